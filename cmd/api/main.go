@@ -1,0 +1,174 @@
+// Command api is RKC's one binary: the web service and its operational
+// subcommands. `rkc --help` lists the commands and settings.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/app"
+	"github.com/rkc-nl/rkc/internal/config"
+	"github.com/rkc-nl/rkc/internal/demo"
+	"github.com/rkc-nl/rkc/internal/platform/db"
+	"github.com/rkc-nl/rkc/internal/platform/pgserver"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run is main without globals, so tests can drive the binary's logic.
+func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cfg, rest, err := config.Load(args, getenv, stdout)
+	if errors.Is(err, config.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "rkc:", err)
+		return 2
+	}
+	log := newLogger(cfg.LogLevel, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cmd := "serve"
+	if len(rest) > 0 {
+		cmd = rest[0]
+	}
+	switch cmd {
+	case "serve":
+		err = serve(ctx, cfg, log, stdout)
+	case "migrate":
+		err = withDB(ctx, cfg, log, func(*gorm.DB, *sql.DB) error { return nil })
+	default:
+		fmt.Fprintf(stderr, "rkc: unknown command %q; see rkc --help\n", cmd)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "rkc:", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// withDB opens the database (starting the embedded server when no
+// DATABASE_URL is set), migrates it, runs fn and closes everything.
+func withDB(ctx context.Context, cfg *config.Config, log *slog.Logger, fn func(*gorm.DB, *sql.DB) error) error {
+	url := cfg.DatabaseURL
+	if url == "" {
+		srv, err := pgserver.Start(ctx, pgserver.Options{DataDir: filepath.Join(cfg.DataDir, "pgdata"), Logger: log})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := srv.Stop(); err != nil {
+				log.Error("stopping embedded PostgreSQL", "error", err.Error())
+			} else {
+				log.Info("embedded PostgreSQL stopped")
+			}
+		}()
+		if err := ensureDatabase(ctx, srv.URL("postgres"), "rkc"); err != nil {
+			return err
+		}
+		url = srv.URL("rkc")
+		log.Info("embedded PostgreSQL started", "data_dir", filepath.Join(cfg.DataDir, "pgdata"))
+	}
+	gdb, err := db.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		db.Close(gdb)
+		log.Info("database closed")
+	}()
+	sqlDB, _ := gdb.DB()
+	if err := db.Migrate(ctx, sqlDB, log); err != nil {
+		return err
+	}
+	return fn(gdb, sqlDB)
+}
+
+// ensureDatabase creates the application database on the embedded server.
+func ensureDatabase(ctx context.Context, adminURL, name string) error {
+	conn, err := sql.Open("pgx", adminURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var exists bool
+	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return fmt.Errorf("embedded database: %w", err)
+	}
+	if exists {
+		return nil
+	}
+	_, err = conn.ExecContext(ctx, `CREATE DATABASE `+name)
+	return err
+}
+
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io.Writer) error {
+	return withDB(ctx, cfg, log, func(gdb *gorm.DB, sqlDB *sql.DB) error {
+		a, err := app.Build(ctx, cfg, log, gdb, app.Options{})
+		if err != nil {
+			return err
+		}
+		if pw, err := a.Accounts.EnsureAdmin(ctx, "beheer@rkc.local"); err != nil {
+			return err
+		} else if pw != "" {
+			// Printed once, to the terminal only, never to the structured log.
+			fmt.Fprintf(stdout, "\nFirst start: admin account beheer@rkc.local, one-time password: %s\n\n", pw)
+		}
+		if cfg.Demo {
+			pw, err := demo.Seed(ctx, demo.Deps{Accounts: a.Accounts, Cases: a.Cases, Enforcer: a.Enforcer, Password: cfg.DemoPassword})
+			if err != nil {
+				return fmt.Errorf("demo data: %w", err)
+			}
+			if pw != "" && cfg.DemoPassword == "" {
+				fmt.Fprintf(stdout, "Demo accounts (klager@demo.rkc, secretaris@demo.rkc, …) have the password: %s\n\n", pw)
+			}
+		}
+		return listen(ctx, cfg, log, a.Handler)
+	})
+}
+
+// listen serves until ctx ends, then lets in-flight requests finish.
+func listen(ctx context.Context, cfg *config.Config, log *slog.Logger, h http.Handler) error {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	return srv.Shutdown(shutCtx)
+}

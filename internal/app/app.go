@@ -1,0 +1,95 @@
+// Package app wires RKC's services together once, for the binary and for the
+// tests that drive the whole HTTP service.
+package app
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/config"
+	"github.com/rkc-nl/rkc/internal/crypto"
+	"github.com/rkc-nl/rkc/internal/server"
+)
+
+// App holds the services built once at start.
+type App struct {
+	DB       *gorm.DB
+	Accounts *accounts.Service
+	Enforcer *authz.Enforcer
+	Cases    *cases.Service
+	Keys     *crypto.Keyring
+	Handler  http.Handler
+}
+
+// Options are what Build needs beyond the configuration.
+type Options struct {
+	Now func() time.Time // the clock; nil for the real one
+}
+
+// Build creates every service and the HTTP handler on an open, migrated database.
+func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.DB, o Options) (*App, error) {
+	keys, err := LoadKeys(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	enf, err := authz.NewEnforcer()
+	if err != nil {
+		return nil, err
+	}
+	cal, err := cases.LoadCalendar(ctx, gdb)
+	if err != nil {
+		return nil, err
+	}
+	acc := accounts.NewService(gdb, log, cfg.SessionTTL)
+	cs := cases.NewService(cases.Options{DB: gdb, Keys: keys, Calendar: cal, Enforcer: enf, Log: log, Now: o.Now, MaxUploadBytes: cfg.MaxUploadBytes})
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return nil, err
+	}
+	a := &App{DB: gdb, Accounts: acc, Enforcer: enf, Cases: cs, Keys: keys}
+	a.Handler = server.New(server.Deps{
+		Log: log, SQL: sqlDB, Enforcer: enf,
+		Accounts: &accounts.Handlers{Service: acc, SecureCookies: cfg.SecureCookies, Synced: func(c *accounts.Caller) error {
+			return enf.Sync(c.ID.String(), c.Grants)
+		}},
+		Cases: &cases.Handlers{Service: cs, Throttle: accounts.NewThrottle(gdb)},
+	})
+	return a, nil
+}
+
+// SQL returns the database/sql handle behind the app's gorm DB.
+func (a *App) SQL() *sql.DB {
+	s, _ := a.DB.DB()
+	return s
+}
+
+// LoadKeys reads the master keys from the environment or the key file. The
+// embedded default generates a key file on first start; production supplies
+// its own (a secret mounted as a file, or RKC_MASTER_KEYS).
+func LoadKeys(cfg *config.Config, log *slog.Logger) (*crypto.Keyring, error) {
+	if cfg.MasterKeys != "" {
+		return crypto.LoadKeyring(crypto.KeySource{EnvKeys: cfg.MasterKeys})
+	}
+	if _, err := os.Stat(cfg.MasterKeyFile); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(cfg.MasterKeyFile), 0o700); err != nil {
+			return nil, err
+		}
+		if err := crypto.GenerateKeyFile(cfg.MasterKeyFile); err != nil {
+			return nil, err
+		}
+		log.Warn("generated a new master key file; production must supply its own key (RKC_MASTER_KEY_FILE or RKC_MASTER_KEYS) and back it up apart from the database",
+			"file", cfg.MasterKeyFile)
+	}
+	return crypto.LoadKeyring(crypto.KeySource{File: cfg.MasterKeyFile})
+}

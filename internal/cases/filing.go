@@ -1,0 +1,234 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/crypto"
+)
+
+// Respondent is the person complained about, as the complainant names them;
+// every part may be unknown.
+type Respondent struct {
+	Name     string `json:"name,omitempty"`
+	Ministry string `json:"ministry,omitempty"`
+	Function string `json:"function,omitempty"`
+}
+
+// Complaint is what a complainant (or their adviser) files.
+type Complaint struct {
+	Category      string     `json:"category"`
+	Ground        string     `json:"ground,omitempty"`
+	Description   string     `json:"description"`
+	Elements      []string   `json:"elements,omitempty"`
+	IncidentWhen  string     `json:"incident_when,omitempty"`
+	IncidentWhere string     `json:"incident_where,omitempty"`
+	Respondent    Respondent `json:"respondent"`
+	Witnesses     string     `json:"witnesses,omitempty"`
+	WishedOutcome string     `json:"wished_outcome,omitempty"`
+	Contact       string     `json:"contact,omitempty"`
+	// Filing on behalf (adviser only): the complainant's account and their
+	// recorded consent.
+	ComplainantEmail string `json:"complainant_email,omitempty"`
+	Consent          string `json:"consent,omitempty"`
+}
+
+// Filed is the answer to a filing.
+type Filed struct {
+	ID     uuid.UUID `json:"id"`
+	Number string    `json:"number"`
+	State  State     `json:"state"`
+}
+
+// limits of free text, in characters
+const (
+	maxShort = 200
+	maxLine  = 500
+	maxText  = 20000
+)
+
+func checkText(bad map[string]string, field, v string, required bool, max int) {
+	n := utf8.RuneCountInString(v)
+	switch {
+	case !utf8.ValidString(v):
+		bad[field] = "must be valid UTF-8 text"
+	case required && strings.TrimSpace(v) == "":
+		bad[field] = "is required"
+	case n > max:
+		bad[field] = fmt.Sprintf("must be at most %d characters", max)
+	}
+}
+
+func (c *Complaint) validate() map[string]string {
+	bad := map[string]string{}
+	if !oneOf(c.Category, Categories) {
+		bad["category"] = "must be one of " + strings.Join(Categories, ", ")
+	}
+	if c.Category == "discrimination" && !oneOf(c.Ground, Grounds) {
+		bad["ground"] = "is required for discrimination and must be one of " + strings.Join(Grounds, ", ")
+	}
+	if c.Category != "discrimination" && c.Ground != "" {
+		bad["ground"] = "is only given when the category is discrimination"
+	}
+	checkText(bad, "description", c.Description, true, maxText)
+	if len(c.Elements) > 50 {
+		bad["elements"] = "at most 50 elements"
+	}
+	for i, e := range c.Elements {
+		checkText(bad, fmt.Sprintf("elements[%d]", i), e, true, maxText)
+	}
+	checkText(bad, "incident_when", c.IncidentWhen, false, maxShort)
+	checkText(bad, "incident_where", c.IncidentWhere, false, maxLine)
+	checkText(bad, "respondent.name", c.Respondent.Name, false, maxShort)
+	checkText(bad, "respondent.function", c.Respondent.Function, false, maxShort)
+	checkText(bad, "witnesses", c.Witnesses, false, maxText)
+	checkText(bad, "wished_outcome", c.WishedOutcome, false, maxText)
+	checkText(bad, "contact", c.Contact, false, maxLine)
+	checkText(bad, "consent", c.Consent, false, 2000)
+	return bad
+}
+
+// File registers a new complaint in state submitted. Callable by a
+// complainant for themselves, or by an adviser for a complainant of a
+// ministry they advise, with the complainant's consent recorded.
+func (s *Service) File(ctx context.Context, caller *accounts.Caller, c Complaint) (*Filed, error) {
+	bad := c.validate()
+	complainantID, ministry := caller.ID, caller.Ministry
+	var adviserID *uuid.UUID
+	var filed *Filed
+	onBehalf := c.ComplainantEmail != ""
+	if onBehalf {
+		if strings.TrimSpace(c.Consent) == "" {
+			bad["consent"] = "is required when filing on behalf of a complainant"
+		}
+	} else if c.Consent != "" {
+		bad["consent"] = "is only given when filing on behalf of a complainant"
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if c.Respondent.Ministry != "" {
+			var n int64
+			tx.Table("ministries").Where("code = ?", c.Respondent.Ministry).Count(&n)
+			if n == 0 {
+				bad["respondent.ministry"] = "is not a known ministry code"
+			}
+		}
+		if onBehalf {
+			var p accounts.Person
+			err := tx.Where("email = ? AND active", strings.ToLower(strings.TrimSpace(c.ComplainantEmail))).Take(&p).Error
+			switch {
+			case isNotFound(err):
+				bad["complainant_email"] = "has no account; the complainant signs in once first"
+			case err != nil:
+				return err
+			case p.ID == caller.ID:
+				bad["complainant_email"] = "is your own; file for yourself without it"
+			default:
+				complainantID, ministry = p.ID, p.Ministry
+				id := caller.ID
+				adviserID = &id
+			}
+		}
+		if len(bad) > 0 {
+			return apperr.InvalidFields(bad)
+		}
+		role := authz.Complainant
+		if onBehalf {
+			role = authz.Adviser
+		}
+		if !caller.Has(role, ministry) || !s.enf.Allowed(caller.ID.String(), ministry, "case:file") {
+			return apperr.New(apperr.Forbidden, "forbidden", "You may not file a complaint for this ministry.")
+		}
+		if onBehalf {
+			// The complainant holds the complainant role from now on, in their own ministry.
+			if err := tx.Exec(`INSERT INTO role_grants (person_id, role, domain, granted_by) VALUES (?, 'complainant', ?, ?)
+				ON CONFLICT DO NOTHING`, complainantID, ministry, caller.ID).Error; err != nil {
+				return err
+			}
+		}
+		var err error
+		filed, err = s.insertCase(ctx, tx, caller, role, complainantID, adviserID, ministry, &c)
+		return err
+	})
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	return filed, nil
+}
+
+// insertCase stores a new case in state submitted with its own data key.
+func (s *Service) insertCase(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, role string,
+	complainantID uuid.UUID, adviserID *uuid.UUID, ministry string, c *Complaint) (*Filed, error) {
+	dk, err := crypto.NewDataKey()
+	if err != nil {
+		return nil, err
+	}
+	defer dk.Zero()
+	id := uuid.New()
+	wrapped, keyID, err := s.keys.Wrap(dk, id.String())
+	if err != nil {
+		return nil, err
+	}
+	var seq int64
+	now := s.now()
+	if err := tx.Raw(`SELECT nextval('case_number_seq')`).Scan(&seq).Error; err != nil {
+		return nil, err
+	}
+	number := fmt.Sprintf("RKC-%d-%05d", now.Year(), seq)
+	sid := id.String()
+	seal := func(field, v string) []byte {
+		if v == "" {
+			return nil
+		}
+		return dk.SealString(sid, field, v)
+	}
+	row := CaseRecord{
+		ID: id, Number: number, State: Submitted, Version: 1, Ministry: ministry, Category: c.Category,
+		ComplainantID: complainantID, AdviserID: adviserID, FiledBy: caller.ID, FiledAt: now,
+		DataKey: wrapped, DataKeyID: keyID,
+		ConsentEnc:            seal("consent", c.Consent),
+		ComplainantContactEnc: seal("complainant_contact", c.Contact),
+		RespondentNameEnc:     seal("respondent_name", c.Respondent.Name),
+		RespondentFunctionEnc: seal("respondent_function", c.Respondent.Function),
+		DescriptionEnc:        dk.SealString(sid, "description", c.Description),
+		IncidentWhenEnc:       seal("incident_when", c.IncidentWhen),
+		IncidentWhereEnc:      seal("incident_where", c.IncidentWhere),
+		GroundEnc:             seal("ground", c.Ground),
+		WitnessesEnc:          seal("witnesses", c.Witnesses),
+		WishedOutcomeEnc:      seal("wished_outcome", c.WishedOutcome),
+		CreatedAt:             now, UpdatedAt: now,
+	}
+	if c.Respondent.Ministry != "" {
+		m := c.Respondent.Ministry
+		row.RespondentMinistry = &m
+	}
+	if err := tx.Create(&row).Error; err != nil {
+		return nil, err
+	}
+	elements := c.Elements
+	if len(elements) == 0 {
+		// One element: the complaint as a whole. The advice judges per element.
+		elements = []string{c.Description}
+	}
+	for i, e := range elements {
+		if err := tx.Create(&elementRow{CaseID: id, Position: i + 1, DescriptionEnc: dk.SealString(sid, fmt.Sprintf("element.%d", i+1), e)}).Error; err != nil {
+			return nil, err
+		}
+	}
+	r := &relRow{CaseRecord: row}
+	rel := authz.Relation(role)
+	if err := s.event(tx, r, caller, rel, "filed", nil, dk, "", true); err != nil {
+		return nil, err
+	}
+	if err := s.logAccess(ctx, tx, caller, role, &id, "case:file"); err != nil {
+		return nil, err
+	}
+	return &Filed{ID: id, Number: number, State: Submitted}, nil
+}

@@ -1,0 +1,425 @@
+package cases
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/crypto"
+)
+
+// HearingPlan plans a hearing.
+type HearingPlan struct {
+	PlannedAt string `json:"planned_at"` // RFC 3339
+	Parties   string `json:"parties"`    // complainant, respondent, both, witness
+	Location  string `json:"location,omitempty"`
+}
+
+// PlanHearing plans a hearing of one or both sides (Awb 9:10) in a case under
+// investigation. Callable by a secretary or a panel member.
+func (s *Service) PlanHearing(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in HearingPlan) (*HearingView, error) {
+	bad := map[string]string{}
+	at, err := time.Parse(time.RFC3339, in.PlannedAt)
+	if err != nil {
+		bad["planned_at"] = "must be a date and time in RFC 3339, for example 2027-03-01T10:00:00+01:00"
+	} else if at.Before(s.now()) {
+		bad["planned_at"] = "must lie in the future"
+	}
+	if !oneOf(in.Parties, []string{"complainant", "respondent", "both", "witness"}) {
+		bad["parties"] = "must be complainant, respondent, both or witness"
+	}
+	checkText(bad, "location", in.Location, false, maxLine)
+	if len(bad) > 0 {
+		return nil, apperr.InvalidFields(bad)
+	}
+	h := hearingRow{ID: uuid.New(), CaseID: id, PlannedAt: at.UTC(), Parties: in.Parties, Version: 1, CreatedAt: s.now(), UpdatedAt: s.now()}
+	_, err = s.step(ctx, caller, id, 0, "case:hearing", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if r.State != Investigating {
+			return apperr.New(apperr.Conflict, "case-not-investigating", "Hearings are planned while the case is under investigation.")
+		}
+		if in.Location != "" {
+			h.LocationEnc = dk.SealString(r.ID.String(), "hearing.location", in.Location)
+		}
+		if err := tx.Create(&h).Error; err != nil {
+			return err
+		}
+		if err := s.event(tx, r, caller, rel, "hearing_planned", nil, dk, "", true); err != nil {
+			return err
+		}
+		var to []*uuid.UUID
+		if in.Parties == "complainant" || in.Parties == "both" {
+			to = append(to, &r.ComplainantID, r.AdviserID)
+		}
+		if in.Parties == "respondent" || in.Parties == "both" {
+			to = append(to, r.RespondentID)
+		}
+		return s.notify(ctx, tx, "hearing_planned", r, to...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &HearingView{ID: h.ID, PlannedAt: h.PlannedAt, Parties: h.Parties, Location: in.Location, Version: 1}, nil
+}
+
+// HearingRecord is the record (verslag) of a hearing.
+type HearingRecord struct {
+	Version int    `json:"version"`
+	Minutes string `json:"minutes"`
+	Held    bool   `json:"held"`
+}
+
+// RecordHearing stores or corrects the record of a hearing. The hearing's
+// version must match (optimistic concurrency): a stale edit gets conflict
+// instead of overwriting a colleague's text. Callable by a secretary or a
+// panel member.
+func (s *Service) RecordHearing(ctx context.Context, caller *accounts.Caller, id, hid uuid.UUID, in HearingRecord) (*HearingView, error) {
+	bad := map[string]string{}
+	if in.Version < 1 {
+		bad["version"] = "is required: the version of the hearing you edited"
+	}
+	checkText(bad, "minutes", in.Minutes, true, maxText*5)
+	if len(bad) > 0 {
+		return nil, apperr.InvalidFields(bad)
+	}
+	var out HearingView
+	_, err := s.step(ctx, caller, id, 0, "case:hearing", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if r.State != Investigating {
+			return apperr.New(apperr.Conflict, "case-not-investigating", "Hearing records are kept while the case is under investigation.")
+		}
+		var h hearingRow
+		if err := tx.Where("id = ? AND case_id = ?", hid, r.ID).Take(&h).Error; err != nil {
+			if isNotFound(err) {
+				return apperr.NotFoundError("Hearing")
+			}
+			return err
+		}
+		if h.Version != in.Version {
+			return errStale
+		}
+		res := tx.Model(&hearingRow{}).Where("id = ? AND version = ?", hid, in.Version).Updates(map[string]any{
+			"minutes_enc": dk.SealString(r.ID.String(), "hearing.minutes", in.Minutes), "held": in.Held,
+			"version": in.Version + 1, "updated_at": s.now()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return errStale
+		}
+		out = HearingView{ID: h.ID, PlannedAt: h.PlannedAt, Parties: h.Parties, Held: in.Held, Minutes: in.Minutes, Version: in.Version + 1}
+		return s.event(tx, r, caller, rel, "hearing_recorded", nil, dk, "", true)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ElementJudgement judges one complaint element.
+type ElementJudgement struct {
+	Position  int    `json:"position"`
+	Judgement string `json:"judgement"`
+}
+
+// AdviceInput is the panel's report and advice.
+type AdviceInput struct {
+	Version    int                `json:"version,omitempty"`
+	Findings   string             `json:"findings"`
+	Measures   string             `json:"measures,omitempty"`
+	Judgements []ElementJudgement `json:"judgements"`
+}
+
+// AdoptAdvice adopts the panel's findings, a judgement per complaint element
+// and recommended measures, signed by the chair, and sends it to the
+// authority of the respondent's ministry (Awb 9:12a, 9:15). Both sides must
+// have been heard first (Awb 9:10). Callable by the chair.
+func (s *Service) AdoptAdvice(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in AdviceInput) (*Result, error) {
+	bad := map[string]string{}
+	checkText(bad, "findings", in.Findings, true, maxText*5)
+	checkText(bad, "measures", in.Measures, false, maxText)
+	if len(in.Judgements) == 0 {
+		bad["judgements"] = "must judge every complaint element"
+	}
+	for i, j := range in.Judgements {
+		if !oneOf(j.Judgement, Judgements) {
+			bad[fmt.Sprintf("judgements[%d].judgement", i)] = "must be founded, partly_founded or unfounded"
+		}
+	}
+	if len(bad) > 0 {
+		return nil, apperr.InvalidFields(bad)
+	}
+	r, err := s.step(ctx, caller, id, in.Version, "case:advice", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if r.State != Investigating {
+			return apperr.New(apperr.Conflict, "illegal-transition", fmt.Sprintf("A case in state %s cannot move to advised.", r.State))
+		}
+		var positions []int
+		tx.Table("case_elements").Where("case_id = ?", r.ID).Order("position").Pluck("position", &positions)
+		given := map[int]string{}
+		for _, j := range in.Judgements {
+			given[j.Position] = j.Judgement
+		}
+		if len(given) != len(positions) || len(in.Judgements) != len(positions) {
+			return invalid("judgements", fmt.Sprintf("must judge each of the %d complaint elements exactly once", len(positions)))
+		}
+		for _, p := range positions {
+			if _, ok := given[p]; !ok {
+				return invalid("judgements", fmt.Sprintf("element %d is not judged", p))
+			}
+		}
+		var heard int64
+		tx.Table("hearings").Where("case_id = ? AND held", r.ID).Count(&heard)
+		if heard == 0 {
+			return apperr.New(apperr.Conflict, "not-heard", "Both sides must be heard before the advice (Awb 9:10); record a held hearing first.")
+		}
+		for p, j := range given {
+			if err := tx.Exec(`UPDATE case_elements SET judgement = ? WHERE case_id = ? AND position = ?`, j, r.ID, p).Error; err != nil {
+				return err
+			}
+		}
+		sid := r.ID.String()
+		adv := adviceRow{CaseID: r.ID, FindingsEnc: dk.SealString(sid, "advice.findings", in.Findings), Judgement: overall(given),
+			SignedBy: caller.ID, AdoptedAt: s.now()}
+		if in.Measures != "" {
+			adv.MeasuresEnc = dk.SealString(sid, "advice.measures", in.Measures)
+		}
+		if err := tx.Create(&adv).Error; err != nil {
+			return err
+		}
+		if err := s.move(tx, r, caller, rel, Advised, dk, "", map[string]any{"advised_at": s.now()}); err != nil {
+			return err
+		}
+		return s.notifyAuthority(ctx, tx, r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result(r), nil
+}
+
+// overall is the judgement of the complaint as a whole.
+func overall(per map[int]string) string {
+	founded, unfounded := 0, 0
+	for _, j := range per {
+		switch j {
+		case "founded":
+			founded++
+		case "unfounded":
+			unfounded++
+		}
+	}
+	switch {
+	case founded == len(per):
+		return "founded"
+	case unfounded == len(per):
+		return "unfounded"
+	}
+	return "partly_founded"
+}
+
+func (s *Service) notifyAuthority(ctx context.Context, tx *gorm.DB, r *relRow) error {
+	dom := r.Ministry
+	if r.RespondentMinistry != nil {
+		dom = *r.RespondentMinistry
+	}
+	var ids []uuid.UUID
+	if err := tx.Raw(`SELECT person_id FROM role_grants WHERE role = 'authority' AND domain = ?`, dom).Scan(&ids).Error; err != nil {
+		return err
+	}
+	to := make([]*uuid.UUID, len(ids))
+	for i := range ids {
+		to[i] = &ids[i]
+	}
+	return s.notify(ctx, tx, "advice_sent", r, to...)
+}
+
+// DecisionInput is the authority's decision.
+type DecisionInput struct {
+	Version       int    `json:"version,omitempty"`
+	FollowsAdvice *bool  `json:"follows_advice"`
+	Reasons       string `json:"reasons,omitempty"`
+}
+
+// Decide records the competent authority's decision. Departing from the
+// advice needs reasons (Awb 9:16); both parties are told. Callable by the
+// authority of the respondent's ministry.
+func (s *Service) Decide(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in DecisionInput) (*Result, error) {
+	bad := map[string]string{}
+	if in.FollowsAdvice == nil {
+		bad["follows_advice"] = "is required (true or false)"
+	} else if !*in.FollowsAdvice {
+		checkText(bad, "reasons", in.Reasons, true, maxText)
+		if _, ok := bad["reasons"]; ok && strings.TrimSpace(in.Reasons) == "" {
+			bad["reasons"] = "are required when the decision departs from the advice (Awb 9:16)"
+		}
+	}
+	checkText(bad, "reasons", in.Reasons, false, maxText)
+	if len(bad) > 0 {
+		return nil, apperr.InvalidFields(bad)
+	}
+	r, err := s.step(ctx, caller, id, in.Version, "case:decision", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if err := s.move(tx, r, caller, rel, Decided, dk, "", map[string]any{"decided_at": s.now()}); err != nil {
+			return err
+		}
+		d := decisionRow{CaseID: r.ID, FollowsAdvice: *in.FollowsAdvice, DecidedBy: caller.ID, DecidedAt: s.now()}
+		if in.Reasons != "" {
+			d.ReasonsEnc = dk.SealString(r.ID.String(), "decision.reasons", in.Reasons)
+		}
+		if err := tx.Create(&d).Error; err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, "decision", r, &r.ComplainantID, r.AdviserID, r.RespondentID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result(r), nil
+}
+
+// allowedTypes are the attachment types accepted: documents and images a
+// civil servant has as evidence. Active content (HTML, scripts) never.
+var allowedTypes = map[string]bool{
+	"application/pdf": true, "image/png": true, "image/jpeg": true, "text/plain": true,
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document": true,
+	"application/vnd.oasis.opendocument.text":                                 true,
+	"message/rfc822": true,
+}
+
+// Upload is one evidence file.
+type Upload struct {
+	Filename    string
+	ContentType string
+	Content     io.Reader
+}
+
+// AddAttachment stores an evidence file, encrypted with the case key.
+// Refused: files over the limit, types outside the list, content that does
+// not match its declared type. Callable by the parties and the committee.
+func (s *Service) AddAttachment(ctx context.Context, caller *accounts.Caller, id uuid.UUID, up Upload) (*AttachmentMeta, error) {
+	name := filepath.Base(strings.ReplaceAll(up.Filename, "\\", "/"))
+	bad := map[string]string{}
+	if name == "" || name == "." || name == "/" || !utf8.ValidString(name) || len(name) > 255 {
+		bad["filename"] = "must be a file name of at most 255 bytes"
+	}
+	mt, _, err := mime.ParseMediaType(up.ContentType)
+	if err != nil || !allowedTypes[mt] {
+		return nil, apperr.New(apperr.Unsupported, "unsupported-file-type", "Accepted: PDF, PNG, JPEG, plain text, DOCX, ODT and e-mail (.eml) files.")
+	}
+	if len(bad) > 0 {
+		return nil, apperr.InvalidFields(bad)
+	}
+	content, err := io.ReadAll(io.LimitReader(up.Content, s.maxUpload+1))
+	if err != nil {
+		return nil, apperr.New(apperr.Invalid, "bad-request", "The file could not be read.")
+	}
+	if int64(len(content)) > s.maxUpload {
+		return nil, apperr.New(apperr.TooLarge, "file-too-large", fmt.Sprintf("A file may be at most %d bytes.", s.maxUpload))
+	}
+	if len(content) == 0 {
+		return nil, invalid("file", "is empty")
+	}
+	if !contentMatches(mt, content) {
+		return nil, apperr.New(apperr.Unsupported, "content-mismatch", "The file's content does not match its type.")
+	}
+	meta := AttachmentMeta{ID: uuid.New(), Filename: name, ContentType: mt, Size: int64(len(content)), CreatedAt: s.now()}
+	_, err = s.step(ctx, caller, id, 0, "case:attachment", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if r.State == Closed || r.State == Withdrawn || r.State == Decided {
+			return apperr.New(apperr.Conflict, "case-not-open", "Evidence is added while the case is being handled.")
+		}
+		side := "committee"
+		switch rel {
+		case authz.RelComplainant, authz.RelAdviser:
+			side = "complainant"
+		case authz.RelRespondent:
+			side = "respondent"
+		}
+		meta.Side = side
+		sid := r.ID.String()
+		if err := tx.Create(&attachmentRow{ID: meta.ID, CaseID: r.ID, UploadedBy: caller.ID, Side: side,
+			FilenameEnc: dk.SealString(sid, "attachment.filename", name), ContentType: mt, SizeBytes: meta.Size,
+			ContentEnc: dk.Seal(sid, "attachment."+meta.ID.String(), content), CreatedAt: meta.CreatedAt}).Error; err != nil {
+			return err
+		}
+		return s.event(tx, r, caller, rel, "attachment_added", nil, dk, "", side != "committee")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &meta, nil
+}
+
+// contentMatches checks the declared type against the content's signature,
+// so an executable cannot travel as a "PDF".
+func contentMatches(declared string, content []byte) bool {
+	sniffed, _, _ := mime.ParseMediaType(http.DetectContentType(content))
+	switch declared {
+	case "application/pdf", "image/png", "image/jpeg":
+		return sniffed == declared
+	case "text/plain", "message/rfc822":
+		return strings.HasPrefix(sniffed, "text/plain")
+	default: // DOCX and ODT are ZIP containers
+		return sniffed == "application/zip" || bytes.HasPrefix(content, []byte("PK\x03\x04"))
+	}
+}
+
+// Attachment returns an evidence file's content, and logs the read. A party
+// gets the parties' files, the committee all.
+func (s *Service) Attachment(ctx context.Context, caller *accounts.Caller, id, aid uuid.UUID) (*AttachmentMeta, []byte, error) {
+	var meta AttachmentMeta
+	var content []byte
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		r, err := s.load(ctx, tx, caller, id, false)
+		if err != nil {
+			return err
+		}
+		rel, err := s.authorize(caller, r, "case:attachment")
+		if err != nil {
+			if apperr.CodeOf(err) == apperr.Forbidden {
+				return apperr.NotFoundError("Attachment")
+			}
+			return err
+		}
+		committee := rel == authz.RelPanel || rel == authz.RelStaff
+		var a attachmentRow
+		q := tx.Where("id = ? AND case_id = ?", aid, r.ID)
+		if !committee {
+			q = q.Where("side <> 'committee'")
+		}
+		if err := q.Take(&a).Error; err != nil {
+			if isNotFound(err) {
+				return apperr.NotFoundError("Attachment")
+			}
+			return err
+		}
+		dk, err := s.keys.Unwrap(r.DataKey, r.DataKeyID, r.ID.String())
+		if err != nil {
+			return err
+		}
+		defer dk.Zero()
+		sid := r.ID.String()
+		name, err := dk.OpenString(sid, "attachment.filename", a.FilenameEnc)
+		if err != nil {
+			return err
+		}
+		if content, err = dk.Open(sid, "attachment."+a.ID.String(), a.ContentEnc); err != nil {
+			return err
+		}
+		meta = AttachmentMeta{ID: a.ID, Side: a.Side, Filename: name, ContentType: a.ContentType, Size: a.SizeBytes, CreatedAt: a.CreatedAt}
+		return s.logAccess(ctx, tx, caller, string(rel), &r.ID, "attachment:read")
+	})
+	if err != nil {
+		return nil, nil, apperr.Wrap(err)
+	}
+	return &meta, content, nil
+}

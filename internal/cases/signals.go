@@ -1,0 +1,289 @@
+package cases
+
+import (
+	"context"
+	"crypto/sha256"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/audit"
+	"github.com/rkc-nl/rkc/internal/crypto"
+)
+
+// A signal (melding) is an anonymous report, not a complaint. Its reporter
+// holds a receipt code of 160 bits, shown once; only its SHA-256 is stored.
+// A hash without salt is enough here: the code's entropy makes a dictionary
+// useless, and the lookup must find the row by the code alone.
+
+type signalRow struct {
+	ID              uuid.UUID `gorm:"type:uuid;primaryKey"`
+	ReceiptHash     []byte
+	Ministry        *string
+	Category        string
+	DataKey         []byte
+	DataKeyID       string
+	LegalHold       bool
+	CreatedAt       time.Time
+	ConvertedCaseID *uuid.UUID `gorm:"type:uuid"`
+}
+
+func (signalRow) TableName() string { return "signals" }
+
+type signalMessageRow struct {
+	ID            int64     `gorm:"primaryKey"`
+	SignalID      uuid.UUID `gorm:"type:uuid"`
+	FromCommittee bool
+	AuthorID      *uuid.UUID `gorm:"type:uuid"`
+	BodyEnc       []byte
+	CreatedAt     time.Time
+}
+
+func (signalMessageRow) TableName() string { return "signal_messages" }
+
+// SignalInput is an anonymous report.
+type SignalInput struct {
+	Category string `json:"category"`
+	Ministry string `json:"ministry,omitempty"`
+	Message  string `json:"message"`
+}
+
+// SignalReceipt is shown once to the reporter.
+type SignalReceipt struct {
+	ReceiptCode string `json:"receipt_code"`
+}
+
+// SignalView is a signal with its messages.
+type SignalView struct {
+	ID        uuid.UUID       `json:"id,omitempty"`
+	Category  string          `json:"category"`
+	Ministry  string          `json:"ministry,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+	Messages  []SignalMessage `json:"messages"`
+}
+
+// SignalMessage is one message of a signal's conversation.
+type SignalMessage struct {
+	FromCommittee bool      `json:"from_committee"`
+	Body          string    `json:"body"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+func receiptHash(code string) []byte {
+	h := sha256.Sum256([]byte(strings.TrimSpace(code)))
+	return h[:]
+}
+
+func signalKeyID(id uuid.UUID) string { return "signal:" + id.String() }
+
+// FileSignal stores an anonymous signal and returns its receipt code, which
+// is never stored and cannot be shown again. Callable by anyone.
+func (s *Service) FileSignal(ctx context.Context, in SignalInput) (*SignalReceipt, error) {
+	bad := map[string]string{}
+	if !oneOf(in.Category, Categories) {
+		bad["category"] = "must be one of " + strings.Join(Categories, ", ")
+	}
+	checkText(bad, "message", in.Message, true, maxText)
+	if len(bad) > 0 {
+		return nil, apperr.InvalidFields(bad)
+	}
+	code := "RKC-" + accounts.RandomSecret(20) // 160 bits
+	id := uuid.New()
+	dk, err := crypto.NewDataKey()
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	defer dk.Zero()
+	wrapped, keyID, err := s.keys.Wrap(dk, signalKeyID(id))
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		row := signalRow{ID: id, ReceiptHash: receiptHash(code), Category: in.Category, DataKey: wrapped, DataKeyID: keyID, CreatedAt: s.now()}
+		if in.Ministry != "" {
+			var n int64
+			tx.Table("ministries").Where("code = ?", in.Ministry).Count(&n)
+			if n == 0 {
+				return invalid("ministry", "is not a known ministry code")
+			}
+			row.Ministry = &in.Ministry
+		}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return tx.Create(&signalMessageRow{SignalID: id, BodyEnc: dk.SealString(signalKeyID(id), "signal.message", in.Message), CreatedAt: s.now()}).Error
+	})
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	return &SignalReceipt{ReceiptCode: code}, nil
+}
+
+var errBadReceipt = apperr.New(apperr.NotFound, "unknown-receipt-code", "No signal has this receipt code.")
+
+// signalByCode finds the signal of a receipt code. Wrong codes are counted
+// per client address and, after too many, refused for a while.
+func (s *Service) signalByCode(ctx context.Context, tx *gorm.DB, throttle *accounts.Throttle, code, client string) (*signalRow, error) {
+	key := "receipt-client:" + client
+	if wait, err := throttle.Check(ctx, key); err != nil {
+		return nil, err
+	} else if wait > 0 {
+		e := apperr.New(apperr.TooManyRequests, "too-many-attempts", "Too many wrong receipt codes; try again later.")
+		e.RetryAfter = int(wait.Seconds()) + 1
+		return nil, e
+	}
+	if code == "" || len(code) > 100 {
+		throttle.Fail(ctx, key)
+		return nil, errBadReceipt
+	}
+	var row signalRow
+	if err := tx.Where("receipt_hash = ?", receiptHash(code)).Take(&row).Error; err != nil {
+		if isNotFound(err) {
+			throttle.Fail(ctx, key)
+			return nil, errBadReceipt
+		}
+		return nil, err
+	}
+	return &row, nil
+}
+
+func (s *Service) signalView(tx *gorm.DB, row *signalRow) (*SignalView, error) {
+	dk, err := s.keys.Unwrap(row.DataKey, row.DataKeyID, signalKeyID(row.ID))
+	if err != nil {
+		return nil, err
+	}
+	defer dk.Zero()
+	var msgs []signalMessageRow
+	if err := tx.Where("signal_id = ?", row.ID).Order("id").Find(&msgs).Error; err != nil {
+		return nil, err
+	}
+	v := &SignalView{Category: row.Category, CreatedAt: row.CreatedAt, Messages: []SignalMessage{}}
+	if row.Ministry != nil {
+		v.Ministry = *row.Ministry
+	}
+	for _, m := range msgs {
+		body, err := dk.OpenString(signalKeyID(row.ID), "signal.message", m.BodyEnc)
+		if err != nil {
+			return nil, err
+		}
+		v.Messages = append(v.Messages, SignalMessage{FromCommittee: m.FromCommittee, Body: body, CreatedAt: m.CreatedAt})
+	}
+	return v, nil
+}
+
+// SignalByCode returns the signal and its conversation to the holder of the
+// receipt code.
+func (s *Service) SignalByCode(ctx context.Context, throttle *accounts.Throttle, code, client string) (*SignalView, error) {
+	var v *SignalView
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		row, err := s.signalByCode(ctx, tx, throttle, code, client)
+		if err != nil {
+			return err
+		}
+		v, err = s.signalView(tx, row)
+		return err
+	})
+	return v, apperr.Wrap(err)
+}
+
+// MessageInput is a message in a signal's conversation.
+type MessageInput struct {
+	Body string `json:"body"`
+}
+
+// AddSignalMessage adds information from the holder of the receipt code.
+func (s *Service) AddSignalMessage(ctx context.Context, throttle *accounts.Throttle, code, client string, in MessageInput) error {
+	if err := textRequired("body", in.Body, maxText); err != nil {
+		return err
+	}
+	return apperr.Wrap(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		row, err := s.signalByCode(ctx, tx, throttle, code, client)
+		if err != nil {
+			return err
+		}
+		return s.addSignalMessage(tx, row, nil, in.Body)
+	}))
+}
+
+func (s *Service) addSignalMessage(tx *gorm.DB, row *signalRow, author *uuid.UUID, body string) error {
+	dk, err := s.keys.Unwrap(row.DataKey, row.DataKeyID, signalKeyID(row.ID))
+	if err != nil {
+		return err
+	}
+	defer dk.Zero()
+	return tx.Create(&signalMessageRow{SignalID: row.ID, FromCommittee: author != nil, AuthorID: author,
+		BodyEnc: dk.SealString(signalKeyID(row.ID), "signal.message", body), CreatedAt: s.now()}).Error
+}
+
+// SignalSummary is a signal in the committee's list.
+type SignalSummary struct {
+	ID        uuid.UUID `json:"id"`
+	Category  string    `json:"category"`
+	Ministry  *string   `json:"ministry,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	Messages  int       `json:"messages"`
+}
+
+// Signals lists signals for the committee, newest first. Callable by a
+// secretary or the chair (the route checks the role).
+func (s *Service) Signals(ctx context.Context, caller *accounts.Caller) ([]SignalSummary, error) {
+	var out []SignalSummary
+	err := s.db.WithContext(ctx).Raw(`SELECT s.id, s.category, s.ministry, s.created_at,
+		(SELECT count(*) FROM signal_messages m WHERE m.signal_id = s.id) AS messages
+		FROM signals s ORDER BY s.created_at DESC LIMIT 500`).Scan(&out).Error
+	if out == nil {
+		out = []SignalSummary{}
+	}
+	return out, apperr.Wrap(err)
+}
+
+// Signal returns one signal to the committee, and logs the read.
+func (s *Service) Signal(ctx context.Context, caller *accounts.Caller, id uuid.UUID) (*SignalView, error) {
+	var v *SignalView
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row signalRow
+		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
+			if isNotFound(err) {
+				return apperr.NotFoundError("Signal")
+			}
+			return err
+		}
+		var err error
+		if v, err = s.signalView(tx, &row); err != nil {
+			return err
+		}
+		v.ID = row.ID
+		return s.logSignal(ctx, tx, caller, "signal:read")
+	})
+	return v, apperr.Wrap(err)
+}
+
+// AnswerSignal adds the committee's reply; the reporter reads it with the
+// code (no e-mail: the committee does not know who they are).
+func (s *Service) AnswerSignal(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in MessageInput) error {
+	if err := textRequired("body", in.Body, maxText); err != nil {
+		return err
+	}
+	return apperr.Wrap(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row signalRow
+		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
+			if isNotFound(err) {
+				return apperr.NotFoundError("Signal")
+			}
+			return err
+		}
+		if err := s.addSignalMessage(tx, &row, &caller.ID, in.Body); err != nil {
+			return err
+		}
+		return s.logSignal(ctx, tx, caller, "signal:answer")
+	}))
+}
+
+func (s *Service) logSignal(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, action string) error {
+	id := caller.ID
+	return audit.Append(ctx, tx, audit.Entry{At: s.now(), PersonID: &id, Role: "staff", Action: action, Client: caller.Client})
+}

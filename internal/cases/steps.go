@@ -1,0 +1,537 @@
+package cases
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/crypto"
+)
+
+// Result of a step: the case's new state and version.
+type Result struct {
+	ID      uuid.UUID `json:"id"`
+	Number  string    `json:"number"`
+	State   State     `json:"state"`
+	Version int       `json:"version"`
+}
+
+func result(r *relRow) *Result {
+	return &Result{ID: r.ID, Number: r.Number, State: r.State, Version: r.Version + 1}
+}
+
+func invalid(field, msg string) error { return apperr.InvalidFields(map[string]string{field: msg}) }
+
+func textRequired(field, v string, max int) error {
+	bad := map[string]string{}
+	checkText(bad, field, v, true, max)
+	if len(bad) > 0 {
+		return apperr.InvalidFields(bad)
+	}
+	return nil
+}
+
+func textOptional(field, v string, max int) error {
+	bad := map[string]string{}
+	checkText(bad, field, v, false, max)
+	if len(bad) > 0 {
+		return apperr.InvalidFields(bad)
+	}
+	return nil
+}
+
+// Registration is the secretary's registration of a complaint.
+type Registration struct {
+	Version int `json:"version,omitempty"`
+	// ReceivedOn is the date the complaint reached the committee (it may have
+	// come by post days before it was entered); default the filing date.
+	ReceivedOn string `json:"received_on,omitempty"`
+	// RespondentMinistry fixes whose authority will decide, when the
+	// complainant did not name it.
+	RespondentMinistry string `json:"respondent_ministry,omitempty"`
+}
+
+// Register moves a submitted complaint to registered, fixes the date of
+// receipt and the statutory deadlines, and sends the acknowledgement of
+// receipt (Awb 9:6). Callable by a secretary.
+func (s *Service) Register(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in Registration) (*Result, error) {
+	r, err := s.step(ctx, caller, id, in.Version, "case:register", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		received := DateOf(r.FiledAt)
+		today := DateOf(s.now())
+		if in.ReceivedOn != "" {
+			d, err := time.Parse(time.DateOnly, in.ReceivedOn)
+			switch {
+			case err != nil:
+				return invalid("received_on", "must be a date YYYY-MM-DD")
+			case d.After(today):
+				return invalid("received_on", "cannot lie in the future")
+			case d.After(received):
+				return invalid("received_on", "cannot lie after the filing date")
+			case d.Before(received.AddDate(-1, 0, 0)):
+				return invalid("received_on", "cannot lie more than a year before the filing date")
+			}
+			received = d
+		}
+		extra := map[string]any{"received_on": received, "registered_at": s.now(),
+			"due_on": s.cal.DecisionDue(received, false), "not_handled_due_on": s.cal.NotHandledDue(received)}
+		if in.RespondentMinistry != "" {
+			var n int64
+			tx.Table("ministries").Where("code = ?", in.RespondentMinistry).Count(&n)
+			if n == 0 {
+				return invalid("respondent_ministry", "is not a known ministry code")
+			}
+			extra["respondent_ministry"] = in.RespondentMinistry
+			r.RespondentMinistry = &in.RespondentMinistry
+		}
+		if err := s.move(tx, r, caller, rel, Registered, dk, "", extra); err != nil {
+			return err
+		}
+		due := s.cal.DecisionDue(received, false)
+		r.DueOn = &due
+		if err := s.event(tx, r, caller, rel, "acknowledgement_sent", nil, dk, "", true); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, "acknowledgement", r, &r.ComplainantID, r.AdviserID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result(r), nil
+}
+
+// InformationRequest asks the complainant for what is missing.
+type InformationRequest struct {
+	Version  int    `json:"version,omitempty"`
+	What     string `json:"what"`
+	TermDays int    `json:"term_days,omitempty"` // default 14, at most 42
+}
+
+// RequestInformation moves a registered case to awaiting_information. The
+// statutory clock keeps running. Callable by a secretary.
+func (s *Service) RequestInformation(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in InformationRequest) (*Result, error) {
+	if err := textRequired("what", in.What, maxText); err != nil {
+		return nil, err
+	}
+	if in.TermDays == 0 {
+		in.TermDays = 14
+	}
+	if in.TermDays < 1 || in.TermDays > 42 {
+		return nil, invalid("term_days", "must be from 1 to 42 days")
+	}
+	r, err := s.step(ctx, caller, id, in.Version, "case:request-information", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if err := s.move(tx, r, caller, rel, AwaitingInformation, dk, "", nil); err != nil {
+			return err
+		}
+		reqID := uuid.New()
+		term := s.cal.Shift(DateOf(s.now()).AddDate(0, 0, in.TermDays))
+		if err := tx.Create(&infoRequestRow{ID: reqID, CaseID: r.ID, WhatEnc: dk.SealString(r.ID.String(), "information_request", in.What),
+			TermUntil: term, RequestedBy: caller.ID, RequestedAt: s.now()}).Error; err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, "information_requested", r, &r.ComplainantID, r.AdviserID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result(r), nil
+}
+
+// Supply is the complainant's answer to a request for information.
+type Supply struct {
+	Version int    `json:"version,omitempty"`
+	Text    string `json:"text"`
+}
+
+// SupplyInformation records the complainant's answer as a statement and
+// returns the case to registered. Callable by the complainant or their adviser.
+func (s *Service) SupplyInformation(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in Supply) (*Result, error) {
+	if err := textRequired("text", in.Text, maxText); err != nil {
+		return nil, err
+	}
+	r, err := s.step(ctx, caller, id, in.Version, "case:supply-information", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if err := s.move(tx, r, caller, rel, Registered, dk, "", nil); err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE information_requests SET answered_at = now() WHERE case_id = ? AND answered_at IS NULL`, r.ID).Error; err != nil {
+			return err
+		}
+		return tx.Create(&statementRow{ID: uuid.New(), CaseID: r.ID, AuthorID: caller.ID, Side: "complainant",
+			BodyEnc: dk.SealString(r.ID.String(), "statement", in.Text), CreatedAt: s.now()}).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result(r), nil
+}
+
+// Ruling is the chair's decision on admissibility.
+type Ruling struct {
+	Version    int    `json:"version,omitempty"`
+	Admissible *bool  `json:"admissible"`
+	Ground     string `json:"ground,omitempty"`
+	Reason     string `json:"reason,omitempty"`
+	// LateAdmissionReason admits a complaint about behaviour older than the
+	// term (Awb 9:8 lid 1 sub b), with the reason recorded.
+	LateAdmissionReason string `json:"late_admission_reason,omitempty"`
+}
+
+// Admissibility records the chair's ruling: admissible, or inadmissible on
+// one ground of the fixed list, which is told to the complainant. Callable by
+// the chair.
+func (s *Service) Admissibility(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in Ruling) (*Result, error) {
+	bad := map[string]string{}
+	if in.Admissible == nil {
+		bad["admissible"] = "is required (true or false)"
+	} else if *in.Admissible {
+		if in.Ground != "" {
+			bad["ground"] = "is only given when the complaint is inadmissible"
+		}
+	} else {
+		if !oneOf(in.Ground, InadmissibleGrounds) {
+			bad["ground"] = "must be one of " + strings.Join(InadmissibleGrounds, ", ")
+		}
+		checkText(bad, "reason", in.Reason, true, maxText)
+		if in.LateAdmissionReason != "" {
+			bad["late_admission_reason"] = "is only given when the complaint is admitted"
+		}
+	}
+	checkText(bad, "reason", in.Reason, false, maxText)
+	checkText(bad, "late_admission_reason", in.LateAdmissionReason, false, maxText)
+	if len(bad) > 0 {
+		return nil, apperr.InvalidFields(bad)
+	}
+	r, err := s.step(ctx, caller, id, in.Version, "case:admissibility", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		sid := r.ID.String()
+		extra := map[string]any{"admissible": *in.Admissible}
+		if in.Reason != "" {
+			extra["admissibility_reason_enc"] = dk.SealString(sid, "admissibility_reason", in.Reason)
+		}
+		if in.LateAdmissionReason != "" {
+			extra["late_admission_reason_enc"] = dk.SealString(sid, "late_admission_reason", in.LateAdmissionReason)
+		}
+		to := Admissible
+		if !*in.Admissible {
+			to = Inadmissible
+			extra["inadmissible_ground"] = in.Ground
+			if r.State == AwaitingInformation && in.Ground != "incomplete" {
+				return apperr.New(apperr.Conflict, "illegal-transition", "While information is awaited, the only ground is incomplete.")
+			}
+		}
+		if err := s.move(tx, r, caller, rel, to, dk, in.Reason, extra); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, string(to), r, &r.ComplainantID, r.AdviserID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result(r), nil
+}
+
+// PanelRequest composes the panel.
+type PanelRequest struct {
+	Version   int         `json:"version,omitempty"`
+	MemberIDs []uuid.UUID `json:"member_ids"`
+}
+
+// ComposePanel assigns the panel of an admissible or investigated case,
+// replacing any earlier one. It refuses, naming the reason, anyone with a
+// conflict of interest: working at the complainant's or respondent's
+// ministry, being a party, or having declared a conflict. Callable by the chair.
+func (s *Service) ComposePanel(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in PanelRequest) (*Result, error) {
+	if len(in.MemberIDs) < 1 || len(in.MemberIDs) > 5 {
+		return nil, invalid("member_ids", "must name 1 to 5 members")
+	}
+	seen := map[uuid.UUID]bool{}
+	for _, m := range in.MemberIDs {
+		if seen[m] {
+			return nil, invalid("member_ids", "names a member twice")
+		}
+		seen[m] = true
+	}
+	r, err := s.step(ctx, caller, id, in.Version, "case:panel", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if r.State != Admissible && r.State != Investigating {
+			return apperr.New(apperr.Conflict, "illegal-transition", "A panel is composed once the complaint is admissible, before the advice.")
+		}
+		refused := map[string]string{}
+		for _, m := range in.MemberIDs {
+			if why := s.conflictOf(tx, r, m); why != "" {
+				refused[m.String()] = why
+			}
+		}
+		if len(refused) > 0 {
+			e := apperr.New(apperr.Conflict, "conflict-of-interest", "A proposed member has a conflict of interest and cannot be assigned.")
+			e.Fields = refused
+			return e
+		}
+		if err := tx.Exec(`DELETE FROM panel_members WHERE case_id = ?`, r.ID).Error; err != nil {
+			return err
+		}
+		for _, m := range in.MemberIDs {
+			if err := tx.Exec(`INSERT INTO panel_members (case_id, person_id) VALUES (?, ?)`, r.ID, m).Error; err != nil {
+				return err
+			}
+		}
+		return s.event(tx, r, caller, rel, "panel_composed", nil, dk, "", true)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result(r), nil
+}
+
+// conflictOf says why person may not sit on the case's panel, or "".
+func (s *Service) conflictOf(tx *gorm.DB, r *relRow, person uuid.UUID) string {
+	var p struct {
+		Ministry string
+		Active   bool
+		Eligible bool
+		Declared bool
+	}
+	tx.Raw(`SELECT p.ministry, p.active,
+		EXISTS (SELECT 1 FROM role_grants g WHERE g.person_id = p.id AND g.role IN ('member','chair') AND g.domain = '*') AS eligible,
+		EXISTS (SELECT 1 FROM conflicts k WHERE k.case_id = ? AND k.person_id = p.id) AS declared
+		FROM persons p WHERE p.id = ?`, r.ID, person).Scan(&p)
+	switch {
+	case !p.Active || !p.Eligible:
+		return "is not a member or chair of the committee"
+	case person == r.ComplainantID || (r.AdviserID != nil && person == *r.AdviserID) || (r.RespondentID != nil && person == *r.RespondentID):
+		return "is a party to the case"
+	case p.Declared:
+		return "declared a conflict of interest for this case"
+	case p.Ministry == r.Ministry:
+		return "works at the complainant's ministry"
+	case r.RespondentMinistry != nil && p.Ministry == *r.RespondentMinistry:
+		return "works at the respondent's ministry"
+	}
+	return ""
+}
+
+// Investigation starts the investigation.
+type Investigation struct {
+	Version         int    `json:"version,omitempty"`
+	RespondentEmail string `json:"respondent_email"`
+}
+
+// StartInvestigation informs the respondent (who from now on sees the
+// complaint, without the complainant's contact details, Awb 9:9) and moves an
+// admissible case with a panel to investigating. Callable by a secretary or
+// the chair.
+func (s *Service) StartInvestigation(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in Investigation) (*Result, error) {
+	if strings.TrimSpace(in.RespondentEmail) == "" {
+		return nil, invalid("respondent_email", "is required: the respondent's account")
+	}
+	r, err := s.step(ctx, caller, id, in.Version, "case:investigate", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		var p accounts.Person
+		if err := tx.Where("email = ? AND active", strings.ToLower(strings.TrimSpace(in.RespondentEmail))).Take(&p).Error; err != nil {
+			if isNotFound(err) {
+				return invalid("respondent_email", "has no account")
+			}
+			return err
+		}
+		if p.ID == r.ComplainantID || (r.AdviserID != nil && p.ID == *r.AdviserID) {
+			return invalid("respondent_email", "is a party on the complainant's side")
+		}
+		var panel int64
+		tx.Table("panel_members").Where("case_id = ?", r.ID).Count(&panel)
+		if panel == 0 {
+			return apperr.New(apperr.Conflict, "panel-required", "Compose the panel before the investigation starts.")
+		}
+		respMinistry := p.Ministry
+		if r.RespondentMinistry != nil {
+			respMinistry = *r.RespondentMinistry
+		}
+		// The respondent acts in their ministry's domain; the grant is data of
+		// this link, recorded on the timeline.
+		if err := tx.Exec(`INSERT INTO role_grants (person_id, role, domain, granted_by) VALUES (?, 'respondent', ?, ?) ON CONFLICT DO NOTHING`,
+			p.ID, respMinistry, caller.ID).Error; err != nil {
+			return err
+		}
+		extra := map[string]any{"respondent_id": p.ID, "respondent_informed_at": s.now(), "respondent_ministry": respMinistry}
+		if err := s.move(tx, r, caller, rel, Investigating, dk, "", extra); err != nil {
+			return err
+		}
+		r.RespondentID = &p.ID
+		if err := s.event(tx, r, caller, rel, "respondent_informed", nil, dk, "", true); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, "respondent_informed", r, &p.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result(r), nil
+}
+
+// ConflictDeclaration is a member's declaration of a conflict of interest.
+type ConflictDeclaration struct {
+	Reason string `json:"reason"`
+}
+
+// DeclareConflict records a conflict of interest of the calling member or
+// chair and takes them off the panel; from then on they cannot see the case.
+// Callable by a member (assigned) or the chair.
+func (s *Service) DeclareConflict(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in ConflictDeclaration) error {
+	if err := textRequired("reason", in.Reason, maxLine); err != nil {
+		return err
+	}
+	_, err := s.step(ctx, caller, id, 0, "case:conflict", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if err := tx.Exec(`INSERT INTO conflicts (case_id, person_id, reason_enc) VALUES (?, ?, ?)`,
+			r.ID, caller.ID, dk.SealString(r.ID.String(), "conflict.reason", in.Reason)).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`DELETE FROM panel_members WHERE case_id = ? AND person_id = ?`, r.ID, caller.ID).Error; err != nil {
+			return err
+		}
+		return s.event(tx, r, caller, rel, "conflict_declared", nil, dk, "", false)
+	})
+	return err
+}
+
+// Extension extends the term.
+type Extension struct {
+	Version int    `json:"version,omitempty"`
+	Reason  string `json:"reason"`
+}
+
+// Extend postpones the decision once by at most four weeks (Awb 9:11 lid 2),
+// telling both parties. Callable by the chair.
+func (s *Service) Extend(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in Extension) (*Result, error) {
+	if err := textRequired("reason", in.Reason, maxText); err != nil {
+		return nil, err
+	}
+	r, err := s.step(ctx, caller, id, in.Version, "case:extend", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if r.ReceivedOn == nil || !r.State.open() || r.State == Advised {
+			return apperr.New(apperr.Conflict, "not-extendable", "Only a registered case not yet advised can be extended.")
+		}
+		if r.Extended {
+			return apperr.New(apperr.Conflict, "already-extended", "The term was already extended once; further delay needs the complainant's written consent.")
+		}
+		due := s.cal.DecisionDue(*r.ReceivedOn, true)
+		if err := tx.Model(&CaseRecord{}).Where("id = ?", r.ID).Updates(map[string]any{"extended": true, "due_on": due,
+			"extension_reason_enc": dk.SealString(r.ID.String(), "extension_reason", in.Reason)}).Error; err != nil {
+			return err
+		}
+		r.DueOn = &due
+		if err := s.event(tx, r, caller, rel, "extended", nil, dk, in.Reason, true); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, "extension", r, &r.ComplainantID, r.AdviserID, r.RespondentID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result(r), nil
+}
+
+// StatementInput is a party's statement or answer.
+type StatementInput struct {
+	Body string `json:"body"`
+}
+
+// AddStatement records a statement of the complainant's side or the
+// respondent's answer (verweerschrift) while the case is being handled.
+// Callable by the complainant, their adviser, or the informed respondent.
+func (s *Service) AddStatement(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in StatementInput) (uuid.UUID, error) {
+	if err := textRequired("body", in.Body, maxText); err != nil {
+		return uuid.Nil, err
+	}
+	sid := uuid.New()
+	_, err := s.step(ctx, caller, id, 0, "case:statement", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if !r.State.open() || r.State == Advised {
+			return apperr.New(apperr.Conflict, "case-not-open", "Statements are added while the case is being handled.")
+		}
+		side := "complainant"
+		if rel == authz.RelRespondent {
+			side = "respondent"
+		}
+		if err := tx.Create(&statementRow{ID: sid, CaseID: r.ID, AuthorID: caller.ID, Side: side,
+			BodyEnc: dk.SealString(r.ID.String(), "statement", in.Body), CreatedAt: s.now()}).Error; err != nil {
+			return err
+		}
+		return s.event(tx, r, caller, rel, "statement_added", nil, dk, "", true)
+	})
+	return sid, err
+}
+
+// Withdrawal is the complainant's withdrawal.
+type Withdrawal struct {
+	Version int    `json:"version,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// Withdraw ends the case at the complainant's wish, in any state before the
+// advice. Callable by the complainant or their adviser.
+func (s *Service) Withdraw(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in Withdrawal) (*Result, error) {
+	if err := textOptional("reason", in.Reason, maxText); err != nil {
+		return nil, err
+	}
+	r, err := s.step(ctx, caller, id, in.Version, "case:withdraw", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if err := s.move(tx, r, caller, rel, Withdrawn, dk, in.Reason, nil); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, "withdrawal", r, &r.ComplainantID, r.AdviserID, r.RespondentID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result(r), nil
+}
+
+// InformalResolution records mediation with both parties' consent.
+type InformalResolution struct {
+	Version              int    `json:"version,omitempty"`
+	Reason               string `json:"reason"`
+	ComplainantConsented bool   `json:"complainant_consented"`
+	RespondentConsented  bool   `json:"respondent_consented"`
+}
+
+// ResolveInformally closes the investigation by mediation, which needs both
+// parties' consent. Callable by the chair.
+func (s *Service) ResolveInformally(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in InformalResolution) (*Result, error) {
+	bad := map[string]string{}
+	checkText(bad, "reason", in.Reason, true, maxText)
+	if !in.ComplainantConsented {
+		bad["complainant_consented"] = "must be true: mediation needs the complainant's consent"
+	}
+	if !in.RespondentConsented {
+		bad["respondent_consented"] = "must be true: mediation needs the respondent's consent"
+	}
+	if len(bad) > 0 {
+		return nil, apperr.InvalidFields(bad)
+	}
+	r, err := s.step(ctx, caller, id, in.Version, "case:informal-resolution", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if err := s.move(tx, r, caller, rel, ResolvedInformally, dk, in.Reason, nil); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, "resolved_informally", r, &r.ComplainantID, r.AdviserID, r.RespondentID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result(r), nil
+}
+
+// Closing closes a finished case.
+type Closing struct {
+	Version int `json:"version,omitempty"`
+}
+
+// Close closes a case that is decided, inadmissible, withdrawn or resolved
+// informally; from then on the retention term runs. Callable by a secretary
+// or the chair.
+func (s *Service) Close(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in Closing) (*Result, error) {
+	r, err := s.step(ctx, caller, id, in.Version, "case:close", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		return s.move(tx, r, caller, rel, Closed, dk, "", nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result(r), nil
+}

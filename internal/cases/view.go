@@ -1,0 +1,402 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/crypto"
+)
+
+// Deadline is the statutory term of an open case, as of today.
+type Deadline struct {
+	DueOn           string `json:"due_on"`
+	DaysLeft        int    `json:"days_left"`
+	WorkingDaysLeft int    `json:"working_days_left"`
+	DueSoon         bool   `json:"due_soon"`
+	Overdue         bool   `json:"overdue"`
+	Extended        bool   `json:"extended"`
+	NotHandledDueOn string `json:"not_handled_due_on,omitempty"`
+}
+
+// Summary is a case in a list: no personal data, so lists need no decryption.
+type Summary struct {
+	ID         uuid.UUID `json:"id"`
+	Number     string    `json:"number"`
+	State      State     `json:"state"`
+	Category   string    `json:"category"`
+	Ministry   string    `json:"ministry"`
+	FiledAt    time.Time `json:"filed_at"`
+	ReceivedOn string    `json:"received_on,omitempty"`
+	Deadline   *Deadline `json:"deadline,omitempty"`
+	Relation   string    `json:"relation"`
+	Version    int       `json:"version"`
+}
+
+// View is one case as the caller may see it: fields the caller's relation
+// does not allow are left out.
+type View struct {
+	Summary
+	RespondentMinistry  string             `json:"respondent_ministry,omitempty"`
+	Ground              string             `json:"ground,omitempty"`
+	Description         string             `json:"description,omitempty"`
+	IncidentWhen        string             `json:"incident_when,omitempty"`
+	IncidentWhere       string             `json:"incident_where,omitempty"`
+	Respondent          *Respondent        `json:"respondent,omitempty"`
+	Witnesses           string             `json:"witnesses,omitempty"`
+	WishedOutcome       string             `json:"wished_outcome,omitempty"`
+	ComplainantContact  string             `json:"complainant_contact,omitempty"`
+	Consent             string             `json:"consent,omitempty"`
+	FiledOnBehalf       bool               `json:"filed_on_behalf"`
+	Elements            []ElementView      `json:"elements,omitempty"`
+	Admissibility       *AdmissibilityView `json:"admissibility,omitempty"`
+	ExtensionReason     string             `json:"extension_reason,omitempty"`
+	Panel               []PersonRef        `json:"panel,omitempty"`
+	InformationRequests []InfoRequestView  `json:"information_requests,omitempty"`
+	Statements          []StatementView    `json:"statements,omitempty"`
+	Attachments         []AttachmentMeta   `json:"attachments,omitempty"`
+	Hearings            []HearingView      `json:"hearings,omitempty"`
+	Advice              *AdviceView        `json:"advice,omitempty"`
+	Decision            *DecisionView      `json:"decision,omitempty"`
+	LegalHold           bool               `json:"legal_hold,omitempty"`
+}
+
+// ElementView is one part of the complaint with its judgement once advised.
+type ElementView struct {
+	Position    int    `json:"position"`
+	Description string `json:"description"`
+	Judgement   string `json:"judgement,omitempty"`
+}
+
+// AdmissibilityView is the chair's ruling.
+type AdmissibilityView struct {
+	Admissible          bool   `json:"admissible"`
+	Ground              string `json:"ground,omitempty"`
+	Reason              string `json:"reason,omitempty"`
+	LateAdmissionReason string `json:"late_admission_reason,omitempty"`
+}
+
+// PersonRef names a person involved in the case.
+type PersonRef struct {
+	ID   uuid.UUID `json:"id"`
+	Name string    `json:"name"`
+}
+
+// InfoRequestView is a request for missing information.
+type InfoRequestView struct {
+	ID          uuid.UUID  `json:"id"`
+	What        string     `json:"what"`
+	TermUntil   string     `json:"term_until"`
+	RequestedAt time.Time  `json:"requested_at"`
+	AnsweredAt  *time.Time `json:"answered_at,omitempty"`
+}
+
+// StatementView is a statement or answer of a party.
+type StatementView struct {
+	ID        uuid.UUID `json:"id"`
+	Side      string    `json:"side"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// AttachmentMeta describes an attachment; its content is fetched separately.
+type AttachmentMeta struct {
+	ID          uuid.UUID `json:"id"`
+	Side        string    `json:"side"`
+	Filename    string    `json:"filename"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// HearingView is a planned or held hearing.
+type HearingView struct {
+	ID        uuid.UUID `json:"id"`
+	PlannedAt time.Time `json:"planned_at"`
+	Parties   string    `json:"parties"`
+	Location  string    `json:"location,omitempty"`
+	Held      bool      `json:"held"`
+	Minutes   string    `json:"minutes,omitempty"`
+	Version   int       `json:"version"`
+}
+
+// AdviceView is the panel's report and advice.
+type AdviceView struct {
+	Findings  string    `json:"findings"`
+	Measures  string    `json:"measures,omitempty"`
+	Judgement string    `json:"judgement"`
+	AdoptedAt time.Time `json:"adopted_at"`
+}
+
+// DecisionView is the authority's decision.
+type DecisionView struct {
+	FollowsAdvice bool      `json:"follows_advice"`
+	Reasons       string    `json:"reasons,omitempty"`
+	DecidedAt     time.Time `json:"decided_at"`
+}
+
+// EventView is one entry of the timeline.
+type EventView struct {
+	At        time.Time `json:"at"`
+	Kind      string    `json:"kind"`
+	FromState string    `json:"from_state,omitempty"`
+	ToState   string    `json:"to_state,omitempty"`
+	ActorRole string    `json:"actor_role"`
+	Reason    string    `json:"reason,omitempty"`
+}
+
+func dateString(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+// primary picks the relation that decides what the caller sees: the
+// committee's view first, then a party's, then the authority's.
+func primary(rels []authz.CaseRelation) authz.Relation {
+	order := []authz.Relation{authz.RelPanel, authz.RelStaff, authz.RelComplainant, authz.RelAdviser, authz.RelRespondent, authz.RelAuthority}
+	for _, want := range order {
+		for _, r := range rels {
+			if r.Relation == want {
+				return want
+			}
+		}
+	}
+	return ""
+}
+
+func (s *Service) summary(r *relRow, rel authz.Relation) Summary {
+	sum := Summary{ID: r.ID, Number: r.Number, State: r.State, Category: r.Category, Ministry: r.Ministry,
+		FiledAt: r.FiledAt, ReceivedOn: dateString(r.ReceivedOn), Relation: string(rel), Version: r.Version}
+	if r.DueOn != nil && r.State.open() {
+		st := s.cal.Status(*r.DueOn, s.now())
+		sum.Deadline = &Deadline{DueOn: dateString(r.DueOn), DaysLeft: st.DaysLeft, WorkingDaysLeft: st.WorkingDaysLeft,
+			DueSoon: st.DueSoon, Overdue: st.Overdue, Extended: r.Extended, NotHandledDueOn: dateString(r.NotHandledDueOn)}
+	}
+	return sum
+}
+
+// Get returns one case as the caller may see it, and logs the read. Callable
+// by every party, the panel, committee staff and, once advised, the
+// authority of the respondent's ministry.
+func (s *Service) Get(ctx context.Context, caller *accounts.Caller, id uuid.UUID) (*View, error) {
+	var v *View
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		r, err := s.load(ctx, tx, caller, id, false)
+		if err != nil {
+			return err
+		}
+		if _, err := s.authorize(caller, r, "case:read"); err != nil {
+			return err
+		}
+		rel := primary(r.relations())
+		dk, err := s.keys.Unwrap(r.DataKey, r.DataKeyID, r.ID.String())
+		if err != nil {
+			return fmt.Errorf("case key: %w", err)
+		}
+		defer dk.Zero()
+		v, err = s.view(tx, r, rel, dk)
+		if err != nil {
+			return err
+		}
+		return s.logAccess(ctx, tx, caller, string(rel), &r.ID, "case:read")
+	})
+	return v, apperr.Wrap(err)
+}
+
+// opener decrypts the fields of one case and remembers the first failure,
+// so that a tampered value fails the whole read instead of showing blanks.
+type opener struct {
+	dk  *crypto.DataKey
+	id  string
+	err error
+}
+
+func (o *opener) open(field string, b []byte) string {
+	if b == nil || o.err != nil {
+		return ""
+	}
+	v, err := o.dk.OpenString(o.id, field, b)
+	if err != nil {
+		o.err = fmt.Errorf("field %s: %w", field, err)
+	}
+	return v
+}
+
+func (s *Service) view(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) (*View, error) {
+	o := &opener{dk: dk, id: r.ID.String()}
+	committee := rel == authz.RelPanel || rel == authz.RelStaff
+	complainantSide := rel == authz.RelComplainant || rel == authz.RelAdviser
+	party := complainantSide || rel == authz.RelRespondent
+	v := &View{Summary: s.summary(r, rel), FiledOnBehalf: r.AdviserID != nil}
+	if r.RespondentMinistry != nil {
+		v.RespondentMinistry = *r.RespondentMinistry
+	}
+
+	var elements []elementRow
+	if err := tx.Where("case_id = ?", r.ID).Order("position").Find(&elements).Error; err != nil {
+		return nil, err
+	}
+	for _, e := range elements {
+		ev := ElementView{Position: e.Position, Description: o.open(fmt.Sprintf("element.%d", e.Position), e.DescriptionEnc)}
+		if e.Judgement != nil {
+			ev.Judgement = *e.Judgement
+		}
+		v.Elements = append(v.Elements, ev)
+	}
+	if committee || party {
+		v.Ground = o.open("ground", r.GroundEnc)
+		v.Description = o.open("description", r.DescriptionEnc)
+		v.IncidentWhen = o.open("incident_when", r.IncidentWhenEnc)
+		v.IncidentWhere = o.open("incident_where", r.IncidentWhereEnc)
+		v.WishedOutcome = o.open("wished_outcome", r.WishedOutcomeEnc)
+		v.Respondent = &Respondent{Name: o.open("respondent_name", r.RespondentNameEnc),
+			Function: o.open("respondent_function", r.RespondentFunctionEnc), Ministry: v.RespondentMinistry}
+		v.ExtensionReason = o.open("extension_reason", r.ExtensionReasonEnc)
+	}
+	// The respondent gets the complaint without the complainant's contact
+	// details (Awb 9:9) and without the witnesses the complainant named.
+	if committee || complainantSide {
+		v.ComplainantContact = o.open("complainant_contact", r.ComplainantContactEnc)
+		v.Consent = o.open("consent", r.ConsentEnc)
+		v.Witnesses = o.open("witnesses", r.WitnessesEnc)
+	}
+	if r.Admissible != nil && (committee || party) {
+		a := &AdmissibilityView{Admissible: *r.Admissible, Reason: o.open("admissibility_reason", r.AdmissibilityReasonEnc),
+			LateAdmissionReason: o.open("late_admission_reason", r.LateAdmissionReasonEnc)}
+		if r.InadmissibleGround != nil {
+			a.Ground = *r.InadmissibleGround
+		}
+		v.Admissibility = a
+	}
+	if committee || party {
+		if err := tx.Raw(`SELECT p.id, p.name FROM panel_members m JOIN persons p ON p.id = m.person_id
+			WHERE m.case_id = ? ORDER BY p.name`, r.ID).Scan(&v.Panel).Error; err != nil {
+			return nil, err
+		}
+	}
+	if committee || complainantSide {
+		var reqs []infoRequestRow
+		if err := tx.Where("case_id = ?", r.ID).Order("requested_at").Find(&reqs).Error; err != nil {
+			return nil, err
+		}
+		for _, q := range reqs {
+			v.InformationRequests = append(v.InformationRequests, InfoRequestView{ID: q.ID, What: o.open("information_request", q.WhatEnc),
+				TermUntil: q.TermUntil.Format(time.DateOnly), RequestedAt: q.RequestedAt, AnsweredAt: q.AnsweredAt})
+		}
+	}
+	if committee || party {
+		var sts []statementRow
+		if err := tx.Where("case_id = ?", r.ID).Order("created_at").Find(&sts).Error; err != nil {
+			return nil, err
+		}
+		for _, st := range sts {
+			v.Statements = append(v.Statements, StatementView{ID: st.ID, Side: st.Side, Body: o.open("statement", st.BodyEnc), CreatedAt: st.CreatedAt})
+		}
+		var atts []attachmentRow
+		q := tx.Select("id, side, filename_enc, content_type, size_bytes, created_at").Where("case_id = ?", r.ID)
+		if !committee {
+			q = q.Where("side <> 'committee'")
+		}
+		if err := q.Order("created_at").Find(&atts).Error; err != nil {
+			return nil, err
+		}
+		for _, a := range atts {
+			v.Attachments = append(v.Attachments, AttachmentMeta{ID: a.ID, Side: a.Side, Filename: o.open("attachment.filename", a.FilenameEnc),
+				ContentType: a.ContentType, Size: a.SizeBytes, CreatedAt: a.CreatedAt})
+		}
+	}
+	// Hearings: the committee sees all; a party the hearings they were heard
+	// in; the authority receives the records with the report (Awb 9:15 lid 4).
+	var hs []hearingRow
+	if err := tx.Where("case_id = ?", r.ID).Order("planned_at").Find(&hs).Error; err != nil {
+		return nil, err
+	}
+	for _, h := range hs {
+		heard := h.Parties == "both" || (complainantSide && h.Parties == "complainant") || (rel == authz.RelRespondent && h.Parties == "respondent")
+		if !committee && !heard && rel != authz.RelAuthority {
+			continue
+		}
+		hv := HearingView{ID: h.ID, PlannedAt: h.PlannedAt, Parties: h.Parties, Held: h.Held, Version: h.Version,
+			Minutes: o.open("hearing.minutes", h.MinutesEnc)}
+		if rel != authz.RelAuthority {
+			hv.Location = o.open("hearing.location", h.LocationEnc)
+		}
+		v.Hearings = append(v.Hearings, hv)
+	}
+	var adv adviceRow
+	if err := tx.Where("case_id = ?", r.ID).Limit(1).Find(&adv).Error; err != nil {
+		return nil, err
+	}
+	if adv.CaseID != uuid.Nil {
+		v.Advice = &AdviceView{Findings: o.open("advice.findings", adv.FindingsEnc), Measures: o.open("advice.measures", adv.MeasuresEnc),
+			Judgement: adv.Judgement, AdoptedAt: adv.AdoptedAt}
+	}
+	var dec decisionRow
+	if err := tx.Where("case_id = ?", r.ID).Limit(1).Find(&dec).Error; err != nil {
+		return nil, err
+	}
+	if dec.CaseID != uuid.Nil {
+		v.Decision = &DecisionView{FollowsAdvice: dec.FollowsAdvice, Reasons: o.open("decision.reasons", dec.ReasonsEnc), DecidedAt: dec.DecidedAt}
+	}
+	if committee {
+		v.LegalHold = r.LegalHold
+	}
+	if o.err != nil {
+		return nil, apperr.Wrap(o.err)
+	}
+	return v, nil
+}
+
+// Events returns the case's timeline: everything for the committee, the
+// events meant for parties for everyone else. The read is logged.
+func (s *Service) Events(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]EventView, error) {
+	var out []EventView
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		r, err := s.load(ctx, tx, caller, id, false)
+		if err != nil {
+			return err
+		}
+		if _, err := s.authorize(caller, r, "case:read"); err != nil {
+			return err
+		}
+		rel := primary(r.relations())
+		q := tx.Where("case_id = ?", r.ID)
+		if rel != authz.RelPanel && rel != authz.RelStaff {
+			q = q.Where("visible_to_parties")
+		}
+		var evs []eventRow
+		if err := q.Order("id").Find(&evs).Error; err != nil {
+			return err
+		}
+		dk, err := s.keys.Unwrap(r.DataKey, r.DataKeyID, r.ID.String())
+		if err != nil {
+			return fmt.Errorf("case key: %w", err)
+		}
+		defer dk.Zero()
+		o := &opener{dk: dk, id: r.ID.String()}
+		out = make([]EventView, 0, len(evs))
+		for _, e := range evs {
+			ev := EventView{At: e.At, Kind: e.Kind, ActorRole: e.ActorRole, Reason: o.open("event.reason", e.ReasonEnc)}
+			if e.FromState != nil {
+				ev.FromState = *e.FromState
+			}
+			if e.ToState != nil {
+				ev.ToState = *e.ToState
+			}
+			out = append(out, ev)
+		}
+		if o.err != nil {
+			return o.err
+		}
+		return s.logAccess(ctx, tx, caller, string(rel), &r.ID, "case:events")
+	})
+	return out, apperr.Wrap(err)
+}

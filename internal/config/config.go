@@ -1,0 +1,223 @@
+// Package config reads RKC's settings once, from flags and the environment,
+// into a typed struct. Every setting has a documented default; a flag beats
+// its environment variable.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the binary.
+type Config struct {
+	DatabaseURL        string        // empty: start a private PostgreSQL under DataDir
+	Addr               string        // listen address
+	DataDir            string        // folder for the embedded database, keys and mail
+	BaseURL            string        // public address, used in links in e-mails
+	LogLevel           string        // debug, info, warn, error
+	ShutdownTimeout    time.Duration // how long in-flight requests may take to finish
+	Demo               bool          // create demo accounts and cases
+	DemoPassword       string        // password of every demo account; random when empty
+	MasterKeyFile      string        // file with the master keys; default <data-dir>/master.keys
+	MasterKeys         string        // master keys given directly (overrides the file)
+	SecureCookies      bool          // mark cookies Secure; default true when BaseURL is https
+	SessionTTL         time.Duration // absolute session lifetime
+	RetentionYears     int           // years after closing before a case is purged
+	LateComplaintYears int           // behaviour older than this at filing is a ground not to handle (Awb 9:8 lid 1 sub d)
+	MaxUploadBytes     int64         // largest accepted attachment
+}
+
+// setting describes one configuration entry for flags, env and --help.
+type setting struct {
+	flag, env, def, help string
+	set                  func(c *Config, v string) error
+}
+
+func settings() []setting {
+	return []setting{
+		{"database-url", "DATABASE_URL", "", "PostgreSQL URL; empty starts a private PostgreSQL under the data folder", func(c *Config, v string) error {
+			if v == "" {
+				c.DatabaseURL = ""
+				return nil
+			}
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" && u.Query().Get("host") == "" {
+				return errors.New("must be a URL like postgres://user:password@host:5432/dbname")
+			}
+			c.DatabaseURL = v
+			return nil
+		}},
+		{"addr", "RKC_ADDR", ":8080", "listen address", func(c *Config, v string) error {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return errors.New("must be host:port, for example :8080")
+			}
+			c.Addr = v
+			return nil
+		}},
+		{"data-dir", "RKC_DATA_DIR", "./var", "data folder (embedded database, master key, mail folder)", func(c *Config, v string) error {
+			if v == "" {
+				return errors.New("must not be empty")
+			}
+			c.DataDir = v
+			return nil
+		}},
+		{"base-url", "RKC_BASE_URL", "http://localhost:8080", "public address of the service, used in links", func(c *Config, v string) error {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return errors.New("must be an http(s) URL")
+			}
+			c.BaseURL = strings.TrimRight(v, "/")
+			return nil
+		}},
+		{"log-level", "RKC_LOG_LEVEL", "info", "log level: debug, info, warn or error", func(c *Config, v string) error {
+			switch v {
+			case "debug", "info", "warn", "error":
+				c.LogLevel = v
+				return nil
+			}
+			return errors.New("must be debug, info, warn or error")
+		}},
+		{"shutdown-timeout", "RKC_SHUTDOWN_TIMEOUT", "15s", "time for in-flight requests at shutdown", durationSetter(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+		{"demo", "RKC_DEMO", "false", "create the demo accounts and cases (idempotent)", func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			c.Demo = b
+			return nil
+		}},
+		{"demo-password", "RKC_DEMO_PASSWORD", "", "password of every demo account; a random one is printed when empty", func(c *Config, v string) error {
+			c.DemoPassword = v
+			return nil
+		}},
+		{"master-key-file", "RKC_MASTER_KEY_FILE", "", "master key file (default <data-dir>/master.keys, generated on first start)", func(c *Config, v string) error {
+			c.MasterKeyFile = v
+			return nil
+		}},
+		{"master-keys", "RKC_MASTER_KEYS", "", "master keys as id:base64 lines separated by ';' (overrides the file)", func(c *Config, v string) error {
+			c.MasterKeys = v
+			return nil
+		}},
+		{"session-ttl", "RKC_SESSION_TTL", "12h", "absolute lifetime of a session", durationSetter(func(c *Config) *time.Duration { return &c.SessionTTL })},
+		{"retention-years", "RKC_RETENTION_YEARS", "5", "years after closing before a case is purged", intSetter(1, 100, func(c *Config) *int { return &c.RetentionYears })},
+		{"late-complaint-years", "RKC_LATE_COMPLAINT_YEARS", "1", "behaviour older than this many years at filing is a ground not to handle", intSetter(1, 100, func(c *Config) *int { return &c.LateComplaintYears })},
+		{"max-upload-bytes", "RKC_MAX_UPLOAD_BYTES", "10485760", "largest accepted attachment in bytes", func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1024 || n > 1<<30 {
+				return errors.New("must be a number of bytes between 1024 and 1073741824")
+			}
+			c.MaxUploadBytes = n
+			return nil
+		}},
+	}
+}
+
+func durationSetter(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return errors.New("must be a positive duration like 15s or 2h")
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+func intSetter(lo, hi int, field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("must be a whole number from %d to %d", lo, hi)
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+// ErrHelp is returned when --help was asked; the usage has been written.
+var ErrHelp = flag.ErrHelp
+
+// Load reads the settings from args (without the program name) and the
+// environment lookup function. It returns the remaining arguments (the
+// subcommand and its arguments). Errors name the setting and never echo its
+// value, since a URL may hold a password.
+func Load(args []string, getenv func(string) string, usage io.Writer) (*Config, []string, error) {
+	c := &Config{}
+	all := settings()
+	fs := flag.NewFlagSet("rkc", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	given := map[string]*flagValue{}
+	for _, s := range all {
+		v := &flagValue{isBool: s.def == "true" || s.def == "false"}
+		given[s.flag] = v
+		fs.Var(v, s.flag, s.help)
+	}
+	fs.Usage = func() { WriteUsage(usage) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			WriteUsage(usage)
+			return nil, nil, ErrHelp
+		}
+		return nil, nil, err
+	}
+	for _, s := range all {
+		v, source := s.def, "default of --"+s.flag
+		if e := getenv(s.env); e != "" {
+			v, source = e, s.env
+		}
+		if f := given[s.flag]; f.set {
+			v, source = f.value, "--"+s.flag
+		}
+		if err := s.set(c, v); err != nil {
+			return nil, nil, fmt.Errorf("invalid %s: %v", source, err)
+		}
+	}
+	if c.MasterKeyFile == "" {
+		c.MasterKeyFile = filepath.Join(c.DataDir, "master.keys")
+	}
+	c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
+	return c, fs.Args(), nil
+}
+
+// WriteUsage lists the subcommands and every setting with its variable and default.
+func WriteUsage(w io.Writer) {
+	fmt.Fprint(w, `Usage: rkc [settings] [command]
+
+Commands:
+  serve              run the web service (default)
+  migrate            apply database migrations and exit
+
+Settings (flag, environment variable, default):
+`)
+	for _, s := range settings() {
+		def := s.def
+		if def == "" {
+			def = "(empty)"
+		}
+		fmt.Fprintf(w, "  --%-20s %-26s %s\n      %s\n", s.flag, s.env, def, s.help)
+	}
+}
+
+// flagValue remembers whether a flag was given at all, so that an explicit
+// flag beats the environment even when it repeats the default. Boolean
+// settings may be given bare (--demo).
+type flagValue struct {
+	value  string
+	set    bool
+	isBool bool
+}
+
+func (f *flagValue) String() string   { return f.value }
+func (f *flagValue) IsBoolFlag() bool { return f.isBool }
+func (f *flagValue) Set(v string) error {
+	f.value, f.set = v, true
+	return nil
+}

@@ -1,0 +1,212 @@
+// Package dbtest gives each test its own fresh PostgreSQL database, cloned in
+// milliseconds from a template that was migrated once. The server is the one
+// named by TEST_DATABASE_URL (set by `make test`, which starts one server for
+// the whole run), or else a private server this test process starts itself.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/platform/db"
+	"github.com/rkc-nl/rkc/internal/platform/pgserver"
+)
+
+// EnvURL names the variable with an admin URL of a server the tests may
+// create databases on.
+const EnvURL = "TEST_DATABASE_URL"
+
+var (
+	once     sync.Once
+	adminURL string
+	template string
+	setupErr error
+	server   *pgserver.Server
+	tmpDir   string
+)
+
+// Main runs the tests of a package and then stops the private server, if this
+// process started one. Call it from TestMain: os.Exit(dbtest.Main(m)).
+func Main(m *testing.M) int {
+	code := m.Run()
+	if server != nil {
+		server.Stop()
+		os.RemoveAll(tmpDir)
+	}
+	return code
+}
+
+func setup() {
+	adminURL = os.Getenv(EnvURL)
+	if adminURL == "" {
+		removeStaleDirs()
+		tmpDir, setupErr = os.MkdirTemp("", fmt.Sprintf("rkc-test-%d-", os.Getpid()))
+		if setupErr != nil {
+			return
+		}
+		// The server may run as the postgres user (when we are root), which
+		// must be able to pass through the folder.
+		if setupErr = os.Chmod(tmpDir, 0o755); setupErr != nil {
+			return
+		}
+		server, setupErr = pgserver.Start(context.Background(), pgserver.Options{DataDir: filepath.Join(tmpDir, "pgdata")})
+		if setupErr != nil {
+			return
+		}
+		adminURL = server.URL("postgres")
+	}
+	template, setupErr = ensureTemplate(adminURL)
+}
+
+// removeStaleDirs deletes temporary clusters of earlier test processes that
+// died before they could clean up (their server died with them).
+func removeStaleDirs() {
+	matches, _ := filepath.Glob(filepath.Join(os.TempDir(), "rkc-test-*"))
+	for _, dir := range matches {
+		parts := strings.SplitN(filepath.Base(dir), "-", 4)
+		if len(parts) < 3 {
+			continue
+		}
+		pid, err := strconv.Atoi(parts[2])
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if syscall.Kill(pid, 0) == syscall.ESRCH {
+			os.RemoveAll(dir)
+		}
+	}
+}
+
+// ensureTemplate creates the migrated template database once per set of
+// migrations; an advisory lock makes concurrent test processes wait for the
+// first instead of racing it.
+func ensureTemplate(admin string) (string, error) {
+	hash, err := db.Hash()
+	if err != nil {
+		return "", err
+	}
+	name := "rkc_tpl_" + hash
+	conn, err := sql.Open("pgx", admin)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	ctx := context.Background()
+	c, err := conn.Conn(ctx)
+	if err != nil {
+		return "", fmt.Errorf("test database server unreachable: %w", err)
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, `SELECT pg_advisory_lock(7283741)`); err != nil {
+		return "", err
+	}
+	defer c.ExecContext(ctx, `SELECT pg_advisory_unlock(7283741)`)
+	var exists bool
+	if err := c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate)`, name).Scan(&exists); err != nil {
+		return "", err
+	}
+	if exists {
+		return name, nil
+	}
+	c.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name)
+	if _, err := c.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
+		return "", err
+	}
+	tdb, err := sql.Open("pgx", withDatabase(admin, name))
+	if err != nil {
+		return "", err
+	}
+	err = db.Migrate(ctx, tdb, nil)
+	tdb.Close()
+	if err != nil {
+		return "", fmt.Errorf("migrating template: %w", err)
+	}
+	if _, err := c.ExecContext(ctx, `ALTER DATABASE `+name+` WITH is_template = true ALLOW_CONNECTIONS = false`); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+func withDatabase(rawURL, name string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		panic(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// AdminURL returns the URL of the test server's maintenance database, for
+// tests that need to create databases of their own (for example an empty one).
+func AdminURL(t testing.TB) string {
+	t.Helper()
+	once.Do(setup)
+	if setupErr != nil {
+		t.Fatalf("test database: %v", setupErr)
+	}
+	return adminURL
+}
+
+// NewURL creates a fresh, migrated database for this test and returns its URL.
+// The database is dropped when the test ends.
+func NewURL(t testing.TB) string {
+	t.Helper()
+	AdminURL(t) // sets up the template
+	return create(t, template)
+}
+
+// NewEmptyURL creates a fresh database without any schema, for tests of the
+// migrations themselves.
+func NewEmptyURL(t testing.TB) string {
+	t.Helper()
+	return create(t, "template0")
+}
+
+func create(t testing.TB, from string) string {
+	admin := AdminURL(t)
+	var b [6]byte
+	rand.Read(b[:])
+	name := "rkc_t_" + hex.EncodeToString(b[:])
+	conn, err := sql.Open("pgx", admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + from); err != nil {
+		t.Fatalf("creating test database: %v", err)
+	}
+	t.Cleanup(func() {
+		c, err := sql.Open("pgx", admin)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+	})
+	return withDatabase(admin, name)
+}
+
+// New opens a fresh, migrated database for this test through gorm.
+func New(t testing.TB) *gorm.DB {
+	t.Helper()
+	gdb, err := db.Open(context.Background(), NewURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close(gdb) })
+	return gdb
+}

@@ -1,0 +1,72 @@
+// Command withpg starts one private PostgreSQL server for a whole test run,
+// runs the command it is given with TEST_DATABASE_URL pointing at it, and
+// stops the server afterwards: `go run ./internal/platform/dbtest/withpg -- go test ./...`.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+	"github.com/rkc-nl/rkc/internal/platform/pgserver"
+)
+
+func main() {
+	args := os.Args[1:]
+	if len(args) > 0 && args[0] == "--" {
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: withpg -- command [args...]")
+		os.Exit(2)
+	}
+	os.Exit(run(args))
+}
+
+func run(args []string) int {
+	dir, err := os.MkdirTemp("", fmt.Sprintf("rkc-test-%d-", os.Getpid()))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "withpg:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	// The server may run as the postgres user (when we are root).
+	if err := os.Chmod(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "withpg:", err)
+		return 1
+	}
+	srv, err := pgserver.Start(context.Background(), pgserver.Options{DataDir: filepath.Join(dir, "pgdata")})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "withpg:", err)
+		return 1
+	}
+	defer srv.Stop()
+
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), dbtest.EnvURL+"="+srv.URL("postgres"))
+	// Forward Ctrl-C to the child and wait, so the server is stopped last.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "withpg:", err)
+		return 1
+	}
+	go func() {
+		for s := range sigs {
+			cmd.Process.Signal(s)
+		}
+	}()
+	if err := cmd.Wait(); err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,88 @@
+package server
+
+import (
+	"database/sql"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/cases"
+)
+
+// Deps are what the routes need; cmd/api builds them once.
+type Deps struct {
+	Log      *slog.Logger
+	SQL      *sql.DB
+	Enforcer *authz.Enforcer
+	Accounts *accounts.Handlers
+	Cases    *cases.Handlers
+}
+
+// denied answers a request no role of the caller allows: 401 without a
+// session, 403 with one.
+func denied(c echo.Context) error {
+	if _, ok := accounts.CallerFrom(c); !ok {
+		return accounts.ErrUnauthenticated(c)
+	}
+	return apperr.New(apperr.Forbidden, "forbidden", "Your roles do not allow this.")
+}
+
+// New returns the HTTP handler of the whole service. This file is the route
+// table: every route shows the permission it needs. "auth" routes need a
+// session; pm(action) additionally needs a role that allows the action in
+// some domain; the handlers then check the caller's relation to the case.
+func New(d Deps) http.Handler {
+	reg := prometheus.NewRegistry()
+	e := newEcho(d.Log, reg)
+	ops(e, d.SQL, reg)
+
+	api := e.Group("/api/v1", d.Accounts.Authenticate)
+	auth := accounts.RequireCaller
+	pm := func(action string) echo.MiddlewareFunc {
+		return d.Enforcer.Require(action, accounts.CallerID, denied)
+	}
+	cs := d.Cases
+
+	api.POST("/session", d.Accounts.Login)
+	api.DELETE("/session", d.Accounts.Logout, auth)
+	api.GET("/me", d.Accounts.Me, auth)
+
+	api.POST("/cases", cs.File, pm("case:file"))
+	api.GET("/cases", cs.List, pm("case:list"))
+	api.GET("/cases/:id", cs.Get, pm("case:read"))
+	api.GET("/cases/:id/events", cs.Events, pm("case:read"))
+	api.POST("/cases/:id/register", cs.Register, pm("case:register"))
+	api.POST("/cases/:id/information-request", cs.RequestInformation, pm("case:request-information"))
+	api.POST("/cases/:id/information", cs.SupplyInformation, pm("case:supply-information"))
+	api.POST("/cases/:id/admissibility", cs.Admissibility, pm("case:admissibility"))
+	api.POST("/cases/:id/panel", cs.Panel, pm("case:panel"))
+	api.POST("/cases/:id/investigation", cs.Investigation, pm("case:investigate"))
+	api.POST("/cases/:id/conflicts", cs.Conflicts, pm("case:conflict"))
+	api.POST("/cases/:id/extension", cs.Extension, pm("case:extend"))
+	api.POST("/cases/:id/statements", cs.Statements, pm("case:statement"))
+	api.POST("/cases/:id/attachments", cs.AddAttachment, pm("case:attachment"))
+	api.GET("/cases/:id/attachments/:aid", cs.Attachment, pm("case:attachment"))
+	api.POST("/cases/:id/hearings", cs.Hearings, pm("case:hearing"))
+	api.PUT("/cases/:id/hearings/:hid", cs.Hearing, pm("case:hearing"))
+	api.POST("/cases/:id/advice", cs.Advice, pm("case:advice"))
+	api.POST("/cases/:id/decision", cs.Decision, pm("case:decision"))
+	api.POST("/cases/:id/withdraw", cs.Withdraw, pm("case:withdraw"))
+	api.POST("/cases/:id/informal-resolution", cs.InformalResolution, pm("case:informal-resolution"))
+	api.POST("/cases/:id/close", cs.Close, pm("case:close"))
+
+	api.POST("/signals", cs.FileSignal) // anyone, no account
+	api.GET("/signals/self", cs.OwnSignal)
+	api.POST("/signals/self/messages", cs.OwnSignalMessage)
+	api.GET("/signals", cs.Signals, pm("signal:list"))
+	api.GET("/signals/:sid", cs.Signal, pm("signal:list"))
+	api.POST("/signals/:sid/messages", cs.AnswerSignal, pm("signal:answer"))
+
+	api.GET("/openapi.yaml", serveOpenAPI)
+
+	return e
+}

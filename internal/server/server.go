@@ -1,0 +1,181 @@
+// Package server assembles the HTTP service: middleware (request ids,
+// structured access logs, metrics, recovery), the one translation of domain
+// errors to problem+json, the ops endpoints and the route table.
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/platform/db"
+)
+
+// requestIDKey is where the request id lives on the echo context.
+const requestIDKey = "request_id"
+
+// RequestID returns the id of the request, as logged and sent in X-Request-Id.
+func RequestID(c echo.Context) string {
+	id, _ := c.Get(requestIDKey).(string)
+	return id
+}
+
+// newEcho builds an echo instance with RKC's middleware and error handler.
+func newEcho(log *slog.Logger, reg *prometheus.Registry) *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = errorHandler(log)
+	e.IPExtractor = echo.ExtractIPDirect() // behind a proxy, configure trusted ranges; never trust headers blindly
+
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rkc_http_requests_total", Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"})
+	latency := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rkc_http_request_duration_seconds", Help: "HTTP request latency by route and method.", Buckets: prometheus.DefBuckets}, []string{"route", "method"})
+	reg.MustRegister(requests, latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) (err error) {
+			start := time.Now()
+			id := uuid.NewString()
+			c.Set(requestIDKey, id)
+			c.Response().Header().Set(echo.HeaderXRequestID, id)
+			defer func() {
+				if r := recover(); r != nil {
+					// The panic value may hold personal data; log only that it happened.
+					log.Error("panic in handler", "request_id", id, "route", c.Path())
+					err = apperr.Wrap(errors.New("panic"))
+				}
+				if err != nil {
+					c.Error(err)
+				}
+				status := c.Response().Status
+				route := c.Path() // the route template, never the raw path or query
+				if route == "" {
+					route = "unmatched"
+				}
+				requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Inc()
+				latency.WithLabelValues(route, c.Request().Method).Observe(time.Since(start).Seconds())
+				log.Info("request", "request_id", id, "method", c.Request().Method, "route", route,
+					"status", status, "duration_ms", time.Since(start).Milliseconds())
+			}()
+			return next(c)
+		}
+	})
+	return e
+}
+
+// Problem is an RFC 9457 problem document.
+type Problem struct {
+	Type       string            `json:"type"`
+	Title      string            `json:"title"`
+	Status     int               `json:"status"`
+	Detail     string            `json:"detail,omitempty"`
+	Errors     map[string]string `json:"errors,omitempty"`
+	RequestID  string            `json:"request_id,omitempty"`
+	RetryAfter int               `json:"retry_after,omitempty"`
+}
+
+// ProblemBase prefixes every problem type; docs/errors.md lists the types.
+const ProblemBase = "https://rkc.example/problems/"
+
+var statusOf = map[apperr.Code]int{
+	apperr.Invalid:         http.StatusUnprocessableEntity,
+	apperr.Unauthenticated: http.StatusUnauthorized,
+	apperr.Forbidden:       http.StatusForbidden,
+	apperr.NotFound:        http.StatusNotFound,
+	apperr.Conflict:        http.StatusConflict,
+	apperr.TooLarge:        http.StatusRequestEntityTooLarge,
+	apperr.Unsupported:     http.StatusUnsupportedMediaType,
+	apperr.TooManyRequests: http.StatusTooManyRequests,
+	apperr.Unavailable:     http.StatusServiceUnavailable,
+	apperr.Internal:        http.StatusInternalServerError,
+}
+
+// ToProblem is the one translation of an error to HTTP.
+func ToProblem(err error, requestID string) Problem {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		// echo's own errors: unknown route, wrong method, body limit.
+		typ := map[int]string{404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}[he.Code]
+		if typ == "" {
+			typ = "http-" + strconv.Itoa(he.Code)
+		}
+		return Problem{Type: ProblemBase + typ, Title: http.StatusText(he.Code), Status: he.Code, RequestID: requestID}
+	}
+	e := apperr.As(err)
+	status := statusOf[e.Code]
+	if e.Code == apperr.Invalid && (e.Type == "malformed-json" || e.Type == "bad-request") {
+		status = http.StatusBadRequest
+	}
+	return Problem{Type: ProblemBase + e.Type, Title: http.StatusText(status), Status: status, Detail: e.Detail,
+		Errors: e.Fields, RequestID: requestID, RetryAfter: e.RetryAfter}
+}
+
+func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		p := ToProblem(err, RequestID(c))
+		if p.Status >= 500 {
+			// The cause goes to the log by type only: error texts can carry values.
+			log.Error("request failed", "request_id", p.RequestID, "route", c.Path(), "error_type", errType(err))
+		}
+		if p.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
+		}
+		c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+		c.Response().Header().Set("Cache-Control", "no-store")
+		if c.Request().Method == http.MethodHead {
+			c.NoContent(p.Status)
+			return
+		}
+		c.JSON(p.Status, p)
+	}
+}
+
+func errType(err error) string {
+	var e *apperr.Error
+	if errors.As(err, &e) && e.Err != nil {
+		return e.Type + ": " + typeName(e.Err)
+	}
+	return typeName(err)
+}
+
+func typeName(err error) string {
+	s := err.Error()
+	// Keep the start of the message only; SQL errors start with their code.
+	if len(s) > 80 {
+		s = s[:80]
+	}
+	return s
+}
+
+// ops registers /healthz, /readyz and /metrics.
+func ops(e *echo.Echo, sqlDB *sql.DB, reg *prometheus.Registry) {
+	e.GET("/healthz", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+	e.GET("/readyz", func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
+		if err := db.Ping(ctx, sqlDB); err != nil {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+		}
+		if err := db.CheckCurrent(ctx, sqlDB); err != nil {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "schema not current"})
+		}
+		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	})
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+}

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs what a fresh Debian machine with Go lacks for running and testing
+# RKC: PostgreSQL (server binaries). Idempotent and quiet when all is there.
+set -eu
+
+have_pg() {
+	command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ] && return 0
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
+}
+
+missing=""
+have_pg || missing="$missing postgresql"
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
+	echo "RKC needs:$missing. Install with: apt-get install -y$missing (as root), or set DATABASE_URL." >&2
+	exit 1
+fi
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "Installing:$missing" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

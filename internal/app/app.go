@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
@@ -29,7 +30,7 @@ type App struct {
 	Enforcer *authz.Enforcer
 	Cases    *cases.Service
 	Keys     *crypto.Keyring
-	Handler  http.Handler
+	Handler  *echo.Echo
 }
 
 // Options are what Build needs beyond the configuration.

@@ -97,7 +97,8 @@ const MinCount = 5
 // Marks shown instead of a hidden figure. The report's legend should
 // explain both; they are constants so that it can quote them.
 const (
-	// SmallMark replaces a count from 1 to MinCount-1.
+	// SmallMark replaces a count from 1 to MinCount-1, and a 0 in a row
+	// or column whose own total is below MinCount.
 	SmallMark = "<5"
 	// HiddenMark replaces a count of MinCount or more that is hidden only
 	// so that a small count cannot be worked out from the totals. It is
@@ -212,9 +213,9 @@ func Suppress(t *Table) {
 // SuppressList protects a one-dimensional list of counts with its published
 // total, for example complaints per discrimination ground. It is the
 // one-column case of Suppress: cells[i] belongs to labels[i], and total is
-// the true sum, shown as "<5" when below MinCount and hidden as "x" only if
-// that is the one way to protect a small count. It panics when the lengths
-// differ or a count is negative.
+// the true sum, shown as "<5" when below MinCount (and then every count is
+// hidden, zeros included: a group below 5 shows no breakdown). It panics
+// when the lengths differ or a count is negative.
 func SuppressList(labels []string, counts []int) (cells []Cell, total Cell) {
 	if len(counts) != len(labels) {
 		panic(fmt.Sprintf("reporting: %d counts for %d labels", len(counts), len(labels)))

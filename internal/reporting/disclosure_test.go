@@ -602,7 +602,10 @@ func TestNewTable(t *testing.T) {
 			},
 		},
 		{
-			name:   "small cell in a column: the transpose",
+			// Column 0 hides 7, its smallest other cell, not 10; row 0
+			// hides 20; column 1 then hides 40 rather than the smaller 30,
+			// because row 2 already has a hidden cell: a rectangle.
+			name:   "small cell in a column",
 			counts: [][]int{{3, 20}, {10, 30}, {7, 40}},
 			want: [][]string{
 				{"<5", "x", "23"},

@@ -3,7 +3,6 @@ package server
 import (
 	"database/sql"
 	"log/slog"
-	"net/http"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,7 +35,7 @@ func denied(c echo.Context) error {
 // table: every route shows the permission it needs. "auth" routes need a
 // session; pm(action) additionally needs a role that allows the action in
 // some domain; the handlers then check the caller's relation to the case.
-func New(d Deps) http.Handler {
+func New(d Deps) *echo.Echo {
 	reg := prometheus.NewRegistry()
 	e := newEcho(d.Log, reg)
 	ops(e, d.SQL, reg)

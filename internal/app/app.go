@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"errors"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"

@@ -93,7 +93,10 @@ func withDB(ctx context.Context, cfg *config.Config, log *slog.Logger, fn func(*
 		url = srv.URL("rkc")
 		log.Info("embedded PostgreSQL started", "data_dir", filepath.Join(cfg.DataDir, "pgdata"))
 	}
-	gdb, err := db.Open(ctx, url)
+	if err := migrate(ctx, url, log); err != nil {
+		return err
+	}
+	gdb, err := db.Open(ctx, url, db.AsAppRole())
 	if err != nil {
 		return err
 	}
@@ -102,10 +105,19 @@ func withDB(ctx context.Context, cfg *config.Config, log *slog.Logger, fn func(*
 		log.Info("database closed")
 	}()
 	sqlDB, _ := gdb.DB()
-	if err := db.Migrate(ctx, sqlDB, log); err != nil {
+	return fn(gdb, sqlDB)
+}
+
+// migrate brings the schema up to date as the connecting (owner) user; the
+// service itself then works as the restricted application role.
+func migrate(ctx context.Context, url string, log *slog.Logger) error {
+	gdb, err := db.Open(ctx, url)
+	if err != nil {
 		return err
 	}
-	return fn(gdb, sqlDB)
+	defer db.Close(gdb)
+	sqlDB, _ := gdb.DB()
+	return db.Migrate(ctx, sqlDB, log)
 }
 
 // ensureDatabase creates the application database on the embedded server.

@@ -8,6 +8,6 @@ import (
 	"github.com/rkc-nl/rkc/internal/platform/db"
 )
 
-func openDB(url string) (*gorm.DB, error) { return db.Open(context.Background(), url) }
+func openDB(url string) (*gorm.DB, error) { return db.Open(context.Background(), url, db.AsAppRole()) }
 
 func closeDB(gdb *gorm.DB) { db.Close(gdb) }

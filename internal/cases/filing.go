@@ -227,6 +227,9 @@ func (s *Service) insertCase(ctx context.Context, tx *gorm.DB, caller *accounts.
 	if err := s.event(tx, r, caller, rel, "filed", nil, dk, "", true); err != nil {
 		return nil, err
 	}
+	if err := s.syncStats(tx, id, dk); err != nil {
+		return nil, err
+	}
 	if err := s.logAccess(ctx, tx, caller, role, &id, "case:file"); err != nil {
 		return nil, err
 	}

@@ -138,6 +138,8 @@ type CaseRecord struct {
 	ExtensionReasonEnc     []byte
 	AdmissibilityReasonEnc []byte
 	LateAdmissionReasonEnc []byte
+	StatsIDEnc             []byte
+	LegalHoldReasonEnc     []byte
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
 }
@@ -146,7 +148,7 @@ func (CaseRecord) TableName() string { return "cases" }
 
 // relRow is CaseRecord plus the caller's relations to it, computed in SQL.
 type relRow struct {
-	CaseRecord `gorm:"embedded"`
+	CaseRecord    `gorm:"embedded"`
 	IsComplainant bool
 	IsAdviser     bool
 	IsRespondent  bool

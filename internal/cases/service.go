@@ -196,6 +196,9 @@ func (s *Service) step(ctx context.Context, caller *accounts.Caller, id uuid.UUI
 		if err := fn(tx, r, rel, dk); err != nil {
 			return err
 		}
+		if err := s.syncStats(tx, r.ID, dk); err != nil {
+			return err
+		}
 		if err := s.logAccess(ctx, tx, caller, string(rel), &r.ID, action); err != nil {
 			return err
 		}

@@ -30,6 +30,7 @@ type signalRow struct {
 	LegalHold       bool
 	CreatedAt       time.Time
 	ConvertedCaseID *uuid.UUID `gorm:"type:uuid"`
+	StatsID         *uuid.UUID `gorm:"type:uuid"`
 }
 
 func (signalRow) TableName() string { return "signals" }
@@ -112,7 +113,14 @@ func (s *Service) FileSignal(ctx context.Context, in SignalInput) (*SignalReceip
 			}
 			row.Ministry = &in.Ministry
 		}
+		statsID := uuid.New()
+		row.StatsID = &statsID
 		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		// The anonymous count that outlives the signal's purge.
+		if err := tx.Exec(`INSERT INTO signal_stats (id, ministry, category, filed_on) VALUES (?, ?, ?, ?)`,
+			statsID, row.Ministry, row.Category, DateOf(row.CreatedAt)).Error; err != nil {
 			return err
 		}
 		return tx.Create(&signalMessageRow{SignalID: id, BodyEnc: dk.SealString(signalKeyID(id), "signal.message", in.Message), CreatedAt: s.now()}).Error

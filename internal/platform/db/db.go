@@ -10,16 +10,52 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 )
 
+// AppRole is the database role the application works as after migrating:
+// it may append to the access log but not change or remove it.
+const AppRole = "rkc_app"
+
+// Option changes how Open connects.
+type Option func(*options)
+
+type options struct{ appRole bool }
+
+// AsAppRole makes every connection switch to AppRole, when the role exists
+// and the connecting user may use it (see migration 3).
+func AsAppRole() Option { return func(o *options) { o.appRole = true } }
+
 // Open connects to url and checks that the server answers. gorm's own logger
 // is silenced: it would print SQL with parameter values, which may hold
 // personal data.
-func Open(ctx context.Context, url string) (*gorm.DB, error) {
-	gdb, err := gorm.Open(postgres.Open(url), &gorm.Config{
+func Open(ctx context.Context, url string, opts ...Option) (*gorm.DB, error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database: invalid DATABASE_URL: %w", redact(err))
+	}
+	var connOpts []stdlib.OptionOpenDB
+	if o.appRole {
+		connOpts = append(connOpts, stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {
+			var usable bool
+			err := c.QueryRow(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) THEN pg_has_role($1, 'MEMBER') ELSE false END`, AppRole).Scan(&usable)
+			if err != nil || !usable {
+				return err
+			}
+			_, err = c.Exec(ctx, "SET ROLE "+AppRole)
+			return err
+		}))
+	}
+	pool := stdlib.OpenDB(*cfg, connOpts...)
+	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: pool}), &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },

@@ -1,0 +1,109 @@
+package cases
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/rkc-nl/rkc/internal/crypto"
+)
+
+// statsRow is the anonymous statistical record of a case (migration 3): no
+// names, no text, no link to the case but through the case's encrypted
+// stats_id. It survives the purge, so the annual report counts purged cases.
+type statsRow struct {
+	ID                 uuid.UUID `gorm:"type:uuid;primaryKey"`
+	Ministry           string
+	RespondentMinistry *string
+	Category           string
+	Ground             *string
+	FiledOn            time.Time
+	ReceivedOn         *time.Time
+	DueOn              *time.Time
+	Extended           bool
+	State              string
+	Admissible         *bool
+	InadmissibleGround *string
+	Withdrawn          bool
+	ResolvedInformally bool
+	Judgement          *string
+	ElementsFounded    int
+	ElementsPartly     int
+	ElementsUnfounded  int
+	FollowsAdvice      *bool
+	AdvisedOn          *time.Time
+	DecidedOn          *time.Time
+	ClosedOn           *time.Time
+	HearingsHeld       int
+	PurgedOn           *time.Time
+}
+
+func (statsRow) TableName() string { return "case_stats" }
+
+func dateOf(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	d := DateOf(*t)
+	return &d
+}
+
+// syncStats rewrites the statistical record of a case from its current
+// state, inside the transaction of the step that changed it.
+func (s *Service) syncStats(tx *gorm.DB, id uuid.UUID, dk *crypto.DataKey) error {
+	var c CaseRecord
+	if err := tx.Where("id = ?", id).Take(&c).Error; err != nil {
+		return err
+	}
+	sid := c.ID.String()
+	var statsID uuid.UUID
+	if c.StatsIDEnc == nil {
+		statsID = uuid.New()
+		if err := tx.Model(&CaseRecord{}).Where("id = ?", c.ID).Update("stats_id_enc", dk.Seal(sid, "stats_id", statsID[:])).Error; err != nil {
+			return err
+		}
+	} else {
+		raw, err := dk.Open(sid, "stats_id", c.StatsIDEnc)
+		if err != nil {
+			return err
+		}
+		if statsID, err = uuid.FromBytes(raw); err != nil {
+			return err
+		}
+	}
+	row := statsRow{ID: statsID, Ministry: c.Ministry, RespondentMinistry: c.RespondentMinistry, Category: c.Category,
+		FiledOn: DateOf(c.FiledAt), ReceivedOn: c.ReceivedOn, DueOn: c.DueOn, Extended: c.Extended, State: string(c.State),
+		Admissible: c.Admissible, InadmissibleGround: c.InadmissibleGround, AdvisedOn: dateOf(c.AdvisedAt),
+		DecidedOn: dateOf(c.DecidedAt), ClosedOn: dateOf(c.ClosedAt)}
+	if c.GroundEnc != nil {
+		g, err := dk.OpenString(sid, "ground", c.GroundEnc)
+		if err != nil {
+			return err
+		}
+		row.Ground = &g
+	}
+	var facts struct {
+		Withdrawn, Resolved                  bool
+		Founded, Partly, Unfounded, Hearings int
+		Judgement                            *string
+		FollowsAdvice                        *bool
+	}
+	if err := tx.Raw(`SELECT
+		EXISTS (SELECT 1 FROM case_events WHERE case_id = @id AND kind = 'withdrawn') AS withdrawn,
+		EXISTS (SELECT 1 FROM case_events WHERE case_id = @id AND kind = 'resolved_informally') AS resolved,
+		(SELECT count(*) FROM case_elements WHERE case_id = @id AND judgement = 'founded') AS founded,
+		(SELECT count(*) FROM case_elements WHERE case_id = @id AND judgement = 'partly_founded') AS partly,
+		(SELECT count(*) FROM case_elements WHERE case_id = @id AND judgement = 'unfounded') AS unfounded,
+		(SELECT count(*) FROM hearings WHERE case_id = @id AND held) AS hearings,
+		(SELECT judgement FROM advices WHERE case_id = @id) AS judgement,
+		(SELECT follows_advice FROM decisions WHERE case_id = @id) AS follows_advice`,
+		map[string]any{"id": c.ID}).Scan(&facts).Error; err != nil {
+		return err
+	}
+	row.Withdrawn, row.ResolvedInformally = facts.Withdrawn, facts.Resolved
+	row.ElementsFounded, row.ElementsPartly, row.ElementsUnfounded = facts.Founded, facts.Partly, facts.Unfounded
+	row.HearingsHeld, row.Judgement, row.FollowsAdvice = facts.Hearings, facts.Judgement, facts.FollowsAdvice
+	return tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error
+}

@@ -54,6 +54,12 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		err = serve(ctx, cfg, log, stdout)
 	case "migrate":
 		err = withDB(ctx, cfg, log, func(*gorm.DB, *sql.DB) error { return nil })
+	case "keys":
+		err = keysCommand(ctx, cfg, log, rest[1:], stdout)
+	case "audit":
+		err = auditCommand(ctx, cfg, log, rest[1:], stdout)
+	case "purge":
+		err = purgeCommand(ctx, cfg, log, rest[1:], stdout)
 	default:
 		fmt.Fprintf(stderr, "rkc: unknown command %q; see rkc --help\n", cmd)
 		return 2
@@ -159,6 +165,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io.
 				fmt.Fprintf(stdout, "Demo accounts (klager@demo.rkc, secretaris@demo.rkc, …) have the password: %s\n\n", pw)
 			}
 		}
+		go purgeLoop(ctx, cfg, log, a)
 		return listen(ctx, cfg, log, a.Handler)
 	})
 }

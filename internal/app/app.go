@@ -11,14 +11,17 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/config"
 	"github.com/rkc-nl/rkc/internal/crypto"
+	"github.com/rkc-nl/rkc/internal/privacy"
 	"github.com/rkc-nl/rkc/internal/server"
 )
 
@@ -63,9 +66,20 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 		Accounts: &accounts.Handlers{Service: acc, SecureCookies: cfg.SecureCookies, Synced: func(c *accounts.Caller) error {
 			return enf.Sync(c.ID.String(), c.Grants)
 		}},
-		Cases: &cases.Handlers{Service: cs, Throttle: accounts.NewThrottle(gdb)},
+		Cases:   &cases.Handlers{Service: cs, Throttle: accounts.NewThrottle(gdb)},
+		Audit:   &audit.Handlers{DB: gdb, Caller: callerOf},
+		Privacy: &privacy.Handlers{Service: &privacy.Service{DB: gdb, Accounts: acc, Cases: cs}},
 	})
 	return a, nil
+}
+
+// callerOf gives the audit handlers the caller's id and address.
+func callerOf(c echo.Context) (uuid.UUID, string) {
+	cl, ok := accounts.CallerFrom(c)
+	if !ok {
+		return uuid.Nil, c.RealIP()
+	}
+	return cl.ID, cl.Client
 }
 
 // SQL returns the database/sql handle behind the app's gorm DB.

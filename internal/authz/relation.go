@@ -32,7 +32,7 @@ var relationActions = map[Relation]map[string]bool{
 	RelRespondent:  set("case:read", "case:statement", "case:attachment"),
 	RelPanel:       set("case:read", "case:attachment", "case:hearing", "case:conflict", "case:advice", "case:extend", "case:informal-resolution", "case:admissibility", "case:panel", "case:investigate", "case:close"),
 	RelStaff: set("case:read", "case:register", "case:request-information", "case:admissibility", "case:panel",
-		"case:investigate", "case:conflict", "case:extend", "case:attachment", "case:hearing", "case:informal-resolution", "case:close", "case:advice"),
+		"case:investigate", "case:conflict", "case:extend", "case:attachment", "case:hearing", "case:informal-resolution", "case:close", "case:advice", "case:legal-hold"),
 	RelAuthority: set("case:read", "case:decision"),
 }
 

@@ -18,21 +18,23 @@ import (
 
 // Config is every setting of the binary.
 type Config struct {
-	DatabaseURL        string        // empty: start a private PostgreSQL under DataDir
-	Addr               string        // listen address
-	DataDir            string        // folder for the embedded database, keys and mail
-	BaseURL            string        // public address, used in links in e-mails
-	LogLevel           string        // debug, info, warn, error
-	ShutdownTimeout    time.Duration // how long in-flight requests may take to finish
-	Demo               bool          // create demo accounts and cases
-	DemoPassword       string        // password of every demo account; random when empty
-	MasterKeyFile      string        // file with the master keys; default <data-dir>/master.keys
-	MasterKeys         string        // master keys given directly (overrides the file)
-	SecureCookies      bool          // mark cookies Secure; default true when BaseURL is https
-	SessionTTL         time.Duration // absolute session lifetime
-	RetentionYears     int           // years after closing before a case is purged
-	LateComplaintYears int           // behaviour older than this at filing is a ground not to handle (Awb 9:8 lid 1 sub d)
-	MaxUploadBytes     int64         // largest accepted attachment
+	DatabaseURL          string        // empty: start a private PostgreSQL under DataDir
+	Addr                 string        // listen address
+	DataDir              string        // folder for the embedded database, keys and mail
+	BaseURL              string        // public address, used in links in e-mails
+	LogLevel             string        // debug, info, warn, error
+	ShutdownTimeout      time.Duration // how long in-flight requests may take to finish
+	Demo                 bool          // create demo accounts and cases
+	DemoPassword         string        // password of every demo account; random when empty
+	MasterKeyFile        string        // file with the master keys; default <data-dir>/master.keys
+	MasterKeys           string        // master keys given directly (overrides the file)
+	SecureCookies        bool          // mark cookies Secure; default true when BaseURL is https
+	SessionTTL           time.Duration // absolute session lifetime
+	RetentionYears       int           // years after closing before a case is purged
+	SignalRetentionYears int           // years after filing before a signal is purged
+	PurgeInterval        time.Duration // how often the retention job runs
+	LateComplaintYears   int           // behaviour older than this at filing is a ground not to handle (Awb 9:8 lid 1 sub d)
+	MaxUploadBytes       int64         // largest accepted attachment
 }
 
 // setting describes one configuration entry for flags, env and --help.
@@ -108,6 +110,8 @@ func settings() []setting {
 		}},
 		{"session-ttl", "RKC_SESSION_TTL", "12h", "absolute lifetime of a session", durationSetter(func(c *Config) *time.Duration { return &c.SessionTTL })},
 		{"retention-years", "RKC_RETENTION_YEARS", "5", "years after closing before a case is purged", intSetter(1, 100, func(c *Config) *int { return &c.RetentionYears })},
+		{"signal-retention-years", "RKC_SIGNAL_RETENTION_YEARS", "2", "years after filing before a signal is purged", intSetter(1, 100, func(c *Config) *int { return &c.SignalRetentionYears })},
+		{"purge-interval", "RKC_PURGE_INTERVAL", "24h", "how often the retention job runs", durationSetter(func(c *Config) *time.Duration { return &c.PurgeInterval })},
 		{"late-complaint-years", "RKC_LATE_COMPLAINT_YEARS", "1", "behaviour older than this many years at filing is a ground not to handle", intSetter(1, 100, func(c *Config) *int { return &c.LateComplaintYears })},
 		{"max-upload-bytes", "RKC_MAX_UPLOAD_BYTES", "10485760", "largest accepted attachment in bytes", func(c *Config, v string) error {
 			n, err := strconv.ParseInt(v, 10, 64)
@@ -146,9 +150,10 @@ func intSetter(lo, hi int, field func(*Config) *int) func(*Config, string) error
 var ErrHelp = flag.ErrHelp
 
 // Load reads the settings from args (without the program name) and the
-// environment lookup function. It returns the remaining arguments (the
-// subcommand and its arguments). Errors name the setting and never echo its
-// value, since a URL may hold a password.
+// environment lookup function. It returns the command (serve, migrate), if
+// one was given, as a one-element slice; settings may stand before or after
+// it. Errors name the setting and never echo its value, since a URL may hold
+// a password.
 func Load(args []string, getenv func(string) string, usage io.Writer) (*Config, []string, error) {
 	c := &Config{}
 	all := settings()
@@ -160,13 +165,32 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (*Config, 
 		given[s.flag] = v
 		fs.Var(v, s.flag, s.help)
 	}
-	fs.Usage = func() { WriteUsage(usage) }
-	if err := fs.Parse(args); err != nil {
+	// The flag package calls Usage itself on -help and on every parse error;
+	// we write the usage once, for -help only, so an error stays one line.
+	fs.Usage = func() {}
+	parse := func(args []string) error {
+		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
 			WriteUsage(usage)
-			return nil, nil, ErrHelp
+			return ErrHelp
 		}
+		return err
+	}
+	if err := parse(args); err != nil {
 		return nil, nil, err
+	}
+	// Settings may also follow the command (rkc serve --addr :9000); the
+	// flag package stops at the first non-flag, which would silently drop them.
+	rest := fs.Args()
+	if len(rest) > 0 {
+		if err := parse(rest[1:]); err != nil {
+			return nil, nil, err
+		}
+		if len(fs.Args()) > 0 {
+			// The stray argument is not echoed: it may be a URL with a password.
+			return nil, nil, fmt.Errorf("unexpected argument after the command %q; settings are --name=value", rest[0])
+		}
+		rest = rest[:1]
 	}
 	for _, s := range all {
 		v, source := s.def, "default of --"+s.flag
@@ -184,7 +208,7 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (*Config, 
 		c.MasterKeyFile = filepath.Join(c.DataDir, "master.keys")
 	}
 	c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
-	return c, fs.Args(), nil
+	return c, rest, nil
 }
 
 // WriteUsage lists the subcommands and every setting with its variable and default.
@@ -194,6 +218,11 @@ func WriteUsage(w io.Writer) {
 Commands:
   serve              run the web service (default)
   migrate            apply database migrations and exit
+  keys rotate        add a new master key to the key file and rewrap every case key under it
+  keys rewrap        rewrap every case key under the active master key (after changing RKC_MASTER_KEYS)
+  keys retire ID     remove an old master key that no case key uses any more
+  audit verify       verify the access log's hash chain; names the first broken entry
+  purge [--dry-run]  purge cases and signals past their retention term now
 
 Settings (flag, environment variable, default):
 `)

@@ -9,8 +9,10 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/privacy"
 )
 
 // Deps are what the routes need; cmd/api builds them once.
@@ -20,6 +22,8 @@ type Deps struct {
 	Enforcer *authz.Enforcer
 	Accounts *accounts.Handlers
 	Cases    *cases.Handlers
+	Audit    *audit.Handlers
+	Privacy  *privacy.Handlers
 }
 
 // denied answers a request no role of the caller allows: 401 without a
@@ -73,6 +77,7 @@ func New(d Deps) *echo.Echo {
 	api.POST("/cases/:id/withdraw", cs.Withdraw, pm("case:withdraw"))
 	api.POST("/cases/:id/informal-resolution", cs.InformalResolution, pm("case:informal-resolution"))
 	api.POST("/cases/:id/close", cs.Close, pm("case:close"))
+	api.POST("/cases/:id/legal-hold", cs.LegalHold, pm("case:legal-hold"))
 
 	api.POST("/signals", cs.FileSignal) // anyone, no account
 	api.GET("/signals/self", cs.OwnSignal)
@@ -80,6 +85,11 @@ func New(d Deps) *echo.Echo {
 	api.GET("/signals", cs.Signals, pm("signal:list"))
 	api.GET("/signals/:sid", cs.Signal, pm("signal:list"))
 	api.POST("/signals/:sid/messages", cs.AnswerSignal, pm("signal:answer"))
+
+	api.GET("/me/export", d.Privacy.Mine, pm("export:self"))
+	api.GET("/persons/:pid/export", d.Privacy.Person, pm("export:person"))
+	api.GET("/audit", d.Audit.Search, pm("audit:read"))
+	api.POST("/audit/verify", d.Audit.Verify, pm("audit:verify"))
 
 	api.GET("/openapi.yaml", serveOpenAPI)
 

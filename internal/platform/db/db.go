@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -60,6 +61,9 @@ func Open(ctx context.Context, url string, opts ...Option) (*gorm.DB, error) {
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		TranslateError:         true,
+		// gorm's own ping has no timeout and would hang on a black-holed
+		// host; ours below has one.
+		DisableAutomaticPing: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", redact(err))
@@ -91,7 +95,28 @@ func Close(gdb *gorm.DB) error {
 
 // redact keeps connection errors free of the URL (which holds a password):
 // pgx errors name host and user but not the password; we keep only the text.
-func redact(err error) error { return errors.New(err.Error()) }
+// pgx lists each connection attempt on a line of its own; the binary reports
+// a failed start in one line, so the lines are joined and repeats dropped.
+func redact(err error) error {
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || seen[line] {
+			continue
+		}
+		seen[line] = true
+		if b.Len() > 0 {
+			if strings.HasSuffix(b.String(), ":") {
+				b.WriteString(" ")
+			} else {
+				b.WriteString("; ")
+			}
+		}
+		b.WriteString(line)
+	}
+	return errors.New(b.String())
+}
 
 // Ping reports whether the database answers, for readiness probes.
 func Ping(ctx context.Context, sqlDB *sql.DB) error {

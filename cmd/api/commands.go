@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/app"
+	"github.com/rkc-nl/rkc/internal/audit"
+	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/config"
+	"github.com/rkc-nl/rkc/internal/crypto"
+	"github.com/rkc-nl/rkc/internal/privacy"
+)
+
+func printJSON(w io.Writer, v any) {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	fmt.Fprintln(w, string(b))
+}
+
+// keysCommand rotates and retires master keys.
+func keysCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("keys: want rotate, rewrap or retire ID")
+	}
+	switch args[0] {
+	case "rotate", "rewrap":
+		if args[0] == "rotate" {
+			if cfg.MasterKeys != "" {
+				return errors.New("keys rotate: the master keys come from RKC_MASTER_KEYS; put the new key first there and run keys rewrap")
+			}
+			id, err := crypto.AddKeyToFile(cfg.MasterKeyFile)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "new active master key %s added to %s; restart or roll every instance so they load it\n", id, cfg.MasterKeyFile)
+		}
+		return withDB(ctx, cfg, log, func(gdb *gorm.DB, _ *sql.DB) error {
+			keys, err := app.LoadKeys(cfg, log)
+			if err != nil {
+				return err
+			}
+			rep, err := privacy.Rotate(ctx, gdb, keys)
+			if err != nil {
+				return err
+			}
+			printJSON(out, rep)
+			return nil
+		})
+	case "retire":
+		if len(args) != 2 {
+			return errors.New("keys retire: want the key id")
+		}
+		return withDB(ctx, cfg, log, func(gdb *gorm.DB, _ *sql.DB) error {
+			n, err := privacy.KeyInUse(ctx, gdb, args[1])
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return fmt.Errorf("keys retire: %d case keys still use master key %s; run keys rewrap first", n, args[1])
+			}
+			if err := crypto.RetireKeyFromFile(cfg.MasterKeyFile, args[1]); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "master key %s retired\n", args[1])
+			return nil
+		})
+	}
+	return fmt.Errorf("keys: unknown subcommand %q", args[0])
+}
+
+// auditCommand verifies the access log's chain; exit code 1 when broken.
+func auditCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
+	if len(args) != 1 || args[0] != "verify" {
+		return errors.New("audit: want verify")
+	}
+	return withDB(ctx, cfg, log, func(gdb *gorm.DB, _ *sql.DB) error {
+		res, err := audit.Verify(ctx, gdb)
+		if err != nil {
+			return err
+		}
+		printJSON(out, res)
+		if !res.OK {
+			return fmt.Errorf("access log chain broken at entry %d", *res.FirstBroken)
+		}
+		return nil
+	})
+}
+
+func retention(cfg *config.Config) cases.Retention {
+	return cases.Retention{CaseYears: cfg.RetentionYears, SignalYears: cfg.SignalRetentionYears}
+}
+
+// purgeCommand runs the retention job now.
+func purgeCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
+	dry := false
+	for _, a := range args {
+		if a != "--dry-run" {
+			return fmt.Errorf("purge: unknown argument %q", a)
+		}
+		dry = true
+	}
+	return withDB(ctx, cfg, log, func(gdb *gorm.DB, _ *sql.DB) error {
+		a, err := app.Build(ctx, cfg, log, gdb, app.Options{})
+		if err != nil {
+			return err
+		}
+		rep, err := a.Cases.Purge(ctx, retention(cfg), dry)
+		if err != nil {
+			return err
+		}
+		printJSON(out, rep)
+		return nil
+	})
+}
+
+// purgeLock makes the scheduled purge run on one instance at a time.
+const purgeLock = 0x524b43_505247 // "RKC" "PRG"
+
+// purgeLoop runs the retention job at every interval on the instance that
+// holds the advisory lock; the others skip that round.
+func purgeLoop(ctx context.Context, cfg *config.Config, log *slog.Logger, a *app.App) {
+	t := time.NewTicker(cfg.PurgeInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		runExclusive(ctx, a.DB, purgeLock, func() {
+			rep, err := a.Cases.Purge(ctx, retention(cfg), false)
+			if err != nil {
+				log.Error("retention purge failed", "error_type", fmt.Sprintf("%T", err))
+				return
+			}
+			log.Info("retention purge", "cases", rep.CasesPurged, "signals", rep.SignalsPurged, "attachments", rep.AttachmentsPurged, "held_back", rep.HeldBack)
+		})
+	}
+}
+
+// runExclusive runs fn while holding a session advisory lock on one
+// connection; when another instance holds it, fn is skipped.
+func runExclusive(ctx context.Context, gdb *gorm.DB, key int64, fn func()) {
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	var got bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&got); err != nil || !got {
+		return
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key)
+	fn()
+}

@@ -1,0 +1,331 @@
+package cases_test
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/rkc-nl/rkc/internal/apptest"
+)
+
+// access is who may read the case at some point of its life: the status
+// GET /cases/{id} and GET /cases/{id}/events must answer.
+type access map[*apptest.Person]int
+
+func (c *cast) checkAccess(t *testing.T, id string, want access) {
+	t.Helper()
+	for p, status := range want {
+		for _, path := range []string{"/api/v1/cases/" + id, "/api/v1/cases/" + id + "/events"} {
+			if r := c.e.Do(p, "GET", path, nil); r.Status != status {
+				t.Errorf("%s GET %s: status %d, want %d: %s", p.Email, path, r.Status, status, r.Body)
+			} else if status == 404 {
+				problem(t, r, 404, "not-found")
+			}
+		}
+	}
+}
+
+// checkTimeline checks the state and that the staff's timeline ends with the
+// given event kinds, the last move being to state.
+func (c *cast) checkTimeline(t *testing.T, id, state string, lastKinds ...string) {
+	t.Helper()
+	if got := c.row(t, id).State; got != state {
+		t.Fatalf("state %s, want %s", got, state)
+	}
+	v, _ := c.get(t, c.secretary, id)
+	if v.State != state {
+		t.Fatalf("GET shows state %s, want %s", v.State, state)
+	}
+	evs := c.events(t, c.secretary, id)
+	ks := kinds(evs)
+	if len(ks) < len(lastKinds) || !slices.Equal(ks[len(ks)-len(lastKinds):], lastKinds) {
+		t.Fatalf("timeline %v, want it to end with %v", ks, lastKinds)
+	}
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].ToState != "" {
+			if evs[i].ToState != state {
+				t.Fatalf("last move of the timeline is to %s, want %s", evs[i].ToState, state)
+			}
+			break
+		}
+	}
+}
+
+// TestLifecycle walks one complaint through every state of its life through
+// the HTTP API, checking at each step the state, the timeline and who may
+// read the case.
+func TestLifecycle(t *testing.T) {
+	c := newCast(t)
+	e := c.e
+	// Filed on Friday 5 March 2027; the letter came by post on Monday 1 March.
+	e.Clock.Set(time.Date(2027, 3, 5, 10, 0, 0, 0, time.UTC))
+
+	body := complaint()
+	body["complainant_email"] = c.complainant.Email
+	body["consent"] = consentText
+	id := c.file(t, c.adviser, body)
+	base := "/api/v1/cases/" + id
+
+	evs := c.events(t, c.adviser, id)
+	if len(evs) != 1 || evs[0].Kind != "filed" || evs[0].ActorRole != "adviser" {
+		t.Fatalf("timeline after filing: %+v", evs)
+	}
+	// The complainant holds the case although the adviser filed it.
+	v, raw := c.get(t, c.complainant, id)
+	if v.State != "submitted" || v.Relation != "complainant" || !bytes.Contains(raw.Body, []byte(consentText)) {
+		t.Fatalf("complainant's view after filing: %s", raw.Body)
+	}
+	c.checkAccess(t, id, access{c.complainant: 200, c.adviser: 200, c.secretary: 200, c.chair: 200,
+		c.member: 404, c.member2: 404, c.respondent: 404, c.authority: 404, c.authorityFIN: 404, c.complainant2: 404})
+
+	// Registered with the date the letter came in; the acknowledgement goes out.
+	c.post(t, c.secretary, id, "register", map[string]any{"received_on": "2027-03-01"}, "registered")
+	c.checkTimeline(t, id, "registered", "registered", "acknowledgement_sent")
+	v, _ = c.get(t, c.complainant, id)
+	if v.ReceivedOn != "2027-03-01" || v.Deadline == nil || v.Deadline.DueOn != "2027-05-10" {
+		// 1 March + 70 days = Monday 10 May 2027, a working day.
+		t.Fatalf("after registration: received %s deadline %+v", v.ReceivedOn, v.Deadline)
+	}
+
+	// Information requested and supplied: back to registered.
+	c.post(t, c.secretary, id, "information-request", map[string]any{"what": "Wanneer gebeurde het precies?", "term_days": 14}, "awaiting_information")
+	c.checkTimeline(t, id, "awaiting_information", "awaiting_information")
+	c.post(t, c.complainant, id, "information", map[string]any{"text": "Op 12 en 19 februari."}, "registered")
+	c.checkTimeline(t, id, "registered", "registered")
+	if n := c.count(t, "information_requests", "case_id = ? AND answered_at IS NOT NULL", id); n != 1 {
+		t.Fatalf("%d answered information requests, want 1", n)
+	}
+
+	// Admissible, then the panel: a member and the chair.
+	c.post(t, c.chair, id, "admissibility", map[string]any{"admissible": true}, "admissible")
+	c.checkTimeline(t, id, "admissible", "admissible")
+	c.checkAccess(t, id, access{c.member: 404})
+	e.Must(200, c.chair, "POST", base+"/panel", map[string]any{"member_ids": []string{c.member.ID.String(), c.chair.ID.String()}})
+	c.checkTimeline(t, id, "admissible", "panel_composed")
+	c.checkAccess(t, id, access{c.member: 200, c.member2: 404, c.respondent: 404})
+
+	// The investigation informs the respondent, who now reads the complaint
+	// without the complainant's contact details, consent and witnesses.
+	c.post(t, c.secretary, id, "investigation", map[string]any{"respondent_email": c.respondent.Email}, "investigating")
+	c.checkTimeline(t, id, "investigating", "investigating", "respondent_informed")
+	v, raw = c.get(t, c.respondent, id)
+	if v.Relation != "respondent" {
+		t.Fatalf("respondent's relation %q", v.Relation)
+	}
+	m := raw.Map(t)
+	for _, field := range []string{"complainant_contact", "consent", "witnesses", "information_requests"} {
+		if _, ok := m[field]; ok {
+			t.Errorf("the respondent sees %s", field)
+		}
+	}
+	for _, text := range []string{contactText, consentText, witnessText} {
+		if bytes.Contains(raw.Body, []byte(text)) {
+			t.Errorf("the respondent's view holds %q", text)
+		}
+	}
+	if !bytes.Contains(raw.Body, []byte(descriptText)) {
+		t.Errorf("the respondent does not see the complaint itself")
+	}
+	if _, raw = c.get(t, c.complainant, id); !bytes.Contains(raw.Body, []byte(contactText)) || !bytes.Contains(raw.Body, []byte(witnessText)) {
+		t.Errorf("the complainant no longer sees their own contact details and witnesses: %s", raw.Body)
+	}
+	c.checkAccess(t, id, access{c.respondent: 200, c.complainant: 200, c.authority: 404, c.authorityFIN: 404, c.member2: 404})
+
+	// The respondent answers.
+	e.Must(201, c.respondent, "POST", base+"/statements", map[string]any{"body": "Ik herken mij niet in deze beschrijving."})
+	c.checkTimeline(t, id, "investigating", "statement_added")
+	var st struct {
+		Statements []struct {
+			Side string `json:"side"`
+		} `json:"statements"`
+	}
+	e.Must(200, c.complainant, "GET", base, nil).Decode(t, &st)
+	if len(st.Statements) != 2 || st.Statements[1].Side != "respondent" {
+		t.Fatalf("statements after the answer: %+v", st.Statements)
+	}
+
+	// Both sides heard: a hearing planned and its record kept.
+	var h struct {
+		ID      string `json:"id"`
+		Version int    `json:"version"`
+	}
+	e.Must(201, c.secretary, "POST", base+"/hearings", map[string]any{"planned_at": c.plannedAt(), "parties": "both", "location": "Den Haag"}).Decode(t, &h)
+	c.checkTimeline(t, id, "investigating", "hearing_planned")
+	e.Clock.Advance(48 * time.Hour)
+	e.Must(200, c.member, "PUT", base+"/hearings/"+h.ID, map[string]any{"version": h.Version, "minutes": "Klager en verweerder gehoord.", "held": true})
+	c.checkTimeline(t, id, "investigating", "hearing_recorded")
+	v, _ = c.get(t, c.respondent, id)
+	if len(v.Hearings) != 1 || !v.Hearings[0].Held || v.Hearings[0].Minutes != "Klager en verweerder gehoord." || v.Hearings[0].Version != 2 {
+		t.Fatalf("the respondent's view of the hearing: %+v", v.Hearings)
+	}
+
+	// The advice, with a judgement per element, goes to the authority of the
+	// respondent's ministry (BZK), never to another ministry's.
+	c.post(t, c.chair, id, "advice", adviceBody(), "advised")
+	c.checkTimeline(t, id, "advised", "advised")
+	v, raw = c.get(t, c.authority, id)
+	if v.Relation != "authority" || len(v.Elements) != 2 || v.Elements[0].Judgement != "founded" || v.Elements[1].Judgement != "unfounded" {
+		t.Fatalf("the authority's view of the advice: %s", raw.Body)
+	}
+	for _, text := range []string{contactText, consentText, witnessText} {
+		if bytes.Contains(raw.Body, []byte(text)) {
+			t.Errorf("the authority's view holds %q", text)
+		}
+	}
+	c.checkAccess(t, id, access{c.authority: 200, c.authorityFIN: 404, c.member2: 404, c.complainant2: 404})
+
+	// Departing from the advice needs reasons: without them nothing changes.
+	before := c.row(t, id)
+	r := e.Do(c.authority, "POST", base+"/decision", map[string]any{"follows_advice": false})
+	if errs := problem(t, r, 422, "validation"); errs["reasons"] == "" {
+		t.Fatalf("no error on reasons: %s", r.Body)
+	}
+	if after := c.row(t, id); after != before {
+		t.Fatalf("a refused decision changed the case: %+v → %+v", before, after)
+	}
+	if n := c.count(t, "decisions", "case_id = ?", id); n != 0 {
+		t.Fatalf("a refused decision was stored")
+	}
+	problem(t, e.Do(c.authorityFIN, "POST", base+"/decision", map[string]any{"follows_advice": true}), 404, "not-found")
+	c.post(t, c.authority, id, "decision", map[string]any{"follows_advice": false, "reasons": "De maatregel is al genomen."}, "decided")
+	c.checkTimeline(t, id, "decided", "decided")
+	v, _ = c.get(t, c.complainant, id)
+	if v.Decision == nil || v.Decision.FollowsAdvice || v.Decision.Reasons != "De maatregel is al genomen." {
+		t.Fatalf("the complainant's view of the decision: %+v", v.Decision)
+	}
+
+	c.post(t, c.secretary, id, "close", nil, "closed")
+	c.checkTimeline(t, id, "closed", "closed")
+	if v, _ = c.get(t, c.complainant, id); v.Deadline != nil {
+		t.Errorf("a closed case still shows a deadline: %+v", v.Deadline)
+	}
+
+	// The whole life, as the complainant's side sees it.
+	want := []string{"filed", "registered", "acknowledgement_sent", "awaiting_information", "registered", "admissible",
+		"panel_composed", "investigating", "respondent_informed", "statement_added", "hearing_planned", "hearing_recorded",
+		"advised", "decided", "closed"}
+	if got := kinds(c.events(t, c.complainant, id)); !slices.Equal(got, want) {
+		t.Fatalf("complainant's timeline\n got %v\nwant %v", got, want)
+	}
+	for _, ev := range c.events(t, c.secretary, id) {
+		if ev.ActorRole == "" {
+			t.Errorf("event %s has no actor role", ev.Kind)
+		}
+	}
+	c.checkAccess(t, id, access{c.complainant: 200, c.adviser: 200, c.respondent: 200, c.member: 200, c.authority: 200,
+		c.authorityFIN: 404, c.member2: 404, c.complainant2: 404})
+	for _, p := range []*apptest.Person{c.reporter, c.admin, c.privacy} {
+		if r := e.Do(p, "GET", base, nil); r.Status != 403 && r.Status != 404 {
+			t.Errorf("%s reads a case: %d", p.Email, r.Status)
+		} else if bytes.Contains(r.Body, []byte(descriptText)) {
+			t.Errorf("%s sees case content", p.Email)
+		}
+	}
+}
+
+// TestWithdrawal: the complainant withdraws in any state before the advice,
+// never after.
+func TestWithdrawal(t *testing.T) {
+	c := newCast(t)
+	for _, state := range []string{"submitted", "registered", "awaiting_information", "admissible", "investigating"} {
+		t.Run(state, func(t *testing.T) {
+			id := c.caseIn(t, state)
+			c.post(t, c.complainant, id, "withdraw", map[string]any{"reason": "Ik wil verder"}, "withdrawn")
+			evs := c.events(t, c.complainant, id)
+			last := evs[len(evs)-1]
+			if last.Kind != "withdrawn" || last.FromState != state || last.Reason != "Ik wil verder" {
+				t.Fatalf("last event %+v", last)
+			}
+			c.post(t, c.secretary, id, "close", nil, "closed")
+		})
+	}
+	t.Run("refused after advised", func(t *testing.T) {
+		id := c.caseIn(t, "advised")
+		before := c.row(t, id)
+		problem(t, c.e.Do(c.complainant, "POST", "/api/v1/cases/"+id+"/withdraw", map[string]any{}), 409, "illegal-transition")
+		if after := c.row(t, id); after != before {
+			t.Fatalf("changed: %+v → %+v", before, after)
+		}
+	})
+	t.Run("only the complainant's side", func(t *testing.T) {
+		id := c.caseIn(t, "investigating")
+		problem(t, c.e.Do(c.respondent, "POST", "/api/v1/cases/"+id+"/withdraw", map[string]any{}), 403, "forbidden")
+		problem(t, c.e.Do(c.complainant2, "POST", "/api/v1/cases/"+id+"/withdraw", map[string]any{}), 404, "not-found")
+		if got := c.row(t, id).State; got != "investigating" {
+			t.Fatalf("state %s", got)
+		}
+	})
+}
+
+// TestInadmissibility: the chair rules a complaint inadmissible on a ground
+// of the fixed list, which the complainant is told.
+func TestInadmissibility(t *testing.T) {
+	c := newCast(t)
+	t.Run("with a ground", func(t *testing.T) {
+		id := c.caseIn(t, "registered")
+		c.post(t, c.chair, id, "admissibility", map[string]any{"admissible": false, "ground": "before_court", "reason": "De zaak ligt bij de rechter."}, "inadmissible")
+		v, _ := c.get(t, c.complainant, id)
+		if v.Admissibility == nil || v.Admissibility.Admissible || v.Admissibility.Ground != "before_court" {
+			t.Fatalf("the complainant is not told the ground: %+v", v.Admissibility)
+		}
+		c.post(t, c.secretary, id, "close", nil, "closed")
+	})
+	t.Run("unknown ground refused", func(t *testing.T) {
+		id := c.caseIn(t, "registered")
+		before := c.row(t, id)
+		for _, body := range []map[string]any{
+			{"admissible": false, "ground": "no_time", "reason": "x"},
+			{"admissible": false, "reason": "x"},
+			{"admissible": false, "ground": "incomplete"}, // reason is required
+		} {
+			r := c.e.Do(c.chair, "POST", "/api/v1/cases/"+id+"/admissibility", body)
+			errs := problem(t, r, 422, "validation")
+			if errs["ground"] == "" && errs["reason"] == "" {
+				t.Fatalf("%v: errors %v", body, errs)
+			}
+		}
+		if after := c.row(t, id); after != before {
+			t.Fatalf("changed: %+v → %+v", before, after)
+		}
+	})
+	t.Run("from awaiting_information only as incomplete", func(t *testing.T) {
+		id := c.caseIn(t, "awaiting_information")
+		before := c.row(t, id)
+		problem(t, c.e.Do(c.chair, "POST", "/api/v1/cases/"+id+"/admissibility",
+			map[string]any{"admissible": false, "ground": "insufficient_interest", "reason": "x"}), 409, "illegal-transition")
+		problem(t, c.e.Do(c.chair, "POST", "/api/v1/cases/"+id+"/admissibility",
+			map[string]any{"admissible": true}), 409, "illegal-transition")
+		if after := c.row(t, id); after != before {
+			t.Fatalf("changed: %+v → %+v", before, after)
+		}
+		c.post(t, c.chair, id, "admissibility", map[string]any{"admissible": false, "ground": "incomplete", "reason": "Niet aangevuld binnen de termijn."}, "inadmissible")
+	})
+}
+
+// TestInformalResolution: mediation ends the investigation only with both
+// parties' consent.
+func TestInformalResolution(t *testing.T) {
+	c := newCast(t)
+	id := c.caseIn(t, "investigating")
+	before := c.row(t, id)
+	for _, tc := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"reason": "Bemiddeld", "complainant_consented": true}, "respondent_consented"},
+		{map[string]any{"reason": "Bemiddeld", "respondent_consented": true}, "complainant_consented"},
+		{map[string]any{"complainant_consented": true, "respondent_consented": true}, "reason"},
+	} {
+		errs := problem(t, c.e.Do(c.chair, "POST", "/api/v1/cases/"+id+"/informal-resolution", tc.body), 422, "validation")
+		if errs[tc.field] == "" {
+			t.Errorf("%v: no error on %s: %v", tc.body, tc.field, errs)
+		}
+	}
+	if after := c.row(t, id); after != before {
+		t.Fatalf("changed: %+v → %+v", before, after)
+	}
+	stepResolve(c, t, id)
+	c.checkTimeline(t, id, "resolved_informally", "resolved_informally")
+	c.post(t, c.secretary, id, "close", nil, "closed")
+}

@@ -1,0 +1,207 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// env turns a map into the getenv function Load takes, so tests never touch
+// the real environment.
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func load(t *testing.T, args []string, e map[string]string) (*Config, []string) {
+	t.Helper()
+	var usage bytes.Buffer
+	c, rest, err := Load(args, env(e), &usage)
+	if err != nil {
+		t.Fatalf("Load(%q, %v): %v", args, e, err)
+	}
+	if usage.Len() > 0 {
+		t.Errorf("Load without --help wrote usage:\n%s", usage.String())
+	}
+	return c, rest
+}
+
+// TestDefaults pins the documented defaults: an operator who sets nothing
+// gets a service on :8080 with its own database under ./var.
+func TestDefaults(t *testing.T) {
+	c, rest := load(t, nil, nil)
+	want := Config{
+		DatabaseURL:        "",
+		Addr:               ":8080",
+		DataDir:            "./var",
+		BaseURL:            "http://localhost:8080",
+		LogLevel:           "info",
+		ShutdownTimeout:    15 * time.Second,
+		Demo:               false,
+		MasterKeyFile:      "var/master.keys",
+		SecureCookies:      false,
+		SessionTTL:         12 * time.Hour,
+		RetentionYears:     5,
+		LateComplaintYears: 1,
+		MaxUploadBytes:     10 << 20,
+	}
+	if *c != want {
+		t.Errorf("defaults:\n got %+v\nwant %+v", *c, want)
+	}
+	if len(rest) != 0 {
+		t.Errorf("rest = %q, want none", rest)
+	}
+}
+
+// TestPrecedence checks default < environment < flag for every kind of
+// setting, including a flag that repeats the default: an explicit flag must
+// win even then.
+func TestPrecedence(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		get  func(*Config) any
+		want any
+	}{
+		{"env beats default", nil, map[string]string{"RKC_ADDR": "127.0.0.1:9000"}, func(c *Config) any { return c.Addr }, "127.0.0.1:9000"},
+		{"flag beats env", []string{"--addr", ":9001"}, map[string]string{"RKC_ADDR": "127.0.0.1:9000"}, func(c *Config) any { return c.Addr }, ":9001"},
+		{"flag equal to default beats env", []string{"--addr=:8080"}, map[string]string{"RKC_ADDR": ":9000"}, func(c *Config) any { return c.Addr }, ":8080"},
+		{"empty env is unset", nil, map[string]string{"RKC_ADDR": ""}, func(c *Config) any { return c.Addr }, ":8080"},
+		{"database url from env", nil, map[string]string{"DATABASE_URL": "postgres://u:p@db:5432/rkc"}, func(c *Config) any { return c.DatabaseURL }, "postgres://u:p@db:5432/rkc"},
+		{"database url with socket host", nil, map[string]string{"DATABASE_URL": "postgres:///rkc?host=/run/postgresql"}, func(c *Config) any { return c.DatabaseURL }, "postgres:///rkc?host=/run/postgresql"},
+		{"duration from env", nil, map[string]string{"RKC_SHUTDOWN_TIMEOUT": "2s"}, func(c *Config) any { return c.ShutdownTimeout }, 2 * time.Second},
+		{"int flag beats env", []string{"-retention-years", "7"}, map[string]string{"RKC_RETENTION_YEARS": "9"}, func(c *Config) any { return c.RetentionYears }, 7},
+		{"bare --demo", []string{"--demo"}, nil, func(c *Config) any { return c.Demo }, true},
+		{"bare --demo beats env false", []string{"--demo"}, map[string]string{"RKC_DEMO": "false"}, func(c *Config) any { return c.Demo }, true},
+		{"--demo=false beats env true", []string{"--demo=false"}, map[string]string{"RKC_DEMO": "true"}, func(c *Config) any { return c.Demo }, false},
+		{"demo from env", nil, map[string]string{"RKC_DEMO": "1"}, func(c *Config) any { return c.Demo }, true},
+		{"master key file follows data dir", nil, map[string]string{"RKC_DATA_DIR": "/srv/rkc"}, func(c *Config) any { return c.MasterKeyFile }, "/srv/rkc/master.keys"},
+		{"explicit master key file", []string{"--master-key-file", "/k"}, map[string]string{"RKC_DATA_DIR": "/srv/rkc"}, func(c *Config) any { return c.MasterKeyFile }, "/k"},
+		{"https base url means secure cookies", nil, map[string]string{"RKC_BASE_URL": "https://rkc.example/"}, func(c *Config) any { return c.SecureCookies }, true},
+		{"base url loses trailing slash", nil, map[string]string{"RKC_BASE_URL": "https://rkc.example/"}, func(c *Config) any { return c.BaseURL }, "https://rkc.example"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := load(t, tt.args, tt.env)
+			if got := tt.get(c); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestCommand checks that the command is returned and that settings after
+// it are read, not silently dropped.
+func TestCommand(t *testing.T) {
+	c, rest := load(t, []string{"--demo", "migrate"}, nil)
+	if len(rest) != 1 || rest[0] != "migrate" || !c.Demo {
+		t.Errorf("--demo migrate: rest %q, demo %v", rest, c.Demo)
+	}
+	c, rest = load(t, []string{"serve", "--addr", ":9002"}, nil)
+	if len(rest) != 1 || rest[0] != "serve" || c.Addr != ":9002" {
+		t.Errorf("serve --addr :9002: rest %q, addr %q", rest, c.Addr)
+	}
+}
+
+// TestInvalid checks that a bad value is refused with a message that names
+// the setting (so the operator knows what to fix) and never repeats the
+// value, which for DATABASE_URL may carry a password into logs.
+func TestInvalid(t *testing.T) {
+	const secret = "Sentinel-Pa55word"
+	tests := []struct {
+		name  string
+		args  []string
+		env   map[string]string
+		names string // what the error must name
+	}{
+		{"database url not a url", nil, map[string]string{"DATABASE_URL": "nonsense-" + secret}, "DATABASE_URL"},
+		{"database url wrong scheme", nil, map[string]string{"DATABASE_URL": "mysql://rkc:" + secret + "@db/rkc"}, "DATABASE_URL"},
+		{"database url unparsable", nil, map[string]string{"DATABASE_URL": "postgres://rkc:" + secret + "@db:port/rkc"}, "DATABASE_URL"},
+		{"database url without host", nil, map[string]string{"DATABASE_URL": "postgres://rkc:" + secret + "@/rkc"}, "DATABASE_URL"},
+		{"database url flag", []string{"--database-url", "http://rkc:" + secret + "@db/rkc"}, nil, "--database-url"},
+		{"addr", nil, map[string]string{"RKC_ADDR": "8080"}, "RKC_ADDR"},
+		{"data dir", []string{"--data-dir="}, nil, "--data-dir"},
+		{"base url", nil, map[string]string{"RKC_BASE_URL": "localhost:8080"}, "RKC_BASE_URL"},
+		{"log level", nil, map[string]string{"RKC_LOG_LEVEL": "loud"}, "RKC_LOG_LEVEL"},
+		{"duration", nil, map[string]string{"RKC_SHUTDOWN_TIMEOUT": "15"}, "RKC_SHUTDOWN_TIMEOUT"},
+		{"negative duration", nil, map[string]string{"RKC_SESSION_TTL": "-1h"}, "RKC_SESSION_TTL"},
+		{"demo", nil, map[string]string{"RKC_DEMO": "ja"}, "RKC_DEMO"},
+		{"demo flag", []string{"--demo=maybe"}, nil, "--demo"},
+		{"int out of range", nil, map[string]string{"RKC_RETENTION_YEARS": "0"}, "RKC_RETENTION_YEARS"},
+		{"upload size", nil, map[string]string{"RKC_MAX_UPLOAD_BYTES": "10MB"}, "RKC_MAX_UPLOAD_BYTES"},
+		{"unknown flag", []string{"--colour"}, nil, "colour"},
+		{"stray argument", []string{"serve", "postgres://rkc:" + secret + "@db/rkc"}, nil, "serve"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var usage bytes.Buffer
+			_, _, err := Load(tt.args, env(tt.env), &usage)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tt.names) {
+				t.Errorf("error %q does not name %s", msg, tt.names)
+			}
+			if strings.Contains(msg, secret) {
+				t.Errorf("error %q echoes the secret", msg)
+			}
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error %q is more than one line", msg)
+			}
+			if usage.Len() > 0 {
+				t.Errorf("an error also wrote the usage:\n%s", usage.String())
+			}
+		})
+	}
+}
+
+// TestHelp checks that --help writes the usage once, lists every setting by
+// flag and variable, and is told apart from an error (the binary exits 0).
+func TestHelp(t *testing.T) {
+	for _, arg := range []string{"--help", "-h"} {
+		var usage bytes.Buffer
+		c, _, err := Load([]string{arg}, env(nil), &usage)
+		if !errors.Is(err, ErrHelp) || c != nil {
+			t.Fatalf("Load(%s) = %v, %v; want ErrHelp", arg, c, err)
+		}
+		out := usage.String()
+		if n := strings.Count(out, "Usage:"); n != 1 {
+			t.Errorf("%s: usage written %d times", arg, n)
+		}
+		for _, s := range settings() {
+			if !strings.Contains(out, "--"+s.flag) || !strings.Contains(out, s.env) {
+				t.Errorf("%s: usage lacks --%s / %s", arg, s.flag, s.env)
+			}
+		}
+		for _, cmd := range []string{"serve", "migrate", "./var", ":8080"} {
+			if !strings.Contains(out, cmd) {
+				t.Errorf("%s: usage lacks %q", arg, cmd)
+			}
+		}
+	}
+}
+
+// TestSettingsAreDocumented keeps the table honest as settings are added:
+// RKC_ prefix (DATABASE_URL is the conventional exception), a help text, and
+// a default the setting itself accepts.
+func TestSettingsAreDocumented(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range settings() {
+		if s.env != "DATABASE_URL" && !strings.HasPrefix(s.env, "RKC_") {
+			t.Errorf("%s: environment variables start with RKC_", s.env)
+		}
+		if s.help == "" {
+			t.Errorf("%s has no help text", s.env)
+		}
+		if seen[s.env] || seen[s.flag] {
+			t.Errorf("%s / --%s defined twice", s.env, s.flag)
+		}
+		seen[s.env], seen[s.flag] = true, true
+		if err := s.set(&Config{}, s.def); err != nil {
+			t.Errorf("%s: default %q is refused: %v", s.env, s.def, err)
+		}
+	}
+}

@@ -1,0 +1,12 @@
+package db_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+)
+
+// TestMain stops the private PostgreSQL the tests may have started, so no
+// server outlives the test binary.
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }

@@ -1,0 +1,161 @@
+// Package privacy implements the data-subject export (GDPR art. 15 and 20)
+// and master-key rotation: the controls of DESIGN §4 that span packages.
+package privacy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/audit"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/httpx"
+)
+
+// Export is everything the system holds about one person.
+type Export struct {
+	GeneratedAt time.Time          `json:"generated_at"`
+	Account     Account            `json:"account"`
+	Cases       []cases.CaseExport `json:"cases"`
+	Actions     []audit.Entry      `json:"actions"` // what the person did in the system (access log)
+	Note        string             `json:"note"`
+}
+
+// Account is the person's account data.
+type Account struct {
+	ID          uuid.UUID     `json:"id"`
+	Email       string        `json:"email"`
+	Name        string        `json:"name"`
+	Ministry    string        `json:"ministry"`
+	Language    string        `json:"language"`
+	CreatedAt   time.Time     `json:"created_at"`
+	LastLoginAt *time.Time    `json:"last_login_at,omitempty"`
+	Roles       []authz.Grant `json:"roles"`
+}
+
+// Service builds exports.
+type Service struct {
+	DB       *gorm.DB
+	Accounts *accounts.Service
+	Cases    *cases.Service
+}
+
+// Build returns the export of subject, requested by requester (the subject
+// themselves, or the privacy officer on a data-subject request).
+func (s *Service) Build(ctx context.Context, requester *accounts.Caller, subject uuid.UUID) (*Export, error) {
+	p, err := s.Accounts.ByID(ctx, subject)
+	if err != nil {
+		return nil, err
+	}
+	grants, err := s.Accounts.Grants(ctx, subject)
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	cs, err := s.Cases.ExportCases(ctx, requester, subject)
+	if err != nil {
+		return nil, err
+	}
+	var actions []audit.Entry
+	if err := s.DB.WithContext(ctx).Where("person_id = ?", subject).Order("id").Limit(10000).Find(&actions).Error; err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	return &Export{GeneratedAt: time.Now().UTC(), Account: Account{ID: p.ID, Email: p.Email, Name: p.Name, Ministry: p.Ministry,
+		Language: p.Language, CreatedAt: p.CreatedAt, LastLoginAt: p.LastLoginAt, Roles: grants}, Cases: cs, Actions: actions,
+		Note: "Data of other people (the other party's statements and evidence, the complainant's contact details for a respondent) is left out."}, nil
+}
+
+// Handlers serves the exports.
+type Handlers struct{ Service *Service }
+
+// Mine handles GET /api/v1/me/export?format=json|pdf.
+func (h *Handlers) Mine(c echo.Context) error {
+	caller, _ := accounts.CallerFrom(c)
+	return h.respond(c, caller, caller.ID)
+}
+
+// Person handles GET /api/v1/persons/{pid}/export (privacy officer).
+func (h *Handlers) Person(c echo.Context) error {
+	caller, _ := accounts.CallerFrom(c)
+	id, err := httpx.UUIDParam(c, "pid", "Person")
+	if err != nil {
+		return err
+	}
+	return h.respond(c, caller, id)
+}
+
+func (h *Handlers) respond(c echo.Context, caller *accounts.Caller, subject uuid.UUID) error {
+	format := c.QueryParam("format")
+	if format == "" {
+		format = "json"
+	}
+	if format != "json" && format != "pdf" {
+		return apperr.InvalidFields(map[string]string{"format": "must be json or pdf"})
+	}
+	exp, err := h.Service.Build(c.Request().Context(), caller, subject)
+	if err != nil {
+		return err
+	}
+	hd := c.Response().Header()
+	hd.Set("Cache-Control", "no-store")
+	if format == "json" {
+		hd.Set("Content-Disposition", `attachment; filename="rkc-export.json"`)
+		return c.JSON(http.StatusOK, exp)
+	}
+	pdf, err := RenderPDF(exp)
+	if err != nil {
+		return apperr.Wrap(err)
+	}
+	hd.Set("Content-Disposition", `attachment; filename="rkc-export.pdf"`)
+	return c.Blob(http.StatusOK, "application/pdf", pdf)
+}
+
+// RenderPDF lays the export out as a readable document: the same content as
+// the JSON, in sections.
+func RenderPDF(exp *Export) ([]byte, error) {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	tr := pdf.UnicodeTranslatorFromDescriptor("cp1252")
+	pdf.SetTitle("RKC - inzage persoonsgegevens", true)
+	pdf.AddPage()
+	pdf.SetFont("Helvetica", "B", 16)
+	pdf.Cell(0, 10, tr("Inzage persoonsgegevens / Personal data export"))
+	pdf.Ln(12)
+	pdf.SetFont("Helvetica", "", 10)
+	line := func(s string) { pdf.MultiCell(0, 5, tr(s), "", "L", false) }
+	line(fmt.Sprintf("Aangemaakt / generated: %s", exp.GeneratedAt.Format(time.RFC3339)))
+	line(exp.Note)
+	pdf.Ln(4)
+	section := func(title string, v any) {
+		pdf.SetFont("Helvetica", "B", 12)
+		pdf.Cell(0, 8, tr(title))
+		pdf.Ln(9)
+		pdf.SetFont("Courier", "", 8)
+		b, _ := json.MarshalIndent(v, "", "  ")
+		for _, l := range strings.Split(string(b), "\n") {
+			line(l)
+		}
+		pdf.SetFont("Helvetica", "", 10)
+		pdf.Ln(3)
+	}
+	section("Account", exp.Account)
+	for _, c := range exp.Cases {
+		section(fmt.Sprintf("Zaak %s (%s)", c.Case.Number, c.Role), c.Case)
+	}
+	section(fmt.Sprintf("Handelingen / actions (%d)", len(exp.Actions)), exp.Actions)
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

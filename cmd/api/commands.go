@@ -17,6 +17,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/config"
 	"github.com/rkc-nl/rkc/internal/crypto"
+	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/privacy"
 )
 
@@ -164,4 +165,69 @@ func runExclusive(ctx context.Context, gdb *gorm.DB, key int64, fn func()) {
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key)
 	fn()
+}
+
+// deadlineLock makes the scheduled deadline watch run on one instance at a
+// time (the reminders table would keep a second run from sending twice
+// anyway; the lock saves the work).
+const deadlineLock = 0x524b43_444c4e // "RKC" "DLN"
+
+// deadlineLoop runs the deadline watch at start and at every interval on
+// the instance that holds the advisory lock.
+func deadlineLoop(ctx context.Context, cfg *config.Config, log *slog.Logger, a *app.App) {
+	w := notify.NewWatch(a.DB, log)
+	t := time.NewTicker(cfg.DeadlineWatchInterval)
+	defer t.Stop()
+	for {
+		runExclusive(ctx, a.DB, deadlineLock, func() {
+			if _, err := w.Run(ctx, time.Now()); err != nil && ctx.Err() == nil {
+				log.Error("deadline watch failed", "error_type", fmt.Sprintf("%T", err))
+			}
+		})
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// deadlinesCommand runs the deadline watch now. The reminders it enqueues
+// are delivered by the outbox worker of a serving instance.
+func deadlinesCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
+	if len(args) != 1 || args[0] != "check" {
+		return errors.New("deadlines: want check")
+	}
+	return withDB(ctx, cfg, log, func(gdb *gorm.DB, _ *sql.DB) error {
+		rep, err := notify.NewWatch(gdb, log).Run(ctx, time.Now())
+		if err != nil {
+			return err
+		}
+		printJSON(out, rep)
+		return nil
+	})
+}
+
+// outboxCommand shows the dead messages or puts them back in the queue.
+func outboxCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
+	if len(args) != 1 || (args[0] != "dead" && args[0] != "retry-dead") {
+		return errors.New("outbox: want dead or retry-dead")
+	}
+	return withDB(ctx, cfg, log, func(gdb *gorm.DB, _ *sql.DB) error {
+		ob := notify.NewOutbox(gdb)
+		if args[0] == "dead" {
+			n, err := ob.DeadCount(ctx)
+			if err != nil {
+				return err
+			}
+			printJSON(out, map[string]int64{"dead": n})
+			return nil
+		}
+		n, err := ob.RetryDead(ctx)
+		if err != nil {
+			return err
+		}
+		printJSON(out, map[string]int64{"requeued": n})
+		return nil
+	})
 }

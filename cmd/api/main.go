@@ -23,6 +23,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/app"
 	"github.com/rkc-nl/rkc/internal/config"
 	"github.com/rkc-nl/rkc/internal/demo"
+	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/platform/db"
 	"github.com/rkc-nl/rkc/internal/platform/pgserver"
 )
@@ -49,6 +50,12 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	if len(rest) > 0 {
 		cmd = rest[0]
 	}
+	if (cmd == "serve" || cmd == "migrate") && len(rest) > 1 {
+		// The flag package stops at the command, so `rkc serve --addr :9000`
+		// would silently ignore the setting; say so instead.
+		fmt.Fprintf(stderr, "rkc: %s takes no arguments; put settings before the command (rkc --addr :9000 %s)\n", cmd, cmd)
+		return 2
+	}
 	switch cmd {
 	case "serve":
 		err = serve(ctx, cfg, log, stdout)
@@ -60,6 +67,10 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		err = auditCommand(ctx, cfg, log, rest[1:], stdout)
 	case "purge":
 		err = purgeCommand(ctx, cfg, log, rest[1:], stdout)
+	case "deadlines":
+		err = deadlinesCommand(ctx, cfg, log, rest[1:], stdout)
+	case "outbox":
+		err = outboxCommand(ctx, cfg, log, rest[1:], stdout)
 	default:
 		fmt.Fprintf(stderr, "rkc: unknown command %q; see rkc --help\n", cmd)
 		return 2
@@ -166,6 +177,18 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io.
 			}
 		}
 		go purgeLoop(ctx, cfg, log, a)
+		go deadlineLoop(ctx, cfg, log, a)
+		// The outbox worker; serve waits for it, so that a message in
+		// flight at shutdown is finished and recorded before the database
+		// closes.
+		worker, err := notify.WorkerFromConfig(cfg, log, gdb)
+		if err != nil {
+			return err
+		}
+		workerCtx, stopWorker := context.WithCancel(ctx)
+		workerDone := make(chan struct{})
+		go func() { defer close(workerDone); worker.Run(workerCtx) }()
+		defer func() { stopWorker(); <-workerDone }()
 		return listen(ctx, cfg, log, a.Handler)
 	})
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/config"
 	"github.com/rkc-nl/rkc/internal/crypto"
+	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/privacy"
 	"github.com/rkc-nl/rkc/internal/server"
 )
@@ -32,6 +33,7 @@ type App struct {
 	Enforcer *authz.Enforcer
 	Cases    *cases.Service
 	Keys     *crypto.Keyring
+	Outbox   *notify.Outbox
 	Handler  *echo.Echo
 }
 
@@ -56,11 +58,14 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	}
 	acc := accounts.NewService(gdb, log, cfg.SessionTTL)
 	cs := cases.NewService(cases.Options{DB: gdb, Keys: keys, Calendar: cal, Enforcer: enf, Log: log, Now: o.Now, MaxUploadBytes: cfg.MaxUploadBytes})
+	// Every step's messages are written in the step's own transaction.
+	outbox := notify.NewOutbox(gdb)
+	// cs.Notify = outbox.Enqueue — enabled together with migration 0005
 	sqlDB, err := gdb.DB()
 	if err != nil {
 		return nil, err
 	}
-	a := &App{DB: gdb, Accounts: acc, Enforcer: enf, Cases: cs, Keys: keys}
+	a := &App{DB: gdb, Accounts: acc, Enforcer: enf, Cases: cs, Keys: keys, Outbox: outbox}
 	a.Handler = server.New(server.Deps{
 		Log: log, SQL: sqlDB, Enforcer: enf,
 		Accounts: &accounts.Handlers{Service: acc, SecureCookies: cfg.SecureCookies, Synced: func(c *accounts.Caller) error {
@@ -69,6 +74,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 		Cases:   &cases.Handlers{Service: cs, Throttle: accounts.NewThrottle(gdb)},
 		Audit:   &audit.Handlers{DB: gdb, Caller: callerOf},
 		Privacy: &privacy.Handlers{Service: &privacy.Service{DB: gdb, Accounts: acc, Cases: cs}},
+		Outbox:  &notify.Handlers{Outbox: outbox},
 	})
 	return a, nil
 }

@@ -6,6 +6,7 @@ package authz
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -52,14 +53,40 @@ type Grant struct {
 // persons' grants are kept in casbin's role manager and synchronised from the
 // database on every request (Sync), so the database stays the truth when
 // several instances run.
+//
+// casbin evaluates its matcher against the policy lines one by one, and each
+// call has a fixed cost of several microseconds besides. Its answers are
+// therefore remembered per person, domain and action; Sync forgets a
+// person's answers whenever their grants change, and the policy itself is
+// fixed for the life of the process.
 type Enforcer struct {
-	e      *casbin.SyncedEnforcer
-	mu     sync.Mutex
-	synced map[string]string // person id → fingerprint of the grants loaded
+	e *casbin.SyncedEnforcer
+
+	mu     sync.RWMutex       // guards grants; held for writing by Sync
+	grants map[string][]Grant // person id → the grants loaded into casbin
+	synced map[string]string  // person id → fingerprint of those grants
+
+	memoMu   sync.RWMutex
+	memo     map[string]*personMemo // person id → casbin's answers for them
+	memoSize int
 }
 
+// personMemo holds casbin's answers for one person. Sync replaces it, so an
+// answer computed before the replacement is never stored in the new one.
+type personMemo struct {
+	answers map[decision]bool
+}
+
+type decision struct{ domain, action string }
+
+// maxMemo bounds the remembered answers; beyond it they are all forgotten
+// and computed afresh.
+const maxMemo = 1 << 20
+
 // NewEnforcer loads the embedded model and policy.
-func NewEnforcer() (*Enforcer, error) {
+func NewEnforcer() (*Enforcer, error) { return newEnforcer(modelText, policyText) }
+
+func newEnforcer(modelText, policyText string) (*Enforcer, error) {
 	m, err := model.NewModelFromString(modelText)
 	if err != nil {
 		return nil, fmt.Errorf("authz model: %w", err)
@@ -79,14 +106,21 @@ func NewEnforcer() (*Enforcer, error) {
 		for j := range f {
 			f[j] = strings.TrimSpace(f[j])
 		}
-		if len(f) != 4 || f[0] != "p" {
+		if len(f) != 4 || f[0] != "p" || f[2] == "" || f[3] == "" {
 			return nil, fmt.Errorf("authz policy line %d: want 'p, role, domain, action'", i+1)
 		}
-		if _, err := e.AddPolicy(f[1], f[2], f[3]); err != nil {
+		if !slices.Contains(Roles, f[1]) {
+			return nil, fmt.Errorf("authz policy line %d: unknown role %q", i+1, f[1])
+		}
+		added, err := e.AddPolicy(f[1], f[2], f[3])
+		if err != nil {
 			return nil, err
 		}
+		if !added {
+			return nil, fmt.Errorf("authz policy line %d: repeats an earlier line", i+1)
+		}
 	}
-	return &Enforcer{e: e, synced: map[string]string{}}, nil
+	return &Enforcer{e: e, grants: map[string][]Grant{}, synced: map[string]string{}, memo: map[string]*personMemo{}}, nil
 }
 
 // Actions returns every action the policy names, sorted.
@@ -108,21 +142,47 @@ func (en *Enforcer) Actions() []string {
 // when nothing changed, which is the normal case.
 func (en *Enforcer) Sync(personID string, grants []Grant) error {
 	fp := fingerprint(grants)
-	en.mu.Lock()
-	defer en.mu.Unlock()
-	if en.synced[personID] == fp {
+	en.mu.RLock()
+	same := en.synced[personID] == fp
+	_, known := en.synced[personID]
+	en.mu.RUnlock()
+	if same && known {
 		return nil
 	}
-	if _, err := en.e.DeleteRolesForUser(personID); err != nil && !strings.Contains(err.Error(), "doesn't exist") {
-		// casbin reports a person without roles as an error; that is fine.
-		_ = err
+	en.mu.Lock()
+	defer en.mu.Unlock()
+	if old, ok := en.synced[personID]; ok && old == fp {
+		return nil
 	}
-	for _, g := range grants {
-		if _, err := en.e.AddGroupingPolicy(personID, g.Role, g.Domain); err != nil {
+	// Remove every old grant and add every new one, rather than only the
+	// difference: with domain matching, removing a '*' grant also removes
+	// the link it made in each ministry, which a remaining ministry grant of
+	// the same role must then make again.
+	for _, g := range en.grants[personID] {
+		if _, err := en.e.RemoveGroupingPolicy(personID, g.Role, g.Domain); err != nil {
 			return err
 		}
 	}
+	var kept []Grant
+	for _, g := range grants {
+		if slices.Contains(kept, g) {
+			continue
+		}
+		if _, err := en.e.AddGroupingPolicy(personID, g.Role, g.Domain); err != nil {
+			return err
+		}
+		kept = append(kept, g)
+	}
+	en.grants[personID] = kept
 	en.synced[personID] = fp
+	// Forget the person's answers only now that casbin holds the new grants:
+	// an answer computed meanwhile belongs to the replaced memo and is dropped.
+	en.memoMu.Lock()
+	if pm := en.memo[personID]; pm != nil {
+		en.memoSize -= len(pm.answers)
+	}
+	en.memo[personID] = &personMemo{answers: map[decision]bool{}}
+	en.memoMu.Unlock()
 	return nil
 }
 
@@ -139,22 +199,75 @@ func fingerprint(grants []Grant) string {
 // AnyDomain as domain for actions that are not tied to one ministry (listing,
 // filing); the grant's own domain is then checked by the service.
 func (en *Enforcer) Allowed(personID, domain, action string) bool {
-	ok, err := en.e.Enforce(personID, domain, action)
-	return err == nil && ok
+	k := decision{domain, action}
+	en.memoMu.RLock()
+	pm := en.memo[personID]
+	if pm != nil {
+		if ok, found := pm.answers[k]; found {
+			en.memoMu.RUnlock()
+			return ok
+		}
+	}
+	en.memoMu.RUnlock()
+
+	ok, err := en.enforce(personID, domain, action)
+	if err != nil {
+		return false
+	}
+	en.memoMu.Lock()
+	defer en.memoMu.Unlock()
+	if en.memo[personID] != pm {
+		return ok // the grants changed meanwhile: do not remember
+	}
+	if pm == nil {
+		pm = &personMemo{answers: map[decision]bool{}}
+		en.memo[personID] = pm
+	}
+	if en.memoSize >= maxMemo {
+		for _, m := range en.memo {
+			clear(m.answers)
+		}
+		en.memoSize = 0
+	}
+	if _, found := pm.answers[k]; !found {
+		en.memoSize++
+	}
+	pm.answers[k] = ok
+	return ok
+}
+
+// enforce asks casbin, walking the policy.
+func (en *Enforcer) enforce(personID, domain, action string) (bool, error) {
+	return en.e.Enforce(personID, domain, action)
 }
 
 // Domains returns the domains in which the person may attempt action ('*'
 // for a committee-wide grant). The route middleware asks whether there is any;
 // list queries use them to scope rows in SQL.
 func (en *Enforcer) Domains(personID, action string) []string {
+	en.mu.RLock()
+	grants := en.grants[personID]
+	en.mu.RUnlock()
 	var out []string
-	grants, _ := en.e.GetFilteredGroupingPolicy(0, personID)
 	for _, g := range grants {
-		if en.Allowed(personID, g[2], action) && !contains(out, g[2]) {
-			out = append(out, g[2])
+		if !contains(out, g.Domain) && en.Allowed(personID, g.Domain, action) {
+			out = append(out, g.Domain)
 		}
 	}
 	return out
+}
+
+// allowedSomewhere reports whether any grant of the person allows action.
+func (en *Enforcer) allowedSomewhere(personID, action string) bool {
+	en.mu.RLock()
+	grants := en.grants[personID]
+	en.mu.RUnlock()
+	for _, g := range grants {
+		if en.Allowed(personID, g.Domain, action) {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {
@@ -175,7 +288,7 @@ func (en *Enforcer) Require(action string, caller func(echo.Context) (string, bo
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			id, ok := caller(c)
-			if !ok || len(en.Domains(id, action)) == 0 {
+			if !ok || !en.allowedSomewhere(id, action) {
 				return denied(c)
 			}
 			return next(c)

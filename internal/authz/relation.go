@@ -44,12 +44,54 @@ func set(actions ...string) map[string]bool {
 	return m
 }
 
-// CaseAllowed is the full decision for one action on one case: some relation
-// of the person to the case allows the action, and a role the person holds in
-// that relation's domain allows it too. Cheap checks first: the relation table
-// is a map lookup; casbin runs only for relations that pass it.
-func (en *Enforcer) CaseAllowed(personID string, rels []CaseRelation, action string) (Relation, bool) {
+// Party reports whether the relation makes the person a party to the case:
+// the complainant, their adviser, or the respondent.
+func (r Relation) Party() bool {
+	return r == RelComplainant || r == RelAdviser || r == RelRespondent
+}
+
+// EffectiveRelations returns the relations in which the person may act on
+// the case. A party acts only as a party: their committee relations (panel,
+// staff) and the authority relation are void, whatever roles they hold, for
+// nobody handles, judges or decides a case they are a party to (DESIGN §1,
+// conflict of interest). The case query already leaves out staff who are
+// parties; this covers too the panel member who is named respondent after
+// the panel was composed, and the authority who complains about someone in
+// their own ministry. The input is not modified.
+func EffectiveRelations(rels []CaseRelation) []CaseRelation {
+	if !anyParty(rels) {
+		return rels
+	}
+	out := make([]CaseRelation, 0, len(rels))
 	for _, r := range rels {
+		if r.Relation.Party() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func anyParty(rels []CaseRelation) bool {
+	for _, r := range rels {
+		if r.Relation.Party() {
+			return true
+		}
+	}
+	return false
+}
+
+// CaseAllowed is the full decision for one action on one case: some
+// effective relation of the person to the case (see EffectiveRelations)
+// allows the action, and a role the person holds in that relation's domain
+// allows it too. It returns the relation that allowed it. Cheap checks
+// first: the relation table is a map lookup; casbin runs only for relations
+// that pass it.
+func (en *Enforcer) CaseAllowed(personID string, rels []CaseRelation, action string) (Relation, bool) {
+	party := anyParty(rels)
+	for _, r := range rels {
+		if party && !r.Relation.Party() {
+			continue
+		}
 		if relationActions[r.Relation][action] && en.Allowed(personID, r.Domain, action) {
 			return r.Relation, true
 		}

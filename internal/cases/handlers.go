@@ -2,6 +2,7 @@ package cases
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -164,11 +165,26 @@ func (h *Handlers) Admissibility(c echo.Context) error {
 	}, func(in *Ruling) *int { return &in.Version })(h)(c)
 }
 
+// panelBody is PanelRequest as sent: ids are read as text first, so that a
+// malformed id is answered as an error of member_ids rather than as a body
+// that is not JSON.
+type panelBody struct {
+	Version   int      `json:"version,omitempty"`
+	MemberIDs []string `json:"member_ids"`
+}
+
 // Panel handles POST /api/v1/cases/{id}/panel.
 func (h *Handlers) Panel(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *PanelRequest) (any, error) {
-		return s.ComposePanel(c.Request().Context(), caller(c), id, *in)
-	}, func(in *PanelRequest) *int { return &in.Version })(h)(c)
+	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *panelBody) (any, error) {
+		req := PanelRequest{Version: in.Version, MemberIDs: make([]uuid.UUID, len(in.MemberIDs))}
+		for i, m := range in.MemberIDs {
+			var err error
+			if req.MemberIDs[i], err = uuid.Parse(m); err != nil {
+				return nil, apperr.InvalidFields(map[string]string{"member_ids": fmt.Sprintf("item %d is not a person id (UUID)", i)})
+			}
+		}
+		return s.ComposePanel(c.Request().Context(), caller(c), id, req)
+	}, func(in *panelBody) *int { return &in.Version })(h)(c)
 }
 
 // Investigation handles POST /api/v1/cases/{id}/investigation.

@@ -178,10 +178,16 @@ func (s *Service) AdoptAdvice(ctx context.Context, caller *accounts.Caller, id u
 				return invalid("judgements", fmt.Sprintf("element %d is not judged", p))
 			}
 		}
-		var heard int64
-		tx.Table("hearings").Where("case_id = ? AND held", r.ID).Count(&heard)
-		if heard == 0 {
-			return apperr.New(apperr.Conflict, "not-heard", "Both sides must be heard before the advice (Awb 9:10); record a held hearing first.")
+		// Both sides, together or each in a hearing of their own; a witness
+		// hearing hears neither.
+		var heard struct{ Complainant, Respondent bool }
+		if err := tx.Raw(`SELECT coalesce(bool_or(parties IN ('complainant', 'both')), false) AS complainant,
+			coalesce(bool_or(parties IN ('respondent', 'both')), false) AS respondent
+			FROM hearings WHERE case_id = ? AND held`, r.ID).Scan(&heard).Error; err != nil {
+			return err
+		}
+		if !heard.Complainant || !heard.Respondent {
+			return apperr.New(apperr.Conflict, "not-heard", "Both sides must be heard before the advice (Awb 9:10); record a held hearing of each first.")
 		}
 		for p, j := range given {
 			if err := tx.Exec(`UPDATE case_elements SET judgement = ? WHERE case_id = ? AND position = ?`, j, r.ID, p).Error; err != nil {
@@ -334,7 +340,10 @@ func (s *Service) AddAttachment(ctx context.Context, caller *accounts.Caller, id
 	}
 	meta := AttachmentMeta{ID: uuid.New(), Filename: name, ContentType: mt, Size: int64(len(content)), CreatedAt: s.now()}
 	_, err = s.step(ctx, caller, id, 0, "case:attachment", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		if r.State == Closed || r.State == Withdrawn || r.State == Decided {
+		// Evidence comes with the complaint (submitted) and while it is
+		// handled; once advised, ruled inadmissible, resolved or ended,
+		// there is nothing left that could weigh it.
+		if r.State != Submitted && (!r.State.open() || r.State == Advised) {
 			return apperr.New(apperr.Conflict, "case-not-open", "Evidence is added while the case is being handled.")
 		}
 		side := "committee"

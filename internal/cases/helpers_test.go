@@ -1,8 +1,12 @@
 package cases_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
 	"strings"
 	"testing"
 	"time"
@@ -343,3 +347,29 @@ func mustJSON(v any) json.RawMessage {
 	}
 	return b
 }
+
+// upload sends one evidence file as p, as multipart/form-data with the
+// part's own content type.
+func (c *cast) upload(t *testing.T, p *apptest.Person, id, filename, contentType string, content []byte) *apptest.Response {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, filename))
+	h.Set("Content-Type", contentType)
+	part, err := w.CreatePart(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part.Write(content)
+	w.Close()
+	req, err := http.NewRequest("POST", c.e.Server.URL+"/api/v1/cases/"+id+"/attachments", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.e.Send(p, req)
+}
+
+// pdf is the smallest content that passes for a PDF.
+var pdf = []byte("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")

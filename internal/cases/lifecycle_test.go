@@ -3,6 +3,7 @@ package cases_test
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,6 +57,7 @@ func (c *cast) checkTimeline(t *testing.T, id, state string, lastKinds ...string
 // the HTTP API, checking at each step the state, the timeline and who may
 // read the case.
 func TestLifecycle(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	e := c.e
 	// Filed on Friday 5 March 2027; the letter came by post on Monday 1 March.
@@ -215,6 +217,12 @@ func TestLifecycle(t *testing.T) {
 	}
 	c.checkAccess(t, id, access{c.complainant: 200, c.adviser: 200, c.respondent: 200, c.member: 200, c.authority: 200,
 		c.authorityFIN: 404, c.member2: 404, c.complainant2: 404})
+	// No personal data in the service's log (DPIA control 8).
+	for _, text := range []string{descriptText, contactText, witnessText, consentText, element1Text, c.complainant.Email, c.respondent.Email} {
+		if strings.Contains(e.Log.String(), text) {
+			t.Errorf("the service logged %q", text)
+		}
+	}
 	for _, p := range []*apptest.Person{c.reporter, c.admin, c.privacy} {
 		if r := e.Do(p, "GET", base, nil); r.Status != 403 && r.Status != 404 {
 			t.Errorf("%s reads a case: %d", p.Email, r.Status)
@@ -227,6 +235,7 @@ func TestLifecycle(t *testing.T) {
 // TestWithdrawal: the complainant withdraws in any state before the advice,
 // never after.
 func TestWithdrawal(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	for _, state := range []string{"submitted", "registered", "awaiting_information", "admissible", "investigating"} {
 		t.Run(state, func(t *testing.T) {
@@ -261,6 +270,7 @@ func TestWithdrawal(t *testing.T) {
 // TestInadmissibility: the chair rules a complaint inadmissible on a ground
 // of the fixed list, which the complainant is told.
 func TestInadmissibility(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	t.Run("with a ground", func(t *testing.T) {
 		id := c.caseIn(t, "registered")
@@ -306,6 +316,7 @@ func TestInadmissibility(t *testing.T) {
 // TestInformalResolution: mediation ends the investigation only with both
 // parties' consent.
 func TestInformalResolution(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	id := c.caseIn(t, "investigating")
 	before := c.row(t, id)
@@ -328,4 +339,172 @@ func TestInformalResolution(t *testing.T) {
 	stepResolve(c, t, id)
 	c.checkTimeline(t, id, "resolved_informally", "resolved_informally")
 	c.post(t, c.secretary, id, "close", nil, "closed")
+}
+
+// TestCaseDeadlines: registration fixes the terms from the date of receipt,
+// shifted past weekends and holidays; the chair extends once; the list
+// flags cases due soon and overdue as the clock moves.
+func TestCaseDeadlines(t *testing.T) {
+	t.Parallel()
+	c := newCast(t)
+	e := c.e
+	at := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 10, 0, 0, 0, time.UTC) }
+	e.Clock.Set(at(2027, 3, 31)) // the complaints are entered on Wednesday 31 March 2027
+
+	// Dates worked out by hand. Easter 2027 is 28 March: Ascension Day 6 May,
+	// Whit Monday 17 May; King's Day Tuesday 27 April; 7 May 2027 is a day
+	// designated by Royal Decree.
+	tests := []struct {
+		name         string
+		receivedOn   string
+		dueOn        string
+		notHandledOn string
+	}{
+		// 24 Feb + 70 = Wed 5 May (Liberation Day) → Ascension → decree day → weekend → Mon 10 May.
+		{"A", "2027-02-24", "2027-05-10", "2027-03-24"},
+		// 12 Mar + 70 = Fri 21 May; + 28 = Fri 9 April.
+		{"B", "2027-03-12", "2027-05-21", "2027-04-09"},
+		// 30 Mar + 70 = Tue 8 June; + 28 = Tue 27 April (King's Day) → Wed 28 April.
+		{"C", "2027-03-30", "2027-06-08", "2027-04-28"},
+		// 8 Mar + 70 = Mon 17 May (Whit Monday) → Tue 18 May.
+		{"D", "2027-03-08", "2027-05-18", "2027-04-05"},
+	}
+	ids := map[string]string{}
+	for _, tc := range tests {
+		id := c.file(t, c.complainant, complaint())
+		ids[tc.name] = id
+		c.post(t, c.secretary, id, "register", map[string]any{"received_on": tc.receivedOn}, "registered")
+		v, _ := c.get(t, c.complainant, id)
+		if v.Deadline == nil || v.ReceivedOn != tc.receivedOn || v.Deadline.DueOn != tc.dueOn || v.Deadline.NotHandledDueOn != tc.notHandledOn {
+			t.Errorf("%s received %s: got received %s deadline %+v, want due %s, not handled by %s",
+				tc.name, tc.receivedOn, v.ReceivedOn, v.Deadline, tc.dueOn, tc.notHandledOn)
+		}
+	}
+	v, _ := c.get(t, c.secretary, ids["A"])
+	if d := v.Deadline; d.DaysLeft != 40 || d.Overdue || d.DueSoon || d.Extended {
+		// 31 March → 10 May is 40 days.
+		t.Errorf("A on 31 March: %+v", d)
+	}
+
+	// The chair extends C once by four weeks; a second time is refused.
+	c.post(t, c.chair, ids["C"], "extension", map[string]any{"reason": "Getuigen pas in juni beschikbaar."}, "registered")
+	v, _ = c.get(t, c.complainant, ids["C"])
+	if v.Deadline == nil || v.Deadline.DueOn != "2027-07-06" || !v.Deadline.Extended {
+		// 30 Mar + 98 = Tue 6 July.
+		t.Errorf("C after the extension: %+v", v.Deadline)
+	}
+	evs := c.events(t, c.complainant, ids["C"])
+	if last := evs[len(evs)-1]; last.Kind != "extended" || last.Reason != "Getuigen pas in juni beschikbaar." {
+		t.Errorf("the complainant is not told of the extension: %+v", last)
+	}
+	before := c.row(t, ids["C"])
+	problem(t, e.Do(c.chair, "POST", "/api/v1/cases/"+ids["C"]+"/extension", map[string]any{"reason": "Nog eens"}), 409, "already-extended")
+	if after := c.row(t, ids["C"]); after != before {
+		t.Errorf("a refused extension changed the case: %+v → %+v", before, after)
+	}
+	if v, _ = c.get(t, c.secretary, ids["C"]); v.Deadline.DueOn != "2027-07-06" {
+		t.Errorf("a refused extension moved the due date to %s", v.Deadline.DueOn)
+	}
+
+	list := func(query string) []string {
+		t.Helper()
+		var page struct {
+			Items []caseView `json:"items"`
+			Total int        `json:"total"`
+		}
+		e.Must(200, c.secretary, "GET", "/api/v1/cases?"+query, nil).Decode(t, &page)
+		var names []string
+		for _, it := range page.Items {
+			for name, id := range ids {
+				if id == it.ID {
+					names = append(names, name)
+				}
+			}
+		}
+		if page.Total != len(page.Items) {
+			t.Errorf("%s: total %d but %d items", query, page.Total, len(page.Items))
+		}
+		slices.Sort(names)
+		return names
+	}
+	for _, tc := range []struct {
+		today time.Time
+		query string
+		want  []string
+	}{
+		{at(2027, 3, 31), "flag=overdue", nil},
+		{at(2027, 3, 31), "flag=due_soon", nil},
+		// 26 April → 10 May holds six working days (27 April and 5–7 May are holidays); D is eleven away.
+		{at(2027, 4, 26), "flag=due_soon", []string{"A"}},
+		{at(2027, 4, 26), "flag=overdue", nil},
+		// On its due day a case is still in time.
+		{at(2027, 5, 10), "flag=overdue", nil},
+		{at(2027, 5, 11), "flag=overdue", []string{"A"}},
+		// 11 May → 21 May: seven working days (Whit Monday 17 May); D on the 18th; C is extended.
+		{at(2027, 5, 11), "flag=due_soon", []string{"B", "D"}},
+		{at(2027, 5, 11), "due_before=2027-05-18", []string{"A", "D"}},
+		{at(2027, 7, 7), "flag=overdue", []string{"A", "B", "C", "D"}},
+	} {
+		e.Clock.Set(tc.today)
+		if got := list(tc.query); !slices.Equal(got, tc.want) {
+			t.Errorf("on %s, %s: %v, want %v", tc.today.Format(time.DateOnly), tc.query, got, tc.want)
+		}
+	}
+	e.Clock.Set(at(2027, 5, 11))
+	v, _ = c.get(t, c.secretary, ids["B"])
+	if d := v.Deadline; d.DaysLeft != 10 || d.WorkingDaysLeft != 7 || !d.DueSoon || d.Overdue {
+		t.Errorf("B on 11 May: %+v", d)
+	}
+	v, _ = c.get(t, c.secretary, ids["A"])
+	if d := v.Deadline; d.DaysLeft != -1 || !d.Overdue || d.DueSoon {
+		t.Errorf("A on 11 May: %+v", d)
+	}
+	// A case that is no longer open is never flagged.
+	c.post(t, c.complainant, ids["A"], "withdraw", nil, "withdrawn")
+	if got := list("flag=overdue"); len(got) != 0 {
+		t.Errorf("overdue after the withdrawal: %v", got)
+	}
+}
+
+// TestAdviceNeedsBothSidesHeard: the advice waits until the complainant and
+// the respondent have both been heard (Awb 9:10), together or apart.
+func TestAdviceNeedsBothSidesHeard(t *testing.T) {
+	t.Parallel()
+	c := newCast(t)
+	id := c.caseIn(t, "investigating")
+	hold := func(parties string) {
+		t.Helper()
+		var h struct {
+			ID      string `json:"id"`
+			Version int    `json:"version"`
+		}
+		c.e.Must(201, c.secretary, "POST", "/api/v1/cases/"+id+"/hearings", map[string]any{"planned_at": c.plannedAt(), "parties": parties}).Decode(t, &h)
+		c.e.Must(200, c.member, "PUT", "/api/v1/cases/"+id+"/hearings/"+h.ID, map[string]any{"version": h.Version, "minutes": "Gehoord: " + parties, "held": true})
+	}
+	refused := func() {
+		t.Helper()
+		before := c.row(t, id)
+		problem(t, c.e.Do(c.chair, "POST", "/api/v1/cases/"+id+"/advice", adviceBody()), 409, "not-heard")
+		if after := c.row(t, id); after != before {
+			t.Fatalf("changed: %+v → %+v", before, after)
+		}
+		if n := c.count(t, "advices", "case_id = ?", id); n != 0 {
+			t.Fatal("a refused advice was stored")
+		}
+	}
+	refused()
+	hold("complainant")
+	refused()
+	hold("witness")
+	refused()
+	hold("respondent")
+	c.post(t, c.chair, id, "advice", adviceBody(), "advised")
+	// Each side sees the record of its own hearing only; the authority all.
+	v, _ := c.get(t, c.respondent, id)
+	if len(v.Hearings) != 1 || v.Hearings[0].Minutes != "Gehoord: respondent" {
+		t.Errorf("the respondent sees hearings %+v", v.Hearings)
+	}
+	if v, _ = c.get(t, c.authority, id); len(v.Hearings) != 3 {
+		t.Errorf("the authority sees %d hearings, want 3", len(v.Hearings))
+	}
 }

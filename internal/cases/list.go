@@ -77,11 +77,11 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 		where += ` AND ` + openStates + ` AND c.due_on < @today`
 		args["today"] = today
 	case "due_soon":
-		// Ten working days span at most ~3 calendar weeks; the exact flag is
-		// computed per row below with the holiday calendar.
+		// The horizon is exact, so that the count and the pages agree with
+		// the flag each case shows.
 		where += ` AND ` + openStates + ` AND c.due_on >= @today AND c.due_on <= @horizon`
 		args["today"] = today
-		args["horizon"] = today.AddDate(0, 0, 24)
+		args["horizon"] = s.dueSoonHorizon(today)
 	}
 	var total int64
 	if err := s.db.WithContext(ctx).Raw(`SELECT count(*) FROM cases c WHERE `+where, args).Scan(&total).Error; err != nil {
@@ -102,11 +102,22 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 		if _, ok := s.enf.CaseAllowed(caller.ID.String(), r.relations(), "case:read"); !ok {
 			continue
 		}
-		sum := s.summary(r, rel)
-		if f.Flag == "due_soon" && (sum.Deadline == nil || !sum.Deadline.DueSoon) {
-			continue
-		}
-		out.Items = append(out.Items, sum)
+		out.Items = append(out.Items, s.summary(r, rel))
 	}
 	return out, nil
+}
+
+// dueSoonHorizon is the last date that lies within the due-soon span of
+// today: the day before the working day that would be one too many.
+func (s *Service) dueSoonHorizon(today time.Time) time.Time {
+	d, n := today, 0
+	for {
+		next := d.AddDate(0, 0, 1)
+		if !s.cal.IsNonWorkingDay(next) {
+			if n++; n > dueSoonWorkingDay {
+				return d
+			}
+		}
+		d = next
+	}
 }

@@ -230,8 +230,7 @@ func (s *Service) logAccess(ctx context.Context, tx *gorm.DB, caller *accounts.C
 // event; an illegal move is refused and changes nothing.
 func (s *Service) move(tx *gorm.DB, r *relRow, caller *accounts.Caller, rel authz.Relation, to State, dk *crypto.DataKey, reason string, extra map[string]any) error {
 	if !CanMove(r.State, to) {
-		return apperr.New(apperr.Conflict, "illegal-transition",
-			fmt.Sprintf("A case in state %s cannot move to %s.", r.State, to))
+		return illegalMove(r.State, to)
 	}
 	updates := map[string]any{"state": to}
 	for k, v := range extra {
@@ -246,6 +245,12 @@ func (s *Service) move(tx *gorm.DB, r *relRow, caller *accounts.Caller, rel auth
 	from := string(r.State)
 	r.State = to
 	return s.event(tx, r, caller, rel, string(to), &from, dk, reason, true)
+}
+
+// illegalMove is the refusal of a move that is not an edge of the state
+// machine, or not the edge this step takes.
+func illegalMove(from, to State) error {
+	return apperr.New(apperr.Conflict, "illegal-transition", fmt.Sprintf("A case in state %s cannot move to %s.", from, to))
 }
 
 // event records an entry on the case's timeline.

@@ -62,6 +62,12 @@ type Registration struct {
 // receipt (Awb 9:6). Callable by a secretary.
 func (s *Service) Register(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in Registration) (*Result, error) {
 	r, err := s.step(ctx, caller, id, in.Version, "case:register", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		// Registration happens once: awaiting_information → registered is
+		// the complainant's answer (SupplyInformation), and registering again
+		// would move the date of receipt and every term counted from it.
+		if r.State != Submitted {
+			return illegalMove(r.State, Registered)
+		}
 		received := DateOf(r.FiledAt)
 		today := DateOf(s.now())
 		if in.ReceivedOn != "" {
@@ -155,6 +161,11 @@ func (s *Service) SupplyInformation(ctx context.Context, caller *accounts.Caller
 		return nil, err
 	}
 	r, err := s.step(ctx, caller, id, in.Version, "case:supply-information", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		// Only an answer to a request returns a case to registered; from
+		// submitted it would skip the secretary's registration and its terms.
+		if r.State != AwaitingInformation {
+			return illegalMove(r.State, Registered)
+		}
 		if err := s.move(tx, r, caller, rel, Registered, dk, "", nil); err != nil {
 			return err
 		}
@@ -259,16 +270,8 @@ func (s *Service) ComposePanel(ctx context.Context, caller *accounts.Caller, id 
 		if r.State != Admissible && r.State != Investigating {
 			return apperr.New(apperr.Conflict, "illegal-transition", "A panel is composed once the complaint is admissible, before the advice.")
 		}
-		refused := map[string]string{}
-		for _, m := range in.MemberIDs {
-			if why := s.conflictOf(tx, r, m); why != "" {
-				refused[m.String()] = why
-			}
-		}
-		if len(refused) > 0 {
-			e := apperr.New(apperr.Conflict, "conflict-of-interest", "A proposed member has a conflict of interest and cannot be assigned.")
-			e.Fields = refused
-			return e
+		if err := s.checkPanel(tx, r, in.MemberIDs); err != nil {
+			return err
 		}
 		if err := tx.Exec(`DELETE FROM panel_members WHERE case_id = ?`, r.ID).Error; err != nil {
 			return err
@@ -286,31 +289,54 @@ func (s *Service) ComposePanel(ctx context.Context, caller *accounts.Caller, id 
 	return result(r), nil
 }
 
+// checkPanel refuses, with the reason per member, a panel of which anyone
+// has a conflict of interest in the case as r describes it.
+func (s *Service) checkPanel(tx *gorm.DB, r *relRow, members []uuid.UUID) error {
+	refused := map[string]string{}
+	for _, m := range members {
+		why, err := s.conflictOf(tx, r, m)
+		if err != nil {
+			return err
+		}
+		if why != "" {
+			refused[m.String()] = why
+		}
+	}
+	if len(refused) > 0 {
+		e := apperr.New(apperr.Conflict, "conflict-of-interest", "A member of the panel has a conflict of interest and cannot sit on it.")
+		e.Fields = refused
+		return e
+	}
+	return nil
+}
+
 // conflictOf says why person may not sit on the case's panel, or "".
-func (s *Service) conflictOf(tx *gorm.DB, r *relRow, person uuid.UUID) string {
+func (s *Service) conflictOf(tx *gorm.DB, r *relRow, person uuid.UUID) (string, error) {
 	var p struct {
 		Ministry string
 		Active   bool
 		Eligible bool
 		Declared bool
 	}
-	tx.Raw(`SELECT p.ministry, p.active,
+	if err := tx.Raw(`SELECT p.ministry, p.active,
 		EXISTS (SELECT 1 FROM role_grants g WHERE g.person_id = p.id AND g.role IN ('member','chair') AND g.domain = '*') AS eligible,
 		EXISTS (SELECT 1 FROM conflicts k WHERE k.case_id = ? AND k.person_id = p.id) AS declared
-		FROM persons p WHERE p.id = ?`, r.ID, person).Scan(&p)
+		FROM persons p WHERE p.id = ?`, r.ID, person).Scan(&p).Error; err != nil {
+		return "", err
+	}
 	switch {
 	case !p.Active || !p.Eligible:
-		return "is not a member or chair of the committee"
+		return "is not a member or chair of the committee", nil
 	case person == r.ComplainantID || (r.AdviserID != nil && person == *r.AdviserID) || (r.RespondentID != nil && person == *r.RespondentID):
-		return "is a party to the case"
+		return "is a party to the case", nil
 	case p.Declared:
-		return "declared a conflict of interest for this case"
+		return "declared a conflict of interest for this case", nil
 	case p.Ministry == r.Ministry:
-		return "works at the complainant's ministry"
+		return "works at the complainant's ministry", nil
 	case r.RespondentMinistry != nil && p.Ministry == *r.RespondentMinistry:
-		return "works at the respondent's ministry"
+		return "works at the respondent's ministry", nil
 	}
-	return ""
+	return "", nil
 }
 
 // Investigation starts the investigation.
@@ -328,6 +354,9 @@ func (s *Service) StartInvestigation(ctx context.Context, caller *accounts.Calle
 		return nil, invalid("respondent_email", "is required: the respondent's account")
 	}
 	r, err := s.step(ctx, caller, id, in.Version, "case:investigate", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if !CanMove(r.State, Investigating) {
+			return illegalMove(r.State, Investigating)
+		}
 		var p accounts.Person
 		if err := tx.Where("email = ? AND active", strings.ToLower(strings.TrimSpace(in.RespondentEmail))).Take(&p).Error; err != nil {
 			if isNotFound(err) {
@@ -338,14 +367,23 @@ func (s *Service) StartInvestigation(ctx context.Context, caller *accounts.Calle
 		if p.ID == r.ComplainantID || (r.AdviserID != nil && p.ID == *r.AdviserID) {
 			return invalid("respondent_email", "is a party on the complainant's side")
 		}
-		var panel int64
-		tx.Table("panel_members").Where("case_id = ?", r.ID).Count(&panel)
-		if panel == 0 {
+		var panel []uuid.UUID
+		if err := tx.Table("panel_members").Where("case_id = ?", r.ID).Pluck("person_id", &panel).Error; err != nil {
+			return err
+		}
+		if len(panel) == 0 {
 			return apperr.New(apperr.Conflict, "panel-required", "Compose the panel before the investigation starts.")
 		}
 		respMinistry := p.Ministry
 		if r.RespondentMinistry != nil {
 			respMinistry = *r.RespondentMinistry
+		}
+		// Only now are the respondent and their ministry certain: a member
+		// who was free to sit may not be any more (or may be the respondent).
+		known := *r
+		known.RespondentID, known.RespondentMinistry = &p.ID, &respMinistry
+		if err := s.checkPanel(tx, &known, panel); err != nil {
+			return err
 		}
 		// The respondent acts in their ministry's domain; the grant is data of
 		// this link, recorded on the timeline.

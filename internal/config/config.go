@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/mail"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -35,6 +36,17 @@ type Config struct {
 	PurgeInterval        time.Duration // how often the retention job runs
 	LateComplaintYears   int           // behaviour older than this at filing is a ground not to handle (Awb 9:8 lid 1 sub d)
 	MaxUploadBytes       int64         // largest accepted attachment
+	// Mail (internal/notify). With no SMTPHost, messages are written as
+	// .eml files into MailDir.
+	SMTPHost              string        // SMTP server; empty: write mail to MailDir
+	SMTPPort              int           // SMTP port
+	SMTPTLS               string        // none, starttls or tls (implicit, port 465)
+	SMTPUsername          string        // empty: no SMTP authentication
+	SMTPPassword          string        // SMTP password
+	MailFrom              string        // sender address of every message
+	MailDir               string        // mail folder when no SMTP host is set; default <data-dir>/mail
+	MailMaxAttempts       int           // failed attempts before a message is given up (dead)
+	DeadlineWatchInterval time.Duration // how often the deadline watch runs
 }
 
 // setting describes one configuration entry for flags, env and --help.
@@ -121,6 +133,43 @@ func settings() []setting {
 			c.MaxUploadBytes = n
 			return nil
 		}},
+		{"smtp-host", "RKC_SMTP_HOST", "", "SMTP server for e-mail; empty writes each message as an .eml file into the mail folder", func(c *Config, v string) error {
+			if net.ParseIP(v) == nil && strings.ContainsAny(v, " /:@") {
+				return errors.New("must be a host name or address, without port or scheme")
+			}
+			c.SMTPHost = v
+			return nil
+		}},
+		{"smtp-port", "RKC_SMTP_PORT", "587", "SMTP port", intSetter(1, 65535, func(c *Config) *int { return &c.SMTPPort })},
+		{"smtp-tls", "RKC_SMTP_TLS", "starttls", "SMTP encryption: none, starttls (required STARTTLS) or tls (implicit TLS, usually port 465)", func(c *Config, v string) error {
+			switch v {
+			case "none", "starttls", "tls":
+				c.SMTPTLS = v
+				return nil
+			}
+			return errors.New("must be none, starttls or tls")
+		}},
+		{"smtp-username", "RKC_SMTP_USERNAME", "", "SMTP user name; empty: no authentication", func(c *Config, v string) error {
+			c.SMTPUsername = v
+			return nil
+		}},
+		{"smtp-password", "RKC_SMTP_PASSWORD", "", "SMTP password", func(c *Config, v string) error {
+			c.SMTPPassword = v
+			return nil
+		}},
+		{"mail-from", "RKC_MAIL_FROM", "RKC <noreply@rkc.localhost>", "sender of every e-mail, an address or Name <address>", func(c *Config, v string) error {
+			if _, err := mail.ParseAddress(v); err != nil {
+				return errors.New("must be an e-mail address, optionally as Name <address>")
+			}
+			c.MailFrom = v
+			return nil
+		}},
+		{"mail-dir", "RKC_MAIL_DIR", "", "mail folder used when no SMTP host is set (default <data-dir>/mail)", func(c *Config, v string) error {
+			c.MailDir = v
+			return nil
+		}},
+		{"mail-max-attempts", "RKC_MAIL_MAX_ATTEMPTS", "12", "failed delivery attempts before a message is given up and shown as dead", intSetter(1, 100, func(c *Config) *int { return &c.MailMaxAttempts })},
+		{"deadline-watch-interval", "RKC_DEADLINE_WATCH_INTERVAL", "1h", "how often the deadline watch looks for cases due soon or overdue", durationSetter(func(c *Config) *time.Duration { return &c.DeadlineWatchInterval })},
 	}
 }
 
@@ -150,10 +199,9 @@ func intSetter(lo, hi int, field func(*Config) *int) func(*Config, string) error
 var ErrHelp = flag.ErrHelp
 
 // Load reads the settings from args (without the program name) and the
-// environment lookup function. It returns the command (serve, migrate), if
-// one was given, as a one-element slice; settings may stand before or after
-// it. Errors name the setting and never echo its value, since a URL may hold
-// a password.
+// environment lookup function. It returns the remaining arguments (the
+// subcommand and its arguments). Errors name the setting and never echo its
+// value, since a URL may hold a password.
 func Load(args []string, getenv func(string) string, usage io.Writer) (*Config, []string, error) {
 	c := &Config{}
 	all := settings()
@@ -168,29 +216,12 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (*Config, 
 	// The flag package calls Usage itself on -help and on every parse error;
 	// we write the usage once, for -help only, so an error stays one line.
 	fs.Usage = func() {}
-	parse := func(args []string) error {
-		err := fs.Parse(args)
+	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			WriteUsage(usage)
-			return ErrHelp
+			return nil, nil, ErrHelp
 		}
-		return err
-	}
-	if err := parse(args); err != nil {
 		return nil, nil, err
-	}
-	// Settings may also follow the command (rkc serve --addr :9000); the
-	// flag package stops at the first non-flag, which would silently drop them.
-	rest := fs.Args()
-	if len(rest) > 0 {
-		if err := parse(rest[1:]); err != nil {
-			return nil, nil, err
-		}
-		if len(fs.Args()) > 0 {
-			// The stray argument is not echoed: it may be a URL with a password.
-			return nil, nil, fmt.Errorf("unexpected argument after the command %q; settings are --name=value", rest[0])
-		}
-		rest = rest[:1]
 	}
 	for _, s := range all {
 		v, source := s.def, "default of --"+s.flag
@@ -207,8 +238,11 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (*Config, 
 	if c.MasterKeyFile == "" {
 		c.MasterKeyFile = filepath.Join(c.DataDir, "master.keys")
 	}
+	if c.MailDir == "" {
+		c.MailDir = filepath.Join(c.DataDir, "mail")
+	}
 	c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
-	return c, rest, nil
+	return c, fs.Args(), nil
 }
 
 // WriteUsage lists the subcommands and every setting with its variable and default.
@@ -223,6 +257,8 @@ Commands:
   keys retire ID     remove an old master key that no case key uses any more
   audit verify       verify the access log's hash chain; names the first broken entry
   purge [--dry-run]  purge cases and signals past their retention term now
+  deadlines check    remind staff of cases due within 10 working days or overdue, once per deadline
+  outbox retry-dead  put every message given up on back in the mail queue
 
 Settings (flag, environment variable, default):
 `)

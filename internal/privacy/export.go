@@ -71,6 +71,17 @@ func (s *Service) Build(ctx context.Context, requester *accounts.Caller, subject
 	if err := s.DB.WithContext(ctx).Where("person_id = ?", subject).Order("id").Limit(10000).Find(&actions).Error; err != nil {
 		return nil, apperr.Wrap(err)
 	}
+	if requester.ID != subject {
+		// The officer's run is logged as such, naming whose data it was, also
+		// when the person has no cases (and so no case:export entries).
+		actor := requester.ID
+		if err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return audit.Append(ctx, tx, audit.Entry{At: time.Now(), PersonID: &actor, Role: authz.PrivacyOfficer,
+				Action: "export:person:" + subject.String(), Client: requester.Client})
+		}); err != nil {
+			return nil, apperr.Wrap(err)
+		}
+	}
 	return &Export{GeneratedAt: time.Now().UTC(), Account: Account{ID: p.ID, Email: p.Email, Name: p.Name, Ministry: p.Ministry,
 		Language: p.Language, CreatedAt: p.CreatedAt, LastLoginAt: p.LastLoginAt, Roles: grants}, Cases: cs, Actions: actions,
 		Note: "Data of other people (the other party's statements and evidence, the complainant's contact details for a respondent) is left out."}, nil

@@ -25,13 +25,20 @@ type RotateReport struct {
 // Rotate rewraps every data key that is not yet under the keyring's active
 // master key. The content stays as it is (rewrap, not re-encrypt), so it is
 // quick and needs no downtime; it works in small batches, each its own
-// transaction, so it can be interrupted and run again.
+// transaction, so it can be interrupted and run again. Batches skip rows that
+// a running step holds locked; once only those are left, it waits for them,
+// so that on return no key is left under an old master key.
 func Rotate(ctx context.Context, db *gorm.DB, keys *crypto.Keyring) (*RotateReport, error) {
 	rep := &RotateReport{ByOldKey: map[string]int{}}
 	active := keys.ActiveID()
 	for _, t := range wrappedKeyTables {
+		skipLocked := true
 		for {
-			n := 0
+			n, byOld := 0, map[string]int{}
+			lock := ` FOR UPDATE SKIP LOCKED`
+			if !skipLocked {
+				lock = ` FOR UPDATE`
+			}
 			err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 				var rows []struct {
 					ID        string
@@ -39,7 +46,7 @@ func Rotate(ctx context.Context, db *gorm.DB, keys *crypto.Keyring) (*RotateRepo
 					DataKeyID string
 				}
 				if err := tx.Raw(`SELECT id::text AS id, data_key, data_key_id FROM `+t.table+
-					` WHERE data_key_id <> ? ORDER BY id LIMIT 200 FOR UPDATE SKIP LOCKED`, active).Scan(&rows).Error; err != nil {
+					` WHERE data_key_id <> ? ORDER BY id LIMIT 200`+lock, active).Scan(&rows).Error; err != nil {
 					return err
 				}
 				for _, r := range rows {
@@ -51,7 +58,7 @@ func Rotate(ctx context.Context, db *gorm.DB, keys *crypto.Keyring) (*RotateRepo
 						nw, nid, r.ID, r.DataKeyID).Error; err != nil {
 						return err
 					}
-					rep.ByOldKey[r.DataKeyID]++
+					byOld[r.DataKeyID]++
 				}
 				n = len(rows)
 				return nil
@@ -59,9 +66,16 @@ func Rotate(ctx context.Context, db *gorm.DB, keys *crypto.Keyring) (*RotateRepo
 			if err != nil {
 				return rep, err
 			}
+			// Counted once committed, so a failed batch is not reported as done.
 			rep.Rewrapped += n
+			for id, k := range byOld {
+				rep.ByOldKey[id] += k
+			}
 			if n == 0 {
-				break
+				if !skipLocked {
+					break
+				}
+				skipLocked = false // what is left was locked: wait for it
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/privacy"
 )
 
@@ -24,6 +25,7 @@ type Deps struct {
 	Cases    *cases.Handlers
 	Audit    *audit.Handlers
 	Privacy  *privacy.Handlers
+	Outbox   *notify.Handlers
 }
 
 // denied answers a request no role of the caller allows: 401 without a
@@ -90,6 +92,8 @@ func New(d Deps) *echo.Echo {
 	api.GET("/persons/:pid/export", d.Privacy.Person, pm("export:person"))
 	api.GET("/audit", d.Audit.Search, pm("audit:read"))
 	api.POST("/audit/verify", d.Audit.Verify, pm("audit:verify"))
+
+	api.GET("/outbox/dead", d.Outbox.Dead, pm("outbox:read"))
 
 	api.GET("/openapi.yaml", serveOpenAPI)
 

@@ -7,12 +7,15 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -144,21 +147,44 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	}
 }
 
+// errType names the cause of a failed request for the log by its kind only
+// (domain type, Go type, PostgreSQL SQLSTATE and constraint), never by its
+// message: messages can carry values from the request, such as the text of
+// a failed cast (`invalid input syntax for type uuid: "…"`).
 func errType(err error) string {
+	var parts []string
 	var e *apperr.Error
-	if errors.As(err, &e) && e.Err != nil {
-		return e.Type + ": " + typeName(e.Err)
+	if errors.As(err, &e) {
+		parts = append(parts, e.Type)
+		if e.Err == nil {
+			return e.Type
+		}
+		err = e.Err
 	}
-	return typeName(err)
-}
-
-func typeName(err error) string {
-	s := err.Error()
-	// Keep the start of the message only; SQL errors start with their code.
-	if len(s) > 80 {
-		s = s[:80]
+	var pg *pgconn.PgError
+	switch {
+	case errors.As(err, &pg):
+		parts = append(parts, "postgres "+pg.Code)
+		if pg.ConstraintName != "" {
+			parts = append(parts, pg.ConstraintName)
+		}
+	case errors.Is(err, context.DeadlineExceeded):
+		parts = append(parts, "deadline exceeded")
+	case errors.Is(err, context.Canceled):
+		parts = append(parts, "canceled")
+	default:
+		// The innermost cause says most (a *net.OpError, a
+		// *pgconn.ConnectError); wrappers only add text.
+		for {
+			inner := errors.Unwrap(err)
+			if inner == nil {
+				break
+			}
+			err = inner
+		}
+		parts = append(parts, fmt.Sprintf("%T", err))
 	}
-	return s
+	return strings.Join(parts, ": ")
 }
 
 // ops registers /healthz, /readyz and /metrics.

@@ -126,7 +126,9 @@ func TestCreateIsFast(t *testing.T) {
 	}
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	t.Logf("creating a test database: median %v, max %v", times[n/2], times[n-1])
-	if times[n/2] > 500*time.Millisecond {
+	// The bound is loose because `make test` runs packages in parallel on
+	// a loaded machine; an idle one takes tens of milliseconds.
+	if times[n/2] > time.Second {
 		t.Errorf("median time to create a test database is %v, want well under a second", times[n/2])
 	}
 }

@@ -9,11 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
 	"github.com/rkc-nl/rkc/internal/platform/dbtest"
-	"github.com/rkc-nl/rkc/internal/platform/pgserver"
 )
 
 func main() {
@@ -29,22 +27,13 @@ func main() {
 }
 
 func run(args []string) int {
-	dir, err := os.MkdirTemp("", fmt.Sprintf("rkc-test-%d-", os.Getpid()))
+	srv, dir, err := dbtest.StartServer(context.Background())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "withpg:", err)
 		return 1
 	}
+	// Stopped before the folder is removed: defers run last-in, first-out.
 	defer os.RemoveAll(dir)
-	// The server may run as the postgres user (when we are root).
-	if err := os.Chmod(dir, 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, "withpg:", err)
-		return 1
-	}
-	srv, err := pgserver.Start(context.Background(), pgserver.Options{DataDir: filepath.Join(dir, "pgdata")})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "withpg:", err)
-		return 1
-	}
 	defer srv.Stop()
 
 	cmd := exec.Command(args[0], args[1:]...)

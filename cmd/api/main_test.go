@@ -1,0 +1,431 @@
+package main
+
+import (
+	"bytes"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rkc-nl/rkc/internal/platform/db"
+	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+	"github.com/rkc-nl/rkc/internal/platform/pgserver"
+)
+
+// binary is the rkc binary built once for the tests below: they test what an
+// operator runs, exit codes and signals included, which calling run() in
+// process cannot show.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rkc-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "rkc")
+	// -buildvcs=false: stamping asks git, which refuses a checkout owned by
+	// another user ("dubious ownership") and is not needed here.
+	build := exec.Command("go", "build", "-buildvcs=false", "-o", binary, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building rkc: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := dbtest.Main(m)
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// lockedBuffer collects a child's output while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// childEnv is our environment without anything that configures rkc or the
+// test database, plus the given settings, so the binary sees only what the
+// test means it to.
+func childEnv(settings ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if k == "DATABASE_URL" || k == dbtest.EnvURL || strings.HasPrefix(k, "RKC_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, settings...)
+}
+
+// result is a finished run of the binary.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runBinary runs rkc to completion with the given settings and arguments.
+func runBinary(t *testing.T, settings []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = childEnv(settings...)
+	cmd.Dir = t.TempDir() // the default ./var must not land in the source tree
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("rkc %q did not finish in 30 s; stderr:\n%s", args, stderr.String())
+	}
+	return result{cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()}
+}
+
+// oneErrorLine checks what an operator sees when the binary cannot start:
+// one line that says what is wrong, no Go panic or stack trace.
+func oneErrorLine(t *testing.T, r result, mentions ...string) {
+	t.Helper()
+	if r.code == 0 {
+		t.Errorf("exit code 0, want an error; stdout:\n%s", r.stdout)
+	}
+	lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "rkc: ") {
+		t.Errorf("stderr is not one 'rkc: …' line:\n%s", r.stderr)
+	}
+	for _, bad := range []string{"panic", "goroutine ", ".go:"} {
+		if strings.Contains(r.stderr, bad) {
+			t.Errorf("stderr looks like a crash (%q):\n%s", bad, r.stderr)
+		}
+	}
+	for _, m := range mentions {
+		if !strings.Contains(r.stderr, m) {
+			t.Errorf("stderr does not mention %q:\n%s", m, r.stderr)
+		}
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	r := runBinary(t, nil, "--help")
+	if r.code != 0 {
+		t.Fatalf("--help: exit code %d, stderr:\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"Usage:", "serve", "migrate", "DATABASE_URL", "RKC_ADDR", "RKC_DATA_DIR"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("--help does not mention %s:\n%s", want, r.stdout)
+		}
+	}
+	if r.stderr != "" {
+		t.Errorf("--help wrote to stderr:\n%s", r.stderr)
+	}
+}
+
+// TestBadSettings: a mistake in the configuration stops the binary with one
+// line naming the setting, and never prints the database password.
+func TestBadSettings(t *testing.T) {
+	t.Parallel()
+	const secret = "Sentinel-Pa55word"
+	closed := freePort(t) // nothing listens there once freePort returns
+	tests := []struct {
+		name     string
+		settings []string
+		args     []string
+		mentions []string
+	}{
+		{"not a url", []string{"DATABASE_URL=nonsense"}, nil, []string{"DATABASE_URL"}},
+		{"not postgres", []string{"DATABASE_URL=mysql://rkc:" + secret + "@localhost/rkc"}, nil, []string{"DATABASE_URL"}},
+		{"closed port", []string{fmt.Sprintf("DATABASE_URL=postgres://rkc:%s@127.0.0.1:%d/rkc", secret, closed)}, nil, []string{"unreachable", strconv.Itoa(closed)}},
+		{"closed port, migrate", []string{fmt.Sprintf("DATABASE_URL=postgres://rkc:%s@127.0.0.1:%d/rkc", secret, closed)}, []string{"migrate"}, []string{"unreachable"}},
+		{"bad address", []string{"RKC_ADDR=8080"}, nil, []string{"RKC_ADDR"}},
+		{"unknown flag", nil, []string{"--colour"}, []string{"colour"}},
+		{"unknown command", nil, []string{"serv"}, []string{"serv", "--help"}},
+		{"setting after the command", nil, []string{"serve", "--addr", ":9000"}, []string{"before the command"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := runBinary(t, tt.settings, tt.args...)
+			oneErrorLine(t, r, tt.mentions...)
+			if strings.Contains(r.stderr+r.stdout, secret) {
+				t.Errorf("output shows the password:\n%s%s", r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// TestMigrateCommand runs `rkc migrate` against a database of the operator's
+// own (DATABASE_URL): it brings an empty database to the current schema,
+// changes nothing when run again, and refuses a newer schema.
+func TestMigrateCommand(t *testing.T) {
+	t.Parallel()
+	url := dbtest.NewEmptyURL(t)
+	settings := []string{"DATABASE_URL=" + url}
+	for i := range 2 {
+		if r := runBinary(t, settings, "migrate"); r.code != 0 {
+			t.Fatalf("migrate run %d: exit %d:\n%s", i+1, r.code, r.stderr)
+		}
+	}
+	conn, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var n, max int
+	if err := conn.QueryRow(`SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &max); err != nil {
+		t.Fatal(err)
+	}
+	if latest := db.LatestVersion(); n != latest || max != latest {
+		t.Fatalf("after migrate: %d versions up to %d, want 1..%d", n, max, latest)
+	}
+
+	if _, err := conn.Exec(`INSERT INTO schema_migrations (version, name) VALUES ($1, 'newer')`, max+1); err != nil {
+		t.Fatal(err)
+	}
+	r := runBinary(t, settings, "migrate")
+	oneErrorLine(t, r, "newer")
+}
+
+// postgresPIDs lists the PostgreSQL processes serving dataDir: the
+// postmaster names it on its command line, and every backend works in it
+// (backends rewrite their command line, so that alone would miss them).
+// It is the check of internal/platform/pgserver's tests, repeated here
+// because test code is not importable.
+func postgresPIDs(t *testing.T, dataDir string) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		dir := filepath.Join("/proc", e.Name())
+		comm, err := os.ReadFile(filepath.Join(dir, "comm"))
+		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
+			continue
+		}
+		cmdline, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
+		cwd, _ := os.Readlink(filepath.Join(dir, "cwd"))
+		if bytes.Contains(cmdline, []byte(dataDir)) || cwd == dataDir {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// waitNoPostgres fails the test unless every PostgreSQL process on dataDir
+// is gone within d.
+func waitNoPostgres(t *testing.T, dataDir string, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		pids := postgresPIDs(t, dataDir)
+		if len(pids) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("PostgreSQL processes %v still serve %s %v after the binary ended", pids, dataDir, d)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// server is the binary running as `rkc serve` with its own PostgreSQL.
+type server struct {
+	cmd            *exec.Cmd
+	done           chan struct{}
+	addr           string
+	stdout, stderr *lockedBuffer
+}
+
+// startServer starts the binary on dataDir and waits until /readyz answers
+// 200, as a load balancer would; the issue allows 30 s.
+func startServer(t *testing.T, dataDir string) *server {
+	t.Helper()
+	s := &server{done: make(chan struct{}), addr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+		stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
+	s.cmd = exec.Command(binary)
+	s.cmd.Env = childEnv("RKC_DATA_DIR="+dataDir, "RKC_ADDR="+s.addr, "RKC_SHUTDOWN_TIMEOUT=5s")
+	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
+	begin := time.Now()
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.cmd.Wait(); close(s.done) }()
+	t.Cleanup(func() {
+		s.cmd.Process.Kill()
+		<-s.done
+	})
+	client := &http.Client{Timeout: 2 * time.Second}
+	for {
+		select {
+		case <-s.done:
+			t.Fatalf("rkc exited with %v before it was ready; stderr:\n%s", s.cmd.ProcessState, s.stderr)
+		default:
+		}
+		if res, err := client.Get("http://" + s.addr + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				t.Logf("ready after %v", time.Since(begin).Round(time.Millisecond))
+				return s
+			}
+		}
+		if time.Since(begin) > 30*time.Second {
+			t.Fatalf("/readyz not 200 within 30 s; stderr:\n%s", s.stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stop sends sig and returns the exit code.
+func (s *server) stop(t *testing.T, sig os.Signal) int {
+	t.Helper()
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("rkc did not stop within 30 s of %v; stderr:\n%s", sig, s.stderr)
+	}
+	return s.cmd.ProcessState.ExitCode()
+}
+
+// login signs in as the admin, proving the account (and so the database)
+// from an earlier start is still there.
+func (s *server) login(t *testing.T, password string) int {
+	t.Helper()
+	body := fmt.Sprintf(`{"email":"beheer@rkc.local","password":%q}`, password)
+	res, err := http.Post("http://"+s.addr+"/api/v1/session", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode
+}
+
+var oneTimePassword = regexp.MustCompile(`one-time password: (\S+)`)
+
+// TestEmbeddedDatabase walks an operator's life with the embedded default
+// database: first start, Ctrl-C, a restart on the same data folder, a
+// kill -9, and a start after that. No PostgreSQL may outlive the binary.
+func TestEmbeddedDatabase(t *testing.T) {
+	if _, err := pgserver.FindBinDir(); errors.Is(err, pgserver.ErrNotInstalled) {
+		t.Skip(err)
+	}
+	t.Parallel()
+	root := t.TempDir()
+	// As root the binary runs PostgreSQL as the postgres user, who must
+	// pass through the test's folders (t.TempDir makes them 0700).
+	if os.Geteuid() == 0 {
+		for _, d := range []string{filepath.Dir(root), root} {
+			if err := os.Chmod(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	dataDir := filepath.Join(root, "var")
+	pgData := filepath.Join(dataDir, "pgdata")
+
+	// First start: a fresh cluster and the admin's one-time password,
+	// printed once, to stdout only.
+	s := startServer(t, dataDir)
+	out := s.stdout.String()
+	if n := strings.Count(out, "First start"); n != 1 {
+		t.Fatalf("first start printed 'First start' %d times:\n%s", n, out)
+	}
+	m := oneTimePassword.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no one-time password on stdout:\n%s", out)
+	}
+	password := m[1]
+	if strings.Contains(s.stderr.String(), password) {
+		t.Error("the one-time password is in the log (stderr)")
+	}
+	if len(postgresPIDs(t, pgData)) == 0 {
+		t.Fatal("no PostgreSQL process found for the data folder; the checks below would prove nothing")
+	}
+
+	// Ctrl-C: a clean stop with exit code 0, and the database goes with it.
+	if code := s.stop(t, os.Interrupt); code != 0 {
+		t.Fatalf("exit code after SIGINT = %d; stderr:\n%s", code, s.stderr)
+	}
+	waitNoPostgres(t, pgData, 5*time.Second)
+	if strings.Contains(s.stderr.String(), "panic") {
+		t.Errorf("stderr:\n%s", s.stderr)
+	}
+
+	// Second start reuses the data folder: no new admin, the old password works.
+	s = startServer(t, dataDir)
+	if strings.Contains(s.stdout.String(), "First start") {
+		t.Errorf("second start created the admin again:\n%s", s.stdout)
+	}
+	if code := s.login(t, password); code != http.StatusCreated {
+		t.Errorf("admin login after restart = %d, want 201", code)
+	}
+
+	// kill -9 runs none of our cleanup; PostgreSQL must still not outlive us.
+	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-s.done
+	waitNoPostgres(t, pgData, 10*time.Second)
+
+	// And the next start recovers from the unclean stop.
+	s = startServer(t, dataDir)
+	if code := s.login(t, password); code != http.StatusCreated {
+		t.Errorf("admin login after kill -9 = %d, want 201", code)
+	}
+	if code := s.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit code after SIGTERM = %d; stderr:\n%s", code, s.stderr)
+	}
+	waitNoPostgres(t, pgData, 5*time.Second)
+}

@@ -1,0 +1,412 @@
+package audit_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for tampering as the owner
+
+	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/audit"
+)
+
+// world is a service with one filed case and the people around it.
+type world struct {
+	e           *apptest.Env
+	complainant *apptest.Person
+	secretary   *apptest.Person
+	chair       *apptest.Person
+	member      *apptest.Person
+	authority   *apptest.Person
+	reporter    *apptest.Person
+	admin       *apptest.Person
+	officer     *apptest.Person
+	caseID      string
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	e := apptest.New(t)
+	g := apptest.Grant
+	w := &world{
+		e:           e,
+		complainant: e.Person("klager@test.rkc", "BZK", g("complainant", "BZK")),
+		secretary:   e.Person("secretaris@test.rkc", "BZK", g("secretary", "*")),
+		chair:       e.Person("voorzitter@test.rkc", "OCW", g("chair", "*")),
+		member:      e.Person("lid@test.rkc", "JenV", g("member", "*")),
+		authority:   e.Person("gezag@test.rkc", "BZK", g("authority", "BZK")),
+		reporter:    e.Person("rapportage@test.rkc", "BZK", g("reporter", "*")),
+		admin:       e.Person("beheer@test.rkc", "BZK", g("admin", "*")),
+		officer:     e.Person("fg@test.rkc", "BZK", g("privacy_officer", "*")),
+	}
+	var out struct{ ID string }
+	e.Must(201, w.complainant, "POST", "/api/v1/cases", map[string]any{
+		"category": "bullying", "description": "Mijn leidinggevende maakt mij belachelijk.", "contact": "06-12345678",
+	}).Decode(t, &out)
+	w.caseID = out.ID
+	return w
+}
+
+// ids lists the access log's entry ids in order.
+func (w *world) ids(t *testing.T) []int64 {
+	t.Helper()
+	var ids []int64
+	if err := w.e.App.DB.Raw(`SELECT id FROM access_log ORDER BY id`).Scan(&ids).Error; err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// owner connects as the database owner, a superuser in tests: the only one
+// who can switch off the append-only trigger.
+func owner(t *testing.T, e *apptest.Env) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("pgx", e.Config.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Exec(`ALTER TABLE access_log DISABLE TRIGGER access_log_no_update`); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// TestVerifyNamesTamperedEntry changes, removes and reorders single rows of
+// the log behind the application's back; the chain check names the entry
+// where the chain breaks, both as a function and through the API.
+func TestVerifyNamesTamperedEntry(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// tamper changes the log around entry ids[2] and returns the id that
+		// verification must name.
+		tamper func(t *testing.T, db *sql.DB, ids []int64) int64
+	}{
+		{"edit action", func(t *testing.T, db *sql.DB, ids []int64) int64 {
+			exec(t, db, `UPDATE access_log SET action = 'case:list' WHERE id = $1`, ids[2])
+			return ids[2]
+		}},
+		{"edit person", func(t *testing.T, db *sql.DB, ids []int64) int64 {
+			exec(t, db, `UPDATE access_log SET person_id = NULL WHERE id = $1`, ids[2])
+			return ids[2]
+		}},
+		{"edit time", func(t *testing.T, db *sql.DB, ids []int64) int64 {
+			exec(t, db, `UPDATE access_log SET at = at - interval '1 hour' WHERE id = $1`, ids[2])
+			return ids[2]
+		}},
+		{"edit and recompute its own hash", func(t *testing.T, db *sql.DB, ids []int64) int64 {
+			// The forger fixes the row's hash; the next entry's link exposes it.
+			e := readEntry(t, db, ids[2])
+			e.Client = "10.9.9.9"
+			exec(t, db, `UPDATE access_log SET client = $1, hash = $2 WHERE id = $3`, e.Client, audit.Hash(e), ids[2])
+			return ids[3]
+		}},
+		{"delete", func(t *testing.T, db *sql.DB, ids []int64) int64 {
+			exec(t, db, `DELETE FROM access_log WHERE id = $1`, ids[2])
+			return ids[3]
+		}},
+		{"reorder", func(t *testing.T, db *sql.DB, ids []int64) int64 {
+			// Swap two neighbours: the later entry now stands at the earlier id.
+			exec(t, db, `UPDATE access_log SET id = -id WHERE id IN ($1, $2)`, ids[2], ids[3])
+			exec(t, db, `UPDATE access_log SET id = $1 WHERE id = $2`, ids[2], -ids[3])
+			exec(t, db, `UPDATE access_log SET id = $1 WHERE id = $2`, ids[3], -ids[2])
+			return ids[2]
+		}},
+		{"insert a forged entry", func(t *testing.T, db *sql.DB, ids []int64) int64 {
+			// Squeezed in between two entries with a plausible link and hash.
+			prev := readEntry(t, db, ids[1])
+			f := audit.Entry{At: prev.At.Add(time.Millisecond), Role: "staff", Action: "case:read", Client: "10.0.0.1", PrevHash: prev.Hash}
+			f.Hash = audit.Hash(f)
+			exec(t, db, `UPDATE access_log SET id = id + 1000 WHERE id >= $1`, ids[2])
+			exec(t, db, `INSERT INTO access_log (id, at, role, action, client, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				ids[2], f.At, f.Role, f.Action, f.Client, f.PrevHash, f.Hash)
+			return ids[2] + 1000
+		}},
+	}
+	w := newWorld(t)
+	for range 4 {
+		w.e.Must(200, w.secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
+	}
+	ids := w.ids(t)
+	if len(ids) < 5 {
+		t.Fatalf("log has %d entries, want at least 5", len(ids))
+	}
+	ctx := context.Background()
+	db := owner(t, w.e)
+	// Each case tampers with the intact log, kept aside and put back after.
+	exec(t, db, `CREATE TABLE access_log_intact AS SELECT * FROM access_log`)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer exec(t, db, `DELETE FROM access_log; INSERT INTO access_log SELECT * FROM access_log_intact`)
+			if res, err := audit.Verify(ctx, w.e.App.DB); err != nil || !res.OK || res.Entries != int64(len(ids)) {
+				t.Fatalf("intact log: %+v, %v", res, err)
+			}
+			want := tt.tamper(t, db, ids)
+
+			res, err := audit.Verify(ctx, w.e.App.DB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.OK || res.FirstBroken == nil || *res.FirstBroken != want || res.Reason == "" {
+				t.Fatalf("Verify after tampering: %+v (first broken %v), want entry %d named", res, deref(res.FirstBroken), want)
+			}
+			var api audit.Result
+			w.e.Must(200, w.officer, "POST", "/api/v1/audit/verify", nil).Decode(t, &api)
+			if api.OK || api.FirstBroken == nil || *api.FirstBroken != want {
+				t.Fatalf("POST /audit/verify: %+v, want entry %d named", api, want)
+			}
+		})
+	}
+	var api audit.Result
+	w.e.Must(200, w.officer, "POST", "/api/v1/audit/verify", nil).Decode(t, &api)
+	if !api.OK || api.FirstBroken != nil {
+		t.Fatalf("POST /audit/verify on the restored log: %+v", api)
+	}
+}
+
+func deref(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func exec(t *testing.T, db *sql.DB, q string, args ...any) {
+	t.Helper()
+	if _, err := db.Exec(q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+func readEntry(t *testing.T, db *sql.DB, id int64) audit.Entry {
+	t.Helper()
+	var e audit.Entry
+	if err := db.QueryRow(`SELECT id, at, person_id, role, case_id, action, client, prev_hash, hash FROM access_log WHERE id = $1`, id).
+		Scan(&e.ID, &e.At, &e.PersonID, &e.Role, &e.CaseID, &e.Action, &e.Client, &e.PrevHash, &e.Hash); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestAppRoleCannotChangeLog: the application's own connection (role
+// rkc_app) may append to the log but not change or remove entries, even with
+// the append-only trigger switched off: the grants alone forbid it.
+func TestAppRoleCannotChangeLog(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	app := w.e.App.DB
+	var role string
+	if err := app.Raw(`SELECT current_user`).Scan(&role).Error; err != nil || role != "rkc_app" {
+		t.Fatalf("the application works as %q (%v), want rkc_app", role, err)
+	}
+	first := w.ids(t)[0]
+	owner(t, w.e) // trigger off: what stops the application now is its grants
+	for _, q := range []string{
+		`UPDATE access_log SET action = 'case:list' WHERE id = ?`,
+		`DELETE FROM access_log WHERE id = ?`,
+		`TRUNCATE access_log`,
+	} {
+		var args []any
+		if q != `TRUNCATE access_log` {
+			args = append(args, first)
+		}
+		err := app.Exec(q, args...).Error
+		var pg *pgconn.PgError
+		if !errors.As(err, &pg) || pg.Code != "42501" { // insufficient_privilege
+			t.Errorf("%s as the application: %v, want permission denied", q, err)
+		}
+	}
+	// Appending still works, and the chain is whole.
+	w.e.Must(200, w.secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
+	if res, err := audit.Verify(context.Background(), app); err != nil || !res.OK || res.Entries != int64(len(w.ids(t))) {
+		t.Fatalf("log after the refused changes: %+v, %v", res, err)
+	}
+}
+
+// TestAppendOnlyTrigger: even the owner cannot change the log while the
+// trigger is on.
+func TestAppendOnlyTrigger(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	db, err := sql.Open("pgx", w.e.Config.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{`UPDATE access_log SET action = 'x'`, `DELETE FROM access_log`, `TRUNCATE access_log`} {
+		if _, err := db.Exec(q); err == nil {
+			t.Errorf("%s as the owner with the trigger on: no error", q)
+		}
+	}
+}
+
+type entry struct {
+	ID       int64     `json:"id"`
+	At       time.Time `json:"at"`
+	PersonID *string   `json:"person_id"`
+	Role     string    `json:"role"`
+	CaseID   *string   `json:"case_id"`
+	Action   string    `json:"action"`
+	Client   string    `json:"client"`
+}
+
+type page struct {
+	Items   []entry `json:"items"`
+	Page    int     `json:"page"`
+	PerPage int     `json:"per_page"`
+	Total   int64   `json:"total"`
+}
+
+func (w *world) search(t *testing.T, q url.Values) page {
+	t.Helper()
+	var p page
+	w.e.Must(200, w.officer, "GET", "/api/v1/audit?"+q.Encode(), nil).Decode(t, &p)
+	return p
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// TestAuditSearch: only the privacy officer reads the log, every read of a
+// case is in it, and it can be searched by case, person and period.
+func TestAuditSearch(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	e := w.e
+	id := w.caseID
+
+	t.Run("only the privacy officer", func(t *testing.T) {
+		for _, p := range []*apptest.Person{w.complainant, w.secretary, w.chair, w.member, w.authority, w.reporter, w.admin} {
+			for _, r := range []struct{ method, path string }{{"GET", "/api/v1/audit"}, {"GET", "/api/v1/audit?case_id=" + id}, {"POST", "/api/v1/audit/verify"}} {
+				if got := e.Do(p, r.method, r.path, nil); got.Status != 403 {
+					t.Errorf("%s %s %s: %d, want 403", p.Email, r.method, r.path, got.Status)
+				}
+			}
+		}
+		if got := e.Do(nil, "GET", "/api/v1/audit", nil); got.Status != 401 {
+			t.Errorf("anonymous: %d, want 401", got.Status)
+		}
+		e.Must(200, w.officer, "GET", "/api/v1/audit", nil)
+		// Separation of duties: the officer reads the log, not the case file.
+		for _, p := range []*apptest.Person{w.officer, w.admin} {
+			if got := e.Do(p, "GET", "/api/v1/cases/"+id, nil); got.Status != 403 && got.Status != 404 {
+				t.Errorf("%s reading the case: %d, want 403 or 404", p.Email, got.Status)
+			}
+		}
+	})
+
+	t.Run("every case read is logged", func(t *testing.T) {
+		before := w.search(t, url.Values{"case_id": {id}}).Total
+		e.Must(200, w.secretary, "GET", "/api/v1/cases/"+id, nil)
+		e.Must(200, w.complainant, "GET", "/api/v1/cases/"+id, nil)
+		e.Must(200, w.secretary, "GET", "/api/v1/cases/"+id+"/events", nil)
+		got := w.search(t, url.Values{"case_id": {id}, "per_page": {"500"}})
+		if got.Total != before+3 {
+			t.Fatalf("%d entries for the case after three reads, want %d", got.Total, before+3)
+		}
+		want := []string{"staff case:read " + w.secretary.ID.String(), "complainant case:read " + w.complainant.ID.String(),
+			"staff case:events " + w.secretary.ID.String()}
+		tail := got.Items[len(got.Items)-3:]
+		for i, it := range tail {
+			if s := it.Role + " " + it.Action + " " + str(it.PersonID); s != want[i] || str(it.CaseID) != id || it.Client == "" {
+				t.Errorf("entry %d: %+v, want %s on the case with a client address", i, it, want[i])
+			}
+		}
+		if first := got.Items[0]; first.Action != "case:file" || str(first.PersonID) != w.complainant.ID.String() {
+			t.Errorf("first entry of the case: %+v, want the filing", first)
+		}
+	})
+
+	t.Run("by person", func(t *testing.T) {
+		got := w.search(t, url.Values{"person_id": {w.complainant.ID.String()}, "per_page": {"500"}})
+		if got.Total < 2 {
+			t.Fatalf("complainant's entries: %+v", got)
+		}
+		for _, it := range got.Items {
+			if str(it.PersonID) != w.complainant.ID.String() {
+				t.Errorf("entry of someone else in a search by person: %+v", it)
+			}
+		}
+	})
+
+	t.Run("by period", func(t *testing.T) {
+		// The case service's clock stamps its entries; put two reads on
+		// known days well after everything else.
+		e.Clock.Set(time.Date(2031, 3, 1, 10, 0, 0, 0, time.UTC))
+		e.Must(200, w.secretary, "GET", "/api/v1/cases/"+id, nil)
+		e.Clock.Set(time.Date(2031, 4, 1, 10, 0, 0, 0, time.UTC))
+		e.Must(200, w.secretary, "GET", "/api/v1/cases/"+id, nil)
+		for _, tc := range []struct {
+			from, to string
+			want     []string
+		}{
+			{"2031-03-01", "2031-03-02", []string{"2031-03-01"}},
+			{"2031-03-01", "", []string{"2031-03-01", "2031-04-01"}},
+			{"2031-03-02", "2031-12-31", []string{"2031-04-01"}},
+			{"2031-03-01T09:00:00Z", "2031-03-01T11:00:00+00:00", []string{"2031-03-01"}},
+			{"2031-03-01T10:00:01Z", "2031-04-01T10:00:00Z", nil}, // from inclusive, to exclusive
+		} {
+			q := url.Values{"case_id": {id}, "from": {tc.from}}
+			if tc.to != "" {
+				q.Set("to", tc.to)
+			}
+			got := w.search(t, q)
+			var days []string
+			for _, it := range got.Items {
+				days = append(days, it.At.UTC().Format(time.DateOnly))
+			}
+			if fmt.Sprint(days) != fmt.Sprint(tc.want) || got.Total != int64(len(tc.want)) {
+				t.Errorf("from %s to %s: days %v (total %d), want %v", tc.from, tc.to, days, got.Total, tc.want)
+			}
+		}
+		// Before that period: everything else, none of the two.
+		got := w.search(t, url.Values{"case_id": {id}, "to": {"2031-01-01"}, "per_page": {"500"}})
+		for _, it := range got.Items {
+			if it.At.Year() == 2031 {
+				t.Errorf("entry of 2031 in a search up to 2031-01-01: %+v", it)
+			}
+		}
+	})
+
+	t.Run("pages", func(t *testing.T) {
+		all := w.search(t, url.Values{"case_id": {id}, "per_page": {"500"}})
+		if all.Total < 3 {
+			t.Fatalf("too few entries to page: %d", all.Total)
+		}
+		second := w.search(t, url.Values{"case_id": {id}, "per_page": {"1"}, "page": {"2"}})
+		if second.Total != all.Total || len(second.Items) != 1 || second.Items[0].ID != all.Items[1].ID || second.Page != 2 || second.PerPage != 1 {
+			t.Errorf("page 2 of 1: %+v, want entry %d of %d", second, all.Items[1].ID, all.Total)
+		}
+	})
+
+	t.Run("invalid parameters", func(t *testing.T) {
+		for _, q := range []string{"case_id=12", "person_id=x", "from=yesterday", "to=2031-13-01", "page=0", "per_page=501", "per_page=x"} {
+			if got := e.Do(w.officer, "GET", "/api/v1/audit?"+q, nil); got.Status != 422 {
+				t.Errorf("%s: %d, want 422: %s", q, got.Status, got.Body)
+			}
+		}
+	})
+
+	t.Run("reading the log is logged", func(t *testing.T) {
+		before := w.search(t, url.Values{"person_id": {w.officer.ID.String()}}).Total
+		got := w.search(t, url.Values{"person_id": {w.officer.ID.String()}, "per_page": {"500"}})
+		if got.Total != before+1 {
+			t.Fatalf("officer's entries went from %d to %d after one search, want one more", before, got.Total)
+		}
+		last := got.Items[len(got.Items)-1]
+		if last.Action != "audit:search" || last.Role != "privacy_officer" || last.CaseID != nil {
+			t.Errorf("officer's last entry: %+v", last)
+		}
+	})
+}

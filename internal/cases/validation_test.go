@@ -1,0 +1,302 @@
+package cases_test
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rkc-nl/rkc/internal/apptest"
+)
+
+// raw sends body as is, with the given content type, as p.
+func (c *cast) raw(t *testing.T, p *apptest.Person, method, path, contentType string, body []byte) *apptest.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, c.e.Server.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	return c.e.Send(p, req)
+}
+
+// TestMalformedFiling: a complaint that cannot be read or breaks a rule is
+// refused with a clear problem naming the field, and nothing is stored.
+func TestMalformedFiling(t *testing.T) {
+	t.Parallel()
+	c := newCast(t)
+	valid := string(mustJSON(complaint()))
+	with := func(k string, v any) string {
+		b := complaint()
+		if v == nil {
+			delete(b, k)
+		} else {
+			b[k] = v
+		}
+		return string(mustJSON(b))
+	}
+	tests := []struct {
+		name   string
+		ctype  string
+		body   string
+		status int
+		typ    string
+		field  string // the field the problem must name, if any
+	}{
+		{"invalid JSON", "application/json", `{"category": "bullying", "description": `, 400, "malformed-json", ""},
+		{"not an object", "application/json", `"a complaint"`, 422, "validation", "body"},
+		{"two values", "application/json", valid + valid, 400, "malformed-json", ""},
+		{"empty body", "application/json", ``, 400, "malformed-json", ""},
+		{"unknown field", "application/json", with("colour", "red"), 422, "validation", "colour"},
+		{"wrong type", "application/json", with("category", 3), 422, "validation", "category"},
+		{"wrong type nested", "application/json", with("respondent", map[string]any{"name": 7}), 422, "validation", "respondent.name"},
+		{"elements not a list", "application/json", with("elements", "one"), 422, "validation", "elements"},
+		{"missing description", "application/json", with("description", nil), 422, "validation", "description"},
+		{"blank description", "application/json", with("description", "   "), 422, "validation", "description"},
+		{"missing category", "application/json", with("category", nil), 422, "validation", "category"},
+		{"unknown category", "application/json", with("category", "gossip"), 422, "validation", "category"},
+		{"discrimination without ground", "application/json", with("category", "discrimination"), 422, "validation", "ground"},
+		{"ground without discrimination", "application/json", with("ground", "age"), 422, "validation", "ground"},
+		{"description too long", "application/json", with("description", strings.Repeat("x", 20001)), 422, "validation", "description"},
+		{"unknown respondent ministry", "application/json", with("respondent", map[string]any{"ministry": "XYZ"}), 422, "validation", "respondent.ministry"},
+		{"consent without filing on behalf", "application/json", with("consent", "ja"), 422, "validation", "consent"},
+		{"body over 256 KiB", "application/json", with("description", strings.Repeat("x", 300<<10)), 413, "body-too-large", ""},
+		{"not JSON", "text/plain", valid, 415, "unsupported-media-type", ""},
+		{"no content type", "", valid, 415, "unsupported-media-type", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := c.raw(t, c.complainant, "POST", "/api/v1/cases", tc.ctype, []byte(tc.body))
+			errs := problem(t, r, tc.status, tc.typ)
+			if tc.field != "" && errs[tc.field] == "" {
+				t.Errorf("no error on %s: %s", tc.field, r.Body)
+			}
+		})
+	}
+	t.Run("on behalf", func(t *testing.T) {
+		for _, tc := range []struct {
+			body  map[string]any
+			field string
+		}{
+			{map[string]any{"complainant_email": c.complainant.Email}, "consent"},
+			{map[string]any{"complainant_email": "niemand@test.rkc", "consent": "ja"}, "complainant_email"},
+			{map[string]any{"complainant_email": c.adviser.Email, "consent": "ja"}, "complainant_email"},
+		} {
+			b := complaint()
+			for k, v := range tc.body {
+				b[k] = v
+			}
+			errs := problem(t, c.e.Do(c.adviser, "POST", "/api/v1/cases", b), 422, "validation")
+			if errs[tc.field] == "" {
+				t.Errorf("%v: no error on %s: %v", tc.body, tc.field, errs)
+			}
+		}
+		// An adviser may not file for a complainant of a ministry they do
+		// not advise.
+		b := complaint()
+		b["complainant_email"], b["consent"] = c.complainant2.Email, "ja"
+		problem(t, c.e.Do(c.adviser, "POST", "/api/v1/cases", b), 403, "forbidden")
+	})
+	for table, n := range map[string]int64{
+		"cases":         c.count(t, "cases", ""),
+		"case_elements": c.count(t, "case_elements", ""),
+		"case_events":   c.count(t, "case_events", ""),
+	} {
+		if n != 0 {
+			t.Errorf("refused filings stored %d rows in %s", n, table)
+		}
+	}
+	if n := c.count(t, "role_grants", "person_id = ? AND role = 'complainant'", c.complainant2.ID); n != 1 {
+		t.Errorf("a refused filing changed the complainant's grants")
+	}
+}
+
+// TestMalformedSteps: the steps on a case refuse malformed input with a
+// problem naming the field, and leave the case as it was.
+func TestMalformedSteps(t *testing.T) {
+	t.Parallel()
+	c := newCast(t)
+	e := c.e
+	submitted := c.caseIn(t, "submitted")
+	registered := c.caseIn(t, "registered")
+	investigating := c.caseIn(t, "investigating")
+	var h struct {
+		ID      string `json:"id"`
+		Version int    `json:"version"`
+	}
+	e.Must(201, c.secretary, "POST", "/api/v1/cases/"+investigating+"/hearings", map[string]any{"planned_at": c.plannedAt(), "parties": "both"}).Decode(t, &h)
+	today := e.Clock.Now()
+	tomorrow := today.AddDate(0, 0, 1).Format(time.DateOnly)
+
+	tests := []struct {
+		name   string
+		who    *apptest.Person
+		method string
+		path   string
+		body   string
+		status int
+		typ    string
+		field  string
+	}{
+		{"register: invalid JSON", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{`, 400, "malformed-json", ""},
+		{"register: unknown field", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{"recieved_on":"2020-01-01"}`, 422, "validation", "recieved_on"},
+		{"register: wrong type", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{"received_on":20200101}`, 422, "validation", "received_on"},
+		{"register: not a date", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{"received_on":"1 maart"}`, 422, "validation", "received_on"},
+		{"register: in the future", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{"received_on":"` + tomorrow + `"}`, 422, "validation", "received_on"},
+		{"register: over a year before filing", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register",
+			`{"received_on":"` + today.AddDate(-1, 0, -2).Format(time.DateOnly) + `"}`, 422, "validation", "received_on"},
+		{"register: unknown respondent ministry", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{"respondent_ministry":"XX"}`, 422, "validation", "respondent_ministry"},
+		{"information request: missing what", c.secretary, "POST", "/api/v1/cases/" + registered + "/information-request", `{}`, 422, "validation", "what"},
+		{"information request: term too long", c.secretary, "POST", "/api/v1/cases/" + registered + "/information-request", `{"what":"x","term_days":100}`, 422, "validation", "term_days"},
+		{"admissibility: missing admissible", c.chair, "POST", "/api/v1/cases/" + registered + "/admissibility", `{}`, 422, "validation", "admissible"},
+		{"admissibility: admissible as text", c.chair, "POST", "/api/v1/cases/" + registered + "/admissibility", `{"admissible":"yes"}`, 422, "validation", "admissible"},
+		{"admissibility: ground when admitted", c.chair, "POST", "/api/v1/cases/" + registered + "/admissibility", `{"admissible":true,"ground":"too_late"}`, 422, "validation", "ground"},
+		{"panel: no members", c.chair, "POST", "/api/v1/cases/" + investigating + "/panel", `{"member_ids":[]}`, 422, "validation", "member_ids"},
+		{"panel: not a UUID", c.chair, "POST", "/api/v1/cases/" + investigating + "/panel", `{"member_ids":["lid"]}`, 422, "validation", "member_ids"},
+		{"panel: twice the same", c.chair, "POST", "/api/v1/cases/" + investigating + "/panel",
+			`{"member_ids":["` + c.member.ID.String() + `","` + c.member.ID.String() + `"]}`, 422, "validation", "member_ids"},
+		{"investigation: no respondent", c.secretary, "POST", "/api/v1/cases/" + registered + "/investigation", `{}`, 422, "validation", "respondent_email"},
+		{"extension: no reason", c.chair, "POST", "/api/v1/cases/" + registered + "/extension", `{}`, 422, "validation", "reason"},
+		{"statement: empty", c.complainant, "POST", "/api/v1/cases/" + registered + "/statements", `{"body":""}`, 422, "validation", "body"},
+		{"statement: too long", c.complainant, "POST", "/api/v1/cases/" + registered + "/statements", string(mustJSON(map[string]any{"body": strings.Repeat("é", 20001)})), 422, "validation", "body"},
+		{"hearing: planned in the past", c.secretary, "POST", "/api/v1/cases/" + investigating + "/hearings",
+			string(mustJSON(map[string]any{"planned_at": today.Add(-time.Hour).Format(time.RFC3339), "parties": "both"})), 422, "validation", "planned_at"},
+		{"hearing: not a time", c.secretary, "POST", "/api/v1/cases/" + investigating + "/hearings", `{"planned_at":"morgen","parties":"both"}`, 422, "validation", "planned_at"},
+		{"hearing: unknown parties", c.secretary, "POST", "/api/v1/cases/" + investigating + "/hearings",
+			string(mustJSON(map[string]any{"planned_at": c.plannedAt(), "parties": "everyone"})), 422, "validation", "parties"},
+		{"hearing record: no version", c.member, "PUT", "/api/v1/cases/" + investigating + "/hearings/" + h.ID, `{"minutes":"x","held":true}`, 422, "validation", "version"},
+		{"hearing record: no minutes", c.member, "PUT", "/api/v1/cases/" + investigating + "/hearings/" + h.ID, `{"version":1,"held":true}`, 422, "validation", "minutes"},
+		{"hearing record: version as text", c.member, "PUT", "/api/v1/cases/" + investigating + "/hearings/" + h.ID, `{"version":"1","minutes":"x"}`, 422, "validation", "version"},
+		{"advice: no judgements", c.chair, "POST", "/api/v1/cases/" + investigating + "/advice", `{"findings":"x"}`, 422, "validation", "judgements"},
+		{"advice: unknown judgement", c.chair, "POST", "/api/v1/cases/" + investigating + "/advice",
+			`{"findings":"x","judgements":[{"position":1,"judgement":"guilty"},{"position":2,"judgement":"founded"}]}`, 422, "validation", "judgements[0].judgement"},
+		{"advice: an element twice", c.chair, "POST", "/api/v1/cases/" + investigating + "/advice",
+			`{"findings":"x","judgements":[{"position":1,"judgement":"founded"},{"position":1,"judgement":"founded"}]}`, 422, "validation", "judgements"},
+		{"advice: unknown element", c.chair, "POST", "/api/v1/cases/" + investigating + "/advice",
+			`{"findings":"x","judgements":[{"position":1,"judgement":"founded"},{"position":3,"judgement":"founded"}]}`, 422, "validation", "judgements"},
+		{"withdraw: unknown field", c.complainant, "POST", "/api/v1/cases/" + registered + "/withdraw", `{"why":"x"}`, 422, "validation", "why"},
+		{"body over 256 KiB", c.complainant, "POST", "/api/v1/cases/" + registered + "/statements",
+			string(mustJSON(map[string]any{"body": strings.Repeat("x", 257<<10)})), 413, "body-too-large", ""},
+		// Ids that are not UUIDs name nothing that can exist.
+		{"case id not a UUID", c.secretary, "POST", "/api/v1/cases/12/register", `{}`, 404, "not-found", ""},
+		{"case id not a UUID (read)", c.secretary, "GET", "/api/v1/cases/RKC-2027-00001", ``, 404, "not-found", ""},
+		{"case id not a UUID (events)", c.secretary, "GET", "/api/v1/cases/x/events", ``, 404, "not-found", ""},
+		{"hearing id not a UUID", c.member, "PUT", "/api/v1/cases/" + investigating + "/hearings/1", `{"version":1,"minutes":"x"}`, 404, "not-found", ""},
+		{"attachment id not a UUID", c.complainant, "GET", "/api/v1/cases/" + registered + "/attachments/..%2f..", ``, 404, "not-found", ""},
+		{"signal id not a UUID", c.secretary, "GET", "/api/v1/signals/1", ``, 404, "not-found", ""},
+		{"unknown case", c.secretary, "POST", "/api/v1/cases/00000000-0000-4000-8000-000000000000/register", `{}`, 404, "not-found", ""},
+		{"unknown hearing", c.member, "PUT", "/api/v1/cases/" + investigating + "/hearings/00000000-0000-4000-8000-000000000000", `{"version":1,"minutes":"x"}`, 404, "not-found", ""},
+		// List parameters.
+		{"list: page not a number", c.secretary, "GET", "/api/v1/cases?page=two", ``, 422, "validation", "page"},
+		{"list: per_page too large", c.secretary, "GET", "/api/v1/cases?per_page=1000", ``, 422, "validation", "per_page"},
+		{"list: unknown flag", c.secretary, "GET", "/api/v1/cases?flag=late", ``, 422, "validation", "flag"},
+		{"list: unknown state", c.secretary, "GET", "/api/v1/cases?state=open", ``, 422, "validation", "state"},
+		{"list: due_before not a date", c.secretary, "GET", "/api/v1/cases?due_before=soon", ``, 422, "validation", "due_before"},
+	}
+	ids := []string{submitted, registered, investigating}
+	before := map[string]row{}
+	for _, id := range ids {
+		before[id] = c.row(t, id)
+	}
+	statements := c.count(t, "statements", "")
+	events := c.count(t, "case_events", "")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ct := "application/json"
+			var body []byte
+			if tc.body != "" {
+				body = []byte(tc.body)
+			} else if tc.method == "GET" {
+				ct = ""
+			}
+			r := c.raw(t, tc.who, tc.method, tc.path, ct, body)
+			errs := problem(t, r, tc.status, tc.typ)
+			if tc.field != "" && errs[tc.field] == "" {
+				t.Errorf("no error on %s: %s", tc.field, r.Body)
+			}
+		})
+	}
+	for _, id := range ids {
+		if after := c.row(t, id); after != before[id] {
+			t.Errorf("refused steps changed case %s: %+v → %+v", id, before[id], after)
+		}
+	}
+	if n := c.count(t, "statements", ""); n != statements {
+		t.Errorf("statements %d → %d", statements, n)
+	}
+	if n := c.count(t, "case_events", ""); n != events {
+		t.Errorf("events %d → %d", events, n)
+	}
+	if v, _ := c.get(t, c.secretary, investigating); v.Hearings[0].Version != 1 || v.Hearings[0].Minutes != "" {
+		t.Errorf("a refused hearing record changed the hearing: %+v", v.Hearings[0])
+	}
+}
+
+// TestAttachmentLimits: evidence files over the limit, of a type outside the
+// list, or whose content does not match the declared type are refused, and
+// nothing is stored.
+func TestAttachmentLimits(t *testing.T) {
+	t.Parallel()
+	c := newCast(t)
+	id := c.caseIn(t, "registered")
+	limit := c.e.Config.MaxUploadBytes
+	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+	tests := []struct {
+		name     string
+		filename string
+		ctype    string
+		content  []byte
+		status   int
+		typ      string
+	}{
+		{"over the limit", "groot.pdf", "application/pdf", append(append([]byte{}, pdf...), make([]byte, limit)...), 413, "file-too-large"},
+		{"HTML", "pagina.html", "text/html", []byte("<html><script>alert(1)</script></html>"), 415, "unsupported-file-type"},
+		{"executable", "tool.exe", "application/octet-stream", []byte("MZ\x90\x00\x03"), 415, "unsupported-file-type"},
+		{"executable posing as PDF", "brief.pdf", "application/pdf", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), 415, "content-mismatch"},
+		{"PNG posing as JPEG", "foto.jpg", "image/jpeg", png, 415, "content-mismatch"},
+		{"HTML posing as text", "notitie.txt", "text/plain", []byte("<html><body>hoi</body></html>"), 415, "content-mismatch"},
+		{"empty", "leeg.txt", "text/plain", nil, 422, "validation"},
+	}
+	before := c.row(t, id)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			problem(t, c.upload(t, c.complainant, id, tc.filename, tc.ctype, tc.content), tc.status, tc.typ)
+		})
+	}
+	t.Run("not multipart", func(t *testing.T) {
+		problem(t, c.raw(t, c.complainant, "POST", "/api/v1/cases/"+id+"/attachments", "application/pdf", pdf), 415, "unsupported-media-type")
+	})
+	t.Run("no file field", func(t *testing.T) {
+		r := c.raw(t, c.complainant, "POST", "/api/v1/cases/"+id+"/attachments", "multipart/form-data; boundary=x", []byte("--x--\r\n"))
+		if errs := problem(t, r, 422, "validation"); errs["file"] == "" {
+			t.Errorf("no error on file: %s", r.Body)
+		}
+	})
+	if n := c.count(t, "attachments", ""); n != 0 {
+		t.Fatalf("refused files stored %d attachments", n)
+	}
+	if after := c.row(t, id); after != before {
+		t.Fatalf("refused files changed the case: %+v → %+v", before, after)
+	}
+	// Within the limits a file is stored, and read back as it was.
+	r := c.upload(t, c.complainant, id, "../../etc/brief.pdf", "application/pdf", pdf)
+	if r.Status != 201 {
+		t.Fatalf("a valid PDF: %d %s", r.Status, r.Body)
+	}
+	var meta struct {
+		ID       string `json:"id"`
+		Filename string `json:"filename"`
+	}
+	r.Decode(t, &meta)
+	if meta.Filename != "brief.pdf" {
+		t.Errorf("stored file name %q", meta.Filename)
+	}
+	got := c.e.Must(200, c.secretary, "GET", "/api/v1/cases/"+id+"/attachments/"+meta.ID, nil)
+	if !bytes.Equal(got.Body, pdf) || !strings.HasPrefix(got.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("read back %q with %q", got.Body, got.Header.Get("Content-Disposition"))
+	}
+	problem(t, c.e.Do(c.complainant2, "GET", "/api/v1/cases/"+id+"/attachments/"+meta.ID, nil), 404, "not-found")
+}

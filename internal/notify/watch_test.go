@@ -1,0 +1,148 @@
+package notify_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/notify"
+)
+
+// amsterdam returns 10:00 in Amsterdam on the given day of 2027.
+func amsterdam(t *testing.T, month time.Month, day int) time.Time {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return time.Date(2027, month, day, 10, 0, 0, 0, loc)
+}
+
+// TestDeadlineWatchAcrossWeekendsAndHolidays runs the watch day by day with
+// a controlled clock around Easter and King's Day 2027.
+//
+// Both cases were received on Tuesday 19 January 2027, so they are due on
+// Tuesday 30 March (19 January + 70 days). Counting back ten working days
+// from 30 March skips Easter Monday (29 March), Good Friday (26 March) and
+// two weekends: the first day "due within 10 working days" is Friday 12
+// March (a count that ignored the holidays would start on 16 March).
+// Case 2 is then extended by four weeks, to Tuesday 27 April, King's Day,
+// so it is due on Wednesday 28 April; its first due-soon day is Tuesday 13
+// April, and that new deadline earns reminders of its own.
+func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
+	c := newCast(t)
+	e := c.e
+	ctx := context.Background()
+	watch := notify.NewWatch(e.App.DB, nil)
+
+	e.Clock.Set(amsterdam(t, time.January, 19))
+	case1 := c.file(t, c.complainant, complaint(sentinel))
+	c.step(t, c.secretary, case1, "register", nil)
+	case2 := c.file(t, c.complainant2, complaint(sentinel))
+	c.step(t, c.secretary, case2, "register", nil)
+	// A closed case and a case not yet registered are not watched.
+	closed := c.file(t, c.complainant, complaint(sentinel))
+	c.step(t, c.secretary, closed, "register", nil)
+	c.step(t, c.complainant, closed, "withdraw", map[string]any{})
+	c.file(t, c.complainant, complaint(sentinel))
+	// The second chair declared a conflict in case 1 and may not hear of it.
+	e.Must(204, c.chair2, "POST", "/api/v1/cases/"+case1+"/conflicts", map[string]any{"reason": "Oud-collega"})
+	for _, id := range []string{case1, case2} {
+		var due string
+		e.App.DB.Raw(`SELECT to_char(due_on, 'YYYY-MM-DD') FROM cases WHERE id = ?`, id).Scan(&due)
+		if due != "2027-03-30" {
+			t.Fatalf("case due on %s, want 2027-03-30", due)
+		}
+	}
+
+	// reminders lists the reminder messages of a case as "kind email".
+	reminders := func(id string) []string {
+		var out []string
+		e.App.DB.Raw(`SELECT o.kind || ' ' || p.email FROM outbox o JOIN persons p ON p.id = o.recipient_id
+			WHERE o.case_id = ? AND o.kind LIKE 'deadline_%' ORDER BY 1`, id).Scan(&out)
+		return out
+	}
+	staff := func(kind string, people ...*apptest.Person) []string {
+		var out []string
+		for _, p := range people {
+			out = append(out, kind+" "+p.Email)
+		}
+		return out
+	}
+	var want1, want2 []string
+	step := func(month time.Month, day int, wantReminders int) {
+		t.Helper()
+		rep, err := watch.Run(ctx, amsterdam(t, month, day))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Reminders != wantReminders {
+			t.Errorf("%s: %d reminders, want %d (%+v)", rep.Today, rep.Reminders, wantReminders, rep)
+		}
+		slices.Sort(want1)
+		slices.Sort(want2)
+		if got := reminders(case1); !slices.Equal(got, want1) {
+			t.Errorf("%s: case 1 reminders %v, want %v", rep.Today, got, want1)
+		}
+		if got := reminders(case2); !slices.Equal(got, want2) {
+			t.Errorf("%s: case 2 reminders %v, want %v", rep.Today, got, want2)
+		}
+	}
+
+	step(time.March, 1, 0)
+	step(time.March, 11, 0) // Thursday: 11 working days left
+	// Friday 12 March: 10 working days left, across Good Friday and Easter Monday.
+	want1 = append(want1, staff(notify.KindDueSoon, c.secretary, c.chair)...)
+	want2 = append(want2, staff(notify.KindDueSoon, c.secretary, c.chair, c.chair2)...)
+	step(time.March, 12, 2)
+	step(time.March, 12, 0) // the same day again: nothing twice
+	step(time.March, 13, 0) // Saturday
+	step(time.March, 14, 0) // Sunday
+	step(time.March, 15, 0)
+
+	// The chair extends case 2 (to King's Day, shifted to 28 April).
+	e.Clock.Set(amsterdam(t, time.March, 15))
+	c.step(t, c.chair, case2, "extension", map[string]any{"reason": "Getuigen op vakantie"})
+	var due2 string
+	e.App.DB.Raw(`SELECT to_char(due_on, 'YYYY-MM-DD') FROM cases WHERE id = ?`, case2).Scan(&due2)
+	if due2 != "2027-04-28" {
+		t.Fatalf("extended case due on %s, want 2027-04-28", due2)
+	}
+
+	step(time.March, 26, 0) // Good Friday
+	step(time.March, 29, 0) // Easter Monday
+	step(time.March, 30, 0) // the due day itself is still in time
+	want1 = append(want1, staff(notify.KindOverdue, c.secretary, c.chair)...)
+	step(time.March, 31, 1) // case 1 overdue
+	step(time.April, 1, 0)
+	step(time.April, 12, 0) // case 2: 11 working days left (King's Day does not count)
+	want2 = append(want2, staff(notify.KindDueSoon, c.secretary, c.chair, c.chair2)...)
+	step(time.April, 13, 1) // the new deadline's own reminder
+	step(time.April, 14, 0)
+	step(time.April, 27, 0) // King's Day
+	step(time.April, 28, 0) // due day
+	want2 = append(want2, staff(notify.KindOverdue, c.secretary, c.chair, c.chair2)...)
+	step(time.April, 29, 1)
+	step(time.May, 3, 0)
+
+	// Two watches at once (two instances without the advisory lock) still
+	// remind once.
+	c.exec(t, `DELETE FROM deadline_reminders WHERE case_id = ? AND threshold = 'overdue'`, case2)
+	c.exec(t, `DELETE FROM outbox WHERE case_id = ? AND kind = 'deadline_overdue'`, case2)
+	errs := make(chan error, 2)
+	for i := 0; i < 2; i++ {
+		go func() {
+			_, err := notify.NewWatch(openPool(t, e.Config.DatabaseURL), nil).Run(ctx, amsterdam(t, time.May, 4))
+			errs <- err
+		}()
+	}
+	for i := 0; i < 2; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := reminders(case2); !slices.Equal(got, want2) {
+		t.Errorf("after two concurrent watches: case 2 reminders %v, want %v", got, want2)
+	}
+}

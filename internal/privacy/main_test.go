@@ -1,0 +1,10 @@
+package privacy_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }

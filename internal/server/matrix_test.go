@@ -1,0 +1,730 @@
+package server_test
+
+// The access matrix (issue 3): for every route the server registers, every
+// role and every relation to the case, the status the caller gets. The
+// expectations are written out below as tables, from DESIGN §1, §4.1 and §7,
+// not derived from the code under test. The rules they follow:
+//
+//   - no session: 401;
+//   - a role that may never do the action: 403, at the route layer, whether
+//     or not the caller could see the case;
+//   - a case the caller may not see (no relation to it: a role alone never
+//     opens a case): 404, exactly like a case that does not exist;
+//   - a case the caller sees, but whose relation does not allow the action:
+//     403;
+//   - otherwise the route's success status. Every success of a step that
+//     changes a case is tried on a case of its own, built for that cell in
+//     the state the step needs, so a status tells authorisation, never a
+//     state error; refusals and reads share one case per state.
+//
+// A route the server registers without rows here, or rows for a route it no
+// longer registers, fails TestMatrixCoversEveryRoute.
+
+import (
+	"bytes"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/cases"
+)
+
+// actor is a column of the matrix: a person with roles and a relation to
+// the case of the row. Cases are filed in BZK by the adviser on behalf of
+// the complainant, against a respondent of FIN; the panel is "mem".
+type actor struct {
+	key      string
+	ministry string
+	grants   []authz.Grant
+	about    string
+}
+
+func grant(role, domain string) authz.Grant { return authz.Grant{Role: role, Domain: domain} }
+
+var actors = []actor{
+	{"anon", "", nil, "no session"},
+	{"cmp", "BZK", []authz.Grant{grant(authz.Complainant, "BZK")}, "complainant of the case"},
+	{"cmp~", "FIN", []authz.Grant{grant(authz.Complainant, "FIN")}, "complainant of another case"},
+	{"adv", "BZK", []authz.Grant{grant(authz.Adviser, "BZK")}, "adviser who filed the case on the complainant's behalf"},
+	{"adv~", "BZK", []authz.Grant{grant(authz.Adviser, authz.AnyDomain)}, "adviser in every ministry, who filed another case"},
+	{"rsp", "FIN", []authz.Grant{grant(authz.Respondent, "FIN")}, "respondent of the case (related once informed, from investigating on)"},
+	{"rsp~", "FIN", []authz.Grant{grant(authz.Respondent, "FIN")}, "respondent of another case"},
+	{"sec", "BZK", []authz.Grant{grant(authz.Secretary, authz.AnyDomain)}, "secretary: committee staff, related to every case"},
+	{"mem", "AZ", []authz.Grant{grant(authz.Member, authz.AnyDomain)}, "member assigned to the case's panel (from admissible on)"},
+	{"mem~", "AZ", []authz.Grant{grant(authz.Member, authz.AnyDomain)}, "member not assigned (sits on another case's panel)"},
+	{"chr", "OCW", []authz.Grant{grant(authz.Chair, authz.AnyDomain)}, "chair: committee staff, related to every case"},
+	{"chr~", "OCW", []authz.Grant{grant(authz.Chair, authz.AnyDomain)}, "chair who declared a conflict of interest in the case"},
+	{"ath", "FIN", []authz.Grant{grant(authz.Authority, "FIN")}, "authority of the respondent's ministry (related once advised)"},
+	{"ath~c", "BZK", []authz.Grant{grant(authz.Authority, "BZK")}, "authority of the complainant's ministry"},
+	{"ath~", "DEF", []authz.Grant{grant(authz.Authority, "DEF")}, "authority of another ministry"},
+	{"rep", "BZK", []authz.Grant{grant(authz.Reporter, authz.AnyDomain)}, "reporter (annual statistics)"},
+	{"adm", "BZK", []authz.Grant{grant(authz.Admin, authz.AnyDomain)}, "functional administrator"},
+	{"fg", "BZK", []authz.Grant{grant(authz.PrivacyOfficer, authz.AnyDomain)}, "privacy officer"},
+}
+
+// accessMatrix: one row per route (and, for some, per state of the case);
+// one column per actor. The state names the case the row is tried on ("-":
+// the route concerns no single case). "advised:committee-file" asks for the
+// file the secretary added, which the committee sees and the parties do not.
+const accessMatrix = `
+method path                                         state                  anon cmp  cmp~ adv  adv~ rsp  rsp~ sec  mem  mem~ chr  chr~ ath  ath~c ath~ rep  adm  fg
+GET    /api/v1/me                                   -                      401  200  200  200  200  200  200  200  200  200  200  200  200  200   200  200  200  200
+DELETE /api/v1/session                              -                      401  204  204  204  204  204  204  204  204  204  204  204  204  204   204  204  204  204
+POST   /api/v1/cases                                -                      401  201  201  201  201  403  403  403  403  403  403  403  403  403   403  403  403  403
+GET    /api/v1/cases                                -                      401  200  200  200  200  200  200  200  200  200  200  200  200  200   200  403  403  403
+GET    /api/v1/cases/:id                            submitted              401  200  404  200  404  404  404  200  404  404  200  404  404  404   404  403  403  403
+GET    /api/v1/cases/:id                            advised                401  200  404  200  404  200  404  200  200  404  200  404  200  404   404  403  403  403
+GET    /api/v1/cases/:id/events                     submitted              401  200  404  200  404  404  404  200  404  404  200  404  404  404   404  403  403  403
+GET    /api/v1/cases/:id/events                     advised                401  200  404  200  404  200  404  200  200  404  200  404  200  404   404  403  403  403
+POST   /api/v1/cases/:id/register                   submitted              401  403  403  403  403  403  403  200  403  403  403  403  403  403   403  403  403  403
+POST   /api/v1/cases/:id/information-request        registered             401  403  403  403  403  403  403  200  403  403  403  403  403  403   403  403  403  403
+POST   /api/v1/cases/:id/information                awaiting               401  200  404  200  404  403  403  403  403  403  403  403  403  403   403  403  403  403
+POST   /api/v1/cases/:id/admissibility              registered             401  403  403  403  403  403  403  403  403  403  200  404  403  403   403  403  403  403
+POST   /api/v1/cases/:id/panel                      admissible             401  403  403  403  403  403  403  403  403  403  200  404  403  403   403  403  403  403
+POST   /api/v1/cases/:id/investigation              admissible             401  403  403  403  403  403  403  200  403  403  200  404  403  403   403  403  403  403
+POST   /api/v1/cases/:id/conflicts                  investigating          401  403  403  403  403  403  403  403  204  404  204  404  403  403   403  403  403  403
+POST   /api/v1/cases/:id/extension                  registered             401  403  403  403  403  403  403  403  403  403  200  404  403  403   403  403  403  403
+POST   /api/v1/cases/:id/statements                 investigating          401  201  404  201  404  201  404  403  403  403  403  403  403  403   403  403  403  403
+POST   /api/v1/cases/:id/attachments                investigating          401  201  404  201  404  201  404  201  201  404  201  404  403  403   403  403  403  403
+GET    /api/v1/cases/:id/attachments/:aid           advised                401  200  404  200  404  200  404  200  200  404  200  404  403  403   403  403  403  403
+GET    /api/v1/cases/:id/attachments/:aid           advised:committee-file 401  404  404  404  404  404  404  200  200  404  200  404  403  403   403  403  403  403
+POST   /api/v1/cases/:id/hearings                   investigating          401  403  403  403  403  403  403  201  201  404  201  404  403  403   403  403  403  403
+PUT    /api/v1/cases/:id/hearings/:hid              planned                401  403  403  403  403  403  403  200  200  404  200  404  403  403   403  403  403  403
+POST   /api/v1/cases/:id/advice                     heard                  401  403  403  403  403  403  403  403  403  403  200  404  403  403   403  403  403  403
+POST   /api/v1/cases/:id/decision                   advised                401  403  403  403  403  403  403  403  403  403  403  403  200  404   404  403  403  403
+POST   /api/v1/cases/:id/withdraw                   investigating          401  200  404  200  404  403  403  403  403  403  403  403  403  403   403  403  403  403
+POST   /api/v1/cases/:id/informal-resolution        investigating          401  403  403  403  403  403  403  403  403  403  200  404  403  403   403  403  403  403
+POST   /api/v1/cases/:id/close                      decided                401  403  403  403  403  403  403  200  403  403  200  404  403  403   403  403  403  403
+POST   /api/v1/cases/:id/legal-hold                 closed                 401  403  403  403  403  403  403  403  403  403  200  404  403  403   403  403  403  403
+GET    /api/v1/signals                              -                      401  403  403  403  403  403  403  200  403  403  200  200  403  403   403  403  403  403
+GET    /api/v1/signals/:sid                         -                      401  403  403  403  403  403  403  200  403  403  200  200  403  403   403  403  403  403
+POST   /api/v1/signals/:sid/messages                -                      401  403  403  403  403  403  403  204  403  403  204  204  403  403   403  403  403  403
+GET    /api/v1/me/export                            -                      401  200  200  200  200  200  200  200  200  200  200  200  200  200   200  200  200  200
+GET    /api/v1/persons/:pid/export                  -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
+GET    /api/v1/audit                                -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
+POST   /api/v1/audit/verify                         -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
+GET    /api/v1/outbox/dead                          -                      401  403  403  403  403  403  403  200  403  403  403  403  403  403   403  403  403  403
+`
+
+// publicRoutes answer without a session: the ops endpoints, the API
+// document, signing in, and the anonymous signal with its receipt code. The
+// two echo_route_not_found entries are echo's fallbacks for unknown paths
+// under /api/v1 (registered by the group's middleware): they answer 404.
+var publicRoutes = []struct {
+	method, path string
+	want         int
+}{
+	{"GET", "/healthz", 200},
+	{"GET", "/readyz", 200},
+	{"GET", "/metrics", 200},
+	{"GET", "/api/v1/openapi.yaml", 200},
+	{"POST", "/api/v1/session", 201},
+	{"POST", "/api/v1/signals", 201},
+	{"GET", "/api/v1/signals/self", 200},
+	{"POST", "/api/v1/signals/self/messages", 204},
+	{"echo_route_not_found", "/api/v1", 404},
+	{"echo_route_not_found", "/api/v1/*", 404},
+}
+
+// Committee roles held by parties: a person with a committee role (or the
+// authority's) who is a party to the case acts in it only as a party. Each
+// column has cases of its own, with this person as the complainant or the
+// respondent (informed from investigating on); the other parts are played
+// as in the matrix above.
+var partyActors = []actor{
+	{"lid+kl", "BZK", []authz.Grant{grant(authz.Member, authz.AnyDomain), grant(authz.Complainant, "BZK")}, "member who is the complainant"},
+	{"vz+kl", "BZK", []authz.Grant{grant(authz.Chair, authz.AnyDomain), grant(authz.Complainant, "BZK")}, "chair who is the complainant"},
+	{"sec+vw", "FIN", []authz.Grant{grant(authz.Secretary, authz.AnyDomain), grant(authz.Respondent, "FIN")}, "secretary who is the respondent"},
+	{"gz+kl", "FIN", []authz.Grant{grant(authz.Authority, "FIN"), grant(authz.Complainant, "FIN")}, "authority of the respondent's ministry who is the complainant"},
+}
+
+const partyMatrix = `
+method path                                         state                  lid+kl vz+kl sec+vw gz+kl
+GET    /api/v1/cases/:id                            advised                200    200   200    200
+GET    /api/v1/cases/:id/events                     advised                200    200   200    200
+POST   /api/v1/cases/:id/information                awaiting               200    200   403    200
+POST   /api/v1/cases/:id/admissibility              registered             403    403   403    403
+POST   /api/v1/cases/:id/panel                      admissible             403    403   403    403
+POST   /api/v1/cases/:id/conflicts                  investigating          403    403   403    403
+POST   /api/v1/cases/:id/extension                  registered             403    403   403    403
+POST   /api/v1/cases/:id/statements                 investigating          201    201   201    201
+POST   /api/v1/cases/:id/attachments                investigating          201    201   201    201
+GET    /api/v1/cases/:id/attachments/:aid           advised                200    200   200    200
+GET    /api/v1/cases/:id/attachments/:aid           advised:committee-file 404    404   404    404
+POST   /api/v1/cases/:id/hearings                   investigating          403    403   403    403
+PUT    /api/v1/cases/:id/hearings/:hid              planned                403    403   403    403
+POST   /api/v1/cases/:id/advice                     heard                  403    403   403    403
+POST   /api/v1/cases/:id/decision                   advised                403    403   403    403
+POST   /api/v1/cases/:id/withdraw                   investigating          200    200   403    200
+POST   /api/v1/cases/:id/informal-resolution        investigating          403    403   403    403
+POST   /api/v1/cases/:id/close                      decided                403    403   403    403
+POST   /api/v1/cases/:id/legal-hold                 closed                 403    403   403    403
+`
+
+// casts: who plays which part in the cases of a matrix column.
+type cast struct {
+	name        string
+	complainant string // actor key
+	adviser     string // "" when the complainant files themselves
+	respondent  string
+	panel       []string
+}
+
+var (
+	mainCast  = cast{name: "main", complainant: "cmp", adviser: "adv", respondent: "rsp", panel: []string{"mem"}}
+	otherCast = cast{name: "elsewhere", complainant: "cmp~", adviser: "adv~", respondent: "rsp~", panel: []string{"mem~"}}
+	partyCast = map[string]cast{
+		"lid+kl": {name: "lid+kl", complainant: "lid+kl", respondent: "rsp", panel: []string{"mem"}},
+		"vz+kl":  {name: "vz+kl", complainant: "vz+kl", respondent: "rsp", panel: []string{"mem"}},
+		"sec+vw": {name: "sec+vw", complainant: "cmp", adviser: "adv", respondent: "sec+vw", panel: []string{"mem"}},
+		"gz+kl":  {name: "gz+kl", complainant: "gz+kl", respondent: "rsp", panel: []string{"mem"}},
+	}
+)
+
+// stateSteps are the steps that bring a new case to each state, in order.
+var stateSteps = map[string][]string{
+	"submitted":     nil,
+	"registered":    {"register"},
+	"awaiting":      {"register", "request-information"},
+	"admissible":    {"register", "admit", "panel"},
+	"investigating": {"register", "admit", "panel", "investigate", "files"},
+	"planned":       {"register", "admit", "panel", "investigate", "files", "plan-hearing"},
+	"heard":         {"register", "admit", "panel", "investigate", "files", "plan-hearing", "hold-hearing"},
+	"advised":       {"register", "admit", "panel", "investigate", "files", "plan-hearing", "hold-hearing", "advise"},
+	"decided":       {"register", "admit", "panel", "investigate", "files", "plan-hearing", "hold-hearing", "advise", "decide"},
+	"closed":        {"register", "admit", "panel", "investigate", "files", "plan-hearing", "hold-hearing", "advise", "decide", "close"},
+}
+
+type row struct {
+	line          int
+	method, path  string
+	state         string // "" for routes about no single case
+	variant       string // after the colon of the state
+	want          map[string]int
+	route         string // method and path, as e.Routes() names it
+	changesOnSucc bool
+}
+
+// parseMatrix reads a table whose columns after method, path and state are
+// the given actors, in that order.
+func parseMatrix(t *testing.T, table string, cols []actor) []row {
+	t.Helper()
+	var rows []row
+	lines := strings.Split(strings.TrimSpace(table), "\n")
+	header := strings.Fields(lines[0])
+	var keys []string
+	for _, a := range cols {
+		keys = append(keys, a.key)
+	}
+	if !slices.Equal(header[3:], keys) {
+		t.Fatalf("matrix header names %v, want %v", header[3:], keys)
+	}
+	for i, l := range lines[1:] {
+		f := strings.Fields(l)
+		if len(f) != 3+len(keys) {
+			t.Fatalf("matrix line %d has %d fields, want %d", i+2, len(f), 3+len(keys))
+		}
+		r := row{line: i + 2, method: f[0], path: f[1], want: map[string]int{}, route: f[0] + " " + f[1]}
+		if f[2] != "-" {
+			r.state, r.variant, _ = strings.Cut(f[2], ":")
+			if _, ok := stateSteps[r.state]; !ok {
+				t.Fatalf("matrix line %d: unknown state %q", r.line, r.state)
+			}
+		}
+		r.changesOnSucc = r.state != "" && r.method != http.MethodGet
+		for j, k := range keys {
+			n, err := strconv.Atoi(f[3+j])
+			if err != nil {
+				t.Fatalf("matrix line %d, column %s: %v", r.line, k, err)
+			}
+			r.want[k] = n
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// Every route the server registers has rows, and every row names a route
+// the server registers.
+func TestMatrixCoversEveryRoute(t *testing.T) {
+	env := apptest.New(t)
+	listed := map[string]bool{}
+	for _, r := range parseMatrix(t, accessMatrix, actors) {
+		listed[r.route] = true
+	}
+	for _, r := range parseMatrix(t, partyMatrix, partyActors) {
+		if !listed[r.route] {
+			t.Errorf("the party matrix names %s, which the access matrix lacks", r.route)
+		}
+	}
+	for _, p := range publicRoutes {
+		k := p.method + " " + p.path
+		if listed[k] {
+			t.Errorf("%s is listed both as public and in the matrix", k)
+		}
+		listed[k] = true
+	}
+	registered := map[string]bool{}
+	for _, r := range env.App.Handler.Routes() {
+		k := r.Method + " " + r.Path
+		registered[k] = true
+		if !listed[k] {
+			t.Errorf("route %s has no rows in the access matrix (internal/server/matrix_test.go): add them, with a request in call", k)
+		}
+	}
+	for k := range listed {
+		if !registered[k] {
+			t.Errorf("the access matrix names %s, which the server does not register", k)
+		}
+	}
+}
+
+// world is one running service with the matrix's people, an anonymous
+// signal, and the cases built so far.
+type world struct {
+	t        *testing.T
+	env      *apptest.Env
+	who      map[string]*apptest.Person
+	shared   map[string]*fixture // cast name + "@" + state → case for refusals and reads
+	signalID string
+	receipt  string
+}
+
+// fixture is one case, brought to a state.
+type fixture struct {
+	id, hearing, partyFile, committeeFile string
+}
+
+func newWorld(t *testing.T) *world {
+	env := apptest.New(t)
+	w := &world{t: t, env: env, who: map[string]*apptest.Person{}, shared: map[string]*fixture{}}
+	for _, a := range append(slices.Clone(actors), partyActors...) {
+		if a.key == "anon" {
+			continue
+		}
+		email := strings.NewReplacer("~", "-other", "+", "-").Replace(a.key) + "@matrix.test"
+		w.who[a.key] = env.Person(email, a.ministry, a.grants...)
+	}
+	// A member who will be named respondent in a case whose panel they sit on.
+	w.who["lid+vw"] = env.Person("lid-verweerder@matrix.test", "AZ", grant(authz.Member, authz.AnyDomain))
+
+	// The parties of "another case" relate to it, and to no other.
+	w.build(otherCast, "investigating")
+
+	res := env.Must(201, nil, "POST", "/api/v1/signals", cases.SignalInput{Category: "bullying", Message: "Er wordt gepest op de afdeling."})
+	w.receipt = res.Map(t)["receipt_code"].(string)
+	var list struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	env.Must(200, w.who["sec"], "GET", "/api/v1/signals", nil).Decode(t, &list)
+	if len(list.Items) == 0 {
+		t.Fatal("the signal is not listed")
+	}
+	w.signalID = list.Items[0].ID
+	return w
+}
+
+func (w *world) person(key string) *apptest.Person {
+	if key == "anon" {
+		return nil
+	}
+	p, ok := w.who[key]
+	if !ok {
+		w.t.Fatalf("no actor %q", key)
+	}
+	return p
+}
+
+func complaint() cases.Complaint {
+	return cases.Complaint{Category: "bullying", Description: "Mijn leidinggevende kleineert mij in elk overleg.",
+		Respondent: cases.Respondent{Name: "J. de Vries", Ministry: "FIN", Function: "teamleider"},
+		Contact:    "06-12345678", IncidentWhen: "voorjaar"}
+}
+
+// build files a new case with the cast's parties and brings it to state.
+// The recused chair ("chr~") declares a conflict in every case at once.
+func (w *world) build(c cast, state string) *fixture {
+	t, env := w.t, w.env
+	t.Helper()
+	body := complaint()
+	filer := w.person(c.complainant)
+	if c.adviser != "" {
+		filer = w.person(c.adviser)
+		body.ComplainantEmail = w.person(c.complainant).Email
+		body.Consent = "Schriftelijke toestemming van de klager, 3 maart."
+	}
+	f := &fixture{id: env.Must(201, filer, "POST", "/api/v1/cases", body).Map(t)["id"].(string)}
+	base := "/api/v1/cases/" + f.id
+	env.Must(204, w.person("chr~"), "POST", base+"/conflicts", cases.ConflictDeclaration{Reason: "Ik ken de klager persoonlijk."})
+	sec, chair := w.person("sec"), w.person("chr")
+	for _, step := range stateSteps[state] {
+		switch step {
+		case "register":
+			env.Must(200, sec, "POST", base+"/register", cases.Registration{})
+		case "request-information":
+			env.Must(200, sec, "POST", base+"/information-request", cases.InformationRequest{What: "De datum van het voorval."})
+		case "admit":
+			yes := true
+			env.Must(200, chair, "POST", base+"/admissibility", cases.Ruling{Admissible: &yes})
+		case "panel":
+			var ids []uuid.UUID
+			for _, k := range c.panel {
+				ids = append(ids, w.person(k).ID)
+			}
+			env.Must(200, chair, "POST", base+"/panel", cases.PanelRequest{MemberIDs: ids})
+		case "investigate":
+			env.Must(200, sec, "POST", base+"/investigation", cases.Investigation{RespondentEmail: w.person(c.respondent).Email})
+		case "files":
+			f.partyFile = w.mustUpload(w.person(c.complainant), f.id)
+			f.committeeFile = w.mustUpload(sec, f.id)
+		case "plan-hearing":
+			f.hearing = env.Must(201, sec, "POST", base+"/hearings", hearingPlan(env)).Map(t)["id"].(string)
+		case "hold-hearing":
+			env.Must(200, sec, "PUT", base+"/hearings/"+f.hearing, cases.HearingRecord{Version: 1, Minutes: "Beide partijen gehoord.", Held: true})
+		case "advise":
+			env.Must(200, chair, "POST", base+"/advice", adviceInput())
+		case "decide":
+			yes := true
+			env.Must(200, w.person("ath"), "POST", base+"/decision", cases.DecisionInput{FollowsAdvice: &yes})
+		case "close":
+			env.Must(200, sec, "POST", base+"/close", cases.Closing{})
+		default:
+			t.Fatalf("unknown step %q", step)
+		}
+	}
+	return f
+}
+
+// sharedCase returns the case for refusals and reads of a cast in a state.
+func (w *world) sharedCase(c cast, state string) *fixture {
+	k := c.name + "@" + state
+	if f, ok := w.shared[k]; ok {
+		return f
+	}
+	f := w.build(c, state)
+	w.shared[k] = f
+	return f
+}
+
+func hearingPlan(env *apptest.Env) cases.HearingPlan {
+	return cases.HearingPlan{PlannedAt: env.Clock.Now().Add(7 * 24 * time.Hour).Format(time.RFC3339), Parties: "both", Location: "Den Haag"}
+}
+
+func adviceInput() cases.AdviceInput {
+	return cases.AdviceInput{Findings: "De klacht is aannemelijk geworden.", Measures: "Een gesprek onder begeleiding.",
+		Judgements: []cases.ElementJudgement{{Position: 1, Judgement: "founded"}}}
+}
+
+func (w *world) upload(p *apptest.Person, caseID string) *apptest.Response {
+	w.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="file"; filename="verklaring.txt"`)
+	h.Set("Content-Type", "text/plain")
+	part, err := mw.CreatePart(h)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	part.Write([]byte("Verklaring van een collega over het overleg van 3 maart.\n"))
+	mw.Close()
+	req, err := http.NewRequest("POST", w.env.Server.URL+"/api/v1/cases/"+caseID+"/attachments", &buf)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return w.env.Send(p, req)
+}
+
+func (w *world) mustUpload(p *apptest.Person, caseID string) string {
+	w.t.Helper()
+	res := w.upload(p, caseID)
+	if res.Status != 201 {
+		w.t.Fatalf("upload to %s as %s: %d %s", caseID, p.Email, res.Status, res.Body)
+	}
+	return res.Map(w.t)["id"].(string)
+}
+
+// path fills in the route's parameters; the parameter named missing (if
+// any) gets a fresh id that names nothing.
+func (w *world) path(r row, f *fixture, missing string) string {
+	var parts []string
+	for _, seg := range strings.Split(r.path, "/") {
+		if strings.HasPrefix(seg, ":") {
+			if seg == missing {
+				seg = uuid.NewString()
+			} else {
+				seg = w.param(r, f, seg)
+			}
+		}
+		parts = append(parts, seg)
+	}
+	return strings.Join(parts, "/")
+}
+
+func (w *world) param(r row, f *fixture, name string) string {
+	switch name {
+	case ":id":
+		return f.id
+	case ":aid":
+		if r.variant == "committee-file" {
+			return f.committeeFile
+		}
+		return f.partyFile
+	case ":hid":
+		return f.hearing
+	case ":sid":
+		return w.signalID
+	case ":pid":
+		return w.person("cmp").ID.String()
+	}
+	w.t.Fatalf("matrix line %d: no value for %s", r.line, name)
+	return ""
+}
+
+// call sends the row's request as the actor, with a valid body, to the case
+// f (nil for routes about no single case).
+func (w *world) call(r row, who string, f *fixture, missing string) *apptest.Response {
+	t, env := w.t, w.env
+	t.Helper()
+	p := w.person(who)
+	path := w.path(r, f, missing)
+	yes := true
+	var body any
+	switch r.route {
+	case "GET /api/v1/me", "GET /api/v1/cases", "GET /api/v1/cases/:id", "GET /api/v1/cases/:id/events",
+		"GET /api/v1/cases/:id/attachments/:aid", "GET /api/v1/signals", "GET /api/v1/signals/:sid",
+		"GET /api/v1/me/export", "GET /api/v1/persons/:pid/export", "GET /api/v1/audit", "POST /api/v1/audit/verify",
+		"GET /api/v1/outbox/dead", "POST /api/v1/cases/:id/register", "POST /api/v1/cases/:id/close":
+		if r.method == "POST" {
+			body = map[string]any{}
+		}
+	case "DELETE /api/v1/session":
+		// Sign out of a session of its own, so the actor stays signed in.
+		if p != nil {
+			token, err := env.App.Accounts.OpenSession(t.Context(), p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := *p
+			q.Token = token
+			p = &q
+		}
+	case "POST /api/v1/cases":
+		c := complaint()
+		if who == "adv" || who == "adv~" {
+			c.ComplainantEmail = w.person("cmp").Email
+			c.Consent = "Mondelinge toestemming, vastgelegd."
+		}
+		body = c
+	case "POST /api/v1/cases/:id/information-request":
+		body = cases.InformationRequest{What: "De namen van de getuigen."}
+	case "POST /api/v1/cases/:id/information":
+		body = cases.Supply{Text: "Het voorval was op 3 maart."}
+	case "POST /api/v1/cases/:id/admissibility":
+		body = cases.Ruling{Admissible: &yes}
+	case "POST /api/v1/cases/:id/panel":
+		body = cases.PanelRequest{MemberIDs: []uuid.UUID{w.person("mem").ID}}
+	case "POST /api/v1/cases/:id/investigation":
+		body = cases.Investigation{RespondentEmail: w.person("rsp").Email}
+	case "POST /api/v1/cases/:id/conflicts":
+		body = cases.ConflictDeclaration{Reason: "Ik werkte met een partij samen."}
+	case "POST /api/v1/cases/:id/extension":
+		body = cases.Extension{Reason: "Een getuige is pas over drie weken terug."}
+	case "POST /api/v1/cases/:id/statements":
+		body = cases.StatementInput{Body: "Mijn kant van het verhaal."}
+	case "POST /api/v1/cases/:id/attachments":
+		if missing != "" {
+			return w.upload(p, strings.Split(path, "/")[4])
+		}
+		return w.upload(p, f.id)
+	case "POST /api/v1/cases/:id/hearings":
+		body = hearingPlan(env)
+	case "PUT /api/v1/cases/:id/hearings/:hid":
+		body = cases.HearingRecord{Version: 1, Minutes: "Klager gehoord.", Held: true}
+	case "POST /api/v1/cases/:id/advice":
+		body = adviceInput()
+	case "POST /api/v1/cases/:id/decision":
+		body = cases.DecisionInput{FollowsAdvice: &yes}
+	case "POST /api/v1/cases/:id/withdraw":
+		body = cases.Withdrawal{Reason: "Opgelost in een gesprek."}
+	case "POST /api/v1/cases/:id/informal-resolution":
+		body = cases.InformalResolution{Reason: "Bemiddeld.", ComplainantConsented: true, RespondentConsented: true}
+	case "POST /api/v1/cases/:id/legal-hold":
+		body = cases.LegalHoldInput{Hold: &yes, Reason: "Er loopt een procedure bij de rechter."}
+	case "POST /api/v1/signals/:sid/messages":
+		body = cases.MessageInput{Body: "Dank voor uw melding; wilt u contact opnemen?"}
+	default:
+		t.Fatalf("matrix line %d: no request for %s: add one to call", r.line, r.route)
+	}
+	return env.Do(p, r.method, path, body)
+}
+
+// callPublic sends a public route's request without a session.
+func (w *world) callPublic(method, path string) *apptest.Response {
+	env := w.env
+	switch method + " " + path {
+	case "POST /api/v1/session":
+		return env.Do(nil, method, path, map[string]string{"email": w.person("cmp").Email, "password": apptest.Password})
+	case "POST /api/v1/signals":
+		return env.Do(nil, method, path, cases.SignalInput{Category: "discrimination", Message: "Opmerkingen over afkomst."})
+	case "GET /api/v1/signals/self", "POST /api/v1/signals/self/messages":
+		var body *bytes.Reader
+		if method == "POST" {
+			body = bytes.NewReader([]byte(`{"body":"Het gebeurde opnieuw."}`))
+		} else {
+			body = bytes.NewReader(nil)
+		}
+		req, err := http.NewRequest(method, env.Server.URL+path, body)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		req.Header.Set("X-Receipt-Code", w.receipt)
+		req.Header.Set("Content-Type", "application/json")
+		return env.Send(nil, req)
+	case "echo_route_not_found /api/v1":
+		return env.Do(nil, "GET", "/api/v1", nil)
+	case "echo_route_not_found /api/v1/*":
+		return env.Do(nil, "GET", "/api/v1/no-such-thing", nil)
+	}
+	return env.Do(nil, method, path, nil)
+}
+
+// listed reports whether the case appears in the actor's list of cases.
+func (w *world) listed(who, id string) bool {
+	for page := 1; ; page++ {
+		var out struct {
+			Items []struct {
+				ID string `json:"id"`
+			} `json:"items"`
+		}
+		w.env.Must(200, w.person(who), "GET", fmt.Sprintf("/api/v1/cases?per_page=100&page=%d", page), nil).Decode(w.t, &out)
+		for _, it := range out.Items {
+			if it.ID == id {
+				return true
+			}
+		}
+		if len(out.Items) < 100 {
+			return false
+		}
+	}
+}
+
+// problem is the part of a problem document that must not tell a hidden
+// case from a missing one.
+func problem(t *testing.T, r *apptest.Response) string {
+	m := r.Map(t)
+	return fmt.Sprintf("%v %v %v %v", m["status"], m["type"], m["title"], m["detail"])
+}
+
+// check runs one row for the given columns, each on the case of its cast.
+func (w *world) check(t *testing.T, r row, cols []actor, castOf func(key string) cast) {
+	for _, a := range cols {
+		want := r.want[a.key]
+		var f *fixture
+		if r.state != "" {
+			if r.changesOnSucc && want < 300 {
+				f = w.build(castOf(a.key), r.state) // a success changes the case: one of its own
+			} else {
+				f = w.sharedCase(castOf(a.key), r.state)
+			}
+		}
+		res := w.call(r, a.key, f, "")
+		if res.Status != want {
+			t.Errorf("line %d: %s %s (%s) as %s, %s: %d, want %d: %s", r.line, r.method, r.path, r.state, a.key, a.about, res.Status, want, res.Body)
+			continue
+		}
+		if want == 404 {
+			// Exactly like a missing one: the same answer for an id that
+			// names nothing, in the innermost position.
+			params := strings.Split(r.path, "/")
+			missing := ""
+			for _, s := range params {
+				if strings.HasPrefix(s, ":") {
+					missing = s
+				}
+			}
+			twin := w.call(r, a.key, f, missing)
+			if got, exp := problem(t, res), problem(t, twin); got != exp {
+				t.Errorf("line %d: %s %s as %s: the hidden object answers %q, a missing one %q", r.line, r.method, r.path, a.key, got, exp)
+			}
+		}
+		if r.route == "GET /api/v1/cases/:id" && (want == 200 || want == 404) {
+			if got := w.listed(a.key, f.id); got != (want == 200) {
+				t.Errorf("line %d: case listed for %s: %v, want %v", r.line, a.key, got, want == 200)
+			}
+		}
+	}
+}
+
+func TestMatrix(t *testing.T) {
+	w := newWorld(t)
+
+	t.Run("public", func(t *testing.T) {
+		for _, p := range publicRoutes {
+			if res := w.callPublic(p.method, p.path); res.Status != p.want {
+				t.Errorf("%s %s without a session: %d, want %d: %s", p.method, p.path, res.Status, p.want, res.Body)
+			}
+		}
+	})
+
+	rows := parseMatrix(t, accessMatrix, actors)
+	t.Run("access", func(t *testing.T) {
+		n := 0
+		for _, r := range rows {
+			w.check(t, r, actors, func(string) cast { return mainCast })
+			n += len(actors)
+		}
+		t.Logf("access matrix: %d rows × %d actors = %d cells", len(rows), len(actors), n)
+	})
+
+	prows := parseMatrix(t, partyMatrix, partyActors)
+	t.Run("committee roles as parties", func(t *testing.T) {
+		for _, r := range prows {
+			w.check(t, r, partyActors, func(k string) cast { return partyCast[k] })
+		}
+		t.Logf("party matrix: %d rows × %d actors = %d cells", len(prows), len(partyActors), len(prows)*len(partyActors))
+	})
+
+	// A member sits on the panel and is then named respondent. The system
+	// should refuse to inform a panel member as respondent (a party cannot
+	// sit on the panel, DESIGN §1); where it does not, the member must at
+	// least act in the case only as a party.
+	t.Run("panel member named respondent", func(t *testing.T) {
+		c := cast{name: "lid+vw", complainant: "cmp", adviser: "adv", respondent: "lid+vw", panel: []string{"mem", "lid+vw"}}
+		f := w.build(c, "admissible")
+		base := "/api/v1/cases/" + f.id
+		res := w.env.Do(w.person("sec"), "POST", base+"/investigation", cases.Investigation{RespondentEmail: w.person("lid+vw").Email})
+		if res.Status == 409 || res.Status == 422 {
+			return // refused, as it should be
+		}
+		if res.Status != 200 {
+			t.Fatalf("investigation: %d %s", res.Status, res.Body)
+		}
+		t.Errorf("a member of the panel was informed as respondent and stays on the panel (want 409 conflict-of-interest)")
+		m := w.person("lid+vw")
+		if res := w.env.Do(m, "POST", base+"/hearings", hearingPlan(w.env)); res.Status != 403 {
+			t.Errorf("the respondent on the panel plans a hearing: %d, want 403", res.Status)
+		}
+		if res := w.env.Do(m, "POST", base+"/admissibility", map[string]any{"admissible": true}); res.Status != 403 {
+			t.Errorf("the respondent on the panel rules on admissibility: %d, want 403", res.Status)
+		}
+		view := w.env.Must(200, m, "GET", base, nil).Map(t)
+		if view["complainant_contact"] != nil || view["relation"] != "respondent" {
+			t.Errorf("the respondent on the panel reads the case as %v, with the complainant's contact %v; want the respondent's view without it",
+				view["relation"], view["complainant_contact"])
+		}
+	})
+}

@@ -1,0 +1,451 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/i18n"
+)
+
+// forms says which step forms the case page offers the caller: their
+// relation to the case and their roles must both allow the step, and the
+// case must be in a state where it can be taken. The service checks all of
+// it again; this only keeps pointless forms off the page.
+type forms struct {
+	Register, RequestInfo, SupplyInfo, Admissibility, Panel, Investigate, Extend, Conflict bool
+	Statement, Attachment, PlanHearing, RecordHearing, Advice, Decision, Withdraw, Close, Informal bool
+}
+
+type candidate struct {
+	ID       uuid.UUID
+	Name     string
+	Ministry string
+	OnPanel  bool
+}
+
+type caseData struct {
+	V          *cases.View
+	Events     []cases.EventView
+	F          forms
+	Candidates []candidate
+	Committee  bool
+	Respondent bool
+	MaxFile    int64
+	Accept     string
+}
+
+func (w *Web) formsFor(cl *accounts.Caller, v *cases.View) forms {
+	rel := authz.Relation(v.Relation)
+	ok := func(action string) bool { return authz.RelationAllows(rel, action) && w.allowed(cl, action) }
+	s := v.State
+	handled := s == cases.Registered || s == cases.AwaitingInformation || s == cases.Admissible || s == cases.Investigating
+	return forms{
+		Register:      s == cases.Submitted && ok("case:register"),
+		RequestInfo:   s == cases.Registered && ok("case:request-information"),
+		SupplyInfo:    s == cases.AwaitingInformation && ok("case:supply-information"),
+		Admissibility: (s == cases.Registered || s == cases.AwaitingInformation) && ok("case:admissibility"),
+		Panel:         (s == cases.Admissible || s == cases.Investigating) && ok("case:panel"),
+		Investigate:   s == cases.Admissible && ok("case:investigate"),
+		Extend:        handled && v.Deadline != nil && !v.Deadline.Extended && ok("case:extend"),
+		Conflict:      (s == cases.Submitted || handled) && ok("case:conflict"),
+		Statement:     handled && ok("case:statement"),
+		Attachment:    (s == cases.Submitted || handled) && ok("case:attachment"),
+		PlanHearing:   s == cases.Investigating && ok("case:hearing"),
+		RecordHearing: s == cases.Investigating && ok("case:hearing"),
+		Advice:        s == cases.Investigating && ok("case:advice"),
+		Decision:      s == cases.Advised && ok("case:decision"),
+		Withdraw:      (s == cases.Submitted || handled) && ok("case:withdraw"),
+		Close:         (s == cases.Decided || s == cases.Inadmissible || s == cases.Withdrawn || s == cases.ResolvedInformally) && ok("case:close"),
+		Informal:      s == cases.Investigating && ok("case:informal-resolution"),
+	}
+}
+
+// casePage shows one case as the caller may see it, with the steps they may take.
+func (w *Web) casePage(c echo.Context) error {
+	p, err := w.casePageData(c, nil)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	return w.render(c, "case", p)
+}
+
+func (w *Web) casePageData(c echo.Context, p *page) (*page, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return nil, apperr.NotFoundError("Case")
+	}
+	ctx := c.Request().Context()
+	cl := callerOf(c)
+	v, err := w.d.Cases.Get(ctx, cl, id)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := w.d.Cases.Events(ctx, cl, id)
+	if err != nil {
+		return nil, err
+	}
+	rel := authz.Relation(v.Relation)
+	d := caseData{V: v, Events: evs, F: w.formsFor(cl, v),
+		Committee: rel == authz.RelPanel || rel == authz.RelStaff, Respondent: rel == authz.RelRespondent,
+		MaxFile: w.maxUpload(), Accept: acceptTypes}
+	if d.F.Panel {
+		if d.Candidates, err = w.candidates(v); err != nil {
+			return nil, err
+		}
+	}
+	if p == nil {
+		p = w.newPage(c, "case.title", nil)
+	}
+	p.Title, p.TitleArgs = "case.title", []any{"number", v.Number}
+	p.Data = d
+	return p, nil
+}
+
+// candidates lists the committee's members and chairs for the panel form.
+func (w *Web) candidates(v *cases.View) ([]candidate, error) {
+	var out []candidate
+	err := w.d.DB.Raw(`SELECT p.id, p.name, p.ministry FROM persons p WHERE p.active AND EXISTS (
+		SELECT 1 FROM role_grants g WHERE g.person_id = p.id AND g.role IN ('member', 'chair') AND g.domain = '*')
+		ORDER BY p.name`).Scan(&out).Error
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	for i := range out {
+		for _, m := range v.Panel {
+			if m.ID == out[i].ID {
+				out[i].OnPanel = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// caseAction takes one step on a case from its form, then shows the case
+// again: with a confirmation, or with the refusal beside the form.
+func (w *Web) caseAction(c echo.Context) error {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return w.fail(c, apperr.NotFoundError("Case"))
+	}
+	action := c.Param("action")
+	ctx := c.Request().Context()
+	cl := callerOf(c)
+	lang := langOf(c)
+	v := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	bad := map[string]string{}
+	required := func(field, value string) {
+		if value == "" {
+			bad[field] = fieldMessage(lang, field)
+		}
+	}
+	refused := map[string]string{}
+	var run func() error
+	switch action {
+	case "register":
+		run = func() error {
+			_, err := w.d.Cases.Register(ctx, cl, id, cases.Registration{Version: version, ReceivedOn: v("received_on"), RespondentMinistry: v("respondent_ministry")})
+			return err
+		}
+	case "information-request":
+		required("what", v("what"))
+		days, _ := strconv.Atoi(v("term_days"))
+		run = func() error {
+			_, err := w.d.Cases.RequestInformation(ctx, cl, id, cases.InformationRequest{Version: version, What: v("what"), TermDays: days})
+			return err
+		}
+	case "information":
+		required("text", v("text"))
+		run = func() error {
+			_, err := w.d.Cases.SupplyInformation(ctx, cl, id, cases.Supply{Version: version, Text: v("text")})
+			return err
+		}
+	case "admissibility":
+		var adm *bool
+		switch v("admissible") {
+		case "yes":
+			t := true
+			adm = &t
+		case "no":
+			f := false
+			adm = &f
+			required("ground", v("ground"))
+			required("reason", v("reason"))
+		default:
+			bad["admissible"] = fieldMessage(lang, "admissible")
+		}
+		run = func() error {
+			in := cases.Ruling{Version: version, Admissible: adm, Reason: v("reason"), LateAdmissionReason: v("late_admission_reason")}
+			if adm != nil && !*adm {
+				in.Ground, in.LateAdmissionReason = v("ground"), ""
+			}
+			_, err := w.d.Cases.Admissibility(ctx, cl, id, in)
+			return err
+		}
+	case "panel":
+		var ids []uuid.UUID
+		for _, s := range c.Request().PostForm["member"] {
+			if m, err := uuid.Parse(s); err == nil {
+				ids = append(ids, m)
+			}
+		}
+		if len(ids) == 0 {
+			bad["member"] = fieldMessage(lang, "member_ids")
+		}
+		run = func() error {
+			_, err := w.d.Cases.ComposePanel(ctx, cl, id, cases.PanelRequest{Version: version, MemberIDs: ids})
+			if apperr.As(err).Type == "conflict-of-interest" {
+				for m, why := range apperr.As(err).Fields {
+					refused[m] = conflictReason(lang, why)
+				}
+			}
+			return err
+		}
+	case "investigation":
+		required("respondent_email", v("respondent_email"))
+		run = func() error {
+			_, err := w.d.Cases.StartInvestigation(ctx, cl, id, cases.Investigation{Version: version, RespondentEmail: v("respondent_email")})
+			return err
+		}
+	case "conflict":
+		required("reason", v("reason"))
+		run = func() error {
+			return w.d.Cases.DeclareConflict(ctx, cl, id, cases.ConflictDeclaration{Reason: v("reason")})
+		}
+	case "extension":
+		required("reason", v("reason"))
+		run = func() error {
+			_, err := w.d.Cases.Extend(ctx, cl, id, cases.Extension{Version: version, Reason: v("reason")})
+			return err
+		}
+	case "statement":
+		required("body", v("body"))
+		run = func() error {
+			_, err := w.d.Cases.AddStatement(ctx, cl, id, cases.StatementInput{Body: v("body")})
+			return err
+		}
+	case "attachment":
+		fh, ferr := c.FormFile("file")
+		if ferr != nil || fh.Size == 0 {
+			bad["file"] = fieldMessage(lang, "file")
+		}
+		run = func() error {
+			typ, ok := acceptedTypes[strings.ToLower(filepathExt(fh.Filename))]
+			if !ok {
+				return apperr.New(apperr.Unsupported, "unsupported-file-type", "")
+			}
+			f, err := fh.Open()
+			if err != nil {
+				return apperr.New(apperr.Invalid, "bad-request", "")
+			}
+			defer f.Close()
+			_, err = w.d.Cases.AddAttachment(ctx, cl, id, cases.Upload{Filename: fh.Filename, ContentType: typ, Content: f})
+			return err
+		}
+	case "hearing":
+		at, perr := time.ParseInLocation("2006-01-02 15:04", v("date")+" "+v("time"), w.loc)
+		if perr != nil {
+			bad["planned_at"] = fieldMessage(lang, "planned_at")
+		}
+		run = func() error {
+			_, err := w.d.Cases.PlanHearing(ctx, cl, id, cases.HearingPlan{PlannedAt: at.Format(time.RFC3339), Parties: v("parties"), Location: v("location")})
+			return err
+		}
+	case "advice":
+		required("findings", v("findings"))
+		var js []cases.ElementJudgement
+		for k, vals := range c.Request().PostForm {
+			if pos, ok := strings.CutPrefix(k, "judgement-"); ok {
+				n, err := strconv.Atoi(pos)
+				if err != nil || len(vals) == 0 || vals[0] == "" {
+					bad[k] = fieldMessage(lang, "judgements")
+					continue
+				}
+				js = append(js, cases.ElementJudgement{Position: n, Judgement: vals[0]})
+			}
+		}
+		run = func() error {
+			_, err := w.d.Cases.AdoptAdvice(ctx, cl, id, cases.AdviceInput{Version: version, Findings: v("findings"), Measures: v("measures"), Judgements: js})
+			return err
+		}
+	case "decision":
+		var follows *bool
+		switch v("follows_advice") {
+		case "yes":
+			t := true
+			follows = &t
+		case "no":
+			f := false
+			follows = &f
+			if v("reasons") == "" {
+				bad["reasons"] = i18n.T(lang, "err.reasons.departing")
+			}
+		default:
+			bad["follows_advice"] = fieldMessage(lang, "follows_advice")
+		}
+		run = func() error {
+			_, err := w.d.Cases.Decide(ctx, cl, id, cases.DecisionInput{Version: version, FollowsAdvice: follows, Reasons: v("reasons")})
+			return err
+		}
+	case "withdraw":
+		if v("confirm") != "yes" {
+			bad["confirm"] = fieldMessage(lang, "confirm")
+		}
+		run = func() error {
+			_, err := w.d.Cases.Withdraw(ctx, cl, id, cases.Withdrawal{Version: version, Reason: v("reason")})
+			return err
+		}
+	case "informal-resolution":
+		required("reason", v("reason"))
+		run = func() error {
+			_, err := w.d.Cases.ResolveInformally(ctx, cl, id, cases.InformalResolution{Version: version, Reason: v("reason"),
+				ComplainantConsented: v("complainant_consented") == "yes", RespondentConsented: v("respondent_consented") == "yes"})
+			return err
+		}
+	case "close":
+		run = func() error {
+			_, err := w.d.Cases.Close(ctx, cl, id, cases.Closing{Version: version})
+			return err
+		}
+	default:
+		return w.fail(c, apperr.NotFoundError("Page"))
+	}
+	err = nil
+	if len(bad) == 0 {
+		err = run()
+		if err == nil {
+			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"?done="+action)
+		}
+	}
+	return w.caseFormError(c, action, bad, refused, err)
+}
+
+// caseFormError shows the case again with the refusal beside the form.
+func (w *Web) caseFormError(c echo.Context, form string, bad, refused map[string]string, err error) error {
+	p := w.newPage(c, "case.title", nil)
+	p.Form, p.Values = form, formValues(c)
+	p.IDSuffix = idSuffix[form]
+	if strings.HasPrefix(form, "record-") {
+		p.IDSuffix = "-" + strings.TrimPrefix(form, "record-")
+	}
+	for k, m := range bad {
+		p.Errors[k] = m
+	}
+	status := http.StatusUnprocessableEntity
+	if err != nil {
+		if !formErrors(p.Lang, err, p) {
+			return w.fail(c, err)
+		}
+		if apperr.CodeOf(err) == apperr.Conflict {
+			status = http.StatusConflict
+		}
+		if apperr.CodeOf(err) == apperr.Forbidden {
+			status = http.StatusForbidden
+		}
+	}
+	if _, err := w.casePageData(c, p); err != nil {
+		return w.fail(c, err)
+	}
+	if len(refused) > 0 {
+		// The refusal beside each member it concerns, naming them.
+		clear(p.Errors)
+		for _, cand := range p.Data.(caseData).Candidates {
+			if why, ok := refused[cand.ID.String()]; ok {
+				p.Errors["member-"+cand.ID.String()] = i18n.T(p.Lang, "conflict.refused", "name", cand.Name, "reason", why)
+			}
+		}
+	}
+	p.Status = status
+	return w.render(c, "case", p)
+}
+
+// idSuffix names the forms whose fields carry a suffix in their ids, since
+// their field names occur in other forms on the same page.
+var idSuffix = map[string]string{"extension": "-extend", "informal-resolution": "-informal", "conflict": "-conflict", "withdraw": "-withdraw"}
+
+// conflictReason is the plain-language reason a member was refused.
+func conflictReason(lang, why string) string {
+	key := "conflict.other"
+	switch {
+	case strings.Contains(why, "not a member"):
+		key = "conflict.not_member"
+	case strings.Contains(why, "party"):
+		key = "conflict.party"
+	case strings.Contains(why, "declared"):
+		key = "conflict.declared"
+	case strings.Contains(why, "complainant's ministry"):
+		key = "conflict.complainant_ministry"
+	case strings.Contains(why, "respondent's ministry"):
+		key = "conflict.respondent_ministry"
+	}
+	return i18n.T(lang, key)
+}
+
+// recordHearing stores the record (verslag) of a hearing.
+func (w *Web) recordHearing(c echo.Context) error {
+	id, err1 := uuid.Parse(c.Param("id"))
+	hid, err2 := uuid.Parse(c.Param("hid"))
+	if err1 != nil || err2 != nil {
+		return w.fail(c, apperr.NotFoundError("Hearing"))
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	minutes := strings.TrimSpace(c.FormValue("minutes"))
+	form := "record-" + hid.String()
+	if minutes == "" {
+		return w.caseFormError(c, form, map[string]string{"minutes": fieldMessage(langOf(c), "minutes")}, nil, nil)
+	}
+	_, err := w.d.Cases.RecordHearing(c.Request().Context(), callerOf(c), id, hid, cases.HearingRecord{Version: version, Minutes: minutes, Held: c.FormValue("held") == "yes"})
+	if err != nil {
+		return w.caseFormError(c, form, nil, nil, err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"?done=hearing_recorded")
+}
+
+// attachment hands an evidence file to the browser as a download, never
+// rendered in the page's origin.
+func (w *Web) attachment(c echo.Context) error {
+	id, err1 := uuid.Parse(c.Param("id"))
+	aid, err2 := uuid.Parse(c.Param("aid"))
+	if err1 != nil || err2 != nil {
+		return w.fail(c, apperr.NotFoundError("Attachment"))
+	}
+	meta, content, err := w.d.Cases.Attachment(c.Request().Context(), callerOf(c), id, aid)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	h := c.Response().Header()
+	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", asciiName(meta.Filename), url.PathEscape(meta.Filename)))
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	return c.Stream(http.StatusOK, meta.ContentType, bytes.NewReader(content))
+}
+
+func asciiName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			b.WriteByte('_')
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func filepathExt(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return name[i:]
+	}
+	return ""
+}

@@ -1,0 +1,245 @@
+package web
+
+import (
+	"context"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/cases"
+)
+
+// The case vocabulary, from the case model.
+var (
+	categories          = cases.Categories
+	grounds             = cases.Grounds
+	inadmissibleGrounds = cases.InadmissibleGrounds
+	judgements          = cases.Judgements
+)
+
+// serveStatic serves the embedded assets. They hold no case data, so the
+// browser may keep them for a day.
+func (w *Web) serveStatic(c echo.Context) error {
+	name := path.Clean(strings.TrimPrefix(c.Param("*"), "/"))
+	b, err := fs.ReadFile(w.static, name)
+	if err != nil || strings.HasPrefix(name, ".") {
+		return echo.ErrNotFound
+	}
+	h := c.Response().Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "public, max-age=86400")
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	return c.Blob(http.StatusOK, ct, b)
+}
+
+type ministry struct{ Code, Name string }
+
+var ministryCache struct {
+	sync.Mutex
+	list []ministry
+	at   time.Time
+}
+
+// ministries lists the active ministries (configurable data), cached briefly.
+func (w *Web) ministries() []ministry {
+	ministryCache.Lock()
+	defer ministryCache.Unlock()
+	if ministryCache.list != nil && time.Since(ministryCache.at) < time.Minute {
+		return ministryCache.list
+	}
+	var list []ministry
+	if err := w.d.DB.WithContext(context.Background()).Raw(`SELECT code, name FROM ministries WHERE active ORDER BY code`).Scan(&list).Error; err != nil {
+		w.d.Log.Error("listing ministries failed")
+		return ministryCache.list
+	}
+	ministryCache.list, ministryCache.at = list, time.Now()
+	return list
+}
+
+// home explains the committee and leads to the right start.
+func (w *Web) home(c echo.Context) error {
+	if callerOf(c) != nil {
+		return c.Redirect(http.StatusSeeOther, "/dashboard")
+	}
+	return w.render(c, "home", w.newPage(c, "home.title", nil))
+}
+
+type loginData struct {
+	Next    string
+	Expired bool
+	Email   string
+}
+
+func (w *Web) loginForm(c echo.Context) error {
+	if callerOf(c) != nil {
+		return c.Redirect(http.StatusSeeOther, localPath(c.QueryParam("next"), "/dashboard"))
+	}
+	p := w.newPage(c, "login.title", loginData{Next: localPath(c.QueryParam("next"), ""), Expired: c.QueryParam("expired") == "1"})
+	if c.QueryParam("expired") == "1" {
+		p.Notice = "login.expired"
+	}
+	if c.QueryParam("done") == "logout" {
+		p.Flash = "flash.logout"
+	}
+	return w.render(c, "login", p)
+}
+
+// login signs in with e-mail and password and opens the session cookie the
+// API shares.
+func (w *Web) login(c echo.Context) error {
+	email, password := strings.TrimSpace(c.FormValue("email")), c.FormValue("password")
+	next := localPath(c.FormValue("next"), "/dashboard")
+	p := w.newPage(c, "login.title", loginData{Next: c.FormValue("next"), Email: email})
+	p.Form = "login"
+	if email == "" {
+		p.Errors["email"] = p.T("err.login.email")
+	}
+	if password == "" {
+		p.Errors["password"] = p.T("err.login.password")
+	}
+	if len(p.Errors) == 0 {
+		token, _, err := w.d.Accounts.Login(c.Request().Context(), email, password, c.RealIP())
+		if err == nil {
+			c.SetCookie(&http.Cookie{Name: accounts.CookieName, Value: token, Path: "/", HttpOnly: true,
+				Secure: w.d.SecureCookies, SameSite: http.SameSiteLaxMode})
+			return c.Redirect(http.StatusSeeOther, next)
+		}
+		switch apperr.CodeOf(err) {
+		case apperr.Unauthenticated:
+			p.FormError = p.T("login.wrong")
+		case apperr.TooManyRequests:
+			p.FormError = p.T("error.type.too-many-attempts")
+		default:
+			return w.fail(c, err)
+		}
+	}
+	p.Status = http.StatusUnprocessableEntity
+	return w.render(c, "login", p)
+}
+
+func (w *Web) logout(c echo.Context) error {
+	if ck, err := c.Cookie(accounts.CookieName); err == nil {
+		w.d.Accounts.Logout(c.Request().Context(), ck.Value)
+	}
+	w.clearSession(c)
+	return c.Redirect(http.StatusSeeOther, "/login?done=logout")
+}
+
+// Anonymous signals (meldingen).
+
+func (w *Web) signalForm(c echo.Context) error {
+	return w.render(c, "signal_new", w.newPage(c, "signal.title", nil))
+}
+
+type receiptData struct{ Code string }
+
+// fileSignal stores the signal and shows the receipt code, this once.
+func (w *Web) fileSignal(c echo.Context) error {
+	p := w.newPage(c, "signal.title", nil)
+	p.Form, p.Values = "signal", formValues(c)
+	in := cases.SignalInput{Category: c.FormValue("category"), Ministry: c.FormValue("ministry"), Message: strings.TrimSpace(c.FormValue("message"))}
+	if in.Category == "" {
+		p.Errors["category"] = p.T("err.category")
+	}
+	if in.Message == "" {
+		p.Errors["message"] = p.T("err.message")
+	}
+	if len(p.Errors) == 0 {
+		rec, err := w.d.Cases.FileSignal(c.Request().Context(), in)
+		if err == nil {
+			return w.render(c, "signal_receipt", w.newPage(c, "signal.receipt.title", receiptData{Code: rec.ReceiptCode}))
+		}
+		if !formErrors(p.Lang, err, p) {
+			return w.fail(c, err)
+		}
+	}
+	p.Status = http.StatusUnprocessableEntity
+	return w.render(c, "signal_new", p)
+}
+
+type followData struct {
+	Code   string
+	Signal *cases.SignalView
+}
+
+func (w *Web) signalFollowForm(c echo.Context) error {
+	return w.render(c, "signal_follow", w.newPage(c, "signal.follow.title", followData{}))
+}
+
+// signalFollow shows the conversation of a receipt code. The code travels
+// in the form body only, never in an address.
+func (w *Web) signalFollow(c echo.Context) error {
+	code := strings.TrimSpace(c.FormValue("code"))
+	return w.showSignal(c, code, "")
+}
+
+func (w *Web) showSignal(c echo.Context, code, flash string) error {
+	p := w.newPage(c, "signal.follow.title", followData{Code: code})
+	p.Form = "follow"
+	if code == "" {
+		p.Errors["code"] = p.T("err.code")
+		p.Status = http.StatusUnprocessableEntity
+		return w.render(c, "signal_follow", p)
+	}
+	v, err := w.d.Cases.SignalByCode(c.Request().Context(), w.d.Throttle, code, c.RealIP())
+	if err != nil {
+		switch apperr.CodeOf(err) {
+		case apperr.NotFound:
+			p.Errors["code"] = p.T("err.code.unknown")
+			p.Status = http.StatusUnprocessableEntity
+		case apperr.TooManyRequests:
+			p.FormError = p.T("error.type.too-many-attempts")
+			p.Status = http.StatusTooManyRequests
+		default:
+			return w.fail(c, err)
+		}
+		p.Data = followData{}
+		return w.render(c, "signal_follow", p)
+	}
+	p.Data = followData{Code: code, Signal: v}
+	p.Flash = flash
+	return w.render(c, "signal_follow", p)
+}
+
+// signalMessage adds information from the holder of the code.
+func (w *Web) signalMessage(c echo.Context) error {
+	code := strings.TrimSpace(c.FormValue("code"))
+	body := strings.TrimSpace(c.FormValue("body"))
+	if body == "" {
+		v, err := w.d.Cases.SignalByCode(c.Request().Context(), w.d.Throttle, code, c.RealIP())
+		if err != nil {
+			return w.showSignal(c, code, "")
+		}
+		p := w.newPage(c, "signal.follow.title", followData{Code: code, Signal: v})
+		p.Form = "message"
+		p.Errors["body"] = p.T("err.body")
+		p.Status = http.StatusUnprocessableEntity
+		return w.render(c, "signal_follow", p)
+	}
+	if err := w.d.Cases.AddSignalMessage(c.Request().Context(), w.d.Throttle, code, c.RealIP(), cases.MessageInput{Body: body}); err != nil {
+		if apperr.CodeOf(err) == apperr.NotFound || apperr.CodeOf(err) == apperr.TooManyRequests {
+			return w.showSignal(c, code, "")
+		}
+		return w.fail(c, err)
+	}
+	return w.showSignal(c, code, "flash.signal_message")
+}
+
+// formValues returns the posted form, for re-showing it after an error.
+func formValues(c echo.Context) map[string][]string {
+	if err := c.Request().ParseForm(); err != nil {
+		return nil
+	}
+	return c.Request().PostForm
+}

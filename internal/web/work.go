@@ -1,0 +1,444 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/audit"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/privacy"
+)
+
+// listPerPage bounds each work list on the dashboard; the deadline board
+// reads further pages.
+const listPerPage = 100
+
+// section is one list of cases on a work page.
+type section struct {
+	Key   string // catalogue key of the heading
+	Empty string // catalogue key of the text when empty
+	Items []cases.Summary
+}
+
+type dashboardData struct {
+	Sections []section
+	HasDraft bool
+}
+
+func (w *Web) list(c echo.Context, f cases.ListFilter) ([]cases.Summary, error) {
+	f.PerPage = listPerPage
+	pg, err := w.d.Cases.List(c.Request().Context(), callerOf(c), f)
+	if err != nil {
+		return nil, err
+	}
+	return pg.Items, nil
+}
+
+func only(items []cases.Summary, rels ...authz.Relation) []cases.Summary {
+	out := []cases.Summary{}
+	for _, s := range items {
+		for _, r := range rels {
+			if s.Relation == string(r) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// dashboard is each role's work list.
+func (w *Web) dashboard(c echo.Context) error {
+	cl := callerOf(c)
+	d := dashboardData{}
+	var all []cases.Summary
+	if w.allowed(cl, "case:list") {
+		var err error
+		if all, err = w.list(c, cases.ListFilter{}); err != nil {
+			return w.fail(c, err)
+		}
+	}
+	add := func(key, empty string, items []cases.Summary) {
+		d.Sections = append(d.Sections, section{Key: key, Empty: empty, Items: items})
+	}
+	byState := func(states ...cases.State) []cases.Summary {
+		out := []cases.Summary{}
+		for _, s := range all {
+			for _, st := range states {
+				if s.State == st && (s.Relation == string(authz.RelStaff) || s.Relation == string(authz.RelPanel)) {
+					out = append(out, s)
+				}
+			}
+		}
+		return out
+	}
+	if cl.HasRole(authz.Complainant) || cl.HasRole(authz.Adviser) {
+		if dr, _ := w.drafts.Get(c.Request().Context(), cl.ID); dr != nil {
+			d.HasDraft = true
+		}
+		add("dash.mine", "dash.mine.empty", only(all, authz.RelComplainant, authz.RelAdviser))
+	}
+	if cl.HasRole(authz.Respondent) {
+		add("dash.respondent", "dash.none", only(all, authz.RelRespondent))
+	}
+	if cl.HasRole(authz.Secretary) {
+		add("dash.intake", "dash.none", byState(cases.Submitted))
+		add("dash.awaiting", "dash.none", byState(cases.AwaitingInformation))
+		add("dash.hearings", "dash.none", byState(cases.Investigating))
+	}
+	if cl.HasRole(authz.Chair) {
+		add("dash.admissibility", "dash.none", byState(cases.Registered, cases.AwaitingInformation))
+		add("dash.panel", "dash.none", byState(cases.Admissible))
+	}
+	if cl.HasRole(authz.Member) || cl.HasRole(authz.Chair) {
+		add("dash.assigned", "dash.none", only(all, authz.RelPanel))
+	}
+	if cl.HasRole(authz.Authority) {
+		waiting, decided := []cases.Summary{}, []cases.Summary{}
+		for _, s := range only(all, authz.RelAuthority) {
+			if s.State == cases.Advised {
+				waiting = append(waiting, s)
+			} else {
+				decided = append(decided, s)
+			}
+		}
+		add("dash.advices", "dash.advices.empty", waiting)
+		add("dash.decided", "dash.none", decided)
+	}
+	return w.render(c, "dashboard", w.newPage(c, "dash.title", d))
+}
+
+type deadlineData struct{ Sections []section }
+
+// deadlines is the secretary's board: due soon, overdue, extended.
+func (w *Web) deadlines(c echo.Context) error {
+	soon, err := w.list(c, cases.ListFilter{Flag: "due_soon"})
+	if err != nil {
+		return w.fail(c, err)
+	}
+	overdue, err := w.list(c, cases.ListFilter{Flag: "overdue"})
+	if err != nil {
+		return w.fail(c, err)
+	}
+	extended := []cases.Summary{}
+	for page := 1; page <= 20; page++ {
+		pg, err := w.d.Cases.List(c.Request().Context(), callerOf(c), cases.ListFilter{Page: page, PerPage: listPerPage})
+		if err != nil {
+			return w.fail(c, err)
+		}
+		for _, s := range pg.Items {
+			if s.Deadline != nil && s.Deadline.Extended {
+				extended = append(extended, s)
+			}
+		}
+		if int64(page*listPerPage) >= pg.Total {
+			break
+		}
+	}
+	d := deadlineData{Sections: []section{
+		{Key: "deadlines.overdue", Empty: "dash.none", Items: overdue},
+		{Key: "deadlines.soon", Empty: "dash.none", Items: soon},
+		{Key: "deadlines.extended", Empty: "dash.none", Items: extended},
+	}}
+	return w.render(c, "deadlines", w.newPage(c, "deadlines.title", d))
+}
+
+// myData offers the person's own data for download (GDPR art. 15 and 20).
+func (w *Web) myData(c echo.Context) error {
+	return w.render(c, "my_data", w.newPage(c, "mydata.title", nil))
+}
+
+func (w *Web) myDataExport(c echo.Context) error {
+	if w.d.Privacy == nil {
+		return w.fail(c, apperr.New(apperr.Unavailable, "unavailable", ""))
+	}
+	format := c.Param("format")
+	if format != "json" && format != "pdf" {
+		return w.fail(c, apperr.NotFoundError("Page"))
+	}
+	cl := callerOf(c)
+	exp, err := w.d.Privacy.Build(c.Request().Context(), cl, cl.ID)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	h := c.Response().Header()
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	if format == "json" {
+		b, err := json.MarshalIndent(exp, "", "  ")
+		if err != nil {
+			return w.fail(c, apperr.Wrap(err))
+		}
+		h.Set("Content-Disposition", `attachment; filename="rkc-mijn-gegevens.json"`)
+		return c.Blob(http.StatusOK, "application/json", b)
+	}
+	pdf, err := privacy.RenderPDF(exp)
+	if err != nil {
+		return w.fail(c, apperr.Wrap(err))
+	}
+	h.Set("Content-Disposition", `attachment; filename="rkc-mijn-gegevens.pdf"`)
+	return c.Blob(http.StatusOK, "application/pdf", pdf)
+}
+
+// The committee's side of signals.
+
+type signalsData struct{ Items []cases.SignalSummary }
+
+func (w *Web) signals(c echo.Context) error {
+	items, err := w.d.Cases.Signals(c.Request().Context(), callerOf(c))
+	if err != nil {
+		return w.fail(c, err)
+	}
+	return w.render(c, "signals", w.newPage(c, "signals.title", signalsData{Items: items}))
+}
+
+type signalData struct{ S *cases.SignalView }
+
+func (w *Web) signal(c echo.Context) error {
+	id, err := uuid.Parse(c.Param("sid"))
+	if err != nil {
+		return w.fail(c, apperr.NotFoundError("Signal"))
+	}
+	v, err := w.d.Cases.Signal(c.Request().Context(), callerOf(c), id)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	return w.render(c, "signal", w.newPage(c, "signals.one.title", signalData{S: v}))
+}
+
+func (w *Web) answerSignal(c echo.Context) error {
+	id, err := uuid.Parse(c.Param("sid"))
+	if err != nil {
+		return w.fail(c, apperr.NotFoundError("Signal"))
+	}
+	body := strings.TrimSpace(c.FormValue("body"))
+	if body != "" {
+		err = w.d.Cases.AnswerSignal(c.Request().Context(), callerOf(c), id, cases.MessageInput{Body: body})
+		if err == nil {
+			return c.Redirect(http.StatusSeeOther, "/committee/signals/"+id.String()+"?done=signal_answer")
+		}
+	}
+	v, gerr := w.d.Cases.Signal(c.Request().Context(), callerOf(c), id)
+	if gerr != nil {
+		return w.fail(c, gerr)
+	}
+	p := w.newPage(c, "signals.one.title", signalData{S: v})
+	p.Form = "answer"
+	if body == "" {
+		p.Errors["body"] = p.T("err.body")
+	} else if !formErrors(p.Lang, err, p) {
+		return w.fail(c, err)
+	}
+	p.Status = http.StatusUnprocessableEntity
+	return w.render(c, "signal", p)
+}
+
+// The privacy officer's access log.
+
+type auditData struct {
+	Items   []audit.Entry
+	Total   int64
+	Page    int
+	Pages   int
+	Query   string // the search as a query string, for the page links
+	Verify  *audit.Result
+	Checked bool
+}
+
+const auditPerPage = 50
+
+func (w *Web) auditPage(c echo.Context) error {
+	p := w.newPage(c, "audit.title", nil)
+	d, err := w.auditSearch(c, p)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	p.Data = d
+	if len(p.Errors) > 0 {
+		p.Status = http.StatusUnprocessableEntity
+	}
+	return w.render(c, "audit", p)
+}
+
+// auditSearch reads one page of the log by case, person and period; the
+// search is itself logged.
+func (w *Web) auditSearch(c echo.Context, p *page) (auditData, error) {
+	d := auditData{Page: 1, Items: []audit.Entry{}}
+	p.Form, p.Values = "search", c.QueryParams()
+	q := w.d.DB.WithContext(c.Request().Context()).Model(&audit.Entry{})
+	if v := strings.TrimSpace(c.QueryParam("case_id")); v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			p.Errors["case_id"] = p.T("err.uuid")
+		}
+		q = q.Where("case_id = ?", id)
+	}
+	if v := strings.TrimSpace(c.QueryParam("person_id")); v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			p.Errors["person_id"] = p.T("err.uuid")
+		}
+		q = q.Where("person_id = ?", id)
+	}
+	for _, f := range []struct{ name, op string }{{"from", ">="}, {"to", "<"}} {
+		if v := strings.TrimSpace(c.QueryParam(f.name)); v != "" {
+			t, err := time.ParseInLocation(time.DateOnly, v, w.loc)
+			if err != nil {
+				p.Errors[f.name] = p.T("err.date")
+			}
+			if f.name == "to" {
+				t = t.AddDate(0, 0, 1)
+			}
+			q = q.Where("at "+f.op+" ?", t)
+		}
+	}
+	if n, err := atoiPositive(c.QueryParam("page")); err == nil {
+		d.Page = n
+	}
+	if len(p.Errors) > 0 {
+		return d, nil
+	}
+	vals := c.QueryParams()
+	vals.Del("page")
+	d.Query = vals.Encode()
+	if err := q.Count(&d.Total).Error; err != nil {
+		return d, apperr.Wrap(err)
+	}
+	if err := q.Order("id DESC").Offset((d.Page - 1) * auditPerPage).Limit(auditPerPage).Find(&d.Items).Error; err != nil {
+		return d, apperr.Wrap(err)
+	}
+	d.Pages = int((d.Total + auditPerPage - 1) / auditPerPage)
+	return d, w.logAudit(c, "audit:search")
+}
+
+func (w *Web) auditVerify(c echo.Context) error {
+	res, err := audit.Verify(c.Request().Context(), w.d.DB)
+	if err != nil {
+		return w.fail(c, apperr.Wrap(err))
+	}
+	if err := w.logAudit(c, "audit:verify"); err != nil {
+		return w.fail(c, err)
+	}
+	p := w.newPage(c, "audit.title", nil)
+	d, err := w.auditSearch(c, p)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	d.Verify, d.Checked = &res, true
+	p.Data = d
+	return w.render(c, "audit", p)
+}
+
+func (w *Web) logAudit(c echo.Context, action string) error {
+	cl := callerOf(c)
+	id := cl.ID
+	return apperr.Wrap(w.d.DB.WithContext(c.Request().Context()).Transaction(func(tx *gorm.DB) error {
+		return audit.Append(c.Request().Context(), tx, audit.Entry{At: time.Now(), PersonID: &id, Role: authz.PrivacyOfficer, Action: action, Client: cl.Client})
+	}))
+}
+
+// Admin: accounts and grants. Kept simple; no case content here.
+
+type accountRow struct {
+	ID       uuid.UUID
+	Email    string
+	Name     string
+	Ministry string
+	Active   bool
+	Grants   []authz.Grant `gorm:"-"`
+}
+
+type adminData struct{ Accounts []accountRow }
+
+func (w *Web) adminData(c echo.Context) (adminData, error) {
+	var rows []accountRow
+	if err := w.d.DB.WithContext(c.Request().Context()).Raw(`SELECT id, email, name, ministry, active FROM persons ORDER BY email LIMIT 1000`).Scan(&rows).Error; err != nil {
+		return adminData{}, apperr.Wrap(err)
+	}
+	for i := range rows {
+		g, err := w.d.Accounts.Grants(c.Request().Context(), rows[i].ID)
+		if err != nil {
+			return adminData{}, apperr.Wrap(err)
+		}
+		rows[i].Grants = g
+	}
+	return adminData{Accounts: rows}, nil
+}
+
+func (w *Web) adminAccounts(c echo.Context) error {
+	d, err := w.adminData(c)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	return w.render(c, "admin_accounts", w.newPage(c, "admin.title", d))
+}
+
+func (w *Web) adminCreate(c echo.Context) error {
+	cl := callerOf(c)
+	v := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
+	np := accounts.NewPerson{Email: v("email"), Name: v("name"), Ministry: v("ministry"), Password: c.FormValue("password")}
+	if r := v("role"); r != "" {
+		np.Grants = []authz.Grant{{Role: r, Domain: v("domain")}}
+	}
+	_, err := w.d.Accounts.Create(c.Request().Context(), np, &cl.ID)
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, "/admin/accounts?done=account_created")
+	}
+	return w.adminError(c, "create", err)
+}
+
+func (w *Web) adminGrant(c echo.Context) error {
+	cl := callerOf(c)
+	pid, err := uuid.Parse(c.Param("pid"))
+	if err != nil {
+		return w.fail(c, apperr.NotFoundError("Person"))
+	}
+	if _, err := w.d.Accounts.ByID(c.Request().Context(), pid); err != nil {
+		return w.fail(c, err)
+	}
+	g := authz.Grant{Role: c.FormValue("role"), Domain: c.FormValue("domain")}
+	err = w.d.Accounts.Grant(c.Request().Context(), pid, g, &cl.ID)
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, "/admin/accounts?done=role_granted")
+	}
+	return w.adminError(c, "grant-"+pid.String(), err)
+}
+
+func (w *Web) adminError(c echo.Context, form string, err error) error {
+	d, derr := w.adminData(c)
+	if derr != nil {
+		return w.fail(c, derr)
+	}
+	p := w.newPage(c, "admin.title", d)
+	p.Form, p.Values = form, formValues(c)
+	if !formErrors(p.Lang, err, p) {
+		return w.fail(c, err)
+	}
+	delete(p.Values, "password")
+	p.Status = http.StatusUnprocessableEntity
+	return w.render(c, "admin_accounts", p)
+}
+
+func atoiPositive(s string) (int, error) {
+	n := 0
+	if s == "" {
+		return 0, apperr.New(apperr.Invalid, "bad-request", "")
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' || n > 1e6 {
+			return 0, apperr.New(apperr.Invalid, "bad-request", "")
+		}
+		n = n*10 + int(r-'0')
+	}
+	if n < 1 {
+		return 0, apperr.New(apperr.Invalid, "bad-request", "")
+	}
+	return n, nil
+}

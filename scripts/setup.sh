@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what a fresh Debian machine with Go lacks for running and testing
-# RKC: PostgreSQL (server binaries). Idempotent and quiet when all is there.
+# RKC: PostgreSQL (server binaries) and poppler-utils (pdftoppm, for the
+# report tests). Idempotent and quiet when all is there.
 set -eu
 
 have_pg() {
@@ -10,6 +11,8 @@ have_pg() {
 
 missing=""
 have_pg || missing="$missing postgresql"
+# pdftoppm renders report PDFs to images in the reporting tests.
+command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
 
 if [ -z "$missing" ]; then
 	exit 0

@@ -23,7 +23,9 @@ import (
 	"github.com/rkc-nl/rkc/internal/crypto"
 	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/privacy"
+	"github.com/rkc-nl/rkc/internal/reporting"
 	"github.com/rkc-nl/rkc/internal/server"
+	"github.com/rkc-nl/rkc/internal/web"
 )
 
 // App holds the services built once at start.
@@ -65,6 +67,10 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	if err != nil {
 		return nil, err
 	}
+	// A broken report query stops the start, not the first report.
+	if err := reporting.Check(ctx, gdb); err != nil {
+		return nil, err
+	}
 	a := &App{DB: gdb, Accounts: acc, Enforcer: enf, Cases: cs, Keys: keys, Outbox: outbox}
 	a.Handler = server.New(server.Deps{
 		Log: log, SQL: sqlDB, Enforcer: enf,
@@ -75,7 +81,14 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 		Audit:   &audit.Handlers{DB: gdb, Caller: callerOf},
 		Privacy: &privacy.Handlers{Service: &privacy.Service{DB: gdb, Accounts: acc, Cases: cs}},
 		Outbox:  &notify.Handlers{Outbox: outbox},
+		Reports: &reporting.Handlers{DB: gdb},
 	})
+	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Enforcer: enf, Privacy: &privacy.Service{DB: gdb, Accounts: acc, Cases: cs},
+		DB: gdb, Throttle: accounts.NewThrottle(gdb), Log: log, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Now: o.Now})
+	if err != nil {
+		return nil, err
+	}
+	pages.Register(a.Handler)
 	return a, nil
 }
 

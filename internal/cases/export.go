@@ -64,10 +64,12 @@ func (s *Service) ExportCases(ctx context.Context, requester *accounts.Caller, s
 			if err != nil {
 				return err
 			}
-			ownOnly(v, rel, subject, tx)
+			if err := ownOnly(tx, v, r.ID, rel, subject); err != nil {
+				return err
+			}
 			if rel == authz.RelAdviser {
 				// The complaint is the complainant's data, not the adviser's.
-				v = &View{Summary: v.Summary, Consent: v.Consent, FiledOnBehalf: true, Statements: v.Statements}
+				v = &View{Summary: v.Summary, Consent: v.Consent, FiledOnBehalf: true, Statements: v.Statements, Attachments: v.Attachments}
 			}
 			out = append(out, CaseExport{Role: string(rel), Case: v})
 			id, actor := r.ID, requester.ID
@@ -88,26 +90,43 @@ func exportRole(requester *accounts.Caller, subject uuid.UUID) string {
 	return authz.PrivacyOfficer
 }
 
-// ownOnly leaves out the other side's statements and evidence: those are
-// another person's data.
-func ownOnly(v *View, rel authz.Relation, subject uuid.UUID, tx *gorm.DB) {
+// ownOnly leaves out what is another person's data: the other side's
+// statements and evidence, the panel, and for an adviser also what the
+// complainant wrote or sent in themselves (the adviser's own part is what
+// they filed and wrote).
+func ownOnly(tx *gorm.DB, v *View, caseID uuid.UUID, rel authz.Relation, subject uuid.UUID) error {
 	side := "complainant"
 	if rel == authz.RelRespondent {
 		side = "respondent"
 	}
+	var authored map[uuid.UUID]bool
+	if rel == authz.RelAdviser {
+		var ids []uuid.UUID
+		if err := tx.Raw(`SELECT id FROM statements WHERE case_id = @c AND author_id = @p
+			UNION ALL SELECT id FROM attachments WHERE case_id = @c AND uploaded_by = @p`,
+			map[string]any{"c": caseID, "p": subject}).Scan(&ids).Error; err != nil {
+			return err
+		}
+		authored = make(map[uuid.UUID]bool, len(ids))
+		for _, id := range ids {
+			authored[id] = true
+		}
+	}
+	keep := func(s string, id uuid.UUID) bool { return s == side && (authored == nil || authored[id]) }
 	var sts []StatementView
 	for _, s := range v.Statements {
-		if s.Side == side {
+		if keep(s.Side, s.ID) {
 			sts = append(sts, s)
 		}
 	}
 	v.Statements = sts
 	var atts []AttachmentMeta
 	for _, a := range v.Attachments {
-		if a.Side == side {
+		if keep(a.Side, a.ID) {
 			atts = append(atts, a)
 		}
 	}
 	v.Attachments = atts
 	v.Panel = nil
+	return nil
 }

@@ -51,7 +51,7 @@ func (s *Service) PlanHearing(ctx context.Context, caller *accounts.Caller, id u
 			return apperr.New(apperr.Conflict, "case-not-investigating", "Hearings are planned while the case is under investigation.")
 		}
 		if in.Location != "" {
-			h.LocationEnc = dk.SealString(r.ID.String(), "hearing.location", in.Location)
+			h.LocationEnc = dk.SealString(r.ID.String(), rowField("hearing.location", h.ID), in.Location)
 		}
 		if err := tx.Create(&h).Error; err != nil {
 			return err
@@ -110,7 +110,7 @@ func (s *Service) RecordHearing(ctx context.Context, caller *accounts.Caller, id
 			return errStale
 		}
 		res := tx.Model(&hearingRow{}).Where("id = ? AND version = ?", hid, in.Version).Updates(map[string]any{
-			"minutes_enc": dk.SealString(r.ID.String(), "hearing.minutes", in.Minutes), "held": in.Held,
+			"minutes_enc": dk.SealString(r.ID.String(), rowField("hearing.minutes", hid), in.Minutes), "held": in.Held,
 			"version": in.Version + 1, "updated_at": s.now()})
 		if res.Error != nil {
 			return res.Error
@@ -356,7 +356,7 @@ func (s *Service) AddAttachment(ctx context.Context, caller *accounts.Caller, id
 		meta.Side = side
 		sid := r.ID.String()
 		if err := tx.Create(&attachmentRow{ID: meta.ID, CaseID: r.ID, UploadedBy: caller.ID, Side: side,
-			FilenameEnc: dk.SealString(sid, "attachment.filename", name), ContentType: mt, SizeBytes: meta.Size,
+			FilenameEnc: dk.SealString(sid, rowField("attachment.filename", meta.ID), name), ContentType: mt, SizeBytes: meta.Size,
 			ContentEnc: dk.Seal(sid, "attachment."+meta.ID.String(), content), CreatedAt: meta.CreatedAt}).Error; err != nil {
 			return err
 		}
@@ -417,7 +417,7 @@ func (s *Service) Attachment(ctx context.Context, caller *accounts.Caller, id, a
 		}
 		defer dk.Zero()
 		sid := r.ID.String()
-		name, err := dk.OpenString(sid, "attachment.filename", a.FilenameEnc)
+		name, err := dk.OpenString(sid, rowField("attachment.filename", a.ID), a.FilenameEnc)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
@@ -40,9 +41,13 @@ func (s *Service) Purge(ctx context.Context, ret Retention, dryRun bool) (*Purge
 	rep := &PurgeReport{DryRun: dryRun}
 	caseCutoff := started.AddDate(-ret.CaseYears, 0, 0)
 	signalCutoff := started.AddDate(-ret.SignalYears, 0, 0)
+	unmarked := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var due []CaseRecord
-		if err := tx.Where("state = 'closed' AND closed_at < ?", caseCutoff).Clauses().Find(&due).Error; err != nil {
+		// Locked, so that a legal hold set meanwhile is either seen here or
+		// waits for the purge (and then finds the case gone).
+		if err := tx.Where("state = 'closed' AND closed_at < ?", caseCutoff).Clauses(clause.Locking{Strength: "UPDATE"}).
+			Find(&due).Error; err != nil {
 			return err
 		}
 		for i := range due {
@@ -58,8 +63,12 @@ func (s *Service) Purge(ctx context.Context, ret Retention, dryRun bool) (*Purge
 			if dryRun {
 				continue
 			}
-			if err := s.purgeCase(ctx, tx, c); err != nil {
+			marked, err := s.purgeCase(ctx, tx, c)
+			if err != nil {
 				return err
+			}
+			if !marked {
+				unmarked++
 			}
 		}
 		var held int64
@@ -82,33 +91,47 @@ func (s *Service) Purge(ctx context.Context, ret Retention, dryRun bool) (*Purge
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
+	if unmarked > 0 {
+		s.log.Warn("purged cases whose data key could not be opened; their statistical records stay unmarked", "cases", unmarked)
+	}
 	return rep, nil
 }
 
-func (s *Service) purgeCase(ctx context.Context, tx *gorm.DB, c *CaseRecord) error {
-	dk, err := s.keys.Unwrap(c.DataKey, c.DataKeyID, c.ID.String())
-	if err != nil {
-		return err
-	}
+// purgeCase marks the case's statistical record as purged and deletes the
+// case. A case whose key or stats link cannot be opened (its master key was
+// retired, or the row was tampered with) is deleted all the same: its
+// content is unreadable already, and one such case must not stop the
+// retention job for every other case. Only its statistical record then stays
+// unmarked; the return value says so.
+func (s *Service) purgeCase(ctx context.Context, tx *gorm.DB, c *CaseRecord) (statsMarked bool, err error) {
 	if c.StatsIDEnc != nil {
-		raw, err := dk.Open(c.ID.String(), "stats_id", c.StatsIDEnc)
-		if err != nil {
-			dk.Zero()
-			return err
-		}
-		if statsID, err := uuid.FromBytes(raw); err == nil {
+		if statsID, ok := s.statsIDOf(c); ok {
 			if err := tx.Exec(`UPDATE case_stats SET purged_on = ? WHERE id = ?`, DateOf(s.now()), statsID).Error; err != nil {
-				dk.Zero()
-				return err
+				return false, err
 			}
+			statsMarked = true
 		}
 	}
-	dk.Zero()
 	if err := tx.Exec(`DELETE FROM cases WHERE id = ?`, c.ID).Error; err != nil {
-		return err
+		return false, err
 	}
 	id := c.ID
-	return audit.Append(ctx, tx, audit.Entry{At: s.now(), Role: "system", CaseID: &id, Action: "case:purge", Client: "retention-job"})
+	return statsMarked, audit.Append(ctx, tx, audit.Entry{At: s.now(), Role: "system", CaseID: &id, Action: "case:purge", Client: "retention-job"})
+}
+
+// statsIDOf opens the case's link to its statistical record.
+func (s *Service) statsIDOf(c *CaseRecord) (uuid.UUID, bool) {
+	dk, err := s.keys.Unwrap(c.DataKey, c.DataKeyID, c.ID.String())
+	if err != nil {
+		return uuid.Nil, false
+	}
+	defer dk.Zero()
+	raw, err := dk.Open(c.ID.String(), "stats_id", c.StatsIDEnc)
+	if err != nil {
+		return uuid.Nil, false
+	}
+	id, err := uuid.FromBytes(raw)
+	return id, err == nil
 }
 
 // LegalHoldInput sets or lifts a legal hold.

@@ -261,10 +261,20 @@ func (s *Service) event(tx *gorm.DB, r *relRow, caller *accounts.Caller, rel aut
 		ev.ToState = &to
 	}
 	if reason != "" {
-		ev.ReasonEnc = dk.SealString(r.ID.String(), "event.reason", reason)
+		// The id is taken first so the reason can be bound to its own row.
+		if err := tx.Raw(`SELECT nextval('case_events_id_seq')`).Scan(&ev.ID).Error; err != nil {
+			return err
+		}
+		ev.ReasonEnc = dk.SealString(r.ID.String(), rowField("event.reason", ev.ID), reason)
 	}
 	return tx.Create(&ev).Error
 }
+
+// rowField names a sealed field of one row of a case's table: binding the row
+// id into the associated data means a value copied to another row of the
+// same table (a complainant's statement shown as the respondent's) fails to
+// decrypt, like one copied to another case or field.
+func rowField(field string, rowID any) string { return fmt.Sprintf("%s.%v", field, rowID) }
 
 func (s *Service) notify(ctx context.Context, tx *gorm.DB, kind string, r *relRow, to ...*uuid.UUID) error {
 	if s.Notify == nil {

@@ -136,7 +136,7 @@ func (s *Service) RequestInformation(ctx context.Context, caller *accounts.Calle
 		}
 		reqID := uuid.New()
 		term := s.cal.Shift(DateOf(s.now()).AddDate(0, 0, in.TermDays))
-		if err := tx.Create(&infoRequestRow{ID: reqID, CaseID: r.ID, WhatEnc: dk.SealString(r.ID.String(), "information_request", in.What),
+		if err := tx.Create(&infoRequestRow{ID: reqID, CaseID: r.ID, WhatEnc: dk.SealString(r.ID.String(), rowField("information_request", reqID), in.What),
 			TermUntil: term, RequestedBy: caller.ID, RequestedAt: s.now()}).Error; err != nil {
 			return err
 		}
@@ -172,8 +172,9 @@ func (s *Service) SupplyInformation(ctx context.Context, caller *accounts.Caller
 		if err := tx.Exec(`UPDATE information_requests SET answered_at = now() WHERE case_id = ? AND answered_at IS NULL`, r.ID).Error; err != nil {
 			return err
 		}
-		return tx.Create(&statementRow{ID: uuid.New(), CaseID: r.ID, AuthorID: caller.ID, Side: "complainant",
-			BodyEnc: dk.SealString(r.ID.String(), "statement", in.Text), CreatedAt: s.now()}).Error
+		stID := uuid.New()
+		return tx.Create(&statementRow{ID: stID, CaseID: r.ID, AuthorID: caller.ID, Side: "complainant",
+			BodyEnc: dk.SealString(r.ID.String(), rowField("statement", stID), in.Text), CreatedAt: s.now()}).Error
 	})
 	if err != nil {
 		return nil, err
@@ -421,7 +422,7 @@ func (s *Service) DeclareConflict(ctx context.Context, caller *accounts.Caller, 
 	}
 	_, err := s.step(ctx, caller, id, 0, "case:conflict", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
 		if err := tx.Exec(`INSERT INTO conflicts (case_id, person_id, reason_enc) VALUES (?, ?, ?)`,
-			r.ID, caller.ID, dk.SealString(r.ID.String(), "conflict.reason", in.Reason)).Error; err != nil {
+			r.ID, caller.ID, dk.SealString(r.ID.String(), rowField("conflict.reason", caller.ID), in.Reason)).Error; err != nil {
 			return err
 		}
 		if err := tx.Exec(`DELETE FROM panel_members WHERE case_id = ? AND person_id = ?`, r.ID, caller.ID).Error; err != nil {
@@ -490,7 +491,7 @@ func (s *Service) AddStatement(ctx context.Context, caller *accounts.Caller, id 
 			side = "respondent"
 		}
 		if err := tx.Create(&statementRow{ID: sid, CaseID: r.ID, AuthorID: caller.ID, Side: side,
-			BodyEnc: dk.SealString(r.ID.String(), "statement", in.Body), CreatedAt: s.now()}).Error; err != nil {
+			BodyEnc: dk.SealString(r.ID.String(), rowField("statement", sid), in.Body), CreatedAt: s.now()}).Error; err != nil {
 			return err
 		}
 		return s.event(tx, r, caller, rel, "statement_added", nil, dk, "", true)

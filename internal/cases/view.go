@@ -288,7 +288,7 @@ func (s *Service) view(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.Da
 			return nil, err
 		}
 		for _, q := range reqs {
-			v.InformationRequests = append(v.InformationRequests, InfoRequestView{ID: q.ID, What: o.open("information_request", q.WhatEnc),
+			v.InformationRequests = append(v.InformationRequests, InfoRequestView{ID: q.ID, What: o.open(rowField("information_request", q.ID), q.WhatEnc),
 				TermUntil: q.TermUntil.Format(time.DateOnly), RequestedAt: q.RequestedAt, AnsweredAt: q.AnsweredAt})
 		}
 	}
@@ -298,7 +298,7 @@ func (s *Service) view(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.Da
 			return nil, err
 		}
 		for _, st := range sts {
-			v.Statements = append(v.Statements, StatementView{ID: st.ID, Side: st.Side, Body: o.open("statement", st.BodyEnc), CreatedAt: st.CreatedAt})
+			v.Statements = append(v.Statements, StatementView{ID: st.ID, Side: st.Side, Body: o.open(rowField("statement", st.ID), st.BodyEnc), CreatedAt: st.CreatedAt})
 		}
 		var atts []attachmentRow
 		q := tx.Select("id, side, filename_enc, content_type, size_bytes, created_at").Where("case_id = ?", r.ID)
@@ -309,7 +309,7 @@ func (s *Service) view(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.Da
 			return nil, err
 		}
 		for _, a := range atts {
-			v.Attachments = append(v.Attachments, AttachmentMeta{ID: a.ID, Side: a.Side, Filename: o.open("attachment.filename", a.FilenameEnc),
+			v.Attachments = append(v.Attachments, AttachmentMeta{ID: a.ID, Side: a.Side, Filename: o.open(rowField("attachment.filename", a.ID), a.FilenameEnc),
 				ContentType: a.ContentType, Size: a.SizeBytes, CreatedAt: a.CreatedAt})
 		}
 	}
@@ -325,9 +325,9 @@ func (s *Service) view(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.Da
 			continue
 		}
 		hv := HearingView{ID: h.ID, PlannedAt: h.PlannedAt, Parties: h.Parties, Held: h.Held, Version: h.Version,
-			Minutes: o.open("hearing.minutes", h.MinutesEnc)}
+			Minutes: o.open(rowField("hearing.minutes", h.ID), h.MinutesEnc)}
 		if rel != authz.RelAuthority {
-			hv.Location = o.open("hearing.location", h.LocationEnc)
+			hv.Location = o.open(rowField("hearing.location", h.ID), h.LocationEnc)
 		}
 		v.Hearings = append(v.Hearings, hv)
 	}
@@ -384,7 +384,7 @@ func (s *Service) Events(ctx context.Context, caller *accounts.Caller, id uuid.U
 		o := &opener{dk: dk, id: r.ID.String()}
 		out = make([]EventView, 0, len(evs))
 		for _, e := range evs {
-			ev := EventView{At: e.At, Kind: e.Kind, ActorRole: e.ActorRole, Reason: o.open("event.reason", e.ReasonEnc)}
+			ev := EventView{At: e.At, Kind: e.Kind, ActorRole: e.ActorRole, Reason: o.open(rowField("event.reason", e.ID), e.ReasonEnc)}
 			if e.FromState != nil {
 				ev.FromState = *e.FromState
 			}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -228,6 +229,19 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (*Config, 
 		if e := getenv(s.env); e != "" {
 			v, source = e, s.env
 		}
+		// NAME_FILE reads the setting from a file, as container secrets
+		// are mounted (/run/secrets/…), so that a password or key never
+		// sits in the environment or a compose file.
+		if f := getenv(s.env + "_FILE"); f != "" {
+			if source == s.env {
+				return nil, nil, fmt.Errorf("invalid %s: set %s or %s_FILE, not both", s.env, s.env, s.env)
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return nil, nil, fmt.Errorf("invalid %s_FILE: %v", s.env, err)
+			}
+			v, source = strings.TrimRight(string(b), "\r\n"), s.env+"_FILE"
+		}
 		if f := given[s.flag]; f.set {
 			v, source = f.value, "--"+s.flag
 		}
@@ -259,8 +273,15 @@ Commands:
   purge [--dry-run]  purge cases and signals past their retention term now
   deadlines check    remind staff of cases due within 10 working days or overdue, once per deadline
   outbox retry-dead  put every message given up on back in the mail queue
+  healthcheck [ready] ask this instance (RKC_ADDR, on loopback) for /healthz or /readyz; exit 1 unless 200
+  seed synthetic --cases N --years Y [--force]
+                     fill the statistical record with a synthetic population (for the
+                     report benchmark and for trying reports); refuses a database with
+                     cases or statistics in it unless --force
 
-Settings (flag, environment variable, default):
+Settings (flag, environment variable, default). Every variable may instead
+be given as NAME_FILE, the path of a file holding the value (a container
+secret such as /run/secrets/database_url); a trailing newline is dropped.
 `)
 	for _, s := range settings() {
 		def := s.def

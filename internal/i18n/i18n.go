@@ -9,6 +9,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,7 +27,11 @@ var langs = []string{"nl", "en"}
 // Langs returns the supported languages, the default first.
 func Langs() []string { return slices.Clone(langs) }
 
-//go:embed messages.nl.json messages.en.json
+// Every catalogue file is NAME.LANG.json (messages.nl.json for e-mail,
+// web.nl.json for the web pages, …); a language's files are merged, and a
+// key in two files is a defect.
+//
+//go:embed *.json
 var files embed.FS
 
 // catalogues are parsed on first use, not in init, so importing the package
@@ -35,15 +40,27 @@ var files embed.FS
 var catalogues = sync.OnceValue(func() map[string]map[string]string {
 	out := make(map[string]map[string]string, len(langs))
 	for _, l := range langs {
-		raw, err := files.ReadFile("messages." + l + ".json")
-		if err != nil {
-			panic("i18n: " + err.Error())
+		names, err := fs.Glob(files, "*."+l+".json")
+		if err != nil || len(names) == 0 {
+			panic("i18n: no catalogue for " + l)
 		}
-		m, err := parse(raw)
-		if err != nil {
-			panic(fmt.Sprintf("i18n: messages.%s.json: %v", l, err))
+		out[l] = map[string]string{}
+		for _, name := range names {
+			raw, err := files.ReadFile(name)
+			if err != nil {
+				panic("i18n: " + err.Error())
+			}
+			m, err := parse(raw)
+			if err != nil {
+				panic(fmt.Sprintf("i18n: %s: %v", name, err))
+			}
+			for k, v := range m {
+				if _, dup := out[l][k]; dup {
+					panic(fmt.Sprintf("i18n: %s: key %s is also in another %s catalogue", name, k, l))
+				}
+				out[l][k] = v
+			}
 		}
-		out[l] = m
 	}
 	return out
 })

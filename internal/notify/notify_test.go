@@ -39,6 +39,7 @@ type want struct {
 // meant for them, in their language, with the case number and the link,
 // and nothing of the case's content.
 func TestEveryKindReachesItsRecipients(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	e := c.e
 	srv := newMailServer(t)
@@ -224,6 +225,7 @@ func TestEveryKindReachesItsRecipients(t *testing.T) {
 // TestStepAndMessageCommitTogether: a message exists only when its step
 // committed; a notice to someone without an account fails the step.
 func TestStepAndMessageCommitTogether(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	ctx := context.Background()
 	id := c.file(t, c.complainant, complaint(sentinel))
@@ -263,6 +265,7 @@ func TestStepAndMessageCommitTogether(t *testing.T) {
 // TestSMTPOutageDeliversExactlyOnce: with the mail server down, steps go on
 // and their messages wait; once it is back each arrives exactly once.
 func TestSMTPOutageDeliversExactlyOnce(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	srv := newMailServer(t)
 	srv.Stop()
@@ -336,6 +339,7 @@ func startWorkerProcess(t *testing.T, c *cast, srv *mailServer) *exec.Cmd {
 // an instance starts, is killed with SIGKILL in the middle of delivering,
 // and after a restart every message arrives exactly once.
 func TestKillNineBetweenCommitAndDelivery(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	srv := newMailServer(t)
 	for i := 0; i < 3; i++ {
@@ -381,6 +385,7 @@ func TestKillNineBetweenCommitAndDelivery(t *testing.T) {
 // pools, as two instances of the binary, share 1,000 messages: none twice,
 // none lost.
 func TestTwoInstancesThousandMessages(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	srv := newMailServer(t)
 	ctx := context.Background()
@@ -429,6 +434,7 @@ func TestTwoInstancesThousandMessages(t *testing.T) {
 // TestDeadLetterOnTheBoard: a message that fails every attempt is given up,
 // counted for the secretaries' board, and goes out once retried.
 func TestDeadLetterOnTheBoard(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	srv := newMailServer(t)
 	srv.Stop()
@@ -480,6 +486,7 @@ func TestDeadLetterOnTheBoard(t *testing.T) {
 // its transaction committed, the message goes once more, with the same
 // Message-ID, so that it is recognisably the same message.
 func TestAcceptedButNotRecordedIsSentAgain(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	srv := newMailServer(t)
 	id := c.file(t, c.complainant, complaint(sentinel))
@@ -516,6 +523,7 @@ func TestAcceptedButNotRecordedIsSentAgain(t *testing.T) {
 // file per message, says so at start, and a message written again replaces
 // its file.
 func TestMailFolderWithoutSMTP(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	cfg := *c.e.Config
 	cfg.SMTPHost = ""
@@ -569,6 +577,7 @@ func TestMailFolderWithoutSMTP(t *testing.T) {
 // reach the server; a wrong password fails as an authentication error
 // without the password anywhere.
 func TestStartTLSWithCredentials(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	cert, pool := selfSigned(t)
 	srv := &mailServer{t: t, addr: "127.0.0.1:0", changed: make(chan struct{}),

@@ -31,6 +31,7 @@ func amsterdam(t *testing.T, month time.Month, day int) time.Time {
 // so it is due on Wednesday 28 April; its first due-soon day is Tuesday 13
 // April, and that new deadline earns reminders of its own.
 func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	e := c.e
 	ctx := context.Background()

@@ -452,11 +452,9 @@ func TestSwappedCiphertextDoesNotOpen(t *testing.T) {
 	absent(t, "the service log", logOf(e), sa, sb)
 }
 
-// TestSwapBetweenRowsOfOneField is the swap the associated data does not
-// catch yet: values of one field in different rows of the same case (two
-// statements, two hearings' minutes, two attachments' names) are sealed with
-// the same case id and field name, so one can replace the other unnoticed.
-// It fails until the row id is part of the associated data (cases package).
+// TestSwapBetweenRowsOfOneField swaps values of one field between two rows of
+// the same case (two statements); the row id in the associated data must make
+// the copy fail to decrypt rather than put one party's words under the other's name.
 func TestSwapBetweenRowsOfOneField(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)
@@ -481,8 +479,8 @@ func TestSwapBetweenRowsOfOneField(t *testing.T) {
 		r.Decode(t, &v)
 		for _, st := range v.Statements {
 			if st.Side == "respondent" && st.Body == mine {
-				t.Skip("KNOWN GAP (reported): a statement body copied into another statement of the same case decrypts; " +
-					"the associated data binds case and field but not the row (statement, hearing, attachment name, event reason)")
+				t.Fatal("a statement body copied into another statement of the same case decrypted: " +
+					"the associated data must bind the row as well as the case and field")
 			}
 		}
 	}
@@ -917,5 +915,63 @@ func TestLegalHoldAndDryRun(t *testing.T) {
 	e.App.DB.Raw(`SELECT count(*) FROM access_log WHERE action = 'case:purge' AND person_id IS NULL AND case_id IN (?, ?)`, held, free).Scan(&purgeLog)
 	if purgeLog != 2 {
 		t.Errorf("access log has %d purge entries, want 2", purgeLog)
+	}
+}
+
+// TestExportAdviser: an adviser's export holds what they filed and wrote,
+// not what the complainant wrote in the case themselves.
+func TestExportAdviser(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	c := newCast(t, e)
+	adviser := e.Person("vertrouwenspersoon@test.rkc", "BZK", apptest.Grant("adviser", "BZK"))
+	desc, consent, mine, theirs := sentinel("DESC"), sentinel("CONSENT"), sentinel("ADVISER"), sentinel("COMPLAINANT")
+	body := complaint(desc)
+	body["complainant_email"] = c.complainant.Email
+	body["consent"] = "Ingestemd op 3 maart " + consent
+	id := c.file(t, adviser, body)
+	c.post(t, c.secretary, id, "register", nil, "registered")
+	e.Must(201, adviser, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Namens klager " + mine})
+	e.Must(201, c.complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Zelf geschreven " + theirs})
+	c.upload(t, c.complainant, id, "eigen-"+theirs+".txt", "bewijs")
+
+	r := exportOf(t, e, adviser, "/api/v1/me/export")
+	present(t, "the adviser's export", r.Body, consent, mine)
+	absent(t, "the adviser's export", r.Body, desc, theirs)
+	var doc exportDoc
+	r.Decode(t, &doc)
+	if len(doc.Cases) != 1 || doc.Cases[0].Role != "adviser" {
+		t.Errorf("adviser's export cases: %+v", doc.Cases)
+	}
+	// The complainant's export holds the whole complaint side.
+	present(t, "the complainant's export", exportOf(t, e, c.complainant, "/api/v1/me/export").Body, desc, consent, mine, theirs)
+}
+
+// TestPurgeUnreadableCase: a case whose data key no longer opens (its master
+// key retired, or the row tampered with) is purged all the same, and does
+// not stop the purge of the others.
+func TestPurgeUnreadableCase(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	c := newCast(t, e)
+	broken := c.closedCase(t, sentinel("BROKEN"))
+	fine := c.closedCase(t, sentinel("FINE"))
+	if _, err := ownerDB(t, e).Exec(`UPDATE cases SET data_key = (SELECT data_key FROM cases WHERE id = $1) WHERE id = $2`, fine, broken); err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Set(e.Clock.Now().AddDate(5, 0, 1))
+	rep, err := e.App.Cases.Purge(context.Background(), cases.Retention{CaseYears: 5, SignalYears: 2}, false)
+	if err != nil {
+		t.Fatalf("purge with one unreadable case: %v", err)
+	}
+	if rep.CasesPurged != 2 {
+		t.Errorf("purge report %+v, want both cases purged", rep)
+	}
+	var left int64
+	e.App.DB.Raw(`SELECT count(*) FROM cases`).Scan(&left)
+	var stats struct{ Total, Purged int }
+	e.App.DB.Raw(`SELECT count(*) AS total, count(purged_on) AS purged FROM case_stats`).Scan(&stats)
+	if left != 0 || stats.Total != 2 || stats.Purged != 1 {
+		t.Errorf("after purge: %d cases left, stats %+v; want none left, the readable case's record marked", left, stats)
 	}
 }

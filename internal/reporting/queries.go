@@ -63,6 +63,10 @@ func Check(ctx context.Context, db *gorm.DB) error {
 	if err != nil {
 		return fmt.Errorf("reporting: %w", err)
 	}
+	return check(ctx, db, qs)
+}
+
+func check(ctx context.Context, db *gorm.DB, qs map[string]string) error {
 	needed := map[string]bool{"first_year": true, "ministries": true}
 	for _, f := range figureDefs {
 		needed[f.key] = true

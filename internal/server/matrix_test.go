@@ -17,15 +17,25 @@ package server_test
 //     the state the step needs, so a status tells authorisation, never a
 //     state error; refusals and reads share one case per state.
 //
+// The web pages (internal/web) share the echo instance and have a table of
+// their own, with the web's answers: a visitor without a session is sent to
+// the sign-in page ("login": 303 to /login), a form that worked answers 303
+// to the next page, and a case action (POST /cases/:id/:action, where the
+// route table checks only the session) is 404 for a case the caller may not
+// see and 403 for one they see but may not act on.
+//
 // A route the server registers without rows here, or rows for a route it no
 // longer registers, fails TestMatrixCoversEveryRoute.
 
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,6 +44,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
@@ -114,6 +125,10 @@ GET    /api/v1/persons/:pid/export                  -                      401  
 GET    /api/v1/audit                                -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
 POST   /api/v1/audit/verify                         -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
 GET    /api/v1/outbox/dead                          -                      401  403  403  403  403  403  403  200  403  403  403  403  403  403   403  403  403  403
+GET    /api/v1/reports/annual/:year                 -                      401  403  403  403  403  403  403  200  403  403  200  200  403  403   403  200  403  403
+GET    /api/v1/reports/recommendations/:year        -                      401  403  403  403  403  403  403  200  403  403  200  200  403  403   403  200  403  403
+PUT    /api/v1/reports/recommendations/:year        -                      401  403  403  403  403  403  403  403  403  403  200  200  403  403   403  403  403  403
+POST   /api/v1/reports/recommendations/:year/adopt  -                      401  403  403  403  403  403  403  403  403  403  200  200  403  403   403  403  403  403
 `
 
 // publicRoutes answer without a session: the ops endpoints, the API
@@ -171,6 +186,75 @@ POST   /api/v1/cases/:id/close                      decided                403  
 POST   /api/v1/cases/:id/legal-hold                 closed                 403    403   403    403
 `
 
+// webMatrix: the pages under / (internal/web), signed in with the session
+// cookie, every form with its CSRF token. "login": 303 to the sign-in page;
+// a case action's state names the action after the colon.
+const webMatrix = `
+method path                                         state                             anon  cmp   cmp~  adv   adv~  rsp   rsp~  sec   mem   mem~  chr   chr~  ath   ath~c ath~  rep   adm   fg
+GET    /session/ping                                -                                 login 204   204   204   204   204   204   204   204   204   204   204   204   204   204   204   204   204
+GET    /dashboard                                   -                                 login 200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200
+GET    /my-data                                     -                                 login 200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200
+GET    /my-data/export.:format                      -                                 login 200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200
+GET    /complaint                                   -                                 login 200   200   200   200   403   403   403   403   403   403   403   403   403   403   403   403   403
+GET    /complaint/step/:step                        -                                 login 200   200   200   200   403   403   403   403   403   403   403   403   403   403   403   403   403
+POST   /complaint/step/:step                        -                                 login 303   303   303   303   403   403   403   403   403   403   403   403   403   403   403   403   403
+GET    /complaint/review                            -                                 login 200   200   200   200   403   403   403   403   403   403   403   403   403   403   403   403   403
+POST   /complaint/send                              -                                 login 303   303   303   303   403   403   403   403   403   403   403   403   403   403   403   403   403
+POST   /complaint/discard                           -                                 login 303   303   303   303   403   403   403   403   403   403   403   403   403   403   403   403   403
+GET    /cases/:id                                   submitted                         login 200   404   200   404   404   404   200   404   404   200   404   404   404   404   403   403   403
+GET    /cases/:id                                   advised                           login 200   404   200   404   200   404   200   200   404   200   404   200   404   404   403   403   403
+GET    /cases/:id/attachments/:aid                  advised                           login 200   404   200   404   200   404   200   200   404   200   404   403   403   403   403   403   403
+GET    /cases/:id/attachments/:aid                  advised:committee-file            login 404   404   404   404   404   404   200   200   404   200   404   403   403   403   403   403   403
+POST   /cases/:id/:action                           submitted:register                login 403   404   403   404   404   404   303   404   404   403   404   404   404   404   404   404   404
+POST   /cases/:id/:action                           registered:information-request    login 403   404   403   404   404   404   303   404   404   403   404   404   404   404   404   404   404
+POST   /cases/:id/:action                           awaiting:information              login 303   404   303   404   404   404   403   404   404   403   404   404   404   404   404   404   404
+POST   /cases/:id/:action                           registered:admissibility          login 403   404   403   404   404   404   403   404   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/:action                           admissible:panel                  login 403   404   403   404   404   404   403   403   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/:action                           admissible:investigation          login 403   404   403   404   404   404   303   403   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/:action                           investigating:conflict            login 403   404   403   404   403   404   403   303   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/:action                           registered:extension              login 403   404   403   404   404   404   403   404   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/:action                           investigating:statement           login 303   404   303   404   303   404   403   403   404   403   404   404   404   404   404   404   404
+POST   /cases/:id/:action                           investigating:attachment          login 303   404   303   404   303   404   303   303   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/:action                           investigating:hearing             login 403   404   403   404   403   404   303   303   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/:action                           heard:advice                      login 403   404   403   404   403   404   403   403   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/:action                           advised:decision                  login 403   404   403   404   403   404   403   403   404   403   404   303   404   404   404   404   404
+POST   /cases/:id/:action                           investigating:withdraw            login 303   404   303   404   403   404   403   403   404   403   404   404   404   404   404   404   404
+POST   /cases/:id/:action                           investigating:informal-resolution login 403   404   403   404   403   404   403   403   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/:action                           decided:close                     login 403   404   403   404   403   404   303   403   404   303   404   403   404   404   404   404   404
+POST   /cases/:id/:action                           investigating:no-such-step        login 404   404   404   404   404   404   404   404   404   404   404   404   404   404   404   404   404
+POST   /cases/:id/hearings/:hid/record              planned                           login 403   403   403   403   403   403   303   303   404   303   404   403   403   403   403   403   403
+GET    /deadlines                                   -                                 login 403   403   403   403   403   403   200   403   403   200   200   403   403   403   403   403   403
+GET    /committee/signals                           -                                 login 403   403   403   403   403   403   200   403   403   200   200   403   403   403   403   403   403
+GET    /committee/signals/:sid                      -                                 login 403   403   403   403   403   403   200   403   403   200   200   403   403   403   403   403   403
+POST   /committee/signals/:sid/answer               -                                 login 403   403   403   403   403   403   303   403   403   303   303   403   403   403   403   403   403
+GET    /audit                                       -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   200
+POST   /audit/verify                                -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   200
+GET    /admin/accounts                              -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   200   403
+POST   /admin/accounts                              -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   303   403
+POST   /admin/accounts/:pid/grants                  -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   303   403
+`
+
+// webPublicRoutes are the pages anyone may open without a session, with the
+// status a visitor gets; echo_route_not_found /* is the web's page for
+// unknown addresses.
+var webPublicRoutes = []struct {
+	method, path string
+	want         int
+}{
+	{"GET", "/", 200},
+	{"GET", "/lang/:lang", 303},
+	{"GET", "/login", 200},
+	{"POST", "/login", 303},
+	{"POST", "/logout", 303},
+	{"GET", "/signal", 200},
+	{"POST", "/signal", 200},
+	{"GET", "/signal/follow", 200},
+	{"POST", "/signal/follow", 200},
+	{"POST", "/signal/follow/message", 200},
+	{"GET", "/static/*", 200},
+	{"echo_route_not_found", "/*", 404},
+}
+
 // casts: who plays which part in the cases of a matrix column.
 type cast struct {
 	name        string
@@ -207,6 +291,7 @@ var stateSteps = map[string][]string{
 
 type row struct {
 	line          int
+	web           bool // a row of webMatrix
 	method, path  string
 	state         string // "" for routes about no single case
 	variant       string // after the colon of the state
@@ -214,6 +299,13 @@ type row struct {
 	route         string // method and path, as e.Routes() names it
 	changesOnSucc bool
 }
+
+// toLogin stands for the web's answer to a visitor without a session: 303
+// to the sign-in page.
+const toLogin = 1303
+
+// succeeds reports whether want is a success: 2xx, or a form's 303 onwards.
+func succeeds(want int) bool { return want < 300 || want == 303 }
 
 // parseMatrix reads a table whose columns after method, path and state are
 // the given actors, in that order.
@@ -229,12 +321,13 @@ func parseMatrix(t *testing.T, table string, cols []actor) []row {
 	if !slices.Equal(header[3:], keys) {
 		t.Fatalf("matrix header names %v, want %v", header[3:], keys)
 	}
+	web := table == webMatrix
 	for i, l := range lines[1:] {
 		f := strings.Fields(l)
 		if len(f) != 3+len(keys) {
 			t.Fatalf("matrix line %d has %d fields, want %d", i+2, len(f), 3+len(keys))
 		}
-		r := row{line: i + 2, method: f[0], path: f[1], want: map[string]int{}, route: f[0] + " " + f[1]}
+		r := row{line: i + 2, web: web, method: f[0], path: f[1], want: map[string]int{}, route: f[0] + " " + f[1]}
 		if f[2] != "-" {
 			r.state, r.variant, _ = strings.Cut(f[2], ":")
 			if _, ok := stateSteps[r.state]; !ok {
@@ -243,6 +336,10 @@ func parseMatrix(t *testing.T, table string, cols []actor) []row {
 		}
 		r.changesOnSucc = r.state != "" && r.method != http.MethodGet
 		for j, k := range keys {
+			if f[3+j] == "login" && web {
+				r.want[k] = toLogin
+				continue
+			}
 			n, err := strconv.Atoi(f[3+j])
 			if err != nil {
 				t.Fatalf("matrix line %d, column %s: %v", r.line, k, err)
@@ -267,7 +364,10 @@ func TestMatrixCoversEveryRoute(t *testing.T) {
 			t.Errorf("the party matrix names %s, which the access matrix lacks", r.route)
 		}
 	}
-	for _, p := range publicRoutes {
+	for _, r := range parseMatrix(t, webMatrix, actors) {
+		listed[r.route] = true
+	}
+	for _, p := range append(slices.Clone(publicRoutes), webPublicRoutes...) {
 		k := p.method + " " + p.path
 		if listed[k] {
 			t.Errorf("%s is listed both as public and in the matrix", k)
@@ -317,6 +417,8 @@ func newWorld(t *testing.T) *world {
 	}
 	// A member who will be named respondent in a case whose panel they sit on.
 	w.who["lid+vw"] = env.Person("lid-verweerder@matrix.test", "AZ", grant(authz.Member, authz.AnyDomain))
+	// Someone the admin grants roles to in the web matrix, apart from the actors.
+	w.who["grant-target"] = env.Person("grant-target@matrix.test", "BZK")
 
 	// The parties of "another case" relate to it, and to no other.
 	w.build(otherCast, "investigating")
@@ -459,14 +561,14 @@ func (w *world) mustUpload(p *apptest.Person, caseID string) string {
 
 // path fills in the route's parameters; the parameter named missing (if
 // any) gets a fresh id that names nothing.
-func (w *world) path(r row, f *fixture, missing string) string {
+func (w *world) path(r row, who string, f *fixture, missing string) string {
 	var parts []string
 	for _, seg := range strings.Split(r.path, "/") {
-		if strings.HasPrefix(seg, ":") {
-			if seg == missing {
-				seg = uuid.NewString()
+		if i := strings.IndexByte(seg, ':'); i >= 0 {
+			if seg[i:] == missing {
+				seg = seg[:i] + uuid.NewString()
 			} else {
-				seg = w.param(r, f, seg)
+				seg = seg[:i] + w.param(r, who, f, seg[i:])
 			}
 		}
 		parts = append(parts, seg)
@@ -474,7 +576,21 @@ func (w *world) path(r row, f *fixture, missing string) string {
 	return strings.Join(parts, "/")
 }
 
-func (w *world) param(r row, f *fixture, name string) string {
+// idParams name objects that may be hidden; the innermost of them in a
+// path is the one a "missing" twin request replaces.
+var idParams = []string{":id", ":aid", ":hid", ":sid", ":pid"}
+
+func innermostID(path string) string {
+	missing := ""
+	for _, seg := range strings.Split(path, "/") {
+		if slices.Contains(idParams, seg) {
+			missing = seg
+		}
+	}
+	return missing
+}
+
+func (w *world) param(r row, who string, f *fixture, name string) string {
 	switch name {
 	case ":id":
 		return f.id
@@ -488,7 +604,23 @@ func (w *world) param(r row, f *fixture, name string) string {
 	case ":sid":
 		return w.signalID
 	case ":pid":
+		if r.web {
+			return w.who["grant-target"].ID.String()
+		}
 		return w.person("cmp").ID.String()
+	case ":action":
+		return r.variant
+	case ":format":
+		return "json"
+	case ":step":
+		return "what"
+	case ":year":
+		if r.method == http.MethodGet {
+			return strconv.Itoa(time.Now().Year() - 1)
+		}
+		// Each writer writes a year of their own, so that one success does
+		// not turn the next into a version conflict.
+		return strconv.Itoa(2000 + slices.IndexFunc(actors, func(a actor) bool { return a.key == who }))
 	}
 	w.t.Fatalf("matrix line %d: no value for %s", r.line, name)
 	return ""
@@ -500,14 +632,15 @@ func (w *world) call(r row, who string, f *fixture, missing string) *apptest.Res
 	t, env := w.t, w.env
 	t.Helper()
 	p := w.person(who)
-	path := w.path(r, f, missing)
+	path := w.path(r, who, f, missing)
 	yes := true
 	var body any
 	switch r.route {
 	case "GET /api/v1/me", "GET /api/v1/cases", "GET /api/v1/cases/:id", "GET /api/v1/cases/:id/events",
 		"GET /api/v1/cases/:id/attachments/:aid", "GET /api/v1/signals", "GET /api/v1/signals/:sid",
 		"GET /api/v1/me/export", "GET /api/v1/persons/:pid/export", "GET /api/v1/audit", "POST /api/v1/audit/verify",
-		"GET /api/v1/outbox/dead", "POST /api/v1/cases/:id/register", "POST /api/v1/cases/:id/close":
+		"GET /api/v1/outbox/dead", "POST /api/v1/cases/:id/register", "POST /api/v1/cases/:id/close",
+		"GET /api/v1/reports/annual/:year", "GET /api/v1/reports/recommendations/:year":
 		if r.method == "POST" {
 			body = map[string]any{}
 		}
@@ -566,6 +699,17 @@ func (w *world) call(r row, who string, f *fixture, missing string) *apptest.Res
 		body = cases.LegalHoldInput{Hold: &yes, Reason: "Er loopt een procedure bij de rechter."}
 	case "POST /api/v1/signals/:sid/messages":
 		body = cases.MessageInput{Body: "Dank voor uw melding; wilt u contact opnemen?"}
+	case "PUT /api/v1/reports/recommendations/:year":
+		body = map[string]any{"text": "Meer voorlichting over de klachtregeling.", "version": 0}
+	case "POST /api/v1/reports/recommendations/:year/adopt":
+		// There must be a text to adopt: the chair writes one first.
+		rec := "/api/v1/reports/recommendations/" + strings.TrimSuffix(strings.TrimPrefix(path, "/api/v1/reports/recommendations/"), "/adopt")
+		var cur struct {
+			Latest int `json:"latest_version"`
+		}
+		env.Must(200, w.person("chr"), "GET", rec, nil).Decode(t, &cur)
+		env.Must(200, w.person("chr"), "PUT", rec, map[string]any{"text": "Aanbevelingen van de commissie.", "version": cur.Latest})
+		body = map[string]any{}
 	default:
 		t.Fatalf("matrix line %d: no request for %s: add one to call", r.line, r.route)
 	}
@@ -602,6 +746,181 @@ func (w *world) callPublic(method, path string) *apptest.Response {
 	return env.Do(nil, method, path, nil)
 }
 
+// webCSRF is the double-submitted token every web form carries.
+var webCSRF = strings.Repeat("matrix-csrf-", 4)
+
+// webDo sends a request to the pages as p (nil: a visitor), with the
+// session cookie and, for a form, the CSRF token; redirects are not
+// followed. file adds an evidence file to the form.
+func (w *world) webDo(p *apptest.Person, method, path string, form url.Values, file bool) *apptest.Response {
+	t := w.t
+	t.Helper()
+	var body io.Reader
+	contentType := ""
+	if method == http.MethodPost {
+		if form == nil {
+			form = url.Values{}
+		}
+		if _, ok := form["csrf"]; !ok {
+			form.Set("csrf", webCSRF)
+		}
+		if file {
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			for k, vs := range form {
+				for _, v := range vs {
+					mw.WriteField(k, v)
+				}
+			}
+			h := textproto.MIMEHeader{}
+			h.Set("Content-Disposition", `form-data; name="file"; filename="verklaring.txt"`)
+			h.Set("Content-Type", "text/plain")
+			part, _ := mw.CreatePart(h)
+			part.Write([]byte("Verklaring van een collega.\n"))
+			mw.Close()
+			body, contentType = &buf, mw.FormDataContentType()
+		} else {
+			body, contentType = strings.NewReader(form.Encode()), "application/x-www-form-urlencoded"
+		}
+	}
+	req, err := http.NewRequest(method, w.env.Server.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.AddCookie(&http.Cookie{Name: "rkc_csrf", Value: webCSRF})
+	if p != nil {
+		req.AddCookie(&http.Cookie{Name: accounts.CookieName, Value: p.Token})
+	}
+	client := &http.Client{Transport: w.env.Server.Client().Transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return &apptest.Response{Status: res.StatusCode, Header: res.Header, Body: b}
+}
+
+// webCall sends the row's request to the pages as the actor, with a valid
+// form, to the case f (nil for pages about no single case).
+func (w *world) webCall(r row, who string, f *fixture, missing string) *apptest.Response {
+	t := w.t
+	t.Helper()
+	p := w.person(who)
+	path := w.path(r, who, f, missing)
+	form := url.Values{}
+	file := false
+	switch r.route {
+	case "GET /session/ping", "GET /dashboard", "GET /my-data", "GET /my-data/export.:format", "GET /complaint",
+		"GET /complaint/step/:step", "GET /complaint/review", "GET /cases/:id", "GET /cases/:id/attachments/:aid",
+		"GET /deadlines", "GET /committee/signals", "GET /committee/signals/:sid", "GET /audit", "POST /audit/verify",
+		"GET /admin/accounts", "POST /complaint/discard":
+	case "POST /complaint/step/:step":
+		form = url.Values{"category": {"bullying"}, "description": {"Ik word buitengesloten."}, "nav": {"save"}}
+	case "POST /complaint/send":
+		// A draft to send: the adviser says for whom, then what happened.
+		if who == "adv" || who == "adv~" {
+			w.webDo(p, "POST", "/complaint/step/behalf", url.Values{"on_behalf": {"other"}, "complainant_email": {w.person("cmp").Email},
+				"consent": {"Schriftelijk, 3 maart."}, "consent_given": {"yes"}, "nav": {"save"}}, false)
+		}
+		w.webDo(p, "POST", "/complaint/step/what", url.Values{"category": {"bullying"}, "description": {"Ik word buitengesloten."}, "nav": {"save"}}, false)
+	case "POST /cases/:id/:action":
+		switch r.variant {
+		case "register", "close", "no-such-step":
+		case "information-request":
+			form.Set("what", "De namen van de getuigen.")
+		case "information":
+			form.Set("text", "Het voorval was op 3 maart.")
+		case "admissibility":
+			form.Set("admissible", "yes")
+		case "panel":
+			form.Set("member", w.person("mem").ID.String())
+		case "investigation":
+			form.Set("respondent_email", w.person("rsp").Email)
+		case "conflict":
+			form.Set("reason", "Ik werkte met een partij samen.")
+		case "extension":
+			form.Set("reason", "Een getuige is pas over drie weken terug.")
+		case "statement":
+			form.Set("body", "Mijn kant van het verhaal.")
+		case "attachment":
+			file = true
+		case "hearing":
+			form = url.Values{"date": {w.env.Clock.Now().AddDate(0, 0, 7).Format(time.DateOnly)}, "time": {"10:00"}, "parties": {"both"}, "location": {"Den Haag"}}
+		case "advice":
+			form = url.Values{"findings": {"De klacht is aannemelijk."}, "measures": {"Een gesprek."}, "judgement-1": {"founded"}}
+		case "decision":
+			form.Set("follows_advice", "yes")
+		case "withdraw":
+			form = url.Values{"confirm": {"yes"}, "reason": {"Opgelost."}}
+		case "informal-resolution":
+			form = url.Values{"reason": {"Bemiddeld."}, "complainant_consented": {"yes"}, "respondent_consented": {"yes"}}
+		default:
+			t.Fatalf("web matrix line %d: no form for action %q", r.line, r.variant)
+		}
+	case "POST /cases/:id/hearings/:hid/record":
+		form = url.Values{"version": {"1"}, "minutes": {"Klager gehoord."}, "held": {"yes"}}
+	case "POST /committee/signals/:sid/answer":
+		form.Set("body", "Dank voor uw melding.")
+	case "POST /admin/accounts":
+		form = url.Values{"email": {"nieuw-" + strings.NewReplacer("~", "x", "+", "x").Replace(who) + "@matrix.test"}, "name": {"Nieuw Account"},
+			"ministry": {"BZK"}, "password": {apptest.Password}}
+	case "POST /admin/accounts/:pid/grants":
+		form = url.Values{"role": {authz.Reporter}, "domain": {authz.AnyDomain}}
+	default:
+		t.Fatalf("web matrix line %d: no request for %s: add one to webCall", r.line, r.route)
+	}
+	if r.method == http.MethodGet {
+		form = nil
+	}
+	return w.webDo(p, r.method, path, form, file)
+}
+
+// webPublic sends a public page's request as a visitor.
+func (w *world) webPublic(method, path string) *apptest.Response {
+	switch method + " " + path {
+	case "GET /lang/:lang":
+		return w.webDo(nil, "GET", "/lang/en?next=/signal", nil, false)
+	case "POST /login":
+		return w.webDo(nil, "POST", "/login", url.Values{"email": {w.person("cmp").Email}, "password": {apptest.Password}}, false)
+	case "POST /signal":
+		return w.webDo(nil, "POST", "/signal", url.Values{"category": {"bullying"}, "message": {"Er wordt gepest."}}, false)
+	case "POST /signal/follow":
+		return w.webDo(nil, "POST", "/signal/follow", url.Values{"code": {w.receipt}}, false)
+	case "POST /signal/follow/message":
+		return w.webDo(nil, "POST", "/signal/follow/message", url.Values{"code": {w.receipt}, "body": {"Het gebeurde weer."}}, false)
+	case "GET /static/*":
+		return w.webDo(nil, "GET", "/static/app.css", nil, false)
+	case "echo_route_not_found /*":
+		return w.webDo(nil, "GET", "/no-such-page", nil, false)
+	}
+	return w.webDo(nil, method, path, nil, false)
+}
+
+// webStatus is a web answer as the matrix writes it.
+func webStatus(res *apptest.Response) int {
+	if res.Status == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login") {
+		return toLogin
+	}
+	return res.Status
+}
+
+var (
+	uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+	idlePattern = regexp.MustCompile(`data-idle-until="\d+"|\b\d{1,2}:\d{2}\b`)
+)
+
+// page is a web answer with the ids and the session's end in it made
+// anonymous, to compare a hidden object's page with a missing one's.
+func page(res *apptest.Response) string {
+	b := uuidPattern.ReplaceAll(res.Body, []byte("<id>"))
+	return fmt.Sprintf("%d %s", res.Status, idlePattern.ReplaceAll(b, []byte("<time>")))
+}
+
 // listed reports whether the case appears in the actor's list of cases.
 func (w *world) listed(who, id string) bool {
 	for page := 1; ; page++ {
@@ -631,39 +950,52 @@ func problem(t *testing.T, r *apptest.Response) string {
 
 // check runs one row for the given columns, each on the case of its cast.
 func (w *world) check(t *testing.T, r row, cols []actor, castOf func(key string) cast) {
+	send, status, same := w.call, func(res *apptest.Response) int { return res.Status }, func(res *apptest.Response) string { return problem(t, res) }
+	if r.web {
+		send, status, same = w.webCall, webStatus, page
+	}
 	for _, a := range cols {
 		want := r.want[a.key]
 		var f *fixture
 		if r.state != "" {
-			if r.changesOnSucc && want < 300 {
+			if r.changesOnSucc && succeeds(want) {
 				f = w.build(castOf(a.key), r.state) // a success changes the case: one of its own
 			} else {
 				f = w.sharedCase(castOf(a.key), r.state)
 			}
 		}
-		res := w.call(r, a.key, f, "")
-		if res.Status != want {
-			t.Errorf("line %d: %s %s (%s) as %s, %s: %d, want %d: %s", r.line, r.method, r.path, r.state, a.key, a.about, res.Status, want, res.Body)
+		res := send(r, a.key, f, "")
+		if got := status(res); got != want {
+			state := r.state
+			if state == "" {
+				state = "no case"
+			}
+			if r.variant != "" {
+				state += ":" + r.variant
+			}
+			body := res.Body
+			if r.web && len(body) > 200 {
+				body = body[:200]
+			}
+			t.Errorf("line %d: %s %s (%s) as %s, %s: %d (Location %q), want %d: %s", r.line, r.method, r.path, state, a.key, a.about,
+				got, res.Header.Get("Location"), want, body)
 			continue
 		}
 		if want == 404 {
 			// Exactly like a missing one: the same answer for an id that
 			// names nothing, in the innermost position.
-			params := strings.Split(r.path, "/")
-			missing := ""
-			for _, s := range params {
-				if strings.HasPrefix(s, ":") {
-					missing = s
+			if missing := innermostID(r.path); missing != "" {
+				twin := send(r, a.key, f, missing)
+				if got, exp := same(res), same(twin); got != exp {
+					t.Errorf("line %d: %s %s as %s: the hidden object answers differently from a missing one:\n%s", r.line, r.method, r.path, a.key, firstDiff(got, exp))
 				}
 			}
-			twin := w.call(r, a.key, f, missing)
-			if got, exp := problem(t, res), problem(t, twin); got != exp {
-				t.Errorf("line %d: %s %s as %s: the hidden object answers %q, a missing one %q", r.line, r.method, r.path, a.key, got, exp)
-			}
 		}
-		if r.route == "GET /api/v1/cases/:id" && (want == 200 || want == 404) {
-			if got := w.listed(a.key, f.id); got != (want == 200) {
-				t.Errorf("line %d: case listed for %s: %v, want %v", r.line, a.key, got, want == 200)
+		if strings.HasSuffix(r.route, " /api/v1/cases/:id") || r.route == "GET /cases/:id" {
+			if want == 200 || want == 404 {
+				if got := w.listed(a.key, f.id); got != (want == 200) {
+					t.Errorf("line %d: case listed for %s: %v, want %v", r.line, a.key, got, want == 200)
+				}
 			}
 		}
 	}
@@ -698,6 +1030,35 @@ func TestMatrix(t *testing.T) {
 		t.Logf("party matrix: %d rows × %d actors = %d cells", len(prows), len(partyActors), len(prows)*len(partyActors))
 	})
 
+	t.Run("web public", func(t *testing.T) {
+		for _, p := range webPublicRoutes {
+			if res := w.webPublic(p.method, p.path); res.Status != p.want {
+				t.Errorf("%s %s as a visitor: %d, want %d: %.200s", p.method, p.path, res.Status, p.want, res.Body)
+			}
+		}
+	})
+
+	wrows := parseMatrix(t, webMatrix, actors)
+	t.Run("web", func(t *testing.T) {
+		for _, r := range wrows {
+			w.check(t, r, actors, func(string) cast { return mainCast })
+		}
+		t.Logf("web matrix: %d rows × %d actors = %d cells", len(wrows), len(actors), len(wrows)*len(actors))
+	})
+
+	// A form without its CSRF token is refused and changes nothing, even
+	// from the one who may send it.
+	t.Run("web forms need the CSRF token", func(t *testing.T) {
+		f := w.build(mainCast, "submitted")
+		res := w.webDo(w.person("sec"), "POST", "/cases/"+f.id+"/register", url.Values{"csrf": {"wrong"}}, false)
+		if res.Status != http.StatusForbidden {
+			t.Errorf("register without the token: %d, want 403", res.Status)
+		}
+		if st := w.env.Must(200, w.person("sec"), "GET", "/api/v1/cases/"+f.id, nil).Map(t)["state"]; st != "submitted" {
+			t.Errorf("the refused form changed the case to %v", st)
+		}
+	})
+
 	// A member sits on the panel and is then named respondent. The system
 	// should refuse to inform a panel member as respondent (a party cannot
 	// sit on the panel, DESIGN §1); where it does not, the member must at
@@ -727,4 +1088,14 @@ func TestMatrix(t *testing.T) {
 				view["relation"], view["complainant_contact"])
 		}
 	})
+}
+
+// firstDiff shows where two answers part.
+func firstDiff(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	from := max(0, i-80)
+	return fmt.Sprintf("…%s…\nversus\n…%s…", a[from:min(len(a), i+80)], b[from:min(len(b), i+80)])
 }

@@ -215,9 +215,10 @@ func TestMetricsByRoute(t *testing.T) {
 	}
 }
 
-// TestProblemJSON: every error the router produces itself (unknown path,
-// wrong method) answers in the API's one error format, so clients need one
-// error parser.
+// TestProblemJSON: every error the router produces itself under the API
+// (unknown path, wrong method) answers in the API's one error format, so
+// clients need one error parser. Pages outside /api answer in HTML (the web
+// UI's concern, tested there).
 func TestProblemJSON(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
@@ -227,13 +228,12 @@ func TestProblemJSON(t *testing.T) {
 		typ          string
 	}{
 		{http.MethodGet, "/api/v1/no-such-thing", http.StatusNotFound, "not-found"},
-		{http.MethodGet, "/no-such-page", http.StatusNotFound, "not-found"},
-		{http.MethodDelete, "/healthz", http.StatusMethodNotAllowed, "method-not-allowed"},
-		// Under /api/v1 echo answers a wrong method with 404: the group's
-		// middleware registers a catch-all not-found route, which echo's
-		// router prefers to its 405. Still one error format; see status below.
-		{http.MethodPut, "/api/v1/session", http.StatusNotFound, "not-found"},
+		{http.MethodGet, "/api/v2/cases", http.StatusNotFound, "not-found"},
+		{http.MethodPut, "/api/v1/session", http.StatusMethodNotAllowed, "method-not-allowed"},
+		{http.MethodDelete, "/api/v1/cases", http.StatusMethodNotAllowed, "method-not-allowed"},
+		{http.MethodPost, "/api/v1/cases/" + uuid.NewString() + "/events", http.StatusMethodNotAllowed, "method-not-allowed"},
 	}
+	allow := map[string]string{"/api/v1/session": "POST, DELETE", "/api/v1/cases": "GET, POST"}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
 			res := env.Do(nil, tt.method, tt.path, nil)
@@ -256,17 +256,20 @@ func TestProblemJSON(t *testing.T) {
 			if p.RequestID == "" || p.RequestID != res.Header.Get("X-Request-Id") {
 				t.Errorf("problem request_id %q, header %q: want the same, non-empty", p.RequestID, res.Header.Get("X-Request-Id"))
 			}
-			if tt.status == http.StatusMethodNotAllowed && res.Header.Get("Allow") == "" {
-				t.Error("405 without an Allow header")
+			if tt.status == http.StatusMethodNotAllowed {
+				got := res.Header.Get("Allow")
+				if want, ok := allow[tt.path]; (ok && got != want) || got == "" {
+					t.Errorf("Allow %q, want %q", got, want)
+				}
 			}
 		})
 	}
 
 	// HEAD gets the status without a body.
-	req, _ := http.NewRequest(http.MethodHead, env.Server.URL+"/no-such-page", nil)
+	req, _ := http.NewRequest(http.MethodHead, env.Server.URL+"/api/v1/no-such-thing", nil)
 	res := env.Send(nil, req)
-	if res.Status != http.StatusNotFound || len(res.Body) != 0 {
-		t.Errorf("HEAD unknown page = %d with %d bytes, want 404 without body", res.Status, len(res.Body))
+	if res.Status != http.StatusNotFound || len(res.Body) != 0 || res.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("HEAD unknown API path = %d, %q, %d bytes; want 404 problem+json without body", res.Status, res.Header.Get("Content-Type"), len(res.Body))
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/privacy"
+	"github.com/rkc-nl/rkc/internal/reporting"
 )
 
 // Deps are what the routes need; cmd/api builds them once.
@@ -26,6 +27,7 @@ type Deps struct {
 	Audit    *audit.Handlers
 	Privacy  *privacy.Handlers
 	Outbox   *notify.Handlers
+	Reports  *reporting.Handlers
 }
 
 // denied answers a request no role of the caller allows: 401 without a
@@ -94,6 +96,11 @@ func New(d Deps) *echo.Echo {
 	api.POST("/audit/verify", d.Audit.Verify, pm("audit:verify"))
 
 	api.GET("/outbox/dead", d.Outbox.Dead, pm("outbox:read"))
+
+	api.GET("/reports/annual/:year", d.Reports.Annual, pm("report:read"))
+	api.GET("/reports/recommendations/:year", d.Reports.Recommendations, pm("report:read"))
+	api.PUT("/reports/recommendations/:year", d.Reports.SaveRecommendations, pm("report:write"))
+	api.POST("/reports/recommendations/:year/adopt", d.Reports.AdoptRecommendations, pm("report:write"))
 
 	api.GET("/openapi.yaml", serveOpenAPI)
 

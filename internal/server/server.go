@@ -129,6 +129,10 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if c.Response().Committed {
 			return
 		}
+		if allow := wrongMethod(err, c); allow != "" {
+			c.Response().Header().Set(echo.HeaderAllow, allow)
+			err = echo.ErrMethodNotAllowed
+		}
 		p := ToProblem(err, RequestID(c))
 		if p.Status >= 500 {
 			// The cause goes to the log by type only: error texts can carry values.
@@ -145,6 +149,43 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		c.JSON(p.Status, p)
 	}
+}
+
+// routeMethods are the methods wrongMethod tries.
+var routeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// wrongMethod turns the router's 404 into the 405 it should be: echo's
+// router prefers a catch-all not-found route (the one a group with
+// middleware registers, and the web UI's) to its own 405, so a request with
+// the wrong method on an existing path would look like a missing path. It
+// returns the Allow header when path has routes for other methods only, and
+// "" otherwise (including for a handler's own not-found).
+func wrongMethod(err error, c echo.Context) string {
+	var he *echo.HTTPError
+	if !errors.As(err, &he) || he.Code != http.StatusNotFound {
+		return ""
+	}
+	e := c.Echo()
+	real := map[string]bool{}
+	for _, r := range e.Routes() {
+		real[r.Method+" "+r.Path] = true
+	}
+	path := c.Request().URL.RawPath
+	if path == "" {
+		path = c.Request().URL.Path
+	}
+	var allow []string
+	for _, m := range routeMethods {
+		probe := e.NewContext(c.Request(), nil)
+		e.Router().Find(m, path, probe)
+		if real[m+" "+probe.Path()] {
+			if m == c.Request().Method {
+				return "" // a real route answered 404 itself
+			}
+			allow = append(allow, m)
+		}
+	}
+	return strings.Join(allow, ", ")
 }
 
 // errType names the cause of a failed request for the log by its kind only

@@ -36,11 +36,16 @@ BEGIN
         RETURN NEW;
     END IF;
     -- UPDATE: only adopting the latest version, once.
-    IF OLD.adopted_at IS NOT NULL OR NEW.adopted_at IS NULL
+    IF OLD.adopted_at IS NOT NULL THEN
+        RAISE EXCEPTION 'report_recommendations: % is adopted', OLD.year USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.adopted_at IS NULL
         OR (NEW.year, NEW.version, NEW.text, NEW.author_id, NEW.created_at) IS DISTINCT FROM
-           (OLD.year, OLD.version, OLD.text, OLD.author_id, OLD.created_at)
-        OR OLD.version <> (SELECT max(version) FROM report_recommendations WHERE year = OLD.year) THEN
-        RAISE EXCEPTION 'report_recommendations: a saved version only changes by adopting the latest one';
+           (OLD.year, OLD.version, OLD.text, OLD.author_id, OLD.created_at) THEN
+        RAISE EXCEPTION 'report_recommendations: a saved version only changes by being adopted';
+    END IF;
+    IF OLD.version <> (SELECT max(version) FROM report_recommendations WHERE year = OLD.year) THEN
+        RAISE EXCEPTION 'report_recommendations: only the latest version can be adopted' USING ERRCODE = 'unique_violation';
     END IF;
     RETURN NEW;
 END $$;

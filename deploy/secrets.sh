@@ -1,0 +1,31 @@
+#!/bin/sh
+# Creates the secrets deploy/compose.yaml mounts, once, under deploy/secrets/
+# (ignored by git): the database password, the DATABASE_URL built from it,
+# and the master key file. It never overwrites: losing the master key makes
+# every case unreadable, so back the folder up apart from the database.
+set -eu
+dir="${RKC_SECRETS_DIR:-$(cd "$(dirname "$0")" && pwd)/secrets}"
+umask 077
+mkdir -p "$dir"
+chmod 700 "$dir"
+
+if [ ! -e "$dir/db_password" ]; then
+	# URL-safe, so it can sit in the URL unescaped.
+	head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$dir/db_password"
+	echo "created $dir/db_password"
+fi
+if [ ! -e "$dir/database_url" ]; then
+	printf 'postgres://rkc:%s@postgres:5432/rkc?sslmode=disable' "$(cat "$dir/db_password")" >"$dir/database_url"
+	echo "created $dir/database_url"
+fi
+if [ ! -e "$dir/master.keys" ]; then
+	{
+		echo "# RKC master keys. Keep secret; never in the database or its backups."
+		printf 'k%s:%s\n' "$(date -u +%Y%m%d)" "$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+	} >"$dir/master.keys"
+	echo "created $dir/master.keys"
+fi
+# Compose mounts each file as it is on the host; the containers run as
+# other users (postgres, 65532), so the files must be readable to them. The
+# folder (0700) keeps other users of this host out.
+chmod 644 "$dir/db_password" "$dir/database_url" "$dir/master.keys"

@@ -1,0 +1,262 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+)
+
+// TestMain stops the private PostgreSQL and the shared browser, if this
+// package's tests started them.
+func TestMain(m *testing.M) {
+	code := dbtest.Main(m)
+	stopBrowser()
+	os.Exit(code)
+}
+
+// client is a browser without JavaScript: cookies, forms, redirects.
+type client struct {
+	t    *testing.T
+	base string
+	hc   *http.Client
+}
+
+func newClient(t *testing.T, e *apptest.Env) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: t, base: e.Server.URL, hc: &http.Client{Jar: jar}}
+}
+
+type page struct {
+	Status int
+	Header http.Header
+	Body   string
+	URL    string
+}
+
+func (c *client) do(req *http.Request) *page {
+	c.t.Helper()
+	res, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return &page{Status: res.StatusCode, Header: res.Header, Body: string(b), URL: res.Request.URL.Path}
+}
+
+func (c *client) get(path string) *page {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.base+path, nil)
+	return c.do(req)
+}
+
+var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// post sends a form as the page at from would, with its CSRF token.
+func (c *client) post(from, path string, form url.Values) *page {
+	c.t.Helper()
+	p := c.get(from)
+	m := csrfInput.FindStringSubmatch(p.Body)
+	if m == nil {
+		c.t.Fatalf("GET %s has no CSRF field: %d %s", from, p.Status, p.Body)
+	}
+	form.Set("csrf", m[1])
+	return c.postRaw(path, form)
+}
+
+func (c *client) postRaw(path string, form url.Values) *page {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+func (c *client) login(email string) {
+	c.t.Helper()
+	p := c.post("/login", "/login", url.Values{"email": {email}, "password": {apptest.Password}})
+	if p.URL != "/dashboard" {
+		c.t.Fatalf("login as %s ended at %s (%d): %s", email, p.URL, p.Status, p.Body)
+	}
+}
+
+// world is a small cast with one case in every early state.
+type world struct {
+	e                                          *apptest.Env
+	complainant, secretary, chair, member, fg  *apptest.Person
+	authority, admin                           *apptest.Person
+	submitted                                  *cases.Filed
+}
+
+func newWorld(t *testing.T) *world {
+	e := apptest.New(t)
+	w := &world{e: e,
+		complainant: e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK")),
+		secretary:   e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain)),
+		chair:       e.Person("voorzitter@test.rkc", "OCW", apptest.Grant(authz.Chair, authz.AnyDomain)),
+		member:      e.Person("lid@test.rkc", "JenV", apptest.Grant(authz.Member, authz.AnyDomain)),
+		authority:   e.Person("gezag@test.rkc", "BZK", apptest.Grant(authz.Authority, "BZK")),
+		fg:          e.Person("fg@test.rkc", "BZK", apptest.Grant(authz.PrivacyOfficer, authz.AnyDomain)),
+		admin:       e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain)),
+	}
+	cl, err := e.App.Accounts.Authenticate(context.Background(), w.complainant.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.App.Enforcer.Sync(cl.ID.String(), cl.Grants); err != nil {
+		t.Fatal(err)
+	}
+	w.submitted, err = e.App.Cases.File(context.Background(), cl, cases.Complaint{Category: "bullying", Description: "Mijn leidinggevende schreeuwt."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func checkHeaders(t *testing.T, path string, p *page) {
+	t.Helper()
+	h := p.Header
+	csp := h.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("%s: CSP %q lacks %q", path, csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+		t.Errorf("%s: CSP allows inline code: %q", path, csp)
+	}
+	for name, want := range map[string]string{
+		"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
+	} {
+		if got := h.Get(name); got != want {
+			t.Errorf("%s: %s = %q, want %q", path, name, got, want)
+		}
+	}
+	if ct := h.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("%s: Content-Type %q", path, ct)
+	}
+}
+
+// Every page, and above all every page with case data, carries the security
+// headers, for every role that may see it.
+func TestPagesSendSecurityHeaders(t *testing.T) {
+	w := newWorld(t)
+	caseURL := "/cases/" + w.submitted.ID.String()
+	pages := []struct {
+		who   *apptest.Person
+		paths []string
+	}{
+		{nil, []string{"/", "/login", "/signal", "/signal/follow", "/no/such/page"}},
+		{w.complainant, []string{"/dashboard", caseURL, "/complaint", "/complaint/step/what", "/complaint/step/evidence", "/complaint/review", "/my-data"}},
+		{w.secretary, []string{"/dashboard", caseURL, "/deadlines", "/committee/signals"}},
+		{w.chair, []string{"/dashboard", caseURL, "/deadlines"}},
+		{w.member, []string{"/dashboard"}},
+		{w.authority, []string{"/dashboard"}},
+		{w.fg, []string{"/dashboard", "/audit"}},
+		{w.admin, []string{"/dashboard", "/admin/accounts"}},
+	}
+	for _, pg := range pages {
+		c := newClient(t, w.e)
+		if pg.who != nil {
+			c.login(pg.who.Email)
+		}
+		for _, path := range pg.paths {
+			p := c.get(path)
+			want := http.StatusOK
+			if path == "/no/such/page" {
+				want = http.StatusNotFound
+			}
+			if p.Status != want {
+				t.Errorf("GET %s: status %d, want %d: %.300s", path, p.Status, want, p.Body)
+			}
+			checkHeaders(t, path, p)
+			if path == caseURL && !strings.Contains(p.Body, w.submitted.Number) {
+				t.Errorf("the case page does not show the case number")
+			}
+		}
+	}
+}
+
+// A form post without the CSRF token, or with a wrong one, is refused and
+// changes nothing.
+func TestFormPostWithoutCSRFRefused(t *testing.T) {
+	w := newWorld(t)
+	c := newClient(t, w.e)
+	c.login(w.complainant.Email)
+	path := "/cases/" + w.submitted.ID.String() + "/withdraw"
+	for name, form := range map[string]url.Values{
+		"no token":    {"confirm": {"yes"}},
+		"wrong token": {"confirm": {"yes"}, "csrf": {strings.Repeat("x", 43)}},
+	} {
+		p := c.postRaw(path, form)
+		if p.Status != http.StatusForbidden {
+			t.Errorf("%s: status %d, want 403", name, p.Status)
+		}
+		checkHeaders(t, path, p)
+	}
+	// Signing in needs the token too.
+	anon := newClient(t, w.e)
+	anon.get("/login")
+	if p := anon.postRaw("/login", url.Values{"email": {w.complainant.Email}, "password": {apptest.Password}}); p.Status != http.StatusForbidden {
+		t.Errorf("login without token: status %d, want 403", p.Status)
+	}
+	r := w.e.Must(http.StatusOK, w.complainant, http.MethodGet, "/api/v1/cases/"+w.submitted.ID.String(), nil).Map(t)
+	if r["state"] != "submitted" {
+		t.Fatalf("the refused post changed the case: %v", r["state"])
+	}
+	// With the token the same post works.
+	if p := c.post("/cases/"+w.submitted.ID.String(), path, url.Values{"confirm": {"yes"}}); p.Status != http.StatusOK || !strings.Contains(p.URL, w.submitted.ID.String()) {
+		t.Fatalf("withdraw with token: %d %s", p.Status, p.URL)
+	}
+}
+
+// Unknown pages get the kind HTML page; unknown API paths keep problem+json.
+func TestNotFoundPages(t *testing.T) {
+	w := newWorld(t)
+	c := newClient(t, w.e)
+	p := c.get("/nergens")
+	if p.Status != 404 || !strings.Contains(p.Body, "Pagina niet gevonden") {
+		t.Errorf("/nergens: %d %.200s", p.Status, p.Body)
+	}
+	p = c.get("/api/v1/nergens")
+	if p.Status != 404 || !strings.Contains(p.Header.Get("Content-Type"), "problem+json") {
+		t.Errorf("/api/v1/nergens: %d %s", p.Status, p.Header.Get("Content-Type"))
+	}
+	// A case the caller may not see answers like a missing one.
+	other := w.e.Person("ander@test.rkc", "FIN", apptest.Grant(authz.Complainant, "FIN"))
+	c2 := newClient(t, w.e)
+	c2.login(other.Email)
+	if p := c2.get("/cases/" + w.submitted.ID.String()); p.Status != 404 {
+		t.Errorf("another complainant's case: %d", p.Status)
+	}
+	if p := c2.get("/cases/not-a-uuid"); p.Status != 404 {
+		t.Errorf("malformed case id: %d", p.Status)
+	}
+}
+
+// A session unused for longer than the idle timeout is ended.
+func TestIdleSessionEnds(t *testing.T) {
+	w := newWorld(t)
+	c := newClient(t, w.e)
+	c.login(w.complainant.Email)
+	if p := c.get("/dashboard"); p.URL != "/dashboard" || !strings.Contains(p.Body, "automatisch afgemeld") {
+		t.Fatalf("dashboard: %s %.200s", p.URL, p.Body)
+	}
+	if err := w.e.App.DB.Exec(`UPDATE sessions SET last_seen_at = now() - interval '21 minutes'`).Error; err != nil {
+		t.Fatal(err)
+	}
+	p := c.get("/dashboard")
+	if p.URL != "/login" || !strings.Contains(p.Body, "een tijd niets hebt gedaan") {
+		t.Fatalf("after idling: %s %.300s", p.URL, p.Body)
+	}
+}

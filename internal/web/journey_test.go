@@ -1,0 +1,324 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/authz"
+)
+
+type cast struct {
+	e                                                  *apptest.Env
+	complainant, secretary, chair, member, memberBZK   *apptest.Person
+	respondent, authority, privacyOfficer, admin, fin2 *apptest.Person
+}
+
+func newCast(t *testing.T) *cast {
+	e := apptest.New(t)
+	return &cast{e: e,
+		complainant:    e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK")),
+		secretary:      e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain)),
+		chair:          e.Person("voorzitter@test.rkc", "OCW", apptest.Grant(authz.Chair, authz.AnyDomain)),
+		member:         e.Person("lid@test.rkc", "JenV", apptest.Grant(authz.Member, authz.AnyDomain)),
+		memberBZK:      e.Person("lid2@test.rkc", "BZK", apptest.Grant(authz.Member, authz.AnyDomain)),
+		respondent:     e.Person("aangeklaagde@test.rkc", "BZK"),
+		authority:      e.Person("gezag-bzk@test.rkc", "BZK", apptest.Grant(authz.Authority, "BZK")),
+		privacyOfficer: e.Person("fg@test.rkc", "BZK", apptest.Grant(authz.PrivacyOfficer, authz.AnyDomain)),
+		admin:          e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain)),
+	}
+}
+
+func (c *cast) tab(t *testing.T, p *apptest.Person, name string) *tab {
+	b := newTab(t, c.e.Server.URL, name)
+	b.login(p.Email, apptest.Password)
+	return b
+}
+
+// The whole life of a complaint in the browser, every page checked with
+// axe-core in Dutch and English: the complainant files with an attachment,
+// the secretary registers, the chair admits and composes a panel (a member
+// with a conflict is refused), the secretary starts the investigation naming
+// the respondent and plans a hearing, the respondent answers, a member
+// records the hearing, the chair adopts the advice, the authority decides
+// (reasons demanded when departing), and the complainant sees the outcome.
+func TestJourney(t *testing.T) {
+	c := newCast(t)
+
+	// The complainant files.
+	kl := c.tab(t, c.complainant, "klager")
+	kl.check("01-overzicht-klager")
+	kl.open("/complaint")
+	kl.check("02-klacht-uitleg")
+	kl.submit("a[href='/complaint/step/what']")
+	kl.check("03-klacht-stap-wat")
+	kl.submit("button[name=nav][value=next]") // nothing filled in
+	kl.expect("Er is iets niet goed ingevuld", "Kies om wat voor gedrag het gaat.", "Beschrijf wat er is gebeurd.")
+	if inv := kl.eval(`document.getElementById('f-description').getAttribute('aria-invalid') + ' ' + document.getElementById('f-description').getAttribute('aria-describedby')`); !strings.Contains(inv, "true") || !strings.Contains(inv, "f-description-error") {
+		t.Errorf("the description field does not point to its error: %s", inv)
+	}
+	kl.axe("04-klacht-fouten (nl)")
+	kl.shot("04-klacht-fouten.nl")
+	kl.click("#f-category-discrimination")
+	kl.fill("#f-ground", "age")
+	kl.fill("#f-description", "Mijn leidinggevende maakt al maanden grappen over mijn leeftijd waar het hele team bij is.")
+	kl.submit("button[name=nav][value=next]")
+	kl.check("05-klacht-stap-wanneer")
+	kl.fill("#f-incident-when", "januari tot maart 2026, wekelijks")
+	kl.fill("#f-incident-where", "Teamoverleg, Den Haag")
+	kl.submit("button[name=nav][value=next]")
+	kl.check("06-klacht-stap-wie")
+	kl.fill("#f-respondent-name", "A. Aangeklaagde")
+	kl.fill("#f-respondent-ministry", "BZK")
+	kl.fill("#f-respondent-function", "Teamleider")
+	kl.submit("button[name=nav][value=next]")
+	kl.check("07-klacht-stap-getuigen")
+	kl.fill("#f-witnesses", "Collega J. Jansen")
+	kl.fill("#f-wished-outcome", "Dat het stopt.")
+	kl.fill("#f-contact", "06-12345678")
+	kl.submit("button[name=nav][value=next]")
+	evidence := filepath.Join(t.TempDir(), "verslag-teamoverleg.txt")
+	if err := os.WriteFile(evidence, []byte("Aantekeningen van het teamoverleg van 12 februari 2026.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	kl.do("choose the evidence file", chromedp.SetUploadFiles(chromedp.CSS("#f-files"), []string{evidence}, chromedp.NodeReady))
+	kl.submit("button[name=nav][value=upload]")
+	kl.expect("verslag-teamoverleg.txt")
+	kl.check("08-klacht-stap-bewijs")
+	kl.submit("button[name=nav][value=next]")
+	kl.expect("Controleer uw klacht", "grappen over mijn leeftijd", "Leeftijd", "Teamleider", "verslag-teamoverleg.txt")
+	kl.check("09-klacht-controleren")
+	kl.submit("form[action='/complaint/send'] button")
+	kl.expect("Uw klacht is verzonden", "Ingediend", "verslag-teamoverleg.txt")
+	casePath := strings.SplitN(kl.path(), "?", 2)[0]
+	if !strings.HasPrefix(casePath, "/cases/") {
+		t.Fatalf("after sending at %s", casePath)
+	}
+	kl.check("10-zaak-klager")
+	kl.open("/my-data")
+	kl.check("11-mijn-gegevens")
+
+	// The secretary registers.
+	sec := c.tab(t, c.secretary, "secretaris")
+	sec.expect("Nieuw binnengekomen klachten")
+	sec.check("12-overzicht-secretaris")
+	sec.open(casePath)
+	sec.check("13-zaak-registreren")
+	sec.submit("form[action$='/register'] button[type=submit]")
+	sec.expect("De klacht is geregistreerd", "Geregistreerd")
+
+	// The chair admits and composes the panel; a member of the
+	// complainant's ministry is refused, and the page says why.
+	ch := c.tab(t, c.chair, "voorzitter")
+	ch.expect("Ontvankelijkheid te beoordelen")
+	ch.check("14-overzicht-voorzitter")
+	ch.open(casePath)
+	ch.check("15-zaak-ontvankelijkheid")
+	ch.click("#f-admissible")
+	ch.submit("form[action$='/admissibility'] button[type=submit]")
+	ch.expect("De klacht is ontvankelijk")
+	ch.check("16-zaak-panel")
+	ch.click("#f-member-" + c.member.ID.String())
+	ch.click("#f-member-" + c.memberBZK.ID.String())
+	ch.submit("form[action$='/panel'] button[type=submit]")
+	ch.expect("Een voorgesteld lid heeft een belangenconflict", c.memberBZK.Name+" kan niet worden toegewezen: werkt bij het ministerie van de klager.")
+	ch.axe("17-panel-geweigerd (nl)")
+	ch.shot("17-panel-geweigerd.nl")
+	ch.click("#f-member-" + c.memberBZK.ID.String()) // untick the refused member
+	ch.submit("form[action$='/panel'] button[type=submit]")
+	ch.expect("Het panel is samengesteld", c.member.Name)
+
+	// The secretary starts the investigation and plans a hearing.
+	sec.open(casePath)
+	sec.fill("#f-respondent-email", c.respondent.Email)
+	sec.submit("form[action$='/investigation'] button[type=submit]")
+	sec.expect("Het onderzoek is gestart", "In onderzoek")
+	sec.check("18-zaak-onderzoek")
+	sec.fill("#f-date", time.Now().AddDate(0, 0, 14).Format(time.DateOnly))
+	sec.fill("#f-time", "10:30")
+	sec.fill("#f-parties", "both")
+	sec.fill("#f-location", "Den Haag, zaal 3")
+	sec.submit("form[action$='/hearing'] button[type=submit]")
+	sec.expect("De hoorzitting is gepland", "Den Haag, zaal 3")
+
+	// The respondent sees the complaint as shared, without the
+	// complainant's contact details, and answers.
+	resp := c.tab(t, c.respondent, "aangeklaagde")
+	resp.expect("Klachten over mij")
+	resp.open(casePath)
+	resp.expect("De klacht zoals aan u gedeeld", "grappen over mijn leeftijd")
+	if body := resp.text("main"); strings.Contains(body, "06-12345678") || strings.Contains(body, "J. Jansen") {
+		t.Errorf("the respondent sees the complainant's contact details or witnesses")
+	}
+	resp.check("19-zaak-aangeklaagde")
+	resp.fill("#f-body", "Ik herken mij niet in deze beschrijving.")
+	resp.submit("form[action$='/statement'] button[type=submit]")
+	resp.expect("Uw reactie is toegevoegd", "Ik herken mij niet")
+
+	// A member records the hearing.
+	lid := c.tab(t, c.member, "lid")
+	lid.expect("Zaken waarin ik in het panel zit")
+	lid.check("20-overzicht-lid")
+	lid.open(casePath)
+	lid.fill("form[action$='/record'] textarea[name=minutes]", "Beide partijen zijn gehoord. De klager bevestigt de beschrijving.")
+	lid.click("form[action$='/record'] input[name=held]")
+	lid.submit("form[action$='/record'] button[type=submit]")
+	lid.expect("Het verslag van de hoorzitting is opgeslagen", "Beide partijen zijn gehoord")
+	lid.check("21-zaak-verslag")
+
+	// The chair adopts the advice.
+	ch.open(casePath)
+	ch.fill("#f-findings", "De commissie acht aannemelijk dat de opmerkingen zijn gemaakt.")
+	ch.fill("#f-judgement-1", "founded")
+	ch.fill("#f-measures", "Een gesprek en een training.")
+	ch.submit("form[action$='/advice'] button[type=submit]")
+	ch.expect("Het advies is vastgesteld", "Advies uitgebracht", "Gegrond")
+	ch.check("22-zaak-advies")
+
+	// The authority decides; departing without reasons is refused.
+	gz := c.tab(t, c.authority, "gezag")
+	gz.expect("Adviezen die wachten op uw besluit")
+	gz.check("23-overzicht-gezag")
+	gz.open(casePath)
+	gz.check("24-zaak-besluit")
+	gz.click("#f-follows-advice-no")
+	gz.submit("form[action$='/decision'] button[type=submit]")
+	gz.expect("Geef de redenen waarom u afwijkt van het advies")
+	gz.axe("25-besluit-fout (nl)")
+	gz.shot("25-besluit-fout.nl")
+	gz.click("#f-follows-advice")
+	gz.submit("form[action$='/decision'] button[type=submit]")
+	gz.expect("Uw besluit is vastgelegd", "Besluit genomen")
+
+	// The complainant sees the outcome.
+	kl.open(casePath)
+	if got := kl.text("#decision-outcome"); !strings.Contains(got, "neemt het advies van de commissie over") {
+		t.Errorf("the complainant sees as outcome %q", got)
+	}
+	kl.expect("Besluit genomen", "Gegrond", "Beide partijen zijn gehoord")
+	kl.check("26-zaak-uitkomst")
+}
+
+// The privacy officer's and the administrator's pages.
+func TestOversightPages(t *testing.T) {
+	c := newCast(t)
+	fg := c.tab(t, c.privacyOfficer, "fg")
+	fg.open("/audit")
+	fg.check("30-toegangslog")
+	fg.submit("form[action='/audit/verify'] button")
+	fg.expect("De keten is intact")
+	adm := c.tab(t, c.admin, "beheer")
+	adm.open("/admin/accounts")
+	adm.check("31-beheer-accounts")
+	adm.fill("#f-email", "nieuw@test.rkc")
+	adm.fill("#f-name", "Nieuwe Klager")
+	adm.fill("#f-ministry", "FIN")
+	adm.fill("#f-role", "complainant")
+	adm.fill("#f-domain", "FIN")
+	adm.submit("form[action='/admin/accounts'] button[type=submit]")
+	adm.expect("Het account is aangemaakt", "nieuw@test.rkc")
+}
+
+// An anonymous signal in each language: the receipt code shown once with
+// advice, the follow-up with the code, and the committee's reply.
+func TestSignal(t *testing.T) {
+	c := newCast(t)
+	for _, lang := range []string{"nl", "en"} {
+		b := newTab(t, c.e.Server.URL, "melder-"+lang)
+		b.open("/lang/" + lang + "?next=/signal")
+		if lang == "nl" {
+			b.check("40-melding")
+		}
+		b.click("#f-category-bullying")
+		b.fill("#f-message", "Op mijn afdeling wordt een collega structureel buitengesloten ("+lang+").")
+		b.submit("form[action='/signal'] button[type=submit]")
+		code := strings.TrimSpace(b.text("#receipt-code"))
+		if !strings.HasPrefix(code, "RKC-") || len(code) < 30 {
+			t.Fatalf("receipt code %q", code)
+		}
+		b.axe("41-ontvangstcode (" + lang + ")")
+		b.shot("41-ontvangstcode." + lang)
+
+		b.open("/signal/follow")
+		b.fill("#f-code", "RKC-verkeerd")
+		b.submit("form[action='/signal/follow'] button[type=submit]")
+		b.axe("42-code-onbekend (" + lang + ")")
+		b.fill("#f-code", code)
+		b.submit("form[action='/signal/follow'] button[type=submit]")
+		b.expect("structureel buitengesloten (" + lang + ")")
+		b.axe("43-melding-volgen (" + lang + ")")
+		b.shot("43-melding-volgen." + lang)
+		b.fill("#f-body", "Het gebeurde weer op maandag.")
+		b.submit("form[action='/signal/follow/message'] button[type=submit]")
+		b.expect("Het gebeurde weer op maandag.")
+
+		if lang == "nl" {
+			sec := c.tab(t, c.secretary, "secretaris-meldingen")
+			sec.open("/committee/signals")
+			sec.check("44-meldingen")
+			sec.submit("main table a")
+			sec.expect("Het gebeurde weer op maandag.")
+			sec.check("45-melding-commissie")
+			sec.fill("#f-body", "Dank voor uw melding. Overweeg een gesprek met een vertrouwenspersoon.")
+			sec.submit("form[action$='/answer'] button[type=submit]")
+			sec.expect("Uw antwoord is toegevoegd")
+
+			b.open("/signal/follow")
+			b.fill("#f-code", code)
+			b.submit("form[action='/signal/follow'] button[type=submit]")
+			b.expect("De commissie", "Overweeg een gesprek met een vertrouwenspersoon.")
+		}
+	}
+}
+
+// A keyboard user reaches every part of the complaint form with Tab, chooses
+// with the arrow keys, sees where the focus is, and sends the complaint.
+func TestKeyboardOnlyComplaint(t *testing.T) {
+	c := newCast(t)
+	b := c.tab(t, c.complainant, "toetsenbord")
+	b.open("/complaint/step/what")
+	b.tabTo("#f-category", 60)
+	b.key(kb.ArrowDown) // aggression and violence
+	b.key(kb.ArrowDown) // bullying
+	if got := b.eval(`document.querySelector('input[name=category]:checked') ? document.querySelector('input[name=category]:checked').value : ''`); got != "bullying" {
+		t.Fatalf("arrow keys chose %q", got)
+	}
+	b.tabTo("#f-description", 10)
+	if outline := b.eval(`getComputedStyle(document.activeElement).outlineStyle`); outline == "none" {
+		t.Errorf("the focused field shows no outline")
+	}
+	b.key("Ik word op het werk steeds genegeerd en uitgelachen.")
+	b.tabTo("button[name=nav][value=next]", 10)
+	b.enter()
+	for _, step := range []string{"when", "who", "more", "evidence"} {
+		if !strings.HasPrefix(b.path(), "/complaint/step/"+step) {
+			t.Fatalf("expected step %s, at %s: %s", step, b.path(), b.text("main"))
+		}
+		b.tabTo("button[name=nav][value=next]", 80)
+		b.enter()
+	}
+	if !strings.HasPrefix(b.path(), "/complaint/review") {
+		t.Fatalf("expected the review, at %s", b.path())
+	}
+	b.expect("Ik word op het werk steeds genegeerd")
+	b.tabTo("form[action='/complaint/send'] button", 120)
+	b.enter()
+	b.expect("Uw klacht is verzonden", "Pesten")
+}
+
+// enter presses Enter and waits for the page it leads to.
+func (b *tab) enter() {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter)); err != nil {
+		b.t.Fatalf("%s: Enter: %v (at %s)", b.name, err, b.path())
+	}
+}

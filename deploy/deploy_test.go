@@ -18,6 +18,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -33,6 +35,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/yaml"
 
 	"github.com/rkc-nl/rkc/internal/config"
 )
@@ -68,7 +71,7 @@ func strict(raw []byte, v any) error {
 }
 
 // build runs kustomize on dir and decodes every object by its kind.
-func build(t *testing.T, dir string) *manifests {
+func build(t reporter, dir string) *manifests {
 	t.Helper()
 	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
 	rm, err := k.Run(filesys.MakeFsOnDisk(), dir)
@@ -79,7 +82,7 @@ func build(t *testing.T, dir string) *manifests {
 	for _, r := range rm.Resources() {
 		raw, err := r.MarshalJSON()
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%v", err)
 		}
 		gvk := r.GetApiVersion() + "/" + r.GetKind()
 		name := gvk + " " + r.GetName()
@@ -147,7 +150,7 @@ func build(t *testing.T, dir string) *manifests {
 }
 
 // checkMeta applies the API server's rules for names and labels.
-func checkMeta(t *testing.T, what, name, ns string, labels map[string]string) {
+func checkMeta(t reporter, what, name, ns string, labels map[string]string) {
 	t.Helper()
 	for _, msg := range validation.IsDNS1123Subdomain(name) {
 		t.Errorf("%s: name: %s", what, msg)
@@ -160,7 +163,7 @@ func checkMeta(t *testing.T, what, name, ns string, labels map[string]string) {
 	checkLabels(t, what, labels)
 }
 
-func checkLabels(t *testing.T, what string, labels map[string]string) {
+func checkLabels(t reporter, what string, labels map[string]string) {
 	t.Helper()
 	for k, v := range labels {
 		for _, msg := range validation.IsQualifiedName(k) {
@@ -174,58 +177,96 @@ func checkLabels(t *testing.T, what string, labels map[string]string) {
 
 // overlay is what a kustomization must provide.
 type overlay struct {
-	dir          string
-	minReplicas  int32
-	namespace    string
-	relay        string // the SMTP relay's address the API may reach; "" any
-	ingressFrom  string // the namespace HTTP must come from; "" any
-	imagePattern string
+	dir         string
+	minReplicas int32
+	namespace   string
+	relay       string // the SMTP relay's address the API may reach; "" any
+	ingressFrom string // the namespace HTTP must come from; "" any
 }
 
 var overlays = []overlay{
-	{dir: "k8s/base", minReplicas: 2, imagePattern: `^registry\.example\.org/rkc/rkc:[0-9]+\.[0-9]+\.[0-9]+$`},
-	{dir: "k8s/overlays/production", minReplicas: 3, namespace: "rkc", relay: "192.0.2.25", ingressFrom: "ingress-nginx",
-		imagePattern: `^registry\.example\.org/rkc/rkc:[0-9]+\.[0-9]+\.[0-9]+$`},
+	{dir: "k8s/base", minReplicas: 2},
+	{dir: "k8s/overlays/production", minReplicas: 3, namespace: "rkc", relay: "192.0.2.25", ingressFrom: "ingress-nginx"},
 }
 
 // TestManifests builds the base and the production overlay and checks
 // every rule the issue sets for the cluster deployment.
 func TestManifests(t *testing.T) {
-	settings := knownSettings(t)
 	for _, o := range overlays {
 		t.Run(strings.ReplaceAll(o.dir, "/", "_"), func(t *testing.T) {
-			m := build(t, o.dir)
-			if m.namespace != o.namespace {
-				t.Errorf("namespace %q, want %q", m.namespace, o.namespace)
-			}
-			if len(m.deployments) != 1 {
-				t.Fatalf("%d deployments, want the API's only", len(m.deployments))
-			}
-			d := m.deployments[0]
-			checkDeployment(t, o, d, m, settings)
-			checkService(t, d, m)
-			checkPDB(t, d, m)
-			checkDatabase(t, d, m)
-			checkNetwork(t, o, d, m)
-			for _, h := range m.hpas {
-				if h.Spec.ScaleTargetRef.Name != d.Name || h.Spec.MinReplicas == nil || *h.Spec.MinReplicas < o.minReplicas {
-					t.Errorf("HPA %s: targets %q with min %v; want %s with at least %d", h.Name, h.Spec.ScaleTargetRef.Name, h.Spec.MinReplicas, d.Name, o.minReplicas)
-				}
-			}
-			for _, ing := range m.ingresses {
-				for _, r := range ing.Spec.Rules {
-					for _, p := range r.HTTP.Paths {
-						if svc := p.Backend.Service; svc == nil || !slices.ContainsFunc(m.services, func(s *corev1.Service) bool { return s.Name == svc.Name }) {
-							t.Errorf("Ingress %s: backend %+v is not a Service of this build", ing.Name, p.Backend)
-						}
-					}
-				}
-				if len(ing.Spec.TLS) == 0 {
-					t.Errorf("Ingress %s: no TLS", ing.Name)
-				}
-			}
+			checkOverlay(t, o, o.dir)
 		})
 	}
+}
+
+// checkOverlay builds the kustomization in dir and holds it to o.
+func checkOverlay(t reporter, o overlay, dir string) {
+	t.Helper()
+	settings := knownSettings(t)
+	m := build(t, dir)
+	if m.namespace != o.namespace {
+		t.Errorf("namespace %q, want %q", m.namespace, o.namespace)
+	}
+	if len(m.deployments) != 1 {
+		t.Fatalf("%d deployments, want the API's only", len(m.deployments))
+	}
+	d := m.deployments[0]
+	checkDeployment(t, o, dir, d, m, settings)
+	checkService(t, d, m)
+	checkPDB(t, d, m)
+	checkDatabase(t, d, m)
+	checkNetwork(t, o, d, m)
+	for _, h := range m.hpas {
+		if h.Spec.ScaleTargetRef.Name != d.Name || h.Spec.MinReplicas == nil || *h.Spec.MinReplicas < o.minReplicas {
+			t.Errorf("HPA %s: targets %q with min %v; want %s with at least %d", h.Name, h.Spec.ScaleTargetRef.Name, h.Spec.MinReplicas, d.Name, o.minReplicas)
+		}
+	}
+	for _, ing := range m.ingresses {
+		for _, r := range ing.Spec.Rules {
+			for _, p := range r.HTTP.Paths {
+				if svc := p.Backend.Service; svc == nil || !slices.ContainsFunc(m.services, func(s *corev1.Service) bool { return s.Name == svc.Name }) {
+					t.Errorf("Ingress %s: backend %+v is not a Service of this build", ing.Name, p.Backend)
+				}
+			}
+		}
+		if len(ing.Spec.TLS) == 0 {
+			t.Errorf("Ingress %s: no TLS", ing.Name)
+		}
+	}
+}
+
+// reporter is the part of testing.T the checks use, so that the test of
+// the checks can collect what they report.
+type reporter interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// collector records what the checks report; Fatalf ends the check.
+type collector struct{ errs []string }
+
+type fatal struct{}
+
+func (c *collector) Helper() {}
+func (c *collector) Errorf(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Sprintf(format, args...))
+}
+func (c *collector) Fatalf(format string, args ...any) {
+	c.Errorf(format, args...)
+	panic(fatal{})
+}
+
+// run runs fn, stopping at a Fatalf.
+func (c *collector) run(fn func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(fatal); !ok {
+				panic(r)
+			}
+		}
+	}()
+	fn()
 }
 
 func selects(sel *metav1.LabelSelector, labels map[string]string) bool {
@@ -245,7 +286,7 @@ func (l labelSet) Has(k string) bool              { _, ok := l[k]; return ok }
 func (l labelSet) Get(k string) string            { return l[k] }
 func (l labelSet) Lookup(k string) (string, bool) { v, ok := l[k]; return v, ok }
 
-func checkDeployment(t *testing.T, o overlay, d *appsv1.Deployment, m *manifests, settings map[string]bool) {
+func checkDeployment(t reporter, o overlay, dir string, d *appsv1.Deployment, m *manifests, settings map[string]bool) {
 	t.Helper()
 	if d.Spec.Replicas == nil || *d.Spec.Replicas < o.minReplicas {
 		t.Errorf("replicas %v, want at least %d", d.Spec.Replicas, o.minReplicas)
@@ -275,8 +316,11 @@ func checkDeployment(t *testing.T, o overlay, d *appsv1.Deployment, m *manifests
 		t.Fatalf("%d containers, want 1", len(ps.Containers))
 	}
 	c := ps.Containers[0]
-	if !regexp.MustCompile(o.imagePattern).MatchString(c.Image) {
-		t.Errorf("image %q does not match %s (a pinned release, never latest)", c.Image, o.imagePattern)
+	if !regexp.MustCompile(`^[a-z0-9.-]+(/[a-z0-9._-]+)+(:[0-9][A-Za-z0-9._-]*|@sha256:[0-9a-f]{64})$`).MatchString(c.Image) {
+		t.Errorf("image %q: want a registry image pinned to a release tag or a digest, never latest", c.Image)
+	}
+	if want := kustomizeImage(t, dir); want != "" && c.Image != want {
+		t.Errorf("image %q, but %s/kustomization.yaml sets %q: its images entry does not match the image's name", c.Image, dir, want)
 	}
 	ports := map[string]int32{}
 	for _, p := range c.Ports {
@@ -372,10 +416,10 @@ func looksSecret(name string) bool {
 	return false
 }
 
-func checkService(t *testing.T, d *appsv1.Deployment, m *manifests) {
+func checkService(t reporter, d *appsv1.Deployment, m *manifests) {
 	t.Helper()
 	if len(m.services) == 0 {
-		t.Fatal("no Service in front of the API")
+		t.Fatalf("no Service in front of the API")
 	}
 	for _, s := range m.services {
 		if !selects(&metav1.LabelSelector{MatchLabels: s.Spec.Selector}, d.Spec.Template.Labels) {
@@ -392,7 +436,7 @@ func checkService(t *testing.T, d *appsv1.Deployment, m *manifests) {
 	}
 }
 
-func checkPDB(t *testing.T, d *appsv1.Deployment, m *manifests) {
+func checkPDB(t reporter, d *appsv1.Deployment, m *manifests) {
 	t.Helper()
 	if len(m.pdbs) != 1 {
 		t.Fatalf("%d PodDisruptionBudgets, want 1 for the API", len(m.pdbs))
@@ -411,7 +455,7 @@ func checkPDB(t *testing.T, d *appsv1.Deployment, m *manifests) {
 	}
 }
 
-func checkDatabase(t *testing.T, d *appsv1.Deployment, m *manifests) {
+func checkDatabase(t reporter, d *appsv1.Deployment, m *manifests) {
 	t.Helper()
 	if len(m.clusters) != 1 {
 		t.Fatalf("%d CloudNativePG clusters, want 1", len(m.clusters))
@@ -461,7 +505,7 @@ func checkDatabase(t *testing.T, d *appsv1.Deployment, m *manifests) {
 
 // knownSettings lists every environment variable bin/rkc reads, from its
 // own usage text, with the NAME_FILE variant of each.
-func knownSettings(t *testing.T) map[string]bool {
+func knownSettings(t reporter) map[string]bool {
 	t.Helper()
 	var buf bytes.Buffer
 	config.WriteUsage(&buf)
@@ -474,4 +518,34 @@ func knownSettings(t *testing.T) map[string]bool {
 		t.Fatalf("could not read the settings from the usage text:\n%s", buf.String())
 	}
 	return out
+}
+
+// kustomizeImage is the image the kustomization in dir sets (its first
+// images entry), so that an entry whose name no longer matches is caught.
+func kustomizeImage(t reporter, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	var k struct {
+		Images []struct {
+			Name, NewName, NewTag, Digest string
+		} `json:"images"`
+	}
+	if err := yaml.Unmarshal(b, &k); err != nil {
+		t.Fatalf("%s: %v", dir, err)
+	}
+	if len(k.Images) == 0 {
+		return ""
+	}
+	im := k.Images[0]
+	name := im.NewName
+	if name == "" {
+		name = im.Name
+	}
+	if im.Digest != "" {
+		return name + "@" + im.Digest
+	}
+	return name + ":" + im.NewTag
 }

@@ -2,7 +2,6 @@ package deploy_test
 
 import (
 	"net"
-	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -145,7 +144,7 @@ func portsMatch(ports []networkingv1.NetworkPolicyPort, proto corev1.Protocol, p
 // checkNetwork asks the policies about the connections that matter: the
 // API reaches the database, DNS and the relay and nothing else; only the
 // API (and the database's own instances and operator) reach the database.
-func checkNetwork(t *testing.T, o overlay, d *appsv1.Deployment, m *manifests) {
+func checkNetwork(t reporter, o overlay, d *appsv1.Deployment, m *manifests) {
 	t.Helper()
 	ns := m.namespace
 	if ns == "" {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/authz"
 )
 
 // ListFilter narrows the list of cases.
@@ -98,7 +99,7 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 	out := &Page{Items: []Summary{}, Page: f.Page, PerPage: f.PerPage, Total: total}
 	for i := range rows {
 		r := &rows[i]
-		rel := primary(r.relations())
+		rel := primary(authz.EffectiveRelations(r.relations()))
 		if _, ok := s.enf.CaseAllowed(caller.ID.String(), r.relations(), "case:read"); !ok {
 			continue
 		}

@@ -196,7 +196,7 @@ func (s *Service) Get(ctx context.Context, caller *accounts.Caller, id uuid.UUID
 		if _, err := s.authorize(caller, r, "case:read"); err != nil {
 			return err
 		}
-		rel := primary(r.relations())
+		rel := primary(authz.EffectiveRelations(r.relations()))
 		dk, err := s.keys.Unwrap(r.DataKey, r.DataKeyID, r.ID.String())
 		if err != nil {
 			return fmt.Errorf("case key: %w", err)
@@ -367,7 +367,7 @@ func (s *Service) Events(ctx context.Context, caller *accounts.Caller, id uuid.U
 		if _, err := s.authorize(caller, r, "case:read"); err != nil {
 			return err
 		}
-		rel := primary(r.relations())
+		rel := primary(authz.EffectiveRelations(r.relations()))
 		q := tx.Where("case_id = ?", r.ID)
 		if rel != authz.RelPanel && rel != authz.RelStaff {
 			q = q.Where("visible_to_parties")

@@ -127,6 +127,12 @@ func (b *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 // open loads a page of the server.
 func (b *tab) open(path string) {
 	b.t.Helper()
+	t0 := time.Now()
+	defer func() {
+		if os.Getenv("RKC_TIMING") != "" {
+			b.t.Logf("open %s: %v", path, time.Since(t0))
+		}
+	}()
 	ctx, cancel := b.timeout()
 	defer cancel()
 	if _, err := chromedp.RunResponse(ctx, chromedp.Navigate(b.base+path)); err != nil {
@@ -205,6 +211,12 @@ func (b *tab) expect(texts ...string) {
 
 func (b *tab) login(email, password string) {
 	b.t.Helper()
+	t0 := time.Now()
+	defer func() {
+		if os.Getenv("RKC_TIMING") != "" {
+			b.t.Logf("login %s: %v", email, time.Since(t0))
+		}
+	}()
 	b.open("/login")
 	b.fill("#f-email", email)
 	b.fill("#f-password", password)
@@ -225,6 +237,7 @@ func (b *tab) axe(label string) {
 	}
 	ctx, cancel := b.timeout()
 	defer cancel()
+	t0 := time.Now()
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](string(axeSource)+";\ntrue")); err != nil {
 		b.t.Fatalf("%s: injecting axe-core: %v", label, err)
 	}
@@ -244,6 +257,9 @@ func (b *tab) axe(label string) {
 		b.t.Fatalf("%s: running axe-core: %v", label, err)
 	}
 	axeRuns.Add(1)
+	if os.Getenv("RKC_TIMING") != "" {
+		b.t.Logf("axe %s: %v", label, time.Since(t0))
+	}
 	for _, v := range res {
 		j, _ := json.MarshalIndent(v.Nodes, "    ", "  ")
 		b.t.Errorf("%s (%s): WCAG violation %s [%s]: %s\n    %s", label, b.path(), v.ID, v.Impact, v.Help, j)
@@ -270,7 +286,11 @@ func (b *tab) shot(name string) {
 	b.t.Helper()
 	ctx, cancel := b.timeout()
 	defer cancel()
+	t0 := time.Now()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if os.Getenv("RKC_TIMING") != "" {
+		b.t.Logf("shot %s: %v", name, time.Since(t0))
+	}
 	if err != nil {
 		b.t.Errorf("screenshot %s: %v", name, err)
 		return
@@ -299,7 +319,10 @@ func repoRoot(t *testing.T) string {
 // check runs axe-core on the page in Dutch and in English and takes a
 // screenshot of each. The page must be one a GET shows again (the language
 // switch reloads it).
-func (b *tab) check(name string) {
+//
+// Screenshots are taken in Dutch; shotEnglish adds the English one (a few
+// pages suffice to look at the translation, and each costs a second).
+func (b *tab) check(name string, shotEnglish ...bool) {
 	b.t.Helper()
 	here := b.path()
 	b.axe(name + " (nl)")
@@ -309,7 +332,9 @@ func (b *tab) check(name string) {
 		b.t.Fatalf("%s: the language switch gave lang=%q", name, lang)
 	}
 	b.axe(name + " (en)")
-	b.shot(name + ".en")
+	if len(shotEnglish) > 0 && shotEnglish[0] {
+		b.shot(name + ".en")
+	}
 	b.open("/lang/nl?next=" + urlQueryEscape(here))
 }
 

@@ -50,15 +50,16 @@ func (c *cast) tab(t *testing.T, p *apptest.Person, name string) *tab {
 // records the hearing, the chair adopts the advice, the authority decides
 // (reasons demanded when departing), and the complainant sees the outcome.
 func TestJourney(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 
 	// The complainant files.
 	kl := c.tab(t, c.complainant, "klager")
-	kl.check("01-overzicht-klager")
+	kl.check("01-overzicht-klager", true)
 	kl.open("/complaint")
 	kl.check("02-klacht-uitleg")
 	kl.submit("a[href='/complaint/step/what']")
-	kl.check("03-klacht-stap-wat")
+	kl.check("03-klacht-stap-wat", true)
 	kl.submit("button[name=nav][value=next]") // nothing filled in
 	kl.expect("Er is iets niet goed ingevuld", "Kies om wat voor gedrag het gaat.", "Beschrijf wat er is gebeurd.")
 	if inv := kl.eval(`document.getElementById('f-description').getAttribute('aria-invalid') + ' ' + document.getElementById('f-description').getAttribute('aria-describedby')`); !strings.Contains(inv, "true") || !strings.Contains(inv, "f-description-error") {
@@ -101,7 +102,7 @@ func TestJourney(t *testing.T) {
 	if !strings.HasPrefix(casePath, "/cases/") {
 		t.Fatalf("after sending at %s", casePath)
 	}
-	kl.check("10-zaak-klager")
+	kl.check("10-zaak-klager", true)
 	kl.open("/my-data")
 	kl.check("11-mijn-gegevens")
 
@@ -203,11 +204,12 @@ func TestJourney(t *testing.T) {
 		t.Errorf("the complainant sees as outcome %q", got)
 	}
 	kl.expect("Besluit genomen", "Gegrond", "Beide partijen zijn gehoord")
-	kl.check("26-zaak-uitkomst")
+	kl.check("26-zaak-uitkomst", true)
 }
 
 // The privacy officer's and the administrator's pages.
 func TestOversightPages(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	fg := c.tab(t, c.privacyOfficer, "fg")
 	fg.open("/audit")
@@ -229,6 +231,7 @@ func TestOversightPages(t *testing.T) {
 // An anonymous signal in each language: the receipt code shown once with
 // advice, the follow-up with the code, and the committee's reply.
 func TestSignal(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	for _, lang := range []string{"nl", "en"} {
 		b := newTab(t, c.e.Server.URL, "melder-"+lang)
@@ -281,6 +284,7 @@ func TestSignal(t *testing.T) {
 // A keyboard user reaches every part of the complaint form with Tab, chooses
 // with the arrow keys, sees where the focus is, and sends the complaint.
 func TestKeyboardOnlyComplaint(t *testing.T) {
+	t.Parallel()
 	c := newCast(t)
 	b := c.tab(t, c.complainant, "toetsenbord")
 	b.open("/complaint/step/what")

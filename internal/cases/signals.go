@@ -60,7 +60,7 @@ type SignalReceipt struct {
 
 // SignalView is a signal with its messages.
 type SignalView struct {
-	ID        uuid.UUID       `json:"id,omitempty"`
+	ID        uuid.UUID       `json:"id,omitzero"`
 	Category  string          `json:"category"`
 	Ministry  string          `json:"ministry,omitempty"`
 	CreatedAt time.Time       `json:"created_at"`

@@ -138,6 +138,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			// The cause goes to the log by type only: error texts can carry values.
 			log.Error("request failed", "request_id", p.RequestID, "route", c.Path(), "error_type", errType(err))
 		}
+		if p.Status == http.StatusUnauthorized {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="rkc"`)
+		}
 		if p.RetryAfter > 0 {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
 		}

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what a fresh Debian machine with Go lacks for running and testing
-# RKC: PostgreSQL (server binaries) and poppler-utils (pdftoppm, for the
-# report tests). Idempotent and quiet when all is there.
+# RKC: PostgreSQL (server binaries), poppler-utils (pdftoppm, for the
+# report tests) and Chromium (the web pages' browser tests). Idempotent and quiet when all is there.
 set -eu
 
 have_pg() {
@@ -13,6 +13,8 @@ missing=""
 have_pg || missing="$missing postgresql"
 # pdftoppm renders report PDFs to images in the reporting tests.
 command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+# Chromium runs the web pages' browser tests (internal/web), headless.
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
 
 if [ -z "$missing" ]; then
 	exit 0

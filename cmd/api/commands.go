@@ -125,8 +125,9 @@ func purgeCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, arg
 // purgeLock makes the scheduled purge run on one instance at a time.
 const purgeLock = 0x524b43_505247 // "RKC" "PRG"
 
-// purgeLoop runs the retention job at every interval on the instance that
-// holds the advisory lock; the others skip that round.
+// purgeLoop runs the retention job once per interval across all instances
+// (runScheduled): the first instance to tick in a round runs it, the
+// others skip that round.
 func purgeLoop(ctx context.Context, cfg *config.Config, log *slog.Logger, a *app.App) {
 	t := time.NewTicker(cfg.PurgeInterval)
 	defer t.Stop()
@@ -136,7 +137,7 @@ func purgeLoop(ctx context.Context, cfg *config.Config, log *slog.Logger, a *app
 			return
 		case <-t.C:
 		}
-		runExclusive(ctx, a.DB, purgeLock, func() {
+		runScheduled(ctx, a.DB, log, "purge", purgeLock, cfg.PurgeInterval, func() {
 			rep, err := a.Cases.Purge(ctx, retention(cfg), false)
 			if err != nil {
 				log.Error("retention purge failed", "error_type", fmt.Sprintf("%T", err))
@@ -172,14 +173,14 @@ func runExclusive(ctx context.Context, gdb *gorm.DB, key int64, fn func()) {
 // anyway; the lock saves the work).
 const deadlineLock = 0x524b43_444c4e // "RKC" "DLN"
 
-// deadlineLoop runs the deadline watch at start and at every interval on
-// the instance that holds the advisory lock.
+// deadlineLoop runs the deadline watch once per interval across all
+// instances (runScheduled), trying at start and at every tick.
 func deadlineLoop(ctx context.Context, cfg *config.Config, log *slog.Logger, a *app.App) {
 	w := notify.NewWatch(a.DB, log)
 	t := time.NewTicker(cfg.DeadlineWatchInterval)
 	defer t.Stop()
 	for {
-		runExclusive(ctx, a.DB, deadlineLock, func() {
+		runScheduled(ctx, a.DB, log, "deadline_watch", deadlineLock, cfg.DeadlineWatchInterval, func() {
 			if _, err := w.Run(ctx, time.Now()); err != nil && ctx.Err() == nil {
 				log.Error("deadline watch failed", "error_type", fmt.Sprintf("%T", err))
 			}

@@ -62,7 +62,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	cs := cases.NewService(cases.Options{DB: gdb, Keys: keys, Calendar: cal, Enforcer: enf, Log: log, Now: o.Now, MaxUploadBytes: cfg.MaxUploadBytes})
 	// Every step's messages are written in the step's own transaction.
 	outbox := notify.NewOutbox(gdb)
-	// cs.Notify = outbox.Enqueue — enabled together with migration 0005
+	cs.Notify = outbox.Enqueue
 	sqlDB, err := gdb.DB()
 	if err != nil {
 		return nil, err

@@ -368,10 +368,12 @@ func TestKillNineBetweenCommitAndDelivery(t *testing.T) {
 	if n := len(srv.Messages()); n != 0 {
 		t.Fatalf("%d messages accepted before the restart", n)
 	}
-	waitUntil(t, 10*time.Second, "the killed claim to roll back", func() bool {
-		return c.count(t, `SELECT count(*) FROM outbox WHERE status = 'pending'`) == total &&
-			c.count(t, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`) == 0
-	})
+	// The killed instance's transaction died with its connection: nothing
+	// is marked sent. (Its row lock may outlive it for a moment; the next
+	// instance skips the row until then.)
+	if n := c.count(t, `SELECT count(*) FROM outbox WHERE status = 'pending' AND attempts = 0`); n != total {
+		t.Fatalf("%d of %d messages untouched after the kill", n, total)
+	}
 
 	second := startWorkerProcess(t, c, srv)
 	srv.WaitFor(total, 20*time.Second)

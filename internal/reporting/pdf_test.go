@@ -90,7 +90,7 @@ func TestPDFOpensWithTablesAndCharts(t *testing.T) {
 		}
 		if i == chartPage {
 			blue, orange := colourShare(img, palette[0]), colourShare(img, palette[1])
-			if blue < 0.01 || orange < 0.005 {
+			if blue < 0.005 || orange < 0.002 {
 				t.Errorf("chart page %d: %.3f blue and %.3f orange, want drawn bars", i+1, blue, orange)
 			}
 		}

@@ -24,7 +24,7 @@ import (
 // case must be in a state where it can be taken. The service checks all of
 // it again; this only keeps pointless forms off the page.
 type forms struct {
-	Register, RequestInfo, SupplyInfo, Admissibility, Panel, Investigate, Extend, Conflict bool
+	Register, RequestInfo, SupplyInfo, Admissibility, Panel, Investigate, Extend, Conflict         bool
 	Statement, Attachment, PlanHearing, RecordHearing, Advice, Decision, Withdraw, Close, Informal bool
 }
 
@@ -42,6 +42,7 @@ type caseData struct {
 	Candidates []candidate
 	Committee  bool
 	Respondent bool
+	Authority  bool
 	MaxFile    int64
 	Accept     string
 }
@@ -98,7 +99,7 @@ func (w *Web) casePageData(c echo.Context, p *page) (*page, error) {
 	}
 	rel := authz.Relation(v.Relation)
 	d := caseData{V: v, Events: evs, F: w.formsFor(cl, v),
-		Committee: rel == authz.RelPanel || rel == authz.RelStaff, Respondent: rel == authz.RelRespondent,
+		Committee: rel == authz.RelPanel || rel == authz.RelStaff, Respondent: rel == authz.RelRespondent, Authority: rel == authz.RelAuthority,
 		MaxFile: w.maxUpload(), Accept: acceptTypes}
 	if d.F.Panel {
 		if d.Candidates, err = w.candidates(v); err != nil {

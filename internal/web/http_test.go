@@ -92,10 +92,10 @@ func (c *client) login(email string) {
 
 // world is a small cast with one case in every early state.
 type world struct {
-	e                                          *apptest.Env
-	complainant, secretary, chair, member, fg  *apptest.Person
-	authority, admin                           *apptest.Person
-	submitted                                  *cases.Filed
+	e                                         *apptest.Env
+	complainant, secretary, chair, member, fg *apptest.Person
+	authority, admin, reporter                *apptest.Person
+	submitted                                 *cases.Filed
 }
 
 func newWorld(t *testing.T) *world {
@@ -108,6 +108,7 @@ func newWorld(t *testing.T) *world {
 		authority:   e.Person("gezag@test.rkc", "BZK", apptest.Grant(authz.Authority, "BZK")),
 		fg:          e.Person("fg@test.rkc", "BZK", apptest.Grant(authz.PrivacyOfficer, authz.AnyDomain)),
 		admin:       e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain)),
+		reporter:    e.Person("rapportage@test.rkc", "BZK", apptest.Grant(authz.Reporter, authz.AnyDomain)),
 	}
 	cl, err := e.App.Accounts.Authenticate(context.Background(), w.complainant.Token)
 	if err != nil {
@@ -164,6 +165,7 @@ func TestPagesSendSecurityHeaders(t *testing.T) {
 		{w.authority, []string{"/dashboard"}},
 		{w.fg, []string{"/dashboard", "/audit"}},
 		{w.admin, []string{"/dashboard", "/admin/accounts"}},
+		{w.reporter, []string{"/dashboard", "/reports"}},
 	}
 	for _, pg := range pages {
 		c := newClient(t, w.e)
@@ -259,4 +261,12 @@ func TestIdleSessionEnds(t *testing.T) {
 	if p.URL != "/login" || !strings.Contains(p.Body, "een tijd niets hebt gedaan") {
 		t.Fatalf("after idling: %s %.300s", p.URL, p.Body)
 	}
+}
+
+func regexpFind(pattern, s string) string {
+	m := regexp.MustCompile(pattern).FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }

@@ -16,9 +16,9 @@ import (
 )
 
 type cast struct {
-	e                                                  *apptest.Env
-	complainant, secretary, chair, member, memberBZK   *apptest.Person
-	respondent, authority, privacyOfficer, admin, fin2 *apptest.Person
+	e                                                      *apptest.Env
+	complainant, secretary, chair, member, memberBZK       *apptest.Person
+	respondent, authority, privacyOfficer, admin, reporter *apptest.Person
 }
 
 func newCast(t *testing.T) *cast {
@@ -33,6 +33,7 @@ func newCast(t *testing.T) *cast {
 		authority:      e.Person("gezag-bzk@test.rkc", "BZK", apptest.Grant(authz.Authority, "BZK")),
 		privacyOfficer: e.Person("fg@test.rkc", "BZK", apptest.Grant(authz.PrivacyOfficer, authz.AnyDomain)),
 		admin:          e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain)),
+		reporter:       e.Person("rapportage@test.rkc", "BZK", apptest.Grant(authz.Reporter, authz.AnyDomain)),
 	}
 }
 
@@ -207,7 +208,7 @@ func TestJourney(t *testing.T) {
 	kl.check("26-zaak-uitkomst", true)
 }
 
-// The privacy officer's and the administrator's pages.
+// The privacy officer's, the administrator's and the reporter's pages.
 func TestOversightPages(t *testing.T) {
 	t.Parallel()
 	c := newCast(t)
@@ -226,6 +227,10 @@ func TestOversightPages(t *testing.T) {
 	adm.fill("#f-domain", "FIN")
 	adm.submit("form[action='/admin/accounts'] button[type=submit]")
 	adm.expect("Het account is aangemaakt", "nieuw@test.rkc")
+	rep := c.tab(t, c.reporter, "rapportage")
+	rep.open("/reports")
+	rep.expect("Jaarrapportage", "Kerncijfers")
+	rep.check("32-jaarrapportage", true)
 }
 
 // An anonymous signal in each language: the receipt code shown once with
@@ -288,6 +293,9 @@ func TestKeyboardOnlyComplaint(t *testing.T) {
 	c := newCast(t)
 	b := c.tab(t, c.complainant, "toetsenbord")
 	b.open("/complaint/step/what")
+	if shown := b.eval(`String(document.getElementById('session-warning').offsetParent !== null)`); shown != "false" {
+		t.Errorf("the idle warning shows long before the session ends")
+	}
 	b.tabTo("#f-category", 60)
 	b.key(kb.ArrowDown) // aggression and violence
 	b.key(kb.ArrowDown) // bullying

@@ -26,7 +26,7 @@ var pageNames = []string{
 	"case", "my_data", "deadlines",
 	"signal_new", "signal_receipt", "signal_follow",
 	"signals", "signal",
-	"audit", "admin_accounts",
+	"audit", "admin_accounts", "report",
 }
 
 type pageTemplate struct{ t *template.Template }
@@ -104,9 +104,9 @@ var funcs = template.FuncMap{
 		}
 		return no
 	},
-	"has":  func(v string, list []string) bool { return contains(list, v) },
-	"str":  func(v any) string { return fmt.Sprint(v) },
-	"add":  func(a, b int) int { return a + b },
+	"has":   func(v string, list []string) bool { return contains(list, v) },
+	"str":   func(v any) string { return fmt.Sprint(v) },
+	"add":   func(a, b int) int { return a + b },
 	"int64": func(v int) int64 { return int64(v) },
 	"deref": func(v *int64) int64 {
 		if v == nil {
@@ -206,16 +206,16 @@ type navItem struct {
 // page is what every template gets: the request's language, caller and
 // token, the form state, and the page's own data.
 type page struct {
-	w       *Web
-	Lang    string
-	Path    string
-	Title   string // catalogue key of the page title
+	w         *Web
+	Lang      string
+	Path      string
+	Title     string // catalogue key of the page title
 	TitleArgs []any
-	Caller  *accounts.Caller
-	CSRF    string
-	Nav     []navItem
-	Flash   string // catalogue key of a confirmation
-	Notice  string // catalogue key of a neutral notice
+	Caller    *accounts.Caller
+	CSRF      string
+	Nav       []navItem
+	Flash     string // catalogue key of a confirmation
+	Notice    string // catalogue key of a neutral notice
 	// Form state: which form was posted, its values and errors per field;
 	// FormError is a message for the whole form.
 	Form      string
@@ -329,13 +329,14 @@ func (p *page) Number(n int64) string {
 func (p *page) Size(n int64) string {
 	unit, v := "B", float64(n)
 	for _, u := range []string{"kB", "MB", "GB"} {
-		if v < 1000 {
+		if v < 1024 {
 			break
 		}
-		v /= 1000
+		v /= 1024
 		unit = u
 	}
 	s := strconv.FormatFloat(v, 'f', 1, 64)
+	s = strings.TrimSuffix(s, ".0")
 	if unit == "B" {
 		s = strconv.FormatInt(n, 10)
 	}
@@ -483,6 +484,9 @@ func (w *Web) nav(p *page) []navItem {
 	}
 	if p.Can("signal:list") {
 		add("/committee/signals", "nav.signals")
+	}
+	if p.Can("report:read") {
+		add("/reports", "nav.report")
 	}
 	if p.Can("audit:read") {
 		add("/audit", "nav.audit")

@@ -155,6 +155,9 @@ func (w *Web) Register(e *echo.Echo) {
 	get("/committee/signals/:sid", w.signal, w.can("signal:list"))
 	post("/committee/signals/:sid/answer", w.answerSignal, w.can("signal:answer"))
 
+	// Reporter (and the committee): the annual report.
+	get("/reports", w.report, w.can("report:read"))
+
 	// Privacy officer: the access log.
 	get("/audit", w.auditPage, w.can("audit:read"))
 	post("/audit/verify", w.auditVerify, w.can("audit:verify"))

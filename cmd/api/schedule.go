@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// instanceName names this process in scheduled_runs, for operators who
+// want to see which instance ran a round.
+func instanceName() string {
+	h, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d", h, os.Getpid())
+}
+
+// runScheduled runs fn at most once per round of interval across every
+// instance on the database. Each instance calls it at each of its own
+// ticks. It first takes the job's advisory lock without waiting, so that a
+// run of the previous round still going on elsewhere is never overlapped,
+// then claims the current round (by the database's clock, so that the
+// instances' clocks need not agree) with an insert that only one instance
+// can make. The others, and this one at a second tick within the same
+// round, skip. It reports whether fn ran.
+func runScheduled(ctx context.Context, gdb *gorm.DB, log *slog.Logger, job string, lockKey int64, interval time.Duration, fn func()) bool {
+	ran := false
+	runExclusive(ctx, gdb, lockKey, func() {
+		var round []int64
+		err := gdb.WithContext(ctx).Raw(`INSERT INTO scheduled_runs (job, round, instance)
+			VALUES (?, floor(extract(epoch FROM clock_timestamp()) * 1000 / ?)::bigint, ?)
+			ON CONFLICT DO NOTHING RETURNING round`, job, interval.Milliseconds(), instanceName()).Scan(&round).Error
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Error("scheduled job: claiming the round failed", "job", job, "error_type", fmt.Sprintf("%T", err))
+			}
+			return
+		}
+		if len(round) == 0 {
+			return // another instance ran this round
+		}
+		fn()
+		ran = true
+		// The record of a round is only needed while the round lasts; keep
+		// a month for operators.
+		gdb.WithContext(context.WithoutCancel(ctx)).Exec(`UPDATE scheduled_runs SET finished_at = clock_timestamp() WHERE job = ? AND round = ?`, job, round[0])
+		gdb.WithContext(context.WithoutCancel(ctx)).Exec(`DELETE FROM scheduled_runs WHERE job = ? AND started_at < now() - interval '31 days'`, job)
+	})
+	return ran
+}

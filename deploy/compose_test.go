@@ -1,0 +1,201 @@
+package deploy_test
+
+import (
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/rkc-nl/rkc/internal/config"
+	"github.com/rkc-nl/rkc/internal/crypto"
+)
+
+// The compose file, reduced to the keys of the Compose Specification that
+// deploy/compose.yaml uses; decoding refuses any other key, so a misspelt
+// or misplaced one fails (the compose CLI is not installed here: Debian's
+// docker-compose package pulls in a whole Docker engine).
+type composeFile struct {
+	Name     string                    `json:"name"`
+	Services map[string]composeService `json:"services"`
+	Secrets  map[string]struct {
+		File string `json:"file"`
+	} `json:"secrets"`
+	Volumes  map[string]struct{} `json:"volumes"`
+	Networks map[string]struct{} `json:"networks"`
+}
+
+type composeService struct {
+	Image       string                                `json:"image"`
+	Build       *struct{ Context, Dockerfile string } `json:"build,omitempty"`
+	Restart     string                                `json:"restart"`
+	Environment map[string]string                     `json:"environment,omitempty"`
+	Secrets     []string                              `json:"secrets,omitempty"`
+	Volumes     []string                              `json:"volumes,omitempty"`
+	Networks    []string                              `json:"networks,omitempty"`
+	Ports       []string                              `json:"ports,omitempty"`
+	DependsOn   map[string]struct {
+		Condition string `json:"condition"`
+	} `json:"depends_on,omitempty"`
+	User        string   `json:"user,omitempty"`
+	ReadOnly    bool     `json:"read_only,omitempty"`
+	CapDrop     []string `json:"cap_drop,omitempty"`
+	SecurityOpt []string `json:"security_opt,omitempty"`
+	Healthcheck *struct {
+		Test        []string `json:"test"`
+		Interval    string   `json:"interval,omitempty"`
+		Timeout     string   `json:"timeout,omitempty"`
+		StartPeriod string   `json:"start_period,omitempty"`
+		Retries     int      `json:"retries,omitempty"`
+	} `json:"healthcheck,omitempty"`
+}
+
+func TestCompose(t *testing.T) {
+	b, err := os.ReadFile("compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cf composeFile
+	if err := yaml.UnmarshalStrict(b, &cf); err != nil {
+		t.Fatalf("compose.yaml: %v", err)
+	}
+	settings := knownSettings(t)
+	for _, want := range []string{"postgres", "api", "mailpit"} {
+		if _, ok := cf.Services[want]; !ok {
+			t.Errorf("no %s service", want)
+		}
+	}
+	for name, s := range cf.Services {
+		if s.Image == "" || !pinned(s.Image) && s.Build == nil {
+			t.Errorf("%s: image %q not pinned to a tag", name, s.Image)
+		}
+		if s.Restart == "" {
+			t.Errorf("%s: no restart policy", name)
+		}
+		for _, p := range s.Ports {
+			if !strings.HasPrefix(p, "127.0.0.1:") {
+				t.Errorf("%s: port %s is published on every interface; bind it to 127.0.0.1 and put a proxy in front", name, p)
+			}
+		}
+		for _, n := range s.Networks {
+			if _, ok := cf.Networks[n]; !ok {
+				t.Errorf("%s: network %s is not declared", name, n)
+			}
+		}
+		for dep := range s.DependsOn {
+			if _, ok := cf.Services[dep]; !ok {
+				t.Errorf("%s depends on %s, which is not a service", name, dep)
+			}
+		}
+		for _, sec := range s.Secrets {
+			decl, ok := cf.Secrets[sec]
+			if !ok {
+				t.Errorf("%s: secret %s is not declared", name, sec)
+				continue
+			}
+			if !strings.HasPrefix(decl.File, "./secrets/") {
+				t.Errorf("secret %s: file %q, want one under ./secrets/ (ignored by git, made by secrets.sh)", sec, decl.File)
+			}
+		}
+		for k, v := range s.Environment {
+			if looksSecret(k) && !strings.HasSuffix(k, "_PASSWORD_FILE") {
+				t.Errorf("%s: %s is a secret written in the compose file; use %s_FILE and a secret", name, k, k)
+			}
+			if u, err := url.Parse(v); err == nil && u.User != nil {
+				if _, has := u.User.Password(); has {
+					t.Errorf("%s: %s holds a password in a URL", name, k)
+				}
+			}
+			if strings.HasSuffix(k, "_FILE") && strings.HasPrefix(v, "/run/secrets/") {
+				if sec := strings.TrimPrefix(v, "/run/secrets/"); !slices.Contains(s.Secrets, sec) {
+					t.Errorf("%s: %s=%s, but the service does not mount the secret %s", name, k, v, sec)
+				}
+			}
+		}
+	}
+	api := cf.Services["api"]
+	for k := range api.Environment {
+		if !settings[k] {
+			t.Errorf("api: %s is not a setting of bin/rkc", k)
+		}
+	}
+	for _, need := range []string{"DATABASE_URL_FILE", "RKC_MASTER_KEY_FILE", "RKC_SMTP_HOST"} {
+		if api.Environment[need] == "" {
+			t.Errorf("api: %s not set", need)
+		}
+	}
+	if h := api.Environment["RKC_SMTP_HOST"]; cf.Services[h].Image == "" || !strings.Contains(cf.Services[h].Image, "mailpit") {
+		t.Errorf("api: RKC_SMTP_HOST=%s is not the SMTP catcher service", h)
+	}
+	if api.DependsOn["postgres"].Condition != "service_healthy" {
+		t.Errorf("api: must wait for postgres to be healthy (depends_on condition service_healthy)")
+	}
+	if u, _, _ := strings.Cut(api.User, ":"); u == "" || u == "0" || u == "root" {
+		t.Errorf("api: user %q, want a non-root uid", api.User)
+	}
+	if !api.ReadOnly || !slices.Contains(api.CapDrop, "ALL") {
+		t.Errorf("api: want read_only and cap_drop ALL")
+	}
+	if h := api.Healthcheck; h == nil || len(h.Test) < 2 || h.Test[0] != "CMD" || h.Test[1] != "/rkc" {
+		t.Errorf("api: healthcheck %v, want the binary's own check in exec form (no shell in the image)", h)
+	}
+	if b := api.Build; b == nil || filepath.Join(b.Context, b.Dockerfile) != "../deploy/Dockerfile" {
+		t.Errorf("api: build %+v, want context .. and deploy/Dockerfile", b)
+	}
+	if pg := cf.Services["postgres"]; pg.Environment["POSTGRES_PASSWORD_FILE"] != "/run/secrets/db_password" {
+		t.Errorf("postgres: the password must come from the db_password secret")
+	}
+}
+
+// TestComposeSecrets runs deploy/secrets.sh into a temporary folder and
+// loads what it made the way the API container does: DATABASE_URL_FILE and
+// RKC_MASTER_KEY_FILE through the configuration, the key file through the
+// keyring, and the URL's password is the database's.
+func TestComposeSecrets(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "secrets")
+	cmd := exec.Command("sh", "secrets.sh")
+	cmd.Env = append(os.Environ(), "RKC_SECRETS_DIR="+dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("secrets.sh: %v\n%s", err, out)
+	}
+	keyBefore, _ := os.ReadFile(filepath.Join(dir, "master.keys"))
+	again := exec.Command("sh", "secrets.sh")
+	again.Env = cmd.Env
+	if out, err := again.CombinedOutput(); err != nil || strings.Contains(string(out), "created") {
+		t.Fatalf("secrets.sh a second time: %v\n%s (it must keep what exists)", err, out)
+	}
+	if keyAfter, _ := os.ReadFile(filepath.Join(dir, "master.keys")); string(keyAfter) != string(keyBefore) {
+		t.Fatal("secrets.sh replaced the master key")
+	}
+	env := map[string]string{
+		"DATABASE_URL_FILE":   filepath.Join(dir, "database_url"),
+		"RKC_MASTER_KEY_FILE": filepath.Join(dir, "master.keys"),
+	}
+	cfg, _, err := config.Load(nil, func(k string) string { return env[k] }, nil)
+	if err != nil {
+		t.Fatalf("the API's configuration from the secrets: %v", err)
+	}
+	u, err := url.Parse(cfg.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw, _ := u.User.Password()
+	dbpw, _ := os.ReadFile(filepath.Join(dir, "db_password"))
+	if pw == "" || pw != string(dbpw) || u.Host != "postgres:5432" {
+		t.Errorf("database_url does not use db_password on postgres:5432")
+	}
+	if !regexp.MustCompile(`^[A-Za-z0-9_-]{20,}$`).Match(dbpw) {
+		t.Errorf("db_password is not a URL-safe random string")
+	}
+	if _, err := crypto.LoadKeyring(crypto.KeySource{File: cfg.MasterKeyFile}); err != nil {
+		t.Errorf("master.keys does not load: %v", err)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("the secrets folder must be 0700: %v %v", fi.Mode(), err)
+	}
+}

@@ -1,0 +1,392 @@
+// Package deploytest runs the real binary as separate processes against one
+// PostgreSQL database, as several replicas of a deployment would, for the
+// scale-out tests beside it and for the capacity benchmarks
+// (internal/loadtest). The binary is built once per test process with the
+// flags of the container image's build stage (deploy/Dockerfile).
+package deploytest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/mail"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+	buildDir  string
+)
+
+// Binary returns the path of bin/rkc built from this checkout, building it
+// on the first call (CGO_ENABLED=0 -trimpath -ldflags="-s -w", as the image
+// does). The file lives until the process ends; call Cleanup from TestMain.
+func Binary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		root, err := moduleRoot()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		buildDir, err = os.MkdirTemp("", "rkc-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(buildDir, "rkc")
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", binPath, "./cmd/api")
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build ./cmd/api: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// Cleanup removes the built binary.
+func Cleanup() {
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+}
+
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", errors.New("not inside the rkc module")
+	}
+	return filepath.Dir(mod), nil
+}
+
+// MasterKeys returns a fresh RKC_MASTER_KEYS value with one random key.
+func MasterKeys() string {
+	var k [32]byte
+	rand.Read(k[:])
+	return "deploytest:" + base64.StdEncoding.EncodeToString(k[:])
+}
+
+// FreeAddr returns a loopback address with a port nothing listens on now.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// Instance is one running process of the binary.
+type Instance struct {
+	Name string
+	Addr string // host:port
+	URL  string // http://host:port
+	cmd  *exec.Cmd
+	out  *lockedBuffer
+	done chan struct{}
+	err  error
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// Options start an instance.
+type Options struct {
+	Name string
+	Env  map[string]string // added to a minimal environment; RKC_ADDR is chosen when unset
+	Args []string          // settings and command; default serve
+}
+
+// Launch starts the binary without waiting for it to be ready. The process
+// is stopped when the test ends.
+func Launch(t testing.TB, o Options) *Instance {
+	t.Helper()
+	bin := Binary(t)
+	env := map[string]string{
+		"PATH":         os.Getenv("PATH"),
+		"HOME":         os.Getenv("HOME"),
+		"RKC_DATA_DIR": t.TempDir(),
+	}
+	for k, v := range o.Env {
+		env[k] = v
+	}
+	if env["RKC_ADDR"] == "" {
+		env["RKC_ADDR"] = FreeAddr(t)
+	}
+	in := &Instance{Name: o.Name, Addr: env["RKC_ADDR"], out: &lockedBuffer{}, done: make(chan struct{})}
+	in.URL = "http://" + in.Addr
+	in.cmd = exec.Command(bin, o.Args...)
+	for k, v := range env {
+		in.cmd.Env = append(in.cmd.Env, k+"="+v)
+	}
+	in.cmd.Stdout, in.cmd.Stderr = in.out, in.out
+	if err := in.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { in.err = in.cmd.Wait(); close(in.done) }()
+	t.Cleanup(func() {
+		in.Stop()
+		if t.Failed() {
+			t.Logf("output of instance %s:\n%s", in.Name, tail(in.Output(), 4000))
+		}
+	})
+	return in
+}
+
+// Start launches the binary and waits until /readyz answers 200.
+func Start(t testing.TB, o Options) *Instance {
+	t.Helper()
+	in := Launch(t, o)
+	if err := in.WaitReady(90 * time.Second); err != nil {
+		t.Fatalf("instance %s: %v\n%s", in.Name, err, tail(in.Output(), 4000))
+	}
+	return in
+}
+
+// WaitReady polls /readyz until it answers 200, the process exits or the
+// time is up.
+func (in *Instance) WaitReady(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	c := &http.Client{Timeout: 2 * time.Second}
+	for time.Now().Before(deadline) {
+		select {
+		case <-in.done:
+			return fmt.Errorf("exited before it was ready: %v", in.err)
+		default:
+		}
+		if res, err := c.Get(in.URL + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return errors.New("not ready in time")
+}
+
+// Wait waits for the process to exit and returns its error.
+func (in *Instance) Wait(timeout time.Duration) error {
+	select {
+	case <-in.done:
+		return in.err
+	case <-time.After(timeout):
+		return errors.New("still running")
+	}
+}
+
+// Stop ends the process with SIGTERM (a graceful stop), then SIGKILL after
+// 20 seconds.
+func (in *Instance) Stop() {
+	select {
+	case <-in.done:
+		return
+	default:
+	}
+	in.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-in.done:
+	case <-time.After(20 * time.Second):
+		in.cmd.Process.Kill()
+		<-in.done
+	}
+}
+
+// PID is the process id.
+func (in *Instance) PID() int { return in.cmd.Process.Pid }
+
+// Output is everything the process wrote so far (JSON log lines on stderr).
+func (in *Instance) Output() string { return in.out.String() }
+
+// LogCount counts the log lines whose msg is exactly msg.
+func (in *Instance) LogCount(msg string) int {
+	n := 0
+	sc := bufio.NewScanner(strings.NewReader(in.Output()))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	want := `"msg":` + strconv.Quote(msg)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), want) {
+			n++
+		}
+	}
+	return n
+}
+
+// PeakRSS is the process's peak resident set size in bytes (VmHWM).
+func (in *Instance) PeakRSS() (int64, error) { return PeakRSS(in.PID()) }
+
+// PeakRSS reads VmHWM of a process from /proc.
+func PeakRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			f := strings.Fields(rest)
+			kb, err := strconv.ParseInt(f[0], 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, errors.New("no VmHWM")
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}
+
+// Mail is one message the catcher accepted.
+type Mail struct {
+	From      string
+	To        []string
+	MessageID string
+	Subject   string
+}
+
+// MailCatcher is an SMTP server on loopback that keeps every message, so
+// that a test can count deliveries (RKC_SMTP_TLS=none).
+type MailCatcher struct {
+	Host string
+	Port int
+	srv  *smtp.Server
+	mu   sync.Mutex
+	msgs []Mail
+}
+
+// NewMailCatcher starts a catcher, stopped when the test ends.
+func NewMailCatcher(t testing.TB) *MailCatcher {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &MailCatcher{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port}
+	m.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &catcherSession{m: m}, nil }))
+	m.srv.Domain = "localhost"
+	m.srv.AllowInsecureAuth = true
+	m.srv.ReadTimeout, m.srv.WriteTimeout = 30*time.Second, 30*time.Second
+	go m.srv.Serve(ln)
+	t.Cleanup(func() { m.srv.Close() })
+	return m
+}
+
+// Env is the settings that send an instance's mail here.
+func (m *MailCatcher) Env() map[string]string {
+	return map[string]string{"RKC_SMTP_HOST": m.Host, "RKC_SMTP_PORT": strconv.Itoa(m.Port), "RKC_SMTP_TLS": "none"}
+}
+
+// Messages returns what was accepted so far.
+func (m *MailCatcher) Messages() []Mail {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]Mail(nil), m.msgs...)
+}
+
+type catcherSession struct {
+	m    *MailCatcher
+	from string
+	to   []string
+}
+
+func (s *catcherSession) Reset()        { s.from, s.to = "", nil }
+func (s *catcherSession) Logout() error { return nil }
+func (s *catcherSession) Mail(from string, _ *smtp.MailOptions) error {
+	s.from = from
+	return nil
+}
+func (s *catcherSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.to = append(s.to, to)
+	return nil
+}
+func (s *catcherSession) Data(r io.Reader) error {
+	msg, err := mail.ReadMessage(r)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, msg.Body)
+	s.m.mu.Lock()
+	s.m.msgs = append(s.m.msgs, Mail{From: s.from, To: s.to, MessageID: msg.Header.Get("Message-Id"), Subject: msg.Header.Get("Subject")})
+	s.m.mu.Unlock()
+	return nil
+}
+
+// Client calls an instance's API.
+type Client struct {
+	HTTP *http.Client
+}
+
+// NewClient returns a client with a modest timeout and keep-alive.
+func NewClient() *Client {
+	return &Client{HTTP: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// Do sends a JSON request with an optional bearer token and returns the
+// status and body.
+func (c *Client) Do(ctx context.Context, method, url, token string, body []byte) (int, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := c.HTTP.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	return res.StatusCode, b, err
+}

@@ -1,0 +1,149 @@
+package web_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/authz"
+)
+
+// An adviser files on behalf of a complainant with the consent recorded;
+// the complainant then follows the case, answers a request for information,
+// adds a statement and evidence, downloads their data; the chair extends.
+func TestAdviserFilesOnBehalfAndComplainantSteps(t *testing.T) {
+	w := newWorld(t)
+	adviser := w.e.Person("vertrouwenspersoon@test.rkc", "BZK", apptest.Grant(authz.Adviser, "BZK"))
+	vp := newClient(t, w.e)
+	vp.login(adviser.Email)
+	if p := vp.get("/complaint/step/behalf"); p.Status != 200 || !strings.Contains(p.Body, "E-mailadres van de klager") {
+		t.Fatalf("behalf step: %d", p.Status)
+	}
+	// Without consent the step refuses, beside the fields.
+	p := vp.post("/complaint/step/behalf", "/complaint/step/behalf", url.Values{"complainant_email": {w.complainant.Email}, "nav": {"next"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Beschrijf hoe de klager toestemming heeft gegeven.") ||
+		!strings.Contains(p.Body, `id="f-consent-error"`) {
+		t.Fatalf("behalf without consent: %d %.500s", p.Status, p.Body)
+	}
+	steps := []struct {
+		step string
+		form url.Values
+	}{
+		{"behalf", url.Values{"complainant_email": {w.complainant.Email}, "consent": {"Schriftelijk op 3 maart"}, "consent_given": {"yes"}}},
+		{"what", url.Values{"category": {"sexual_harassment"}, "description": {"Ongewenste aanrakingen tijdens de borrel."}}},
+		{"when", url.Values{"incident_when": {"december 2025"}}},
+		{"who", url.Values{"respondent_ministry": {"BZK"}}},
+		{"more", url.Values{}},
+	}
+	for _, s := range steps {
+		s.form.Set("nav", "next")
+		if p := vp.post("/complaint/step/"+s.step, "/complaint/step/"+s.step, s.form); p.Status != 200 {
+			t.Fatalf("step %s: %d %.300s", s.step, p.Status, p.Body)
+		}
+	}
+	if p := vp.get("/complaint/review"); !strings.Contains(p.Body, "Schriftelijk op 3 maart") || !strings.Contains(p.Body, w.complainant.Email) {
+		t.Fatalf("review lacks the consent: %.300s", p.Body)
+	}
+	p = vp.post("/complaint/review", "/complaint/send", url.Values{})
+	if !strings.HasPrefix(p.URL, "/cases/") || !strings.Contains(p.Body, "Ingediend door de vertrouwenspersoon") {
+		t.Fatalf("after sending: %s %.500s", p.URL, p.Body)
+	}
+	casePath := p.URL
+
+	// The complainant sees the case the adviser filed.
+	kl := newClient(t, w.e)
+	kl.login(w.complainant.Email)
+	if p := kl.get("/dashboard"); !strings.Contains(p.Body, casePath) {
+		t.Fatalf("the complainant's dashboard lacks the case")
+	}
+
+	// The secretary registers and asks for information; the complainant answers.
+	sec := newClient(t, w.e)
+	sec.login(w.secretary.Email)
+	sec.post(casePath, casePath+"/register", url.Values{})
+	if p := sec.post(casePath, casePath+"/information-request", url.Values{"what": {"Wie waren erbij?"}, "term_days": {"14"}}); !strings.Contains(p.Body, "Wacht op informatie") {
+		t.Fatalf("information request: %.300s", p.Body)
+	}
+	if p := kl.post(casePath, casePath+"/information", url.Values{"text": {"Collega's van team B."}}); !strings.Contains(p.Body, "Uw aanvulling is ontvangen") {
+		t.Fatalf("supply: %.300s", p.Body)
+	}
+	if p := kl.post(casePath, casePath+"/statement", url.Values{"body": {"Nog een aanvulling."}}); !strings.Contains(p.Body, "Nog een aanvulling.") {
+		t.Fatalf("statement: %.300s", p.Body)
+	}
+	// Evidence of a refused type is refused with a plain message; a text file is taken.
+	for _, f := range []struct {
+		name, content string
+		ok            bool
+	}{{"programma.exe", "MZ", false}, {"notitie.txt", "Aantekening.", true}} {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		csrf := csrfInput.FindStringSubmatch(kl.get(casePath).Body)[1]
+		mw.WriteField("csrf", csrf)
+		fw, _ := mw.CreateFormFile("file", f.name)
+		fw.Write([]byte(f.content))
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, kl.base+casePath+"/attachment", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		p := kl.do(req)
+		if f.ok != strings.Contains(p.Body, "Het bestand is toegevoegd.") {
+			t.Fatalf("uploading %s: %d %.500s", f.name, p.Status, p.Body)
+		}
+		if !f.ok && !strings.Contains(p.Body, "Dit bestandstype is niet toegestaan") {
+			t.Fatalf("refused upload without a plain message: %.500s", p.Body)
+		}
+	}
+	// The download is an attachment, never rendered in the site's origin.
+	page := kl.get(casePath)
+	href := regexpFind(`href="(/cases/[^"]+/attachments/[^"]+)"`, page.Body)
+	d := kl.get(href)
+	if d.Status != 200 || !strings.HasPrefix(d.Header.Get("Content-Disposition"), "attachment") || !strings.Contains(d.Header.Get("Content-Security-Policy"), "sandbox") || d.Body != "Aantekening." {
+		t.Fatalf("attachment download: %d %v %q", d.Status, d.Header, d.Body)
+	}
+	// My data, as JSON.
+	exp := kl.get("/my-data/export.json")
+	if exp.Status != 200 || !strings.Contains(exp.Header.Get("Content-Disposition"), "attachment") || !strings.Contains(exp.Body, `"cases"`) {
+		t.Fatalf("export: %d %.200s", exp.Status, exp.Body)
+	}
+	// The chair extends once; a second time is refused in plain words.
+	ch := newClient(t, w.e)
+	ch.login(w.chair.Email)
+	if p := ch.post(casePath, casePath+"/extension", url.Values{"reason": {"Getuigen op vakantie"}}); !strings.Contains(p.Body, "De termijn is verlengd") {
+		t.Fatalf("extension: %.300s", p.Body)
+	}
+	if p := ch.get(casePath); strings.Contains(p.Body, casePath+"/extension") {
+		t.Errorf("the extension form is still offered after extending")
+	}
+	// The complainant withdraws; the confirmation is required.
+	if p := kl.post(casePath, casePath+"/withdraw", url.Values{}); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Bevestig dat u de klacht wilt intrekken.") {
+		t.Fatalf("withdraw unconfirmed: %d", p.Status)
+	}
+	if p := kl.post(casePath, casePath+"/withdraw", url.Values{"confirm": {"yes"}}); !strings.Contains(p.Body, "De klacht is ingetrokken.") {
+		t.Fatalf("withdraw: %.300s", p.Body)
+	}
+}
+
+// Pages a role may not open answer 403 (role layer) or 404 (a case the
+// caller does not relate to), never the page.
+func TestPagesOutsideTheRole(t *testing.T) {
+	w := newWorld(t)
+	kl := newClient(t, w.e)
+	kl.login(w.complainant.Email)
+	for _, path := range []string{"/audit", "/admin/accounts", "/deadlines", "/committee/signals", "/reports"} {
+		if p := kl.get(path); p.Status != http.StatusForbidden {
+			t.Errorf("complainant GET %s: %d", path, p.Status)
+		}
+	}
+	adm := newClient(t, w.e)
+	adm.login(w.admin.Email)
+	if p := adm.get("/cases/" + w.submitted.ID.String()); p.Status != http.StatusForbidden && p.Status != http.StatusNotFound {
+		t.Errorf("admin reads a case: %d", p.Status)
+	}
+	anon := newClient(t, w.e)
+	if p := anon.get("/dashboard"); p.URL != "/login" {
+		t.Errorf("anonymous dashboard ended at %s", p.URL)
+	}
+}

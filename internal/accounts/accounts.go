@@ -319,18 +319,24 @@ func (s *Service) PurgeExpiredSessions(ctx context.Context) (int64, error) {
 
 // EnsureAdmin creates the committee's first admin account on an empty
 // database and returns its one-time password; "" when an admin exists.
+// Several instances starting together may all find no admin: one creates
+// it, and the others, refused for the taken address, find it made.
 func (s *Service) EnsureAdmin(ctx context.Context, email string) (string, error) {
-	var n int64
-	if err := s.db.WithContext(ctx).Model(&grantRow{}).Where("role = ?", authz.Admin).Count(&n).Error; err != nil {
-		return "", err
+	admins := func() (int64, error) {
+		var n int64
+		err := s.db.WithContext(ctx).Model(&grantRow{}).Where("role = ?", authz.Admin).Count(&n).Error
+		return n, err
 	}
-	if n > 0 {
-		return "", nil
+	if n, err := admins(); err != nil || n > 0 {
+		return "", err
 	}
 	pw := RandomSecret(15)
 	_, err := s.Create(ctx, NewPerson{Email: email, Name: "Functioneel beheer", Ministry: "BZK", Password: pw,
 		Grants: []authz.Grant{{Role: authz.Admin, Domain: authz.AnyDomain}}}, nil)
 	if err != nil {
+		if n, cerr := admins(); cerr == nil && n > 0 && apperr.CodeOf(err) == apperr.Conflict {
+			return "", nil
+		}
 		return "", fmt.Errorf("creating admin account: %w", err)
 	}
 	return pw, nil

@@ -2,7 +2,6 @@ package notify_test
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -253,5 +252,3 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() boo
 		time.Sleep(10 * time.Millisecond)
 	}
 }
-
-var _ = fmt.Sprint

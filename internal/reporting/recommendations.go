@@ -3,6 +3,7 @@ package reporting
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -102,8 +103,9 @@ func (s recSet) view(v int) (RecommendationsView, error) {
 	return out, apperr.NotFoundError("Version")
 }
 
-// Recommendations returns the year's recommendations: version v, or the
-// latest when v is 0. Anyone who may read reports may read them, drafts
+// GetRecommendations returns the year's recommendations: version v, or the
+// latest when v is 0, and the list of versions; not_found for a version
+// that was never saved. Anyone who may read reports may read them, drafts
 // included (the report prints the latest draft, marked as such).
 func GetRecommendations(ctx context.Context, db *gorm.DB, year, v int) (RecommendationsView, error) {
 	s, err := loadRecommendations(ctx, db, year)
@@ -128,7 +130,7 @@ var (
 // (recommendations-adopted). Only the chair may call it (route table).
 func SaveRecommendations(ctx context.Context, db *gorm.DB, year int, author uuid.UUID, text string, seen int) (RecommendationsView, error) {
 	bad := map[string]string{}
-	if text == "" {
+	if strings.TrimSpace(text) == "" {
 		bad["text"] = "is required"
 	} else if n := len([]rune(text)); n > MaxRecommendationsLength {
 		bad["text"] = "is longer than 100000 characters"

@@ -254,6 +254,10 @@ func TestIdleSessionEnds(t *testing.T) {
 	if p := c.get("/dashboard"); p.URL != "/dashboard" || !strings.Contains(p.Body, "automatisch afgemeld") {
 		t.Fatalf("dashboard: %s %.200s", p.URL, p.Body)
 	}
+	// The warning's "stay signed in" counts as activity and tells the new end.
+	if p := c.get("/session/ping"); p.Status != http.StatusNoContent || p.Header.Get("X-Idle-Until") == "" {
+		t.Fatalf("ping: %d %v", p.Status, p.Header)
+	}
 	if err := w.e.App.DB.Exec(`UPDATE sessions SET last_seen_at = now() - interval '21 minutes'`).Error; err != nil {
 		t.Fatal(err)
 	}

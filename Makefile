@@ -6,7 +6,7 @@ GO      ?= go
 BIN     := bin/rkc
 ARGS    ?=
 
-.PHONY: run demo test bench lint build setup clean
+.PHONY: run demo test bench bench-report lint build setup clean
 
 setup:
 	@scripts/setup.sh
@@ -27,8 +27,14 @@ test: setup lint
 bench: setup
 	$(GO) run ./internal/platform/dbtest/withpg -- $(GO) test -run '^$$' -bench . -benchmem ./...
 
+# The capacity benchmarks of internal/loadtest (real binary, real
+# PostgreSQL, each figure beside its ceiling), written into README.md's
+# "Benchmarks" section with the machine they ran on.
+bench-report: setup
+	$(GO) run ./internal/platform/dbtest/withpg -- $(GO) run ./internal/loadtest/benchreport -readme README.md
+
 lint:
-	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l cmd internal deploy); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
 clean:

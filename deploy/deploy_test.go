@@ -393,6 +393,9 @@ func checkDeployment(t reporter, o overlay, dir string, d *appsv1.Deployment, m 
 			}
 		}
 	}
+	if len(m.ingresses) > 0 && vars["RKC_TRUSTED_PROXIES"] == "" {
+		t.Errorf("behind an Ingress without RKC_TRUSTED_PROXIES every request seems to come from the proxy, and ten failed sign-ins by anyone lock everyone out")
+	}
 	for _, need := range []string{"DATABASE_URL_FILE", "RKC_MASTER_KEY_FILE"} {
 		if _, ok := vars[need]; !ok {
 			t.Errorf("%s is not set: the API needs its database and master keys from secrets", need)

@@ -34,6 +34,7 @@ func TestManifestChecksCatch(t *testing.T) {
 		{"database open to the namespace", "base/networkpolicy.yaml", "    - from:\n        - podSelector:\n            matchLabels:\n              app.kubernetes.io/name: rkc\n              app.kubernetes.io/component: api\n", "    - from:\n        - podSelector: {}\n", 0, "another pod of the namespace → database pod TCP/5432 allowed"},
 		{"image left at latest", "overlays/production/kustomization.yaml", `newTag: "1.0.0"`, `newTag: latest`, 1, "image"},
 		{"overlay image not applied", "overlays/production/kustomization.yaml", "name: registry.example.org/rkc/rkc", "name: rkc", 1, "image"},
+		{"proxy not trusted", "overlays/production/kustomization.yaml", "path: /data/RKC_TRUSTED_PROXIES", "path: /data/RKC_TRUSTED_PROXYS", 1, "RKC_TRUSTED_PROXIES"},
 		{"relay not narrowed", "overlays/production/kustomization.yaml", "cidr: 192.0.2.25/32", "cidr: 0.0.0.0/0", 1, "an outside address TCP/587 allowed"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -73,7 +73,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	}
 	a := &App{DB: gdb, Accounts: acc, Enforcer: enf, Cases: cs, Keys: keys, Outbox: outbox}
 	a.Handler = server.New(server.Deps{
-		Log: log, SQL: sqlDB, Enforcer: enf,
+		Log: log, SQL: sqlDB, Enforcer: enf, TrustedProxies: cfg.TrustedProxies,
 		Accounts: &accounts.Handlers{Service: acc, SecureCookies: cfg.SecureCookies, Synced: func(c *accounts.Caller) error {
 			return enf.Sync(c.ID.String(), c.Grants)
 		}},

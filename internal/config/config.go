@@ -48,6 +48,10 @@ type Config struct {
 	MailDir               string        // mail folder when no SMTP host is set; default <data-dir>/mail
 	MailMaxAttempts       int           // failed attempts before a message is given up (dead)
 	DeadlineWatchInterval time.Duration // how often the deadline watch runs
+	// TrustedProxies are the address ranges of reverse proxies (an
+	// ingress controller) whose X-Forwarded-For names the client; empty:
+	// the client is the connection's peer.
+	TrustedProxies []*net.IPNet
 }
 
 // setting describes one configuration entry for flags, env and --help.
@@ -170,6 +174,20 @@ func settings() []setting {
 			return nil
 		}},
 		{"mail-max-attempts", "RKC_MAIL_MAX_ATTEMPTS", "12", "failed delivery attempts before a message is given up and shown as dead", intSetter(1, 100, func(c *Config) *int { return &c.MailMaxAttempts })},
+		{"trusted-proxies", "RKC_TRUSTED_PROXIES", "", "comma-separated address ranges (CIDR) of reverse proxies whose X-Forwarded-For is believed; empty: none", func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for _, part := range strings.Split(v, ",") {
+				if part = strings.TrimSpace(part); part == "" {
+					continue
+				}
+				_, n, err := net.ParseCIDR(part)
+				if err != nil {
+					return errors.New("must be address ranges like 10.42.0.0/16, separated by commas")
+				}
+				c.TrustedProxies = append(c.TrustedProxies, n)
+			}
+			return nil
+		}},
 		{"deadline-watch-interval", "RKC_DEADLINE_WATCH_INTERVAL", "1h", "how often the deadline watch looks for cases due soon or overdue", durationSetter(func(c *Config) *time.Duration { return &c.DeadlineWatchInterval })},
 	}
 }

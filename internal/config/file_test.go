@@ -36,3 +36,18 @@ func TestFileVariants(t *testing.T) {
 		t.Errorf("bad value: err = %v, want one naming the variable without the value", err)
 	}
 }
+
+// TestTrustedProxies reads the proxy ranges whose X-Forwarded-For is
+// believed, and refuses anything that is not a range.
+func TestTrustedProxies(t *testing.T) {
+	c, _ := load(t, nil, map[string]string{"RKC_TRUSTED_PROXIES": "10.244.0.0/16, 192.0.2.7/32"})
+	if len(c.TrustedProxies) != 2 || c.TrustedProxies[0].String() != "10.244.0.0/16" || c.TrustedProxies[1].String() != "192.0.2.7/32" {
+		t.Errorf("TrustedProxies = %v", c.TrustedProxies)
+	}
+	if c, _ := load(t, nil, nil); c.TrustedProxies != nil {
+		t.Errorf("default TrustedProxies = %v, want none", c.TrustedProxies)
+	}
+	if _, _, err := Load(nil, env(map[string]string{"RKC_TRUSTED_PROXIES": "10.0.0.1"}), nil); err == nil {
+		t.Error("an address without a prefix length was accepted")
+	}
+}

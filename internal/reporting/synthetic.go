@@ -74,20 +74,28 @@ func SeedSynthetic(ctx context.Context, db *gorm.DB, n, years int, force bool) (
 	if err != nil {
 		return res, err
 	}
-	// Cases and signals go in at once, on two connections.
-	cg, sg := newGenerator(codes, today, uint64(n)), newGenerator(codes, today, uint64(n)+1)
-	cd, sd := newDateStream(first, today, res.Cases), newDateStream(first, today, res.Signals)
+	// The cases go in as two COPYs of consecutive halves, beside the
+	// signals, on three connections: generating and encoding rows in Go and
+	// storing them in PostgreSQL then share the machine's cores.
+	half := res.Cases / 2
+	parts := []struct {
+		table string
+		cols  []string
+		n     int
+		row   func() []any
+	}{
+		{"case_stats", caseStatsColumns, half, seedPart(codes, today, first, res.Cases, 0, half, uint64(n), true)},
+		{"case_stats", caseStatsColumns, res.Cases - half, seedPart(codes, today, first, res.Cases, half, res.Cases-half, uint64(n)+1, true)},
+		{"signal_stats", []string{"id", "ministry", "category", "filed_on"}, res.Signals,
+			seedPart(codes, today, first, res.Signals, 0, res.Signals, uint64(n)+2, false)},
+	}
+	errs := make([]error, len(parts))
 	var wg sync.WaitGroup
-	var errCases, errSignals error
-	wg.Go(func() {
-		errCases = copyRows(ctx, sqlDB, "case_stats", caseStatsColumns, res.Cases, func() []any { return cg.caseRow(cd.next()) })
-	})
-	wg.Go(func() {
-		errSignals = copyRows(ctx, sqlDB, "signal_stats", []string{"id", "ministry", "category", "filed_on"}, res.Signals,
-			func() []any { return sg.signalRow(sd.next()) })
-	})
+	for k, p := range parts {
+		wg.Go(func() { errs[k] = copyRows(ctx, sqlDB, p.table, p.cols, p.n, p.row) })
+	}
 	wg.Wait()
-	if err := errors.Join(errCases, errSignals); err != nil {
+	if err := errors.Join(errs...); err != nil {
 		return res, err
 	}
 	// Fresh statistics for the planner. A role that does not own the
@@ -98,6 +106,23 @@ func SeedSynthetic(ctx context.Context, db *gorm.DB, n, years int, force bool) (
 		}
 	}
 	return res, nil
+}
+
+// seedPart returns a row maker for the rows from skip to skip+n of a
+// population of total rows (cases, or signals when cases is false): their
+// filing dates continue where the previous part stopped, and their ids
+// start after its ids, so every part appends to the indexes in order.
+func seedPart(codes []string, today time.Time, first, total, skip, n int, seed uint64, cases bool) func() []any {
+	g := newGenerator(codes, today, seed)
+	g.seq = uint64(skip)
+	dates := newDateStream(first, today, total)
+	for range skip {
+		dates.next()
+	}
+	if cases {
+		return func() []any { return g.caseRow(dates.next()) }
+	}
+	return func() []any { return g.signalRow(dates.next()) }
 }
 
 // copyRows writes n rows made by row into table with one COPY, on a

@@ -3,6 +3,7 @@ package server
 import (
 	"database/sql"
 	"log/slog"
+	"net"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,6 +29,9 @@ type Deps struct {
 	Privacy  *privacy.Handlers
 	Outbox   *notify.Handlers
 	Reports  *reporting.Handlers
+	// TrustedProxies are the ranges whose X-Forwarded-For names the client
+	// (config.Config.TrustedProxies); empty: the peer is the client.
+	TrustedProxies []*net.IPNet
 }
 
 // denied answers a request no role of the caller allows: 401 without a
@@ -46,6 +50,15 @@ func denied(c echo.Context) error {
 func New(d Deps) *echo.Echo {
 	reg := prometheus.NewRegistry()
 	e := newEcho(d.Log, reg)
+	if len(d.TrustedProxies) > 0 {
+		// Behind an ingress every connection comes from the proxy: without
+		// this, the sign-in throttle's address key would be one for all.
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range d.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	ops(e, d.SQL, reg)
 
 	api := e.Group("/api/v1", d.Accounts.Authenticate)

@@ -151,6 +151,7 @@ func checkHeaders(t *testing.T, path string, p *page) {
 // Every page, and above all every page with case data, carries the security
 // headers, for every role that may see it.
 func TestPagesSendSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	caseURL := "/cases/" + w.submitted.ID.String()
 	pages := []struct {
@@ -192,6 +193,7 @@ func TestPagesSendSecurityHeaders(t *testing.T) {
 // A form post without the CSRF token, or with a wrong one, is refused and
 // changes nothing.
 func TestFormPostWithoutCSRFRefused(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	c := newClient(t, w.e)
 	c.login(w.complainant.Email)
@@ -224,6 +226,7 @@ func TestFormPostWithoutCSRFRefused(t *testing.T) {
 
 // Unknown pages get the kind HTML page; unknown API paths keep problem+json.
 func TestNotFoundPages(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	c := newClient(t, w.e)
 	p := c.get("/nergens")
@@ -248,6 +251,7 @@ func TestNotFoundPages(t *testing.T) {
 
 // A session unused for longer than the idle timeout is ended.
 func TestIdleSessionEnds(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	c := newClient(t, w.e)
 	c.login(w.complainant.Email)

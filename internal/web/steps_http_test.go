@@ -16,6 +16,7 @@ import (
 // the complainant then follows the case, answers a request for information,
 // adds a statement and evidence, downloads their data; the chair extends.
 func TestAdviserFilesOnBehalfAndComplainantSteps(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	adviser := w.e.Person("vertrouwenspersoon@test.rkc", "BZK", apptest.Grant(authz.Adviser, "BZK"))
 	vp := newClient(t, w.e)
@@ -129,6 +130,7 @@ func TestAdviserFilesOnBehalfAndComplainantSteps(t *testing.T) {
 // Pages a role may not open answer 403 (role layer) or 404 (a case the
 // caller does not relate to), never the page.
 func TestPagesOutsideTheRole(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	kl := newClient(t, w.e)
 	kl.login(w.complainant.Email)

@@ -1,0 +1,191 @@
+// Command benchreport runs the capacity benchmarks of internal/loadtest and
+// writes their figures, with the machine they ran on, into the README
+// between the markers of its "Benchmarks" section:
+//
+//	make bench-report
+//
+// which is `withpg -- go run ./internal/loadtest/benchreport`: one private
+// PostgreSQL for the run. With -in FILE it reads saved `go test -bench`
+// output instead of running the benchmarks.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	begin = "<!-- benchmarks:begin (written by make bench-report) -->"
+	end   = "<!-- benchmarks:end -->"
+)
+
+// benchArgs is the command the figures come from, shown in the README.
+var benchArgs = []string{"test", "-run", "^$", "-bench", ".", "-benchtime", "2s", "-timeout", "30m", "./internal/loadtest"}
+
+func main() {
+	in := flag.String("in", "", "read saved go test -bench output instead of running the benchmarks")
+	readme := flag.String("readme", "README.md", "README to update")
+	flag.Parse()
+	if err := run(*in, *readme); err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		os.Exit(1)
+	}
+}
+
+func run(in, readme string) error {
+	load := loadavg()
+	var out []byte
+	var err error
+	if in != "" {
+		out, err = os.ReadFile(in)
+	} else {
+		var buf bytes.Buffer
+		cmd := exec.Command("go", benchArgs...)
+		cmd.Stdout = io.MultiWriter(os.Stdout, &buf)
+		cmd.Stderr = os.Stderr
+		err = cmd.Run()
+		out = buf.Bytes()
+	}
+	if err != nil {
+		return err
+	}
+	res := parse(out)
+	if len(res) == 0 {
+		return errors.New("no benchmark results in the output")
+	}
+	section := render(res, load, loadavg())
+	b, err := os.ReadFile(readme)
+	if err != nil {
+		return err
+	}
+	i, j := bytes.Index(b, []byte(begin)), bytes.Index(b, []byte(end))
+	if i < 0 || j < i {
+		return fmt.Errorf("%s has no benchmark markers (%s … %s)", readme, begin, end)
+	}
+	var nb bytes.Buffer
+	nb.Write(b[:i+len(begin)])
+	nb.WriteString("\n" + section)
+	nb.Write(b[j:])
+	return os.WriteFile(readme, nb.Bytes(), 0o644)
+}
+
+// parse reads "BenchmarkName-P  N  V unit  V unit …" lines.
+func parse(out []byte) map[string]map[string]float64 {
+	res := map[string]map[string]float64{}
+	re := regexp.MustCompile(`^(Benchmark\S+?)(-\d+)?\s+\d+\s+(.*)$`)
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		m := re.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		f := strings.Fields(m[3])
+		vals := map[string]float64{}
+		for k := 0; k+1 < len(f); k += 2 {
+			if v, err := strconv.ParseFloat(f[k], 64); err == nil {
+				vals[f[k+1]] = v
+			}
+		}
+		res[strings.TrimPrefix(m[1], "Benchmark")] = vals
+	}
+	return res
+}
+
+func ms(ns float64) string { return fmt.Sprintf("%.2f ms", ns/1e6) }
+
+func render(res map[string]map[string]float64, before, after string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Measured %s on %s; Go %s, %s.\n", time.Now().UTC().Format("2006-01-02"), machine(), strings.TrimPrefix(runtime.Version(), "go"), postgresVersion())
+	fmt.Fprintf(&b, "Load average before and after the run: %s / %s (the machine may be shared, so compare the ratios, which are measured side by side, rather than the absolute figures).\n\n", before, after)
+	fmt.Fprintf(&b, "```sh\nmake bench-report   # = withpg -- go %s, then this table\n```\n\n", strings.Join(quoteArgs(benchArgs), " "))
+	b.WriteString("| what | RKC (real binary, real PostgreSQL) | physical ceiling, same run | ratio |\n|---|---|---|---|\n")
+	row := func(what, rkc, ceiling, ratio string) {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", what, rkc, ceiling, ratio)
+	}
+	if r, ok := res["FileComplaint"]; ok {
+		row("filing a complaint, one at a time (encryption, access log, statistics)", ms(r["ns/op"]), ms(r["ceiling-ns/op"])+" raw pgx transaction, same inserts",
+			fmt.Sprintf("%.1f× the time", r["x-ceiling"]))
+	}
+	if r, ok := res["ReadCase"]; ok {
+		row("reading an authorised case, one at a time", ms(r["ns/op"]), ms(r["ceiling-ns/op"])+" echo, bare route",
+			fmt.Sprintf("%.1f× the time", r["x-ceiling"]))
+	}
+	if r, ok := res["Load"]; ok {
+		row("filing under load (vegeta, 8 workers)", fmt.Sprintf("%.0f req/s, p99 %.0f ms", r["file-req/s"], r["file-p99-ms"]),
+			fmt.Sprintf("%.0f tx/s raw pgx, 8 connections", r["file-ceiling-tx/s"]), fmt.Sprintf("%.0f%% of the ceiling", 100*r["file-of-ceiling"]))
+		row("reading under load (vegeta, 8 workers)", fmt.Sprintf("%.0f req/s, p99 %.0f ms", r["read-req/s"], r["read-p99-ms"]),
+			fmt.Sprintf("%.0f req/s echo, bare route", r["read-ceiling-req/s"]), fmt.Sprintf("%.1f%% of the ceiling", 100*r["read-of-ceiling"]))
+		row("peak memory of the API under that load (VmHWM)", fmt.Sprintf("%.0f MiB (idle %.0f MiB)", r["peak-rss-MiB"], r["idle-rss-MiB"]),
+			"512 MiB container limit (deploy/k8s/base)", fmt.Sprintf("%.0f%% of the limit", 100*r["peak-of-limit"]))
+	}
+	if r, ok := res["AnnualReport1M"]; ok {
+		row("annual report over 1,000,000 cases (GET /api/v1/reports/annual)", ms(r["ns/op"]), ms(r["ceiling-ns/op"])+" one sequential scan of the 1,000,000 statistical rows",
+			fmt.Sprintf("%.2f× the time", r["x-ceiling"]))
+	} else {
+		row("annual report over 1,000,000 cases", "not measured in this run", "", "")
+	}
+	return b.String()
+}
+
+func quoteArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if strings.ContainsAny(a, "^$ ") {
+			a = "'" + a + "'"
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// machine describes the CPUs and memory.
+func machine() string {
+	model := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		if m := regexp.MustCompile(`(?m)^model name\s*:\s*(.+)$`).FindSubmatch(b); m != nil {
+			model = strings.TrimSpace(string(m[1]))
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		if m := regexp.MustCompile(`(?m)^MemTotal:\s*(\d+) kB`).FindSubmatch(b); m != nil {
+			kb, _ := strconv.ParseFloat(string(m[1]), 64)
+			mem = fmt.Sprintf(", %.0f GiB RAM", kb/(1<<20))
+		}
+	}
+	return fmt.Sprintf("%d × %s%s (nproc %d)", runtime.NumCPU(), model, mem, runtime.NumCPU())
+}
+
+func postgresVersion() string {
+	out, err := exec.Command("pg_config", "--version").Output()
+	if err == nil {
+		return strings.TrimSpace(string(out))
+	}
+	if ms, _ := filepath.Glob("/usr/lib/postgresql/*/bin/postgres"); len(ms) > 0 {
+		if out, err := exec.Command(ms[len(ms)-1], "--version").Output(); err == nil {
+			return strings.TrimSpace(string(out))
+		}
+	}
+	return "PostgreSQL"
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
+}

@@ -1,0 +1,398 @@
+// Package loadtest measures RKC's capacity: the real binary (built as the
+// image builds it) on a real PostgreSQL, each figure beside its physical
+// ceiling measured in the same run on the same machine, so that the ratio
+// says how much of the machine the product uses, whatever the machine.
+//
+//	make bench          (all benchmarks of the repository)
+//	make bench-report   (these, and the README "Benchmarks" table from them)
+//
+// Figures (b.ReportMetric units):
+//
+//   - BenchmarkFileComplaint: one POST /api/v1/cases at a time (encryption
+//     of every field under a new case key, the hash-chained access log, the
+//     statistical record); ceiling: a raw pgx transaction doing the same
+//     inserts with the same sizes (and the access log's chain lock), without
+//     the HTTP, authorisation and encryption.
+//   - BenchmarkReadCase: one GET /api/v1/cases/{id} at a time by the
+//     complainant (session, casbin, relation check, decryption, access log);
+//     ceiling: an echo server in this process answering a bare route.
+//   - BenchmarkLoad: vegeta with 8 workers as fast as they go, for both of
+//     the above against their ceilings under the same load, and the API's
+//     peak resident memory (VmHWM) at the end, against the 512 MiB limit of
+//     the Kubernetes manifests.
+//   - BenchmarkAnnualReport1M: GET /api/v1/reports/annual/{year} over
+//     1,000,000 synthetic cases (reporting.SeedSynthetic); ceiling: one
+//     sequential scan of the same 1,000,000 statistical rows.
+package loadtest_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/deploytest"
+	"github.com/rkc-nl/rkc/internal/platform/db"
+	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+	"github.com/rkc-nl/rkc/internal/reporting"
+)
+
+func TestMain(m *testing.M) {
+	code := dbtest.Main(m)
+	deploytest.Cleanup()
+	os.Exit(code)
+}
+
+const (
+	password  = "correct horse battery staple"
+	complaint = `{"category":"bullying","description":"Mijn leidinggevende kleineert mij sinds maanden in elk teamoverleg; collega's zagen het.","respondent":{"ministry":"BZK","name":"J. Jansen","function":"afdelingshoofd"},"incident_when":"2026-09","incident_where":"Den Haag","witnesses":"twee collega's"}`
+	// memLimit is the API container's memory limit in deploy/k8s/base.
+	memLimit = 512 << 20
+)
+
+// env is a running API on its own database with a signed-in complainant,
+// secretary and reporter.
+type env struct {
+	url                              string
+	api                              *deploytest.Instance
+	gdb                              *gorm.DB
+	complainant, secretary, reporter string
+	complainantID                    uuid.UUID
+	client                           *deploytest.Client
+}
+
+func newEnv(b *testing.B) *env {
+	b.Helper()
+	e := &env{url: dbtest.NewURL(b), client: deploytest.NewClient()}
+	e.client.HTTP.Transport = &http.Transport{MaxIdleConnsPerHost: 64}
+	e.api = deploytest.Start(b, deploytest.Options{Name: "api", Env: map[string]string{
+		"DATABASE_URL": e.url, "RKC_MASTER_KEYS": deploytest.MasterKeys(), "RKC_LOG_LEVEL": "warn",
+		"RKC_DEADLINE_WATCH_INTERVAL": "24h"}})
+	ctx := context.Background()
+	var err error
+	if e.gdb, err = db.Open(ctx, e.url); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close(e.gdb) })
+	acc := accounts.NewService(e.gdb, slog.New(slog.DiscardHandler), 12*time.Hour)
+	mk := func(email string, g authz.Grant) (string, uuid.UUID) {
+		p, err := acc.Create(ctx, accounts.NewPerson{Email: email, Name: "Bench " + email, Ministry: "BZK", Password: password, Grants: []authz.Grant{g}}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tok, err := acc.OpenSession(ctx, p.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return tok, p.ID
+	}
+	e.complainant, e.complainantID = mk("klager@bench.rkc", authz.Grant{Role: authz.Complainant, Domain: "BZK"})
+	e.secretary, _ = mk("secretaris@bench.rkc", authz.Grant{Role: authz.Secretary, Domain: authz.AnyDomain})
+	e.reporter, _ = mk("rapportage@bench.rkc", authz.Grant{Role: authz.Reporter, Domain: authz.AnyDomain})
+	return e
+}
+
+func (e *env) file(b *testing.B) string {
+	st, body, err := e.client.Do(context.Background(), "POST", e.api.URL+"/api/v1/cases", e.complainant, []byte(complaint))
+	if err != nil || st != http.StatusCreated {
+		b.Fatalf("filing: %d %s %v", st, body, err)
+	}
+	var f struct{ ID string }
+	json.Unmarshal(body, &f)
+	return f.ID
+}
+
+// rawFiler does with pgx, on one connection, the inserts a filing makes.
+type rawFiler struct {
+	conn        *pgx.Conn
+	complainant uuid.UUID
+	fields      [][]byte // sealed-field sizes of the benchmark's complaint
+}
+
+func newRawFiler(b *testing.B, url string, complainant uuid.UUID) *rawFiler {
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { conn.Close(context.Background()) })
+	// AES-GCM adds a 12-byte nonce and a 16-byte tag to each field.
+	var c struct {
+		Description, IncidentWhen, IncidentWhere, Witnesses string
+		Respondent                                          struct{ Name, Function string }
+	}
+	json.Unmarshal([]byte(complaint), &c)
+	sealed := func(s string) []byte { b := make([]byte, len(s)+28); rand.Read(b); return b }
+	return &rawFiler{conn: conn, complainant: complainant, fields: [][]byte{
+		sealed(c.Description), sealed(c.IncidentWhen), sealed(c.IncidentWhere), sealed(c.Witnesses),
+		sealed(c.Respondent.Name), sealed(c.Respondent.Function), sealed(c.Description), sealed("0123456789abcdef")}}
+}
+
+// chainLock is internal/audit's advisory lock of the access log's chain.
+const chainLock = 0x524b43_4c4f47
+
+func (r *rawFiler) file(ctx context.Context) error {
+	tx, err := r.conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	id, statsID := uuid.New(), uuid.New()
+	key := make([]byte, 60)
+	rand.Read(key)
+	var seq int64
+	if err := tx.QueryRow(ctx, `SELECT nextval('case_number_seq')`).Scan(&seq); err != nil {
+		return err
+	}
+	now := time.Now()
+	f := r.fields
+	if _, err := tx.Exec(ctx, `INSERT INTO cases (id, number, state, version, ministry, respondent_ministry, category,
+		complainant_id, filed_by, filed_at, data_key, data_key_id, description_enc, incident_when_enc, incident_where_enc,
+		witnesses_enc, respondent_name_enc, respondent_function_enc, stats_id_enc, created_at, updated_at)
+		VALUES ($1, $2, 'submitted', 1, 'BZK', 'BZK', 'bullying', $3, $3, $4, $5, 'raw', $6, $7, $8, $9, $10, $11, $12, $4, $4)`,
+		id, fmt.Sprintf("RAW-%d-%d", now.Year(), seq), r.complainant, now, key, f[0], f[1], f[2], f[3], f[4], f[5], f[7]); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO case_elements (case_id, position, description_enc) VALUES ($1, 1, $2)`, id, f[6]); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO case_events (case_id, at, actor_id, actor_role, kind, to_state) VALUES ($1, $2, $3, 'complainant', 'filed', 'submitted')`,
+		id, now, r.complainant); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO case_stats (id, ministry, respondent_ministry, category, filed_on, state) VALUES ($1, 'BZK', 'BZK', 'bullying', $2, 'submitted')`,
+		statsID, now); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(chainLock)); err != nil {
+		return err
+	}
+	var prev []byte
+	if err := tx.QueryRow(ctx, `SELECT hash FROM access_log ORDER BY id DESC LIMIT 1`).Scan(&prev); err != nil && err != pgx.ErrNoRows {
+		return err
+	}
+	h := sha256.Sum256(append(prev, id[:]...))
+	if _, err := tx.Exec(ctx, `INSERT INTO access_log (at, person_id, role, case_id, action, client, prev_hash, hash) VALUES ($1, $2, 'complainant', $3, 'case:file', '127.0.0.1', $4, $5)`,
+		now, r.complainant, id, prev, h[:]); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// BenchmarkFileComplaint files complaints one at a time through the API.
+func BenchmarkFileComplaint(b *testing.B) {
+	e := newEnv(b)
+	e.file(b) // warm up connections and caches
+	for b.Loop() {
+		e.file(b)
+	}
+	api := b.Elapsed() / time.Duration(b.N)
+	raw := newRawFiler(b, e.url, e.complainantID)
+	ctx := context.Background()
+	start := time.Now()
+	for range b.N {
+		if err := raw.file(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ceiling := time.Since(start) / time.Duration(b.N)
+	b.ReportMetric(float64(ceiling.Nanoseconds()), "ceiling-ns/op")
+	b.ReportMetric(float64(api)/float64(ceiling), "x-ceiling")
+}
+
+// bareEcho serves a bare echo route on loopback: the ceiling of any answer.
+func bareEcho(b *testing.B) string {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.GET("/bare", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &http.Server{Handler: e}
+	go srv.Serve(ln)
+	b.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String() + "/bare"
+}
+
+// BenchmarkReadCase reads one authorised case at a time through the API.
+func BenchmarkReadCase(b *testing.B) {
+	e := newEnv(b)
+	id := e.file(b)
+	url := e.api.URL + "/api/v1/cases/" + id
+	ctx := context.Background()
+	get := func(url, tok string) {
+		if st, body, err := e.client.Do(ctx, "GET", url, tok, nil); err != nil || st != http.StatusOK {
+			b.Fatalf("GET %s: %d %s %v", url, st, body, err)
+		}
+	}
+	get(url, e.complainant)
+	for b.Loop() {
+		get(url, e.complainant)
+	}
+	api := b.Elapsed() / time.Duration(b.N)
+	bare := bareEcho(b)
+	get(bare, "")
+	start := time.Now()
+	for range b.N {
+		get(bare, "")
+	}
+	ceiling := time.Since(start) / time.Duration(b.N)
+	b.ReportMetric(float64(ceiling.Nanoseconds()), "ceiling-ns/op")
+	b.ReportMetric(float64(api)/float64(ceiling), "x-ceiling")
+}
+
+const (
+	loadWorkers  = 8
+	loadDuration = 4 * time.Second
+)
+
+// attack runs vegeta as fast as loadWorkers workers go and returns the
+// metrics; every answer must have the status want.
+func attack(b *testing.B, name string, t vegeta.Target, want int) *vegeta.Metrics {
+	b.Helper()
+	a := vegeta.NewAttacker(vegeta.Workers(loadWorkers), vegeta.MaxWorkers(loadWorkers), vegeta.KeepAlive(true),
+		vegeta.Connections(loadWorkers), vegeta.Timeout(30*time.Second))
+	m := &vegeta.Metrics{}
+	for res := range a.Attack(vegeta.NewStaticTargeter(t), vegeta.Rate{Freq: 0}, loadDuration, name) {
+		m.Add(res)
+	}
+	m.Close()
+	if n := m.StatusCodes[strconv.Itoa(want)]; uint64(n) != m.Requests {
+		b.Errorf("%s: %d of %d answers were %d: %v %v", name, n, m.Requests, want, m.StatusCodes, m.Errors)
+	}
+	return m
+}
+
+// rawLoad runs the raw filing transaction on loadWorkers connections for
+// loadDuration and returns the transactions per second.
+func rawLoad(b *testing.B, url string, complainant uuid.UUID) float64 {
+	b.Helper()
+	var (
+		n  atomic.Int64
+		wg sync.WaitGroup
+	)
+	filers := make([]*rawFiler, loadWorkers)
+	for i := range filers {
+		filers[i] = newRawFiler(b, url, complainant)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), loadDuration)
+	defer cancel()
+	start := time.Now()
+	for _, f := range filers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				if err := f.file(ctx); err == nil {
+					n.Add(1)
+				} else if ctx.Err() == nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n.Load()) / time.Since(start).Seconds()
+}
+
+// BenchmarkLoad drives the API with vegeta, 8 workers as fast as they go,
+// against the ceilings under the same load, and reads the API's peak memory.
+func BenchmarkLoad(b *testing.B) {
+	e := newEnv(b)
+	id := e.file(b)
+	idle, _ := e.api.PeakRSS()
+	bare := bareEcho(b)
+	for b.Loop() {
+		auth := http.Header{"Authorization": {"Bearer " + e.complainant}}
+		file := attack(b, "file", vegeta.Target{Method: "POST", URL: e.api.URL + "/api/v1/cases", Body: []byte(complaint),
+			Header: http.Header{"Authorization": auth["Authorization"], "Content-Type": {"application/json"}}}, http.StatusCreated)
+		fileCeiling := rawLoad(b, e.url, e.complainantID)
+		read := attack(b, "read", vegeta.Target{Method: "GET", URL: e.api.URL + "/api/v1/cases/" + id, Header: auth}, http.StatusOK)
+		readCeiling := attack(b, "bare", vegeta.Target{Method: "GET", URL: bare}, http.StatusOK)
+		peak, err := e.api.PeakRSS()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(file.Throughput, "file-req/s")
+		b.ReportMetric(fileCeiling, "file-ceiling-tx/s")
+		b.ReportMetric(file.Throughput/fileCeiling, "file-of-ceiling")
+		b.ReportMetric(float64(file.Latencies.P99.Microseconds())/1000, "file-p99-ms")
+		b.ReportMetric(read.Throughput, "read-req/s")
+		b.ReportMetric(readCeiling.Throughput, "read-ceiling-req/s")
+		b.ReportMetric(read.Throughput/readCeiling.Throughput, "read-of-ceiling")
+		b.ReportMetric(float64(read.Latencies.P99.Microseconds())/1000, "read-p99-ms")
+		b.ReportMetric(float64(idle)/(1<<20), "idle-rss-MiB")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-rss-MiB")
+		b.ReportMetric(float64(peak)/memLimit, "peak-of-limit")
+	}
+}
+
+// BenchmarkAnnualReport1M asks the API for the annual report over a million
+// synthetic cases.
+func BenchmarkAnnualReport1M(b *testing.B) {
+	const n = 1_000_000
+	e := newEnv(b)
+	ctx := context.Background()
+	start := time.Now()
+	// force: the bench database holds the filing warm-up's accounts only.
+	if _, err := reporting.SeedSynthetic(ctx, e.gdb, n, 10, true); err != nil {
+		b.Fatal(err)
+	}
+	seed := time.Since(start)
+	year := time.Now().Year() - 1
+	url := fmt.Sprintf("%s/api/v1/reports/annual/%d", e.api.URL, year)
+	get := func() {
+		if st, body, err := e.client.Do(ctx, "GET", url, e.reporter, nil); err != nil || st != http.StatusOK {
+			b.Fatalf("GET %s: %d %.300s %v", url, st, body, err)
+		}
+	}
+	get()
+	for b.Loop() {
+		get()
+	}
+	api := b.Elapsed() / time.Duration(b.N)
+	// The ceiling: read every statistical row once.
+	conn, err := pgx.Connect(ctx, e.url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var rows int64
+	scan := func() {
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM (SELECT * FROM case_stats OFFSET 0) s`).Scan(&rows); err != nil {
+			b.Fatal(err)
+		}
+	}
+	scan()
+	start = time.Now()
+	const scans = 5
+	for range scans {
+		scan()
+	}
+	ceiling := time.Since(start) / scans
+	if rows < n {
+		b.Fatalf("case_stats holds %d rows, want %d", rows, n)
+	}
+	b.ReportMetric(seed.Seconds(), "seed-s")
+	b.ReportMetric(float64(ceiling.Nanoseconds()), "ceiling-ns/op")
+	b.ReportMetric(float64(api)/float64(ceiling), "x-ceiling")
+}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/authz"
@@ -49,11 +48,18 @@ type grantRow struct {
 func (grantRow) TableName() string { return "role_grants" }
 
 type sessionRow struct {
-	TokenHash  []byte `gorm:"primaryKey"`
-	PersonID   uuid.UUID
-	CreatedAt  time.Time
-	LastSeenAt time.Time
-	ExpiresAt  time.Time
+	TokenHash       []byte `gorm:"primaryKey"`
+	ID              uuid.UUID
+	PersonID        uuid.UUID
+	CreatedAt       time.Time
+	LastSeenAt      time.Time
+	ExpiresAt       time.Time
+	Method          string
+	Pending         *string
+	SecondFactor    bool
+	AuthenticatedAt time.Time
+	Client          string
+	UserAgent       string
 }
 
 func (sessionRow) TableName() string { return "sessions" }
@@ -67,6 +73,9 @@ type Caller struct {
 	Language string        `json:"language"`
 	Grants   []authz.Grant `json:"roles"`
 	Client   string        `json:"-"` // the client address, for the access log
+	// Session is how the caller signed in; nil for callers made up by
+	// tools and tests.
+	Session *SessionInfo `json:"session,omitempty"`
 }
 
 // Has reports whether the caller holds role in domain (or in '*').
@@ -96,12 +105,91 @@ type Service struct {
 	sessionTTL time.Duration
 	now        func() time.Time
 	throttle   *Throttle
+	opts       Options
+	limits     rateLimits
+	mailer     Mailer
+	providers  *providers
 }
 
-// NewService builds the account service.
-func NewService(db *gorm.DB, log *slog.Logger, sessionTTL time.Duration) *Service {
-	return &Service{db: db, log: log, sessionTTL: sessionTTL, now: time.Now, throttle: NewThrottle(db)}
+// Options configure the account service. Zero values take the defaults
+// named per field.
+type Options struct {
+	SessionTTL time.Duration // absolute lifetime of a session; default 12 hours
+	// IdleTimeout ends a session unused for this long; default 20 minutes.
+	IdleTimeout time.Duration
+	// ReauthWindow is how recently the holder of a session must have
+	// proved who they are before a sensitive action; default 5 minutes.
+	ReauthWindow time.Duration
+	// PasswordLogin allows signing in with a local password.
+	PasswordLogin bool
+	// StaffSecondFactor makes a second factor (TOTP) mandatory for the
+	// committee's staff and the authorities when they sign in with a
+	// password (StaffRoles).
+	StaffSecondFactor bool
+	// UnusedAfter flags accounts not used for this long; default 90 days.
+	UnusedAfter time.Duration
+	// InvitationTTL and ResetTTL bound the e-mailed links; defaults 7 days
+	// and 1 hour.
+	InvitationTTL, ResetTTL time.Duration
+	// BaseURL is the public address, for links in e-mails and the OpenID
+	// providers' redirect address.
+	BaseURL string
+	// Providers are the OpenID providers people may sign in with.
+	Providers []ProviderConfig
+	// Mailer sends the account e-mails (invitations, password resets).
+	Mailer Mailer
+	// Now is the clock of TOTP time steps and account dates; nil for the
+	// real one. Sessions and links expire on the database's clock, which
+	// every instance shares.
+	Now func() time.Time
 }
+
+// NewService builds the account service with the default options:
+// password sign-in on, a second factor mandatory for staff.
+func NewService(db *gorm.DB, log *slog.Logger, sessionTTL time.Duration) *Service {
+	return NewServiceWith(db, log, Options{SessionTTL: sessionTTL, PasswordLogin: true, StaffSecondFactor: true})
+}
+
+// NewServiceWith builds the account service with the given options.
+func NewServiceWith(db *gorm.DB, log *slog.Logger, o Options) *Service {
+	if o.SessionTTL <= 0 {
+		o.SessionTTL = 12 * time.Hour
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 20 * time.Minute
+	}
+	if o.ReauthWindow <= 0 {
+		o.ReauthWindow = 5 * time.Minute
+	}
+	if o.UnusedAfter <= 0 {
+		o.UnusedAfter = 90 * 24 * time.Hour
+	}
+	if o.InvitationTTL <= 0 {
+		o.InvitationTTL = 7 * 24 * time.Hour
+	}
+	if o.ResetTTL <= 0 {
+		o.ResetTTL = time.Hour
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if o.Mailer == nil {
+		o.Mailer = discardMailer{log: log}
+	}
+	s := &Service{db: db, log: log, sessionTTL: o.SessionTTL, now: o.Now, throttle: NewThrottle(db), opts: o,
+		limits: newRateLimits(db), mailer: o.Mailer}
+	s.providers = newProviders(o.Providers, o.BaseURL)
+	return s
+}
+
+// SetMailer replaces the sender of account e-mails (tests capture them).
+func (s *Service) SetMailer(m Mailer) { s.mailer = m }
+
+// Options returns the options the service runs with.
+func (s *Service) Options() Options { return s.opts }
 
 var emailPattern = regexp.MustCompile(`^[^@\s]{1,64}@[^@\s]{1,190}\.[a-z]{2,}$`)
 
@@ -180,15 +268,6 @@ func validRole(r string) bool {
 	return false
 }
 
-// Grant gives a person a role in a domain (idempotent).
-func (s *Service) Grant(ctx context.Context, personID uuid.UUID, g authz.Grant, by *uuid.UUID) error {
-	if !validRole(g.Role) {
-		return apperr.InvalidFields(map[string]string{"role": "unknown role"})
-	}
-	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&grantRow{PersonID: personID, Role: g.Role, Domain: g.Domain, GrantedBy: by, GrantedAt: s.now()}).Error
-}
-
 // ByEmail returns the account with this address, not_found otherwise.
 func (s *Service) ByEmail(ctx context.Context, email string) (*Person, error) {
 	var p Person
@@ -225,96 +304,6 @@ func (s *Service) Grants(ctx context.Context, personID uuid.UUID) ([]authz.Grant
 func tokenHash(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
-}
-
-var errBadCredentials = apperr.New(apperr.Unauthenticated, "invalid-credentials", "The e-mail address or password is wrong.")
-
-// Login checks the password and opens a session. Failures for one account
-// or one client address are counted; after too many, sign-in is refused
-// for a while (too_many_requests, with the seconds to wait).
-func (s *Service) Login(ctx context.Context, email, password, client string) (token string, p *Person, err error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	keys := []string{"login-account:" + email, "login-client:" + client}
-	if wait, err := s.throttle.Check(ctx, keys...); err != nil {
-		return "", nil, apperr.Wrap(err)
-	} else if wait > 0 {
-		e := apperr.New(apperr.TooManyRequests, "too-many-attempts", "Too many failed sign-in attempts; try again later.")
-		e.RetryAfter = int(wait.Seconds()) + 1
-		return "", nil, e
-	}
-	person, err := s.ByEmail(ctx, email)
-	ok := false
-	if err == nil && person.Active && person.PasswordHash != nil {
-		ok, _ = CheckPassword(*person.PasswordHash, password)
-	} else {
-		CheckPassword(dummyHash, password) // same time for unknown accounts
-	}
-	if !ok {
-		if delay, ferr := s.throttle.Fail(ctx, keys...); ferr == nil && delay > 0 {
-			select { // slow down guessing before refusing outright
-			case <-time.After(delay):
-			case <-ctx.Done():
-			}
-		}
-		return "", nil, errBadCredentials
-	}
-	s.throttle.Reset(ctx, keys[0])
-	token, err = s.OpenSession(ctx, person.ID)
-	if err != nil {
-		return "", nil, err
-	}
-	now := s.now()
-	s.db.WithContext(ctx).Model(&Person{}).Where("id = ?", person.ID).Update("last_login_at", now)
-	return token, person, nil
-}
-
-// OpenSession creates a session for the person and returns its bearer token.
-func (s *Service) OpenSession(ctx context.Context, personID uuid.UUID) (string, error) {
-	token := RandomSecret(32)
-	now := s.now()
-	row := sessionRow{TokenHash: tokenHash(token), PersonID: personID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.sessionTTL)}
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
-		return "", apperr.Wrap(err)
-	}
-	return token, nil
-}
-
-// Logout ends the session of this token.
-func (s *Service) Logout(ctx context.Context, token string) error {
-	return apperr.Wrap(s.db.WithContext(ctx).Where("token_hash = ?", tokenHash(token)).Delete(&sessionRow{}).Error)
-}
-
-// Authenticate returns the caller of a session token: unauthenticated when
-// the token is unknown, expired, or the account is deactivated.
-func (s *Service) Authenticate(ctx context.Context, token string) (*Caller, error) {
-	if token == "" || len(token) > 200 {
-		return nil, errNoSession
-	}
-	var p Person
-	err := s.db.WithContext(ctx).Raw(`
-		UPDATE sessions SET last_seen_at = now() FROM persons
-		WHERE sessions.token_hash = ? AND sessions.expires_at > now()
-		  AND persons.id = sessions.person_id AND persons.active
-		RETURNING persons.*`, tokenHash(token)).Scan(&p).Error
-	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	if p.ID == uuid.Nil {
-		return nil, errNoSession
-	}
-	grants, err := s.Grants(ctx, p.ID)
-	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	return &Caller{ID: p.ID, Email: p.Email, Name: p.Name, Ministry: p.Ministry, Language: p.Language, Grants: grants}, nil
-}
-
-var errNoSession = apperr.New(apperr.Unauthenticated, "unauthenticated", "Sign in first.")
-
-// PurgeExpiredSessions removes sessions past their expiry.
-func (s *Service) PurgeExpiredSessions(ctx context.Context) (int64, error) {
-	res := s.db.WithContext(ctx).Where("expires_at <= now()").Delete(&sessionRow{})
-	return res.RowsAffected, res.Error
 }
 
 // EnsureAdmin creates the committee's first admin account on an empty

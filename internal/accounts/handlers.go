@@ -52,14 +52,16 @@ func bearer(c echo.Context) string {
 
 // Authenticate is middleware that puts the session's caller on the context
 // when the request carries a valid token; it does not refuse anonymous
-// requests (routes that need a caller use RequireCaller or authz).
+// requests (routes that need a caller use RequireCaller or authz). A
+// session that still waits for its second factor is kept apart: only the
+// routes behind RequireSession see it.
 func (h *Handlers) Authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		token := bearer(c)
 		if token == "" {
 			return next(c)
 		}
-		caller, err := h.Service.Authenticate(c.Request().Context(), token)
+		caller, err := h.Service.authenticate(c.Request().Context(), token)
 		if err != nil {
 			if apperr.CodeOf(err) == apperr.Unauthenticated {
 				return next(c)
@@ -67,6 +69,10 @@ func (h *Handlers) Authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		caller.Client = c.RealIP()
+		if caller.Session.Pending != "" {
+			c.Set(pendingKey, caller)
+			return next(c)
+		}
 		if h.Synced != nil {
 			if err := h.Synced(caller); err != nil {
 				return apperr.Wrap(err)
@@ -77,31 +83,84 @@ func (h *Handlers) Authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// RequireCaller refuses requests without a valid session with 401.
+const pendingKey = "caller_pending"
+
+// sessionCaller returns the caller of the request's session, usable or
+// still waiting for its second factor.
+func sessionCaller(c echo.Context) (*Caller, bool) {
+	if caller, ok := CallerFrom(c); ok {
+		return caller, true
+	}
+	caller, ok := c.Get(pendingKey).(*Caller)
+	return caller, ok && caller != nil
+}
+
+// RequireCaller refuses requests without a usable session with 401
+// (second-factor-required for a session that waits for its second factor).
 func RequireCaller(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if _, ok := CallerFrom(c); !ok {
+			return ErrUnauthenticated(c)
+		}
+		return next(c)
+	}
+}
+
+// RequireSession lets in any live session, also one that still waits for
+// its second factor: the routes that give or set up the second factor.
+func RequireSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if _, ok := sessionCaller(c); !ok {
 			return errNoSession
 		}
 		return next(c)
 	}
 }
 
-// ErrUnauthenticated is the error for requests without a valid session.
-func ErrUnauthenticated(echo.Context) error { return errNoSession }
+// RequireRecentAuth refuses a sensitive action (adopting advice, recording
+// a decision, exporting someone else's data) with 401
+// reauthentication-required unless the caller proved who they are within
+// the re-authentication window (POST /api/v1/session/reauth).
+func (h *Handlers) RequireRecentAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		caller, ok := CallerFrom(c)
+		if !ok {
+			return ErrUnauthenticated(c)
+		}
+		if !h.Service.RecentlyAuthenticated(caller) {
+			return errReauth
+		}
+		return next(c)
+	}
+}
+
+// ErrUnauthenticated is the error for requests without a usable session.
+func ErrUnauthenticated(c echo.Context) error {
+	if c != nil {
+		if _, pending := c.Get(pendingKey).(*Caller); pending {
+			return errSecondFactor
+		}
+	}
+	return errNoSession
+}
 
 type loginRequest struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
-	OTP      string `json:"otp,omitempty"`
+	Email        string `json:"email"`
+	Password     string `json:"password"`
+	OTP          string `json:"otp,omitempty"`
+	RecoveryCode string `json:"recovery_code,omitempty"`
 }
 
 type loginResponse struct {
 	Token string  `json:"token"`
 	User  *Caller `json:"user"`
+	// Pending says what the session waits for before it is usable: "otp"
+	// (POST /api/v1/session/otp) or "enrolment" (POST /api/v1/me/totp).
+	Pending string `json:"pending,omitempty"`
 }
 
-// Login handles POST /api/v1/session.
+// Login handles POST /api/v1/session. A new session always gets a new
+// token; a session the request came with ends (no session fixation).
 func (h *Handlers) Login(c echo.Context) error {
 	var req loginRequest
 	if err := httpx.BindJSON(c, &req); err != nil {
@@ -114,21 +173,32 @@ func (h *Handlers) Login(c echo.Context) error {
 	if req.Password == "" || len(req.Password) > 1024 {
 		bad["password"] = "is required"
 	}
+	if len(req.OTP) > 16 || len(req.RecoveryCode) > 64 {
+		bad["otp"] = "is too long"
+	}
 	if len(bad) > 0 {
 		return apperr.InvalidFields(bad)
 	}
-	token, p, err := h.Service.Login(c.Request().Context(), req.Email, req.Password, c.RealIP())
+	ctx := c.Request().Context()
+	r, err := h.Service.SignIn(ctx, SignInInput{Email: req.Email, Password: req.Password, OTP: req.OTP,
+		RecoveryCode: req.RecoveryCode, Client: c.RealIP(), UserAgent: c.Request().UserAgent()})
 	if err != nil {
 		return err
 	}
-	caller, err := h.Service.Authenticate(c.Request().Context(), token)
+	if old := bearer(c); old != "" {
+		h.Service.Logout(ctx, old)
+	}
+	caller, err := h.Service.authenticate(ctx, r.Token)
 	if err != nil {
 		return err
 	}
-	_ = p
+	h.setCookie(c, r.Token)
+	return c.JSON(http.StatusCreated, loginResponse{Token: r.Token, User: caller, Pending: r.Pending})
+}
+
+func (h *Handlers) setCookie(c echo.Context, token string) {
 	c.SetCookie(&http.Cookie{Name: CookieName, Value: token, Path: "/", HttpOnly: true, Secure: h.SecureCookies,
 		SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(h.Service.sessionTTL)})
-	return c.JSON(http.StatusCreated, loginResponse{Token: token, User: caller})
 }
 
 // Logout handles DELETE /api/v1/session.

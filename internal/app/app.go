@@ -58,7 +58,14 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	if err != nil {
 		return nil, err
 	}
-	acc := accounts.NewService(gdb, log, cfg.SessionTTL)
+	mailer, err := notify.AccountMailerFromConfig(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	acc := accounts.NewServiceWith(gdb, log, accounts.Options{SessionTTL: cfg.SessionTTL, IdleTimeout: cfg.SessionIdle,
+		ReauthWindow: cfg.ReauthWindow, PasswordLogin: cfg.PasswordLogin, StaffSecondFactor: cfg.StaffSecondFactor,
+		UnusedAfter: time.Duration(cfg.AccountUnusedDays) * 24 * time.Hour, InvitationTTL: cfg.InvitationTTL,
+		ResetTTL: cfg.PasswordResetTTL, BaseURL: cfg.BaseURL, Providers: providers(cfg), Mailer: mailer, Now: o.Now})
 	cs := cases.NewService(cases.Options{DB: gdb, Keys: keys, Calendar: cal, Enforcer: enf, Log: log, Now: o.Now, MaxUploadBytes: cfg.MaxUploadBytes})
 	// Every step's messages are written in the step's own transaction.
 	outbox := notify.NewOutbox(gdb)
@@ -84,12 +91,24 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 		Reports: &reporting.Handlers{DB: gdb},
 	})
 	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Enforcer: enf, Privacy: &privacy.Service{DB: gdb, Accounts: acc, Cases: cs},
-		DB: gdb, Throttle: accounts.NewThrottle(gdb), Log: log, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Now: o.Now})
+		DB: gdb, Throttle: accounts.NewThrottle(gdb), Log: log, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Now: o.Now,
+		IdleTimeout: cfg.SessionIdle})
 	if err != nil {
 		return nil, err
 	}
 	pages.Register(a.Handler)
 	return a, nil
+}
+
+// providers turns the configured OpenID providers into the account
+// service's.
+func providers(cfg *config.Config) []accounts.ProviderConfig {
+	out := make([]accounts.ProviderConfig, len(cfg.OIDCProviders))
+	for i, p := range cfg.OIDCProviders {
+		out[i] = accounts.ProviderConfig{Name: p.Name, Label: p.Label, Issuer: p.Issuer, ClientID: p.ClientID,
+			ClientSecret: p.ClientSecret, Scopes: p.Scopes, EmailClaim: p.EmailClaim, MinistryClaim: p.MinistryClaim, Ministry: p.Ministry}
+	}
+	return out
 }
 
 // callerOf gives the audit handlers the caller's id and address.

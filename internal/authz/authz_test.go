@@ -237,7 +237,7 @@ func TestAuthzRolePermissions(t *testing.T) {
 			"signal:list", "signal:answer", "person:lookup", "export:self", "report:read", "report:write"},
 		Authority:      {"case:list", "case:read", "case:decision", "export:self"},
 		Reporter:       {"export:self", "report:read"},
-		Admin:          {"export:self"},
+		Admin:          {"export:self", "account:manage"},
 		PrivacyOfficer: {"audit:read", "audit:verify", "export:person", "export:self"},
 	}
 	en := newTestEnforcer(t)

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +54,65 @@ type Config struct {
 	// ingress controller) whose X-Forwarded-For names the client; empty:
 	// the client is the connection's peer.
 	TrustedProxies []*net.IPNet
+	// Identity (accounts): sign-in, second factor, sessions, lifecycle.
+	OIDCProviders     []OIDCProvider // OpenID providers to sign in with; none by default
+	PasswordLogin     bool           // sign-in with a local password allowed
+	StaffSecondFactor bool           // staff signing in with a password must give a TOTP code
+	SessionIdle       time.Duration  // a session unused this long ends
+	ReauthWindow      time.Duration  // how recent a proof of identity sensitive actions need
+	AccountUnusedDays int            // accounts unused this many days are flagged for review
+	InvitationTTL     time.Duration  // how long an invitation link works
+	PasswordResetTTL  time.Duration  // how long a password-reset link works
+}
+
+// OIDCProvider is one OpenID provider (RKC_OIDC_PROVIDERS, a JSON list).
+type OIDCProvider struct {
+	Name          string   `json:"name"`           // [a-z0-9-], in the sign-in address
+	Label         string   `json:"label"`          // shown on the sign-in button
+	Issuer        string   `json:"issuer"`         // the issuer URL (discovery at /.well-known/openid-configuration)
+	ClientID      string   `json:"client_id"`      // RKC's client id at the provider
+	ClientSecret  string   `json:"client_secret"`  // and its secret
+	Scopes        []string `json:"scopes"`         // default openid, email, profile
+	EmailClaim    string   `json:"email_claim"`    // claim with the e-mail address; default email
+	MinistryClaim string   `json:"ministry_claim"` // claim with the ministry code; default ministry
+	Ministry      string   `json:"ministry"`       // ministry of everyone from this provider, when it has no such claim
+}
+
+var providerName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
+
+// parseProviders reads and checks RKC_OIDC_PROVIDERS. Its errors never
+// echo a value: the list holds client secrets.
+func parseProviders(v string) ([]OIDCProvider, error) {
+	if strings.TrimSpace(v) == "" {
+		return nil, nil
+	}
+	var list []OIDCProvider
+	dec := json.NewDecoder(strings.NewReader(v))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&list); err != nil {
+		return nil, errors.New("must be a JSON list of providers ({\"name\",\"issuer\",\"client_id\",\"client_secret\",…})")
+	}
+	seen := map[string]bool{}
+	for i, p := range list {
+		u, err := url.Parse(p.Issuer)
+		switch {
+		case !providerName.MatchString(p.Name):
+			return nil, fmt.Errorf("provider %d: name must be lower-case letters, digits and dashes", i+1)
+		case seen[p.Name]:
+			return nil, fmt.Errorf("provider %d: name given twice", i+1)
+		case err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))):
+			return nil, fmt.Errorf("provider %s: issuer must be an https URL", p.Name)
+		case p.ClientID == "":
+			return nil, fmt.Errorf("provider %s: client_id is required", p.Name)
+		}
+		seen[p.Name] = true
+	}
+	return list, nil
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 // setting describes one configuration entry for flags, env and --help.
@@ -189,6 +250,18 @@ func settings() []setting {
 			return nil
 		}},
 		{"deadline-watch-interval", "RKC_DEADLINE_WATCH_INTERVAL", "1h", "how often the deadline watch looks for cases due soon or overdue", durationSetter(func(c *Config) *time.Duration { return &c.DeadlineWatchInterval })},
+		{"oidc-providers", "RKC_OIDC_PROVIDERS", "", "OpenID providers to sign in with, a JSON list of {name, label, issuer, client_id, client_secret, scopes, email_claim, ministry_claim, ministry}; best given as RKC_OIDC_PROVIDERS_FILE", func(c *Config, v string) error {
+			list, err := parseProviders(v)
+			c.OIDCProviders = list
+			return err
+		}},
+		{"password-login", "RKC_PASSWORD_LOGIN", "true", "allow signing in with a local password (false: only through an OpenID provider)", boolSetter(func(c *Config) *bool { return &c.PasswordLogin })},
+		{"staff-second-factor", "RKC_STAFF_SECOND_FACTOR", "true", "staff (secretary, member, chair, authority, admin, privacy officer) signing in with a password must give a TOTP code", boolSetter(func(c *Config) *bool { return &c.StaffSecondFactor })},
+		{"session-idle", "RKC_SESSION_IDLE", "20m", "a session unused this long ends", durationSetter(func(c *Config) *time.Duration { return &c.SessionIdle })},
+		{"reauth-window", "RKC_REAUTH_WINDOW", "5m", "how recently a person must have confirmed who they are before adopting advice, recording a decision or exporting someone else's data", durationSetter(func(c *Config) *time.Duration { return &c.ReauthWindow })},
+		{"account-unused-days", "RKC_ACCOUNT_UNUSED_DAYS", "90", "accounts not used for this many days are flagged for the admin's review", intSetter(1, 3650, func(c *Config) *int { return &c.AccountUnusedDays })},
+		{"invitation-ttl", "RKC_INVITATION_TTL", "168h", "how long an invitation link works", durationSetter(func(c *Config) *time.Duration { return &c.InvitationTTL })},
+		{"password-reset-ttl", "RKC_PASSWORD_RESET_TTL", "1h", "how long a password-reset link works", durationSetter(func(c *Config) *time.Duration { return &c.PasswordResetTTL })},
 	}
 }
 
@@ -199,6 +272,17 @@ func durationSetter(field func(*Config) *time.Duration) func(*Config, string) er
 			return errors.New("must be a positive duration like 15s or 2h")
 		}
 		*field(c) = d
+		return nil
+	}
+}
+
+func boolSetter(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		*field(c) = b
 		return nil
 	}
 }
@@ -274,6 +358,9 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (*Config, 
 		c.MailDir = filepath.Join(c.DataDir, "mail")
 	}
 	c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
+	if !c.PasswordLogin && len(c.OIDCProviders) == 0 {
+		return nil, nil, errors.New("invalid RKC_PASSWORD_LOGIN: with password sign-in off, RKC_OIDC_PROVIDERS must name a provider")
+	}
 	return c, fs.Args(), nil
 }
 

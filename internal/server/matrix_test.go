@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apptest"
@@ -91,6 +92,19 @@ const accessMatrix = `
 method path                                         state                  anon cmp  cmp~ adv  adv~ rsp  rsp~ sec  mem  mem~ chr  chr~ ath  ath~c ath~ rep  adm  fg
 GET    /api/v1/me                                   -                      401  200  200  200  200  200  200  200  200  200  200  200  200  200   200  200  200  200
 DELETE /api/v1/session                              -                      401  204  204  204  204  204  204  204  204  204  204  204  204  204   204  204  204  204
+POST   /api/v1/session/otp                          -                      401  409  409  409  409  409  409  409  409  409  409  409  409  409   409  409  409  409
+POST   /api/v1/session/reauth                       -                      401  200  200  200  200  200  200  200  200  200  200  200  200  200   200  200  200  200
+GET    /api/v1/me/sessions                          -                      401  200  200  200  200  200  200  200  200  200  200  200  200  200   200  200  200  200
+DELETE /api/v1/me/sessions/:session                 -                      401  204  204  204  204  204  204  204  204  204  204  204  204  204   204  204  204  204
+POST   /api/v1/me/totp                              -                      401  201  201  201  201  201  201  201  201  201  201  201  201  201   201  201  201  201
+POST   /api/v1/me/totp/confirm                      -                      401  200  200  200  200  200  200  200  200  200  200  200  200  200   200  200  200  200
+GET    /api/v1/accounts                             -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  200  403
+POST   /api/v1/invitations                          -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  202  403
+POST   /api/v1/accounts/:pid/deactivate             -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  204  403
+POST   /api/v1/accounts/:pid/activate               -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  204  403
+POST   /api/v1/accounts/:pid/grants                 -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  204  403
+DELETE /api/v1/accounts/:pid/grants/:role/:domain   -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  204  403
+DELETE /api/v1/accounts/:pid/totp                   -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  204  403
 POST   /api/v1/cases                                -                      401  201  201  201  201  403  403  403  403  403  403  403  403  403   403  403  403  403
 GET    /api/v1/cases                                -                      401  200  200  200  200  200  200  200  200  200  200  200  200  200   200  403  403  403
 GET    /api/v1/cases/:id                            submitted              401  200  404  200  404  404  404  200  404  404  200  404  404  404   404  403  403  403
@@ -132,7 +146,8 @@ POST   /api/v1/reports/recommendations/:year/adopt  -                      401  
 `
 
 // publicRoutes answer without a session: the ops endpoints, the API
-// document, signing in, and the anonymous signal with its receipt code. The
+// document, signing in (with a password or an OpenID provider), asking for
+// and using a password link, and the anonymous signal with its receipt code. The
 // two echo_route_not_found entries are echo's fallbacks for unknown paths
 // under /api/v1 (registered by the group's middleware): they answer 404.
 var publicRoutes = []struct {
@@ -144,6 +159,13 @@ var publicRoutes = []struct {
 	{"GET", "/metrics", 200},
 	{"GET", "/api/v1/openapi.yaml", 200},
 	{"POST", "/api/v1/session", 201},
+	{"POST", "/api/v1/password-reset", 202},
+	// A link nobody was sent; internal/accounts sets passwords with real ones.
+	{"POST", "/api/v1/password", 404},
+	// No OpenID provider is configured here: the provider is not found.
+	// internal/accounts signs in through a real provider on loopback.
+	{"GET", "/api/v1/oidc/:provider/start", 404},
+	{"GET", "/api/v1/oidc/:provider/callback", 404},
 	{"POST", "/api/v1/signals", 201},
 	{"GET", "/api/v1/signals/self", 200},
 	{"POST", "/api/v1/signals/self/messages", 204},
@@ -227,6 +249,7 @@ GET    /deadlines                                   -                           
 GET    /committee/signals                           -                                 login 403   403   403   403   403   403   200   403   403   200   200   403   403   403   403   403   403
 GET    /committee/signals/:sid                      -                                 login 403   403   403   403   403   403   200   403   403   200   200   403   403   403   403   403   403
 POST   /committee/signals/:sid/answer               -                                 login 403   403   403   403   403   403   303   403   403   303   303   403   403   403   403   403   403
+GET    /reports                                     -                                 login 403   403   403   403   403   403   200   403   403   200   200   403   403   403   200   403   403
 GET    /audit                                       -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   200
 POST   /audit/verify                                -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   200
 GET    /admin/accounts                              -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   200   403
@@ -419,6 +442,8 @@ func newWorld(t *testing.T) *world {
 	w.who["lid+vw"] = env.Person("lid-verweerder@matrix.test", "AZ", grant(authz.Member, authz.AnyDomain))
 	// Someone the admin grants roles to in the web matrix, apart from the actors.
 	w.who["grant-target"] = env.Person("grant-target@matrix.test", "BZK")
+	// The account the admin's API routes act on (deactivated, granted…).
+	w.who["account-target"] = env.Person("account-target@matrix.test", "BZK")
 
 	// The parties of "another case" relate to it, and to no other.
 	w.build(otherCast, "investigating")
@@ -507,6 +532,33 @@ func (w *world) build(c cast, state string) *fixture {
 		}
 	}
 	return f
+}
+
+// ownSession opens another session of the actor, so that a row that ends
+// or rotates a session leaves the actor's own signed in; id is its id.
+type ownSession struct {
+	as *apptest.Person
+	id string
+}
+
+func (w *world) ownSession(who string) ownSession {
+	p := w.person(who)
+	if p == nil {
+		return ownSession{id: uuid.NewString()}
+	}
+	token, err := w.env.App.Accounts.OpenSession(w.t.Context(), p.ID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	q := *p
+	q.Token = token
+	var me struct {
+		Session struct {
+			ID string `json:"id"`
+		} `json:"session"`
+	}
+	w.env.Must(200, &q, "GET", "/api/v1/me", nil).Decode(w.t, &me)
+	return ownSession{as: &q, id: me.Session.ID}
 }
 
 // sharedCase returns the case for refusals and reads of a cast in a state.
@@ -607,7 +659,16 @@ func (w *world) param(r row, who string, f *fixture, name string) string {
 		if r.web {
 			return w.who["grant-target"].ID.String()
 		}
+		if strings.HasPrefix(r.path, "/api/v1/accounts/") {
+			return w.who["account-target"].ID.String()
+		}
 		return w.person("cmp").ID.String()
+	case ":session":
+		return w.ownSession(who).id
+	case ":role":
+		return authz.Reporter
+	case ":domain":
+		return authz.AnyDomain
 	case ":action":
 		return r.variant
 	case ":format":
@@ -644,6 +705,48 @@ func (w *world) call(r row, who string, f *fixture, missing string) *apptest.Res
 		if r.method == "POST" {
 			body = map[string]any{}
 		}
+	case "POST /api/v1/session/otp":
+		// A usable session waits for no code.
+		body = map[string]string{"otp": "123456"}
+	case "POST /api/v1/session/reauth":
+		// Re-authenticating rotates the token: a session of its own.
+		if p != nil {
+			p = w.ownSession(who).as
+		}
+		body = map[string]string{"password": apptest.Password}
+	case "GET /api/v1/me/sessions", "POST /api/v1/me/totp", "DELETE /api/v1/me/sessions/:session":
+	case "POST /api/v1/me/totp/confirm":
+		// Setting up the authenticator in a session of its own (confirming
+		// rotates it), then taking it away again, so that the actor signs
+		// in as before in the rows that follow.
+		if p != nil {
+			own := w.ownSession(who).as
+			var en struct {
+				Secret string `json:"secret"`
+			}
+			env.Must(201, own, "POST", "/api/v1/me/totp", nil).Decode(t, &en)
+			c, err := totp.GenerateCode(en.Secret, env.Clock.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := env.Do(own, r.method, path, map[string]string{"otp": c})
+			if err := env.App.DB.Exec(`DELETE FROM totp_secrets WHERE person_id = ?`, p.ID).Error; err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		body = map[string]string{"otp": "123456"}
+	case "GET /api/v1/accounts":
+	case "POST /api/v1/invitations":
+		body = accounts.Invitation{Email: "uitgenodigd-" + strings.NewReplacer("~", "x", "+", "x").Replace(who) + "@matrix.test",
+			Name: "Nieuw Account", Ministry: "BZK"}
+	case "POST /api/v1/accounts/:pid/deactivate", "POST /api/v1/accounts/:pid/activate", "DELETE /api/v1/accounts/:pid/grants/:role/:domain",
+		"DELETE /api/v1/accounts/:pid/totp":
+		if r.method == "POST" {
+			body = map[string]any{}
+		}
+	case "POST /api/v1/accounts/:pid/grants":
+		body = authz.Grant{Role: authz.Reporter, Domain: authz.AnyDomain}
 	case "DELETE /api/v1/session":
 		// Sign out of a session of its own, so the actor stays signed in.
 		if p != nil {
@@ -724,6 +827,12 @@ func (w *world) callPublic(method, path string) *apptest.Response {
 		return env.Do(nil, method, path, map[string]string{"email": w.person("cmp").Email, "password": apptest.Password})
 	case "POST /api/v1/signals":
 		return env.Do(nil, method, path, cases.SignalInput{Category: "discrimination", Message: "Opmerkingen over afkomst."})
+	case "POST /api/v1/password-reset":
+		return env.Do(nil, method, path, map[string]string{"email": w.person("cmp").Email})
+	case "POST /api/v1/password":
+		return env.Do(nil, method, path, map[string]string{"token": "a-link-nobody-was-sent", "password": "een lang nieuw wachtwoord"})
+	case "GET /api/v1/oidc/:provider/start", "GET /api/v1/oidc/:provider/callback":
+		return env.Do(nil, method, strings.Replace(path, ":provider", "rijk", 1)+"?state=x&code=y", nil)
 	case "GET /api/v1/signals/self", "POST /api/v1/signals/self/messages":
 		var body *bytes.Reader
 		if method == "POST" {
@@ -818,7 +927,7 @@ func (w *world) webCall(r row, who string, f *fixture, missing string) *apptest.
 	case "GET /session/ping", "GET /dashboard", "GET /my-data", "GET /my-data/export.:format", "GET /complaint",
 		"GET /complaint/step/:step", "GET /complaint/review", "GET /cases/:id", "GET /cases/:id/attachments/:aid",
 		"GET /deadlines", "GET /committee/signals", "GET /committee/signals/:sid", "GET /audit", "POST /audit/verify",
-		"GET /admin/accounts", "POST /complaint/discard":
+		"GET /admin/accounts", "POST /complaint/discard", "GET /reports":
 	case "POST /complaint/step/:step":
 		form = url.Values{"category": {"bullying"}, "description": {"Ik word buitengesloten."}, "nav": {"save"}}
 	case "POST /complaint/send":

@@ -130,8 +130,10 @@ func TestOpenAPIRoutesMatch(t *testing.T) {
 }
 
 // routeLine is one route of the route table in routes.go, with the
-// middleware that guards it: auth (a session) or pm("action") (a role).
-var routeLine = regexp.MustCompile(`api\.(GET|POST|PUT|DELETE|PATCH)\("([^"]+)",\s*[\w.]+(?:,\s*(auth|pm\("([^"]+)"\)))?\)`)
+// middleware that guards it: auth (a session), pending (a session that may
+// still wait for its second factor) or pm("action") (a role), optionally
+// followed by reauth (a recent proof of identity).
+var routeLine = regexp.MustCompile(`api\.(GET|POST|PUT|DELETE|PATCH)\("([^"]+)",\s*[\w.]+(?:,\s*(auth|pending|pm\("([^"]+)"\)))?(?:,\s*reauth)?\)`)
 
 // TestOpenAPIPermissions checks, against the route table, that every
 // operation names the permission its route requires (x-rkc-permission) and
@@ -293,7 +295,7 @@ func (w *walker) do(c call) *apptest.Response {
 	}
 	if res.Status >= 400 {
 		w.checkProblem(where, res, c.problem)
-	} else if res.Status < 300 {
+	} else if res.Status < 400 { // a redirect is a browser route's success
 		w.covered[route.Method+" "+route.Path] = true
 	}
 	return res
@@ -368,7 +370,8 @@ func field(t *testing.T, res *apptest.Response, name string) string {
 // answered with a success at least once.
 func TestOpenAPIWalk(t *testing.T) {
 	doc := loadOpenAPI(t)
-	env := apptest.New(t)
+	idp, settings := walkProvider(t)
+	env := apptest.NewWithConfig(t, apptest.Config(t, settings))
 	w := newWalker(t, env, doc)
 	g := apptest.Grant
 
@@ -657,6 +660,8 @@ func TestOpenAPIWalk(t *testing.T) {
 	w.do(call{who: chair, method: "POST", path: recs + "/adopt", body: map[string]any{"version": 2}, want: 409, problem: "recommendations-adopted"})
 	w.do(call{who: chair, method: "PUT", path: recs, body: map[string]any{"text": "Te laat.", "version": 2}, want: 409, problem: "recommendations-adopted"})
 	w.do(call{who: rep, method: "GET", path: annual, want: 200})
+
+	walkIdentity(t, w, idp)
 
 	// Every documented operation answered with a success at least once.
 	for path, item := range doc.Paths.Map() {

@@ -66,11 +66,33 @@ func New(d Deps) *echo.Echo {
 	pm := func(action string) echo.MiddlewareFunc {
 		return d.Enforcer.Require(action, accounts.CallerID, denied)
 	}
-	cs := d.Cases
+	// pending also lets in a session that waits for its second factor;
+	// reauth needs a proof of identity within the last minutes.
+	pending := accounts.RequireSession
+	reauth := d.Accounts.RequireRecentAuth
+	cs, ac := d.Cases, d.Accounts
 
-	api.POST("/session", d.Accounts.Login)
-	api.DELETE("/session", d.Accounts.Logout, auth)
-	api.GET("/me", d.Accounts.Me, auth)
+	api.POST("/session", ac.Login)
+	api.DELETE("/session", ac.Logout, auth)
+	api.POST("/session/otp", ac.CompleteSignIn, pending)
+	api.POST("/session/reauth", ac.Reauthenticate, auth)
+	api.GET("/me", ac.Me, auth)
+	api.GET("/me/sessions", ac.MySessions, auth)
+	api.DELETE("/me/sessions/:session", ac.EndMySession, auth)
+	api.POST("/me/totp", ac.BeginEnrolment, pending)
+	api.POST("/me/totp/confirm", ac.ConfirmEnrolment, pending)
+	api.GET("/oidc/:provider/start", ac.StartOIDC) // anyone; ?reauth=1 needs a session
+	api.GET("/oidc/:provider/callback", ac.FinishOIDC)
+	api.POST("/password-reset", ac.RequestReset)
+	api.POST("/password", ac.SetPassword) // with an invitation's or reset's token
+
+	api.GET("/accounts", ac.ListAccounts, pm("account:manage"))
+	api.POST("/invitations", ac.Invite, pm("account:manage"))
+	api.POST("/accounts/:pid/deactivate", ac.Deactivate, pm("account:manage"))
+	api.POST("/accounts/:pid/activate", ac.Activate, pm("account:manage"))
+	api.POST("/accounts/:pid/grants", ac.GrantRole, pm("account:manage"))
+	api.DELETE("/accounts/:pid/grants/:role/:domain", ac.WithdrawRole, pm("account:manage"))
+	api.DELETE("/accounts/:pid/totp", ac.ResetSecondFactor, pm("account:manage"))
 
 	api.POST("/cases", cs.File, pm("case:file"))
 	api.GET("/cases", cs.List, pm("case:list"))
@@ -89,8 +111,8 @@ func New(d Deps) *echo.Echo {
 	api.GET("/cases/:id/attachments/:aid", cs.Attachment, pm("case:attachment"))
 	api.POST("/cases/:id/hearings", cs.Hearings, pm("case:hearing"))
 	api.PUT("/cases/:id/hearings/:hid", cs.Hearing, pm("case:hearing"))
-	api.POST("/cases/:id/advice", cs.Advice, pm("case:advice"))
-	api.POST("/cases/:id/decision", cs.Decision, pm("case:decision"))
+	api.POST("/cases/:id/advice", cs.Advice, pm("case:advice"), reauth)
+	api.POST("/cases/:id/decision", cs.Decision, pm("case:decision"), reauth)
 	api.POST("/cases/:id/withdraw", cs.Withdraw, pm("case:withdraw"))
 	api.POST("/cases/:id/informal-resolution", cs.InformalResolution, pm("case:informal-resolution"))
 	api.POST("/cases/:id/close", cs.Close, pm("case:close"))
@@ -104,7 +126,7 @@ func New(d Deps) *echo.Echo {
 	api.POST("/signals/:sid/messages", cs.AnswerSignal, pm("signal:answer"))
 
 	api.GET("/me/export", d.Privacy.Mine, pm("export:self"))
-	api.GET("/persons/:pid/export", d.Privacy.Person, pm("export:person"))
+	api.GET("/persons/:pid/export", d.Privacy.Person, pm("export:person"), reauth)
 	api.GET("/audit", d.Audit.Search, pm("audit:read"))
 	api.POST("/audit/verify", d.Audit.Verify, pm("audit:verify"))
 

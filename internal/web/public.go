@@ -79,13 +79,23 @@ type loginData struct {
 	Next    string
 	Expired bool
 	Email   string
+	// The configured OpenID providers, and whether the password form is on.
+	Providers     []accounts.ProviderInfo
+	PasswordLogin bool
+	AskOTP        bool // the account has a second factor: ask for the code
+}
+
+func (w *Web) newLoginData(c echo.Context, next, email string) loginData {
+	return loginData{Next: next, Email: email, Providers: w.d.Accounts.Providers(), PasswordLogin: w.d.Accounts.Options().PasswordLogin}
 }
 
 func (w *Web) loginForm(c echo.Context) error {
 	if callerOf(c) != nil {
 		return c.Redirect(http.StatusSeeOther, localPath(c.QueryParam("next"), "/dashboard"))
 	}
-	p := w.newPage(c, "login.title", loginData{Next: localPath(c.QueryParam("next"), ""), Expired: c.QueryParam("expired") == "1"})
+	d := w.newLoginData(c, localPath(c.QueryParam("next"), ""), "")
+	d.Expired = c.QueryParam("expired") == "1"
+	p := w.newPage(c, "login.title", d)
 	if c.QueryParam("expired") == "1" {
 		p.Notice = "login.expired"
 	}
@@ -95,12 +105,14 @@ func (w *Web) loginForm(c echo.Context) error {
 	return w.render(c, "login", p)
 }
 
-// login signs in with e-mail and password and opens the session cookie the
-// API shares.
+// login signs in with e-mail and password (and the authenticator's code
+// where the account has one) and opens the session cookie the API shares.
 func (w *Web) login(c echo.Context) error {
-	email, password := strings.TrimSpace(c.FormValue("email")), c.FormValue("password")
+	email, password, otp := strings.TrimSpace(c.FormValue("email")), c.FormValue("password"), strings.TrimSpace(c.FormValue("otp"))
 	next := localPath(c.FormValue("next"), "/dashboard")
-	p := w.newPage(c, "login.title", loginData{Next: c.FormValue("next"), Email: email})
+	d := w.newLoginData(c, c.FormValue("next"), email)
+	d.AskOTP = otp != ""
+	p := w.newPage(c, "login.title", d)
 	p.Form = "login"
 	if email == "" {
 		p.Errors["email"] = p.T("err.login.email")
@@ -109,15 +121,43 @@ func (w *Web) login(c echo.Context) error {
 		p.Errors["password"] = p.T("err.login.password")
 	}
 	if len(p.Errors) == 0 {
-		token, _, err := w.d.Accounts.Login(c.Request().Context(), email, password, c.RealIP())
-		if err == nil {
-			c.SetCookie(&http.Cookie{Name: accounts.CookieName, Value: token, Path: "/", HttpOnly: true,
+		ctx := c.Request().Context()
+		in := accounts.SignInInput{Email: email, Password: password, OTP: otp, Client: c.RealIP(), UserAgent: c.Request().UserAgent()}
+		if len(otp) > 8 { // a recovery code in the same field
+			in.OTP, in.RecoveryCode = "", otp
+		}
+		r, err := w.d.Accounts.SignIn(ctx, in)
+		switch {
+		case err == nil && r.Pending == "":
+			if ck, err := c.Cookie(accounts.CookieName); err == nil {
+				w.d.Accounts.Logout(ctx, ck.Value) // a new session, never the old one
+			}
+			c.SetCookie(&http.Cookie{Name: accounts.CookieName, Value: r.Token, Path: "/", HttpOnly: true,
 				Secure: w.d.SecureCookies, SameSite: http.SameSiteLaxMode})
 			return c.Redirect(http.StatusSeeOther, next)
+		case err == nil:
+			// The pages take the code with the password, in one form: the
+			// session that waits for it is not kept.
+			w.d.Accounts.Logout(ctx, r.Token)
+			if r.Pending == accounts.PendingOTP {
+				d.AskOTP = true
+				p.Data = d
+				p.Errors["otp"] = p.T("login.otp.needed")
+			} else {
+				p.FormError = p.T("login.enrol")
+			}
+			p.Status = http.StatusUnprocessableEntity
+			return w.render(c, "login", p)
 		}
 		switch apperr.CodeOf(err) {
 		case apperr.Unauthenticated:
-			p.FormError = p.T("login.wrong")
+			if apperr.As(err).Type == "invalid-otp" {
+				p.Errors["otp"] = p.T("login.otp.wrong")
+			} else {
+				p.FormError = p.T("login.wrong")
+			}
+		case apperr.Forbidden:
+			p.FormError = p.T("login.password.off")
 		case apperr.TooManyRequests:
 			p.FormError = p.T("error.type.too-many-attempts")
 		default:

@@ -1,0 +1,337 @@
+package accounts
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/httpx"
+)
+
+// bindingCookie holds, between the start of an OpenID sign-in and the
+// provider's answer, the value that ties the flow to this browser.
+const bindingCookie = "rkc_oidc"
+
+type codeRequest struct {
+	OTP          string `json:"otp"`
+	RecoveryCode string `json:"recovery_code,omitempty"`
+}
+
+type tokenResponse struct {
+	Token string `json:"token"`
+}
+
+func (r codeRequest) check() error {
+	if len(r.OTP) > 16 || len(r.RecoveryCode) > 64 {
+		return apperr.InvalidFields(map[string]string{"otp": "is too long"})
+	}
+	return nil
+}
+
+// CompleteSignIn handles POST /api/v1/session/otp: the second factor of a
+// session that waits for it. The session gets a new token.
+func (h *Handlers) CompleteSignIn(c echo.Context) error {
+	var req codeRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := req.check(); err != nil {
+		return err
+	}
+	caller, _ := sessionCaller(c)
+	ctx := c.Request().Context()
+	token, err := h.Service.CompleteSignIn(ctx, caller, bearer(c), req.OTP, req.RecoveryCode)
+	if err != nil {
+		return err
+	}
+	full, err := h.Service.authenticate(ctx, token)
+	if err != nil {
+		return err
+	}
+	h.setCookie(c, token)
+	return c.JSON(http.StatusOK, loginResponse{Token: token, User: full})
+}
+
+type reauthRequest struct {
+	Password     string `json:"password"`
+	OTP          string `json:"otp,omitempty"`
+	RecoveryCode string `json:"recovery_code,omitempty"`
+}
+
+// Reauthenticate handles POST /api/v1/session/reauth: the password (and
+// the second factor, where the account has one) again, before a sensitive
+// action. The session gets a new token.
+func (h *Handlers) Reauthenticate(c echo.Context) error {
+	var req reauthRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Password == "" || len(req.Password) > 1024 {
+		return apperr.InvalidFields(map[string]string{"password": "is required"})
+	}
+	if err := (codeRequest{OTP: req.OTP, RecoveryCode: req.RecoveryCode}).check(); err != nil {
+		return err
+	}
+	caller, _ := CallerFrom(c)
+	token, err := h.Service.Reauthenticate(c.Request().Context(), caller, bearer(c), req.Password, req.OTP, req.RecoveryCode)
+	if err != nil {
+		return err
+	}
+	h.setCookie(c, token)
+	return c.JSON(http.StatusOK, tokenResponse{Token: token})
+}
+
+// MySessions handles GET /api/v1/me/sessions.
+func (h *Handlers) MySessions(c echo.Context) error {
+	caller, _ := CallerFrom(c)
+	list, err := h.Service.Sessions(c.Request().Context(), caller)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": list})
+}
+
+// EndMySession handles DELETE /api/v1/me/sessions/{session}: ends one of the
+// caller's sessions (404 for any other).
+func (h *Handlers) EndMySession(c echo.Context) error {
+	caller, _ := CallerFrom(c)
+	id, err := uuid.Parse(c.Param("session"))
+	if err != nil {
+		return apperr.NotFoundError("Session")
+	}
+	if err := h.Service.EndSession(c.Request().Context(), caller, id); err != nil {
+		return err
+	}
+	if caller.Session != nil && caller.Session.ID == id {
+		h.clearCookie(c)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h *Handlers) clearCookie(c echo.Context) {
+	c.SetCookie(&http.Cookie{Name: CookieName, Value: "", Path: "/", HttpOnly: true, Secure: h.SecureCookies, MaxAge: -1, SameSite: http.SameSiteLaxMode})
+}
+
+// BeginEnrolment handles POST /api/v1/me/totp: a new TOTP secret with its
+// otpauth URI and QR code, to be confirmed with a code.
+func (h *Handlers) BeginEnrolment(c echo.Context) error {
+	caller, _ := sessionCaller(c)
+	e, err := h.Service.BeginEnrolment(c.Request().Context(), caller)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusCreated, e)
+}
+
+// ConfirmEnrolment handles POST /api/v1/me/totp/confirm: a code of the new
+// secret puts it in force; the answer holds the recovery codes, shown this
+// once, and the session's new token.
+func (h *Handlers) ConfirmEnrolment(c echo.Context) error {
+	var req codeRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		return err
+	}
+	if req.OTP == "" {
+		return apperr.InvalidFields(map[string]string{"otp": "is required"})
+	}
+	if err := req.check(); err != nil {
+		return err
+	}
+	caller, _ := sessionCaller(c)
+	done, err := h.Service.ConfirmEnrolment(c.Request().Context(), caller, bearer(c), req.OTP)
+	if err != nil {
+		return err
+	}
+	h.setCookie(c, done.Token)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, done)
+}
+
+// StartOIDC handles GET /api/v1/oidc/{provider}/start?next=…: sends the
+// browser to the provider. With reauth=1, a signed-in person confirms who
+// they are there before a sensitive action.
+func (h *Handlers) StartOIDC(c echo.Context) error {
+	var reauth *Caller
+	if c.QueryParam("reauth") != "" {
+		caller, ok := CallerFrom(c)
+		if !ok {
+			return ErrUnauthenticated(c)
+		}
+		reauth = caller
+	}
+	f, err := h.Service.StartOIDC(c.Request().Context(), c.Param("provider"), c.QueryParam("next"), reauth)
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: bindingCookie, Value: f.Binding, Path: "/api/v1/oidc/", HttpOnly: true, Secure: h.SecureCookies,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(flowTTL.Seconds())})
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Redirect(http.StatusSeeOther, f.RedirectURL)
+}
+
+// FinishOIDC handles GET /api/v1/oidc/{provider}/callback: the provider's
+// answer. On success the browser gets its session cookie (a new session,
+// or the rotated one after a re-authentication) and goes on to next.
+func (h *Handlers) FinishOIDC(c echo.Context) error {
+	binding := ""
+	if ck, err := c.Cookie(bindingCookie); err == nil {
+		binding = ck.Value
+	}
+	c.SetCookie(&http.Cookie{Name: bindingCookie, Value: "", Path: "/api/v1/oidc/", HttpOnly: true, Secure: h.SecureCookies,
+		SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	ctx := c.Request().Context()
+	q := c.Request().URL.Query()
+	r, err := h.Service.FinishOIDC(ctx, CallbackInput{Provider: c.Param("provider"), State: q.Get("state"), Code: q.Get("code"),
+		Error: q.Get("error"), Binding: binding, Client: c.RealIP(), UserAgent: c.Request().UserAgent()})
+	if err != nil {
+		return err
+	}
+	if old := bearer(c); old != "" && !r.Reauth {
+		h.Service.Logout(ctx, old)
+	}
+	h.setCookie(c, r.Token)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Redirect(http.StatusSeeOther, LocalPath(r.Next, "/dashboard"))
+}
+
+// Providers lists the OpenID providers for the sign-in page.
+func (h *Handlers) Providers() []ProviderInfo { return h.Service.Providers() }
+
+type resetRequest struct {
+	Email string `json:"email"`
+}
+
+// accepted is the one answer to a request that may send an e-mail, the
+// same whether or not the address has an account.
+var accepted = map[string]string{"status": "accepted"}
+
+// RequestReset handles POST /api/v1/password-reset.
+func (h *Handlers) RequestReset(c echo.Context) error {
+	var req resetRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		return err
+	}
+	if len(req.Email) > 254 {
+		return apperr.InvalidFields(map[string]string{"email": "must be an e-mail address"})
+	}
+	if err := h.Service.RequestPasswordReset(c.Request().Context(), req.Email, c.RealIP()); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, accepted)
+}
+
+type setPasswordRequest struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+// SetPassword handles POST /api/v1/password: a password set with the token
+// of an invitation or a reset link.
+func (h *Handlers) SetPassword(c echo.Context) error {
+	var req setPasswordRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Token == "" || len(req.Token) > 200 {
+		return apperr.InvalidFields(map[string]string{"token": "is required"})
+	}
+	if err := h.Service.SetPassword(c.Request().Context(), req.Token, req.Password, c.RealIP()); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// ListAccounts handles GET /api/v1/accounts[?unused=true] (admin).
+func (h *Handlers) ListAccounts(c echo.Context) error {
+	list, err := h.Service.Accounts(c.Request().Context(), c.QueryParam("unused") == "true")
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": list, "unused_after_days": int(h.Service.opts.UnusedAfter.Hours() / 24)})
+}
+
+// Invite handles POST /api/v1/invitations (admin).
+func (h *Handlers) Invite(c echo.Context) error {
+	var req Invitation
+	if err := httpx.BindJSON(c, &req); err != nil {
+		return err
+	}
+	caller, _ := CallerFrom(c)
+	if err := h.Service.Invite(c.Request().Context(), caller, req); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, accepted)
+}
+
+// personParam reads the {pid} of an account route.
+func personParam(c echo.Context) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("pid"))
+	if err != nil {
+		return uuid.Nil, apperr.NotFoundError("Person")
+	}
+	return id, nil
+}
+
+// accountAction serves the admin's POST/DELETE routes on one account.
+func (h *Handlers) accountAction(act func(c echo.Context, admin *Caller, pid uuid.UUID) error) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		pid, err := personParam(c)
+		if err != nil {
+			return err
+		}
+		caller, _ := CallerFrom(c)
+		if err := act(c, caller, pid); err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
+	}
+}
+
+// Deactivate handles POST /api/v1/accounts/{pid}/deactivate (admin).
+func (h *Handlers) Deactivate(c echo.Context) error {
+	return h.accountAction(func(c echo.Context, admin *Caller, pid uuid.UUID) error {
+		return h.Service.Deactivate(c.Request().Context(), admin, pid)
+	})(c)
+}
+
+// Activate handles POST /api/v1/accounts/{pid}/activate (admin).
+func (h *Handlers) Activate(c echo.Context) error {
+	return h.accountAction(func(c echo.Context, admin *Caller, pid uuid.UUID) error {
+		return h.Service.Activate(c.Request().Context(), admin, pid)
+	})(c)
+}
+
+// GrantRole handles POST /api/v1/accounts/{pid}/grants (admin).
+func (h *Handlers) GrantRole(c echo.Context) error {
+	return h.accountAction(func(c echo.Context, admin *Caller, pid uuid.UUID) error {
+		var g authz.Grant
+		if err := httpx.BindJSON(c, &g); err != nil {
+			return err
+		}
+		return h.Service.GrantRole(c.Request().Context(), admin, pid, g)
+	})(c)
+}
+
+// WithdrawRole handles DELETE /api/v1/accounts/{pid}/grants/{role}/{domain} (admin).
+func (h *Handlers) WithdrawRole(c echo.Context) error {
+	return h.accountAction(func(c echo.Context, admin *Caller, pid uuid.UUID) error {
+		domain, err := url.PathUnescape(c.Param("domain"))
+		if err != nil {
+			return apperr.NotFoundError("Grant")
+		}
+		return h.Service.WithdrawRole(c.Request().Context(), admin, pid, authz.Grant{Role: strings.TrimSpace(c.Param("role")), Domain: domain})
+	})(c)
+}
+
+// ResetSecondFactor handles DELETE /api/v1/accounts/{pid}/totp (admin).
+func (h *Handlers) ResetSecondFactor(c echo.Context) error {
+	return h.accountAction(func(c echo.Context, admin *Caller, pid uuid.UUID) error {
+		return h.Service.ResetSecondFactor(c.Request().Context(), admin, pid)
+	})(c)
+}

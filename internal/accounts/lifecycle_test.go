@@ -1,0 +1,178 @@
+package accounts_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/authz"
+)
+
+// sameAnswer fails unless two answers are alike in status, body and the
+// headers a client sees (the request id aside).
+func sameAnswer(t *testing.T, what string, a, b *apptest.Response) {
+	t.Helper()
+	if a.Status != b.Status || string(a.Body) != string(b.Body) {
+		t.Errorf("%s: %d %s versus %d %s", what, a.Status, a.Body, b.Status, b.Body)
+	}
+	for _, h := range []string{"Content-Type", "Cache-Control", "Set-Cookie", "Retry-After"} {
+		if a.Header.Get(h) != b.Header.Get(h) {
+			t.Errorf("%s: header %s %q versus %q", what, h, a.Header.Get(h), b.Header.Get(h))
+		}
+	}
+}
+
+// A password reset answers alike for known and unknown addresses; the link
+// works once, before it expires, and ends the account's sessions.
+func TestPasswordReset(t *testing.T) {
+	t.Parallel()
+	e, box := newEnv(t, nil)
+	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
+	known := e.Do(nil, "POST", "/api/v1/password-reset", map[string]string{"email": "Klager@test.rkc"})
+	unknown := e.Do(nil, "POST", "/api/v1/password-reset", map[string]string{"email": "niemand@test.rkc"})
+	if known.Status != http.StatusAccepted {
+		t.Fatalf("reset: %d %s", known.Status, known.Body)
+	}
+	sameAnswer(t, "reset for a known and an unknown address", known, unknown)
+	if n := len(box.all()); n != 1 {
+		t.Fatalf("%d e-mails, want 1 (none to the unknown address)", n)
+	}
+	m := box.last(t, kl.Email)
+	if m.Kind != accounts.MailReset || !strings.HasPrefix(m.Link, e.Config.BaseURL+"/password/") || m.Expires.Before(time.Now().Add(50*time.Minute)) {
+		t.Fatalf("reset e-mail %+v", m)
+	}
+	token := linkToken(t, m)
+
+	expectProblem(t, e.Do(nil, "POST", "/api/v1/password", map[string]string{"token": token, "password": "kort"}), 422, "validation")
+	e.Must(204, nil, "POST", "/api/v1/password", map[string]string{"token": token, "password": "een nieuw lang wachtwoord"})
+	expectProblem(t, e.Do(nil, "POST", "/api/v1/password", map[string]string{"token": token, "password": "nog een ander wachtwoord"}), 404, "link-invalid")
+	expectProblem(t, e.Do(kl, "GET", "/api/v1/me", nil), 401, "unauthenticated") // the old sessions ended
+	expectProblem(t, signIn(e, kl.Email, apptest.Password, nil), 401, "invalid-credentials")
+	if r := signIn(e, kl.Email, "een nieuw lang wachtwoord", nil); r.Status != 201 {
+		t.Fatalf("sign-in with the new password: %d %s", r.Status, r.Body)
+	}
+
+	// An expired link does not work; a newer link voids an older one.
+	e.Must(202, nil, "POST", "/api/v1/password-reset", map[string]string{"email": kl.Email})
+	first := linkToken(t, box.last(t, kl.Email))
+	e.Must(202, nil, "POST", "/api/v1/password-reset", map[string]string{"email": kl.Email})
+	second := linkToken(t, box.last(t, kl.Email))
+	expectProblem(t, e.Do(nil, "POST", "/api/v1/password", map[string]string{"token": first, "password": "een derde lang wachtwoord"}), 404, "link-invalid")
+	e.App.DB.Exec(`UPDATE account_tokens SET expires_at = now() - interval '1 second'`)
+	expectProblem(t, e.Do(nil, "POST", "/api/v1/password", map[string]string{"token": second, "password": "een derde lang wachtwoord"}), 404, "link-invalid")
+	// Only hashes of the links are stored.
+	var n int64
+	e.App.DB.Raw(`SELECT count(*) FROM account_tokens WHERE encode(token_hash, 'escape') LIKE ?`, "%"+second[:8]+"%").Scan(&n)
+	if n != 0 {
+		t.Error("a link's token is stored as it is")
+	}
+	expectProblem(t, e.Do(nil, "POST", "/api/v1/password-reset", map[string]string{"email": "geen adres"}), 422, "validation")
+}
+
+// An invitation answers alike whether or not the address has an account;
+// the invited person sets a password with the link and has the roles the
+// invitation named, each grant in the access log.
+func TestInvitation(t *testing.T) {
+	t.Parallel()
+	e, box := newEnv(t, nil)
+	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	e.Person("bestaand@test.rkc", "FIN", apptest.Grant(authz.Complainant, "FIN"))
+	inv := func(email string) *apptest.Response {
+		return e.Do(adm, "POST", "/api/v1/invitations", accounts.Invitation{Email: email, Name: "Nieuw Lid", Ministry: "AZ",
+			Language: "en", Roles: []authz.Grant{{Role: authz.Member, Domain: authz.AnyDomain}}})
+	}
+	fresh := inv("nieuw@test.rkc")
+	existing := inv("bestaand@test.rkc")
+	if fresh.Status != http.StatusAccepted {
+		t.Fatalf("invitation: %d %s", fresh.Status, fresh.Body)
+	}
+	sameAnswer(t, "invitation to a new and to an existing address", fresh, existing)
+	if m := box.last(t, "bestaand@test.rkc"); m.Kind != accounts.MailAccountExists || m.Link != "" {
+		t.Errorf("the existing account got %+v", m)
+	}
+	m := box.last(t, "nieuw@test.rkc")
+	if m.Kind != accounts.MailInvitation || m.Lang != "en" || m.Expires.Before(time.Now().Add(6*24*time.Hour)) {
+		t.Fatalf("invitation e-mail %+v", m)
+	}
+	// The existing account is unchanged: no role from an invitation.
+	var roles int64
+	e.App.DB.Raw(`SELECT count(*) FROM role_grants g JOIN persons p ON p.id = g.person_id WHERE p.email = 'bestaand@test.rkc'`).Scan(&roles)
+	if roles != 1 {
+		t.Errorf("the existing account has %d grants, want its 1", roles)
+	}
+
+	// Before the link is used the person cannot sign in.
+	expectProblem(t, signIn(e, "nieuw@test.rkc", "een wachtwoord van mij", nil), 401, "invalid-credentials")
+	e.Must(204, nil, "POST", "/api/v1/password", map[string]string{"token": linkToken(t, m), "password": "een wachtwoord van mij"})
+	var s struct {
+		Token   string `json:"token"`
+		Pending string `json:"pending"`
+		User    struct {
+			ID    string        `json:"id"`
+			Roles []authz.Grant `json:"roles"`
+		} `json:"user"`
+	}
+	signIn(e, "nieuw@test.rkc", "een wachtwoord van mij", nil).Decode(t, &s)
+	if s.Pending != accounts.PendingEnrolment || len(s.User.Roles) != 1 || s.User.Roles[0].Role != authz.Member {
+		t.Errorf("the invited member signs in as %+v", s)
+	}
+	if !accessLogged(t, e, "account:invite:"+s.User.ID) || !accessLogged(t, e, "account:grant:member@*:"+s.User.ID) {
+		t.Error("the invitation or its grant is not in the access log")
+	}
+
+	expectProblem(t, e.Do(adm, "POST", "/api/v1/invitations", accounts.Invitation{Email: "x@test.rkc", Name: "X", Ministry: "NOPE"}), 422, "validation")
+	expectProblem(t, e.Do(adm, "POST", "/api/v1/invitations", accounts.Invitation{Email: "x@test.rkc", Name: "X", Ministry: "AZ",
+		Roles: []authz.Grant{{Role: "emperor", Domain: "*"}}}), 422, "validation")
+}
+
+// Accounts unused for the configured period are flagged for the admin.
+func TestUnusedAccounts(t *testing.T) {
+	t.Parallel()
+	e, _ := newEnv(t, map[string]string{"RKC_ACCOUNT_UNUSED_DAYS": "30"})
+	start := time.Now()
+	e.Clock.Set(start)
+	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	used := e.Person("actief@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
+	e.Person("stil@test.rkc", "AZ", apptest.Grant(authz.Member, authz.AnyDomain))
+	gone := e.Person("weg@test.rkc", "AZ", apptest.Grant(authz.Member, authz.AnyDomain))
+	e.Must(204, adm, "POST", "/api/v1/accounts/"+gone.ID.String()+"/deactivate", nil)
+
+	e.Clock.Set(start.AddDate(0, 0, 31))
+	if r := signIn(e, used.Email, apptest.Password, nil); r.Status != 201 {
+		t.Fatal(r.Status)
+	}
+	type view struct {
+		Email  string `json:"email"`
+		Unused bool   `json:"unused"`
+		Staff  bool   `json:"staff"`
+		Active bool   `json:"active"`
+	}
+	var list struct {
+		Items []view `json:"items"`
+		Days  int    `json:"unused_after_days"`
+	}
+	e.Must(200, adm, "GET", "/api/v1/accounts?unused=true", nil).Decode(t, &list)
+	var got []string
+	for _, v := range list.Items {
+		got = append(got, v.Email)
+		if !v.Unused {
+			t.Errorf("%s listed as unused but not flagged", v.Email)
+		}
+	}
+	if strings.Join(got, ",") != "beheer@test.rkc,stil@test.rkc" || list.Days != 30 {
+		t.Errorf("unused accounts %v (after %d days), want the admin and the silent member after 30", got, list.Days)
+	}
+	e.Must(200, adm, "GET", "/api/v1/accounts", nil).Decode(t, &list)
+	if len(list.Items) != 4 {
+		t.Errorf("%d accounts listed, want 4", len(list.Items))
+	}
+	for _, v := range list.Items {
+		if v.Email == "stil@test.rkc" && (!v.Staff || !v.Unused) || v.Email == "actief@test.rkc" && v.Unused || v.Email == "weg@test.rkc" && (v.Active || v.Unused) {
+			t.Errorf("account %+v", v)
+		}
+	}
+	expectProblem(t, e.Do(used, "GET", "/api/v1/accounts", nil), 403, "forbidden")
+}

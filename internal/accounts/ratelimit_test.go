@@ -1,0 +1,116 @@
+package accounts_test
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/cases"
+)
+
+// limited sends requests until the first 429 and fails unless it comes
+// with the n+1st, with a Retry-After of whole seconds and the problem's
+// retry_after the same.
+func limited(t *testing.T, what string, n int, send func(i int) *apptest.Response) {
+	t.Helper()
+	for i := 0; i <= n; i++ {
+		r := send(i)
+		if r.Status != http.StatusTooManyRequests {
+			if i == n {
+				t.Fatalf("%s: request %d answered %d %s, want 429", what, i+1, r.Status, r.Body)
+			}
+			continue
+		}
+		if i < n {
+			t.Fatalf("%s: 429 already at request %d, want it at %d", what, i+1, n+1)
+		}
+		secs, err := strconv.Atoi(r.Header.Get("Retry-After"))
+		if err != nil || secs <= 0 {
+			t.Fatalf("%s: Retry-After %q", what, r.Header.Get("Retry-After"))
+		}
+		if ra, _ := r.Map(t)["retry_after"].(float64); int(ra) != secs {
+			t.Errorf("%s: retry_after %v, Retry-After %d", what, ra, secs)
+		}
+	}
+}
+
+func TestRateLimits(t *testing.T) {
+	t.Parallel()
+	e, _ := newEnv(t, nil)
+	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
+	ctx := t.Context()
+
+	t.Run("sign-in per account", func(t *testing.T) {
+		// From ten different addresses, so that only the account's count applies.
+		for i := range 10 {
+			if _, err := e.App.Accounts.SignIn(ctx, accounts.SignInInput{Email: kl.Email, Password: "wrong password!", Client: fmt.Sprintf("10.0.0.%d", i)}); err == nil {
+				t.Fatal("a wrong password signed in")
+			}
+		}
+		limited(t, "sign-in to a locked account", 0, func(int) *apptest.Response { return signIn(e, kl.Email, apptest.Password, nil) })
+	})
+	t.Run("sign-in per address", func(t *testing.T) {
+		limited(t, "sign-in from one address", 10, func(i int) *apptest.Response {
+			return signIn(e, fmt.Sprintf("niemand%d@test.rkc", i), "wrong password!", nil)
+		})
+	})
+	t.Run("password reset per account", func(t *testing.T) {
+		limited(t, "resets for one address", 3, func(int) *apptest.Response {
+			return e.Do(nil, "POST", "/api/v1/password-reset", map[string]string{"email": "iemand@test.rkc"})
+		})
+	})
+	t.Run("password reset per address", func(t *testing.T) {
+		limited(t, "resets from one address", 20-3, func(i int) *apptest.Response { // three counted above
+			return e.Do(nil, "POST", "/api/v1/password-reset", map[string]string{"email": fmt.Sprintf("persoon%d@test.rkc", i)})
+		})
+	})
+	t.Run("invitations per account", func(t *testing.T) {
+		limited(t, "invitations to one address", 3, func(int) *apptest.Response {
+			return e.Do(adm, "POST", "/api/v1/invitations", accounts.Invitation{Email: "gast@test.rkc", Name: "Gast", Ministry: "AZ"})
+		})
+	})
+	t.Run("invitations per address", func(t *testing.T) {
+		limited(t, "invitations from one address", 50-3, func(i int) *apptest.Response {
+			return e.Do(adm, "POST", "/api/v1/invitations", accounts.Invitation{Email: fmt.Sprintf("gast%d@test.rkc", i), Name: "Gast", Ministry: "AZ"})
+		})
+	})
+	t.Run("links", func(t *testing.T) {
+		limited(t, "wrong links", 10, func(i int) *apptest.Response {
+			return e.Do(nil, "POST", "/api/v1/password", map[string]string{"token": fmt.Sprintf("no-such-link-%d", i), "password": "een lang wachtwoord"})
+		})
+	})
+	t.Run("receipt codes", func(t *testing.T) {
+		e.Must(201, nil, "POST", "/api/v1/signals", cases.SignalInput{Category: "bullying", Message: "Er wordt gepest."})
+		limited(t, "wrong receipt codes", 10, func(i int) *apptest.Response {
+			req, _ := http.NewRequest("GET", e.Server.URL+"/api/v1/signals/self", nil)
+			req.Header.Set("X-Receipt-Code", fmt.Sprintf("wrong-code-%d-%s", i, accounts.RandomSecret(8)))
+			return e.Send(nil, req)
+		})
+	})
+}
+
+// Wrong second-factor codes are limited per account like passwords.
+func TestOTPRateLimit(t *testing.T) {
+	t.Parallel()
+	e, _ := newEnv(t, nil)
+	e.Clock.Set(stepStart(time.Now()))
+	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
+	var s session
+	signIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
+	secret, _, _ := enrol(t, e, s.Token)
+	signIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
+	limited(t, "wrong codes", 10, func(i int) *apptest.Response {
+		return e.Do(as(s.Token), "POST", "/api/v1/session/otp", map[string]string{"otp": fmt.Sprintf("%06d", 999990-i)})
+	})
+	// Even the right code waits now.
+	e.Clock.Set(e.Clock.Now().Add(30 * time.Second))
+	limited(t, "the right code while locked", 0, func(int) *apptest.Response {
+		return e.Do(as(s.Token), "POST", "/api/v1/session/otp", map[string]string{"otp": code(t, secret, e.Clock.Now())})
+	})
+}

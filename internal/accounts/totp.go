@@ -77,8 +77,42 @@ func (s *Service) BeginEnrolment(ctx context.Context, caller *Caller) (*Enrolmen
 	if enrolled && !s.RecentlyAuthenticated(caller) {
 		return nil, errReauth
 	}
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: totpIssuer, AccountName: caller.Email, Period: totpPeriod,
-		Digits: totpDigits, Algorithm: otp.AlgorithmSHA1, SecretSize: 20, Rand: rand.Reader})
+	raw := make([]byte, 20)
+	rand.Read(raw)
+	e, err := enrolment(caller.Email, raw)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.WithContext(ctx).Exec(`INSERT INTO totp_secrets (person_id, pending_secret) VALUES (?, ?)
+		ON CONFLICT (person_id) DO UPDATE SET pending_secret = EXCLUDED.pending_secret`, caller.ID, e.Secret).Error
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	return e, nil
+}
+
+// PendingEnrolment returns the secret the caller is setting up, again (a
+// form shown anew after a wrong code); conflict when there is none.
+func (s *Service) PendingEnrolment(ctx context.Context, caller *Caller) (*Enrolment, error) {
+	var row totpRow
+	if err := s.db.WithContext(ctx).Where("person_id = ?", caller.ID).Limit(1).Find(&row).Error; err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	if row.PendingSecret == nil {
+		return nil, errNoTOTP
+	}
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(*row.PendingSecret)
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	return enrolment(caller.Email, raw)
+}
+
+// enrolment describes a secret for an authenticator app: the otpauth URI
+// and the same as a QR code.
+func enrolment(email string, secret []byte) (*Enrolment, error) {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: totpIssuer, AccountName: email, Period: totpPeriod,
+		Digits: totpDigits, Algorithm: otp.AlgorithmSHA1, Secret: secret})
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -90,13 +124,7 @@ func (s *Service) BeginEnrolment(ctx context.Context, caller *Caller) (*Enrolmen
 	if err := png.Encode(&buf, img); err != nil {
 		return nil, apperr.Wrap(err)
 	}
-	secret := key.Secret()
-	err = s.db.WithContext(ctx).Exec(`INSERT INTO totp_secrets (person_id, pending_secret) VALUES (?, ?)
-		ON CONFLICT (person_id) DO UPDATE SET pending_secret = EXCLUDED.pending_secret`, caller.ID, secret).Error
-	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	return &Enrolment{Secret: secret, OTPAuthURI: key.URL(), QRCodePNG: buf.Bytes()}, nil
+	return &Enrolment{Secret: key.Secret(), OTPAuthURI: key.URL(), QRCodePNG: buf.Bytes()}, nil
 }
 
 // Enrolled is a confirmed enrolment: the session's new token and the

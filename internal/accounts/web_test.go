@@ -87,19 +87,45 @@ func TestSignInPage(t *testing.T) {
 		t.Errorf("the provider's button leads to %d %s", status, h.Get("Location"))
 	}
 
-	// A secretary without a second factor is told to set one up.
+	// A secretary without a second factor sets one up first, on a page of
+	// its own, and reaches nothing else until then.
 	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
 	w := newWebClient(t, e)
-	status, _, body := w.login(url.Values{"email": {sec.Email}, "password": {apptest.Password}})
-	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "tweestapsverificatie verplicht") {
-		t.Fatalf("staff without a second factor: %d %.300s", status, body)
+	status, h, _ := w.login(url.Values{"email": {sec.Email}, "password": {apptest.Password}, "next": {"/deadlines"}})
+	if status != http.StatusSeeOther || h.Get("Location") != "/account/two-factor?next=%2Fdeadlines" {
+		t.Fatalf("staff without a second factor: %d %s", status, h.Get("Location"))
 	}
-	var s session
-	signIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
-	secret, _, _ := enrol(t, e, s.Token)
+	if status, h, _ := w.get("/deadlines"); status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login") {
+		t.Errorf("the deadlines before the second factor: %d %s", status, h.Get("Location"))
+	}
+	status, _, page := w.get("/account/two-factor?next=%2Fdeadlines")
+	secretRe := regexp.MustCompile(`<code class="rkc-secret">([A-Z2-7 ]+)</code>`)
+	m := secretRe.FindStringSubmatch(page)
+	if status != http.StatusOK || m == nil || !strings.Contains(page, `src="data:image/png;base64,`) || !strings.Contains(page, "Tweestapsverificatie instellen") {
+		t.Fatalf("the set-up page: %d %.600s", status, page)
+	}
+	secret := strings.ReplaceAll(m[1], " ", "")
+	confirm := func(otp string) (int, string) {
+		f := url.Values{"otp": {otp}, "next": {"/deadlines"}, "csrf": {csrfField.FindStringSubmatch(page)[1]}}
+		req, _ := http.NewRequest("POST", e.Server.URL+"/account/two-factor", strings.NewReader(f.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		st, _, b := w.do(req)
+		return st, b
+	}
+	if st, b := confirm("000000"); st != http.StatusUnprocessableEntity || !strings.Contains(b, "De code klopt niet") || !strings.Contains(b, m[1]) {
+		t.Fatalf("a wrong first code: %d %.300s", st, b)
+	}
+	st, b := confirm(code(t, secret, e.Clock.Now()))
+	if st != http.StatusOK || !strings.Contains(b, "Tweestapsverificatie staat aan") || strings.Count(b, "<li><code>") != 10 {
+		t.Fatalf("the first code: %d %.600s", st, b)
+	}
+	if status, _, _ := w.get("/deadlines"); status != http.StatusOK {
+		t.Errorf("the deadlines after setting up the second factor: %d", status)
+	}
 
 	// With one, the form asks for the code, refuses a wrong one, and signs in with the right one.
-	status, _, body = w.login(url.Values{"email": {sec.Email}, "password": {apptest.Password}})
+	w = newWebClient(t, e)
+	status, _, body := w.login(url.Values{"email": {sec.Email}, "password": {apptest.Password}})
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "Vul de code uit uw authenticator-app in") {
 		t.Fatalf("staff without the code: %d %.300s", status, body)
 	}
@@ -111,7 +137,7 @@ func TestSignInPage(t *testing.T) {
 		t.Fatalf("a wrong code: %d %.300s", status, body)
 	}
 	e.Clock.Advance(30 * time.Second)
-	status, h, _ := w.login(url.Values{"email": {sec.Email}, "password": {apptest.Password}, "otp": {code(t, secret, e.Clock.Now())}, "next": {"/deadlines"}})
+	status, h, _ = w.login(url.Values{"email": {sec.Email}, "password": {apptest.Password}, "otp": {code(t, secret, e.Clock.Now())}, "next": {"/deadlines"}})
 	if status != http.StatusSeeOther || h.Get("Location") != "/deadlines" {
 		t.Fatalf("the right code: %d %s", status, h.Get("Location"))
 	}
@@ -124,5 +150,50 @@ func TestSignInPage(t *testing.T) {
 	_, _, only := newWebClient(t, e2).get("/login")
 	if strings.Contains(only, `name="password"`) || !strings.Contains(only, "Aanmelden met Rijksoverheid") {
 		t.Errorf("with password sign-in off the page shows %.500s", only)
+	}
+}
+
+// The link in an invitation opens a page to choose the password; after it
+// the person signs in.
+func TestPasswordLinkPage(t *testing.T) {
+	t.Parallel()
+	e, box := newEnv(t, nil)
+	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	e.Must(202, adm, "POST", "/api/v1/invitations", map[string]any{"email": "nieuw@test.rkc", "name": "Nieuw", "ministry": "BZK",
+		"roles": []authz.Grant{{Role: authz.Complainant, Domain: "BZK"}}})
+	link := box.last(t, "nieuw@test.rkc").Link
+	path := strings.TrimPrefix(link, e.Config.BaseURL)
+
+	c := newWebClient(t, e)
+	status, _, body := c.get(path)
+	if status != http.StatusOK || !strings.Contains(body, "Kies uw wachtwoord") || !strings.Contains(body, `autocomplete="new-password"`) {
+		t.Fatalf("the link's page: %d %.300s", status, body)
+	}
+	post := func(form url.Values) (int, http.Header, string) {
+		m := csrfField.FindStringSubmatch(body)
+		form.Set("csrf", m[1])
+		req, _ := http.NewRequest("POST", e.Server.URL+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return c.do(req)
+	}
+	if status, _, page := post(url.Values{"password": {"een lang wachtwoord"}, "password_again": {"een ander wachtwoord"}}); status != 422 ||
+		!strings.Contains(page, "niet gelijk") {
+		t.Errorf("different passwords: %d", status)
+	}
+	status, h, _ := post(url.Values{"password": {"een lang wachtwoord"}, "password_again": {"een lang wachtwoord"}})
+	if status != http.StatusSeeOther || h.Get("Location") != "/login?done=password" {
+		t.Fatalf("setting the password: %d %s", status, h.Get("Location"))
+	}
+	if _, _, page := c.get("/login?done=password"); !strings.Contains(page, "Uw wachtwoord is opgeslagen") {
+		t.Error("the sign-in page does not confirm the new password")
+	}
+	if status, h, _ := c.login(url.Values{"email": {"nieuw@test.rkc"}, "password": {"een lang wachtwoord"}}); status != http.StatusSeeOther ||
+		h.Get("Location") != "/dashboard" {
+		t.Errorf("signing in with the new password: %d %s", status, h.Get("Location"))
+	}
+	// The link is used up.
+	if status, _, page := post(url.Values{"password": {"nog een wachtwoord!"}, "password_again": {"nog een wachtwoord!"}}); status != 422 ||
+		!strings.Contains(page, "Deze link werkt niet") {
+		t.Errorf("the link again: %d", status)
 	}
 }

@@ -35,10 +35,14 @@ const (
 	Reporter       = "reporter"
 	Admin          = "admin"
 	PrivacyOfficer = "privacy_officer"
+	// Witness is held by a person the secretary linked to a case as its
+	// witness, in the case's ministry; like the respondent's role it follows
+	// from the case.
+	Witness = "witness"
 )
 
 // Roles lists every role.
-var Roles = []string{Complainant, Respondent, Adviser, Secretary, Member, Chair, Authority, Reporter, Admin, PrivacyOfficer}
+var Roles = []string{Complainant, Respondent, Adviser, Secretary, Member, Chair, Authority, Reporter, Admin, PrivacyOfficer, Witness}
 
 // AnyDomain is the domain of the committee's own staff: it matches every ministry.
 const AnyDomain = "*"

@@ -13,6 +13,7 @@ const (
 	RelPanel       Relation = "panel"       // assigned member or chair of the panel
 	RelStaff       Relation = "staff"       // committee secretary or chair, not a party, no conflict
 	RelAuthority   Relation = "authority"   // competent authority of the respondent's ministry, once advised
+	RelWitness     Relation = "witness"     // a witness the secretary linked to the case by their account
 )
 
 // CaseRelation is one relation with the domain in which it is held: the
@@ -26,13 +27,30 @@ type CaseRelation struct {
 // all. An action needs both a role that allows it (casbin) and a relation that
 // allows it, so a panel member who is also a complainant elsewhere cannot
 // plan hearings in their own case.
+//
+// Conversations (issue 10): each party and witness talks with the committee
+// in a thread of their own (case:thread, case:message; which thread is the
+// service's check); the panel's notes are the committee's working papers
+// (case:note:*); only the secretary adds witnesses and records their
+// statements (case:witness), which the committee and the witness read
+// (case:witness:read); a party or witness reports retaliation
+// (case:retaliation:report) and reads their own reports, which the chair
+// reads and handles (case:retaliation:read, case:retaliation:handle; the
+// role layer keeps these from the secretary and members). The authority has
+// no part in any of them.
 var relationActions = map[Relation]map[string]bool{
-	RelComplainant: set("case:read", "case:statement", "case:attachment", "case:withdraw", "case:supply-information"),
-	RelAdviser:     set("case:read", "case:statement", "case:attachment", "case:withdraw", "case:supply-information"),
-	RelRespondent:  set("case:read", "case:statement", "case:attachment"),
-	RelPanel:       set("case:read", "case:attachment", "case:hearing", "case:conflict", "case:advice", "case:extend", "case:informal-resolution", "case:admissibility", "case:panel", "case:investigate", "case:close"),
+	RelComplainant: set("case:read", "case:statement", "case:attachment", "case:withdraw", "case:supply-information",
+		"case:thread", "case:message", "case:retaliation:report", "case:retaliation:read"),
+	RelAdviser: set("case:read", "case:statement", "case:attachment", "case:withdraw", "case:supply-information",
+		"case:thread", "case:message", "case:retaliation:report", "case:retaliation:read"),
+	RelRespondent: set("case:read", "case:statement", "case:attachment",
+		"case:thread", "case:message", "case:retaliation:report", "case:retaliation:read"),
+	RelWitness: set("case:read", "case:thread", "case:message", "case:witness:read", "case:retaliation:report", "case:retaliation:read"),
+	RelPanel: set("case:read", "case:attachment", "case:hearing", "case:conflict", "case:advice", "case:extend", "case:informal-resolution", "case:admissibility", "case:panel", "case:investigate", "case:close",
+		"case:thread", "case:message", "case:note:read", "case:note:write", "case:witness:read", "case:retaliation:read", "case:retaliation:handle"),
 	RelStaff: set("case:read", "case:register", "case:request-information", "case:admissibility", "case:panel",
-		"case:investigate", "case:conflict", "case:extend", "case:attachment", "case:hearing", "case:informal-resolution", "case:close", "case:advice", "case:legal-hold"),
+		"case:investigate", "case:conflict", "case:extend", "case:attachment", "case:hearing", "case:informal-resolution", "case:close", "case:advice", "case:legal-hold",
+		"case:thread", "case:message", "case:note:read", "case:note:write", "case:witness", "case:witness:read", "case:retaliation:read", "case:retaliation:handle"),
 	RelAuthority: set("case:read", "case:decision"),
 }
 
@@ -45,9 +63,10 @@ func set(actions ...string) map[string]bool {
 }
 
 // Party reports whether the relation makes the person a party to the case:
-// the complainant, their adviser, or the respondent.
+// the complainant, their adviser, or the respondent; and a witness, who
+// gives evidence in it and so, like a party, never handles it.
 func (r Relation) Party() bool {
-	return r == RelComplainant || r == RelAdviser || r == RelRespondent
+	return r == RelComplainant || r == RelAdviser || r == RelRespondent || r == RelWitness
 }
 
 // EffectiveRelations returns the relations in which the person may act on

@@ -11,19 +11,28 @@ import (
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/crypto"
 )
 
 // CaseExport is one case in a person's data export, seen through their part
 // in it, with other people's contributions left out.
 type CaseExport struct {
-	Role string `json:"role"` // complainant, adviser, respondent, panel
+	Role string `json:"role"` // complainant, adviser, respondent, witness, panel
 	Case *View  `json:"case"`
+	// Messages of the person's own thread with the committee (an adviser's:
+	// those they wrote), with their files described.
+	Messages []MessageView `json:"messages,omitempty"`
+	// RetaliationReports the person filed.
+	RetaliationReports []RetaliationView `json:"retaliation_reports,omitempty"`
 }
 
 // ExportCases returns what the system holds about subject in cases: as
 // complainant the complaint with their own statements and evidence, as
 // respondent what was shared with them and their answer, as adviser what
-// they filed and wrote, as panel member only which cases they sat on. Every
+// they filed and wrote, as witness their own record, hearings and
+// statement, as panel member only which cases they sat on. A party's and a
+// witness's own thread with the committee and the retaliation reports they
+// filed come with it; the panel's notes never do (working papers). Every
 // case read is logged with the requester as actor. Callable for oneself, or
 // by the privacy officer for a data-subject request (the handler checks).
 func (s *Service) ExportCases(ctx context.Context, requester *accounts.Caller, subject uuid.UUID) ([]CaseExport, error) {
@@ -32,10 +41,12 @@ func (s *Service) ExportCases(ctx context.Context, requester *accounts.Caller, s
 		var rows []relRow
 		if err := tx.Raw(`SELECT c.*, c.complainant_id = @me AS is_complainant, coalesce(c.adviser_id = @me, false) AS is_adviser,
 			coalesce(c.respondent_id = @me AND c.respondent_informed_at IS NOT NULL, false) AS is_respondent,
-			EXISTS (SELECT 1 FROM panel_members p WHERE p.case_id = c.id AND p.person_id = @me) AS is_panel
+			EXISTS (SELECT 1 FROM panel_members p WHERE p.case_id = c.id AND p.person_id = @me) AS is_panel,
+			EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = c.id AND w.person_id = @me) AS is_witness
 			FROM cases c WHERE c.complainant_id = @me OR c.adviser_id = @me
 			   OR (c.respondent_id = @me AND c.respondent_informed_at IS NOT NULL)
 			   OR EXISTS (SELECT 1 FROM panel_members p WHERE p.case_id = c.id AND p.person_id = @me)
+			   OR EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = c.id AND w.person_id = @me)
 			ORDER BY c.filed_at`, map[string]any{"me": subject}).Scan(&rows).Error; err != nil {
 			return err
 		}
@@ -49,6 +60,8 @@ func (s *Service) ExportCases(ctx context.Context, requester *accounts.Caller, s
 				rel = authz.RelAdviser
 			case r.IsRespondent:
 				rel = authz.RelRespondent
+			case r.IsWitness:
+				rel = authz.RelWitness
 			default:
 				// A panel member's personal data in a case is that they sat
 				// on it; the case content is the parties' data.
@@ -59,19 +72,30 @@ func (s *Service) ExportCases(ctx context.Context, requester *accounts.Caller, s
 			if err != nil {
 				return fmt.Errorf("case key: %w", err)
 			}
-			v, err := s.view(tx, r, rel, dk)
+			var v *View
+			var ex CaseExport
+			if rel == authz.RelWitness {
+				v, err = s.witnessCaseView(tx, r, subject, dk)
+			} else {
+				v, err = s.view(tx, r, rel, dk)
+			}
+			if err == nil {
+				ex, err = s.exportConversations(tx, r, rel, subject, dk)
+			}
 			dk.Zero()
 			if err != nil {
 				return err
 			}
-			if err := ownOnly(tx, v, r.ID, rel, subject); err != nil {
-				return err
+			if rel != authz.RelWitness {
+				if err := ownOnly(tx, v, r.ID, rel, subject); err != nil {
+					return err
+				}
 			}
 			if rel == authz.RelAdviser {
 				// The complaint is the complainant's data, not the adviser's.
 				v = &View{Summary: v.Summary, Consent: v.Consent, FiledOnBehalf: true, Statements: v.Statements, Attachments: v.Attachments}
 			}
-			out = append(out, CaseExport{Role: string(rel), Case: v})
+			out = append(out, CaseExport{Role: string(rel), Case: v, Messages: ex.Messages, RetaliationReports: ex.RetaliationReports})
 			id, actor := r.ID, requester.ID
 			if err := audit.Append(ctx, tx, audit.Entry{At: s.now(), PersonID: &actor, Role: exportRole(requester, subject),
 				CaseID: &id, Action: "case:export", Client: requester.Client}); err != nil {
@@ -129,4 +153,48 @@ func ownOnly(tx *gorm.DB, v *View, caseID uuid.UUID, rel authz.Relation, subject
 	v.Attachments = atts
 	v.Panel = nil
 	return nil
+}
+
+// exportConversations returns the subject's own thread (for an adviser the
+// messages they wrote in it) and the retaliation reports they filed.
+func (s *Service) exportConversations(tx *gorm.DB, r *relRow, rel authz.Relation, subject uuid.UUID, dk *crypto.DataKey) (CaseExport, error) {
+	var out CaseExport
+	var t thread
+	var author *uuid.UUID
+	switch rel {
+	case authz.RelComplainant:
+		t = thread{party: "complainant"}
+	case authz.RelAdviser:
+		t, author = thread{party: "complainant"}, &subject
+	case authz.RelRespondent:
+		t = thread{party: "respondent"}
+	case authz.RelWitness:
+		var w witnessRow
+		if err := tx.Where("case_id = ? AND person_id = ?", r.ID, subject).Limit(1).Find(&w).Error; err != nil {
+			return out, err
+		}
+		if w.ID == uuid.Nil {
+			return out, nil
+		}
+		t = thread{party: "witness", witness: &w}
+	default:
+		return out, nil
+	}
+	ms, err := s.threadMessages(tx, r, t, dk, author)
+	if err != nil {
+		return out, err
+	}
+	if len(ms) > 0 {
+		out.Messages = ms
+	}
+	var reps []retaliationRow
+	if err := tx.Where("case_id = ? AND reporter_id = ?", r.ID, subject).Order("seq").Find(&reps).Error; err != nil {
+		return out, err
+	}
+	if len(reps) > 0 {
+		if out.RetaliationReports, err = s.openRetaliation(tx, r, rel, dk, reps, true); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }

@@ -26,6 +26,10 @@ type HearingPlan struct {
 	PlannedAt string `json:"planned_at"` // RFC 3339
 	Parties   string `json:"parties"`    // complainant, respondent, both, witness
 	Location  string `json:"location,omitempty"`
+	// WitnessID names the witness to be heard when Parties is "witness"
+	// and the witness is recorded in the case (POST …/witnesses); that
+	// witness then sees the hearing and its record.
+	WitnessID *uuid.UUID `json:"witness_id,omitempty"`
 }
 
 // PlanHearing plans a hearing of one or both sides (Awb 9:10) in a case under
@@ -42,19 +46,39 @@ func (s *Service) PlanHearing(ctx context.Context, caller *accounts.Caller, id u
 		bad["parties"] = "must be complainant, respondent, both or witness"
 	}
 	checkText(bad, "location", in.Location, false, maxLine)
+	if in.Parties != "witness" && in.WitnessID != nil {
+		bad["witness_id"] = "is only given for a witness hearing"
+	}
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
-	h := hearingRow{ID: uuid.New(), CaseID: id, PlannedAt: at.UTC(), Parties: in.Parties, Version: 1, CreatedAt: s.now(), UpdatedAt: s.now()}
+	h := hearingRow{ID: uuid.New(), CaseID: id, PlannedAt: at.UTC(), Parties: in.Parties, Version: 1, WitnessID: in.WitnessID,
+		CreatedAt: s.now(), UpdatedAt: s.now()}
 	_, err = s.step(ctx, caller, id, 0, "case:hearing", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
 		if r.State != Investigating {
 			return apperr.New(apperr.Conflict, "case-not-investigating", "Hearings are planned while the case is under investigation.")
+		}
+		var witness witnessRow
+		if in.WitnessID != nil {
+			if err := tx.Where("id = ? AND case_id = ?", *in.WitnessID, r.ID).Take(&witness).Error; err != nil {
+				if isNotFound(err) {
+					return invalid("witness_id", "is not a witness of this case")
+				}
+				return err
+			}
 		}
 		if in.Location != "" {
 			h.LocationEnc = dk.SealString(r.ID.String(), rowField("hearing.location", h.ID), in.Location)
 		}
 		if err := tx.Create(&h).Error; err != nil {
 			return err
+		}
+		if in.WitnessID != nil {
+			// A witness hearing is the committee's and that witness's business.
+			if err := s.sideEvent(tx, r, caller, rel, "hearing_planned", "witness", in.WitnessID); err != nil {
+				return err
+			}
+			return s.notify(ctx, tx, "hearing_planned", r, witness.PersonID)
 		}
 		if err := s.event(tx, r, caller, rel, "hearing_planned", nil, dk, "", true); err != nil {
 			return err
@@ -71,7 +95,7 @@ func (s *Service) PlanHearing(ctx context.Context, caller *accounts.Caller, id u
 	if err != nil {
 		return nil, err
 	}
-	return &HearingView{ID: h.ID, PlannedAt: h.PlannedAt, Parties: h.Parties, Location: in.Location, Version: 1}, nil
+	return &HearingView{ID: h.ID, PlannedAt: h.PlannedAt, Parties: h.Parties, Location: in.Location, Version: 1, WitnessID: h.WitnessID}, nil
 }
 
 // HearingRecord is the record (verslag) of a hearing.
@@ -118,7 +142,10 @@ func (s *Service) RecordHearing(ctx context.Context, caller *accounts.Caller, id
 		if res.RowsAffected != 1 {
 			return errStale
 		}
-		out = HearingView{ID: h.ID, PlannedAt: h.PlannedAt, Parties: h.Parties, Held: in.Held, Minutes: in.Minutes, Version: in.Version + 1}
+		out = HearingView{ID: h.ID, PlannedAt: h.PlannedAt, Parties: h.Parties, Held: in.Held, Minutes: in.Minutes, Version: in.Version + 1, WitnessID: h.WitnessID}
+		if h.WitnessID != nil {
+			return s.sideEvent(tx, r, caller, rel, "hearing_recorded", "witness", h.WitnessID)
+		}
 		return s.event(tx, r, caller, rel, "hearing_recorded", nil, dk, "", true)
 	})
 	if err != nil {
@@ -313,31 +340,11 @@ type Upload struct {
 // Refused: files over the limit, types outside the list, content that does
 // not match its declared type. Callable by the parties and the committee.
 func (s *Service) AddAttachment(ctx context.Context, caller *accounts.Caller, id uuid.UUID, up Upload) (*AttachmentMeta, error) {
-	name := filepath.Base(strings.ReplaceAll(up.Filename, "\\", "/"))
-	bad := map[string]string{}
-	if name == "" || name == "." || name == "/" || !utf8.ValidString(name) || len(name) > 255 {
-		bad["filename"] = "must be a file name of at most 255 bytes"
-	}
-	mt, _, err := mime.ParseMediaType(up.ContentType)
-	if err != nil || !allowedTypes[mt] {
-		return nil, apperr.New(apperr.Unsupported, "unsupported-file-type", "Accepted: PDF, PNG, JPEG, plain text, DOCX, ODT and e-mail (.eml) files.")
-	}
-	if len(bad) > 0 {
-		return nil, apperr.InvalidFields(bad)
-	}
-	content, err := io.ReadAll(io.LimitReader(up.Content, s.maxUpload+1))
+	f, err := s.readUpload(up)
 	if err != nil {
-		return nil, apperr.New(apperr.Invalid, "bad-request", "The file could not be read.")
+		return nil, err
 	}
-	if int64(len(content)) > s.maxUpload {
-		return nil, apperr.New(apperr.TooLarge, "file-too-large", fmt.Sprintf("A file may be at most %d bytes.", s.maxUpload))
-	}
-	if len(content) == 0 {
-		return nil, invalid("file", "is empty")
-	}
-	if !contentMatches(mt, content) {
-		return nil, apperr.New(apperr.Unsupported, "content-mismatch", "The file's content does not match its type.")
-	}
+	name, mt, content := f.name, f.contentType, f.content
 	meta := AttachmentMeta{ID: uuid.New(), Filename: name, ContentType: mt, Size: int64(len(content)), CreatedAt: s.now()}
 	_, err = s.step(ctx, caller, id, 0, "case:attachment", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
 		// Evidence comes with the complaint (submitted) and while it is
@@ -366,6 +373,43 @@ func (s *Service) AddAttachment(ctx context.Context, caller *accounts.Caller, id
 		return nil, err
 	}
 	return &meta, nil
+}
+
+// checkedFile is an upload that passed readUpload.
+type checkedFile struct {
+	name, contentType string
+	content           []byte
+}
+
+// readUpload reads and checks one file: refused are files over the limit,
+// types outside the list, and content that does not match its declared type.
+func (s *Service) readUpload(up Upload) (*checkedFile, error) {
+	name := filepath.Base(strings.ReplaceAll(up.Filename, "\\", "/"))
+	bad := map[string]string{}
+	if name == "" || name == "." || name == "/" || !utf8.ValidString(name) || len(name) > 255 {
+		bad["filename"] = "must be a file name of at most 255 bytes"
+	}
+	mt, _, err := mime.ParseMediaType(up.ContentType)
+	if err != nil || !allowedTypes[mt] {
+		return nil, apperr.New(apperr.Unsupported, "unsupported-file-type", "Accepted: PDF, PNG, JPEG, plain text, DOCX, ODT and e-mail (.eml) files.")
+	}
+	if len(bad) > 0 {
+		return nil, apperr.InvalidFields(bad)
+	}
+	content, err := io.ReadAll(io.LimitReader(up.Content, s.maxUpload+1))
+	if err != nil {
+		return nil, apperr.New(apperr.Invalid, "bad-request", "The file could not be read.")
+	}
+	if int64(len(content)) > s.maxUpload {
+		return nil, apperr.New(apperr.TooLarge, "file-too-large", fmt.Sprintf("A file may be at most %d bytes.", s.maxUpload))
+	}
+	if len(content) == 0 {
+		return nil, invalid("file", "is empty")
+	}
+	if !contentMatches(mt, content) {
+		return nil, apperr.New(apperr.Unsupported, "content-mismatch", "The file's content does not match its type.")
+	}
+	return &checkedFile{name: name, contentType: mt, content: content}, nil
 }
 
 // contentMatches checks the declared type against the content's signature,

@@ -103,7 +103,11 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 		if _, ok := s.enf.CaseAllowed(caller.ID.String(), r.relations(), "case:read"); !ok {
 			continue
 		}
-		out.Items = append(out.Items, s.summary(r, rel))
+		sum := s.summary(r, rel)
+		if rel == authz.RelWitness {
+			sum = witnessSummary(sum)
+		}
+		out.Items = append(out.Items, sum)
 	}
 	return out, nil
 }

@@ -155,6 +155,7 @@ type relRow struct {
 	IsPanel       bool
 	IsStaff       bool
 	IsAuthority   bool
+	IsWitness     bool
 }
 
 type elementRow struct {
@@ -177,6 +178,10 @@ type eventRow struct {
 	ToState          *string
 	ReasonEnc        []byte
 	VisibleToParties bool
+	// Audience narrows an entry to one side ("complainant", "respondent",
+	// "witness" with WitnessID); nil: every party visible_to_parties allows.
+	Audience  *string
+	WitnessID *uuid.UUID `gorm:"type:uuid"`
 }
 
 func (eventRow) TableName() string { return "case_events" }
@@ -215,6 +220,7 @@ type hearingRow struct {
 	MinutesEnc  []byte
 	Held        bool
 	Version     int
+	WitnessID   *uuid.UUID `gorm:"type:uuid"` // the witness heard, for a witness hearing
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }

@@ -71,17 +71,20 @@ func NewService(o Options) *Service {
 func (s *Service) Calendar() *Calendar { return s.cal }
 
 // relationSQL computes the caller's relations to case c. A respondent relates
-// only once informed (Awb 9:9), the authority only once advised; staff (the
-// committee's secretaries and chairs) relate to every case in which they are
-// not a party and declared no conflict: a role alone never opens a case.
+// only once informed (Awb 9:9), the authority only once advised, a witness
+// once the secretary linked their account; staff (the committee's
+// secretaries and chairs) relate to every case in which they are not a
+// party or witness and declared no conflict: a role alone never opens a case.
 const relationSQL = `
 	c.complainant_id = @me AS is_complainant,
 	coalesce(c.adviser_id = @me, false) AS is_adviser,
 	coalesce(c.respondent_id = @me AND c.respondent_informed_at IS NOT NULL, false) AS is_respondent,
 	EXISTS (SELECT 1 FROM panel_members p WHERE p.case_id = c.id AND p.person_id = @me) AS is_panel,
 	(@staff AND c.complainant_id <> @me AND c.adviser_id IS DISTINCT FROM @me AND c.respondent_id IS DISTINCT FROM @me
-	   AND NOT EXISTS (SELECT 1 FROM conflicts k WHERE k.case_id = c.id AND k.person_id = @me)) AS is_staff,
-	(c.advised_at IS NOT NULL AND coalesce(c.respondent_ministry, c.ministry) = ANY(CAST(@authdoms AS text[]))) AS is_authority`
+	   AND NOT EXISTS (SELECT 1 FROM conflicts k WHERE k.case_id = c.id AND k.person_id = @me)
+	   AND NOT EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = c.id AND w.person_id = @me)) AS is_staff,
+	(c.advised_at IS NOT NULL AND coalesce(c.respondent_ministry, c.ministry) = ANY(CAST(@authdoms AS text[]))) AS is_authority,
+	EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = c.id AND w.person_id = @me) AS is_witness`
 
 // relationWhere keeps only cases the caller relates to.
 const relationWhere = `(
@@ -89,8 +92,10 @@ const relationWhere = `(
 	OR (c.respondent_id = @me AND c.respondent_informed_at IS NOT NULL)
 	OR EXISTS (SELECT 1 FROM panel_members p WHERE p.case_id = c.id AND p.person_id = @me)
 	OR (@staff AND c.complainant_id <> @me AND c.adviser_id IS DISTINCT FROM @me AND c.respondent_id IS DISTINCT FROM @me
-	    AND NOT EXISTS (SELECT 1 FROM conflicts k WHERE k.case_id = c.id AND k.person_id = @me))
-	OR (c.advised_at IS NOT NULL AND coalesce(c.respondent_ministry, c.ministry) = ANY(CAST(@authdoms AS text[]))))`
+	    AND NOT EXISTS (SELECT 1 FROM conflicts k WHERE k.case_id = c.id AND k.person_id = @me)
+	    AND NOT EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = c.id AND w.person_id = @me))
+	OR (c.advised_at IS NOT NULL AND coalesce(c.respondent_ministry, c.ministry) = ANY(CAST(@authdoms AS text[])))
+	OR EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = c.id AND w.person_id = @me))`
 
 func relationArgs(caller *accounts.Caller) map[string]any {
 	staff := caller.Has(authz.Secretary, authz.AnyDomain) || caller.Has(authz.Chair, authz.AnyDomain)
@@ -154,6 +159,7 @@ func (r *relRow) relations() []authz.CaseRelation {
 	add(r.IsAdviser, authz.RelAdviser, r.Ministry)
 	add(r.IsRespondent, authz.RelRespondent, respDom)
 	add(r.IsAuthority, authz.RelAuthority, respDom)
+	add(r.IsWitness, authz.RelWitness, r.Ministry)
 	return out
 }
 

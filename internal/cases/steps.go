@@ -318,11 +318,13 @@ func (s *Service) conflictOf(tx *gorm.DB, r *relRow, person uuid.UUID) (string, 
 		Active   bool
 		Eligible bool
 		Declared bool
+		Witness  bool
 	}
 	if err := tx.Raw(`SELECT p.ministry, p.active,
 		EXISTS (SELECT 1 FROM role_grants g WHERE g.person_id = p.id AND g.role IN ('member','chair') AND g.domain = '*') AS eligible,
-		EXISTS (SELECT 1 FROM conflicts k WHERE k.case_id = ? AND k.person_id = p.id) AS declared
-		FROM persons p WHERE p.id = ?`, r.ID, person).Scan(&p).Error; err != nil {
+		EXISTS (SELECT 1 FROM conflicts k WHERE k.case_id = ? AND k.person_id = p.id) AS declared,
+		EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = ? AND w.person_id = p.id) AS witness
+		FROM persons p WHERE p.id = ?`, r.ID, r.ID, person).Scan(&p).Error; err != nil {
 		return "", err
 	}
 	switch {
@@ -332,6 +334,8 @@ func (s *Service) conflictOf(tx *gorm.DB, r *relRow, person uuid.UUID) (string, 
 		return "is a party to the case", nil
 	case p.Declared:
 		return "declared a conflict of interest for this case", nil
+	case p.Witness:
+		return "is a witness in the case", nil
 	case p.Ministry == r.Ministry:
 		return "works at the complainant's ministry", nil
 	case r.RespondentMinistry != nil && p.Ministry == *r.RespondentMinistry:

@@ -30,8 +30,8 @@ type Summary struct {
 	ID         uuid.UUID `json:"id"`
 	Number     string    `json:"number"`
 	State      State     `json:"state"`
-	Category   string    `json:"category"`
-	Ministry   string    `json:"ministry"`
+	Category   string    `json:"category,omitempty"` // left out for a witness
+	Ministry   string    `json:"ministry,omitempty"` // left out for a witness
 	FiledAt    time.Time `json:"filed_at"`
 	ReceivedOn string    `json:"received_on,omitempty"`
 	Deadline   *Deadline `json:"deadline,omitempty"`
@@ -65,6 +65,8 @@ type View struct {
 	Advice              *AdviceView        `json:"advice,omitempty"`
 	Decision            *DecisionView      `json:"decision,omitempty"`
 	LegalHold           bool               `json:"legal_hold,omitempty"`
+	// Witness is the caller's own witness record, for a witness.
+	Witness *WitnessView `json:"witness,omitempty"`
 }
 
 // ElementView is one part of the complaint with its judgement once advised.
@@ -124,6 +126,9 @@ type HearingView struct {
 	Held      bool      `json:"held"`
 	Minutes   string    `json:"minutes,omitempty"`
 	Version   int       `json:"version"`
+	// WitnessID names the witness heard, for a witness hearing (committee
+	// and that witness only).
+	WitnessID *uuid.UUID `json:"witness_id,omitempty"`
 }
 
 // AdviceView is the panel's report and advice.
@@ -161,7 +166,7 @@ func dateString(t *time.Time) string {
 // primary picks the relation that decides what the caller sees: the
 // committee's view first, then a party's, then the authority's.
 func primary(rels []authz.CaseRelation) authz.Relation {
-	order := []authz.Relation{authz.RelPanel, authz.RelStaff, authz.RelComplainant, authz.RelAdviser, authz.RelRespondent, authz.RelAuthority}
+	order := []authz.Relation{authz.RelPanel, authz.RelStaff, authz.RelComplainant, authz.RelAdviser, authz.RelRespondent, authz.RelWitness, authz.RelAuthority}
 	for _, want := range order {
 		for _, r := range rels {
 			if r.Relation == want {
@@ -202,7 +207,11 @@ func (s *Service) Get(ctx context.Context, caller *accounts.Caller, id uuid.UUID
 			return fmt.Errorf("case key: %w", err)
 		}
 		defer dk.Zero()
-		v, err = s.view(tx, r, rel, dk)
+		if rel == authz.RelWitness {
+			v, err = s.witnessCaseView(tx, r, caller.ID, dk)
+		} else {
+			v, err = s.view(tx, r, rel, dk)
+		}
 		if err != nil {
 			return err
 		}
@@ -326,6 +335,9 @@ func (s *Service) view(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.Da
 		}
 		hv := HearingView{ID: h.ID, PlannedAt: h.PlannedAt, Parties: h.Parties, Held: h.Held, Version: h.Version,
 			Minutes: o.open(rowField("hearing.minutes", h.ID), h.MinutesEnc)}
+		if committee {
+			hv.WitnessID = h.WitnessID
+		}
 		if rel != authz.RelAuthority {
 			hv.Location = o.open(rowField("hearing.location", h.ID), h.LocationEnc)
 		}
@@ -355,8 +367,10 @@ func (s *Service) view(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.Da
 	return v, nil
 }
 
-// Events returns the case's timeline: everything for the committee, the
-// events meant for parties for everyone else. The read is logged.
+// Events returns the case's timeline: everything for the committee; for
+// everyone else the events meant for parties, less those meant for another
+// side (a message in someone else's thread); for a witness only the events
+// of their own part. The read is logged.
 func (s *Service) Events(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]EventView, error) {
 	var out []EventView
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -369,8 +383,16 @@ func (s *Service) Events(ctx context.Context, caller *accounts.Caller, id uuid.U
 		}
 		rel := primary(authz.EffectiveRelations(r.relations()))
 		q := tx.Where("case_id = ?", r.ID)
-		if rel != authz.RelPanel && rel != authz.RelStaff {
-			q = q.Where("visible_to_parties")
+		switch rel {
+		case authz.RelPanel, authz.RelStaff:
+		case authz.RelComplainant, authz.RelAdviser:
+			q = q.Where("visible_to_parties AND (audience IS NULL OR audience = 'complainant')")
+		case authz.RelRespondent:
+			q = q.Where("visible_to_parties AND (audience IS NULL OR audience = 'respondent')")
+		case authz.RelWitness:
+			q = q.Where("visible_to_parties AND audience = 'witness' AND witness_id IN (SELECT id FROM witnesses WHERE case_id = ? AND person_id = ?)", r.ID, caller.ID)
+		default:
+			q = q.Where("visible_to_parties AND audience IS NULL")
 		}
 		var evs []eventRow
 		if err := q.Order("id").Find(&evs).Error; err != nil {

@@ -196,11 +196,12 @@ type Disclosure struct {
 
 // The populations a figure can count.
 const (
-	basisFiled   = "Klachten naar jaar van indiening"
-	basisAdvised = "Adviezen naar jaar van het advies"
-	basisDecided = "Beslissingen naar jaar van de beslissing"
-	basisYearEnd = "Stand op 31 december"
-	basisSignals = "Meldingen naar jaar van melding"
+	basisFiled       = "Klachten naar jaar van indiening"
+	basisAdvised     = "Adviezen naar jaar van het advies"
+	basisDecided     = "Beslissingen naar jaar van de beslissing"
+	basisYearEnd     = "Stand op 31 december"
+	basisSignals     = "Meldingen naar jaar van melding"
+	basisRetaliation = "Meldingen van benadeling naar jaar van melding"
 )
 
 // unknownMinistry is the row of signals whose reporter named no ministry.
@@ -248,6 +249,8 @@ var figureDefs = []figureDef{
 		cols: []string{"within_term", "overdue"}, yearEnd: true},
 	{key: "signals_by_category", title: "Meldingen naar categorie", basis: basisSignals, unit: "meldingen",
 		cols: cases.Categories, signals: true},
+	{key: "retaliation_reports", title: "Meldingen van benadeling naar melder", basis: basisRetaliation, unit: "meldingen",
+		cols: []string{"complainant", "respondent", "witness"}},
 }
 
 // dutchLabels are the Dutch names of the column keys, per figure where they
@@ -274,6 +277,8 @@ var dutchLabels = map[string]string{
 	"open_at_year_end/within_term": "Open, binnen termijn", "open_at_year_end/overdue": "Open, termijn verstreken",
 	"median": "Mediaan", "p90": "90e percentiel", "percent": "Binnen termijn (%)",
 	"total": "Totaal", "all": "Alle ministeries", unknownMinistry: "Niet opgegeven",
+	"retaliation_reports/complainant": "Klager", "retaliation_reports/respondent": "Verweerder",
+	"retaliation_reports/witness": "Getuige",
 }
 
 func label(figure, key string) string {
@@ -662,6 +667,7 @@ var headlineDefs = []struct{ key, label, figure, col string }{
 	{"advice_departed", "Afgeweken van advies", "advice_followed", "departed"},
 	{"extended", "Termijn verlengd", "extensions", "extended"},
 	{"overdue", "Open na de termijn op 31 december", "open_at_year_end", "overdue"},
+	{"retaliation", "Meldingen van benadeling", "retaliation_reports", ""},
 }
 
 // summarize picks the headline figures from the report's own (already

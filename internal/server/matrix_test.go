@@ -217,6 +217,8 @@ GET    /session/ping                                -                           
 GET    /dashboard                                   -                                 login 200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200
 GET    /my-data                                     -                                 login 200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200
 GET    /my-data/export.:format                      -                                 login 200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200
+GET    /account/two-factor                          -                                 login 200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200
+POST   /account/two-factor                          -                                 login 200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200
 GET    /complaint                                   -                                 login 200   200   200   200   403   403   403   403   403   403   403   403   403   403   403   403   403
 GET    /complaint/step/:step                        -                                 login 200   200   200   200   403   403   403   403   403   403   403   403   403   403   403   403   403
 POST   /complaint/step/:step                        -                                 login 303   303   303   303   403   403   403   403   403   403   403   403   403   403   403   403   403
@@ -274,6 +276,10 @@ var webPublicRoutes = []struct {
 	{"GET", "/signal/follow", 200},
 	{"POST", "/signal/follow", 200},
 	{"POST", "/signal/follow/message", 200},
+	// The page of an e-mailed password link; the form with a link nobody
+	// was sent answers with the form and its error.
+	{"GET", "/password/:token", 200},
+	{"POST", "/password/:token", 422},
 	{"GET", "/static/*", 200},
 	{"echo_route_not_found", "/*", 404},
 }
@@ -315,6 +321,7 @@ var stateSteps = map[string][]string{
 type row struct {
 	line          int
 	web           bool // a row of webMatrix
+	conv          bool // a row of conversationMatrix
 	method, path  string
 	state         string // "" for routes about no single case
 	variant       string // after the colon of the state
@@ -350,7 +357,7 @@ func parseMatrix(t *testing.T, table string, cols []actor) []row {
 		if len(f) != 3+len(keys) {
 			t.Fatalf("matrix line %d has %d fields, want %d", i+2, len(f), 3+len(keys))
 		}
-		r := row{line: i + 2, web: web, method: f[0], path: f[1], want: map[string]int{}, route: f[0] + " " + f[1]}
+		r := row{line: i + 2, web: web, conv: table == conversationMatrix, method: f[0], path: f[1], want: map[string]int{}, route: f[0] + " " + f[1]}
 		if f[2] != "-" {
 			r.state, r.variant, _ = strings.Cut(f[2], ":")
 			if _, ok := stateSteps[r.state]; !ok {
@@ -390,6 +397,9 @@ func TestMatrixCoversEveryRoute(t *testing.T) {
 	for _, r := range parseMatrix(t, webMatrix, actors) {
 		listed[r.route] = true
 	}
+	for _, r := range parseMatrix(t, conversationMatrix, conversationActors()) {
+		listed[r.route] = true
+	}
 	for _, p := range append(slices.Clone(publicRoutes), webPublicRoutes...) {
 		k := p.method + " " + p.path
 		if listed[k] {
@@ -426,12 +436,13 @@ type world struct {
 // fixture is one case, brought to a state.
 type fixture struct {
 	id, hearing, partyFile, committeeFile string
+	conv                                  *convFixture // the conversations, once added (matrix_conversations_test.go)
 }
 
 func newWorld(t *testing.T) *world {
 	env := apptest.New(t)
 	w := &world{t: t, env: env, who: map[string]*apptest.Person{}, shared: map[string]*fixture{}}
-	for _, a := range append(slices.Clone(actors), partyActors...) {
+	for _, a := range append(append(slices.Clone(actors), partyActors...), witnessActors...) {
 		if a.key == "anon" {
 			continue
 		}
@@ -630,7 +641,7 @@ func (w *world) path(r row, who string, f *fixture, missing string) string {
 
 // idParams name objects that may be hidden; the innermost of them in a
 // path is the one a "missing" twin request replaces.
-var idParams = []string{":id", ":aid", ":hid", ":sid", ":pid"}
+var idParams = []string{":id", ":thread", ":aid", ":hid", ":sid", ":pid", ":nid", ":wid", ":rid"}
 
 func innermostID(path string) string {
 	missing := ""
@@ -643,6 +654,11 @@ func innermostID(path string) string {
 }
 
 func (w *world) param(r row, who string, f *fixture, name string) string {
+	if r.conv {
+		if v, ok := w.convParam(r, f, name); ok {
+			return v
+		}
+	}
 	switch name {
 	case ":id":
 		return f.id
@@ -928,6 +944,30 @@ func (w *world) webCall(r row, who string, f *fixture, missing string) *apptest.
 		"GET /complaint/step/:step", "GET /complaint/review", "GET /cases/:id", "GET /cases/:id/attachments/:aid",
 		"GET /deadlines", "GET /committee/signals", "GET /committee/signals/:sid", "GET /audit", "POST /audit/verify",
 		"GET /admin/accounts", "POST /complaint/discard", "GET /reports":
+	case "GET /account/two-factor":
+	case "POST /account/two-factor":
+		// The first code of a secret set up in a session of its own (the
+		// code rotates it), then the secret taken away again, so that the
+		// actor signs in as before in the rows that follow.
+		own := w.ownSession(who).as
+		if own == nil {
+			form.Set("otp", "123456")
+			break
+		}
+		page := w.webDo(own, "GET", path, nil, false)
+		m := regexp.MustCompile(`<code class="rkc-secret">([A-Z2-7 ]+)</code>`).FindSubmatch(page.Body)
+		if m == nil {
+			t.Fatalf("web matrix line %d: no secret on the set-up page: %d", r.line, page.Status)
+		}
+		c, err := totp.GenerateCode(strings.ReplaceAll(string(m[1]), " ", ""), w.env.Clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := w.webDo(own, "POST", path, url.Values{"otp": {c}}, false)
+		if err := w.env.App.DB.Exec(`DELETE FROM totp_secrets WHERE person_id = ?`, own.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		return res
 	case "POST /complaint/step/:step":
 		form = url.Values{"category": {"bullying"}, "description": {"Ik word buitengesloten."}, "nav": {"save"}}
 	case "POST /complaint/send":
@@ -1004,6 +1044,11 @@ func (w *world) webPublic(method, path string) *apptest.Response {
 		return w.webDo(nil, "POST", "/signal/follow/message", url.Values{"code": {w.receipt}, "body": {"Het gebeurde weer."}}, false)
 	case "GET /static/*":
 		return w.webDo(nil, "GET", "/static/app.css", nil, false)
+	case "GET /password/:token":
+		return w.webDo(nil, "GET", "/password/a-link-nobody-was-sent", nil, false)
+	case "POST /password/:token":
+		return w.webDo(nil, "POST", "/password/a-link-nobody-was-sent", url.Values{"password": {"een lang nieuw wachtwoord"},
+			"password_again": {"een lang nieuw wachtwoord"}}, false)
 	case "echo_route_not_found /*":
 		return w.webDo(nil, "GET", "/no-such-page", nil, false)
 	}
@@ -1062,6 +1107,9 @@ func (w *world) check(t *testing.T, r row, cols []actor, castOf func(key string)
 	send, status, same := w.call, func(res *apptest.Response) int { return res.Status }, func(res *apptest.Response) string { return problem(t, res) }
 	if r.web {
 		send, status, same = w.webCall, webStatus, page
+	}
+	if r.conv {
+		send = w.convCall
 	}
 	for _, a := range cols {
 		want := r.want[a.key]
@@ -1145,6 +1193,14 @@ func TestMatrix(t *testing.T) {
 				t.Errorf("%s %s as a visitor: %d, want %d: %.200s", p.method, p.path, res.Status, p.want, res.Body)
 			}
 		}
+	})
+
+	crows := parseMatrix(t, conversationMatrix, conversationActors())
+	t.Run("conversations", func(t *testing.T) {
+		for _, r := range crows {
+			w.check(t, r, conversationActors(), func(string) cast { return mainCast })
+		}
+		t.Logf("conversations matrix: %d rows × %d actors = %d cells", len(crows), len(conversationActors()), len(crows)*len(conversationActors()))
 	})
 
 	wrows := parseMatrix(t, webMatrix, actors)

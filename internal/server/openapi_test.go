@@ -504,6 +504,9 @@ func TestOpenAPIWalk(t *testing.T) {
 	w.do(call{who: mem1, method: "PUT", path: h, body: minutes, want: 409, problem: "stale-version"})
 	w.do(call{who: mem1, method: "PUT", path: c + "/hearings/" + uuid.NewString(), body: minutes, want: 404, problem: "not-found"})
 
+	// Witnesses, threads, notes, retaliation (issue 10).
+	walkConversations(t, w, env, c, comp, resp, sec, chair, mem1)
+
 	// Extension, advice, decision, closing.
 	w.do(call{who: chair, method: "POST", path: c + "/extension", body: map[string]any{"reason": "Getuigen nog niet gehoord."}, want: 200})
 	w.do(call{who: chair, method: "POST", path: c + "/extension", body: map[string]any{"reason": "Nogmaals."}, want: 409, problem: "already-extended"})

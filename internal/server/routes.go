@@ -118,6 +118,24 @@ func New(d Deps) *echo.Echo {
 	api.POST("/cases/:id/close", cs.Close, pm("case:close"))
 	api.POST("/cases/:id/legal-hold", cs.LegalHold, pm("case:legal-hold"))
 
+	// Conversations inside a case (issue 10): the service checks which
+	// thread, note, witness or report the caller's relation reaches.
+	api.GET("/cases/:id/threads", cs.Threads, pm("case:thread"))
+	api.GET("/cases/:id/threads/:thread", cs.Thread, pm("case:thread"))
+	api.POST("/cases/:id/threads/:thread/messages", cs.PostMessage, pm("case:message"))
+	api.GET("/cases/:id/threads/:thread/attachments/:aid", cs.MessageAttachment, pm("case:thread"))
+	api.GET("/cases/:id/notes", cs.Notes, pm("case:note:read"))
+	api.POST("/cases/:id/notes", cs.AddNote, pm("case:note:write"))
+	api.GET("/cases/:id/notes/:nid", cs.Note, pm("case:note:read"))
+	api.PUT("/cases/:id/notes/:nid", cs.EditNote, pm("case:note:write"))
+	api.GET("/cases/:id/witnesses", cs.Witnesses, pm("case:witness:read"))
+	api.POST("/cases/:id/witnesses", cs.AddWitness, pm("case:witness"))
+	api.PUT("/cases/:id/witnesses/:wid/statement", cs.WitnessStatement, pm("case:witness"))
+	api.GET("/cases/:id/retaliation", cs.RetaliationReports, pm("case:retaliation:read"))
+	api.POST("/cases/:id/retaliation", cs.ReportRetaliation, pm("case:retaliation:report"))
+	api.GET("/cases/:id/retaliation/:rid", cs.RetaliationReport, pm("case:retaliation:read"))
+	api.POST("/cases/:id/retaliation/:rid/state", cs.MoveRetaliation, pm("case:retaliation:handle"))
+
 	api.POST("/signals", cs.FileSignal) // anyone, no account
 	api.GET("/signals/self", cs.OwnSignal)
 	api.POST("/signals/self/messages", cs.OwnSignalMessage)

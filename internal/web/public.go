@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"sync"
@@ -138,6 +139,12 @@ func (w *Web) login(c echo.Context) error {
 		case err == nil:
 			// The pages take the code with the password, in one form: the
 			// session that waits for it is not kept.
+			if r.Pending == accounts.PendingEnrolment {
+				// Staff without a second factor set one up before anything else.
+				c.SetCookie(&http.Cookie{Name: accounts.CookieName, Value: r.Token, Path: "/", HttpOnly: true,
+					Secure: w.d.SecureCookies, SameSite: http.SameSiteLaxMode})
+				return c.Redirect(http.StatusSeeOther, "/account/two-factor?next="+url.QueryEscape(next))
+			}
 			w.d.Accounts.Logout(ctx, r.Token)
 			if r.Pending == accounts.PendingOTP {
 				d.AskOTP = true
@@ -282,4 +289,42 @@ func formValues(c echo.Context) map[string][]string {
 		return nil
 	}
 	return c.Request().PostForm
+}
+
+// passwordForm asks for a password for the link of an invitation or a
+// password reset. Whether the link works shows only when the form is sent,
+// so the page tells nothing about a link it is opened with.
+func (w *Web) passwordForm(c echo.Context) error {
+	return w.render(c, "password", w.newPage(c, "password.title", nil))
+}
+
+// setPassword sets the password with the link's token and sends the person
+// to the sign-in page.
+func (w *Web) setPassword(c echo.Context) error {
+	p := w.newPage(c, "password.title", nil)
+	p.Form = "password"
+	pw, again := c.FormValue("password"), c.FormValue("password_again")
+	switch {
+	case len(pw) < 12:
+		p.Errors["password"] = p.T("err.password.short")
+	case pw != again:
+		p.Errors["password_again"] = p.T("err.password.again")
+	default:
+		err := w.d.Accounts.SetPassword(c.Request().Context(), c.Param("token"), pw, c.RealIP())
+		if err == nil {
+			return c.Redirect(http.StatusSeeOther, "/login?done=password")
+		}
+		switch apperr.CodeOf(err) {
+		case apperr.NotFound:
+			p.FormError = p.T("password.link.invalid")
+		case apperr.TooManyRequests:
+			p.FormError = p.T("error.type.too-many-attempts")
+		case apperr.Invalid:
+			p.Errors["password"] = p.T("err.password.short")
+		default:
+			return w.fail(c, err)
+		}
+	}
+	p.Status = http.StatusUnprocessableEntity
+	return w.render(c, "password", p)
 }

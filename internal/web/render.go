@@ -27,6 +27,7 @@ var pageNames = []string{
 	"signal_new", "signal_receipt", "signal_follow",
 	"signals", "signal",
 	"audit", "admin_accounts", "report",
+	"password", "two_factor",
 }
 
 type pageTemplate struct{ t *template.Template }

@@ -25,10 +25,11 @@ const (
 
 // Context keys.
 const (
-	keyCaller = "web.caller"
-	keyLang   = "web.lang"
-	keyCSRF   = "web.csrf"
-	keyIdle   = "web.idle_until"
+	keyCaller  = "web.caller"
+	keyLang    = "web.lang"
+	keyCSRF    = "web.csrf"
+	keyIdle    = "web.idle_until"
+	keyPending = "web.pending_session" // the token of a session that waits for its second factor
 )
 
 // contentSecurityPolicy allows only the server's own scripts, styles and
@@ -131,6 +132,12 @@ func (w *Web) session(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		caller, err := w.d.Accounts.Authenticate(ctx, ck.Value)
 		if err != nil {
+			if apperr.As(err).Type == "second-factor-required" {
+				// Staff setting up their second factor: no session for any
+				// page but that one (enrolling), so the cookie stays.
+				c.Set(keyPending, ck.Value)
+				return next(c)
+			}
 			if apperr.CodeOf(err) == apperr.Unauthenticated {
 				w.clearSession(c)
 				return next(c)

@@ -23,6 +23,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/crypto"
 	"github.com/rkc-nl/rkc/internal/privacy"
 )
 
@@ -42,7 +43,10 @@ type Deps struct {
 	// candidates, ministries, the account list and the access log.
 	DB       *gorm.DB
 	Throttle *accounts.Throttle // wrong receipt codes
-	Log      *slog.Logger
+	// Keys seal complaint drafts in the database; without them drafts stay
+	// in this server's memory (tests of single pages).
+	Keys *crypto.Keyring
+	Log  *slog.Logger
 	// SecureCookies marks cookies Secure (behind https).
 	SecureCookies bool
 	// IdleTimeout signs a person out after this long without a request;
@@ -95,7 +99,11 @@ func New(d Deps) (*Web, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: time zone: %w", err)
 	}
-	return &Web{d: d, pages: pages, static: st, drafts: newMemoryDrafts(d.Now), loc: loc}, nil
+	var drafts draftStore = newMemoryDrafts(d.Now)
+	if d.Keys != nil {
+		drafts = &dbDrafts{db: d.DB, keys: d.Keys, now: d.Now}
+	}
+	return &Web{d: d, pages: pages, static: st, drafts: drafts, loc: loc}, nil
 }
 
 // Register mounts the pages under / on e. This is the route table of the
@@ -126,6 +134,13 @@ func (w *Web) Register(e *echo.Echo) {
 	get("/signal/follow", w.signalFollowForm)
 	post("/signal/follow", w.signalFollow)
 	post("/signal/follow/message", w.signalMessage)
+	get("/password/:token", w.passwordForm) // the link of an invitation or a reset
+	post("/password/:token", w.setPassword)
+
+	// Setting up the second factor: every signed-in person, and staff whose
+	// password sign-in waits for it.
+	get("/account/two-factor", w.twoFactorForm, w.enrolling)
+	post("/account/two-factor", w.twoFactorConfirm, w.enrolling)
 
 	// Every signed-in person.
 	get("/session/ping", w.ping, in)

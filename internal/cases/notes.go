@@ -1,0 +1,297 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/crypto"
+)
+
+// The panel's notes and draft findings are the committee's working papers:
+// seen by the panel assigned to the case, the chair and the secretary (the
+// committee staff relation), never by a party, a witness or the authority,
+// never in anyone's data export, and logged in the access log under their
+// own actions (case:note:read, case:note:write). Every edit is a new
+// version; an edit names the version it started from and is refused when
+// someone saved a newer one meanwhile.
+
+// NoteKinds are the kinds of working paper.
+var NoteKinds = []string{"note", "draft_findings"}
+
+type noteRow struct {
+	ID        uuid.UUID `gorm:"type:uuid;primaryKey"`
+	CaseID    uuid.UUID `gorm:"type:uuid"`
+	Kind      string
+	Version   int
+	CreatedBy uuid.UUID `gorm:"type:uuid"`
+	CreatedAt time.Time
+	UpdatedBy uuid.UUID `gorm:"type:uuid"`
+	UpdatedAt time.Time
+}
+
+func (noteRow) TableName() string { return "notes" }
+
+type noteVersionRow struct {
+	NoteID    uuid.UUID `gorm:"type:uuid;primaryKey"`
+	Version   int       `gorm:"primaryKey"`
+	TitleEnc  []byte
+	BodyEnc   []byte
+	AuthorID  uuid.UUID `gorm:"type:uuid"`
+	CreatedAt time.Time
+}
+
+func (noteVersionRow) TableName() string { return "note_versions" }
+
+// NoteInput is a new note, or a new version of one.
+type NoteInput struct {
+	Version int    `json:"version,omitempty"` // editing: the version edited
+	Kind    string `json:"kind,omitempty"`    // note (default) or draft_findings; new notes only
+	Title   string `json:"title,omitempty"`
+	Body    string `json:"body"`
+}
+
+// NoteView is a note in its latest version, with its earlier versions when
+// one note is read.
+type NoteView struct {
+	ID        uuid.UUID         `json:"id"`
+	Kind      string            `json:"kind"`
+	Version   int               `json:"version"`
+	Title     string            `json:"title,omitempty"`
+	Body      string            `json:"body"`
+	CreatedBy string            `json:"created_by"`
+	CreatedAt time.Time         `json:"created_at"`
+	UpdatedBy string            `json:"updated_by"`
+	UpdatedAt time.Time         `json:"updated_at"`
+	Versions  []NoteVersionView `json:"versions,omitempty"`
+}
+
+// NoteVersionView is one saved version of a note.
+type NoteVersionView struct {
+	Version   int       `json:"version"`
+	Title     string    `json:"title,omitempty"`
+	Body      string    `json:"body"`
+	Author    string    `json:"author"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+var errNoteNotFound = apperr.NotFoundError("Note")
+
+func noteField(field string, id uuid.UUID, version int) string {
+	return rowField(field, fmt.Sprintf("%s.%d", id, version))
+}
+
+func checkNote(in NoteInput, editing bool) error {
+	bad := map[string]string{}
+	checkText(bad, "title", in.Title, false, maxLine)
+	checkText(bad, "body", in.Body, true, maxText*5)
+	if editing {
+		if in.Version < 1 {
+			bad["version"] = "is required: the version of the note you edited"
+		}
+		if in.Kind != "" {
+			bad["kind"] = "is fixed when the note is written"
+		}
+	} else if in.Kind != "" && !oneOf(in.Kind, NoteKinds) {
+		bad["kind"] = "must be note or draft_findings"
+	}
+	if len(bad) > 0 {
+		return apperr.InvalidFields(bad)
+	}
+	return nil
+}
+
+// saveVersion seals and stores one version of a note.
+func saveVersion(tx *gorm.DB, r *relRow, dk *crypto.DataKey, id uuid.UUID, version int, author uuid.UUID, at time.Time, in NoteInput) error {
+	sid := r.ID.String()
+	v := noteVersionRow{NoteID: id, Version: version, AuthorID: author, CreatedAt: at,
+		BodyEnc: dk.SealString(sid, noteField("note.body", id, version), in.Body)}
+	if in.Title != "" {
+		v.TitleEnc = dk.SealString(sid, noteField("note.title", id, version), in.Title)
+	}
+	return tx.Create(&v).Error
+}
+
+// AddNote writes a new note or draft findings in the case, as version 1.
+// Refused once the case is closed. Callable by the panel and committee staff.
+func (s *Service) AddNote(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in NoteInput) (*NoteView, error) {
+	if err := checkNote(in, false); err != nil {
+		return nil, err
+	}
+	if in.Kind == "" {
+		in.Kind = "note"
+	}
+	var out *NoteView
+	err := s.aside(ctx, caller, id, "case:note:write", "case:note:write", true, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if r.State == Closed {
+			return errNotesClosed
+		}
+		now := s.now()
+		n := noteRow{ID: uuid.New(), CaseID: r.ID, Kind: in.Kind, Version: 1, CreatedBy: caller.ID, CreatedAt: now, UpdatedBy: caller.ID, UpdatedAt: now}
+		if err := tx.Create(&n).Error; err != nil {
+			return err
+		}
+		if err := saveVersion(tx, r, dk, n.ID, 1, caller.ID, now, in); err != nil {
+			return err
+		}
+		out = &NoteView{ID: n.ID, Kind: n.Kind, Version: 1, Title: in.Title, Body: in.Body, CreatedBy: caller.Name, CreatedAt: now,
+			UpdatedBy: caller.Name, UpdatedAt: now}
+		return s.committeeEvent(tx, r, caller, rel, "note_written")
+	})
+	return out, err
+}
+
+var errNotesClosed = apperr.New(apperr.Conflict, "case-closed", "The case is closed; its working papers are kept as they are.")
+
+// EditNote saves a new version of a note. in.Version must be the note's
+// latest version; when a colleague saved a newer one meanwhile the edit is
+// refused (stale-version) and nothing changes. Callable by the panel and
+// committee staff.
+func (s *Service) EditNote(ctx context.Context, caller *accounts.Caller, id, nid uuid.UUID, in NoteInput) (*NoteView, error) {
+	if err := checkNote(in, true); err != nil {
+		return nil, err
+	}
+	var out *NoteView
+	err := s.aside(ctx, caller, id, "case:note:write", "case:note:write", true, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		var n noteRow
+		if err := tx.Where("id = ? AND case_id = ?", nid, r.ID).Limit(1).Find(&n).Error; err != nil {
+			return err
+		}
+		if n.ID == uuid.Nil {
+			return errNoteNotFound
+		}
+		if r.State == Closed {
+			return errNotesClosed
+		}
+		if n.Version != in.Version {
+			return errStale
+		}
+		now := s.now()
+		res := tx.Model(&noteRow{}).Where("id = ? AND version = ?", nid, in.Version).
+			Updates(map[string]any{"version": in.Version + 1, "updated_by": caller.ID, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return errStale
+		}
+		if err := saveVersion(tx, r, dk, nid, in.Version+1, caller.ID, now, in); err != nil {
+			return err
+		}
+		var createdBy string
+		tx.Raw(`SELECT name FROM persons WHERE id = ?`, n.CreatedBy).Scan(&createdBy)
+		out = &NoteView{ID: n.ID, Kind: n.Kind, Version: in.Version + 1, Title: in.Title, Body: in.Body, CreatedBy: createdBy,
+			CreatedAt: n.CreatedAt, UpdatedBy: caller.Name, UpdatedAt: now}
+		return s.committeeEvent(tx, r, caller, rel, "note_edited")
+	})
+	return out, err
+}
+
+// Notes lists the notes of a case in their latest versions, oldest first.
+// Callable by the panel and committee staff; logged as case:note:read.
+func (s *Service) Notes(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]NoteView, error) {
+	out := []NoteView{}
+	err := s.aside(ctx, caller, id, "case:note:read", "case:note:read", false, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		var err error
+		out, err = s.notes(tx, r, dk, nil)
+		return err
+	})
+	return out, err
+}
+
+// Note returns one note with every saved version, newest first. Callable
+// by the panel and committee staff; logged as case:note:read.
+func (s *Service) Note(ctx context.Context, caller *accounts.Caller, id, nid uuid.UUID) (*NoteView, error) {
+	var out *NoteView
+	err := s.aside(ctx, caller, id, "case:note:read", "case:note:read", false, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		ns, err := s.notes(tx, r, dk, &nid)
+		if err != nil {
+			return err
+		}
+		if len(ns) == 0 {
+			return errNoteNotFound
+		}
+		out = &ns[0]
+		return nil
+	})
+	return out, err
+}
+
+// notes reads the case's notes (one when only is set, then with all its
+// versions).
+func (s *Service) notes(tx *gorm.DB, r *relRow, dk *crypto.DataKey, only *uuid.UUID) ([]NoteView, error) {
+	// (gorm fills exported fields only, so no embedded noteRow here.)
+	type row struct {
+		ID            uuid.UUID
+		Kind          string
+		Version       int
+		CreatedAt     time.Time
+		UpdatedAt     time.Time
+		CreatedByName string
+		UpdatedByName string
+	}
+	q := `SELECT n.*, c.name AS created_by_name, u.name AS updated_by_name FROM notes n
+		JOIN persons c ON c.id = n.created_by JOIN persons u ON u.id = n.updated_by WHERE n.case_id = @case`
+	args := map[string]any{"case": r.ID}
+	if only != nil {
+		q += ` AND n.id = @only`
+		args["only"] = *only
+	}
+	var rows []row
+	if err := tx.Raw(q+` ORDER BY n.seq`, args).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := []NoteView{}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]uuid.UUID, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].ID
+	}
+	type version struct {
+		NoteID     uuid.UUID
+		Version    int
+		TitleEnc   []byte
+		BodyEnc    []byte
+		CreatedAt  time.Time
+		AuthorName string
+	}
+	vq := `SELECT v.*, p.name AS author_name FROM note_versions v JOIN persons p ON p.id = v.author_id WHERE v.note_id IN @ids`
+	if only == nil {
+		vq += ` AND v.version = (SELECT n.version FROM notes n WHERE n.id = v.note_id)`
+	}
+	var vs []version
+	if err := tx.Raw(vq+` ORDER BY v.version DESC`, map[string]any{"ids": ids}).Scan(&vs).Error; err != nil {
+		return nil, err
+	}
+	o := &opener{dk: dk, id: r.ID.String()}
+	byNote := map[uuid.UUID][]NoteVersionView{}
+	for _, v := range vs {
+		byNote[v.NoteID] = append(byNote[v.NoteID], NoteVersionView{Version: v.Version, Author: v.AuthorName, CreatedAt: v.CreatedAt,
+			Title: o.open(noteField("note.title", v.NoteID, v.Version), v.TitleEnc),
+			Body:  o.open(noteField("note.body", v.NoteID, v.Version), v.BodyEnc)})
+	}
+	for _, n := range rows {
+		versions := byNote[n.ID]
+		if len(versions) == 0 || versions[0].Version != n.Version {
+			return nil, fmt.Errorf("note %s: version %d missing", n.ID, n.Version)
+		}
+		nv := NoteView{ID: n.ID, Kind: n.Kind, Version: n.Version, Title: versions[0].Title, Body: versions[0].Body,
+			CreatedBy: n.CreatedByName, CreatedAt: n.CreatedAt, UpdatedBy: n.UpdatedByName, UpdatedAt: n.UpdatedAt}
+		if only != nil {
+			nv.Versions = versions
+		}
+		out = append(out, nv)
+	}
+	if o.err != nil {
+		return nil, o.err
+	}
+	return out, nil
+}

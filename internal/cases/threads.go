@@ -1,0 +1,409 @@
+package cases
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/crypto"
+)
+
+// A case has one message thread per party with the committee (secretary,
+// panel, chair): the complainant's, which their adviser shares; the
+// respondent's, once informed; and one per witness. A thread is named in
+// paths by "complainant", "respondent" or the witness's id. A party sees
+// only their own thread; the committee sees every thread; the authority
+// none.
+
+type messageRow struct {
+	ID            uuid.UUID `gorm:"type:uuid;primaryKey"`
+	CaseID        uuid.UUID `gorm:"type:uuid"`
+	Thread        string
+	WitnessID     *uuid.UUID `gorm:"type:uuid"`
+	AuthorID      uuid.UUID  `gorm:"type:uuid"`
+	AuthorRole    string
+	FromCommittee bool
+	BodyEnc       []byte
+	CreatedAt     time.Time
+}
+
+func (messageRow) TableName() string { return "messages" }
+
+type messageAttachmentRow struct {
+	ID          uuid.UUID `gorm:"type:uuid;primaryKey"`
+	MessageID   uuid.UUID `gorm:"type:uuid"`
+	CaseID      uuid.UUID `gorm:"type:uuid"`
+	FilenameEnc []byte
+	ContentType string
+	SizeBytes   int64
+	ContentEnc  []byte
+	CreatedAt   time.Time
+}
+
+func (messageAttachmentRow) TableName() string { return "message_attachments" }
+
+// ThreadView is one thread: whose it is and its messages.
+type ThreadView struct {
+	Key       string        `json:"key"`   // complainant, respondent or the witness's id
+	Party     string        `json:"party"` // complainant, respondent or witness
+	WitnessID *uuid.UUID    `json:"witness_id,omitempty"`
+	Messages  []MessageView `json:"messages"`
+}
+
+// ThreadSummary is a thread in the list of a case's threads.
+type ThreadSummary struct {
+	Key           string     `json:"key"`
+	Party         string     `json:"party"`
+	WitnessID     *uuid.UUID `json:"witness_id,omitempty"`
+	Witness       string     `json:"witness,omitempty"` // the witness's name, for the committee
+	Messages      int        `json:"messages"`
+	LastMessageAt *time.Time `json:"last_message_at,omitempty"`
+}
+
+// MessageView is one message with the description of its attachments.
+type MessageView struct {
+	ID            uuid.UUID        `json:"id"`
+	Author        string           `json:"author"`
+	AuthorRole    string           `json:"author_role"`
+	FromCommittee bool             `json:"from_committee"`
+	Body          string           `json:"body"`
+	CreatedAt     time.Time        `json:"created_at"`
+	Attachments   []AttachmentMeta `json:"attachments,omitempty"`
+}
+
+// thread names one thread of a case.
+type thread struct {
+	party   string // complainant, respondent, witness
+	witness *witnessRow
+}
+
+func (t thread) key() string {
+	if t.witness != nil {
+		return t.witness.ID.String()
+	}
+	return t.party
+}
+
+func (t thread) witnessID() *uuid.UUID {
+	if t.witness == nil {
+		return nil
+	}
+	id := t.witness.ID
+	return &id
+}
+
+var errThreadNotFound = apperr.NotFoundError("Thread")
+
+// resolveThread finds the thread key names in the case, as far as the
+// caller may see it: a party only their own, the committee every thread
+// that exists (the respondent's once the respondent is informed). Anything
+// else is not found, exactly like a thread that does not exist.
+func resolveThread(tx *gorm.DB, r *relRow, rel authz.Relation, me uuid.UUID, key string) (thread, error) {
+	switch key {
+	case "complainant":
+		if committee(rel) || rel == authz.RelComplainant || rel == authz.RelAdviser {
+			return thread{party: "complainant"}, nil
+		}
+		return thread{}, errThreadNotFound
+	case "respondent":
+		if (committee(rel) && r.RespondentID != nil && r.RespondentInformedAt != nil) || rel == authz.RelRespondent {
+			return thread{party: "respondent"}, nil
+		}
+		return thread{}, errThreadNotFound
+	}
+	wid, err := uuid.Parse(key)
+	if err != nil || !(committee(rel) || rel == authz.RelWitness) {
+		return thread{}, errThreadNotFound
+	}
+	var w witnessRow
+	q := tx.Where("id = ? AND case_id = ?", wid, r.ID)
+	if !committee(rel) {
+		q = q.Where("person_id = ?", me)
+	}
+	if err := q.Limit(1).Find(&w).Error; err != nil {
+		return thread{}, err
+	}
+	if w.ID == uuid.Nil {
+		return thread{}, errThreadNotFound
+	}
+	return thread{party: "witness", witness: &w}, nil
+}
+
+// where scopes a query on messages to the thread.
+func (t thread) where(tx *gorm.DB, caseID uuid.UUID) *gorm.DB {
+	q := tx.Where("case_id = ? AND thread = ?", caseID, t.party)
+	if t.witness != nil {
+		q = q.Where("witness_id = ?", t.witness.ID)
+	}
+	return q
+}
+
+// Threads lists the threads of a case the caller may see, with the number
+// of messages in each. The committee sees the complainant's thread, the
+// respondent's once informed, and each witness's; a party or witness only
+// their own. Callable by the parties, witnesses with an account, the panel
+// and committee staff; the read is logged.
+func (s *Service) Threads(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]ThreadSummary, error) {
+	out := []ThreadSummary{}
+	err := s.aside(ctx, caller, id, "case:thread", "case:thread:list", false, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		var ts []thread
+		if committee(rel) || rel == authz.RelComplainant || rel == authz.RelAdviser {
+			ts = append(ts, thread{party: "complainant"})
+		}
+		if (committee(rel) && r.RespondentID != nil && r.RespondentInformedAt != nil) || rel == authz.RelRespondent {
+			ts = append(ts, thread{party: "respondent"})
+		}
+		if committee(rel) || rel == authz.RelWitness {
+			q := tx.Where("case_id = ?", r.ID)
+			if !committee(rel) {
+				q = q.Where("person_id = ?", caller.ID)
+			}
+			var ws []witnessRow
+			if err := q.Order("seq").Find(&ws).Error; err != nil {
+				return err
+			}
+			for i := range ws {
+				ts = append(ts, thread{party: "witness", witness: &ws[i]})
+			}
+		}
+		o := &opener{dk: dk, id: r.ID.String()}
+		for _, t := range ts {
+			var st struct {
+				N    int
+				Last *time.Time
+			}
+			if err := t.where(tx.Table("messages").Select("count(*) AS n, max(created_at) AS last"), r.ID).Scan(&st).Error; err != nil {
+				return err
+			}
+			sum := ThreadSummary{Key: t.key(), Party: t.party, WitnessID: t.witnessID(), Messages: st.N, LastMessageAt: st.Last}
+			if t.witness != nil && committee(rel) {
+				sum.Witness = o.open(rowField("witness.name", t.witness.ID), t.witness.NameEnc)
+			}
+			out = append(out, sum)
+		}
+		return o.err
+	})
+	return out, err
+}
+
+// Thread returns the messages of one thread, oldest first, with their
+// attachments described. A thread the caller may not see is not found.
+// Callable as Threads; the read is logged.
+func (s *Service) Thread(ctx context.Context, caller *accounts.Caller, id uuid.UUID, key string) (*ThreadView, error) {
+	var out *ThreadView
+	err := s.aside(ctx, caller, id, "case:thread", "case:thread:read", false, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		t, err := resolveThread(tx, r, rel, caller.ID, key)
+		if err != nil {
+			return err
+		}
+		out = &ThreadView{Key: t.key(), Party: t.party, WitnessID: t.witnessID(), Messages: []MessageView{}}
+		out.Messages, err = s.threadMessages(tx, r, t, dk, nil)
+		return err
+	})
+	return out, err
+}
+
+// threadMessages reads and opens the messages of a thread, those of author
+// only when author is set.
+func (s *Service) threadMessages(tx *gorm.DB, r *relRow, t thread, dk *crypto.DataKey, author *uuid.UUID) ([]MessageView, error) {
+	q := t.where(tx, r.ID)
+	if author != nil {
+		q = q.Where("author_id = ?", *author)
+	}
+	var ms []messageRow
+	if err := q.Order("seq").Find(&ms).Error; err != nil {
+		return nil, err
+	}
+	out := []MessageView{}
+	if len(ms) == 0 {
+		return out, nil
+	}
+	ids := make([]uuid.UUID, len(ms))
+	authors := make([]uuid.UUID, len(ms))
+	for i, m := range ms {
+		ids[i], authors[i] = m.ID, m.AuthorID
+	}
+	var names []PersonRef
+	if err := tx.Raw(`SELECT id, name FROM persons WHERE id IN ?`, authors).Scan(&names).Error; err != nil {
+		return nil, err
+	}
+	name := map[uuid.UUID]string{}
+	for _, n := range names {
+		name[n.ID] = n.Name
+	}
+	var atts []messageAttachmentRow
+	if err := tx.Select("id, message_id, filename_enc, content_type, size_bytes, created_at").
+		Where("message_id IN ?", ids).Order("seq").Find(&atts).Error; err != nil {
+		return nil, err
+	}
+	o := &opener{dk: dk, id: r.ID.String()}
+	byMsg := map[uuid.UUID][]AttachmentMeta{}
+	for _, a := range atts {
+		byMsg[a.MessageID] = append(byMsg[a.MessageID], AttachmentMeta{ID: a.ID, Side: t.party,
+			Filename: o.open(rowField("message_attachment.filename", a.ID), a.FilenameEnc), ContentType: a.ContentType,
+			Size: a.SizeBytes, CreatedAt: a.CreatedAt})
+	}
+	for _, m := range ms {
+		out = append(out, MessageView{ID: m.ID, Author: name[m.AuthorID], AuthorRole: m.AuthorRole, FromCommittee: m.FromCommittee,
+			Body: o.open(rowField("message.body", m.ID), m.BodyEnc), CreatedAt: m.CreatedAt, Attachments: byMsg[m.ID]})
+	}
+	if o.err != nil {
+		return nil, o.err
+	}
+	return out, nil
+}
+
+// maxMessageFiles is the number of files one message may carry.
+const maxMessageFiles = 5
+
+// PostMessage adds a message, with up to five files, to a thread of the
+// case, and tells the other side (content-free): the committee's message
+// goes to the thread's party (complainant and adviser; respondent; the
+// witness with an account), a party's message to the committee members who
+// wrote in the thread before, or else to the secretaries, and to the other
+// of complainant and adviser. The message appears in the timeline of the
+// committee and of that side only. Messages are refused once the case is
+// closed. Callable by the parties, witnesses with an account, the panel and
+// committee staff, each in the threads they may see.
+func (s *Service) PostMessage(ctx context.Context, caller *accounts.Caller, id uuid.UUID, key string, in MessageInput, files []Upload) (*MessageView, error) {
+	if err := textRequired("body", in.Body, maxText); err != nil {
+		return nil, err
+	}
+	if len(files) > maxMessageFiles {
+		return nil, invalid("file", "at most 5 files per message")
+	}
+	var checked []*checkedFile
+	var total int64
+	for _, f := range files {
+		c, err := s.readUpload(f)
+		if err != nil {
+			return nil, err
+		}
+		total += int64(len(c.content))
+		checked = append(checked, c)
+	}
+	if total > s.maxUpload {
+		return nil, apperr.New(apperr.TooLarge, "file-too-large", "The files of one message may together be at most the upload limit.")
+	}
+	var out *MessageView
+	err := s.aside(ctx, caller, id, "case:message", "case:message", true, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		t, err := resolveThread(tx, r, rel, caller.ID, key)
+		if err != nil {
+			return err
+		}
+		if r.State == Closed {
+			return apperr.New(apperr.Conflict, "case-closed", "The case is closed; its threads take no more messages.")
+		}
+		fromCommittee := committee(rel)
+		// Whom to tell, read before the message is stored.
+		var to []uuid.UUID
+		if fromCommittee {
+			to = threadParty(r, t)
+		} else {
+			if err := tx.Raw(`SELECT DISTINCT author_id FROM messages WHERE case_id = ? AND thread = ? AND witness_id IS NOT DISTINCT FROM ? AND from_committee`,
+				r.ID, t.party, t.witnessID()).Scan(&to).Error; err != nil {
+				return err
+			}
+			if len(to) == 0 {
+				if to, err = staffOf(tx, r, authz.Secretary); err != nil {
+					return err
+				}
+			}
+			to = append(to, threadParty(r, t)...)
+		}
+		sid := r.ID.String()
+		m := messageRow{ID: uuid.New(), CaseID: r.ID, Thread: t.party, WitnessID: t.witnessID(), AuthorID: caller.ID,
+			AuthorRole: string(rel), FromCommittee: fromCommittee, CreatedAt: s.now()}
+		m.BodyEnc = dk.SealString(sid, rowField("message.body", m.ID), in.Body)
+		if err := tx.Create(&m).Error; err != nil {
+			return err
+		}
+		out = &MessageView{ID: m.ID, Author: caller.Name, AuthorRole: m.AuthorRole, FromCommittee: fromCommittee, Body: in.Body, CreatedAt: m.CreatedAt}
+		for _, f := range checked {
+			a := messageAttachmentRow{ID: uuid.New(), MessageID: m.ID, CaseID: r.ID, ContentType: f.contentType,
+				SizeBytes: int64(len(f.content)), CreatedAt: m.CreatedAt}
+			a.FilenameEnc = dk.SealString(sid, rowField("message_attachment.filename", a.ID), f.name)
+			a.ContentEnc = dk.Seal(sid, rowField("message_attachment", a.ID), f.content)
+			if err := tx.Create(&a).Error; err != nil {
+				return err
+			}
+			out.Attachments = append(out.Attachments, AttachmentMeta{ID: a.ID, Side: t.party, Filename: f.name,
+				ContentType: a.ContentType, Size: a.SizeBytes, CreatedAt: a.CreatedAt})
+		}
+		if err := s.sideEvent(tx, r, caller, rel, "message_posted", t.party, t.witnessID()); err != nil {
+			return err
+		}
+		var others []uuid.UUID
+		for _, p := range to {
+			if p != caller.ID {
+				others = append(others, p)
+			}
+		}
+		return s.notifyIDs(ctx, tx, "message_received", r, others)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// threadParty lists the accounts on the party's side of a thread.
+func threadParty(r *relRow, t thread) []uuid.UUID {
+	var out []uuid.UUID
+	switch t.party {
+	case "complainant":
+		out = append(out, r.ComplainantID)
+		if r.AdviserID != nil {
+			out = append(out, *r.AdviserID)
+		}
+	case "respondent":
+		if r.RespondentID != nil {
+			out = append(out, *r.RespondentID)
+		}
+	case "witness":
+		if t.witness.PersonID != nil {
+			out = append(out, *t.witness.PersonID)
+		}
+	}
+	return out
+}
+
+// MessageAttachment returns a file sent with a message in a thread the
+// caller may see, and logs the read. Callable as Threads.
+func (s *Service) MessageAttachment(ctx context.Context, caller *accounts.Caller, id uuid.UUID, key string, aid uuid.UUID) (*AttachmentMeta, []byte, error) {
+	var meta AttachmentMeta
+	var content []byte
+	err := s.aside(ctx, caller, id, "case:thread", "message_attachment:read", false, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		t, err := resolveThread(tx, r, rel, caller.ID, key)
+		if err != nil {
+			return err
+		}
+		var a messageAttachmentRow
+		if err := tx.Where(`id = ? AND case_id = ? AND message_id IN (?)`, aid, r.ID,
+			t.where(tx.Model(&messageRow{}).Select("id"), r.ID)).Limit(1).Find(&a).Error; err != nil {
+			return err
+		}
+		if a.ID == uuid.Nil {
+			return apperr.NotFoundError("Attachment")
+		}
+		sid := r.ID.String()
+		name, err := dk.OpenString(sid, rowField("message_attachment.filename", a.ID), a.FilenameEnc)
+		if err != nil {
+			return err
+		}
+		if content, err = dk.Open(sid, rowField("message_attachment", a.ID), a.ContentEnc); err != nil {
+			return err
+		}
+		meta = AttachmentMeta{ID: a.ID, Side: t.party, Filename: name, ContentType: a.ContentType, Size: a.SizeBytes, CreatedAt: a.CreatedAt}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &meta, content, nil
+}

@@ -1,0 +1,287 @@
+package cases
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/crypto"
+)
+
+// Who proposed a witness.
+var witnessSides = []string{"complainant", "respondent", "committee"}
+
+type witnessRow struct {
+	ID                  uuid.UUID `gorm:"type:uuid;primaryKey"`
+	CaseID              uuid.UUID `gorm:"type:uuid"`
+	ProposedBy          string
+	PersonID            *uuid.UUID `gorm:"type:uuid"`
+	NameEnc             []byte
+	ContactEnc          []byte
+	StatementEnc        []byte
+	StatementRecordedAt *time.Time
+	Version             int
+	AddedBy             uuid.UUID `gorm:"type:uuid"`
+	CreatedAt           time.Time
+}
+
+func (witnessRow) TableName() string { return "witnesses" }
+
+// WitnessInput adds a witness to a case.
+type WitnessInput struct {
+	Name       string `json:"name"`
+	Contact    string `json:"contact,omitempty"`
+	ProposedBy string `json:"proposed_by"` // complainant, respondent or committee
+	// Email links the witness's account, so they can sign in and see their
+	// own thread, hearings and statement; without it the secretary reaches
+	// them through Contact.
+	Email string `json:"email,omitempty"`
+}
+
+// WitnessView is a witness as the committee, or the witness themself, sees them.
+type WitnessView struct {
+	ID                  uuid.UUID  `json:"id"`
+	Name                string     `json:"name"`
+	Contact             string     `json:"contact,omitempty"`
+	ProposedBy          string     `json:"proposed_by"`
+	HasAccount          bool       `json:"has_account"`
+	Statement           string     `json:"statement,omitempty"`
+	StatementRecordedAt *time.Time `json:"statement_recorded_at,omitempty"`
+	Version             int        `json:"version"`
+	CreatedAt           time.Time  `json:"created_at"`
+}
+
+func openWitness(o *opener, w *witnessRow) WitnessView {
+	return WitnessView{ID: w.ID, Name: o.open(rowField("witness.name", w.ID), w.NameEnc),
+		Contact: o.open(rowField("witness.contact", w.ID), w.ContactEnc), ProposedBy: w.ProposedBy, HasAccount: w.PersonID != nil,
+		Statement: o.open(rowField("witness.statement", w.ID), w.StatementEnc), StatementRecordedAt: w.StatementRecordedAt,
+		Version: w.Version, CreatedAt: w.CreatedAt}
+}
+
+// witnessesWhileHandled is the refusal of witness work outside the investigation's span.
+var errWitnessState = apperr.New(apperr.Conflict, "case-not-open", "Witnesses are added and heard while the case is being handled, before the advice.")
+
+func handledBeforeAdvice(st State) bool { return st.open() && st != Advised }
+
+// AddWitness adds a witness to a case being handled, with their name and
+// contact details (both sealed) and who proposed them. With an e-mail
+// address the witness's account is linked: they get the witness role in
+// the case's ministry and see only their own thread, hearings and
+// statement. Someone who is a party, sits on the panel or is already a
+// witness of the case is refused. Callable by a secretary.
+func (s *Service) AddWitness(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in WitnessInput) (*WitnessView, error) {
+	bad := map[string]string{}
+	checkText(bad, "name", in.Name, true, maxShort)
+	checkText(bad, "contact", in.Contact, false, maxLine)
+	if !oneOf(in.ProposedBy, witnessSides) {
+		bad["proposed_by"] = "must be complainant, respondent or committee"
+	}
+	checkText(bad, "email", in.Email, false, maxShort)
+	if len(bad) > 0 {
+		return nil, apperr.InvalidFields(bad)
+	}
+	w := witnessRow{ID: uuid.New(), CaseID: id, ProposedBy: in.ProposedBy, Version: 1, AddedBy: caller.ID, CreatedAt: s.now()}
+	var out WitnessView
+	err := s.aside(ctx, caller, id, "case:witness", "case:witness", true, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if !handledBeforeAdvice(r.State) {
+			return errWitnessState
+		}
+		if email := strings.ToLower(strings.TrimSpace(in.Email)); email != "" {
+			var p accounts.Person
+			if err := tx.Where("email = ? AND active", email).Take(&p).Error; err != nil {
+				if isNotFound(err) {
+					return invalid("email", "has no account")
+				}
+				return err
+			}
+			why, err := s.witnessConflict(tx, r, p.ID)
+			if err != nil {
+				return err
+			}
+			if why != "" {
+				return invalid("email", why)
+			}
+			w.PersonID = &p.ID
+			if err := tx.Exec(`INSERT INTO role_grants (person_id, role, domain, granted_by) VALUES (?, 'witness', ?, ?) ON CONFLICT DO NOTHING`,
+				p.ID, r.Ministry, caller.ID).Error; err != nil {
+				return err
+			}
+		}
+		sid := r.ID.String()
+		w.NameEnc = dk.SealString(sid, rowField("witness.name", w.ID), in.Name)
+		if in.Contact != "" {
+			w.ContactEnc = dk.SealString(sid, rowField("witness.contact", w.ID), in.Contact)
+		}
+		if err := tx.Create(&w).Error; err != nil {
+			return err
+		}
+		out = WitnessView{ID: w.ID, Name: in.Name, Contact: in.Contact, ProposedBy: w.ProposedBy, HasAccount: w.PersonID != nil,
+			Version: 1, CreatedAt: w.CreatedAt}
+		// The committee and the witness see that they were added; the
+		// parties do not learn who the witnesses are (docs/decisions.md).
+		if err := s.sideEvent(tx, r, caller, rel, "witness_added", "witness", &w.ID); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, "witness_added", r, w.PersonID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// witnessConflict says why person cannot be a witness of the case, or "".
+func (s *Service) witnessConflict(tx *gorm.DB, r *relRow, person uuid.UUID) (string, error) {
+	switch {
+	case person == r.ComplainantID || (r.AdviserID != nil && person == *r.AdviserID) || (r.RespondentID != nil && person == *r.RespondentID):
+		return "is a party to the case", nil
+	}
+	var f struct{ Panel, Witness bool }
+	if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM panel_members WHERE case_id = @c AND person_id = @p) AS panel,
+		EXISTS (SELECT 1 FROM witnesses WHERE case_id = @c AND person_id = @p) AS witness`,
+		map[string]any{"c": r.ID, "p": person}).Scan(&f).Error; err != nil {
+		return "", err
+	}
+	switch {
+	case f.Panel:
+		return "sits on the panel of the case", nil
+	case f.Witness:
+		return "is already a witness in the case", nil
+	}
+	return "", nil
+}
+
+// Witnesses lists the witnesses of a case: all of them for the committee,
+// their own record for a witness. The read is logged. Callable by the
+// panel, committee staff and the case's witnesses.
+func (s *Service) Witnesses(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]WitnessView, error) {
+	out := []WitnessView{}
+	err := s.aside(ctx, caller, id, "case:witness:read", "case:witness:read", false, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		q := tx.Where("case_id = ?", r.ID)
+		if !committee(rel) {
+			q = q.Where("person_id = ?", caller.ID)
+		}
+		var rows []witnessRow
+		if err := q.Order("seq").Find(&rows).Error; err != nil {
+			return err
+		}
+		o := &opener{dk: dk, id: r.ID.String()}
+		for i := range rows {
+			out = append(out, openWitness(o, &rows[i]))
+		}
+		return o.err
+	})
+	return out, err
+}
+
+// WitnessStatement is the record of a witness's statement.
+type WitnessStatement struct {
+	Version   int    `json:"version"`
+	Statement string `json:"statement"`
+}
+
+// RecordWitnessStatement stores or corrects a witness's statement. The
+// witness's version must match (optimistic concurrency), so a stale edit
+// gets conflict instead of overwriting a colleague's text. The witness, when
+// linked, is told there is news. Callable by a secretary.
+func (s *Service) RecordWitnessStatement(ctx context.Context, caller *accounts.Caller, id, wid uuid.UUID, in WitnessStatement) (*WitnessView, error) {
+	bad := map[string]string{}
+	if in.Version < 1 {
+		bad["version"] = "is required: the version of the witness record you edited"
+	}
+	checkText(bad, "statement", in.Statement, true, maxText*5)
+	if len(bad) > 0 {
+		return nil, apperr.InvalidFields(bad)
+	}
+	var out WitnessView
+	err := s.aside(ctx, caller, id, "case:witness", "case:witness", true, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		var w witnessRow
+		if err := tx.Where("id = ? AND case_id = ?", wid, r.ID).Take(&w).Error; err != nil {
+			if isNotFound(err) {
+				return errWitnessNotFound
+			}
+			return err
+		}
+		if !handledBeforeAdvice(r.State) {
+			return errWitnessState
+		}
+		if w.Version != in.Version {
+			return errStale
+		}
+		now := s.now()
+		res := tx.Model(&witnessRow{}).Where("id = ? AND version = ?", wid, in.Version).Updates(map[string]any{
+			"statement_enc":         dk.SealString(r.ID.String(), rowField("witness.statement", wid), in.Statement),
+			"statement_recorded_at": now, "version": in.Version + 1})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return errStale
+		}
+		o := &opener{dk: dk, id: r.ID.String()}
+		out = openWitness(o, &w)
+		out.Statement, out.StatementRecordedAt, out.Version = in.Statement, &now, in.Version+1
+		if o.err != nil {
+			return o.err
+		}
+		if err := s.sideEvent(tx, r, caller, rel, "witness_statement_recorded", "witness", &w.ID); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, "witness_statement", r, w.PersonID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+var errWitnessNotFound = apperr.NotFoundError("Witness")
+
+// myWitnessIDs lists the witness records of the caller in a case.
+func myWitnessIDs(tx *gorm.DB, caseID, person uuid.UUID) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := tx.Table("witnesses").Where("case_id = ? AND person_id = ?", caseID, person).Order("id").Pluck("id", &ids).Error
+	return ids, err
+}
+
+// witnessCaseView is the case as a witness sees it: its number and state,
+// the hearings they are heard in and their own record (with their
+// statement), nothing of the complaint.
+func (s *Service) witnessCaseView(tx *gorm.DB, r *relRow, person uuid.UUID, dk *crypto.DataKey) (*View, error) {
+	o := &opener{dk: dk, id: r.ID.String()}
+	v := &View{Summary: Summary{ID: r.ID, Number: r.Number, State: r.State, FiledAt: r.FiledAt, Relation: string(authz.RelWitness), Version: r.Version}}
+	var w witnessRow
+	if err := tx.Where("case_id = ? AND person_id = ?", r.ID, person).Order("seq").Limit(1).Find(&w).Error; err != nil {
+		return nil, err
+	}
+	if w.ID != uuid.Nil {
+		wv := openWitness(o, &w)
+		v.Witness = &wv
+		var hs []hearingRow
+		if err := tx.Where("case_id = ? AND witness_id = ?", r.ID, w.ID).Order("planned_at, id").Find(&hs).Error; err != nil {
+			return nil, err
+		}
+		for _, h := range hs {
+			v.Hearings = append(v.Hearings, HearingView{ID: h.ID, PlannedAt: h.PlannedAt, Parties: h.Parties, Held: h.Held, Version: h.Version,
+				WitnessID: h.WitnessID, Location: o.open(rowField("hearing.location", h.ID), h.LocationEnc),
+				Minutes: o.open(rowField("hearing.minutes", h.ID), h.MinutesEnc)})
+		}
+	}
+	if o.err != nil {
+		return nil, apperr.Wrap(o.err)
+	}
+	return v, nil
+}
+
+// witnessSummary is a case in a witness's list: the number and state, not
+// what the complaint is about.
+func witnessSummary(sum Summary) Summary {
+	sum.Category, sum.Ministry, sum.ReceivedOn, sum.Deadline = "", "", "", nil
+	return sum
+}

@@ -202,7 +202,7 @@ func scopeRetaliation(tx *gorm.DB, r *relRow, rel authz.Relation, me uuid.UUID) 
 }
 
 // RetaliationReports lists the retaliation reports of a case the caller may
-// read, oldest first: all for the chair, the caller's own side's for a
+// read, oldest first, each with its history: all for the chair, the caller's own side's for a
 // party, their own for a witness. Callable by the chair and the reporters;
 // the read is logged.
 func (s *Service) RetaliationReports(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]RetaliationView, error) {
@@ -213,7 +213,7 @@ func (s *Service) RetaliationReports(ctx context.Context, caller *accounts.Calle
 			return err
 		}
 		var err error
-		out, err = s.openRetaliation(tx, r, rel, dk, rows, false)
+		out, err = s.openRetaliation(tx, r, rel, dk, rows, true)
 		return err
 	})
 	return out, err

@@ -22,6 +22,9 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"net/url"
+	"regexp"
+	"time"
 
 	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
@@ -142,6 +145,9 @@ func (w *world) convParam(r row, f *fixture, name string) (string, bool) {
 func (w *world) convCall(r row, who string, f *fixture, missing string) *apptest.Response {
 	t, env := w.t, w.env
 	t.Helper()
+	if r.web {
+		return w.webConvCall(r, who, f, missing)
+	}
 	w.conv(f)
 	p := w.person(who)
 	path := w.path(r, who, f, missing)
@@ -170,4 +176,72 @@ func (w *world) convCall(r row, who string, f *fixture, missing string) *apptest
 		t.Fatalf("conversations matrix line %d: no request for %s: add one to convCall", r.line, r.route)
 	}
 	return env.Do(p, r.method, path, body)
+}
+
+// webConversationMatrix: the pages of the conversations (internal/web), on
+// the same cases, with the web's answers ("login": 303 to the sign-in page;
+// a form that worked: 303 back to its page).
+const webConversationMatrix = `
+method path                                                  state                     anon  cmp   cmp~  adv   adv~  rsp   rsp~  sec   mem   mem~  chr   chr~  ath   ath~c ath~  rep   adm   fg    wit   wit2
+GET    /cases/:id                                            investigating             login 200   404   200   404   200   404   200   200   404   200   404   404   404   404   403   403   403   200   200
+GET    /cases/:id/threads/:thread                            investigating:complainant login 200   404   200   404   404   404   200   200   404   200   404   403   403   403   403   403   403   404   404
+GET    /cases/:id/threads/:thread                            investigating:witness     login 404   404   404   404   404   404   200   200   404   200   404   403   403   403   403   403   403   200   404
+POST   /cases/:id/threads/:thread/messages                   investigating:complainant login 303   404   303   404   404   404   303   303   404   303   404   403   403   403   403   403   403   404   404
+POST   /cases/:id/threads/:thread/messages                   investigating:witness     login 404   404   404   404   404   404   303   303   404   303   404   403   403   403   403   403   403   303   404
+GET    /cases/:id/threads/:thread/attachments/:aid           investigating:complainant login 200   404   200   404   404   404   200   200   404   200   404   403   403   403   403   403   403   404   404
+GET    /cases/:id/notes                                      investigating             login 403   403   403   403   403   403   200   200   404   200   404   403   403   403   403   403   403   403   403
+POST   /cases/:id/notes                                      investigating             login 403   403   403   403   403   403   303   303   404   303   404   403   403   403   403   403   403   403   403
+POST   /cases/:id/notes/:nid                                 investigating             login 403   403   403   403   403   403   303   303   404   303   404   403   403   403   403   403   403   403   403
+GET    /cases/:id/witnesses                                  investigating             login 403   403   403   403   403   403   200   200   404   200   404   403   403   403   403   403   403   200   200
+POST   /cases/:id/witnesses                                  investigating             login 403   403   403   403   403   403   303   403   403   403   403   403   403   403   403   403   403   403   403
+POST   /cases/:id/witnesses/:wid/statement                   investigating             login 403   403   403   403   403   403   303   403   403   403   403   403   403   403   403   403   403   403   403
+POST   /cases/:id/witnesses/:wid/hearing                     investigating             login 403   403   403   403   403   403   303   403   403   403   403   403   403   403   403   403   403   403   403
+GET    /cases/:id/retaliation                                investigating             login 200   404   200   404   200   404   403   403   403   200   404   403   403   403   403   403   403   200   200
+POST   /cases/:id/retaliation                                investigating             login 303   404   303   404   303   404   403   403   403   403   403   403   403   403   403   403   403   303   303
+POST   /cases/:id/retaliation/:rid/state                     investigating             login 403   403   403   403   403   403   403   403   403   303   404   403   403   403   403   403   403   403   403
+`
+
+// webConvCall sends a row of webConversationMatrix as the actor, with a
+// valid form.
+func (w *world) webConvCall(r row, who string, f *fixture, missing string) *apptest.Response {
+	t := w.t
+	t.Helper()
+	w.conv(f)
+	form := url.Values{}
+	switch r.route {
+	case "GET /cases/:id":
+		return w.webCall(r, who, f, missing)
+	case "GET /cases/:id/threads/:thread", "GET /cases/:id/threads/:thread/attachments/:aid", "GET /cases/:id/notes",
+		"GET /cases/:id/witnesses", "GET /cases/:id/retaliation":
+		form = nil
+	case "POST /cases/:id/threads/:thread/messages":
+		form.Set("body", "Een vraag over de hoorzitting.")
+	case "POST /cases/:id/notes":
+		form = url.Values{"kind": {"note"}, "body": {"Concept van de bevindingen."}}
+	case "POST /cases/:id/notes/:nid":
+		form = url.Values{"version": {"1"}, "body": {"Herziene indruk."}}
+	case "POST /cases/:id/witnesses":
+		form = url.Values{"name": {"Getuige Drie"}, "proposed_by": {"committee"}}
+	case "POST /cases/:id/witnesses/:wid/statement":
+		form = url.Values{"version": {"1"}, "statement": {"Ik zag het gebeuren."}}
+	case "POST /cases/:id/witnesses/:wid/hearing":
+		form = url.Values{"date": {w.env.Clock.Now().AddDate(0, 0, 7).Format(time.DateOnly)}, "time": {"10:00"}, "location": {"Den Haag"}}
+	case "POST /cases/:id/retaliation":
+		form.Set("description", "Mijn rooster is veranderd na de klacht.")
+	case "POST /cases/:id/retaliation/:rid/state":
+		form = url.Values{"version": {"1"}, "to": {"under_review"}, "reason": {"In behandeling."}}
+	default:
+		t.Fatalf("web conversations matrix line %d: no request for %s: add one to webConvCall", r.line, r.route)
+	}
+	return w.webDo(w.person(who), r.method, w.path(r, who, f, missing), form, false)
+}
+
+// threadName is a thread named by its party in a path.
+var threadName = regexp.MustCompile(`(/|%2f)threads(/|%2f)(complainant|respondent)`)
+
+// convPage is page with the thread named by its party made anonymous too:
+// the twin of a hidden thread names a thread that does not exist by an id,
+// and the pages echo the path (the language switch).
+func convPage(res *apptest.Response) string {
+	return page(&apptest.Response{Status: res.Status, Header: res.Header, Body: threadName.ReplaceAll(res.Body, []byte("${1}threads${2}<id>"))})
 }

@@ -351,13 +351,13 @@ func parseMatrix(t *testing.T, table string, cols []actor) []row {
 	if !slices.Equal(header[3:], keys) {
 		t.Fatalf("matrix header names %v, want %v", header[3:], keys)
 	}
-	web := table == webMatrix
+	web := table == webMatrix || table == webConversationMatrix
 	for i, l := range lines[1:] {
 		f := strings.Fields(l)
 		if len(f) != 3+len(keys) {
 			t.Fatalf("matrix line %d has %d fields, want %d", i+2, len(f), 3+len(keys))
 		}
-		r := row{line: i + 2, web: web, conv: table == conversationMatrix, method: f[0], path: f[1], want: map[string]int{}, route: f[0] + " " + f[1]}
+		r := row{line: i + 2, web: web, conv: table == conversationMatrix || table == webConversationMatrix, method: f[0], path: f[1], want: map[string]int{}, route: f[0] + " " + f[1]}
 		if f[2] != "-" {
 			r.state, r.variant, _ = strings.Cut(f[2], ":")
 			if _, ok := stateSteps[r.state]; !ok {
@@ -398,6 +398,9 @@ func TestMatrixCoversEveryRoute(t *testing.T) {
 		listed[r.route] = true
 	}
 	for _, r := range parseMatrix(t, conversationMatrix, conversationActors()) {
+		listed[r.route] = true
+	}
+	for _, r := range parseMatrix(t, webConversationMatrix, conversationActors()) {
 		listed[r.route] = true
 	}
 	for _, p := range append(slices.Clone(publicRoutes), webPublicRoutes...) {
@@ -1110,6 +1113,9 @@ func (w *world) check(t *testing.T, r row, cols []actor, castOf func(key string)
 	}
 	if r.conv {
 		send = w.convCall
+		if r.web {
+			same = convPage
+		}
 	}
 	for _, a := range cols {
 		want := r.want[a.key]
@@ -1201,6 +1207,14 @@ func TestMatrix(t *testing.T) {
 			w.check(t, r, conversationActors(), func(string) cast { return mainCast })
 		}
 		t.Logf("conversations matrix: %d rows × %d actors = %d cells", len(crows), len(conversationActors()), len(crows)*len(conversationActors()))
+	})
+
+	wcrows := parseMatrix(t, webConversationMatrix, conversationActors())
+	t.Run("web conversations", func(t *testing.T) {
+		for _, r := range wcrows {
+			w.check(t, r, conversationActors(), func(string) cast { return mainCast })
+		}
+		t.Logf("web conversations matrix: %d rows × %d actors = %d cells", len(wcrows), len(conversationActors()), len(wcrows)*len(conversationActors()))
 	})
 
 	wrows := parseMatrix(t, webMatrix, actors)

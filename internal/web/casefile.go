@@ -45,6 +45,7 @@ type caseData struct {
 	Authority  bool
 	MaxFile    int64
 	Accept     string
+	Conv       convLinks // threads, notes, witnesses, retaliation (conversations.go)
 }
 
 func (w *Web) formsFor(cl *accounts.Caller, v *cases.View) forms {
@@ -79,6 +80,10 @@ func (w *Web) casePage(c echo.Context) error {
 	if err != nil {
 		return w.fail(c, err)
 	}
+	if p.Data.(caseData).V.Relation == string(authz.RelWitness) {
+		// A witness sees their own part only.
+		return w.render(c, "case_witness", p)
+	}
 	return w.render(c, "case", p)
 }
 
@@ -105,6 +110,9 @@ func (w *Web) casePageData(c echo.Context, p *page) (*page, error) {
 		if d.Candidates, err = w.candidates(v); err != nil {
 			return nil, err
 		}
+	}
+	if d.Conv, err = w.conversationLinks(ctx, cl, v); err != nil {
+		return nil, err
 	}
 	if p == nil {
 		p = w.newPage(c, "case.title", nil)

@@ -28,13 +28,14 @@ var pageNames = []string{
 	"signals", "signal",
 	"audit", "admin_accounts", "report",
 	"password", "two_factor",
+	"thread", "notes", "witnesses", "retaliation", "case_witness", // conversations.go
 }
 
 type pageTemplate struct{ t *template.Template }
 
 // parseTemplates parses every page with the shared layout and partials once.
 func parseTemplates(files fs.FS) (map[string]*pageTemplate, error) {
-	shared := []string{"templates/layout.html", "templates/partials.html"}
+	shared := []string{"templates/layout.html", "templates/partials.html", "templates/conversations_partials.html"}
 	out := map[string]*pageTemplate{}
 	for _, name := range pageNames {
 		path := "templates/" + name + ".html"

@@ -163,6 +163,8 @@ func (w *Web) Register(e *echo.Echo) {
 	get("/cases/:id/attachments/:aid", w.attachment, w.can("case:attachment"))
 	post("/cases/:id/:action", w.caseAction, in)
 	post("/cases/:id/hearings/:hid/record", w.recordHearing, w.can("case:hearing"))
+	// Its threads, notes, witnesses and retaliation reports (conversations.go).
+	w.registerConversations(get, post)
 
 	// Committee staff.
 	get("/deadlines", w.deadlines, roles(authz.Secretary, authz.Chair))

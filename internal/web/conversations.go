@@ -1,0 +1,542 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/i18n"
+)
+
+// The pages of the conversations inside a case (issue 10): a thread per
+// party with the committee, the panel's notes, the witnesses and the
+// retaliation reports. Each page calls the case service, which checks the
+// caller's relation to the case and to the thread, note, witness or report;
+// the route table checks the role.
+
+// registerConversations mounts the pages; Register calls it.
+func (w *Web) registerConversations(get, post func(string, echo.HandlerFunc, ...echo.MiddlewareFunc)) {
+	get("/cases/:id/threads/:thread", w.threadPage, w.can("case:thread"))
+	post("/cases/:id/threads/:thread/messages", w.postMessage, w.can("case:message"))
+	get("/cases/:id/threads/:thread/attachments/:aid", w.messageAttachment, w.can("case:thread"))
+	get("/cases/:id/notes", w.notesPage, w.can("case:note:read"))
+	post("/cases/:id/notes", w.addNote, w.can("case:note:write"))
+	post("/cases/:id/notes/:nid", w.editNote, w.can("case:note:write"))
+	get("/cases/:id/witnesses", w.witnessesPage, w.can("case:witness:read"))
+	post("/cases/:id/witnesses", w.addWitness, w.can("case:witness"))
+	post("/cases/:id/witnesses/:wid/statement", w.witnessStatement, w.can("case:witness"))
+	post("/cases/:id/witnesses/:wid/hearing", w.witnessHearing, w.can("case:witness"))
+	get("/cases/:id/retaliation", w.retaliationPage, w.can("case:retaliation:read"))
+	post("/cases/:id/retaliation", w.reportRetaliation, w.can("case:retaliation:report"))
+	post("/cases/:id/retaliation/:rid/state", w.moveRetaliation, w.can("case:retaliation:handle"))
+}
+
+// convLinks is what the case page shows of the conversations: the threads
+// the caller may read and links to the notes, witnesses and reports, as
+// far as the caller's role and relation reach.
+type convLinks struct {
+	Threads     []cases.ThreadSummary
+	Notes       bool
+	Witnesses   bool
+	Retaliation bool
+}
+
+// Any reports whether there is anything to show.
+func (l convLinks) Any() bool { return len(l.Threads) > 0 || l.Notes || l.Witnesses || l.Retaliation }
+
+// conversationLinks gathers the case page's links. The relation decides;
+// nothing is read beyond the list of threads.
+func (w *Web) conversationLinks(ctx context.Context, cl *accounts.Caller, v *cases.View) (convLinks, error) {
+	rel := authz.Relation(v.Relation)
+	ok := func(action string) bool { return authz.RelationAllows(rel, action) && w.allowed(cl, action) }
+	var l convLinks
+	if ok("case:thread") {
+		ts, err := w.d.Cases.Threads(ctx, cl, v.ID)
+		if err != nil {
+			return l, err
+		}
+		l.Threads = ts
+	}
+	l.Notes = ok("case:note:read")
+	l.Witnesses = ok("case:witness:read") && rel != authz.RelWitness
+	l.Retaliation = ok("case:retaliation:read") || ok("case:retaliation:report")
+	return l, nil
+}
+
+func caseID(c echo.Context) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return uuid.Nil, apperr.NotFoundError("Case")
+	}
+	return id, nil
+}
+
+// threadData is the thread page.
+type threadData struct {
+	Case      *cases.View
+	Thread    *cases.ThreadView
+	Title     string // catalogue key
+	Witness   string // the witness's name, for the committee
+	Committee bool
+	CanWrite  bool
+	MaxFile   int64
+	Accept    string
+}
+
+// threadPage shows one thread with the form to write in it.
+func (w *Web) threadPage(c echo.Context) error {
+	p, err := w.threadPageData(c, nil)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	return w.render(c, "thread", p)
+}
+
+func (w *Web) threadPageData(c echo.Context, p *page) (*page, error) {
+	id, err := caseID(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cl, key := c.Request().Context(), callerOf(c), c.Param("thread")
+	th, err := w.d.Cases.Thread(ctx, cl, id, key)
+	if err != nil {
+		return nil, err
+	}
+	v, err := w.d.Cases.Get(ctx, cl, id)
+	if err != nil {
+		return nil, err
+	}
+	rel := authz.Relation(v.Relation)
+	d := threadData{Case: v, Thread: th, Committee: rel == authz.RelPanel || rel == authz.RelStaff,
+		CanWrite: v.State != cases.Closed && authz.RelationAllows(rel, "case:message") && w.allowed(cl, "case:message"),
+		MaxFile:  w.maxUpload(), Accept: acceptTypes}
+	switch {
+	case !d.Committee:
+		d.Title = "case.thread.title.own"
+	case th.Party == "witness":
+		d.Title = "case.thread.title.witness"
+		ts, err := w.d.Cases.Threads(ctx, cl, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			if t.Key == th.Key {
+				d.Witness = t.Witness
+			}
+		}
+	default:
+		d.Title = "case.thread.title." + th.Party
+	}
+	if p == nil {
+		p = w.newPage(c, d.Title, nil)
+	}
+	p.Title, p.TitleArgs = d.Title, []any{"number", v.Number, "name", d.Witness}
+	p.Data = d
+	return p, nil
+}
+
+// postMessage writes in a thread, with files, and shows the thread again.
+func (w *Web) postMessage(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	key := c.Param("thread")
+	body := strings.TrimSpace(c.FormValue("body"))
+	bad := map[string]string{}
+	if body == "" {
+		bad["body"] = fieldMessage(langOf(c), "body")
+	}
+	var files []cases.Upload
+	if form, err := c.MultipartForm(); err == nil && form != nil {
+		for _, fh := range form.File["files"] {
+			if fh.Size == 0 && fh.Filename == "" {
+				continue
+			}
+			typ, ok := acceptedTypes[strings.ToLower(filepathExt(fh.Filename))]
+			if !ok {
+				bad["files"] = i18n.T(langOf(c), "err.files.type", "name", fh.Filename)
+				continue
+			}
+			f, err := fh.Open()
+			if err != nil {
+				bad["files"] = i18n.T(langOf(c), "err.files.read", "name", fh.Filename)
+				continue
+			}
+			defer f.Close()
+			files = append(files, cases.Upload{Filename: fh.Filename, ContentType: typ, Content: f})
+		}
+	}
+	if len(bad) == 0 {
+		_, err = w.d.Cases.PostMessage(c.Request().Context(), callerOf(c), id, key, cases.MessageInput{Body: body}, files)
+		if err == nil {
+			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/threads/"+url.PathEscape(key)+"?done=message#messages")
+		}
+	}
+	return w.convFormError(c, "thread", "message", bad, err, w.threadPageData)
+}
+
+// convFormError shows a conversations page again with the refusal beside
+// the form; errors that are no form errors get their own page.
+func (w *Web) convFormError(c echo.Context, tmpl, form string, bad map[string]string, err error,
+	data func(echo.Context, *page) (*page, error)) error {
+	p := w.newPage(c, "case.title", nil)
+	p.Form, p.Values = form, formValues(c)
+	if i := strings.IndexByte(form, ':'); i >= 0 {
+		p.IDSuffix = "-" + form[i+1:]
+	}
+	for k, m := range bad {
+		p.Errors[k] = m
+	}
+	status := http.StatusUnprocessableEntity
+	if err != nil {
+		if !formErrors(p.Lang, err, p) {
+			return w.fail(c, err)
+		}
+		switch apperr.CodeOf(err) {
+		case apperr.Conflict:
+			status = http.StatusConflict
+		case apperr.Forbidden:
+			status = http.StatusForbidden
+		case apperr.TooLarge:
+			status = http.StatusRequestEntityTooLarge
+		case apperr.Unsupported:
+			status = http.StatusUnsupportedMediaType
+		}
+	}
+	if _, err := data(c, p); err != nil {
+		return w.fail(c, err)
+	}
+	p.Status = status
+	return w.render(c, tmpl, p)
+}
+
+// messageAttachment hands a file of a thread to the browser as a download.
+func (w *Web) messageAttachment(c echo.Context) error {
+	id, err1 := uuid.Parse(c.Param("id"))
+	aid, err2 := uuid.Parse(c.Param("aid"))
+	if err1 != nil || err2 != nil {
+		return w.fail(c, apperr.NotFoundError("Attachment"))
+	}
+	meta, content, err := w.d.Cases.MessageAttachment(c.Request().Context(), callerOf(c), id, c.Param("thread"), aid)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	h := c.Response().Header()
+	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", asciiName(meta.Filename), url.PathEscape(meta.Filename)))
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	return c.Stream(http.StatusOK, meta.ContentType, bytes.NewReader(content))
+}
+
+// notesData is the notes page.
+type notesData struct {
+	Case  *cases.View
+	Notes []cases.NoteView
+}
+
+func (w *Web) notesPage(c echo.Context) error {
+	p, err := w.notesPageData(c, nil)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	return w.render(c, "notes", p)
+}
+
+func (w *Web) notesPageData(c echo.Context, p *page) (*page, error) {
+	id, err := caseID(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cl := c.Request().Context(), callerOf(c)
+	ns, err := w.d.Cases.Notes(ctx, cl, id)
+	if err != nil {
+		return nil, err
+	}
+	v, err := w.d.Cases.Get(ctx, cl, id)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		p = w.newPage(c, "case.notes.title", nil)
+	}
+	p.Title, p.TitleArgs = "case.notes.title", []any{"number", v.Number}
+	p.Data = notesData{Case: v, Notes: ns}
+	return p, nil
+}
+
+func (w *Web) addNote(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	in := cases.NoteInput{Kind: c.FormValue("kind"), Title: strings.TrimSpace(c.FormValue("title")), Body: strings.TrimSpace(c.FormValue("body"))}
+	bad := map[string]string{}
+	if in.Body == "" {
+		bad["body"] = fieldMessage(langOf(c), "body")
+	}
+	if len(bad) == 0 {
+		_, err = w.d.Cases.AddNote(c.Request().Context(), callerOf(c), id, in)
+		if err == nil {
+			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/notes?done=note")
+		}
+	}
+	return w.convFormError(c, "notes", "note", bad, err, w.notesPageData)
+}
+
+func (w *Web) editNote(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	nid, err := uuid.Parse(c.Param("nid"))
+	if err != nil {
+		return w.fail(c, apperr.NotFoundError("Note"))
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	in := cases.NoteInput{Version: version, Title: strings.TrimSpace(c.FormValue("title")), Body: strings.TrimSpace(c.FormValue("body"))}
+	bad := map[string]string{}
+	if in.Body == "" {
+		bad["body"] = fieldMessage(langOf(c), "body")
+	}
+	if len(bad) == 0 {
+		_, err = w.d.Cases.EditNote(c.Request().Context(), callerOf(c), id, nid, in)
+		if err == nil {
+			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/notes?done=note_edited#note-"+nid.String())
+		}
+	}
+	return w.convFormError(c, "notes", "note:"+nid.String(), bad, err, w.notesPageData)
+}
+
+// witnessesData is the committee's page of the case's witnesses.
+type witnessesData struct {
+	Case      *cases.View
+	Witnesses []cases.WitnessView
+	CanEdit   bool // the secretary adds witnesses and records statements
+	CanInvite bool // while the case is under investigation
+}
+
+func (w *Web) witnessesPage(c echo.Context) error {
+	p, err := w.witnessesPageData(c, nil)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	return w.render(c, "witnesses", p)
+}
+
+func (w *Web) witnessesPageData(c echo.Context, p *page) (*page, error) {
+	id, err := caseID(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cl := c.Request().Context(), callerOf(c)
+	ws, err := w.d.Cases.Witnesses(ctx, cl, id)
+	if err != nil {
+		return nil, err
+	}
+	v, err := w.d.Cases.Get(ctx, cl, id)
+	if err != nil {
+		return nil, err
+	}
+	rel := authz.Relation(v.Relation)
+	handled := v.State == cases.Registered || v.State == cases.AwaitingInformation || v.State == cases.Admissible || v.State == cases.Investigating
+	d := witnessesData{Case: v, Witnesses: ws, CanEdit: handled && authz.RelationAllows(rel, "case:witness") && w.allowed(cl, "case:witness")}
+	d.CanInvite = d.CanEdit && v.State == cases.Investigating
+	if p == nil {
+		p = w.newPage(c, "case.witnesses.title", nil)
+	}
+	p.Title, p.TitleArgs = "case.witnesses.title", []any{"number", v.Number}
+	p.Data = d
+	return p, nil
+}
+
+func (w *Web) addWitness(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	v := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
+	in := cases.WitnessInput{Name: v("name"), Contact: v("contact"), ProposedBy: v("proposed_by"), Email: v("email")}
+	bad := map[string]string{}
+	if in.Name == "" {
+		bad["name"] = fieldMessage(langOf(c), "name")
+	}
+	if in.ProposedBy == "" {
+		bad["proposed_by"] = fieldMessage(langOf(c), "proposed_by")
+	}
+	if len(bad) == 0 {
+		_, err = w.d.Cases.AddWitness(c.Request().Context(), callerOf(c), id, in)
+		if err == nil {
+			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/witnesses?done=witness")
+		}
+	}
+	return w.convFormError(c, "witnesses", "witness", bad, err, w.witnessesPageData)
+}
+
+func (w *Web) witnessStatement(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	wid, err := uuid.Parse(c.Param("wid"))
+	if err != nil {
+		return w.fail(c, apperr.NotFoundError("Witness"))
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	statement := strings.TrimSpace(c.FormValue("statement"))
+	bad := map[string]string{}
+	if statement == "" {
+		bad["statement"] = fieldMessage(langOf(c), "statement")
+	}
+	if len(bad) == 0 {
+		_, err = w.d.Cases.RecordWitnessStatement(c.Request().Context(), callerOf(c), id, wid, cases.WitnessStatement{Version: version, Statement: statement})
+		if err == nil {
+			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/witnesses?done=witness_statement#witness-"+wid.String())
+		}
+	}
+	return w.convFormError(c, "witnesses", "statement:"+wid.String(), bad, err, w.witnessesPageData)
+}
+
+func (w *Web) witnessHearing(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	wid, err := uuid.Parse(c.Param("wid"))
+	if err != nil {
+		return w.fail(c, apperr.NotFoundError("Witness"))
+	}
+	v := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
+	bad := map[string]string{}
+	at, perr := time.ParseInLocation("2006-01-02 15:04", v("date")+" "+v("time"), w.loc)
+	if perr != nil {
+		bad["planned_at"] = fieldMessage(langOf(c), "planned_at")
+	}
+	if len(bad) == 0 {
+		_, err = w.d.Cases.PlanHearing(c.Request().Context(), callerOf(c), id, cases.HearingPlan{PlannedAt: at.Format(time.RFC3339),
+			Parties: "witness", Location: v("location"), WitnessID: &wid})
+		if err == nil {
+			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/witnesses?done=witness_hearing#witness-"+wid.String())
+		}
+		if e := apperr.As(err); e.Code == apperr.Invalid && e.Fields["witness_id"] != "" {
+			return w.fail(c, apperr.NotFoundError("Witness"))
+		}
+	}
+	return w.convFormError(c, "witnesses", "hearing:"+wid.String(), bad, err, w.witnessesPageData)
+}
+
+// retaliationData is the page of a case's retaliation reports: the chair's
+// (every report, and the moves) or a reporter's (their side's, and the form).
+type retaliationData struct {
+	Case      *cases.View
+	Reports   []cases.RetaliationView
+	Chair     bool
+	CanReport bool
+}
+
+// Next lists the states a report can move to.
+func (retaliationData) Next(state string) []string {
+	switch state {
+	case cases.RetaliationReceived:
+		return []string{cases.RetaliationReview, cases.RetaliationClosed}
+	case cases.RetaliationReview:
+		return []string{cases.RetaliationReferred, cases.RetaliationClosed}
+	case cases.RetaliationReferred:
+		return []string{cases.RetaliationClosed}
+	}
+	return nil
+}
+
+func (w *Web) retaliationPage(c echo.Context) error {
+	p, err := w.retaliationPageData(c, nil)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	return w.render(c, "retaliation", p)
+}
+
+func (w *Web) retaliationPageData(c echo.Context, p *page) (*page, error) {
+	id, err := caseID(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cl := c.Request().Context(), callerOf(c)
+	v, err := w.d.Cases.Get(ctx, cl, id)
+	if err != nil {
+		return nil, err
+	}
+	rel := authz.Relation(v.Relation)
+	ok := func(action string) bool { return authz.RelationAllows(rel, action) && w.allowed(cl, action) }
+	d := retaliationData{Case: v, Chair: ok("case:retaliation:handle"), CanReport: ok("case:retaliation:report")}
+	if ok("case:retaliation:read") {
+		if d.Reports, err = w.d.Cases.RetaliationReports(ctx, cl, id); err != nil {
+			return nil, err
+		}
+	} else if !d.CanReport {
+		return nil, apperr.New(apperr.Forbidden, "forbidden", "Your part in this case does not allow this step.")
+	}
+	if p == nil {
+		p = w.newPage(c, "case.retaliation.title", nil)
+	}
+	p.Title, p.TitleArgs = "case.retaliation.title", []any{"number", v.Number}
+	p.Data = d
+	return p, nil
+}
+
+func (w *Web) reportRetaliation(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	desc := strings.TrimSpace(c.FormValue("description"))
+	bad := map[string]string{}
+	if desc == "" {
+		bad["description"] = fieldMessage(langOf(c), "retaliation_description")
+	}
+	if len(bad) == 0 {
+		_, err = w.d.Cases.ReportRetaliation(c.Request().Context(), callerOf(c), id, cases.RetaliationInput{Description: desc})
+		if err == nil {
+			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/retaliation?done=retaliation")
+		}
+	}
+	return w.convFormError(c, "retaliation", "retaliation", bad, err, w.retaliationPageData)
+}
+
+func (w *Web) moveRetaliation(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	rid, err := uuid.Parse(c.Param("rid"))
+	if err != nil {
+		return w.fail(c, apperr.NotFoundError("Retaliation report"))
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	in := cases.RetaliationStep{Version: version, To: c.FormValue("to"), Reason: strings.TrimSpace(c.FormValue("reason")),
+		Recommendation: strings.TrimSpace(c.FormValue("recommendation"))}
+	bad := map[string]string{}
+	if in.To == "" {
+		bad["to"] = fieldMessage(langOf(c), "to")
+	}
+	if in.To == cases.RetaliationReferred && in.Recommendation == "" {
+		bad["recommendation"] = fieldMessage(langOf(c), "recommendation")
+	}
+	if len(bad) == 0 {
+		_, err = w.d.Cases.MoveRetaliation(c.Request().Context(), callerOf(c), id, rid, in)
+		if err == nil {
+			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/retaliation?done=retaliation_state#report-"+rid.String())
+		}
+	}
+	return w.convFormError(c, "retaliation", "move:"+rid.String(), bad, err, w.retaliationPageData)
+}

@@ -436,3 +436,14 @@ func (h *Handlers) AnswerSignal(c echo.Context) error {
 }
 
 func urlEscape(s string) string { return url.PathEscape(s) }
+
+// ConvertOwnSignal handles POST /api/v1/signals/self/complaint: the holder of
+// the receipt code (header X-Receipt-Code), signed in, files it as a complaint.
+func (h *Handlers) ConvertOwnSignal(c echo.Context) error {
+	out, err := h.Service.ConvertSignal(c.Request().Context(), h.Throttle, c.Request().Header.Get("X-Receipt-Code"), c.RealIP(), caller(c))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/cases/"+out.ID.String())
+	return c.JSON(http.StatusCreated, out)
+}

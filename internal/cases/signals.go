@@ -12,6 +12,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/audit"
+	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/crypto"
 )
 
@@ -294,4 +295,57 @@ func (s *Service) AnswerSignal(ctx context.Context, caller *accounts.Caller, id 
 func (s *Service) logSignal(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, action string) error {
 	id := caller.ID
 	return audit.Append(ctx, tx, audit.Entry{At: s.now(), PersonID: &id, Role: "staff", Action: action, Client: caller.Client})
+}
+
+// ConvertSignal turns the caller's own signal into a complaint when its
+// reporter comes forward (DESIGN §2): the holder of the receipt code, signed
+// in as a complainant, files a complaint of the signal's category whose
+// description is what they wrote in the signal. The committee's replies stay
+// with the signal. A signal becomes a complaint once. Callable by a
+// complainant holding the receipt code.
+func (s *Service) ConvertSignal(ctx context.Context, throttle *accounts.Throttle, code, client string, caller *accounts.Caller) (*Filed, error) {
+	if !caller.Has(authz.Complainant, caller.Ministry) || !s.enf.Allowed(caller.ID.String(), caller.Ministry, "case:file") {
+		return nil, apperr.New(apperr.Forbidden, "forbidden", "Only a complainant can turn their signal into a complaint.")
+	}
+	var filed *Filed
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		row, err := s.signalByCode(ctx, tx, throttle, code, client)
+		if err != nil {
+			return err
+		}
+		if err := tx.Raw(`SELECT * FROM signals WHERE id = ? FOR UPDATE`, row.ID).Scan(row).Error; err != nil {
+			return err
+		}
+		if row.ConvertedCaseID != nil {
+			return apperr.New(apperr.Conflict, "already-converted", "This signal was already turned into a complaint.")
+		}
+		v, err := s.signalView(tx, row)
+		if err != nil {
+			return err
+		}
+		var told []string
+		for _, m := range v.Messages {
+			if !m.FromCommittee {
+				told = append(told, m.Body)
+			}
+		}
+		c := Complaint{Category: row.Category, Description: strings.Join(told, "\n\n")}
+		if row.Ministry != nil {
+			c.Respondent.Ministry = *row.Ministry
+		}
+		if bad := c.validate(); len(bad) > 0 {
+			// A discrimination signal has no ground yet; the complainant adds it later.
+			if _, onlyGround := bad["ground"]; !(onlyGround && len(bad) == 1) {
+				return apperr.InvalidFields(bad)
+			}
+		}
+		if filed, err = s.insertCase(ctx, tx, caller, authz.Complainant, caller.ID, nil, caller.Ministry, &c); err != nil {
+			return err
+		}
+		return tx.Exec(`UPDATE signals SET converted_case_id = ? WHERE id = ?`, filed.ID, row.ID).Error
+	})
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	return filed, nil
 }

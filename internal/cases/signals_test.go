@@ -248,3 +248,57 @@ func TestLogin(t *testing.T) {
 	// While locked, even the right password is refused.
 	problem(t, login(p.Email, apptest.Password), 429, "too-many-attempts")
 }
+
+// TestSignalBecomesComplaint: the reporter of a signal comes forward; their
+// signal becomes their complaint with what they wrote, once, and only for
+// the holder of the code.
+func TestSignalBecomesComplaint(t *testing.T) {
+	c := newCast(t)
+	e := c.e
+	first, more := "Mijn teamleider scheldt mij uit.", "Het gebeurde weer op maandag."
+	code := e.Must(201, nil, "POST", "/api/v1/signals", map[string]any{"category": "aggression_violence", "ministry": "BZK", "message": first}).Map(t)["receipt_code"].(string)
+	send := func(p *apptest.Person, code string) *apptest.Response {
+		req, err := http.NewRequest("POST", e.Server.URL+"/api/v1/signals/self/complaint", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Receipt-Code", code)
+		return e.Send(p, req)
+	}
+	req, _ := http.NewRequest("POST", e.Server.URL+"/api/v1/signals/self/messages", strings.NewReader(`{"body":"`+more+`"}`))
+	req.Header.Set("X-Receipt-Code", code)
+	req.Header.Set("Content-Type", "application/json")
+	if r := e.Send(nil, req); r.Status != 204 {
+		t.Fatalf("adding to the signal: %d %s", r.Status, r.Body)
+	}
+
+	if r := send(c.complainant, code+"x"); r.Status != 404 {
+		t.Fatalf("a wrong code: %d %s", r.Status, r.Body)
+	}
+	r := send(c.complainant, code)
+	if r.Status != 201 {
+		t.Fatalf("converting: %d %s", r.Status, r.Body)
+	}
+	id := r.Map(t)["id"].(string)
+	var v struct {
+		State       string `json:"state"`
+		Category    string `json:"category"`
+		Description string `json:"description"`
+		Respondent  struct {
+			Ministry string `json:"ministry"`
+		} `json:"respondent"`
+	}
+	e.Must(200, c.complainant, "GET", "/api/v1/cases/"+id, nil).Decode(t, &v)
+	if v.State != "submitted" || v.Category != "aggression_violence" || v.Respondent.Ministry != "BZK" ||
+		!strings.Contains(v.Description, first) || !strings.Contains(v.Description, more) {
+		t.Fatalf("the complaint does not carry the signal: %+v", v)
+	}
+	if r := send(c.complainant, code); r.Status != 409 {
+		t.Fatalf("converting twice: %d %s", r.Status, r.Body)
+	}
+	var linked int64
+	e.App.DB.Raw(`SELECT count(*) FROM signals WHERE converted_case_id = ?`, id).Scan(&linked)
+	if linked != 1 {
+		t.Fatalf("signal not linked to its complaint (%d)", linked)
+	}
+}

@@ -106,6 +106,7 @@ POST   /api/v1/accounts/:pid/grants                 -                      401  
 DELETE /api/v1/accounts/:pid/grants/:role/:domain   -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  204  403
 DELETE /api/v1/accounts/:pid/totp                   -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  204  403
 POST   /api/v1/cases                                -                      401  201  201  201  201  403  403  403  403  403  403  403  403  403   403  403  403  403
+POST   /api/v1/signals/self/complaint               -                      401  201  201  403  403  403  403  403  403  403  403  403  403  403   403  403  403  403
 GET    /api/v1/cases                                -                      401  200  200  200  200  200  200  200  200  200  200  200  200  200   200  403  403  403
 GET    /api/v1/cases/:id                            submitted              401  200  404  200  404  404  404  200  404  404  200  404  404  404   404  403  403  403
 GET    /api/v1/cases/:id                            advised                401  200  404  200  404  200  404  200  200  404  200  404  200  404   404  403  403  403
@@ -777,6 +778,16 @@ func (w *world) call(r row, who string, f *fixture, missing string) *apptest.Res
 			q.Token = token
 			p = &q
 		}
+	case "POST /api/v1/signals/self/complaint":
+		// A fresh signal each time: a signal becomes a complaint only once.
+		res := env.Do(nil, "POST", "/api/v1/signals", cases.SignalInput{Category: "bullying", Message: "Ik word buitengesloten."})
+		code, _ := res.Map(t)["receipt_code"].(string)
+		req, err := http.NewRequest("POST", env.Server.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Receipt-Code", code)
+		return env.Send(p, req)
 	case "POST /api/v1/cases":
 		c := complaint()
 		if who == "adv" || who == "adv~" {

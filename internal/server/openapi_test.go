@@ -583,6 +583,10 @@ func TestOpenAPIWalk(t *testing.T) {
 	w.do(call{who: sec, method: "GET", path: "/api/v1/signals/" + uuid.NewString(), want: 404, problem: "not-found"})
 	w.do(call{who: comp, method: "GET", path: "/api/v1/signals", want: 403, problem: "forbidden"})
 	w.do(call{method: "GET", path: "/api/v1/signals/self", header: self, want: 200})
+	// The reporter comes forward: the signal becomes their complaint, once.
+	w.do(call{who: sec, method: "POST", path: "/api/v1/signals/self/complaint", header: self, want: 403, problem: "forbidden"})
+	w.do(call{who: comp, method: "POST", path: "/api/v1/signals/self/complaint", header: self, want: 201})
+	w.do(call{who: comp, method: "POST", path: "/api/v1/signals/self/complaint", header: self, want: 409, problem: "already-converted"})
 
 	// Privacy: exports and the access log.
 	w.do(call{who: comp, method: "GET", path: "/api/v1/me/export", want: 200})

@@ -139,6 +139,7 @@ func New(d Deps) *echo.Echo {
 	api.POST("/signals", cs.FileSignal) // anyone, no account
 	api.GET("/signals/self", cs.OwnSignal)
 	api.POST("/signals/self/messages", cs.OwnSignalMessage)
+	api.POST("/signals/self/complaint", cs.ConvertOwnSignal, pm("case:file"))
 	api.GET("/signals", cs.Signals, pm("signal:list"))
 	api.GET("/signals/:sid", cs.Signal, pm("signal:list"))
 	api.POST("/signals/:sid/messages", cs.AnswerSignal, pm("signal:answer"))

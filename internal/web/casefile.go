@@ -331,6 +331,12 @@ func (w *Web) caseAction(c echo.Context) error {
 	default:
 		return w.fail(c, apperr.NotFoundError("Page"))
 	}
+	// Adopting the advice and recording the decision need a recent proof of
+	// identity (issue 8), in the pages as in the API: whoever signed in
+	// longer ago than the re-authentication window signs in again first.
+	if (action == "advice" || action == "decision") && !w.d.Accounts.RecentlyAuthenticated(cl) {
+		bad["reauth"] = i18n.T(lang, "err.reauth")
+	}
 	err = nil
 	if len(bad) == 0 {
 		err = run()

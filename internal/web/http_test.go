@@ -278,3 +278,34 @@ func regexpFind(pattern, s string) string {
 	}
 	return m[1]
 }
+
+// TestSensitiveStepsNeedRecentSignIn: a chair who signed in longer ago than
+// the re-authentication window cannot adopt an advice from the pages until
+// they sign in again; nothing changes meanwhile.
+func TestSensitiveStepsNeedRecentSignIn(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	c := newClient(t, w.e)
+	c.login(w.chair.Email)
+	if err := w.e.App.DB.Exec(`UPDATE sessions SET authenticated_at = now() - interval '2 hours' WHERE person_id = ?`, w.chair.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	casePath := "/cases/" + w.submitted.ID.String()
+	p := c.post(casePath, casePath+"/advice", url.Values{"findings": {"Bevindingen."}, "judgement-1": {"founded"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Meld u eerst opnieuw aan") {
+		t.Fatalf("advice with an old sign-in: %d %.400s", p.Status, p.Body)
+	}
+	var events int64
+	w.e.App.DB.Table("case_events").Where("case_id = ? AND kind = 'advised'", w.submitted.ID).Count(&events)
+	if events != 0 {
+		t.Fatal("the advice went through without a recent sign-in")
+	}
+	// Signing in again is the re-authentication: the same step then reaches
+	// the case rules (which refuse it here only because the case is not
+	// under investigation).
+	c.login(w.chair.Email)
+	p = c.post(casePath, casePath+"/advice", url.Values{"findings": {"Bevindingen."}, "judgement-1": {"founded"}})
+	if strings.Contains(p.Body, "Meld u eerst opnieuw aan") {
+		t.Fatalf("still asked to sign in again after signing in: %d", p.Status)
+	}
+}

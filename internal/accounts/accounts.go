@@ -330,3 +330,39 @@ func (s *Service) EnsureAdmin(ctx context.Context, email string) (string, error)
 	}
 	return pw, nil
 }
+
+// Ministry is an organisation whose civil servants may complain: a domain
+// of the role grants.
+type Ministry struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Active bool   `json:"active"`
+}
+
+var ministryCode = regexp.MustCompile(`^[A-Za-z]{2,8}$`)
+
+// Ministries lists every ministry, active ones first.
+func (s *Service) Ministries(ctx context.Context) ([]Ministry, error) {
+	var out []Ministry
+	err := s.db.WithContext(ctx).Raw(`SELECT code, name, active FROM ministries ORDER BY active DESC, code`).Scan(&out).Error
+	return out, apperr.Wrap(err)
+}
+
+// SaveMinistry adds a ministry or renames and (de)activates an existing one
+// (DESIGN §1: the list is configurable). A deactivated ministry keeps its
+// cases and grants but takes no new accounts. Callable by the admin (the
+// route checks the role).
+func (s *Service) SaveMinistry(ctx context.Context, m Ministry) error {
+	bad := map[string]string{}
+	if !ministryCode.MatchString(m.Code) {
+		bad["code"] = "must be 2 to 8 letters"
+	}
+	if n := strings.TrimSpace(m.Name); n == "" || len(n) > 200 {
+		bad["name"] = "is required, at most 200 characters"
+	}
+	if len(bad) > 0 {
+		return apperr.InvalidFields(bad)
+	}
+	return apperr.Wrap(s.db.WithContext(ctx).Exec(`INSERT INTO ministries (code, name, active) VALUES (?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET name = excluded.name, active = excluded.active`, m.Code, strings.TrimSpace(m.Name), m.Active).Error)
+}

@@ -92,7 +92,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	})
 	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Enforcer: enf, Privacy: &privacy.Service{DB: gdb, Accounts: acc, Cases: cs},
 		DB: gdb, Keys: keys, Throttle: accounts.NewThrottle(gdb), Log: log, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Now: o.Now,
-		IdleTimeout: cfg.SessionIdle})
+		IdleTimeout: cfg.SessionIdle, Retention: web.Retention{CaseYears: cfg.RetentionYears, SignalYears: cfg.SignalRetentionYears}})
 	if err != nil {
 		return nil, err
 	}

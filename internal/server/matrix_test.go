@@ -258,6 +258,7 @@ POST   /audit/verify                                -                           
 GET    /admin/accounts                              -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   200   403
 POST   /admin/accounts                              -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   303   403
 POST   /admin/accounts/:pid/grants                  -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   303   403
+POST   /admin/ministries                            -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   303   403
 `
 
 // webPublicRoutes are the pages anyone may open without a session, with the
@@ -982,6 +983,8 @@ func (w *world) webCall(r row, who string, f *fixture, missing string) *apptest.
 			t.Fatal(err)
 		}
 		return res
+	case "POST /admin/ministries":
+		form = url.Values{"code": {"RWS"}, "name": {"Rijkswaterstaat"}}
 	case "POST /complaint/step/:step":
 		form = url.Values{"category": {"bullying"}, "description": {"Ik word buitengesloten."}, "nav": {"save"}}
 	case "POST /complaint/send":

@@ -309,3 +309,31 @@ func TestSensitiveStepsNeedRecentSignIn(t *testing.T) {
 		t.Fatalf("still asked to sign in again after signing in: %d", p.Status)
 	}
 }
+
+// TestAdminManagesMinistries: the admin adds a ministry, switches it off and
+// sees the retention terms; a bad code is refused beside its field.
+func TestAdminManagesMinistries(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	c := newClient(t, w.e)
+	c.login(w.admin.Email)
+	p := c.post("/admin/accounts", "/admin/ministries", url.Values{"code": {"RWS"}, "name": {"Rijkswaterstaat"}})
+	if p.URL != "/admin/accounts" || !strings.Contains(p.Body, "Rijkswaterstaat") || !strings.Contains(p.Body, "5 jaar na afsluiting") {
+		t.Fatalf("after adding: %s %d %.300s", p.URL, p.Status, p.Body)
+	}
+	c.post("/admin/accounts", "/admin/ministries", url.Values{"code": {"RWS"}, "name": {"Rijkswaterstaat"}, "active": {"no"}})
+	var active bool
+	w.e.App.DB.Raw(`SELECT active FROM ministries WHERE code = 'RWS'`).Scan(&active)
+	if active {
+		t.Fatal("the ministry is still active after switching it off")
+	}
+	p = c.post("/admin/accounts", "/admin/ministries", url.Values{"code": {"R W S!"}, "name": {""}})
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad code: %d", p.Status)
+	}
+	var n int64
+	w.e.App.DB.Table("ministries").Where("code = 'R W S!'").Count(&n)
+	if n != 0 {
+		t.Fatal("a bad code was stored")
+	}
+}

@@ -54,6 +54,9 @@ type Deps struct {
 	IdleTimeout time.Duration
 	// MaxUploadBytes is the largest evidence file the case service takes.
 	MaxUploadBytes int64
+	// Retention is shown to the admin; it is set in the configuration
+	// (RKC_RETENTION_YEARS, RKC_SIGNAL_RETENTION_YEARS).
+	Retention Retention
 	// Now is the clock; nil for the real one.
 	Now func() time.Time
 }
@@ -183,4 +186,8 @@ func (w *Web) Register(e *echo.Echo) {
 	get("/admin/accounts", w.adminAccounts, roles(authz.Admin))
 	post("/admin/accounts", w.adminCreate, roles(authz.Admin))
 	post("/admin/accounts/:pid/grants", w.adminGrant, roles(authz.Admin))
+	post("/admin/ministries", w.adminMinistry, roles(authz.Admin))
 }
+
+// Retention is how long closed cases and signals are kept, in years.
+type Retention struct{ CaseYears, SignalYears int }

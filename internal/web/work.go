@@ -355,7 +355,11 @@ type accountRow struct {
 	Grants   []authz.Grant `gorm:"-"`
 }
 
-type adminData struct{ Accounts []accountRow }
+type adminData struct {
+	Accounts   []accountRow
+	Ministries []accounts.Ministry
+	Retention  Retention
+}
 
 func (w *Web) adminData(c echo.Context) (adminData, error) {
 	var rows []accountRow
@@ -369,7 +373,21 @@ func (w *Web) adminData(c echo.Context) (adminData, error) {
 		}
 		rows[i].Grants = g
 	}
-	return adminData{Accounts: rows}, nil
+	ms, err := w.d.Accounts.Ministries(c.Request().Context())
+	if err != nil {
+		return adminData{}, err
+	}
+	return adminData{Accounts: rows, Ministries: ms, Retention: w.d.Retention}, nil
+}
+
+// adminMinistry adds, renames or (de)activates a ministry.
+func (w *Web) adminMinistry(c echo.Context) error {
+	m := accounts.Ministry{Code: strings.TrimSpace(c.FormValue("code")), Name: strings.TrimSpace(c.FormValue("name")),
+		Active: c.FormValue("active") != "no"}
+	if err := w.d.Accounts.SaveMinistry(c.Request().Context(), m); err != nil {
+		return w.adminError(c, "ministry", err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/accounts?done=ministry_saved")
 }
 
 func (w *Web) adminAccounts(c echo.Context) error {

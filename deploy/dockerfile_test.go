@@ -324,9 +324,6 @@ func TestDockerfileLintCatches(t *testing.T) {
 // sources, less what .dockerignore leaves out), then checks that the result
 // is a static binary that starts: the final stage has no libc and no shell.
 func TestDockerfileBuildsStatic(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	src, err := os.ReadFile("Dockerfile")
 	if err != nil {
 		t.Fatal(err)

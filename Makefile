@@ -33,9 +33,13 @@ bench: setup
 bench-report: setup
 	$(GO) run ./internal/platform/dbtest/withpg -- $(GO) run ./internal/loadtest/benchreport -readme README.md
 
+# staticcheck is pinned in tools/go.mod (its own module, so the product's
+# go.mod lists only what the product needs) and built into bin/.
 lint:
 	@out=$$(gofmt -l cmd internal deploy); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	cd tools && $(GO) build -o ../bin/staticcheck honnef.co/go/tools/cmd/staticcheck
+	bin/staticcheck ./...
 
 clean:
 	rm -rf bin

@@ -242,8 +242,6 @@ func (c *cast) post(t *testing.T, p *apptest.Person, id, step string, body any, 
 	}
 }
 
-func bptr(b bool) *bool { return &b }
-
 // plannedAt is a hearing time a day after the service's clock.
 func (c *cast) plannedAt() string {
 	return c.e.Clock.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)

@@ -20,7 +20,6 @@ var allStates = []string{"submitted", "registered", "awaiting_information", "adm
 type caseStep struct {
 	name   string
 	who    func(*cast) *apptest.Person
-	method string
 	path   string
 	body   func(*cast) any
 	legal  []string

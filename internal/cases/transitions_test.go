@@ -18,11 +18,11 @@ var allStates = []string{"submitted", "registered", "awaiting_information", "adm
 // legal in according to DESIGN §2, written out here rather than taken from
 // the code under test.
 type caseStep struct {
-	name   string
-	who    func(*cast) *apptest.Person
-	path   string
-	body   func(*cast) any
-	legal  []string
+	name  string
+	who   func(*cast) *apptest.Person
+	path  string
+	body  func(*cast) any
+	legal []string
 	// typ is the problem type of the refusal in any other state.
 	typ string
 	// unknownBefore lists states in which the caller may not know the case

@@ -195,6 +195,9 @@ func TestComposeSecrets(t *testing.T) {
 	if _, err := crypto.LoadKeyring(crypto.KeySource{File: cfg.MasterKeyFile}); err != nil {
 		t.Errorf("master.keys does not load: %v", err)
 	}
+	if fi, err := os.Stat(cfg.MasterKeyFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("master.keys must be 0600 (the service refuses a key file others can read): %v %v", fi.Mode(), err)
+	}
 	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Errorf("the secrets folder must be 0700: %v %v", fi.Mode(), err)
 	}

@@ -28,4 +28,14 @@ fi
 # Compose mounts each file as it is on the host; the containers run as
 # other users (postgres, 65532), so the files must be readable to them. The
 # folder (0700) keeps other users of this host out.
-chmod 644 "$dir/db_password" "$dir/database_url" "$dir/master.keys"
+chmod 644 "$dir/db_password" "$dir/database_url"
+# The master key file is the API's alone: the service refuses a key file
+# that group or others can read (as ssh does), so it is 0600 and belongs to
+# the API container's user.
+chmod 600 "$dir/master.keys"
+api_user=65532
+if [ "$(id -u)" = 0 ]; then
+	chown "$api_user:$api_user" "$dir/master.keys"
+elif [ "$(ls -ln "$dir/master.keys" | awk '{print $3}')" != "$api_user" ]; then
+	echo "master.keys is 0600 and yours; the API container runs as $api_user: sudo chown $api_user:$api_user $dir/master.keys"
+fi

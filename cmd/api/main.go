@@ -160,6 +160,9 @@ func ensureDatabase(ctx context.Context, adminURL, name string) error {
 }
 
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io.Writer) error {
+	if err := app.CheckKeyFiles(cfg); err != nil {
+		return err
+	}
 	return withDB(ctx, cfg, log, func(gdb *gorm.DB, sqlDB *sql.DB) error {
 		a, err := app.Build(ctx, cfg, log, gdb, app.Options{})
 		if err != nil {

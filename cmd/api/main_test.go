@@ -429,3 +429,36 @@ func TestEmbeddedDatabase(t *testing.T) {
 	}
 	waitNoPostgres(t, pgData, 5*time.Second)
 }
+
+// TestKeyFileTooOpen: a master key file that group or others can read
+// stops the service at start with one line, as ssh refuses such a key,
+// before it touches the database; given as RKC_MASTER_KEYS_FILE too.
+func TestKeyFileTooOpen(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	keys := filepath.Join(dir, "master.keys")
+	if err := os.WriteFile(keys, []byte("k1:"+strings.Repeat("A", 43)+"=\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(keys, 0o644); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	if os.Getuid() == 0 {
+		// root's own files may be group-readable (Kubernetes secrets); this
+		// one is an ordinary account's.
+		if err := os.Chown(keys, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closed := fmt.Sprintf("DATABASE_URL=postgres://rkc:x@127.0.0.1:%d/rkc", freePort(t))
+	for _, settings := range [][]string{
+		{closed, "RKC_MASTER_KEY_FILE=" + keys},
+		{closed, "RKC_MASTER_KEYS_FILE=" + keys},
+	} {
+		r := runBinary(t, settings, "serve")
+		oneErrorLine(t, r, keys, "0644", "chmod 600")
+		if strings.Contains(r.stderr, "unreachable") {
+			t.Errorf("%s: the database was tried before the key file was refused", settings[1])
+		}
+	}
+}

@@ -80,7 +80,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	}
 	a := &App{DB: gdb, Accounts: acc, Enforcer: enf, Cases: cs, Keys: keys, Outbox: outbox}
 	a.Handler = server.New(server.Deps{
-		Log: log, SQL: sqlDB, Enforcer: enf, TrustedProxies: cfg.TrustedProxies,
+		Log: log, SQL: sqlDB, Enforcer: enf, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies,
 		Accounts: &accounts.Handlers{Service: acc, SecureCookies: cfg.SecureCookies, Synced: func(c *accounts.Caller) error {
 			return enf.Sync(c.ID.String(), c.Grants)
 		}},
@@ -124,6 +124,19 @@ func callerOf(c echo.Context) (uuid.UUID, string) {
 func (a *App) SQL() *sql.DB {
 	s, _ := a.DB.DB()
 	return s
+}
+
+// CheckKeyFiles refuses to go on when a key file that exists is readable
+// by group or others (crypto.CheckKeyFileMode); serve calls it before
+// anything else, so the operator sees that one line and nothing starts.
+func CheckKeyFiles(cfg *config.Config) error {
+	if cfg.MasterKeys != "" {
+		return nil // the keys come from the environment
+	}
+	if _, err := os.Stat(cfg.MasterKeyFile); errors.Is(err, os.ErrNotExist) {
+		return nil // generated, 0600, on first start
+	}
+	return crypto.CheckKeyFileMode(cfg.MasterKeyFile)
 }
 
 // LoadKeys reads the master keys from the environment or the key file. The

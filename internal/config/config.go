@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rkc-nl/rkc/internal/crypto"
 )
 
 // Config is every setting of the binary.
@@ -298,6 +300,10 @@ func intSetter(lo, hi int, field func(*Config) *int) func(*Config, string) error
 	}
 }
 
+// keyFileSettings hold keys: given as NAME_FILE, the file must be private
+// to its owner (crypto.CheckKeyFileMode), like the key files themselves.
+var keyFileSettings = map[string]bool{"RKC_MASTER_KEYS": true}
+
 // ErrHelp is returned when --help was asked; the usage has been written.
 var ErrHelp = flag.ErrHelp
 
@@ -337,6 +343,11 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (*Config, 
 		if f := getenv(s.env + "_FILE"); f != "" {
 			if source == s.env {
 				return nil, nil, fmt.Errorf("invalid %s: set %s or %s_FILE, not both", s.env, s.env, s.env)
+			}
+			if keyFileSettings[s.env] {
+				if err := crypto.CheckKeyFileMode(f); err != nil {
+					return nil, nil, fmt.Errorf("invalid %s_FILE: %v", s.env, err)
+				}
 			}
 			b, err := os.ReadFile(f)
 			if err != nil {

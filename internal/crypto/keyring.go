@@ -163,6 +163,9 @@ func LoadKeyring(spec KeySource) (*Keyring, error) {
 	case strings.TrimSpace(spec.EnvKeys) != "":
 		keys, err = parseKeys(splitEnv(spec.EnvKeys), source{EnvVar, "entry"})
 	case spec.File != "":
+		if err := CheckKeyFileMode(spec.File); err != nil {
+			return nil, err
+		}
 		var data []byte
 		data, err = os.ReadFile(spec.File)
 		if err != nil {
@@ -484,6 +487,9 @@ func hasID(kls []keyLine, id string) bool {
 // readKeyFile returns the file's lines (without the trailing empty one) and
 // its parsed keys, refusing a file without keys.
 func readKeyFile(path string) ([]string, []keyLine, error) {
+	if err := CheckKeyFileMode(path); err != nil {
+		return nil, nil, err
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("crypto: reading key file: %w", err)

@@ -29,6 +29,9 @@ type Deps struct {
 	Privacy  *privacy.Handlers
 	Outbox   *notify.Handlers
 	Reports  *reporting.Handlers
+	// SecureCookies: served over TLS, so the cookies carry the __Host-
+	// prefix (config.Config.SecureCookies).
+	SecureCookies bool
 	// TrustedProxies are the ranges whose X-Forwarded-For names the client
 	// (config.Config.TrustedProxies); empty: the peer is the client.
 	TrustedProxies []*net.IPNet
@@ -59,9 +62,14 @@ func New(d Deps) *echo.Echo {
 		}
 		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
 	}
+	if d.SecureCookies {
+		e.Pre(prefixedCookies)
+	}
 	ops(e, d.SQL, reg)
 
-	api := e.Group("/api/v1", d.Accounts.Authenticate)
+	// A state-changing request authenticated by the session cookie must come
+	// from this site (CSRF); bearer tokens pass.
+	api := e.Group("/api/v1", d.Accounts.Authenticate, accounts.RefuseCrossSite)
 	auth := accounts.RequireCaller
 	pm := func(action string) echo.MiddlewareFunc {
 		return d.Enforcer.Require(action, accounts.CallerID, denied)

@@ -19,7 +19,7 @@ import (
 // Cookie and form names.
 const (
 	langCookie = "rkc_lang"
-	csrfCookie = "rkc_csrf"
+	csrfCookie = accounts.CSRFCookie
 	csrfField  = "csrf"
 )
 

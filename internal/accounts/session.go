@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -231,25 +232,43 @@ type authRow struct {
 	Pending      *string
 	SecondFactor bool
 	AuthAge      float64
+	Grants       []byte // JSON array of {role, domain}
 }
+
+// touchEvery is how often a session's last use is written. Writing it on
+// every request would make every read a write with its own WAL flush; a
+// coarser mark only lets a session end up to this much sooner than its idle
+// timeout, never later.
+const touchEvery = 30 * time.Second
 
 // authenticate returns the caller of a live session, pending or not:
 // unauthenticated when the token is unknown, past its absolute or idle
-// timeout, or the account is deactivated. A valid request counts as use.
+// timeout, or the account is deactivated. A valid request counts as use. One
+// statement reads the session, its person and their grants (so a grant
+// withdrawn or an account deactivated takes effect at the next request, on
+// every instance) and marks the use when the last mark is older than
+// touchEvery.
 func (s *Service) authenticate(ctx context.Context, token string) (*Caller, error) {
 	if token == "" || len(token) > 200 {
 		return nil, errNoSession
 	}
 	var rows []authRow
 	err := s.db.WithContext(ctx).Raw(`
-		UPDATE sessions SET last_seen_at = now() FROM persons
-		WHERE sessions.token_hash = ? AND sessions.expires_at > now()
-		  AND sessions.last_seen_at > now() - make_interval(secs => ?)
-		  AND persons.id = sessions.person_id AND persons.active
-		RETURNING persons.id, persons.email, persons.name, persons.ministry, persons.language,
-		  sessions.id AS session_id, sessions.method, sessions.pending, sessions.second_factor,
-		  extract(epoch FROM now() - sessions.authenticated_at)::float8 AS auth_age`,
-		tokenHash(token), s.opts.IdleTimeout.Seconds()).Scan(&rows).Error
+		WITH live AS (
+		  SELECT p.id, p.email, p.name, p.ministry, p.language, s.last_seen_at,
+		    s.id AS session_id, s.method, s.pending, s.second_factor,
+		    extract(epoch FROM now() - s.authenticated_at)::float8 AS auth_age
+		  FROM sessions s JOIN persons p ON p.id = s.person_id
+		  WHERE s.token_hash = @token AND s.expires_at > now()
+		    AND s.last_seen_at > now() - make_interval(secs => @idle) AND p.active
+		), touched AS (
+		  UPDATE sessions SET last_seen_at = now() FROM live
+		  WHERE sessions.id = live.session_id AND live.last_seen_at <= now() - make_interval(secs => @touch)
+		)
+		SELECT live.*, coalesce((SELECT json_agg(json_build_object('role', g.role, 'domain', g.domain) ORDER BY g.role, g.domain)
+		  FROM role_grants g WHERE g.person_id = live.id), '[]') AS grants
+		FROM live`,
+		map[string]any{"token": tokenHash(token), "idle": s.opts.IdleTimeout.Seconds(), "touch": touchEvery.Seconds()}).Scan(&rows).Error
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
@@ -257,8 +276,8 @@ func (s *Service) authenticate(ctx context.Context, token string) (*Caller, erro
 		return nil, errNoSession
 	}
 	r := rows[0]
-	grants, err := s.Grants(ctx, r.ID)
-	if err != nil {
+	var grants []authz.Grant
+	if err := json.Unmarshal(r.Grants, &grants); err != nil {
 		return nil, apperr.Wrap(err)
 	}
 	info := &SessionInfo{ID: r.SessionID, Method: r.Method, SecondFactor: r.SecondFactor,

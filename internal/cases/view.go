@@ -249,11 +249,11 @@ func (s *Service) view(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.Da
 		v.RespondentMinistry = *r.RespondentMinistry
 	}
 
-	var elements []elementRow
-	if err := tx.Where("case_id = ?", r.ID).Order("position").Find(&elements).Error; err != nil {
+	parts, err := readParts(tx, r.ID, committee)
+	if err != nil {
 		return nil, err
 	}
-	for _, e := range elements {
+	for _, e := range parts.Elements {
 		ev := ElementView{Position: e.Position, Description: o.open(fmt.Sprintf("element.%d", e.Position), e.DescriptionEnc)}
 		if e.Judgement != nil {
 			ev.Judgement = *e.Judgement
@@ -286,49 +286,26 @@ func (s *Service) view(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.Da
 		v.Admissibility = a
 	}
 	if committee || party {
-		if err := tx.Raw(`SELECT p.id, p.name FROM panel_members m JOIN persons p ON p.id = m.person_id
-			WHERE m.case_id = ? ORDER BY p.name`, r.ID).Scan(&v.Panel).Error; err != nil {
-			return nil, err
-		}
+		v.Panel = parts.Panel
 	}
 	if committee || complainantSide {
-		var reqs []infoRequestRow
-		if err := tx.Where("case_id = ?", r.ID).Order("requested_at").Find(&reqs).Error; err != nil {
-			return nil, err
-		}
-		for _, q := range reqs {
+		for _, q := range parts.InfoRequests {
 			v.InformationRequests = append(v.InformationRequests, InfoRequestView{ID: q.ID, What: o.open(rowField("information_request", q.ID), q.WhatEnc),
 				TermUntil: q.TermUntil.Format(time.DateOnly), RequestedAt: q.RequestedAt, AnsweredAt: q.AnsweredAt})
 		}
 	}
 	if committee || party {
-		var sts []statementRow
-		if err := tx.Where("case_id = ?", r.ID).Order("created_at").Find(&sts).Error; err != nil {
-			return nil, err
-		}
-		for _, st := range sts {
+		for _, st := range parts.Statements {
 			v.Statements = append(v.Statements, StatementView{ID: st.ID, Side: st.Side, Body: o.open(rowField("statement", st.ID), st.BodyEnc), CreatedAt: st.CreatedAt})
 		}
-		var atts []attachmentRow
-		q := tx.Select("id, side, filename_enc, content_type, size_bytes, created_at").Where("case_id = ?", r.ID)
-		if !committee {
-			q = q.Where("side <> 'committee'")
-		}
-		if err := q.Order("created_at").Find(&atts).Error; err != nil {
-			return nil, err
-		}
-		for _, a := range atts {
+		for _, a := range parts.Attachments {
 			v.Attachments = append(v.Attachments, AttachmentMeta{ID: a.ID, Side: a.Side, Filename: o.open(rowField("attachment.filename", a.ID), a.FilenameEnc),
 				ContentType: a.ContentType, Size: a.SizeBytes, CreatedAt: a.CreatedAt})
 		}
 	}
 	// Hearings: the committee sees all; a party the hearings they were heard
 	// in; the authority receives the records with the report (Awb 9:15 lid 4).
-	var hs []hearingRow
-	if err := tx.Where("case_id = ?", r.ID).Order("planned_at").Find(&hs).Error; err != nil {
-		return nil, err
-	}
-	for _, h := range hs {
+	for _, h := range parts.Hearings {
 		heard := h.Parties == "both" || (complainantSide && h.Parties == "complainant") || (rel == authz.RelRespondent && h.Parties == "respondent")
 		if !committee && !heard && rel != authz.RelAuthority {
 			continue
@@ -343,19 +320,11 @@ func (s *Service) view(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.Da
 		}
 		v.Hearings = append(v.Hearings, hv)
 	}
-	var adv adviceRow
-	if err := tx.Where("case_id = ?", r.ID).Limit(1).Find(&adv).Error; err != nil {
-		return nil, err
-	}
-	if adv.CaseID != uuid.Nil {
+	if adv := parts.Advice; adv != nil {
 		v.Advice = &AdviceView{Findings: o.open("advice.findings", adv.FindingsEnc), Measures: o.open("advice.measures", adv.MeasuresEnc),
 			Judgement: adv.Judgement, AdoptedAt: adv.AdoptedAt}
 	}
-	var dec decisionRow
-	if err := tx.Where("case_id = ?", r.ID).Limit(1).Find(&dec).Error; err != nil {
-		return nil, err
-	}
-	if dec.CaseID != uuid.Nil {
+	if dec := parts.Decision; dec != nil {
 		v.Decision = &DecisionView{FollowsAdvice: dec.FollowsAdvice, Reasons: o.open("decision.reasons", dec.ReasonsEnc), DecidedAt: dec.DecidedAt}
 	}
 	if committee {

@@ -1,0 +1,41 @@
+package cases
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+//go:embed sql/case_parts.sql
+var casePartsSQL string
+
+// caseParts are the rows of a case's parts that its view shows, read in one
+// statement (sql/case_parts.sql) instead of one query per table: a case read
+// is then a handful of round trips, however many parts a case has.
+type caseParts struct {
+	Elements     []elementRow
+	Panel        []PersonRef
+	InfoRequests []infoRequestRow
+	Statements   []statementRow
+	Attachments  []attachmentRow // metadata only, never the content
+	Hearings     []hearingRow
+	Advice       *adviceRow
+	Decision     *decisionRow
+}
+
+// readParts reads the parts of case id; the committee's own documents only
+// for the committee.
+func readParts(tx *gorm.DB, id uuid.UUID, committee bool) (*caseParts, error) {
+	var doc []byte
+	if err := tx.Raw(casePartsSQL, map[string]any{"id": id, "committee": committee}).Row().Scan(&doc); err != nil {
+		return nil, err
+	}
+	var p caseParts
+	if err := json.Unmarshal(doc, &p); err != nil {
+		return nil, fmt.Errorf("case parts: %w", err)
+	}
+	return &p, nil
+}

@@ -1,0 +1,57 @@
+package cases_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/rkc-nl/rkc/internal/platform/db"
+	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+)
+
+// A case's view reads its parts in one statement (sql/case_parts.sql) that
+// names each column it reads. A column added to a part's table later would
+// silently be missing from the view, so every column must be either read
+// there or listed here as left out on purpose.
+func TestCasePartsReadEveryColumn(t *testing.T) {
+	t.Parallel()
+	text, err := os.ReadFile("sql/case_parts.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql := string(text)
+	tables := map[string]string{"case_elements": "e", "information_requests": "q", "statements": "s",
+		"attachments": "a", "hearings": "h", "advices": "v", "decisions": "d"}
+	leftOut := map[string]string{
+		"case_elements.case_id": "the key", "information_requests.case_id": "the key", "statements.case_id": "the key",
+		"attachments.case_id": "the key", "hearings.case_id": "the key",
+		"information_requests.requested_by": "not shown", "statements.author_id": "not shown",
+		"attachments.uploaded_by": "not shown", "attachments.content_enc": "downloaded on its own, never with the view",
+		"hearings.created_at": "not shown", "hearings.updated_at": "not shown",
+		"advices.signed_by": "not shown", "decisions.decided_by": "not shown",
+	}
+	ctx := context.Background()
+	gdb, err := db.Open(ctx, dbtest.NewURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(gdb)
+	for table, alias := range tables {
+		var cols []string
+		if err := gdb.Raw(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?`, table).Scan(&cols).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(cols) == 0 {
+			t.Fatalf("table %s has no columns", table)
+		}
+		for _, c := range cols {
+			if _, ok := leftOut[table+"."+c]; ok {
+				continue
+			}
+			if !strings.Contains(sql, alias+"."+c+",") && !strings.Contains(sql, alias+"."+c+")") && !strings.Contains(sql, alias+"."+c+" ") {
+				t.Errorf("column %s.%s is neither read by sql/case_parts.sql nor listed as left out", table, c)
+			}
+		}
+	}
+}

@@ -185,6 +185,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io.
 		}
 		go purgeLoop(ctx, cfg, log, a)
 		go deadlineLoop(ctx, cfg, log, a)
+		go compactLoop(ctx, log, a)
 		// The outbox worker; serve waits for it, so that a message in
 		// flight at shutdown is finished and recorded before the database
 		// closes.

@@ -98,6 +98,10 @@ func SeedSynthetic(ctx context.Context, db *gorm.DB, n, years int, force bool) (
 	if err := errors.Join(errs...); err != nil {
 		return res, err
 	}
+	// Each parallel COPY appended its own totals; fold them.
+	if _, err := Compact(ctx, db); err != nil {
+		return res, fmt.Errorf("seed: compact: %w", err)
+	}
 	// Fresh statistics for the planner. A role that does not own the
 	// tables gets a warning, not an error, and the autovacuum does it later.
 	for _, t := range []string{"case_stats", "signal_stats", "report_filed", "report_advised", "report_decided", "report_open", "report_signals"} {

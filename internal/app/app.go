@@ -66,7 +66,8 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 		ReauthWindow: cfg.ReauthWindow, PasswordLogin: cfg.PasswordLogin, StaffSecondFactor: cfg.StaffSecondFactor,
 		UnusedAfter: time.Duration(cfg.AccountUnusedDays) * 24 * time.Hour, InvitationTTL: cfg.InvitationTTL,
 		ResetTTL: cfg.PasswordResetTTL, BaseURL: cfg.BaseURL, Providers: providers(cfg), Mailer: mailer, Now: o.Now})
-	cs := cases.NewService(cases.Options{DB: gdb, Keys: keys, Calendar: cal, Enforcer: enf, Log: log, Now: o.Now, MaxUploadBytes: cfg.MaxUploadBytes})
+	cs := cases.NewService(cases.Options{DB: gdb, Keys: keys, Calendar: cal, Enforcer: enf, Log: log, Now: o.Now, MaxUploadBytes: cfg.MaxUploadBytes,
+		SignalLimits: &cases.SignalLimits{PerAddress: cfg.SignalsPerAddress, Total: cfg.SignalsPerHour, Window: time.Hour}})
 	// Every step's messages are written in the step's own transaction.
 	outbox := notify.NewOutbox(gdb)
 	cs.Notify = outbox.Enqueue

@@ -366,7 +366,7 @@ func (h *Handlers) FileSignal(c echo.Context) error {
 	if err := httpx.BindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := h.Service.FileSignal(c.Request().Context(), in)
+	out, err := h.Service.FileSignal(c.Request().Context(), in, c.RealIP())
 	if err != nil {
 		return err
 	}
@@ -446,4 +446,20 @@ func (h *Handlers) ConvertOwnSignal(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/cases/"+out.ID.String())
 	return c.JSON(http.StatusCreated, out)
+}
+
+// MarkSignalAbuse handles PUT /api/v1/signals/{sid}/abuse (committee).
+func (h *Handlers) MarkSignalAbuse(c echo.Context) error {
+	id, err := httpx.UUIDParam(c, "sid", "Signal")
+	if err != nil {
+		return err
+	}
+	var in AbuseInput
+	if err := httpx.BindJSON(c, &in); err != nil {
+		return err
+	}
+	if err := h.Service.MarkSignalAbuse(c.Request().Context(), caller(c), id, in); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }

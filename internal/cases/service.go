@@ -28,6 +28,7 @@ type Service struct {
 	log       *slog.Logger
 	now       func() time.Time
 	maxUpload int64
+	signals   *signalGate
 	// Notify is called inside the transaction of every step that concerns
 	// someone, so a message is stored together with its change (the outbox).
 	Notify func(ctx context.Context, tx *gorm.DB, n Notice) error
@@ -51,6 +52,7 @@ type Options struct {
 	Log            *slog.Logger
 	Now            func() time.Time
 	MaxUploadBytes int64
+	SignalLimits   *SignalLimits // nil: DefaultSignalLimits
 }
 
 // NewService builds the case service.
@@ -64,7 +66,12 @@ func NewService(o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: o.DB, keys: o.Keys, cal: o.Calendar, enf: o.Enforcer, log: o.Log, now: o.Now, maxUpload: o.MaxUploadBytes}
+	limits := DefaultSignalLimits
+	if o.SignalLimits != nil {
+		limits = *o.SignalLimits
+	}
+	return &Service{db: o.DB, keys: o.Keys, cal: o.Calendar, enf: o.Enforcer, log: o.Log, now: o.Now, maxUpload: o.MaxUploadBytes,
+		signals: newSignalGate(limits)}
 }
 
 // Calendar returns the deadline calendar the service uses.

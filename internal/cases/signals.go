@@ -32,6 +32,7 @@ type signalRow struct {
 	CreatedAt       time.Time
 	ConvertedCaseID *uuid.UUID `gorm:"type:uuid"`
 	StatsID         *uuid.UUID `gorm:"type:uuid"`
+	AbuseAt         *time.Time
 }
 
 func (signalRow) TableName() string { return "signals" }
@@ -66,6 +67,8 @@ type SignalView struct {
 	Ministry  string          `json:"ministry,omitempty"`
 	CreatedAt time.Time       `json:"created_at"`
 	Messages  []SignalMessage `json:"messages"`
+	// Abuse: the committee marked it as abuse (shown to the committee only).
+	Abuse bool `json:"abuse,omitempty"`
 }
 
 // SignalMessage is one message of a signal's conversation.
@@ -83,16 +86,35 @@ func receiptHash(code string) []byte {
 func signalKeyID(id uuid.UUID) string { return "signal:" + id.String() }
 
 // FileSignal stores an anonymous signal and returns its receipt code, which
-// is never stored and cannot be shown again. Callable by anyone.
-func (s *Service) FileSignal(ctx context.Context, in SignalInput) (*SignalReceipt, error) {
+// is never stored and cannot be shown again. Callable by anyone; client is
+// the sender's address, counted against the per-address limit in memory
+// only (SignalLimits), and refused with too-many-signals past it or past
+// the overall limit.
+func (s *Service) FileSignal(ctx context.Context, in SignalInput, client string) (*SignalReceipt, error) {
 	bad := map[string]string{}
 	if !oneOf(in.Category, Categories) {
 		bad["category"] = "must be one of " + strings.Join(Categories, ", ")
 	}
-	checkText(bad, "message", in.Message, true, maxText)
+	checkText(bad, "message", in.Message, true, maxSignalText)
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
+	now := s.now()
+	if err := s.signals.take(client, now); err != nil {
+		return nil, err
+	}
+	rec, err := s.storeSignal(ctx, in, now)
+	if err != nil {
+		s.signals.give(client, now) // not stored: it does not count
+	}
+	return rec, err
+}
+
+// maxSignalText bounds a signal's message: a report of what happened, not
+// a file (a complaint's description may be longer).
+const maxSignalText = 10000
+
+func (s *Service) storeSignal(ctx context.Context, in SignalInput, now time.Time) (*SignalReceipt, error) {
 	code := "RKC-" + accounts.RandomSecret(20) // 160 bits
 	id := uuid.New()
 	dk, err := crypto.NewDataKey()
@@ -105,7 +127,10 @@ func (s *Service) FileSignal(ctx context.Context, in SignalInput) (*SignalReceip
 		return nil, apperr.Wrap(err)
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		row := signalRow{ID: id, ReceiptHash: receiptHash(code), Category: in.Category, DataKey: wrapped, DataKeyID: keyID, CreatedAt: s.now()}
+		if err := s.signals.checkTotal(ctx, tx, now); err != nil {
+			return err
+		}
+		row := signalRow{ID: id, ReceiptHash: receiptHash(code), Category: in.Category, DataKey: wrapped, DataKeyID: keyID, CreatedAt: now}
 		if in.Ministry != "" {
 			var n int64
 			tx.Table("ministries").Where("code = ?", in.Ministry).Count(&n)
@@ -235,6 +260,7 @@ type SignalSummary struct {
 	Ministry  *string   `json:"ministry,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	Messages  int       `json:"messages"`
+	Abuse     bool      `json:"abuse"` // marked as abuse: out of the report's counts
 }
 
 // Signals lists signals for the committee, newest first. Callable by a
@@ -242,7 +268,7 @@ type SignalSummary struct {
 func (s *Service) Signals(ctx context.Context, caller *accounts.Caller) ([]SignalSummary, error) {
 	var out []SignalSummary
 	err := s.db.WithContext(ctx).Raw(`SELECT s.id, s.category, s.ministry, s.created_at,
-		(SELECT count(*) FROM signal_messages m WHERE m.signal_id = s.id) AS messages
+		(SELECT count(*) FROM signal_messages m WHERE m.signal_id = s.id) AS messages, s.abuse_at IS NOT NULL AS abuse
 		FROM signals s ORDER BY s.created_at DESC LIMIT 500`).Scan(&out).Error
 	if out == nil {
 		out = []SignalSummary{}
@@ -265,7 +291,7 @@ func (s *Service) Signal(ctx context.Context, caller *accounts.Caller, id uuid.U
 		if v, err = s.signalView(tx, &row); err != nil {
 			return err
 		}
-		v.ID = row.ID
+		v.ID, v.Abuse = row.ID, row.AbuseAt != nil
 		return s.logSignal(ctx, tx, caller, "signal:read")
 	})
 	return v, apperr.Wrap(err)

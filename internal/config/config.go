@@ -41,6 +41,8 @@ type Config struct {
 	PurgeInterval        time.Duration // how often the retention job runs
 	LateComplaintYears   int           // behaviour older than this at filing is a ground not to handle (Awb 9:8 lid 1 sub d)
 	MaxUploadBytes       int64         // largest accepted attachment
+	SignalsPerAddress    int           // anonymous signals one address may file per hour (0: no limit)
+	SignalsPerHour       int           // anonymous signals everyone together may file per hour (0: no limit)
 	// Mail (internal/notify). With no SMTPHost, messages are written as
 	// .eml files into MailDir.
 	SMTPHost              string        // SMTP server; empty: write mail to MailDir
@@ -201,6 +203,8 @@ func settings() []setting {
 			c.MaxUploadBytes = n
 			return nil
 		}},
+		{"signals-per-address", "RKC_SIGNALS_PER_ADDRESS", "5", "anonymous signals one client address may file per hour (counted in memory per instance; 0: no limit)", intSetter(0, 100000, func(c *Config) *int { return &c.SignalsPerAddress })},
+		{"signals-per-hour", "RKC_SIGNALS_PER_HOUR", "100", "anonymous signals everyone together may file per hour (0: no limit)", intSetter(0, 1000000, func(c *Config) *int { return &c.SignalsPerHour })},
 		{"smtp-host", "RKC_SMTP_HOST", "", "SMTP server for e-mail; empty writes each message as an .eml file into the mail folder", func(c *Config, v string) error {
 			if net.ParseIP(v) == nil && strings.ContainsAny(v, " /:@") {
 				return errors.New("must be a host name or address, without port or scheme")

@@ -201,6 +201,7 @@ const (
 	basisDecided     = "Beslissingen naar jaar van de beslissing"
 	basisYearEnd     = "Stand op 31 december"
 	basisSignals     = "Meldingen naar jaar van melding"
+	basisAbuse       = "Als misbruik aangemerkte meldingen naar jaar van melding"
 	basisRetaliation = "Meldingen van benadeling naar jaar van melding"
 )
 
@@ -249,6 +250,10 @@ var figureDefs = []figureDef{
 		cols: []string{"within_term", "overdue"}, yearEnd: true},
 	{key: "signals_by_category", title: "Meldingen naar categorie", basis: basisSignals, unit: "meldingen",
 		cols: cases.Categories, signals: true},
+	// Signals the committee marked as abuse: out of the count above, shown
+	// apart and protected like every other table (issue 14).
+	{key: "signals_abuse", title: "Meldingen aangemerkt als misbruik (niet meegeteld)", basis: basisAbuse, unit: "meldingen",
+		cols: []string{"abuse"}, signals: true},
 	{key: "retaliation_reports", title: "Meldingen van benadeling naar melder", basis: basisRetaliation, unit: "meldingen",
 		cols: []string{"complainant", "respondent", "witness"}},
 }
@@ -278,7 +283,7 @@ var dutchLabels = map[string]string{
 	"median": "Mediaan", "p90": "90e percentiel", "percent": "Binnen termijn (%)",
 	"total": "Totaal", "all": "Alle ministeries", unknownMinistry: "Niet opgegeven",
 	"retaliation_reports/complainant": "Klager", "retaliation_reports/respondent": "Verweerder",
-	"retaliation_reports/witness": "Getuige",
+	"retaliation_reports/witness": "Getuige", "abuse": "Misbruik",
 }
 
 func label(figure, key string) string {
@@ -653,6 +658,7 @@ func statByKey(r *Report, key string) *Statistic {
 var headlineDefs = []struct{ key, label, figure, col string }{
 	{"complaints", "Klachten ontvangen", "complaints_by_category", ""},
 	{"signals", "Meldingen ontvangen", "signals_by_category", ""},
+	{"signals_abuse", "Meldingen aangemerkt als misbruik", "signals_abuse", ""},
 	{"admissible", "Ontvankelijk", "admissibility", "admissible"},
 	{"inadmissible", "Niet-ontvankelijk", "admissibility", "inadmissible"},
 	{"withdrawn", "Ingetrokken", "course", "withdrawn"},

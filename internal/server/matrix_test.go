@@ -135,6 +135,7 @@ POST   /api/v1/cases/:id/legal-hold                 closed                 401  
 GET    /api/v1/signals                              -                      401  403  403  403  403  403  403  200  403  403  200  200  403  403   403  403  403  403
 GET    /api/v1/signals/:sid                         -                      401  403  403  403  403  403  403  200  403  403  200  200  403  403   403  403  403  403
 POST   /api/v1/signals/:sid/messages                -                      401  403  403  403  403  403  403  204  403  403  204  204  403  403   403  403  403  403
+PUT    /api/v1/signals/:sid/abuse                   -                      401  403  403  403  403  403  403  204  403  403  204  204  403  403   403  403  403  403
 GET    /api/v1/me/export                            -                      401  200  200  200  200  200  200  200  200  200  200  200  200  200   200  200  200  200
 GET    /api/v1/persons/:pid/export                  -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
 GET    /api/v1/audit                                -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
@@ -252,6 +253,7 @@ GET    /deadlines                                   -                           
 GET    /committee/signals                           -                                 login 403   403   403   403   403   403   200   403   403   200   200   403   403   403   403   403   403
 GET    /committee/signals/:sid                      -                                 login 403   403   403   403   403   403   200   403   403   200   200   403   403   403   403   403   403
 POST   /committee/signals/:sid/answer               -                                 login 403   403   403   403   403   403   303   403   403   303   303   403   403   403   403   403   403
+POST   /committee/signals/:sid/abuse                -                                 login 403   403   403   403   403   403   303   403   403   303   303   403   403   403   403   403   403
 GET    /reports                                     -                                 login 403   403   403   403   403   403   200   403   403   200   200   403   403   403   200   403   403
 GET    /audit                                       -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   200
 POST   /audit/verify                                -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   200
@@ -445,7 +447,9 @@ type fixture struct {
 }
 
 func newWorld(t *testing.T) *world {
-	env := apptest.New(t)
+	// Every actor files signals from this one address: the matrix tests
+	// access, not the limit on signals (TestSignalFlood in internal/cases).
+	env := apptest.NewWithConfig(t, apptest.Config(t, map[string]string{"RKC_SIGNALS_PER_ADDRESS": "0", "RKC_SIGNALS_PER_HOUR": "0"}))
 	w := &world{t: t, env: env, who: map[string]*apptest.Person{}, shared: map[string]*fixture{}}
 	for _, a := range append(append(slices.Clone(actors), partyActors...), witnessActors...) {
 		if a.key == "anon" {
@@ -833,6 +837,8 @@ func (w *world) call(r row, who string, f *fixture, missing string) *apptest.Res
 		body = cases.LegalHoldInput{Hold: &yes, Reason: "Er loopt een procedure bij de rechter."}
 	case "POST /api/v1/signals/:sid/messages":
 		body = cases.MessageInput{Body: "Dank voor uw melding; wilt u contact opnemen?"}
+	case "PUT /api/v1/signals/:sid/abuse":
+		body = cases.AbuseInput{Abuse: &yes}
 	case "PUT /api/v1/reports/recommendations/:year":
 		body = map[string]any{"text": "Meer voorlichting over de klachtregeling.", "version": 0}
 	case "POST /api/v1/reports/recommendations/:year/adopt":
@@ -1032,6 +1038,8 @@ func (w *world) webCall(r row, who string, f *fixture, missing string) *apptest.
 		form = url.Values{"version": {"1"}, "minutes": {"Klager gehoord."}, "held": {"yes"}}
 	case "POST /committee/signals/:sid/answer":
 		form.Set("body", "Dank voor uw melding.")
+	case "POST /committee/signals/:sid/abuse":
+		form.Set("abuse", "yes")
 	case "POST /admin/accounts":
 		form = url.Values{"email": {"nieuw-" + strings.NewReplacer("~", "x", "+", "x").Replace(who) + "@matrix.test"}, "name": {"Nieuw Account"},
 			"ministry": {"BZK"}, "password": {apptest.Password}}

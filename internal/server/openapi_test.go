@@ -583,6 +583,10 @@ func TestOpenAPIWalk(t *testing.T) {
 	w.do(call{who: sec, method: "POST", path: sg + "/messages", body: map[string]any{"body": "Dank, we kijken ernaar."}, want: 204})
 	w.do(call{who: sec, method: "GET", path: "/api/v1/signals/" + uuid.NewString(), want: 404, problem: "not-found"})
 	w.do(call{who: comp, method: "GET", path: "/api/v1/signals", want: 403, problem: "forbidden"})
+	// Marking as abuse, and taking the mark away.
+	w.do(call{who: sec, method: "PUT", path: sg + "/abuse", body: map[string]any{"abuse": true}, want: 204})
+	w.do(call{who: sec, method: "PUT", path: sg + "/abuse", body: map[string]any{}, want: 422, problem: "validation", badRequest: true})
+	w.do(call{who: sec, method: "PUT", path: sg + "/abuse", body: map[string]any{"abuse": false}, want: 204})
 	w.do(call{method: "GET", path: "/api/v1/signals/self", header: self, want: 200})
 	// The reporter comes forward: the signal becomes their complaint, once.
 	w.do(call{who: sec, method: "POST", path: "/api/v1/signals/self/complaint", header: self, want: 403, problem: "forbidden"})

@@ -151,6 +151,7 @@ func New(d Deps) *echo.Echo {
 	api.GET("/signals", cs.Signals, pm("signal:list"))
 	api.GET("/signals/:sid", cs.Signal, pm("signal:list"))
 	api.POST("/signals/:sid/messages", cs.AnswerSignal, pm("signal:answer"))
+	api.PUT("/signals/:sid/abuse", cs.MarkSignalAbuse, pm("signal:abuse"))
 
 	api.GET("/me/export", d.Privacy.Mine, pm("export:self"))
 	api.GET("/persons/:pid/export", d.Privacy.Person, pm("export:person"), reauth)

@@ -277,6 +277,9 @@ func TestSignal(t *testing.T) {
 			sec.fill("#f-body", "Dank voor uw melding. Overweeg een gesprek met een vertrouwenspersoon.")
 			sec.submit("form[action$='/answer'] button[type=submit]")
 			sec.expect("Uw antwoord is toegevoegd")
+			sec.submit("form[action$='/abuse'] button[type=submit]")
+			sec.expect("De melding is aangemerkt als misbruik.", "Aanmerking als misbruik intrekken")
+			sec.check("46-melding-misbruik")
 
 			b.open("/signal/follow")
 			b.fill("#f-code", code)

@@ -203,7 +203,7 @@ func (w *Web) fileSignal(c echo.Context) error {
 		p.Errors["message"] = p.T("err.message")
 	}
 	if len(p.Errors) == 0 {
-		rec, err := w.d.Cases.FileSignal(c.Request().Context(), in)
+		rec, err := w.d.Cases.FileSignal(c.Request().Context(), in, c.RealIP())
 		if err == nil {
 			return w.render(c, "signal_receipt", w.newPage(c, "signal.receipt.title", receiptData{Code: rec.ReceiptCode}))
 		}

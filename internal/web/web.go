@@ -174,6 +174,7 @@ func (w *Web) Register(e *echo.Echo) {
 	get("/committee/signals", w.signals, w.can("signal:list"))
 	get("/committee/signals/:sid", w.signal, w.can("signal:list"))
 	post("/committee/signals/:sid/answer", w.answerSignal, w.can("signal:answer"))
+	post("/committee/signals/:sid/abuse", w.markSignalAbuse, w.can("signal:abuse"))
 
 	// Reporter (and the committee): the annual report.
 	get("/reports", w.report, w.can("report:read"))

@@ -24,14 +24,16 @@ demo: setup build
 test: setup lint
 	$(GO) run ./internal/platform/dbtest/withpg -- $(GO) test -count=1 -timeout 12m ./...
 
+# Benchmarks run on a durable PostgreSQL (fsync on, on disk), as the product
+# ships, never on the test suite's relaxed cluster.
 bench: setup
-	$(GO) run ./internal/platform/dbtest/withpg -- $(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./internal/platform/dbtest/withpg --durable -- $(GO) test -run '^$$' -bench . -benchmem ./...
 
 # The capacity benchmarks of internal/loadtest (real binary, real
 # PostgreSQL, each figure beside its ceiling), written into README.md's
 # "Benchmarks" section with the machine they ran on.
 bench-report: setup
-	$(GO) run ./internal/platform/dbtest/withpg -- $(GO) run ./internal/loadtest/benchreport -readme README.md
+	$(GO) run ./internal/platform/dbtest/withpg --durable -- $(GO) run ./internal/loadtest/benchreport -readme README.md
 
 # staticcheck is pinned in tools/go.mod (its own module, so the product's
 # go.mod lists only what the product needs) and built into bin/.

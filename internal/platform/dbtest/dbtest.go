@@ -90,11 +90,23 @@ func StartServer(ctx context.Context) (srv *pgserver.Server, dir string, err err
 	if err != nil {
 		return nil, "", err
 	}
+	if Durable() {
+		return srv, dir, nil
+	}
 	if err = relax(ctx, srv.URL("postgres")); err != nil {
 		return nil, "", fmt.Errorf("tuning the test server: %w", err)
 	}
 	return srv, dir, nil
 }
+
+// EnvDurable, set to 1 (withpg --durable), makes StartServer keep the
+// settings the product ships with (fsync, synchronous commit, full-page
+// writes) and put the cluster on disk: the capacity benchmarks measure
+// what a user gets, not what a throwaway test cluster allows.
+const EnvDurable = "RKC_TEST_DURABLE"
+
+// Durable reports whether test clusters are durable (EnvDurable).
+func Durable() bool { return os.Getenv(EnvDurable) == "1" }
 
 // tempRoot is where test clusters live: in memory (/dev/shm) when the
 // machine has it, because every test creates a database, and on a disk
@@ -102,6 +114,9 @@ func StartServer(ctx context.Context) (srv *pgserver.Server, dir string, err err
 // flushing (measured here: ~300 ms on ext4, ~20 ms on tmpfs). The clusters
 // are small, short-lived and worthless after the run.
 func tempRoot() string {
+	if Durable() {
+		return os.TempDir()
+	}
 	const shm = "/dev/shm"
 	if fi, err := os.Stat(shm); err == nil && fi.IsDir() && syscall.Access(shm, 2 /* W_OK */) == nil {
 		return shm

@@ -16,11 +16,17 @@ import (
 
 func main() {
 	args := os.Args[1:]
+	// --durable: the server keeps the product's durable settings, on disk
+	// (dbtest.EnvDurable), for the capacity benchmarks.
+	if len(args) > 0 && args[0] == "--durable" {
+		os.Setenv(dbtest.EnvDurable, "1")
+		args = args[1:]
+	}
 	if len(args) > 0 && args[0] == "--" {
 		args = args[1:]
 	}
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: withpg -- command [args...]")
+		fmt.Fprintln(os.Stderr, "usage: withpg [--durable] -- command [args...]")
 		os.Exit(2)
 	}
 	os.Exit(run(args))

@@ -20,7 +20,8 @@ import (
 // This file is the one place that says what AppRole may do. A new table
 // gets SELECT, INSERT, UPDATE and DELETE by default; a table whose rows must
 // never change once written goes into appendOnly, one the service only
-// reads into readOnly.
+// reads into readOnly. Migrations must not GRANT or REVOKE for AppRole:
+// Migrate applies this file after them and would undo it.
 
 // appendOnly are the tables the service may read and append to, but never
 // update, delete from, truncate, alter or disable a trigger of. CheckAppLogin

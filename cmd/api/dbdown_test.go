@@ -133,16 +133,22 @@ func TestEmbeddedPostgresKilled(t *testing.T) {
 	if err := syscall.Kill(postmasterPID(t, filepath.Join(dataDir, "pgdata")), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
+	// A backend of the killed server may still answer a request or two
+	// before the binary ends it; so recovery is a 200 after the restart.
 	var unavailable int
 	for {
+		restarted := strings.Contains(s.stderr.String(), "embedded PostgreSQL restarted")
 		a := s.get(t, "/api/v1/me", token)
-		if a.status == http.StatusOK {
-			break
-		}
-		if !a.isUnavailable() {
+		switch {
+		case a.status == http.StatusOK:
+		case a.isUnavailable():
+			unavailable++
+		default:
 			t.Fatalf("while the database was down: %+v, want 503 problem+json database-unavailable with Retry-After", a)
 		}
-		unavailable++
+		if a.status == http.StatusOK && restarted {
+			break
+		}
 		if time.Since(killed) > 30*time.Second {
 			t.Fatalf("not recovered within 30 s; stderr:\n%s", s.stderr)
 		}

@@ -148,6 +148,31 @@ func purgeLoop(ctx context.Context, cfg *config.Config, log *slog.Logger, a *app
 	}
 }
 
+// closeLock makes the scheduled closing of finished cases run on one
+// instance at a time.
+const closeLock = 0x524b43_434c53 // "RKC" "CLS"
+
+// closeLoop closes finished cases whose period for the parties to react has
+// passed (RKC_CLOSE_AFTER_DAYS), once per deadline-watch interval across all
+// instances (runScheduled), trying at start and at every tick; their
+// retention term runs from then on.
+func closeLoop(ctx context.Context, cfg *config.Config, log *slog.Logger, a *app.App) {
+	t := time.NewTicker(cfg.DeadlineWatchInterval)
+	defer t.Stop()
+	for {
+		runScheduled(ctx, a.DB, log, "close_finished", closeLock, cfg.DeadlineWatchInterval, func() {
+			if _, err := a.Cases.CloseFinished(ctx); err != nil && ctx.Err() == nil {
+				log.Error("closing finished cases failed", "error_type", fmt.Sprintf("%T", err))
+			}
+		})
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // runExclusive runs fn while holding a session advisory lock on one
 // connection; when another instance holds it, fn is skipped.
 func runExclusive(ctx context.Context, gdb *gorm.DB, key int64, fn func()) {

@@ -22,7 +22,6 @@ import (
 	"github.com/rkc-nl/rkc/internal/config"
 	"github.com/rkc-nl/rkc/internal/crypto"
 	"github.com/rkc-nl/rkc/internal/notify"
-	"github.com/rkc-nl/rkc/internal/platform/dbhealth"
 	"github.com/rkc-nl/rkc/internal/privacy"
 	"github.com/rkc-nl/rkc/internal/reporting"
 	"github.com/rkc-nl/rkc/internal/server"
@@ -42,8 +41,7 @@ type App struct {
 
 // Options are what Build needs beyond the configuration.
 type Options struct {
-	Now    func() time.Time  // the clock; nil for the real one
-	Health *dbhealth.Monitor // watches the database (cmd/api runs it); nil: assume it is up
+	Now func() time.Time // the clock; nil for the real one
 }
 
 // Build creates every service and the HTTP handler on an open, migrated database.
@@ -69,7 +67,8 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 		UnusedAfter: time.Duration(cfg.AccountUnusedDays) * 24 * time.Hour, InvitationTTL: cfg.InvitationTTL,
 		ResetTTL: cfg.PasswordResetTTL, BaseURL: cfg.BaseURL, Providers: providers(cfg), Mailer: mailer, Now: o.Now})
 	cs := cases.NewService(cases.Options{DB: gdb, Keys: keys, Calendar: cal, Enforcer: enf, Log: log, Now: o.Now, MaxUploadBytes: cfg.MaxUploadBytes,
-		SignalLimits: &cases.SignalLimits{PerAddress: cfg.SignalsPerAddress, Total: cfg.SignalsPerHour, Window: time.Hour}})
+		SignalLimits:   &cases.SignalLimits{PerAddress: cfg.SignalsPerAddress, Total: cfg.SignalsPerHour, Window: time.Hour},
+		CloseAfterDays: cfg.CloseAfterDays})
 	// Every step's messages are written in the step's own transaction.
 	outbox := notify.NewOutbox(gdb)
 	cs.Notify = outbox.Enqueue
@@ -83,7 +82,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	}
 	a := &App{DB: gdb, Accounts: acc, Enforcer: enf, Cases: cs, Keys: keys, Outbox: outbox}
 	a.Handler = server.New(server.Deps{
-		Log: log, SQL: sqlDB, Enforcer: enf, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies, Health: o.Health,
+		Log: log, SQL: sqlDB, Enforcer: enf, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies,
 		Accounts: &accounts.Handlers{Service: acc, SecureCookies: cfg.SecureCookies, Synced: func(c *accounts.Caller) error {
 			return enf.Sync(c.ID.String(), c.Grants)
 		}},

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -109,6 +110,19 @@ func Config(t testing.TB, override map[string]string) *config.Config {
 // NewWithConfig starts the service with the given configuration.
 func NewWithConfig(t testing.TB, cfg *config.Config) *Env {
 	t.Helper()
+	return newEnv(t, cfg, nil)
+}
+
+// NewListening starts the service with the given configuration on ln, the
+// listener of cfg.Addr, so that the addresses the service derives from its
+// listen address (links in e-mails) lead to this server.
+func NewListening(t testing.TB, cfg *config.Config, ln net.Listener) *Env {
+	t.Helper()
+	return newEnv(t, cfg, ln)
+}
+
+func newEnv(t testing.TB, cfg *config.Config, ln net.Listener) *Env {
+	t.Helper()
 	logBuf := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(&lockedBuffer{b: logBuf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	gdb, err := openDB(cfg.DatabaseURL)
@@ -121,7 +135,12 @@ func NewWithConfig(t testing.TB, cfg *config.Config) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.Handler)
+	srv := httptest.NewUnstartedServer(a.Handler)
+	if ln != nil {
+		srv.Listener.Close()
+		srv.Listener = ln
+	}
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &Env{T: t, App: a, Server: srv, Clock: clock, Config: cfg, Log: logBuf}
 }

@@ -539,7 +539,7 @@ func TestWitnesses(t *testing.T) {
 	}
 	problem(t, c.e.Do(c.secretary, "POST", base+"/hearings", map[string]any{"planned_at": c.plannedAt(), "parties": "both", "witness_id": w1.ID}), 422, "validation")
 	problem(t, c.e.Do(c.secretary, "POST", base+"/hearings", map[string]any{"planned_at": c.plannedAt(), "parties": "witness", "witness_id": uuid.NewString()}), 422, "validation")
-	c.e.Must(200, c.member, "PUT", base+"/hearings/"+h.ID, map[string]any{"version": 1, "minutes": "Getuige Jansen gehoord.", "held": true})
+	c.e.Must(200, c.member, "PUT", base+"/hearings/"+h.ID, map[string]any{"version": 1, "minutes": "Getuige Jansen gehoord."})
 	const statement = "Ik zag op 3 maart dat de leidinggevende klager uitlachte in het overleg."
 	var st witnessOut
 	c.e.Must(200, c.secretary, "PUT", base+"/witnesses/"+w1.ID+"/statement", map[string]any{"version": 1, "statement": statement}).Decode(t, &st)

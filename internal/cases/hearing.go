@@ -30,6 +30,10 @@ type HearingPlan struct {
 	// and the witness is recorded in the case (POST …/witnesses); that
 	// witness then sees the hearing and its record.
 	WitnessID *uuid.UUID `json:"witness_id,omitempty"`
+	// Minutes records a hearing after the fact: a PlannedAt in the past
+	// needs them, and the hearing is then stored as held; a hearing still
+	// to come has none.
+	Minutes string `json:"minutes,omitempty"`
 }
 
 // PlanHearing plans a hearing of one or both sides (Awb 9:10) in a case under
@@ -39,8 +43,16 @@ func (s *Service) PlanHearing(ctx context.Context, caller *accounts.Caller, id u
 	at, err := time.Parse(time.RFC3339, in.PlannedAt)
 	if err != nil {
 		bad["planned_at"] = "must be a date and time in RFC 3339, for example 2027-03-01T10:00:00+01:00"
-	} else if at.Before(s.now()) {
-		bad["planned_at"] = "must lie in the future"
+	}
+	past := err == nil && !at.After(s.now())
+	switch {
+	case past:
+		checkText(bad, "minutes", in.Minutes, true, maxText*5)
+		if _, ok := bad["minutes"]; ok && strings.TrimSpace(in.Minutes) == "" {
+			bad["minutes"] = "are required for a hearing that already took place: it is recorded after the fact"
+		}
+	case in.Minutes != "":
+		bad["minutes"] = "are recorded once the hearing has taken place"
 	}
 	if !oneOf(in.Parties, []string{"complainant", "respondent", "both", "witness"}) {
 		bad["parties"] = "must be complainant, respondent, both or witness"
@@ -53,10 +65,13 @@ func (s *Service) PlanHearing(ctx context.Context, caller *accounts.Caller, id u
 		return nil, apperr.InvalidFields(bad)
 	}
 	h := hearingRow{ID: uuid.New(), CaseID: id, PlannedAt: at.UTC(), Parties: in.Parties, Version: 1, WitnessID: in.WitnessID,
-		CreatedAt: s.now(), UpdatedAt: s.now()}
+		Held: past, CreatedAt: s.now(), UpdatedAt: s.now()}
 	_, err = s.step(ctx, caller, id, 0, "case:hearing", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
 		if r.State != Investigating {
 			return apperr.New(apperr.Conflict, "case-not-investigating", "Hearings are planned while the case is under investigation.")
+		}
+		if DateOf(at).Before(DateOf(r.FiledAt)) {
+			return invalid("planned_at", "cannot lie before the day the complaint was filed")
 		}
 		var witness witnessRow
 		if in.WitnessID != nil {
@@ -70,8 +85,19 @@ func (s *Service) PlanHearing(ctx context.Context, caller *accounts.Caller, id u
 		if in.Location != "" {
 			h.LocationEnc = dk.SealString(r.ID.String(), rowField("hearing.location", h.ID), in.Location)
 		}
+		if past {
+			h.MinutesEnc = dk.SealString(r.ID.String(), rowField("hearing.minutes", h.ID), in.Minutes)
+		}
 		if err := tx.Create(&h).Error; err != nil {
 			return err
+		}
+		if past {
+			// Recorded after the fact: those heard were there; nobody is
+			// invited to a hearing that is over.
+			if in.WitnessID != nil {
+				return s.sideEvent(tx, r, caller, rel, "hearing_recorded", "witness", in.WitnessID)
+			}
+			return s.event(tx, r, caller, rel, "hearing_recorded", nil, dk, "", true)
 		}
 		if in.WitnessID != nil {
 			// A witness hearing is the committee's and that witness's business.
@@ -95,7 +121,11 @@ func (s *Service) PlanHearing(ctx context.Context, caller *accounts.Caller, id u
 	if err != nil {
 		return nil, err
 	}
-	return &HearingView{ID: h.ID, PlannedAt: h.PlannedAt, Parties: h.Parties, Location: in.Location, Version: 1, WitnessID: h.WitnessID}, nil
+	hv := &HearingView{ID: h.ID, PlannedAt: h.PlannedAt, Parties: h.Parties, Location: in.Location, Version: 1, WitnessID: h.WitnessID, Held: h.Held}
+	if past {
+		hv.Minutes = in.Minutes
+	}
+	return hv, nil
 }
 
 // HearingRecord is the record (verslag) of a hearing.
@@ -132,6 +162,9 @@ func (s *Service) RecordHearing(ctx context.Context, caller *accounts.Caller, id
 		}
 		if h.Version != in.Version {
 			return errStale
+		}
+		if in.Held && h.PlannedAt.After(s.now()) {
+			return apperr.New(apperr.Conflict, "hearing-not-yet-held", "A hearing is marked held only once its time has passed.")
 		}
 		res := tx.Model(&hearingRow{}).Where("id = ? AND version = ?", hid, in.Version).Updates(map[string]any{
 			"minutes_enc": dk.SealString(r.ID.String(), rowField("hearing.minutes", hid), in.Minutes), "held": in.Held,
@@ -171,7 +204,9 @@ type AdviceInput struct {
 // AdoptAdvice adopts the panel's findings, a judgement per complaint element
 // and recommended measures, signed by the chair, and sends it to the
 // authority of the respondent's ministry (Awb 9:12a, 9:15). Both sides must
-// have been heard first (Awb 9:10). Callable by the chair.
+// have been heard first, or not heard on a recorded statutory ground (Awb
+// 9:10), and the panel must hold a member besides the chair and nobody with
+// a conflict of interest. Callable by the chair.
 func (s *Service) AdoptAdvice(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in AdviceInput) (*Result, error) {
 	bad := map[string]string{}
 	checkText(bad, "findings", in.Findings, true, maxText*5)
@@ -205,16 +240,11 @@ func (s *Service) AdoptAdvice(ctx context.Context, caller *accounts.Caller, id u
 				return invalid("judgements", fmt.Sprintf("element %d is not judged", p))
 			}
 		}
-		// Both sides, together or each in a hearing of their own; a witness
-		// hearing hears neither.
-		var heard struct{ Complainant, Respondent bool }
-		if err := tx.Raw(`SELECT coalesce(bool_or(parties IN ('complainant', 'both')), false) AS complainant,
-			coalesce(bool_or(parties IN ('respondent', 'both')), false) AS respondent
-			FROM hearings WHERE case_id = ? AND held`, r.ID).Scan(&heard).Error; err != nil {
+		if err := s.checkAdvicePanel(tx, r, caller.ID); err != nil {
 			return err
 		}
-		if !heard.Complainant || !heard.Respondent {
-			return apperr.New(apperr.Conflict, "not-heard", "Both sides must be heard before the advice (Awb 9:10); record a held hearing of each first.")
+		if err := s.checkHeard(tx, r.ID, given); err != nil {
+			return err
 		}
 		for p, j := range given {
 			if err := tx.Exec(`UPDATE case_elements SET judgement = ? WHERE case_id = ? AND position = ?`, j, r.ID, p).Error; err != nil {

@@ -478,7 +478,7 @@ func TestAdviceNeedsBothSidesHeard(t *testing.T) {
 			ID      string `json:"id"`
 			Version int    `json:"version"`
 		}
-		c.e.Must(201, c.secretary, "POST", "/api/v1/cases/"+id+"/hearings", map[string]any{"planned_at": c.plannedAt(), "parties": parties}).Decode(t, &h)
+		c.e.Must(201, c.secretary, "POST", "/api/v1/cases/"+id+"/hearings", map[string]any{"planned_at": c.heldAt(), "parties": parties, "minutes": "Gehoord."}).Decode(t, &h)
 		c.e.Must(200, c.member, "PUT", "/api/v1/cases/"+id+"/hearings/"+h.ID, map[string]any{"version": h.Version, "minutes": "Gehoord: " + parties, "held": true})
 	}
 	refused := func() {

@@ -13,7 +13,7 @@ import (
 type ListFilter struct {
 	State     State  // empty: all
 	DueBefore string // YYYY-MM-DD: open cases due on or before this date
-	Flag      string // "due_soon" or "overdue"
+	Flag      string // "due_soon", "overdue" or "closing" (finished, waiting to be closed)
 	Page      int    // from 1
 	PerPage   int    // 1..100
 }
@@ -43,8 +43,8 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 		}
 		dueBefore = &d
 	}
-	if f.Flag != "" && f.Flag != "due_soon" && f.Flag != "overdue" {
-		bad["flag"] = "must be due_soon or overdue"
+	if f.Flag != "" && f.Flag != "due_soon" && f.Flag != "overdue" && f.Flag != "closing" {
+		bad["flag"] = "must be due_soon, overdue or closing"
 	}
 	if f.Page == 0 {
 		f.Page = 1
@@ -83,6 +83,9 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 		where += ` AND ` + openStates + ` AND c.due_on >= @today AND c.due_on <= @horizon`
 		args["today"] = today
 		args["horizon"] = s.dueSoonHorizon(today)
+	case "closing":
+		// Finished cases waiting for the scheduled job to close them.
+		where += ` AND c.state IN ('decided','inadmissible','withdrawn','resolved_informally')`
 	}
 	var total int64
 	if err := s.db.WithContext(ctx).Raw(`SELECT count(*) FROM cases c WHERE `+where, args).Scan(&total).Error; err != nil {
@@ -92,7 +95,7 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 	args["offset"] = (f.Page - 1) * f.PerPage
 	var rows []relRow
 	if err := s.db.WithContext(ctx).Raw(`SELECT c.id, c.number, c.state, c.category, c.ministry, c.respondent_ministry, c.filed_at, c.received_on,
-		c.due_on, c.not_handled_due_on, c.extended, c.version, c.complainant_id, c.adviser_id, c.respondent_id, `+relationSQL+`
+		c.due_on, c.not_handled_due_on, c.extended, c.finished_at, c.version, c.complainant_id, c.adviser_id, c.respondent_id, `+relationSQL+`
 		FROM cases c WHERE `+where+` ORDER BY c.filed_at DESC, c.id LIMIT @limit OFFSET @offset`, args).Scan(&rows).Error; err != nil {
 		return nil, apperr.Wrap(err)
 	}

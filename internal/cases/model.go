@@ -122,6 +122,7 @@ type CaseRecord struct {
 	AdvisedAt              *time.Time
 	DecidedAt              *time.Time
 	ClosedAt               *time.Time
+	FinishedAt             *time.Time // when it reached a finished state; closed CloseAfterDays later
 	LegalHold              bool
 	DataKey                []byte
 	DataKeyID              string

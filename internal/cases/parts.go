@@ -24,6 +24,8 @@ type caseParts struct {
 	Hearings     []hearingRow
 	Advice       *adviceRow
 	Decision     *decisionRow
+	Delays       []delayRow  // further delays (Awb 9:11 lid 3)
+	Waivers      []waiverRow // sides not heard (Awb 9:10)
 }
 
 // readParts reads the parts of case id; the committee's own documents only

@@ -22,7 +22,7 @@ func TestCasePartsReadEveryColumn(t *testing.T) {
 	}
 	sql := string(text)
 	tables := map[string]string{"case_elements": "e", "information_requests": "q", "statements": "s",
-		"attachments": "a", "hearings": "h", "advices": "v", "decisions": "d"}
+		"attachments": "a", "hearings": "h", "advices": "v", "decisions": "d", "term_delays": "y", "hearing_waivers": "w"}
 	leftOut := map[string]string{
 		"case_elements.case_id": "the key", "information_requests.case_id": "the key", "statements.case_id": "the key",
 		"attachments.case_id": "the key", "hearings.case_id": "the key",
@@ -30,6 +30,8 @@ func TestCasePartsReadEveryColumn(t *testing.T) {
 		"attachments.uploaded_by": "not shown", "attachments.content_enc": "downloaded on its own, never with the view",
 		"hearings.created_at": "not shown", "hearings.updated_at": "not shown",
 		"advices.signed_by": "not shown", "decisions.decided_by": "not shown",
+		"term_delays.case_id": "the key", "term_delays.recorded_by": "not shown",
+		"hearing_waivers.case_id": "the key", "hearing_waivers.recorded_by": "not shown",
 	}
 	ctx := context.Background()
 	gdb, err := db.Open(ctx, dbtest.NewURL(t))

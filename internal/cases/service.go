@@ -29,6 +29,9 @@ type Service struct {
 	now       func() time.Time
 	maxUpload int64
 	signals   *signalGate
+	// closeAfterDays is how long a finished case stays open before the
+	// scheduled job closes it (CloseFinished).
+	closeAfterDays int
 	// Notify is called inside the transaction of every step that concerns
 	// someone, so a message is stored together with its change (the outbox).
 	Notify func(ctx context.Context, tx *gorm.DB, n Notice) error
@@ -53,6 +56,9 @@ type Options struct {
 	Now            func() time.Time
 	MaxUploadBytes int64
 	SignalLimits   *SignalLimits // nil: DefaultSignalLimits
+	// CloseAfterDays is how long a finished case stays open for the
+	// parties to react; default DefaultCloseAfterDays.
+	CloseAfterDays int
 }
 
 // NewService builds the case service.
@@ -70,8 +76,11 @@ func NewService(o Options) *Service {
 	if o.SignalLimits != nil {
 		limits = *o.SignalLimits
 	}
+	if o.CloseAfterDays == 0 {
+		o.CloseAfterDays = DefaultCloseAfterDays
+	}
 	return &Service{db: o.DB, keys: o.Keys, cal: o.Calendar, enf: o.Enforcer, log: o.Log, now: o.Now, maxUpload: o.MaxUploadBytes,
-		signals: newSignalGate(limits)}
+		signals: newSignalGate(limits), closeAfterDays: o.CloseAfterDays}
 }
 
 // Calendar returns the deadline calendar the service uses.
@@ -251,6 +260,9 @@ func (s *Service) move(tx *gorm.DB, r *relRow, caller *accounts.Caller, rel auth
 	}
 	if to == Closed {
 		updates["closed_at"] = s.now()
+	}
+	if to.finished() {
+		updates["finished_at"] = s.now()
 	}
 	if err := tx.Model(&CaseRecord{}).Where("id = ?", r.ID).Updates(updates).Error; err != nil {
 		return err

@@ -322,7 +322,7 @@ func TestStaleVersion(t *testing.T) {
 			ID      string `json:"id"`
 			Version int    `json:"version"`
 		}
-		e.Must(201, c.secretary, "POST", "/api/v1/cases/"+id+"/hearings", map[string]any{"planned_at": c.plannedAt(), "parties": "both"}).Decode(t, &h)
+		e.Must(201, c.secretary, "POST", "/api/v1/cases/"+id+"/hearings", map[string]any{"planned_at": c.heldAt(), "parties": "both", "minutes": "Eerste verslag."}).Decode(t, &h)
 		path := e.Server.URL + "/api/v1/cases/" + id + "/hearings/" + h.ID
 		minutes := []string{"Verslag van de secretaris.", "Verslag van het lid."}
 		authors := []*apptest.Person{c.secretary, c.member}
@@ -373,8 +373,10 @@ func TestStaleVersion(t *testing.T) {
 		if v, _ := c.get(t, c.secretary, id); v.Hearings[0].Minutes != winner {
 			t.Fatalf("the winner's record was overwritten: %q", v.Hearings[0].Minutes)
 		}
-		if n := c.count(t, "case_events", "case_id = ? AND kind = 'hearing_recorded'", id); n != 1 {
-			t.Fatalf("%d hearing_recorded events, want 1", n)
+		// One for the hearing recorded after the fact, one for the winner's
+		// correction; none for the loser.
+		if n := c.count(t, "case_events", "case_id = ? AND kind = 'hearing_recorded'", id); n != 2 {
+			t.Fatalf("%d hearing_recorded events, want 2", n)
 		}
 	})
 }

@@ -37,6 +37,9 @@ type Summary struct {
 	Deadline   *Deadline `json:"deadline,omitempty"`
 	Relation   string    `json:"relation"`
 	Version    int       `json:"version"`
+	// ClosesOn is the day the scheduled job closes a finished case (after
+	// the period for the parties to react); from then on retention runs.
+	ClosesOn string `json:"closes_on,omitempty"`
 }
 
 // View is one case as the caller may see it: fields the caller's relation
@@ -62,6 +65,8 @@ type View struct {
 	Statements          []StatementView    `json:"statements,omitempty"`
 	Attachments         []AttachmentMeta   `json:"attachments,omitempty"`
 	Hearings            []HearingView      `json:"hearings,omitempty"`
+	NotHeard            []WaiverView       `json:"not_heard,omitempty"`
+	FurtherDelays       []DelayView        `json:"further_delays,omitempty"`
 	Advice              *AdviceView        `json:"advice,omitempty"`
 	Decision            *DecisionView      `json:"decision,omitempty"`
 	LegalHold           bool               `json:"legal_hold,omitempty"`
@@ -184,6 +189,9 @@ func (s *Service) summary(r *relRow, rel authz.Relation) Summary {
 		st := s.cal.Status(*r.DueOn, s.now())
 		sum.Deadline = &Deadline{DueOn: dateString(r.DueOn), DaysLeft: st.DaysLeft, WorkingDaysLeft: st.WorkingDaysLeft,
 			DueSoon: st.DueSoon, Overdue: st.Overdue, Extended: r.Extended, NotHandledDueOn: dateString(r.NotHandledDueOn)}
+	}
+	if r.State.finished() && r.FinishedAt != nil {
+		sum.ClosesOn = s.closesOn(*r.FinishedAt).Format(time.DateOnly)
 	}
 	return sum
 }
@@ -319,6 +327,9 @@ func (s *Service) view(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.Da
 			hv.Location = o.open(rowField("hearing.location", h.ID), h.LocationEnc)
 		}
 		v.Hearings = append(v.Hearings, hv)
+	}
+	if committee || party {
+		statutoryViews(parts, v, o)
 	}
 	if adv := parts.Advice; adv != nil {
 		v.Advice = &AdviceView{Findings: o.open("advice.findings", adv.FindingsEnc), Measures: o.open("advice.measures", adv.MeasuresEnc),

@@ -37,6 +37,7 @@ type Config struct {
 	SecureCookies        bool          // mark cookies Secure; default true when BaseURL is https
 	SessionTTL           time.Duration // absolute session lifetime
 	RetentionYears       int           // years after closing before a case is purged
+	CloseAfterDays       int           // days after a case finished (decided, withdrawn, …) before it closes by itself
 	SignalRetentionYears int           // years after filing before a signal is purged
 	PurgeInterval        time.Duration // how often the retention job runs
 	LateComplaintYears   int           // behaviour older than this at filing is a ground not to handle (Awb 9:8 lid 1 sub d)
@@ -67,12 +68,6 @@ type Config struct {
 	AccountUnusedDays int            // accounts unused this many days are flagged for review
 	InvitationTTL     time.Duration  // how long an invitation link works
 	PasswordResetTTL  time.Duration  // how long a password-reset link works
-
-	// Database roles and health (docs/decisions.md, "Database roles").
-	OwnerDatabaseURL   string        // the schema owner's login, for migrations; empty: DatabaseURL migrates if it may
-	DevOwnerLogin      bool          // development only: serve even when the login can alter the access log
-	DBUnreachableLimit time.Duration // /healthz fails once the database has been unreachable this long
-	EmbeddedRestarts   int           // restarts of a dead embedded PostgreSQL allowed within ten minutes; then exit 1
 }
 
 // OIDCProvider is one OpenID provider (RKC_OIDC_PROVIDERS, a JSON list).
@@ -133,11 +128,18 @@ type setting struct {
 
 func settings() []setting {
 	return []setting{
-		{"database-url", "DATABASE_URL", "", "PostgreSQL URL the service logs in with (a role that owns nothing); empty starts a private PostgreSQL under the data folder", databaseURLSetter(func(c *Config) *string { return &c.DatabaseURL })},
-		{"owner-database-url", "RKC_OWNER_DATABASE_URL", "", "PostgreSQL URL of the schema owner, used only to migrate and grant (rkc migrate, and serve at start); empty: DATABASE_URL migrates when it may", databaseURLSetter(func(c *Config) *string { return &c.OwnerDatabaseURL })},
-		{"dev-owner-login", "RKC_DEV_OWNER_LOGIN", "false", "development only: serve even when the DATABASE_URL login could alter or empty the access log (an owner or superuser login)", boolSetter(func(c *Config) *bool { return &c.DevOwnerLogin })},
-		{"embedded-max-restarts", "RKC_EMBEDDED_MAX_RESTARTS", "3", "restarts of a dead embedded PostgreSQL allowed within ten minutes before the binary exits with code 1 (0: exit at the first death)", intSetter(0, 100, func(c *Config) *int { return &c.EmbeddedRestarts })},
-		{"db-unreachable-limit", "RKC_DB_UNREACHABLE_LIMIT", "30s", "/healthz fails once the database has been unreachable this long, so that a supervisor restarts the process; API requests answer 503 from the first failure", durationSetter(func(c *Config) *time.Duration { return &c.DBUnreachableLimit })},
+		{"database-url", "DATABASE_URL", "", "PostgreSQL URL; empty starts a private PostgreSQL under the data folder", func(c *Config, v string) error {
+			if v == "" {
+				c.DatabaseURL = ""
+				return nil
+			}
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" && u.Query().Get("host") == "" {
+				return errors.New("must be a URL like postgres://user:password@host:5432/dbname")
+			}
+			c.DatabaseURL = v
+			return nil
+		}},
 		{"addr", "RKC_ADDR", ":8080", "listen address", func(c *Config, v string) error {
 			if _, _, err := net.SplitHostPort(v); err != nil {
 				return errors.New("must be host:port, for example :8080")
@@ -152,7 +154,11 @@ func settings() []setting {
 			c.DataDir = v
 			return nil
 		}},
-		{"base-url", "RKC_BASE_URL", "http://localhost:8080", "public address of the service, used in links", func(c *Config, v string) error {
+		{"base-url", "RKC_BASE_URL", "", "public address of the service, used in links in e-mails; empty: http:// and the listen address (localhost when it names no host)", func(c *Config, v string) error {
+			if v == "" {
+				c.BaseURL = ""
+				return nil
+			}
 			u, err := url.Parse(v)
 			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 				return errors.New("must be an http(s) URL")
@@ -191,6 +197,7 @@ func settings() []setting {
 		}},
 		{"session-ttl", "RKC_SESSION_TTL", "12h", "absolute lifetime of a session", durationSetter(func(c *Config) *time.Duration { return &c.SessionTTL })},
 		{"retention-years", "RKC_RETENTION_YEARS", "5", "years after closing before a case is purged", intSetter(1, 100, func(c *Config) *int { return &c.RetentionYears })},
+		{"close-after-days", "RKC_CLOSE_AFTER_DAYS", "42", "days a finished case (decided, inadmissible, withdrawn, resolved informally) stays open for the parties to react before it closes by itself; the retention term runs from closing", intSetter(1, 365, func(c *Config) *int { return &c.CloseAfterDays })},
 		{"signal-retention-years", "RKC_SIGNAL_RETENTION_YEARS", "2", "years after filing before a signal is purged", intSetter(1, 100, func(c *Config) *int { return &c.SignalRetentionYears })},
 		{"purge-interval", "RKC_PURGE_INTERVAL", "24h", "how often the retention job runs", durationSetter(func(c *Config) *time.Duration { return &c.PurgeInterval })},
 		{"late-complaint-years", "RKC_LATE_COMPLAINT_YEARS", "1", "behaviour older than this many years at filing is a ground not to handle", intSetter(1, 100, func(c *Config) *int { return &c.LateComplaintYears })},
@@ -270,23 +277,6 @@ func settings() []setting {
 	}
 }
 
-// databaseURLSetter checks a PostgreSQL URL without ever echoing it: it
-// holds a password.
-func databaseURLSetter(field func(*Config) *string) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		if v == "" {
-			*field(c) = ""
-			return nil
-		}
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" && u.Query().Get("host") == "" {
-			return errors.New("must be a URL like postgres://user:password@host:5432/dbname")
-		}
-		*field(c) = v
-		return nil
-	}
-}
-
 func durationSetter(field func(*Config) *time.Duration) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
@@ -323,6 +313,21 @@ func intSetter(lo, hi int, field func(*Config) *int) func(*Config, string) error
 // keyFileSettings hold keys: given as NAME_FILE, the file must be private
 // to its owner (crypto.CheckKeyFileMode), like the key files themselves.
 var keyFileSettings = map[string]bool{"RKC_MASTER_KEYS": true}
+
+// baseURLOf is the address links lead to when no base URL is set: the
+// listen address over http, with localhost for a wildcard host (":8080",
+// "0.0.0.0:8080", "[::]:8080"), so that a link in an e-mail reaches the
+// server that sent it.
+func baseURLOf(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://localhost:8080"
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
 
 // ErrHelp is returned when --help was asked; the usage has been written.
 var ErrHelp = flag.ErrHelp
@@ -387,6 +392,9 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (*Config, 
 	}
 	if c.MailDir == "" {
 		c.MailDir = filepath.Join(c.DataDir, "mail")
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = baseURLOf(c.Addr)
 	}
 	c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
 	if !c.PasswordLogin && len(c.OIDCProviders) == 0 {

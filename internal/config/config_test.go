@@ -46,6 +46,7 @@ func TestDefaults(t *testing.T) {
 		{"SecureCookies", c.SecureCookies, false},
 		{"SessionTTL", c.SessionTTL, 12 * time.Hour},
 		{"RetentionYears", c.RetentionYears, 5},
+		{"CloseAfterDays", c.CloseAfterDays, 42},
 		{"LateComplaintYears", c.LateComplaintYears, 1},
 		{"MaxUploadBytes", c.MaxUploadBytes, int64(10 << 20)},
 	} {
@@ -84,6 +85,12 @@ func TestPrecedence(t *testing.T) {
 		{"master key file follows data dir", nil, map[string]string{"RKC_DATA_DIR": "/srv/rkc"}, func(c *Config) any { return c.MasterKeyFile }, "/srv/rkc/master.keys"},
 		{"explicit master key file", []string{"--master-key-file", "/k"}, map[string]string{"RKC_DATA_DIR": "/srv/rkc"}, func(c *Config) any { return c.MasterKeyFile }, "/k"},
 		{"https base url means secure cookies", nil, map[string]string{"RKC_BASE_URL": "https://rkc.example/"}, func(c *Config) any { return c.SecureCookies }, true},
+		{"base url follows the listen port", nil, map[string]string{"RKC_ADDR": ":9000"}, func(c *Config) any { return c.BaseURL }, "http://localhost:9000"},
+		{"base url follows the listen host", nil, map[string]string{"RKC_ADDR": "127.0.0.1:9123"}, func(c *Config) any { return c.BaseURL }, "http://127.0.0.1:9123"},
+		{"base url of a wildcard host", []string{"--addr", "0.0.0.0:8443"}, nil, func(c *Config) any { return c.BaseURL }, "http://localhost:8443"},
+		{"base url of an IPv6 listen address", nil, map[string]string{"RKC_ADDR": "[::1]:9000"}, func(c *Config) any { return c.BaseURL }, "http://[::1]:9000"},
+		{"set base url beats the listen address", nil, map[string]string{"RKC_ADDR": ":9000", "RKC_BASE_URL": "https://rkc.example"}, func(c *Config) any { return c.BaseURL }, "https://rkc.example"},
+		{"close after days", nil, map[string]string{"RKC_CLOSE_AFTER_DAYS": "14"}, func(c *Config) any { return c.CloseAfterDays }, 14},
 		{"base url loses trailing slash", nil, map[string]string{"RKC_BASE_URL": "https://rkc.example/"}, func(c *Config) any { return c.BaseURL }, "https://rkc.example"},
 	}
 	for _, tt := range tests {
@@ -128,6 +135,7 @@ func TestInvalid(t *testing.T) {
 		{"addr", nil, map[string]string{"RKC_ADDR": "8080"}, "RKC_ADDR"},
 		{"data dir", []string{"--data-dir="}, nil, "--data-dir"},
 		{"base url", nil, map[string]string{"RKC_BASE_URL": "localhost:8080"}, "RKC_BASE_URL"},
+		{"close after zero days", nil, map[string]string{"RKC_CLOSE_AFTER_DAYS": "0"}, "RKC_CLOSE_AFTER_DAYS"},
 		{"log level", nil, map[string]string{"RKC_LOG_LEVEL": "loud"}, "RKC_LOG_LEVEL"},
 		{"duration", nil, map[string]string{"RKC_SHUTDOWN_TIMEOUT": "15"}, "RKC_SHUTDOWN_TIMEOUT"},
 		{"negative duration", nil, map[string]string{"RKC_SESSION_TTL": "-1h"}, "RKC_SESSION_TTL"},

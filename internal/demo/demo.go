@@ -163,11 +163,11 @@ func seedCases(ctx context.Context, d Deps) error {
 	try(cs.Admissibility(ctx, chair, c5, cases.Ruling{Admissible: yes()}))
 	try(cs.ComposePanel(ctx, chair, c5, cases.PanelRequest{MemberIDs: []uuid.UUID{lid.ID, chair.ID}}))
 	try(cs.StartInvestigation(ctx, sec, c5, cases.Investigation{RespondentEmail: "aangeklaagde@demo.rkc"}))
-	h, err := cs.PlanHearing(ctx, sec, c5, cases.HearingPlan{PlannedAt: time.Now().Add(time.Hour).UTC().Format(time.RFC3339), Parties: "both"})
-	if err != nil {
+	// The hearing took place and is recorded after the fact.
+	if _, err := cs.PlanHearing(ctx, sec, c5, cases.HearingPlan{PlannedAt: time.Now().UTC().Format(time.RFC3339Nano), Parties: "both",
+		Minutes: "Beide partijen gehoord."}); err != nil {
 		return err
 	}
-	try(cs.RecordHearing(ctx, lid, c5, h.ID, cases.HearingRecord{Version: h.Version, Minutes: "Beide partijen gehoord.", Held: true}))
 	try(cs.AdoptAdvice(ctx, chair, c5, cases.AdviceInput{Findings: "De opmerkingen zijn gemaakt en kwetsend.", Measures: "Gesprek en training.",
 		Judgements: []cases.ElementJudgement{{Position: 1, Judgement: "founded"}}}))
 	// 6. Withdrawn.

@@ -38,7 +38,7 @@ type Message struct {
 
 // Link returns the address of a case in the web application.
 func Link(baseURL string, caseID uuid.UUID) string {
-	return strings.TrimRight(baseURL, "/") + "/zaken/" + caseID.String()
+	return strings.TrimRight(baseURL, "/") + "/cases/" + caseID.String()
 }
 
 // render writes the message of r in its language. Only the case number, the

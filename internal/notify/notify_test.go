@@ -81,6 +81,11 @@ func TestEveryKindReachesItsRecipients(t *testing.T) {
 	expect("hearing_planned", a, c.complainant, c.adviser, c.respondent)
 	c.step(t, c.chair, a, "extension", map[string]any{"reason": "Drukte " + sentinel})
 	expect("extension", a, c.complainant, c.adviser, c.respondent)
+	var extendedDue time.Time
+	e.App.DB.Raw(`SELECT due_on FROM cases WHERE id = ?`, a).Scan(&extendedDue)
+	c.step(t, c.chair, a, "further-delay", map[string]any{"new_due_on": e.App.Cases.Calendar().Shift(extendedDue.AddDate(0, 0, 21)).Format(time.DateOnly),
+		"consent_received_on": cases.DateOf(e.Clock.Now()).Format(time.DateOnly), "consent_form": "email", "reason": "Rapport " + sentinel})
+	expect("further_delay", a, c.complainant, c.adviser, c.respondent)
 	e.Clock.Advance(48 * time.Hour)
 	e.Must(200, c.member, "PUT", "/api/v1/cases/"+a+"/hearings/"+h.ID, map[string]any{"version": h.Version, "minutes": "Verslag " + sentinel, "held": true})
 	c.step(t, c.chair, a, "advice", map[string]any{"findings": "Bevindingen " + sentinel, "measures": "Maatregel " + sentinel,
@@ -128,6 +133,8 @@ func TestEveryKindReachesItsRecipients(t *testing.T) {
 	}
 	expect(notify.KindDueSoon, ee, c.secretary, c.chair)
 	expect(notify.KindOverdue, ee, c.secretary, c.chair)
+	// Still not ruled on after four weeks (Awb 9:8 lid 3).
+	expect(notify.KindNotHandledDueSoon, ee, c.secretary, c.chair)
 
 	runWorker(t, newWorker(t, c, srv))
 	srv.WaitFor(len(wants), 20*time.Second)
@@ -177,7 +184,7 @@ func TestEveryKindReachesItsRecipients(t *testing.T) {
 		if want := i18n.T(lang, key+".subject", "number", number); m.Subject != want {
 			t.Errorf("%s: subject %q, want %q", where, m.Subject, want)
 		}
-		if link := "https://rkc.test/zaken/" + r.CaseID.String(); !strings.Contains(m.Body, link) || !strings.Contains(m.Body, number) {
+		if link := "https://rkc.test/cases/" + r.CaseID.String(); !strings.Contains(m.Body, link) || !strings.Contains(m.Body, number) {
 			t.Errorf("%s: body lacks the link %s or the number %s:\n%s", where, link, number, m.Body)
 		}
 		if r.Kind == "acknowledgement" {
@@ -215,7 +222,8 @@ func TestEveryKindReachesItsRecipients(t *testing.T) {
 		t.Errorf("messages received:\n%s\nwant:\n%s", strings.Join(gotKeys, "\n"), strings.Join(wantKeys, "\n"))
 	}
 	for _, k := range []string{"acknowledgement", "information_requested", "admissible", "inadmissible", "respondent_informed",
-		"hearing_planned", "extension", "advice_sent", "decision", "withdrawal", "resolved_informally", notify.KindDueSoon, notify.KindOverdue} {
+		"hearing_planned", "extension", "advice_sent", "decision", "withdrawal", "resolved_informally", notify.KindDueSoon, notify.KindOverdue,
+		notify.KindNotHandledDueSoon, "further_delay"} {
 		if !kinds[k] {
 			t.Errorf("no %s message received", k)
 		}

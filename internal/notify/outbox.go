@@ -58,6 +58,8 @@ const (
 const (
 	KindDueSoon = "deadline_due_soon"
 	KindOverdue = "deadline_overdue"
+	// KindNotHandledDueSoon reminds of the four weeks of Awb 9:8 lid 3.
+	KindNotHandledDueSoon = "not_handled_due_soon"
 )
 
 var kindPattern = regexp.MustCompile(`^[a-z_]{1,40}$`)

@@ -16,7 +16,16 @@ import (
 const (
 	ThresholdDueSoon = "due_soon" // due within 10 working days
 	ThresholdOverdue = "overdue"  // the due date has passed
+	// ThresholdNotHandledDueSoon: the four weeks to tell the complainant
+	// that the complaint will not be handled (Awb 9:8 lid 3) end within
+	// notHandledSoonWorkingDays, or have ended, and admissibility is not
+	// ruled on yet.
+	ThresholdNotHandledDueSoon = "not_handled_due_soon"
 )
+
+// notHandledSoonWorkingDays is how early the reminder of the four-week
+// term comes: a week ahead, time enough for the chair to rule.
+const notHandledSoonWorkingDays = 5
 
 // Watch flags open cases whose deadline is near or past and reminds the
 // committee's secretaries and chairs, once per case, threshold and deadline.
@@ -35,12 +44,15 @@ func NewWatch(db *gorm.DB, log *slog.Logger) *Watch {
 
 // WatchReport is what one run found and did: counts only.
 type WatchReport struct {
-	Today     string `json:"today"`
-	Open      int    `json:"open_cases"`
-	DueSoon   int    `json:"due_soon"`
-	Overdue   int    `json:"overdue"`
-	Reminders int    `json:"reminders"` // case-threshold reminders enqueued by this run
-	Messages  int    `json:"messages"`  // outbox rows they made
+	Today   string `json:"today"`
+	Open    int    `json:"open_cases"`
+	DueSoon int    `json:"due_soon"`
+	Overdue int    `json:"overdue"`
+	// NotHandledSoon counts cases whose four-week term of Awb 9:8 lid 3
+	// ends within a week (or ended) with admissibility not yet ruled on.
+	NotHandledSoon int `json:"not_handled_due_soon"`
+	Reminders      int `json:"reminders"` // case-threshold reminders enqueued by this run
+	Messages       int `json:"messages"`  // outbox rows they made
 }
 
 // openStates are the states in which a case runs against its deadline.
@@ -94,8 +106,11 @@ func (w *Watch) Run(ctx context.Context, now time.Time) (*WatchReport, error) {
 			rep.Messages += n
 		}
 	}
+	if err := w.notHandled(ctx, cal, today, rep); err != nil {
+		return rep, err
+	}
 	w.log.Info("deadline watch", "today", rep.Today, "open_cases", rep.Open, "due_soon", rep.DueSoon, "overdue", rep.Overdue,
-		"reminders", rep.Reminders, "messages", rep.Messages)
+		"not_handled_due_soon", rep.NotHandledSoon, "reminders", rep.Reminders, "messages", rep.Messages)
 	return rep, nil
 }
 
@@ -137,4 +152,37 @@ func (w *Watch) remind(ctx context.Context, caseID uuid.UUID, number string, due
 		return 0, fmt.Errorf("deadline watch: %w", err)
 	}
 	return sent, nil
+}
+
+// notHandled reminds the staff of registered cases whose four-week term to
+// tell the complainant that the complaint will not be handled (Awb 9:8 lid
+// 3) ends within a week, or has ended, while admissibility is not yet ruled
+// on: once a week before, once per term.
+func (w *Watch) notHandled(ctx context.Context, cal *cases.Calendar, today time.Time, rep *WatchReport) error {
+	var pending []struct {
+		ID              uuid.UUID
+		Number          string
+		NotHandledDueOn time.Time
+	}
+	if err := w.db.WithContext(ctx).Raw(`SELECT id, number, not_handled_due_on FROM cases
+		WHERE state IN ? AND not_handled_due_on IS NOT NULL ORDER BY not_handled_due_on, number`,
+		[]string{string(cases.Registered), string(cases.AwaitingInformation)}).Scan(&pending).Error; err != nil {
+		return fmt.Errorf("deadline watch: %w", err)
+	}
+	for _, c := range pending {
+		st := cal.Status(c.NotHandledDueOn, today)
+		if !st.Overdue && st.WorkingDaysLeft > notHandledSoonWorkingDays {
+			continue
+		}
+		rep.NotHandledSoon++
+		n, err := w.remind(ctx, c.ID, c.Number, st.Due, ThresholdNotHandledDueSoon, KindNotHandledDueSoon)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			rep.Reminders++
+			rep.Messages += n
+		}
+	}
+	return nil
 }

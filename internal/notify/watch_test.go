@@ -38,10 +38,14 @@ func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
 	watch := notify.NewWatch(e.App.DB, nil)
 
 	e.Clock.Set(amsterdam(t, time.January, 19))
+	// Both admitted at once, so that only the decision term is watched
+	// here (TestNotHandledTermReminder covers the four weeks to rule).
 	case1 := c.file(t, c.complainant, complaint(sentinel))
 	c.step(t, c.secretary, case1, "register", nil)
+	c.step(t, c.chair, case1, "admissibility", map[string]any{"admissible": true})
 	case2 := c.file(t, c.complainant2, complaint(sentinel))
 	c.step(t, c.secretary, case2, "register", nil)
+	c.step(t, c.chair, case2, "admissibility", map[string]any{"admissible": true})
 	// A closed case and a case not yet registered are not watched.
 	closed := c.file(t, c.complainant, complaint(sentinel))
 	c.step(t, c.secretary, closed, "register", nil)
@@ -145,5 +149,72 @@ func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
 	}
 	if got := reminders(case2); !slices.Equal(got, want2) {
 		t.Errorf("after two concurrent watches: case 2 reminders %v, want %v", got, want2)
+	}
+}
+
+// TestNotHandledTermReminder: the staff are reminded a week before the four
+// weeks within which the complainant must hear that the complaint will not
+// be handled (Awb 9:8 lid 3) end, while admissibility is not yet ruled on;
+// once per term.
+//
+// Received on Tuesday 19 January 2027, the four weeks end on Tuesday 16
+// February; five working days before is Tuesday 9 February.
+func TestNotHandledTermReminder(t *testing.T) {
+	t.Parallel()
+	c := newCast(t)
+	e := c.e
+	ctx := context.Background()
+	watch := notify.NewWatch(e.App.DB, nil)
+	e.Clock.Set(amsterdam(t, time.January, 19))
+	pending := c.file(t, c.complainant, complaint(sentinel))
+	c.step(t, c.secretary, pending, "register", nil)
+	awaiting := c.file(t, c.complainant2, complaint(sentinel))
+	c.step(t, c.secretary, awaiting, "register", nil)
+	c.step(t, c.secretary, awaiting, "information-request", map[string]any{"what": "De datum"})
+	ruled := c.file(t, c.complainant, complaint(sentinel))
+	c.step(t, c.secretary, ruled, "register", nil)
+	c.step(t, c.chair, ruled, "admissibility", map[string]any{"admissible": true})
+
+	reminded := func(id string) []string {
+		var out []string
+		e.App.DB.Raw(`SELECT p.email FROM outbox o JOIN persons p ON p.id = o.recipient_id
+			WHERE o.case_id = ? AND o.kind = ? ORDER BY 1`, id, notify.KindNotHandledDueSoon).Scan(&out)
+		return out
+	}
+	run := func(day int) *notify.WatchReport {
+		t.Helper()
+		rep, err := watch.Run(ctx, amsterdam(t, time.February, day))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	if rep := run(8); rep.NotHandledSoon != 0 || len(reminded(pending)) != 0 {
+		t.Fatalf("Monday 8 February, six working days ahead: %+v", rep)
+	}
+	rep := run(9)
+	if rep.NotHandledSoon != 2 || rep.Reminders != 2 {
+		t.Errorf("Tuesday 9 February: %+v, want two cases reminded", rep)
+	}
+	staff := []string{c.chair.Email, c.chair2.Email, c.secretary.Email}
+	slices.Sort(staff)
+	for _, id := range []string{pending, awaiting} {
+		if got := reminded(id); !slices.Equal(got, staff) {
+			t.Errorf("case %s reminded %v, want the staff %v", id, got, staff)
+		}
+	}
+	if got := reminded(ruled); len(got) != 0 {
+		t.Errorf("the admitted case was reminded: %v", got)
+	}
+	var due string
+	e.App.DB.Raw(`SELECT to_char(due_on, 'YYYY-MM-DD') FROM outbox WHERE case_id = ? AND kind = ? LIMIT 1`, pending, notify.KindNotHandledDueSoon).Scan(&due)
+	if due != "2027-02-16" {
+		t.Errorf("the reminder names %q, want 2027-02-16", due)
+	}
+	if rep := run(10); rep.Reminders != 0 {
+		t.Errorf("reminded twice: %+v", rep)
+	}
+	if rep := run(17); rep.Reminders != 0 {
+		t.Errorf("reminded again after the term: %+v", rep)
 	}
 }

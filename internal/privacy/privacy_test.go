@@ -276,7 +276,7 @@ func TestSentinelNeverInDumpOrLog(t *testing.T) {
 		Version int
 	}
 	c.e.Must(201, c.secretary, "POST", "/api/v1/cases/"+id+"/hearings", map[string]any{
-		"planned_at": e.Clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "parties": "both", "location": "Zaal " + s}).Decode(t, &h)
+		"planned_at": e.Clock.Now().UTC().Format(time.RFC3339Nano), "parties": "both", "location": "Zaal " + s, "minutes": "Eerste verslag " + s}).Decode(t, &h)
 	check("hearing planned")
 	c.e.Must(200, c.member, "PUT", "/api/v1/cases/"+id+"/hearings/"+h.ID, map[string]any{"version": h.Version, "minutes": "Verslag " + s, "held": true})
 	check("hearing held")

@@ -120,6 +120,8 @@ POST   /api/v1/cases/:id/panel                      admissible             401  
 POST   /api/v1/cases/:id/investigation              admissible             401  403  403  403  403  403  403  200  403  403  200  404  403  403   403  403  403  403
 POST   /api/v1/cases/:id/conflicts                  investigating          401  403  403  403  403  403  403  403  204  404  204  404  403  403   403  403  403  403
 POST   /api/v1/cases/:id/extension                  registered             401  403  403  403  403  403  403  403  403  403  200  404  403  403   403  403  403  403
+POST   /api/v1/cases/:id/further-delay              registered             401  403  403  403  403  403  403  403  403  403  200  404  403  403   403  403  403  403
+POST   /api/v1/cases/:id/not-heard                  investigating          401  403  403  403  403  403  403  403  403  403  200  404  403  403   403  403  403  403
 POST   /api/v1/cases/:id/statements                 investigating          401  201  404  201  404  201  404  403  403  403  403  403  403  403   403  403  403  403
 POST   /api/v1/cases/:id/attachments                investigating          401  201  404  201  404  201  404  201  201  404  201  404  403  403   403  403  403  403
 GET    /api/v1/cases/:id/attachments/:aid           advised                401  200  404  200  404  200  404  200  200  404  200  404  403  403   403  403  403  403
@@ -196,6 +198,8 @@ POST   /api/v1/cases/:id/admissibility              registered             403  
 POST   /api/v1/cases/:id/panel                      admissible             403    403   403    403
 POST   /api/v1/cases/:id/conflicts                  investigating          403    403   403    403
 POST   /api/v1/cases/:id/extension                  registered             403    403   403    403
+POST   /api/v1/cases/:id/further-delay              registered             403    403   403    403
+POST   /api/v1/cases/:id/not-heard                  investigating          403    403   403    403
 POST   /api/v1/cases/:id/statements                 investigating          201    201   201    201
 POST   /api/v1/cases/:id/attachments                investigating          201    201   201    201
 GET    /api/v1/cases/:id/attachments/:aid           advised                200    200   200    200
@@ -239,6 +243,8 @@ POST   /cases/:id/:action                           admissible:panel            
 POST   /cases/:id/:action                           admissible:investigation          login 403   404   403   404   404   404   303   403   404   303   404   404   404   404   404   404   404
 POST   /cases/:id/:action                           investigating:conflict            login 403   404   403   404   403   404   403   303   404   303   404   404   404   404   404   404   404
 POST   /cases/:id/:action                           registered:extension              login 403   404   403   404   404   404   403   404   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/:action                           registered:further-delay          login 403   404   403   404   404   404   403   404   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/:action                           investigating:not-heard           login 403   404   403   404   403   404   403   403   404   303   404   404   404   404   404   404   404
 POST   /cases/:id/:action                           investigating:statement           login 303   404   303   404   303   404   403   403   404   403   404   404   404   404   404   404   404
 POST   /cases/:id/:action                           investigating:attachment          login 303   404   303   404   303   404   303   303   404   303   404   404   404   404   404   404   404
 POST   /cases/:id/:action                           investigating:hearing             login 403   404   403   404   403   404   303   303   404   303   404   404   404   404   404   404   404
@@ -316,10 +322,10 @@ var stateSteps = map[string][]string{
 	"admissible":    {"register", "admit", "panel"},
 	"investigating": {"register", "admit", "panel", "investigate", "files"},
 	"planned":       {"register", "admit", "panel", "investigate", "files", "plan-hearing"},
-	"heard":         {"register", "admit", "panel", "investigate", "files", "plan-hearing", "hold-hearing"},
-	"advised":       {"register", "admit", "panel", "investigate", "files", "plan-hearing", "hold-hearing", "advise"},
-	"decided":       {"register", "admit", "panel", "investigate", "files", "plan-hearing", "hold-hearing", "advise", "decide"},
-	"closed":        {"register", "admit", "panel", "investigate", "files", "plan-hearing", "hold-hearing", "advise", "decide", "close"},
+	"heard":         {"register", "admit", "panel", "investigate", "files", "record-hearing"},
+	"advised":       {"register", "admit", "panel", "investigate", "files", "record-hearing", "advise"},
+	"decided":       {"register", "admit", "panel", "investigate", "files", "record-hearing", "advise", "decide"},
+	"closed":        {"register", "admit", "panel", "investigate", "files", "record-hearing", "advise", "decide", "close"},
 }
 
 type row struct {
@@ -538,8 +544,10 @@ func (w *world) build(c cast, state string) *fixture {
 			f.committeeFile = w.mustUpload(sec, f.id)
 		case "plan-hearing":
 			f.hearing = env.Must(201, sec, "POST", base+"/hearings", hearingPlan(env)).Map(t)["id"].(string)
-		case "hold-hearing":
-			env.Must(200, sec, "PUT", base+"/hearings/"+f.hearing, cases.HearingRecord{Version: 1, Minutes: "Beide partijen gehoord.", Held: true})
+		case "record-hearing":
+			// Held just now, recorded after the fact.
+			past := cases.HearingPlan{PlannedAt: env.Clock.Now().Format(time.RFC3339Nano), Parties: "both", Minutes: "Beide partijen gehoord."}
+			f.hearing = env.Must(201, sec, "POST", base+"/hearings", past).Map(t)["id"].(string)
 		case "advise":
 			env.Must(200, chair, "POST", base+"/advice", adviceInput())
 		case "decide":
@@ -594,6 +602,14 @@ func (w *world) sharedCase(c cast, state string) *fixture {
 
 func hearingPlan(env *apptest.Env) cases.HearingPlan {
 	return cases.HearingPlan{PlannedAt: env.Clock.Now().Add(7 * 24 * time.Hour).Format(time.RFC3339), Parties: "both", Location: "Den Haag"}
+}
+
+// furtherDelay delays a case registered today by the service's clock to a
+// working day well past its term, with consent received today.
+func furtherDelay(env *apptest.Env) cases.FurtherDelayInput {
+	today := cases.DateOf(env.Clock.Now())
+	return cases.FurtherDelayInput{NewDueOn: env.App.Cases.Calendar().Shift(today.AddDate(0, 0, 120)).Format(time.DateOnly),
+		ConsentReceivedOn: today.Format(time.DateOnly), ConsentForm: "letter", Reason: "Het deskundigenrapport komt later."}
 }
 
 func adviceInput() cases.AdviceInput {
@@ -814,6 +830,10 @@ func (w *world) call(r row, who string, f *fixture, missing string) *apptest.Res
 		body = cases.ConflictDeclaration{Reason: "Ik werkte met een partij samen."}
 	case "POST /api/v1/cases/:id/extension":
 		body = cases.Extension{Reason: "Een getuige is pas over drie weken terug."}
+	case "POST /api/v1/cases/:id/further-delay":
+		body = furtherDelay(env)
+	case "POST /api/v1/cases/:id/not-heard":
+		body = cases.NotHeardInput{Side: "respondent", Ground: "waived", Reason: "Brief van 3 maart: ziet af van horen."}
 	case "POST /api/v1/cases/:id/statements":
 		body = cases.StatementInput{Body: "Mijn kant van het verhaal."}
 	case "POST /api/v1/cases/:id/attachments":
@@ -824,7 +844,8 @@ func (w *world) call(r row, who string, f *fixture, missing string) *apptest.Res
 	case "POST /api/v1/cases/:id/hearings":
 		body = hearingPlan(env)
 	case "PUT /api/v1/cases/:id/hearings/:hid":
-		body = cases.HearingRecord{Version: 1, Minutes: "Klager gehoord.", Held: true}
+		// The hearing lies ahead: minutes of its preparation, not yet held.
+		body = cases.HearingRecord{Version: 1, Minutes: "Vragen voor de hoorzitting."}
 	case "POST /api/v1/cases/:id/advice":
 		body = adviceInput()
 	case "POST /api/v1/cases/:id/decision":
@@ -1017,6 +1038,11 @@ func (w *world) webCall(r row, who string, f *fixture, missing string) *apptest.
 			form.Set("reason", "Ik werkte met een partij samen.")
 		case "extension":
 			form.Set("reason", "Een getuige is pas over drie weken terug.")
+		case "further-delay":
+			d := furtherDelay(w.env)
+			form = url.Values{"new_due_on": {d.NewDueOn}, "consent_received_on": {d.ConsentReceivedOn}, "consent_form": {d.ConsentForm}, "reason": {d.Reason}}
+		case "not-heard":
+			form = url.Values{"side": {"respondent"}, "ground": {"waived"}, "reason": {"Brief van 3 maart."}}
 		case "statement":
 			form.Set("body", "Mijn kant van het verhaal.")
 		case "attachment":
@@ -1035,7 +1061,7 @@ func (w *world) webCall(r row, who string, f *fixture, missing string) *apptest.
 			t.Fatalf("web matrix line %d: no form for action %q", r.line, r.variant)
 		}
 	case "POST /cases/:id/hearings/:hid/record":
-		form = url.Values{"version": {"1"}, "minutes": {"Klager gehoord."}, "held": {"yes"}}
+		form = url.Values{"version": {"1"}, "minutes": {"Vragen voor de hoorzitting."}}
 	case "POST /committee/signals/:sid/answer":
 		form.Set("body", "Dank voor uw melding.")
 	case "POST /committee/signals/:sid/abuse":

@@ -26,6 +26,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/server"
 )
 
@@ -495,8 +496,20 @@ func TestOpenAPIWalk(t *testing.T) {
 		want: 415, problem: "unsupported-file-type"})
 	w.do(call{who: comp, method: "POST", path: c + "/attachments", body: map[string]any{"file": "x"}, want: 415, problem: "unsupported-media-type", badRequest: true})
 
+	// A side not heard (Awb 9:10): the respondent declined.
+	w.do(call{who: chair, method: "POST", path: c + "/not-heard", body: map[string]any{"side": "respondent", "ground": "manifestly_unfounded", "reason": "x"},
+		want: 422, problem: "validation"})
+	w.do(call{who: sec, method: "POST", path: c + "/not-heard", body: map[string]any{"side": "respondent", "ground": "waived", "reason": "x"},
+		want: 403, problem: "forbidden"})
+	w.do(call{who: chair, method: "POST", path: c + "/not-heard", body: map[string]any{"side": "respondent", "ground": "waived",
+		"reason": "Brief van 3 maart: ziet af van horen."}, want: 200})
+	w.do(call{who: chair, method: "POST", path: c + "/not-heard", body: map[string]any{"side": "respondent", "ground": "no_timely_response", "reason": "x"},
+		want: 409, problem: "already-heard"})
+
 	// Hearings.
-	plan := map[string]any{"planned_at": env.Clock.Now().Add(48 * time.Hour).Format(time.RFC3339), "parties": "both", "location": "Den Haag, zaal 3"}
+	// Recorded after the fact, so that it can be marked held.
+	plan := map[string]any{"planned_at": env.Clock.Now().Format(time.RFC3339Nano), "parties": "both", "location": "Den Haag, zaal 3",
+		"minutes": "Beide partijen gehoord."}
 	hearing := w.do(call{who: sec, method: "POST", path: c + "/hearings", body: plan, want: 201})
 	h := c + "/hearings/" + field(t, hearing, "id")
 	w.do(call{who: comp, method: "POST", path: c + "/hearings", body: plan, want: 403, problem: "forbidden"})
@@ -511,6 +524,13 @@ func TestOpenAPIWalk(t *testing.T) {
 	// Extension, advice, decision, closing.
 	w.do(call{who: chair, method: "POST", path: c + "/extension", body: map[string]any{"reason": "Getuigen nog niet gehoord."}, want: 200})
 	w.do(call{who: chair, method: "POST", path: c + "/extension", body: map[string]any{"reason": "Nogmaals."}, want: 409, problem: "already-extended"})
+	today := cases.DateOf(env.Clock.Now())
+	delay := map[string]any{"new_due_on": env.App.Cases.Calendar().Shift(today.AddDate(0, 0, 150)).Format(time.DateOnly),
+		"consent_received_on": today.Format(time.DateOnly), "consent_form": "case_message", "reason": "Deskundigenrapport."}
+	w.do(call{who: chair, method: "POST", path: c + "/further-delay", body: map[string]any{"new_due_on": delay["new_due_on"], "reason": "x"},
+		want: 422, problem: "validation", badRequest: true})
+	w.do(call{who: chair, method: "POST", path: c + "/further-delay", body: delay, want: 200})
+	w.do(call{who: resp, method: "GET", path: c, want: 200})
 	w.do(call{who: chair, method: "POST", path: c + "/advice", body: map[string]any{"findings": "x", "judgements": []map[string]any{{"position": 1, "judgement": "maybe"}}},
 		want: 422, problem: "validation", badRequest: true})
 	w.do(call{who: chair, method: "POST", path: c + "/advice", body: map[string]any{
@@ -519,6 +539,7 @@ func TestOpenAPIWalk(t *testing.T) {
 	w.do(call{who: auth, method: "GET", path: c, want: 200})
 	w.do(call{who: auth, method: "POST", path: c + "/decision", body: map[string]any{"follows_advice": false}, want: 422, problem: "validation"})
 	w.do(call{who: auth, method: "POST", path: c + "/decision", body: map[string]any{"follows_advice": false, "reasons": "Het tweede element weegt zwaarder."}, want: 200})
+	w.do(call{who: sec, method: "GET", path: "/api/v1/cases?flag=closing", want: 200})
 	w.do(call{who: sec, method: "POST", path: c + "/close", body: map[string]any{}, want: 200})
 	w.do(call{who: comp, method: "GET", path: c, want: 200})
 	w.do(call{who: mem1, method: "GET", path: c, want: 200})

@@ -14,7 +14,6 @@ import (
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/notify"
-	"github.com/rkc-nl/rkc/internal/platform/dbhealth"
 	"github.com/rkc-nl/rkc/internal/privacy"
 	"github.com/rkc-nl/rkc/internal/reporting"
 )
@@ -36,8 +35,6 @@ type Deps struct {
 	// TrustedProxies are the ranges whose X-Forwarded-For names the client
 	// (config.Config.TrustedProxies); empty: the peer is the client.
 	TrustedProxies []*net.IPNet
-	// Health watches the database (cmd/api runs it); nil: assume it is up.
-	Health *dbhealth.Monitor
 }
 
 // denied answers a request no role of the caller allows: 401 without a
@@ -68,8 +65,7 @@ func New(d Deps) *echo.Echo {
 	if d.SecureCookies {
 		e.Pre(prefixedCookies)
 	}
-	ops(e, d.SQL, d.Health, reg)
-	e.Use(databaseUp(d.Health))
+	ops(e, d.SQL, reg)
 
 	// A state-changing request authenticated by the session cookie must come
 	// from this site (CSRF); bearer tokens pass.
@@ -118,6 +114,8 @@ func New(d Deps) *echo.Echo {
 	api.POST("/cases/:id/investigation", cs.Investigation, pm("case:investigate"))
 	api.POST("/cases/:id/conflicts", cs.Conflicts, pm("case:conflict"))
 	api.POST("/cases/:id/extension", cs.Extension, pm("case:extend"))
+	api.POST("/cases/:id/further-delay", cs.FurtherDelayStep, pm("case:extend"))
+	api.POST("/cases/:id/not-heard", cs.NotHeardStep, pm("case:advice"))
 	api.POST("/cases/:id/statements", cs.Statements, pm("case:statement"))
 	api.POST("/cases/:id/attachments", cs.AddAttachment, pm("case:attachment"))
 	api.GET("/cases/:id/attachments/:aid", cs.Attachment, pm("case:attachment"))

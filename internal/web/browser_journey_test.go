@@ -164,16 +164,47 @@ func TestJourney(t *testing.T) {
 	resp.submit("form[action$='/statement'] button[type=submit]")
 	resp.expect("Uw reactie is toegevoegd", "Ik herken mij niet")
 
-	// A member records the hearing.
+	// The planned hearing lies ahead: it cannot be marked held yet. A
+	// member records the hearing that took place this morning, after the
+	// fact, with its minutes.
 	lid := c.tab(t, c.member, "lid")
 	lid.expect("Zaken waarin ik in het panel zit")
 	lid.check("_20-overzicht-lid")
 	lid.open(casePath)
-	lid.fill("form[action$='/record'] textarea[name=minutes]", "Beide partijen zijn gehoord. De klager bevestigt de beschrijving.")
-	lid.click("form[action$='/record'] input[name=held]")
-	lid.submit("form[action$='/record'] button[type=submit]")
-	lid.expect("Het verslag van de hoorzitting is opgeslagen", "Beide partijen zijn gehoord")
+	lid.expect("Deze hoorzitting ligt nog in de toekomst")
+	if n := lid.eval(`String(document.querySelectorAll("form[action$='/record'] input[name=held]").length)`); n != "0" {
+		t.Errorf("a hearing still to come can be marked held (%s checkboxes)", n)
+	}
+	ams, _ := time.LoadLocation("Europe/Amsterdam")
+	today := c.e.Clock.Now().In(ams)
+	lid.fill("#f-date", today.Format(time.DateOnly))
+	lid.fill("#f-time", "00:00")
+	lid.fill("#f-parties", "both")
+	lid.fill("#f-minutes", "Beide partijen zijn gehoord. De klager bevestigt de beschrijving.")
+	lid.submit("form[action$='/hearing'] button[type=submit]")
+	lid.expect("Het verslag van de hoorzitting is opgeslagen", "Beide partijen zijn gehoord", "Gehouden")
 	lid.check("_21-zaak-verslag")
+
+	// The chair's steps while the case is under investigation: a further
+	// delay with the complainant's written consent, refused until its date
+	// and form are given; and the form for not hearing a side.
+	ch.open(casePath)
+	ch.check("_21a-zaak-voorzitter-onderzoek")
+	ch.submit("form[action$='/further-delay'] button[type=submit]")
+	ch.expect("Kies hoe de schriftelijke instemming binnenkwam.")
+	ch.axe("21b-uitstel-fout (nl)")
+	ch.fill("#f-new-due-on-delay", c.e.App.Cases.Calendar().Shift(today.AddDate(0, 0, 120)).Format(time.DateOnly))
+	ch.fill("#f-consent-received-on-delay", today.Format(time.DateOnly))
+	ch.fill("#f-consent-form-delay", "letter")
+	ch.fill("#f-reason-delay", "Het rapport van de deskundige komt later.")
+	ch.submit("form[action$='/further-delay'] button[type=submit]")
+	ch.expect("Het verdere uitstel is vastgelegd", "Verder uitstel", "per brief")
+	ch.fill("#f-side-notheard", "respondent")
+	ch.fill("#f-ground-notheard", "manifestly_unfounded")
+	ch.fill("#f-reason-notheard", "x")
+	ch.submit("form[action$='/not-heard'] button[type=submit]")
+	ch.expect("kennelijk ongegrond geldt alleen voor de klager")
+	ch.axe("21c-niet-horen-fout (nl)")
 
 	// The chair adopts the advice.
 	ch.open(casePath)
@@ -204,7 +235,7 @@ func TestJourney(t *testing.T) {
 	if got := kl.text("#decision-outcome"); !strings.Contains(got, "neemt het advies van de commissie over") {
 		t.Errorf("the complainant sees as outcome %q", got)
 	}
-	kl.expect("Besluit genomen", "Gegrond", "Beide partijen zijn gehoord")
+	kl.expect("Besluit genomen", "Gegrond", "Beide partijen zijn gehoord", "Verder uitstel", "Wordt automatisch gesloten op")
 	kl.check("26-zaak-uitkomst", true)
 }
 

@@ -26,6 +26,7 @@ import (
 type forms struct {
 	Register, RequestInfo, SupplyInfo, Admissibility, Panel, Investigate, Extend, Conflict         bool
 	Statement, Attachment, PlanHearing, RecordHearing, Advice, Decision, Withdraw, Close, Informal bool
+	FurtherDelay, NotHeard                                                                         bool
 }
 
 type candidate struct {
@@ -46,6 +47,9 @@ type caseData struct {
 	MaxFile    int64
 	Accept     string
 	Conv       convLinks // threads, notes, witnesses, retaliation (conversations.go)
+	// Now is the service's clock: a hearing is marked held only once its
+	// time has passed.
+	Now time.Time
 }
 
 func (w *Web) formsFor(cl *accounts.Caller, v *cases.View) forms {
@@ -71,6 +75,8 @@ func (w *Web) formsFor(cl *accounts.Caller, v *cases.View) forms {
 		Withdraw:      (s == cases.Submitted || handled) && ok("case:withdraw"),
 		Close:         (s == cases.Decided || s == cases.Inadmissible || s == cases.Withdrawn || s == cases.ResolvedInformally) && ok("case:close"),
 		Informal:      s == cases.Investigating && ok("case:informal-resolution"),
+		FurtherDelay:  (handled || s == cases.Advised) && v.Deadline != nil && ok("case:extend"),
+		NotHeard:      s == cases.Investigating && ok("case:advice"),
 	}
 }
 
@@ -105,7 +111,7 @@ func (w *Web) casePageData(c echo.Context, p *page) (*page, error) {
 	rel := authz.Relation(v.Relation)
 	d := caseData{V: v, Events: evs, F: w.formsFor(cl, v),
 		Committee: rel == authz.RelPanel || rel == authz.RelStaff, Respondent: rel == authz.RelRespondent, Authority: rel == authz.RelAuthority,
-		MaxFile: w.maxUpload(), Accept: acceptTypes}
+		MaxFile: w.maxUpload(), Accept: acceptTypes, Now: w.d.Now()}
 	if d.F.Panel {
 		if d.Candidates, err = w.candidates(v); err != nil {
 			return nil, err
@@ -269,7 +275,29 @@ func (w *Web) caseAction(c echo.Context) error {
 			bad["planned_at"] = fieldMessage(lang, "planned_at")
 		}
 		run = func() error {
-			_, err := w.d.Cases.PlanHearing(ctx, cl, id, cases.HearingPlan{PlannedAt: at.Format(time.RFC3339), Parties: v("parties"), Location: v("location")})
+			_, err := w.d.Cases.PlanHearing(ctx, cl, id, cases.HearingPlan{PlannedAt: at.Format(time.RFC3339), Parties: v("parties"), Location: v("location"),
+				Minutes: v("minutes")})
+			return err
+		}
+	case "further-delay":
+		required("new_due_on", v("new_due_on"))
+		required("consent_received_on", v("consent_received_on"))
+		required("consent_form", v("consent_form"))
+		required("reason", v("reason"))
+		run = func() error {
+			_, err := w.d.Cases.FurtherDelay(ctx, cl, id, cases.FurtherDelayInput{Version: version, NewDueOn: v("new_due_on"),
+				ConsentReceivedOn: v("consent_received_on"), ConsentForm: v("consent_form"), Reason: v("reason")})
+			return err
+		}
+	case "not-heard":
+		required("side", v("side"))
+		if g := v("ground"); g == "" || (v("side") == "respondent" && g == "manifestly_unfounded") {
+			// "err.ground" speaks of discrimination grounds; this is another list.
+			bad["ground"] = i18n.T(lang, "err.not_heard_ground")
+		}
+		required("reason", v("reason"))
+		run = func() error {
+			_, err := w.d.Cases.NotHeard(ctx, cl, id, cases.NotHeardInput{Version: version, Side: v("side"), Ground: v("ground"), Reason: v("reason")})
 			return err
 		}
 	case "advice":
@@ -341,7 +369,11 @@ func (w *Web) caseAction(c echo.Context) error {
 	if len(bad) == 0 {
 		err = run()
 		if err == nil {
-			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"?done="+action)
+			done := action
+			if action == "hearing" && v("minutes") != "" {
+				done = "hearing_recorded" // recorded after the fact, not planned
+			}
+			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"?done="+done)
 		}
 	}
 	return w.caseFormError(c, action, bad, refused, err)
@@ -388,7 +420,8 @@ func (w *Web) caseFormError(c echo.Context, form string, bad, refused map[string
 
 // idSuffix names the forms whose fields carry a suffix in their ids, since
 // their field names occur in other forms on the same page.
-var idSuffix = map[string]string{"extension": "-extend", "informal-resolution": "-informal", "conflict": "-conflict", "withdraw": "-withdraw"}
+var idSuffix = map[string]string{"extension": "-extend", "informal-resolution": "-informal", "conflict": "-conflict", "withdraw": "-withdraw",
+	"further-delay": "-delay", "not-heard": "-notheard"}
 
 // conflictReason is the plain-language reason a member was refused.
 func conflictReason(lang, why string) string {

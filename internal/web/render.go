@@ -16,6 +16,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/i18n"
 )
 
@@ -403,6 +404,12 @@ func (p *page) Options(which string) []option {
 		return []option{{Value: "yes", Label: p.T("form.yes")}, {Value: "no", Label: p.T("form.no")}}
 	case "parties":
 		return list("parties.", []string{"both", "complainant", "respondent", "witness"})
+	case "consent_form":
+		return append([]option{{Value: "", Label: p.T("form.choose")}}, list("consent_form.", cases.ConsentForms)...)
+	case "not_heard_side":
+		return append([]option{{Value: "", Label: p.T("form.choose")}}, list("side.", []string{"complainant", "respondent"})...)
+	case "not_heard_ground":
+		return append([]option{{Value: "", Label: p.T("form.choose")}}, list("not_heard.", cases.NotHeardGrounds["complainant"])...)
 	case "ministry", "ministry-optional":
 		out := []option{}
 		if which == "ministry-optional" {

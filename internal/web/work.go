@@ -118,13 +118,19 @@ func (w *Web) dashboard(c echo.Context) error {
 
 type deadlineData struct{ Sections []section }
 
-// deadlines is the secretary's board: due soon, overdue, extended.
+// deadlines is the secretary's board: due soon, overdue, extended, and the
+// finished cases waiting to be closed.
 func (w *Web) deadlines(c echo.Context) error {
 	soon, err := w.list(c, cases.ListFilter{Flag: "due_soon"})
 	if err != nil {
 		return w.fail(c, err)
 	}
 	overdue, err := w.list(c, cases.ListFilter{Flag: "overdue"})
+	if err != nil {
+		return w.fail(c, err)
+	}
+	// Finished cases wait here until the scheduled job closes them.
+	closing, err := w.list(c, cases.ListFilter{Flag: "closing"})
 	if err != nil {
 		return w.fail(c, err)
 	}
@@ -147,6 +153,7 @@ func (w *Web) deadlines(c echo.Context) error {
 		{Key: "deadlines.overdue", Empty: "dash.none", Items: overdue},
 		{Key: "deadlines.soon", Empty: "dash.none", Items: soon},
 		{Key: "deadlines.extended", Empty: "dash.none", Items: extended},
+		{Key: "deadlines.closing", Empty: "dash.none", Items: closing},
 	}}
 	return w.render(c, "deadlines", w.newPage(c, "deadlines.title", d))
 }

@@ -30,5 +30,13 @@ SELECT json_build_object(
     FROM advices v WHERE v.case_id = @id),
   'Decision', (SELECT json_build_object('CaseID', d.case_id, 'FollowsAdvice', d.follows_advice,
       'ReasonsEnc', encode(d.reasons_enc, 'base64'), 'DecidedAt', d.decided_at)
-    FROM decisions d WHERE d.case_id = @id)
+    FROM decisions d WHERE d.case_id = @id),
+  'Delays', (SELECT json_agg(json_build_object('ID', y.id,
+      'PreviousDueOn', to_char(y.previous_due_on, 'YYYY-MM-DD"T00:00:00Z"'), 'NewDueOn', to_char(y.new_due_on, 'YYYY-MM-DD"T00:00:00Z"'),
+      'ConsentReceivedOn', to_char(y.consent_received_on, 'YYYY-MM-DD"T00:00:00Z"'), 'ConsentForm', y.consent_form,
+      'ReasonEnc', encode(y.reason_enc, 'base64'), 'RecordedAt', y.recorded_at) ORDER BY y.recorded_at)
+    FROM term_delays y WHERE y.case_id = @id),
+  'Waivers', (SELECT json_agg(json_build_object('Side', w.side, 'Ground', w.ground,
+      'ReasonEnc', encode(w.reason_enc, 'base64'), 'RecordedAt', w.recorded_at) ORDER BY w.side)
+    FROM hearing_waivers w WHERE w.case_id = @id)
 )

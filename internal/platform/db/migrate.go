@@ -89,8 +89,7 @@ func LatestVersion() int {
 
 // Migrate applies every pending migration in order, each in its own
 // transaction, holding an advisory lock so that concurrent starts migrate
-// once, and then gives AppRole its rights (roles.go). It runs as the
-// schema's owner. It refuses a schema newer than it knows.
+// once. It refuses a schema newer than it knows.
 func Migrate(ctx context.Context, sqlDB *sql.DB, log *slog.Logger) error {
 	log = logOrDiscard(log)
 	ms, err := Migrations()
@@ -138,8 +137,7 @@ func Migrate(ctx context.Context, sqlDB *sql.DB, log *slog.Logger) error {
 		}
 		log.Info("migration applied", "version", m.Version, "name", m.Name)
 	}
-	// Under the same lock: concurrent GRANTs on one table fail.
-	return grant(ctx, conn)
+	return nil
 }
 
 type queryer interface {

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -25,6 +24,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/demo"
 	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/platform/db"
+	"github.com/rkc-nl/rkc/internal/platform/dbhealth"
 	"github.com/rkc-nl/rkc/internal/platform/pgserver"
 )
 
@@ -92,114 +92,78 @@ func newLogger(level string, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-// withDB opens the database (starting the embedded server when no
-// DATABASE_URL is set), migrates it, runs fn and closes everything.
-func withDB(ctx context.Context, cfg *config.Config, log *slog.Logger, fn func(*gorm.DB, *sql.DB) error) error {
-	url := cfg.DatabaseURL
-	if url == "" {
-		srv, err := pgserver.Start(ctx, pgserver.Options{DataDir: filepath.Join(cfg.DataDir, "pgdata"), Logger: log})
-		if err != nil {
-			return err
-		}
-		defer func() {
-			if err := srv.Stop(); err != nil {
-				log.Error("stopping embedded PostgreSQL", "error", err.Error())
-			} else {
-				log.Info("embedded PostgreSQL stopped")
-			}
-		}()
-		if err := ensureDatabase(ctx, srv.URL("postgres"), "rkc"); err != nil {
-			return err
-		}
-		url = srv.URL("rkc")
-		log.Info("embedded PostgreSQL started", "data_dir", filepath.Join(cfg.DataDir, "pgdata"))
-	}
-	if err := migrate(ctx, url, log); err != nil {
-		return err
-	}
-	gdb, err := db.Open(ctx, url, db.AsAppRole())
-	if err != nil {
-		return err
-	}
-	defer func() {
-		db.Close(gdb)
-		log.Info("database closed")
-	}()
-	sqlDB, _ := gdb.DB()
-	return fn(gdb, sqlDB)
-}
-
-// migrate brings the schema up to date as the connecting (owner) user; the
-// service itself then works as the restricted application role.
-func migrate(ctx context.Context, url string, log *slog.Logger) error {
-	gdb, err := db.Open(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer db.Close(gdb)
-	sqlDB, _ := gdb.DB()
-	return db.Migrate(ctx, sqlDB, log)
-}
-
-// ensureDatabase creates the application database on the embedded server.
-func ensureDatabase(ctx context.Context, adminURL, name string) error {
-	conn, err := sql.Open("pgx", adminURL)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	var exists bool
-	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
-		return fmt.Errorf("embedded database: %w", err)
-	}
-	if exists {
-		return nil
-	}
-	_, err = conn.ExecContext(ctx, `CREATE DATABASE `+name)
-	return err
-}
-
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io.Writer) error {
 	if err := app.CheckKeyFiles(cfg); err != nil {
 		return err
 	}
-	return withDB(ctx, cfg, log, func(gdb *gorm.DB, sqlDB *sql.DB) error {
-		a, err := app.Build(ctx, cfg, log, gdb, app.Options{})
-		if err != nil {
+	d, err := openDatabase(ctx, cfg, log, true)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if err := db.CheckAppLogin(ctx, d.sql); err != nil {
+		if !cfg.DevOwnerLogin {
 			return err
 		}
-		if pw, err := a.Accounts.EnsureAdmin(ctx, "beheer@rkc.local"); err != nil {
-			return err
-		} else if pw != "" {
-			// Printed once, to the terminal only, never to the structured log.
-			fmt.Fprintf(stdout, "\nFirst start: admin account beheer@rkc.local, one-time password: %s\n\n", pw)
-		}
-		if cfg.Demo {
-			pw, err := demo.Seed(ctx, demo.Deps{Accounts: a.Accounts, Cases: a.Cases, Enforcer: a.Enforcer, Password: cfg.DemoPassword})
-			if err != nil {
-				return fmt.Errorf("demo data: %w", err)
+		log.Warn("serving with a database login that can alter the access log (RKC_DEV_OWNER_LOGIN); never do this in production")
+	}
+	// An embedded server that dies is restarted (a bounded number of
+	// times); when it cannot be, serve stops with its error.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if d.embedded != nil {
+		go func() {
+			policy := pgserver.RestartPolicy{Max: cfg.EmbeddedRestarts, Window: pgserver.DefaultRestartPolicy.Window}
+			if err := d.embedded.Supervise(ctx, policy); err != nil {
+				cancel(err)
 			}
-			if pw != "" && cfg.DemoPassword == "" {
-				fmt.Fprintf(stdout, "Demo accounts (klager@demo.rkc, secretaris@demo.rkc, …) have the password: %s\n\n", pw)
-			}
-		}
-		go purgeLoop(ctx, cfg, log, a)
-		go deadlineLoop(ctx, cfg, log, a)
-		go compactLoop(ctx, log, a)
-		go closeLoop(ctx, cfg, log, a)
-		// The outbox worker; serve waits for it, so that a message in
-		// flight at shutdown is finished and recorded before the database
-		// closes.
-		worker, err := notify.WorkerFromConfig(cfg, log, gdb)
+		}()
+	}
+	health := dbhealth.New(d.sql, log, cfg.DBUnreachableLimit)
+	go health.Run(ctx)
+	err = serveApp(ctx, cfg, log, d, health, stdout)
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return err
+}
+
+func serveApp(ctx context.Context, cfg *config.Config, log *slog.Logger, d *database, health *dbhealth.Monitor, stdout io.Writer) error {
+	a, err := app.Build(ctx, cfg, log, d.gdb, app.Options{Health: health})
+	if err != nil {
+		return err
+	}
+	if pw, err := a.Accounts.EnsureAdmin(ctx, "beheer@rkc.local"); err != nil {
+		return err
+	} else if pw != "" {
+		// Printed once, to the terminal only, never to the structured log.
+		fmt.Fprintf(stdout, "\nFirst start: admin account beheer@rkc.local, one-time password: %s\n\n", pw)
+	}
+	if cfg.Demo {
+		pw, err := demo.Seed(ctx, demo.Deps{Accounts: a.Accounts, Cases: a.Cases, Enforcer: a.Enforcer, Password: cfg.DemoPassword})
 		if err != nil {
-			return err
+			return fmt.Errorf("demo data: %w", err)
 		}
-		workerCtx, stopWorker := context.WithCancel(ctx)
-		workerDone := make(chan struct{})
-		go func() { defer close(workerDone); worker.Run(workerCtx) }()
-		defer func() { stopWorker(); <-workerDone }()
-		return listen(ctx, cfg, log, a.Handler)
-	})
+		if pw != "" && cfg.DemoPassword == "" {
+			fmt.Fprintf(stdout, "Demo accounts (klager@demo.rkc, secretaris@demo.rkc, …) have the password: %s\n\n", pw)
+		}
+	}
+	go purgeLoop(ctx, cfg, log, a)
+	go deadlineLoop(ctx, cfg, log, a)
+	go compactLoop(ctx, log, a)
+	go closeLoop(ctx, cfg, log, a)
+	// The outbox worker; serve waits for it, so that a message in
+	// flight at shutdown is finished and recorded before the database
+	// closes.
+	worker, err := notify.WorkerFromConfig(cfg, log, d.gdb)
+	if err != nil {
+		return err
+	}
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	workerDone := make(chan struct{})
+	go func() { defer close(workerDone); worker.Run(workerCtx) }()
+	defer func() { stopWorker(); <-workerDone }()
+	return listen(ctx, cfg, log, a.Handler)
 }
 
 // listen serves until ctx ends, then lets in-flight requests finish.

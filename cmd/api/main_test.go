@@ -35,6 +35,11 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	// Open to all: TestPrivateHomeAsUser runs it as another user.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	binary = filepath.Join(dir, "rkc")
 	// -buildvcs=false: stamping asks git, which refuses a checkout owned by
 	// another user ("dubious ownership") and is not needed here.
@@ -285,14 +290,15 @@ type server struct {
 	stdout, stderr *lockedBuffer
 }
 
-// startServer starts the binary on dataDir and waits until /readyz answers
-// 200, as a load balancer would; the issue allows 30 s.
-func startServer(t *testing.T, dataDir string) *server {
+// startServer starts the binary on dataDir, with any further settings, and
+// waits until /readyz answers 200, as a load balancer would; the issue
+// allows 30 s.
+func startServer(t *testing.T, dataDir string, settings ...string) *server {
 	t.Helper()
 	s := &server{done: make(chan struct{}), addr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
 		stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
 	s.cmd = exec.Command(binary)
-	s.cmd.Env = childEnv("RKC_DATA_DIR="+dataDir, "RKC_ADDR="+s.addr, "RKC_SHUTDOWN_TIMEOUT=5s")
+	s.cmd.Env = childEnv(append([]string{"RKC_DATA_DIR=" + dataDir, "RKC_ADDR=" + s.addr, "RKC_SHUTDOWN_TIMEOUT=5s"}, settings...)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
 	begin := time.Now()
 	if err := s.cmd.Start(); err != nil {
@@ -362,17 +368,7 @@ func TestEmbeddedDatabase(t *testing.T) {
 		t.Fatal(err) // scripts/setup.sh installs PostgreSQL before the tests
 	}
 	t.Parallel()
-	root := t.TempDir()
-	// As root the binary runs PostgreSQL as the postgres user, who must
-	// pass through the test's folders (t.TempDir makes them 0700).
-	if os.Geteuid() == 0 {
-		for _, d := range []string{filepath.Dir(root), root} {
-			if err := os.Chmod(d, 0o755); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	dataDir := filepath.Join(root, "var")
+	dataDir := openDataDir(t)
 	pgData := filepath.Join(dataDir, "pgdata")
 
 	// First start: a fresh cluster and the admin's one-time password,

@@ -22,6 +22,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/config"
 	"github.com/rkc-nl/rkc/internal/crypto"
 	"github.com/rkc-nl/rkc/internal/notify"
+	"github.com/rkc-nl/rkc/internal/platform/dbhealth"
 	"github.com/rkc-nl/rkc/internal/privacy"
 	"github.com/rkc-nl/rkc/internal/reporting"
 	"github.com/rkc-nl/rkc/internal/server"
@@ -41,7 +42,8 @@ type App struct {
 
 // Options are what Build needs beyond the configuration.
 type Options struct {
-	Now func() time.Time // the clock; nil for the real one
+	Now    func() time.Time  // the clock; nil for the real one
+	Health *dbhealth.Monitor // watches the database (cmd/api runs it); nil: assume it is up
 }
 
 // Build creates every service and the HTTP handler on an open, migrated database.
@@ -82,7 +84,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	}
 	a := &App{DB: gdb, Accounts: acc, Enforcer: enf, Cases: cs, Keys: keys, Outbox: outbox}
 	a.Handler = server.New(server.Deps{
-		Log: log, SQL: sqlDB, Enforcer: enf, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies,
+		Log: log, SQL: sqlDB, Enforcer: enf, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies, Health: o.Health,
 		Accounts: &accounts.Handlers{Service: acc, SecureCookies: cfg.SecureCookies, Synced: func(c *accounts.Caller) error {
 			return enf.Sync(c.ID.String(), c.Grants)
 		}},

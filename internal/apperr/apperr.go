@@ -6,6 +6,8 @@ package apperr
 import (
 	"errors"
 	"fmt"
+
+	"github.com/rkc-nl/rkc/internal/platform/dbhealth"
 )
 
 // Code is the class of an error; each code maps to one HTTP status.
@@ -33,7 +35,7 @@ type Error struct {
 	Type       string
 	Detail     string
 	Fields     map[string]string // field name → what is wrong with it
-	RetryAfter int               // seconds, for TooManyRequests
+	RetryAfter int               // seconds, for TooManyRequests and Unavailable
 	Err        error             // the cause, logged but never shown
 }
 
@@ -73,11 +75,19 @@ func Wrap(err error) error {
 	return As(err)
 }
 
-// As returns err as a domain error; foreign errors become internal ones.
+// As returns err as a domain error; foreign errors become internal ones,
+// except a database that could not be reached: that is unavailable (503,
+// with Retry-After), because the same request may succeed in a moment.
 func As(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
+		if e.Code == Internal && dbhealth.Unreachable(e.Err) {
+			return DatabaseUnavailable(e.Err)
+		}
 		return e
+	}
+	if dbhealth.Unreachable(err) {
+		return DatabaseUnavailable(err)
 	}
 	return &Error{Code: Internal, Type: "internal", Detail: "An unexpected error occurred.", Err: err}
 }
@@ -89,4 +99,11 @@ func CodeOf(err error) Code {
 		return e.Code
 	}
 	return Internal
+}
+
+// DatabaseUnavailable is the error of a request that needed the database
+// while it could not be reached; cause (may be nil) is kept for the log.
+func DatabaseUnavailable(cause error) *Error {
+	return &Error{Code: Unavailable, Type: "database-unavailable", Detail: "The database cannot be reached at the moment; try again shortly.",
+		RetryAfter: dbhealth.RetryAfter, Err: cause}
 }

@@ -68,6 +68,12 @@ type Config struct {
 	AccountUnusedDays int            // accounts unused this many days are flagged for review
 	InvitationTTL     time.Duration  // how long an invitation link works
 	PasswordResetTTL  time.Duration  // how long a password-reset link works
+
+	// Database roles and health (docs/decisions.md, "Database roles").
+	OwnerDatabaseURL   string        // the schema owner's login, for migrations; empty: DatabaseURL migrates if it may
+	DevOwnerLogin      bool          // development only: serve even when the login can alter the access log
+	DBUnreachableLimit time.Duration // /healthz fails once the database has been unreachable this long
+	EmbeddedRestarts   int           // restarts of a dead embedded PostgreSQL allowed within ten minutes; then exit 1
 }
 
 // OIDCProvider is one OpenID provider (RKC_OIDC_PROVIDERS, a JSON list).
@@ -128,18 +134,11 @@ type setting struct {
 
 func settings() []setting {
 	return []setting{
-		{"database-url", "DATABASE_URL", "", "PostgreSQL URL; empty starts a private PostgreSQL under the data folder", func(c *Config, v string) error {
-			if v == "" {
-				c.DatabaseURL = ""
-				return nil
-			}
-			u, err := url.Parse(v)
-			if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" && u.Query().Get("host") == "" {
-				return errors.New("must be a URL like postgres://user:password@host:5432/dbname")
-			}
-			c.DatabaseURL = v
-			return nil
-		}},
+		{"database-url", "DATABASE_URL", "", "PostgreSQL URL the service logs in with (a role that owns nothing); empty starts a private PostgreSQL under the data folder", databaseURLSetter(func(c *Config) *string { return &c.DatabaseURL })},
+		{"owner-database-url", "RKC_OWNER_DATABASE_URL", "", "PostgreSQL URL of the schema owner, used only to migrate and grant (rkc migrate, and serve at start); empty: DATABASE_URL migrates when it may", databaseURLSetter(func(c *Config) *string { return &c.OwnerDatabaseURL })},
+		{"dev-owner-login", "RKC_DEV_OWNER_LOGIN", "false", "development only: serve even when the DATABASE_URL login could alter or empty the access log (an owner or superuser login)", boolSetter(func(c *Config) *bool { return &c.DevOwnerLogin })},
+		{"embedded-max-restarts", "RKC_EMBEDDED_MAX_RESTARTS", "3", "restarts of a dead embedded PostgreSQL allowed within ten minutes before the binary exits with code 1 (0: exit at the first death)", intSetter(0, 100, func(c *Config) *int { return &c.EmbeddedRestarts })},
+		{"db-unreachable-limit", "RKC_DB_UNREACHABLE_LIMIT", "30s", "/healthz fails once the database has been unreachable this long, so that a supervisor restarts the process; API requests answer 503 from the first failure", durationSetter(func(c *Config) *time.Duration { return &c.DBUnreachableLimit })},
 		{"addr", "RKC_ADDR", ":8080", "listen address", func(c *Config, v string) error {
 			if _, _, err := net.SplitHostPort(v); err != nil {
 				return errors.New("must be host:port, for example :8080")
@@ -274,6 +273,23 @@ func settings() []setting {
 		{"account-unused-days", "RKC_ACCOUNT_UNUSED_DAYS", "90", "accounts not used for this many days are flagged for the admin's review", intSetter(1, 3650, func(c *Config) *int { return &c.AccountUnusedDays })},
 		{"invitation-ttl", "RKC_INVITATION_TTL", "168h", "how long an invitation link works", durationSetter(func(c *Config) *time.Duration { return &c.InvitationTTL })},
 		{"password-reset-ttl", "RKC_PASSWORD_RESET_TTL", "1h", "how long a password-reset link works", durationSetter(func(c *Config) *time.Duration { return &c.PasswordResetTTL })},
+	}
+}
+
+// databaseURLSetter checks a PostgreSQL URL without ever echoing it: it
+// holds a password.
+func databaseURLSetter(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if v == "" {
+			*field(c) = ""
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" && u.Query().Get("host") == "" {
+			return errors.New("must be a URL like postgres://user:password@host:5432/dbname")
+		}
+		*field(c) = v
+		return nil
 	}
 }
 

@@ -44,7 +44,8 @@ func TestTwoInstances(t *testing.T) {
 	url := dbtest.NewURL(t)
 	mailer := deploytest.NewMailCatcher(t)
 	env := map[string]string{
-		"DATABASE_URL":                url,
+		"DATABASE_URL":                dbtest.AppURL(t, url), // as in production: the owner migrates, the service logs in as rkc_app
+		"RKC_OWNER_DATABASE_URL":      url,
 		"RKC_MASTER_KEYS":             deploytest.MasterKeys(),
 		"RKC_PURGE_INTERVAL":          jobInterval.String(),
 		"RKC_DEADLINE_WATCH_INTERVAL": jobInterval.String(),
@@ -279,7 +280,7 @@ func TestTwoInstances(t *testing.T) {
 // every instance ends up serving the same, complete schema.
 func TestConcurrentStartOnEmptyDatabase(t *testing.T) {
 	url := dbtest.NewEmptyURL(t)
-	env := map[string]string{"DATABASE_URL": url, "RKC_MASTER_KEYS": deploytest.MasterKeys()}
+	env := map[string]string{"DATABASE_URL": dbtest.AppURL(t, url), "RKC_OWNER_DATABASE_URL": url, "RKC_MASTER_KEYS": deploytest.MasterKeys()}
 	const n = 4
 	deploytest.Binary(t) // build before the clock starts
 	var insts []*deploytest.Instance

@@ -84,7 +84,7 @@ func newEnv(b *testing.B) *env {
 	e := &env{url: dbtest.NewURL(b), client: deploytest.NewClient()}
 	e.client.HTTP.Transport = &http.Transport{MaxIdleConnsPerHost: 64}
 	e.api = deploytest.Start(b, deploytest.Options{Name: "api", Env: map[string]string{
-		"DATABASE_URL": e.url, "RKC_MASTER_KEYS": deploytest.MasterKeys(), "RKC_LOG_LEVEL": "warn",
+		"DATABASE_URL": dbtest.AppURL(b, e.url), "RKC_OWNER_DATABASE_URL": e.url, "RKC_MASTER_KEYS": deploytest.MasterKeys(), "RKC_LOG_LEVEL": "warn",
 		"RKC_DEADLINE_WATCH_INTERVAL": "24h"}})
 	ctx := context.Background()
 	var err error

@@ -14,6 +14,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/notify"
+	"github.com/rkc-nl/rkc/internal/platform/dbhealth"
 	"github.com/rkc-nl/rkc/internal/privacy"
 	"github.com/rkc-nl/rkc/internal/reporting"
 )
@@ -35,6 +36,8 @@ type Deps struct {
 	// TrustedProxies are the ranges whose X-Forwarded-For names the client
 	// (config.Config.TrustedProxies); empty: the peer is the client.
 	TrustedProxies []*net.IPNet
+	// Health watches the database (cmd/api runs it); nil: assume it is up.
+	Health *dbhealth.Monitor
 }
 
 // denied answers a request no role of the caller allows: 401 without a
@@ -65,7 +68,8 @@ func New(d Deps) *echo.Echo {
 	if d.SecureCookies {
 		e.Pre(prefixedCookies)
 	}
-	ops(e, d.SQL, reg)
+	ops(e, d.SQL, d.Health, reg)
+	e.Use(databaseUp(d.Health))
 
 	// A state-changing request authenticated by the session cookie must come
 	// from this site (CSRF); bearer tokens pass.

@@ -23,6 +23,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/platform/db"
+	"github.com/rkc-nl/rkc/internal/platform/dbhealth"
 )
 
 // requestIDKey is where the request id lives on the echo context.
@@ -231,9 +232,17 @@ func errType(err error) string {
 	return strings.Join(parts, ": ")
 }
 
-// ops registers /healthz, /readyz and /metrics.
-func ops(e *echo.Echo, sqlDB *sql.DB, reg *prometheus.Registry) {
+// ops registers /healthz, /readyz and /metrics. /healthz is the liveness
+// check: it fails only once the database has been unreachable longer than
+// the monitor's limit, since restarting the process may then help and
+// restarting it for every short outage would not. /readyz is the readiness
+// check: it fails at once, so that a load balancer sends requests elsewhere.
+func ops(e *echo.Echo, sqlDB *sql.DB, health *dbhealth.Monitor, reg *prometheus.Registry) {
 	e.GET("/healthz", func(c echo.Context) error {
+		if !health.Healthy() {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable",
+				"for": health.DownFor().Round(time.Second).String()})
+		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
 	e.GET("/readyz", func(c echo.Context) error {
@@ -248,4 +257,20 @@ func ops(e *echo.Echo, sqlDB *sql.DB, reg *prometheus.Registry) {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+}
+
+// databaseUp answers API requests with 503 database-unavailable at once
+// while the monitor sees the database down, instead of letting each wait
+// for a connection that will fail. Requests that meet the outage before
+// the monitor does get the same answer through apperr.As. Web pages are
+// left to their own error page.
+func databaseUp(health *dbhealth.Monitor) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if health.Down() && strings.HasPrefix(c.Request().URL.Path, "/api/") {
+				return apperr.DatabaseUnavailable(nil)
+			}
+			return next(c)
+		}
+	}
 }

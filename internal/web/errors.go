@@ -51,7 +51,7 @@ func (w *Web) fail(c echo.Context, err error) error {
 		// The cause by type only: error texts can carry values.
 		w.d.Log.Error("page failed", "route", c.Path(), "code", string(e.Code), "type", e.Type)
 	}
-	if e.Code == apperr.TooManyRequests && e.RetryAfter > 0 {
+	if e.RetryAfter > 0 { // too many requests, database unavailable
 		c.Response().Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
 	d := errorData{Text: ep.text, RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}

@@ -89,7 +89,8 @@ func LatestVersion() int {
 
 // Migrate applies every pending migration in order, each in its own
 // transaction, holding an advisory lock so that concurrent starts migrate
-// once. It refuses a schema newer than it knows.
+// once, and then gives AppRole its rights (roles.go). It runs as the
+// schema's owner. It refuses a schema newer than it knows.
 func Migrate(ctx context.Context, sqlDB *sql.DB, log *slog.Logger) error {
 	log = logOrDiscard(log)
 	ms, err := Migrations()
@@ -137,7 +138,8 @@ func Migrate(ctx context.Context, sqlDB *sql.DB, log *slog.Logger) error {
 		}
 		log.Info("migration applied", "version", m.Version, "name", m.Name)
 	}
-	return nil
+	// Under the same lock: concurrent GRANTs on one table fail.
+	return grant(ctx, conn)
 }
 
 type queryer interface {

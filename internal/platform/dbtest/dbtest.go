@@ -286,3 +286,30 @@ func New(t testing.TB) *gorm.DB {
 	t.Cleanup(func() { db.Close(gdb) })
 	return gdb
 }
+
+// appPassword is db.AppRole's password on test servers. The role is shared
+// by every test database of the server, so it is one fixed value: a test
+// that set its own would break the connections of tests running beside it.
+const appPassword = "rkc-app-test-only"
+
+// AppURL returns dbURL with the login of db.AppRole, the role the service
+// logs in as in production (it owns nothing and may only append to the
+// access log); dbURL names a migrated test database. The role is made a
+// login on the test server first.
+func AppURL(t testing.TB, dbURL string) string {
+	t.Helper()
+	admin, err := sql.Open("pgx", AdminURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if err := db.EnsureLoginRole(context.Background(), admin, appPassword); err != nil {
+		t.Fatalf("test database: %v", err)
+	}
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(db.AppRole, appPassword)
+	return u.String()
+}

@@ -82,6 +82,30 @@ type Options struct {
 	// Logger receives pgserver's own messages (cluster created, server
 	// started and stopped). Nil means no messages.
 	Logger *slog.Logger
+
+	// ClusterRoot is where Start places the cluster when PostgreSQL's
+	// user cannot reach DataDir (as root, a checkout under /root, whose
+	// mode is 0700): the cluster goes into a new directory below it and
+	// DataDir becomes a symbolic link to that directory. Empty means
+	// DefaultClusterRoot. See relocate.
+	ClusterRoot string
+}
+
+// resolve returns the logger to use (a discarding one for none) and the
+// absolute DataDir.
+func (o Options) resolve() (*slog.Logger, string, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if o.DataDir == "" {
+		return nil, "", errors.New("pgserver: Options.DataDir is empty")
+	}
+	dataDir, err := filepath.Abs(o.DataDir)
+	if err != nil {
+		return nil, "", fmt.Errorf("pgserver: %w", err)
+	}
+	return log, dataDir, nil
 }
 
 // Server is a running PostgreSQL server started by Start. Its methods are
@@ -92,7 +116,16 @@ type Server struct {
 	port     int
 	password string
 	log      *slog.Logger
+	binDir   string
+	acct     account
+
+	// attached marks a server another process started (Attach): Stop
+	// leaves it running and Supervise does nothing.
+	attached bool
+
+	mu       sync.Mutex // guards proc and stopping
 	proc     *process
+	stopping bool
 
 	stopOnce sync.Once
 	stopErr  error
@@ -107,16 +140,9 @@ type Server struct {
 // error naming the process when a PostgreSQL server still runs on DataDir.
 func Start(ctx context.Context, o Options) (*Server, error) {
 	begin := time.Now()
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	if o.DataDir == "" {
-		return nil, errors.New("pgserver: Options.DataDir is empty")
-	}
-	dataDir, err := filepath.Abs(o.DataDir)
+	log, dataDir, err := o.resolve()
 	if err != nil {
-		return nil, fmt.Errorf("pgserver: %w", err)
+		return nil, err
 	}
 	binDir := o.BinDir
 	if binDir == "" {
@@ -134,11 +160,16 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The log stays beside DataDir as named, also when the cluster lives
+	// elsewhere: we write it, not PostgreSQL's user.
+	logPath := dataDir + ".log"
+	if dataDir, err = clusterDir(dataDir, o.ClusterRoot, acct, log); err != nil {
+		return nil, err
+	}
 	fresh, err := prepareDataDir(dataDir, acct)
 	if err != nil {
 		return nil, err
 	}
-	logPath := dataDir + ".log"
 
 	var password string
 	if fresh {
@@ -156,9 +187,12 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		}
 	}
 
-	s := &Server{dataDir: dataDir, logPath: logPath, password: password, log: log}
+	s := &Server{dataDir: dataDir, logPath: logPath, password: password, log: log, binDir: binDir, acct: acct}
 	for attempt := 1; ; attempt++ {
-		err = s.startPostmaster(ctx, binDir, acct)
+		if s.port, err = freePort(); err != nil {
+			return nil, err
+		}
+		err = s.startPostmaster(ctx)
 		if err == nil {
 			break
 		}
@@ -177,9 +211,14 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 // 127.0.0.1 without TLS (the traffic never leaves the machine). The URL
 // holds the password: do not log it.
 func (s *Server) URL(database string) string {
+	return s.URLAs(superuser, s.password, database)
+}
+
+// URLAs is URL for another login role of the server.
+func (s *Server) URLAs(role, password, database string) string {
 	u := url.URL{
 		Scheme:   "postgres",
-		User:     url.UserPassword(superuser, s.password),
+		User:     url.UserPassword(role, password),
 		Host:     net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)),
 		Path:     "/" + database,
 		RawQuery: "sslmode=disable",
@@ -199,8 +238,15 @@ func (s *Server) String() string {
 // takes longer than a minute it falls back to an immediate shutdown.
 // Stop is idempotent: later calls return the first call's result. It returns
 // an error if the server had already exited on its own.
+// A server that Attach found running is left running: Stop returns nil.
 func (s *Server) Stop() error {
+	if s.attached {
+		return nil
+	}
 	s.stopOnce.Do(func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.stopping = true
 		s.stopErr = s.stop()
 		s.log.Info("stopped PostgreSQL", "data_dir", s.dataDir, "err", s.stopErr)
 	})
@@ -447,9 +493,19 @@ func mkdirAll(dir string) ([]string, error) {
 // server's user out; PostgreSQL's own message for this ("could not change
 // directory") does not say what to change. A typical case is a root-owned
 // 0700 temporary directory. It runs before dataDir is made, so that a
-// refused start leaves no DataDir of the wrong owner behind.
+// refused start leaves no DataDir of the wrong owner behind. Directories
+// that do not exist yet are skipped: we make them, open to all (mkdirAll).
 func checkReachable(dataDir string, acct account) error {
-	parent := filepath.Dir(dataDir)
+	if d, mode, ok := blocker(dataDir, acct); !ok {
+		return fmt.Errorf("pgserver: PostgreSQL runs as the postgres user, which cannot reach %s because %s has mode %#o; allow it through (chmod o+x %s) or choose a DataDir elsewhere", dataDir, d, mode, d)
+	}
+	return nil
+}
+
+// blocker finds the first existing directory above path that acct may not
+// pass through; ok is true when there is none.
+func blocker(path string, acct account) (dir string, mode fs.FileMode, ok bool) {
+	parent := filepath.Dir(path)
 	paths := []string{parent}
 	if real, err := filepath.EvalSymlinks(parent); err == nil && real != parent {
 		paths = append(paths, real)
@@ -457,18 +513,15 @@ func checkReachable(dataDir string, acct account) error {
 	for _, p := range paths {
 		for d := p; ; d = filepath.Dir(d) {
 			fi, err := os.Stat(d)
-			if err != nil {
-				return fmt.Errorf("pgserver: %w", err)
-			}
-			if !acct.canTraverse(fi) {
-				return fmt.Errorf("pgserver: PostgreSQL runs as the postgres user, which cannot reach %s because %s has mode %#o; allow it through (chmod o+x %s) or choose a DataDir elsewhere", dataDir, d, fi.Mode().Perm(), d)
+			if err == nil && !acct.canTraverse(fi) {
+				return d, fi.Mode().Perm(), false
 			}
 			if filepath.Dir(d) == d {
 				break
 			}
 		}
 	}
-	return nil
+	return "", 0, true
 }
 
 // initCluster runs initdb on the empty dataDir and writes the password
@@ -618,14 +671,9 @@ type bindError struct{ err error }
 func (e *bindError) Error() string { return e.err.Error() }
 func (e *bindError) Unwrap() error { return e.err }
 
-// startPostmaster starts postgres on a free port and waits until it accepts
+// startPostmaster starts postgres on s.port and waits until it accepts
 // connections.
-func (s *Server) startPostmaster(ctx context.Context, binDir string, acct account) error {
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	s.port = port
+func (s *Server) startPostmaster(ctx context.Context) error {
 	logFile, offset, err := openLog(s.logPath)
 	if err != nil {
 		return err
@@ -634,9 +682,9 @@ func (s *Server) startPostmaster(ctx context.Context, binDir string, acct accoun
 	// pipe to us, so that it keeps logging (and does not die of SIGPIPE)
 	// while we are gone or busy; our copy can be closed at once.
 	defer logFile.Close()
-	cmd := exec.Command(filepath.Join(binDir, "postgres"),
+	cmd := exec.Command(filepath.Join(s.binDir, "postgres"),
 		"-D", s.dataDir,
-		"-p", strconv.Itoa(port),
+		"-p", strconv.Itoa(s.port),
 		"-c", "listen_addresses=127.0.0.1",
 		// No Unix socket: the default directory (/var/run/postgresql
 		// on Debian) is not writable by a normal user, and a socket
@@ -646,7 +694,7 @@ func (s *Server) startPostmaster(ctx context.Context, binDir string, acct accoun
 	)
 	prepareCmd(cmd, logFile)
 	// SIGQUIT is PostgreSQL's immediate shutdown; see sysProcAttr.
-	cmd.SysProcAttr = sysProcAttr(acct, syscall.SIGQUIT)
+	cmd.SysProcAttr = sysProcAttr(s.acct, syscall.SIGQUIT)
 	p, err := startProcess(cmd)
 	if err != nil {
 		return fmt.Errorf("pgserver: starting postgres: %w", err)
@@ -665,6 +713,7 @@ func (s *Server) startPostmaster(ctx context.Context, binDir string, acct accoun
 }
 
 // waitReady polls until the server accepts a connection with our password.
+// It runs before s.proc is shared (Start) or under s.mu (restart).
 func (s *Server) waitReady(ctx context.Context, logOffset int64) error {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()

@@ -65,3 +65,33 @@ func postgresOwns(pid int, dataDir string) bool {
 	}
 	return cwd == dataDir
 }
+
+// serverProcesses lists the live PostgreSQL processes working in dataDir:
+// every one of them, postmaster and backends alike, has it as its working
+// directory. Backends make themselves process-group leaders, so this is how
+// the orphans of a killed postmaster are found.
+func serverProcesses(dataDir string) []int {
+	if real, err := filepath.EvalSymlinks(dataDir); err == nil {
+		dataDir = real
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		proc := filepath.Join("/proc", e.Name())
+		comm, err := os.ReadFile(filepath.Join(proc, "comm"))
+		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
+			continue
+		}
+		if cwd, err := os.Readlink(filepath.Join(proc, "cwd")); err == nil && cwd == dataDir {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}

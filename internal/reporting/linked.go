@@ -8,10 +8,10 @@ package reporting
 // the table of categories. If one table hid such a shared figure and another
 // printed it, a reader would take it from the second and undo the
 // protection of the first. suppressLinked therefore states these shared
-// entries as links, hides a linked entry wherever its partner is hidden,
-// and lets Suppress protect each table again, until nothing changes. Hiding
-// more never uncovers anything, and Suppress never clears a flag, so this
-// ends.
+// entries as links, hides a linked entry wherever its partner is hidden
+// (for the same reason, so that it shows the same mark), and lets Suppress
+// protect each table again, until nothing changes. Hiding more never
+// uncovers anything, and Suppress never clears a flag, so this ends.
 //
 // What this does not do: it keeps shared figures consistent, but it does
 // not audit the equations of two tables together. The report keeps that
@@ -40,28 +40,59 @@ func (r ref) cell() *Cell {
 	}
 }
 
-// implication says: when from is hidden, to must be hidden too.
-type implication struct{ from, to ref }
+// implication says: when from is hidden, to must be hidden too. With
+// breakdown, to is part of the breakdown of from (say the complaint
+// elements of a ministry's advices) and is shown as "x" whatever its value.
+type implication struct {
+	from, to  ref
+	breakdown bool
+}
 
 // same links two entries that publish the same figure.
-func same(a, b ref) []implication { return []implication{{a, b}, {b, a}} }
+func same(a, b ref) []implication { return []implication{{from: a, to: b}, {from: b, to: a}} }
+
+// linkedMark is why to is hidden when from is: as a masked group's entry
+// when from is one and to is a count below MinCount (the same figure, or
+// one no larger), "<5" for a count of 1 to 4, and otherwise "x".
+func linkedMark(from, to Cell, breakdown bool) mark {
+	switch {
+	case breakdown:
+		return markBreakdown
+	case from.kind() == markGroup && to.Value < MinCount:
+		return markGroup
+	case small(to.Value):
+		return markSmall
+	case to.Value == 0:
+		return markBreakdown
+	default:
+		return markComplement
+	}
+}
 
 // suppressLinked applies Suppress to every table and then the links, until
-// no link hides anything more.
-func suppressLinked(tables []*Table, links []implication) {
+// no link hides anything more. It reports false when some table could not
+// be protected without its grand total (see Suppress).
+func suppressLinked(tables []*Table, links []implication) bool {
 	for {
+		ok := true
 		for _, t := range tables {
-			Suppress(t)
+			if !Suppress(t) {
+				ok = false
+			}
 		}
 		changed := false
 		for _, l := range links {
-			if from, to := l.from.cell(), l.to.cell(); from.Suppressed && !to.Suppressed {
-				to.Suppressed = true
+			from, to := l.from.cell(), l.to.cell()
+			if !from.Suppressed {
+				continue
+			}
+			if m := linkedMark(*from, *to, l.breakdown); to.kind() < m {
+				to.hide(m)
 				changed = true
 			}
 		}
 		if !changed {
-			return
+			return ok
 		}
 	}
 }

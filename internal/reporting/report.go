@@ -560,7 +560,7 @@ func protectYear(r *Report, i int) {
 	if a, e := tab["judgements"], tab["judgement_elements"]; a != nil && e != nil {
 		for row := 0; row <= len(a.Rows); row++ {
 			for j := 0; j <= len(e.Cols); j++ {
-				links = append(links, implication{ref{a, row, len(a.Cols)}, ref{e, row, j}})
+				links = append(links, implication{from: ref{a, row, len(a.Cols)}, to: ref{e, row, j}, breakdown: true})
 			}
 		}
 	}

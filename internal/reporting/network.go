@@ -21,7 +21,7 @@ type line struct {
 	isRow bool
 }
 
-func (l line) total() pos   { return l.ps[len(l.ps)-1] }
+func (l line) total() pos     { return l.ps[len(l.ps)-1] }
 func (l line) entries() []pos { return l.ps[:len(l.ps)-1] }
 
 // grid is the augmented (r+1)×(c+1) view of a Table. Each of its rows and

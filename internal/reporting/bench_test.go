@@ -32,6 +32,28 @@ func benchmarkAnnualReport(b *testing.B, n int) {
 	}
 	seed := time.Since(start)
 	year := time.Now().Year() - 1
+	b.Run("loss", func(b *testing.B) {
+		// Information lost to disclosure control over the whole report
+		// (every figure, every year), now and with the method before
+		// issue 15: hidden entries and the people they count.
+		var r, old *Report
+		var err error
+		for b.Loop() {
+			if r, err = Build(ctx, db, year); err != nil {
+				b.Fatal(err)
+			}
+		}
+		withLegacyMethod(func() { old, err = Build(ctx, db, year) })
+		if err != nil {
+			b.Fatal(err)
+		}
+		cells, people := informationLoss(r)
+		oldCells, oldPeople := informationLoss(old)
+		b.ReportMetric(float64(cells), "hidden-entries")
+		b.ReportMetric(float64(people), "hidden-people")
+		b.ReportMetric(float64(oldCells), "old-hidden-entries")
+		b.ReportMetric(float64(oldPeople), "old-hidden-people")
+	})
 	b.Run("json", func(b *testing.B) {
 		for b.Loop() {
 			r, err := Build(ctx, db, year)

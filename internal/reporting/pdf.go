@@ -133,7 +133,7 @@ func (d *pdfDoc) titlePage() {
 	default:
 		lines = append(lines, "Aanbevelingen: nog niet opgesteld.")
 	}
-	lines = append(lines, fmt.Sprintf("Aantallen van 1 tot %d zijn getoond als %s, aanvullend verborgen aantallen als %s; zie de toelichting achterin.", MinCount, SmallMark, HiddenMark))
+	lines = append(lines, fmt.Sprintf("Aantallen van 1 tot en met %d zijn getoond als %s, andere verborgen cijfers als %s; een 0 is 0. Zie de toelichting achterin.", MinCount-1, SmallMark, HiddenMark))
 	for _, l := range lines {
 		p.MultiCell(0, 5, d.tr(l), "", "L", false)
 	}

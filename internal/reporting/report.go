@@ -789,8 +789,10 @@ func disclosureNote() Disclosure {
 	return Disclosure{MinCount: MinCount, SmallMark: SmallMark, HiddenMark: HiddenMark, Rule: []string{
 		"Alle cijfers komen uit het anonieme statistische register van de commissie; er staan geen namen of omschrijvingen in. Zaken die na de bewaartermijn zijn vernietigd, tellen nog mee.",
 		fmt.Sprintf("Een aantal van 1 tot en met %d wordt getoond als %q. Een 0 wordt getoond als 0.", MinCount-1, SmallMark),
-		fmt.Sprintf("Waar een verborgen aantal uit de totalen terug te rekenen zou zijn, wordt ook een tweede aantal verborgen (secundaire onderdrukking). Zo'n aantal is %d of meer en wordt getoond als %q, het teken dat het CBS gebruikt voor geheime cijfers.", MinCount, HiddenMark),
-		fmt.Sprintf("Is het totaal van een rij of kolom zelf kleiner dan %d, dan wordt geen uitsplitsing ervan getoond.", MinCount),
+		fmt.Sprintf("Waar een verborgen aantal uit de totalen terug te rekenen zou zijn, worden ook andere cijfers verborgen (secundaire onderdrukking), zo gekozen dat zo weinig mogelijk verloren gaat. Zo'n cijfer is %d of meer en wordt getoond als %q, het teken dat het CBS gebruikt voor geheime cijfers.", MinCount, HiddenMark),
+		fmt.Sprintf("Valt een kleine groep (een rij of kolom met totaal %s) helemaal in één categorie terwijl andere categorieën niet leeg zijn, dan zouden de nullen verraden dat iedereen in die groep dat kenmerk heeft. De uitsplitsing van zo'n kleine groep wordt daarom getoond als %q (0 tot en met %d), ook de nullen; het totaal blijft %s.", SmallMark, HiddenMark, MinCount-1, SmallMark),
+		fmt.Sprintf("Is het aantal adviezen van een ministerie verborgen, dan zijn ook de klachtonderdelen van die adviezen verborgen (%q).", HiddenMark),
+		fmt.Sprintf("Het totaal van een tabel wordt nooit verborgen als het %d of meer is. Zijn kleine ministeries alleen te beschermen door het totaal te verbergen, dan worden ze samen getoond als \"Overige ministeries\".", MinCount),
 		"Totalen zijn altijd de werkelijke som; ze worden niet afgerond of verschoven.",
 		fmt.Sprintf("Percentages, medianen en percentielen worden alleen getoond voor groepen van %d of meer, en een percentage niet als het een verborgen aantal zou verraden; anders staat er %q.", MinCount, HiddenMark),
 		"Cijfers die in meer dan een tabel voorkomen (zoals het aantal klachten per ministerie) zijn overal getoond of overal verborgen. Een overzicht per ministerie neemt de rij van dat ministerie uit dezelfde tabellen, zodat het niets toont wat het overzicht van alle ministeries verbergt.",

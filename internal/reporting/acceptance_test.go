@@ -113,6 +113,7 @@ func TestAnnualReportStatesNoFalseFigureAndHidesNoDerivableCount(t *testing.T) {
 // the checks that need them (never for the attack itself).
 type pubTable struct {
 	key        string
+	onlyTotal  bool // the table says that its "x" may be any count
 	rows, cols []string
 	r, c       int
 	e          [][]string
@@ -183,7 +184,8 @@ func publishedJSON(t *testing.T, r *Report) map[string]pubTable {
 		Figures []struct {
 			Key   string `json:"key"`
 			Years []struct {
-				Year  int `json:"year"`
+				Year  int    `json:"year"`
+				Note  string `json:"note"`
 				Table *struct {
 					Rows      []string            `json:"rows"`
 					Cols      []string            `json:"cols"`
@@ -212,7 +214,7 @@ func publishedJSON(t *testing.T, r *Report) map[string]pubTable {
 				continue
 			}
 			tb := fy.Table
-			p := pubTable{key: f.Key, rows: tb.Rows, cols: tb.Cols, r: len(tb.Rows), c: len(tb.Cols)}
+			p := pubTable{key: f.Key, rows: tb.Rows, cols: tb.Cols, r: len(tb.Rows), c: len(tb.Cols), onlyTotal: fy.Note == onlyTotalNote}
 			truth := r.Figures[k].Years[y].Table
 			for i := 0; i <= p.r; i++ {
 				var row []string
@@ -343,10 +345,11 @@ func audit(t *testing.T, pub map[string]pubTable) {
 // auditFindings returns what the attacker found; linked adds the links
 // between the report's tables.
 func auditFindings(pub map[string]pubTable, linked bool) []string {
-	var found []string
 	s := &solver{}
 	id := map[string]map[[2]int]int{} // table → entry → unknown
 	val := map[string]map[[2]int]int{}
+	plainX := map[int]bool{}   // an "x" that is a complement, 5 or more, unless shown otherwise
+	anyCount := map[int]bool{} // an "x" that may be any count
 	for key, p := range pub {
 		id[key], val[key] = map[[2]int]int{}, map[[2]int]int{}
 		ub := 1000 // no count exceeds the grand total, when it is published
@@ -369,9 +372,12 @@ func auditFindings(pub map[string]pubTable, linked bool) []string {
 					lo, hi = 1, MinCount-1
 				case masked[q]:
 					lo, hi = 0, MinCount-1
-				case key == "judgement_elements" && hiddenIn(pub["judgements"], i, pub["judgements"].c):
-					lo = 0 // the breakdown of a ministry's hidden advices
+				case p.onlyTotal, key == "judgement_elements" && hiddenIn(pub["judgements"], i, pub["judgements"].c):
+					// The breakdown of a figure hidden elsewhere.
+					lo = 0
+					anyCount[len(s.lo)] = true
 				}
+				plainX[len(s.lo)] = lo == MinCount
 				id[key][q] = s.add(lo, hi, p.truth[i][j])
 			}
 		}
@@ -408,8 +414,14 @@ func auditFindings(pub map[string]pubTable, linked bool) []string {
 		}
 	}
 	// Links: figures that count the same people.
+	var pairs [][2]int // linked unknowns
 	sameEntry := func(a string, qa [2]int, b string, qb [2]int) {
 		equation([3]any{a, qa, 1}, [3]any{b, qb, -1})
+		ua, oka := id[a][qa]
+		ub, okb := id[b][qb]
+		if oka && okb {
+			pairs = append(pairs, [2]int{ua, ub})
+		}
 	}
 	sameMargins := func(keys ...string) {
 		a := pub[keys[0]]
@@ -437,7 +449,47 @@ func auditFindings(pub map[string]pubTable, linked bool) []string {
 		sameColumn("complaints_by_category", "discrimination", "complaints_by_ground", "")
 		sameColumn("admissibility", "inadmissible", "inadmissible_by_ground", "")
 		sameColumn("admissibility", "inadmissible", "course", "inadmissible")
+		// Cases with a hearing and hearings held are hidden alike, but
+		// are not the same number: no equation, only the pairing.
+		hc, hh := pub["hearing_cases"], pub["hearings_held"]
+		for i := 0; i <= hc.r; i++ {
+			ua, oka := id[hc.key][[2]int{i, slices.Index(hc.cols, "with_hearing")}]
+			ub, okb := id[hh.key][[2]int{i, slices.Index(hh.cols, "hearings")}]
+			if oka && okb {
+				pairs = append(pairs, [2]int{ua, ub})
+			}
+		}
 		sameMargins("statutory_term", "advice_followed", "extensions")
+	}
+	// An "x" may be any count where it stands for the same figure as such
+	// an "x" elsewhere, or breaks one down (its line's total is one).
+	for changed := true; changed; {
+		changed = false
+		widen := func(u int) {
+			if plainX[u] && !anyCount[u] {
+				anyCount[u], changed = true, true
+				s.lo[u] = 0
+			}
+		}
+		for _, pr := range pairs {
+			if anyCount[pr[0]] {
+				widen(pr[1])
+			}
+			if anyCount[pr[1]] {
+				widen(pr[0])
+			}
+		}
+		for key, p := range pub {
+			for _, l := range p.lines() {
+				if u, ok := id[key][l[len(l)-1]]; ok && anyCount[u] {
+					for _, q := range l[:len(l)-1] {
+						if v, ok := id[key][q]; ok {
+							widen(v)
+						}
+					}
+				}
+			}
+		}
 	}
 	for _, e := range s.eqs {
 		sum := 0
@@ -448,14 +500,17 @@ func auditFindings(pub map[string]pubTable, linked bool) []string {
 			return []string{fmt.Sprintf("equation %v fails on the truth", e)}
 		}
 	}
-	for u := range s.lo {
-		if s.truth[u] < s.lo[u] || s.truth[u] > s.hi[u] {
-			return []string{fmt.Sprintf("unknown %d: truth %d outside [%d,%d]", u, s.truth[u], s.lo[u], s.hi[u])}
+	for key, ids := range id {
+		for q, u := range ids {
+			if s.truth[u] < s.lo[u] || s.truth[u] > s.hi[u] {
+				return []string{fmt.Sprintf("%s %v: truth %d outside [%d,%d]\n%v", key, q, s.truth[u], s.lo[u], s.hi[u], pub[key].e)}
+			}
 		}
 	}
 	if !s.feasible(nil) {
 		return []string{"the auditor's system excludes the true table: the auditor is wrong, not the report"}
 	}
+	var found []string
 	for key, p := range pub {
 		for q, u := range id[key] {
 			if v := p.truth[q[0]][q[1]]; small(v) && s.pinned(u) {
@@ -628,5 +683,90 @@ func TestAuditorFindsADerivableCount(t *testing.T) {
 	safe.e = [][]string{{"<5", "x", "12"}, {"x", "x", "28"}, {"11", "29", "40"}}
 	if found := auditFindings(map[string]pubTable{"k": safe}, false); len(found) > 0 {
 		t.Errorf("a protected table reported: %v", found)
+	}
+}
+
+// TestSmallMinistriesAreCombinedNotTheTotal: two ministries of four
+// complaints each and no others. With the total of 8 published each would
+// be 4 whatever else is hidden, so the report combines them into one row
+// (CBS practice) and keeps the total.
+func TestSmallMinistriesAreCombinedNotTheTotal(t *testing.T) {
+	db := dbtest.New(t)
+	for k, m := range []string{"BZK", "BZK", "BZK", "BZK", "FIN", "FIN", "FIN", "FIN"} {
+		filed := time.Date(2024, 2, 1+k, 0, 0, 0, 0, time.UTC)
+		d := func(n int) string { return filed.AddDate(0, 0, n).Format(time.DateOnly) }
+		category := map[bool]string{true: "bullying", false: "other"}[k < 3 || k == 4 || k == 5]
+		insertStats(t, db, stat{ministry: m, category: category, filed: d(0), received: d(0),
+			due: d(70), admissible: "y", advised: d(40), decided: d(50), closed: d(55), state: "closed",
+			judgement: "unfounded", unfounded: 1, follows: "y"})
+	}
+	r, err := build(context.Background(), db, 2024, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := publishedJSON(t, r)
+	samePublishedInCSV(t, r, pub)
+	audit(t, pub)
+	for _, key := range []string{"complaints_by_category", "statutory_term"} {
+		p := pub[key]
+		if got := p.e[p.r][p.c]; got != "8" {
+			t.Errorf("%s: total published as %q, want 8", key, got)
+		}
+		tb := figureByKey(r, key).Years[0].Table
+		i := slices.Index(tb.Rows, CombinedRow)
+		if i < 0 || !slices.Equal(tb.Combined, []string{"BZK", "FIN"}) || slices.Contains(tb.Rows, "BZK") {
+			t.Fatalf("%s: rows %v, combined %v; want BZK and FIN combined", key, tb.Rows, tb.Combined)
+		}
+		if got := p.e[i][p.c]; got != "8" {
+			t.Errorf("%s: combined row total %q, want 8", key, got)
+		}
+	}
+	n, err := r.For("FIN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := figureByKey(n, "complaints_by_category").Years[0].Table.Rows; !slices.Equal(rows, []string{CombinedRow}) {
+		t.Errorf("FIN's report shows rows %v, want the combined row", rows)
+	}
+	doc, err := r.PDF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(file, doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text, err := exec.Command("pdftotext", "-layout", file, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(text), "Overige ministeries: BZK, FIN.") {
+		t.Error("the PDF does not say which ministries are combined")
+	}
+}
+
+// TestOnlyTheTotalWhenNothingElseProtects: one ministry of 8 complaints, 4
+// of bullying and 4 of another kind. Combining ministries cannot help, and
+// with the total published each category is 4; the table then publishes
+// only its total and says so.
+func TestOnlyTheTotalWhenNothingElseProtects(t *testing.T) {
+	db := dbtest.New(t)
+	for k := range 8 {
+		filed := time.Date(2024, 2, 1+k, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+		insertStats(t, db, stat{ministry: "BZK", category: []string{"bullying", "other"}[k%2], filed: filed, state: "submitted"})
+	}
+	r, err := build(context.Background(), db, 2024, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := publishedJSON(t, r)
+	samePublishedInCSV(t, r, pub)
+	audit(t, pub)
+	p := pub["complaints_by_category"]
+	if got := p.e[p.r][p.c]; got != "8" {
+		t.Errorf("total published as %q, want 8", got)
+	}
+	if !p.onlyTotal {
+		t.Errorf("the table does not say that only its total is published: %v", p.e)
 	}
 }

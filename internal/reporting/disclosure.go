@@ -201,6 +201,9 @@ type Table struct {
 	RowTotals []Cell   `json:"row_totals"`
 	ColTotals []Cell   `json:"col_totals"`
 	Total     Cell     `json:"total"`
+	// Combined lists the rows added up into the row CombinedRow, where
+	// only that protects them without hiding the total (combine.go).
+	Combined []string `json:"combined,omitempty"`
 }
 
 // NewTable builds a table from counts[row][col], computes the true totals

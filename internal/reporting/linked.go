@@ -97,14 +97,14 @@ func informationLoss(r *Report) (entries, people int) {
 }
 
 // suppressLinked applies Suppress to every table and then the links, until
-// no link hides anything more. It reports false when some table could not
-// be protected without its grand total (see Suppress).
-func suppressLinked(tables []*Table, links []implication) bool {
+// no link hides anything more. It returns the tables that could not be
+// protected without their grand total (see Suppress).
+func suppressLinked(tables []*Table, links []implication) []*Table {
 	for {
-		ok := true
+		var failed []*Table
 		for _, t := range tables {
 			if !suppressTable(t) {
-				ok = false
+				failed = append(failed, t)
 			}
 		}
 		changed := false
@@ -119,7 +119,7 @@ func suppressLinked(tables []*Table, links []implication) bool {
 			}
 		}
 		if !changed {
-			return ok
+			return failed
 		}
 	}
 }

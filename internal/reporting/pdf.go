@@ -276,8 +276,8 @@ func (d *pdfDoc) table(header []string, rows [][]string, firstW float64, totals 
 }
 
 func (d *pdfDoc) ministryLabel(code string) string {
-	if code == unknownMinistry {
-		return label("", unknownMinistry)
+	if code == unknownMinistry || code == CombinedRow {
+		return label("", code)
 	}
 	return code
 }
@@ -316,6 +316,9 @@ func (d *pdfDoc) tables() {
 			}
 			rows = append(rows, append(row, t.Total.String()))
 			d.table(header, rows, 24, true)
+			if len(t.Combined) > 0 {
+				d.para(label("", CombinedRow)+": "+strings.Join(t.Combined, ", ")+".", 7.5)
+			}
 		} else {
 			d.para(cur.Note, 8)
 		}

@@ -281,7 +281,7 @@ var dutchLabels = map[string]string{
 	"extended": "Verlengd", "not_extended": "Niet verlengd",
 	"open_at_year_end/within_term": "Open, binnen termijn", "open_at_year_end/overdue": "Open, termijn verstreken",
 	"median": "Mediaan", "p90": "90e percentiel", "percent": "Binnen termijn (%)",
-	"total": "Totaal", "all": "Alle ministeries", unknownMinistry: "Niet opgegeven",
+	"total": "Totaal", "all": "Alle ministeries", unknownMinistry: "Niet opgegeven", CombinedRow: "Overige ministeries",
 	"retaliation_reports/complainant": "Klager", "retaliation_reports/respondent": "Verweerder",
 	"retaliation_reports/witness": "Getuige", "abuse": "Misbruik",
 }
@@ -503,9 +503,9 @@ func rawTable(rows, cols []string, c map[string]map[string]int) (*Table, error) 
 	return t, nil
 }
 
-// protectYear suppresses the tables of year index i with the links between
-// them: the figures they share are hidden in all of them or in none.
-func protectYear(r *Report, i int) {
+// yearLinks returns the tables of year index i and the links between them:
+// the figures they share are hidden in all of them or in none.
+func yearLinks(r *Report, i int) ([]*Table, []implication) {
 	tab := map[string]*Table{}
 	var tables []*Table
 	for _, f := range r.Figures {
@@ -515,6 +515,15 @@ func protectYear(r *Report, i int) {
 		}
 	}
 	var links []implication
+	// rowIn is the row of b for row i of a, matched by code, the column
+	// totals to the column totals; -1 when b has no such row (it combined
+	// it, combine.go, and then publishes no figure of that row alone).
+	rowIn := func(a, b *Table, i int) int {
+		if i == len(a.Rows) {
+			return len(b.Rows)
+		}
+		return slices.Index(b.Rows, a.Rows[i])
+	}
 	// sameMargins links the row totals and grand totals of tables that
 	// count the same population.
 	sameMargins := func(keys ...string) {
@@ -523,10 +532,11 @@ func protectYear(r *Report, i int) {
 			if a == nil || b == nil {
 				continue
 			}
-			for row := range a.Rows {
-				links = append(links, same(ref{a, row, len(a.Cols)}, ref{b, row, len(b.Cols)})...)
+			for row := 0; row <= len(a.Rows); row++ {
+				if rb := rowIn(a, b, row); rb >= 0 {
+					links = append(links, same(ref{a, row, len(a.Cols)}, ref{b, rb, len(b.Cols)})...)
+				}
 			}
-			links = append(links, same(ref{a, len(a.Rows), len(a.Cols)}, ref{b, len(b.Rows), len(b.Cols)})...)
 		}
 	}
 	// sameColumn links column col of table a to the row totals of b (when
@@ -545,7 +555,9 @@ func protectYear(r *Report, i int) {
 			return
 		}
 		for row := 0; row <= len(a.Rows); row++ {
-			links = append(links, same(ref{a, row, ja}, ref{b, row, jb})...)
+			if rb := rowIn(a, b, row); rb >= 0 {
+				links = append(links, same(ref{a, row, ja}, ref{b, rb, jb})...)
+			}
 		}
 	}
 	// Complaints filed in the year.
@@ -559,14 +571,15 @@ func protectYear(r *Report, i int) {
 	// but their split would describe the few cases behind them).
 	if a, e := tab["judgements"], tab["judgement_elements"]; a != nil && e != nil {
 		for row := 0; row <= len(a.Rows); row++ {
-			for j := 0; j <= len(e.Cols); j++ {
-				links = append(links, implication{from: ref{a, row, len(a.Cols)}, to: ref{e, row, j}, breakdown: true})
+			re := rowIn(a, e, row)
+			for j := 0; re >= 0 && j <= len(e.Cols); j++ {
+				links = append(links, implication{from: ref{a, row, len(a.Cols)}, to: ref{e, re, j}, breakdown: true})
 			}
 		}
 	}
 	// Decisions taken in the year.
 	sameMargins("statutory_term", "advice_followed", "extensions")
-	suppressLinked(tables, links)
+	return tables, links
 }
 
 // statistics computes the medians, percentiles and shares, each through
@@ -592,8 +605,14 @@ func statistics(r *Report, hist counts, rows []string) []Statistic {
 		wy := StatYear{Year: y, Rows: slices.Clone(rows)}
 		t := term.Years[i].Table
 		within := slices.Index(t.Cols, "within_term")
-		for row := range t.Rows {
-			wy.Values = append(wy.Values, []Value{share(ShareOf(t.Cells[row][within], t.RowTotals[row]))})
+		for _, row := range rows {
+			// A ministry in the combined row has no share of its own.
+			k := slices.Index(t.Rows, row)
+			if k < 0 {
+				wy.Values = append(wy.Values, []Value{{}})
+				continue
+			}
+			wy.Values = append(wy.Values, []Value{share(ShareOf(t.Cells[k][within], t.RowTotals[k]))})
 		}
 		wy.All = []Value{share(ShareOf(t.ColTotals[within], t.Total))}
 		wt.Years = append(wt.Years, wy)
@@ -756,11 +775,11 @@ func (r *Report) For(ministry string) (*Report, error) {
 				continue
 			}
 			t := *fy.Table
-			i := slices.Index(t.Rows, ministry)
+			i := rowIndex(t.Rows, t.Combined, ministry)
 			if i < 0 {
 				return nil, ErrUnknownMinistry
 			}
-			t.Rows = []string{ministry}
+			t.Rows = []string{t.Rows[i]}
 			t.Cells = [][]Cell{t.Cells[i]}
 			t.RowTotals = []Cell{t.RowTotals[i]}
 			nf.Years[yi].Table = &t
@@ -792,7 +811,7 @@ func disclosureNote() Disclosure {
 		fmt.Sprintf("Waar een verborgen aantal uit de totalen terug te rekenen zou zijn, worden ook andere cijfers verborgen (secundaire onderdrukking), zo gekozen dat zo weinig mogelijk verloren gaat. Zo'n cijfer is %d of meer en wordt getoond als %q, het teken dat het CBS gebruikt voor geheime cijfers.", MinCount, HiddenMark),
 		fmt.Sprintf("Valt een kleine groep (een rij of kolom met totaal %s) helemaal in één categorie terwijl andere categorieën niet leeg zijn, dan zouden de nullen verraden dat iedereen in die groep dat kenmerk heeft. De uitsplitsing van zo'n kleine groep wordt daarom getoond als %q (0 tot en met %d), ook de nullen; het totaal blijft %s.", SmallMark, HiddenMark, MinCount-1, SmallMark),
 		fmt.Sprintf("Is het aantal adviezen van een ministerie verborgen, dan zijn ook de klachtonderdelen van die adviezen verborgen (%q).", HiddenMark),
-		fmt.Sprintf("Het totaal van een tabel wordt nooit verborgen als het %d of meer is.", MinCount),
+		fmt.Sprintf("Het totaal van een tabel wordt nooit verborgen als het %d of meer is. Zijn kleine ministeries alleen zo te beschermen, dan staan ze samen in de rij \"Overige ministeries\" (welke, staat bij de tabel).", MinCount),
 		"Totalen zijn altijd de werkelijke som; ze worden niet afgerond of verschoven.",
 		fmt.Sprintf("Percentages, medianen en percentielen worden alleen getoond voor groepen van %d of meer, en een percentage niet als het een verborgen aantal zou verraden; anders staat er %q.", MinCount, HiddenMark),
 		"Cijfers die in meer dan een tabel voorkomen (zoals het aantal klachten per ministerie) zijn overal getoond of overal verborgen. Een overzicht per ministerie neemt de rij van dat ministerie uit dezelfde tabellen, zodat het niets toont wat het overzicht van alle ministeries verbergt.",

@@ -37,6 +37,7 @@ type clusterSpec struct {
 	PrimaryUpdateMethod   string                       `json:"primaryUpdateMethod,omitempty"`
 	PostgreSQL            postgresConfiguration        `json:"postgresql,omitempty"`
 	Bootstrap             *bootstrapConfiguration      `json:"bootstrap,omitempty"`
+	Managed               *managedConfiguration        `json:"managed,omitempty"`
 	Storage               storageConfiguration         `json:"storage"`
 	Resources             *corev1.ResourceRequirements `json:"resources,omitempty"`
 	Affinity              *affinityConfiguration       `json:"affinity,omitempty"`
@@ -60,6 +61,30 @@ type bootstrapConfiguration struct {
 		Database string `json:"database"`
 		Owner    string `json:"owner"`
 	} `json:"initdb,omitempty"`
+}
+
+type managedConfiguration struct {
+	Roles []roleConfiguration `json:"roles,omitempty"`
+}
+
+// roleConfiguration is a role CloudNativePG keeps as declared
+// (spec.managed.roles[]).
+type roleConfiguration struct {
+	Name            string   `json:"name"`
+	Ensure          string   `json:"ensure,omitempty"`
+	Comment         string   `json:"comment,omitempty"`
+	Login           bool     `json:"login,omitempty"`
+	Superuser       bool     `json:"superuser,omitempty"`
+	CreateDB        bool     `json:"createdb,omitempty"`
+	CreateRole      bool     `json:"createrole,omitempty"`
+	Replication     bool     `json:"replication,omitempty"`
+	BypassRLS       bool     `json:"bypassrls,omitempty"`
+	Inherit         *bool    `json:"inherit,omitempty"`
+	ConnectionLimit *int     `json:"connectionLimit,omitempty"`
+	InRoles         []string `json:"inRoles,omitempty"`
+	PasswordSecret  *struct {
+		Name string `json:"name"`
+	} `json:"passwordSecret,omitempty"`
 }
 
 type storageConfiguration struct {
@@ -162,6 +187,14 @@ func (c *cnpgCluster) validate() []string {
 	}
 	if b := s.Bootstrap; b == nil || b.InitDB == nil || b.InitDB.Database == "" || b.InitDB.Owner == "" {
 		bad = append(bad, "spec.bootstrap.initdb: want the database and its owner")
+	}
+	if m := s.Managed; m != nil {
+		for i, r := range m.Roles {
+			if r.Name == "" {
+				bad = append(bad, fmt.Sprintf("spec.managed.roles[%d].name: required", i))
+			}
+			bad = append(bad, oneOf(fmt.Sprintf("spec.managed.roles[%d].ensure", i), r.Ensure, "present", "absent")...)
+		}
 	}
 	return bad
 }

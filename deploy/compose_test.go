@@ -34,6 +34,7 @@ type composeService struct {
 	Image       string                                `json:"image"`
 	Build       *struct{ Context, Dockerfile string } `json:"build,omitempty"`
 	Restart     string                                `json:"restart"`
+	Command     []string                              `json:"command,omitempty"`
 	Environment map[string]string                     `json:"environment,omitempty"`
 	Secrets     []string                              `json:"secrets,omitempty"`
 	Volumes     []string                              `json:"volumes,omitempty"`
@@ -135,6 +136,22 @@ func TestCompose(t *testing.T) {
 	if api.DependsOn["postgres"].Condition != "service_healthy" {
 		t.Errorf("api: must wait for postgres to be healthy (depends_on condition service_healthy)")
 	}
+	// Two logins (README "Database roles"): the migrate service runs as
+	// the owner and finishes before the API starts; the API logs in as
+	// rkc_app and never mounts the owner's URL.
+	mig := cf.Services["migrate"]
+	if !slices.Equal(mig.Command, []string{"migrate"}) || mig.Environment["RKC_OWNER_DATABASE_URL_FILE"] != "/run/secrets/database_owner_url" || mig.Image != api.Image {
+		t.Errorf("migrate: want the API's image running `migrate` with RKC_OWNER_DATABASE_URL_FILE=/run/secrets/database_owner_url")
+	}
+	if api.DependsOn["migrate"].Condition != "service_completed_successfully" {
+		t.Errorf("api: must start after the migrate service has finished (service_completed_successfully)")
+	}
+	if slices.Contains(api.Secrets, "database_owner_url") || api.Environment["DATABASE_URL_FILE"] != "/run/secrets/database_url" {
+		t.Errorf("api: must log in with database_url (rkc_app) and not mount database_owner_url")
+	}
+	if pg := cf.Services["postgres"]; !slices.Contains(pg.Volumes, "./postgres-init:/docker-entrypoint-initdb.d:ro") || !slices.Contains(pg.Secrets, "app_db_password") {
+		t.Errorf("postgres: must create rkc_app at initialisation (./postgres-init, secret app_db_password)")
+	}
 	if u, _, _ := strings.Cut(api.User, ":"); u == "" || u == "0" || u == "root" {
 		t.Errorf("api: user %q, want a non-root uid", api.User)
 	}
@@ -180,17 +197,26 @@ func TestComposeSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the API's configuration from the secrets: %v", err)
 	}
-	u, err := url.Parse(cfg.DatabaseURL)
+	owner, err := os.ReadFile(filepath.Join(dir, "database_owner_url"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	pw, _ := u.User.Password()
-	dbpw, _ := os.ReadFile(filepath.Join(dir, "db_password"))
-	if pw == "" || pw != string(dbpw) || u.Host != "postgres:5432" {
-		t.Errorf("database_url does not use db_password on postgres:5432")
-	}
-	if !regexp.MustCompile(`^[A-Za-z0-9_-]{20,}$`).Match(dbpw) {
-		t.Errorf("db_password is not a URL-safe random string")
+	for _, l := range []struct{ url, user, passwordFile string }{
+		{cfg.DatabaseURL, "rkc_app", "app_db_password"},
+		{string(owner), "rkc", "db_password"},
+	} {
+		u, err := url.Parse(l.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pw, _ := u.User.Password()
+		dbpw, _ := os.ReadFile(filepath.Join(dir, l.passwordFile))
+		if u.User.Username() != l.user || pw == "" || pw != string(dbpw) || u.Host != "postgres:5432" {
+			t.Errorf("the URL for %s does not use %s on postgres:5432", l.user, l.passwordFile)
+		}
+		if !regexp.MustCompile(`^[A-Za-z0-9_-]{20,}$`).Match(dbpw) {
+			t.Errorf("%s is not a URL-safe random string", l.passwordFile)
+		}
 	}
 	if _, err := crypto.LoadKeyring(crypto.KeySource{File: cfg.MasterKeyFile}); err != nil {
 		t.Errorf("master.keys does not load: %v", err)

@@ -353,9 +353,18 @@ func checkDeployment(t reporter, o overlay, dir string, d *appsv1.Deployment, m 
 			t.Errorf("resources: %s request %v above its limit %v", res, req.String(), lim.String())
 		}
 	}
-	if sc := c.SecurityContext; sc == nil || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem ||
-		sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation || sc.Capabilities == nil || !slices.Contains(sc.Capabilities.Drop, "ALL") {
-		t.Errorf("container securityContext %+v: want a read-only root filesystem, no privilege escalation, all capabilities dropped", sc)
+	for _, ct := range append([]corev1.Container{c}, ps.InitContainers...) {
+		if sc := ct.SecurityContext; sc == nil || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem ||
+			sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation || sc.Capabilities == nil || !slices.Contains(sc.Capabilities.Drop, "ALL") {
+			t.Errorf("container %s securityContext %+v: want a read-only root filesystem, no privilege escalation, all capabilities dropped", ct.Name, sc)
+		}
+	}
+	for _, ic := range ps.InitContainers {
+		for _, e := range ic.Env {
+			if !settings[e.Name] {
+				t.Errorf("init container %s: variable %s is not a setting of bin/rkc", ic.Name, e.Name)
+			}
+		}
 	}
 	// Every variable the container gets must be a setting of the binary,
 	// so that a typo does not silently leave a default in force.
@@ -473,17 +482,7 @@ func checkDatabase(t reporter, d *appsv1.Deployment, m *manifests) {
 	if s := c.Spec.PostgreSQL.Synchronous; s == nil || s.Number < 1 {
 		t.Errorf("Cluster %s: no synchronous replica; a failover could lose committed complaints", c.Metadata.Name)
 	}
-	// The API's database URL is the secret CloudNativePG makes for the
-	// owner of the bootstrap database: <cluster>-app.
-	var dbSecret string
-	for _, v := range d.Spec.Template.Spec.Volumes {
-		if v.Secret != nil && strings.HasPrefix(v.Secret.SecretName, c.Metadata.Name) {
-			dbSecret = v.Secret.SecretName
-		}
-	}
-	if want := c.Metadata.Name + "-app"; dbSecret != want {
-		t.Errorf("the API mounts database secret %q, want %q made by CloudNativePG", dbSecret, want)
-	}
+	checkDatabaseRoles(t, d, c)
 	archiver := ""
 	for _, p := range c.Spec.Plugins {
 		if p.IsWALArchiver != nil && *p.IsWALArchiver {
@@ -503,6 +502,69 @@ func checkDatabase(t reporter, d *appsv1.Deployment, m *manifests) {
 		if b.Spec.Method == "plugin" && (b.Spec.PluginConfiguration == nil || !slices.ContainsFunc(c.Spec.Plugins, func(p cnpgPlugin) bool { return p.Name == b.Spec.PluginConfiguration.Name })) {
 			t.Errorf("ScheduledBackup %s uses a plugin the cluster does not load", b.Metadata.Name)
 		}
+	}
+}
+
+// checkDatabaseRoles holds the pod to the two logins of README "Database
+// roles": the API logs in as a managed role that owns nothing and cannot
+// raise itself, never as the database's owner; an init container migrates
+// as the owner, with the secret CloudNativePG makes for it
+// (<cluster>-app), which no other container mounts.
+func checkDatabaseRoles(t reporter, d *appsv1.Deployment, c *cnpgCluster) {
+	t.Helper()
+	ps := d.Spec.Template.Spec
+	secretOf := map[string]string{} // volume → secret
+	for _, v := range ps.Volumes {
+		if v.Secret != nil {
+			secretOf[v.Name] = v.Secret.SecretName
+		}
+	}
+	// fileSecret is the secret behind a NAME_FILE variable of container.
+	fileSecret := func(container corev1.Container, name string) string {
+		for _, e := range container.Env {
+			if e.Name != name {
+				continue
+			}
+			for _, vm := range container.VolumeMounts {
+				if strings.HasPrefix(e.Value, vm.MountPath+"/") {
+					return secretOf[vm.Name]
+				}
+			}
+		}
+		return ""
+	}
+	owner := c.Metadata.Name + "-app"
+	api := ps.Containers[0]
+	appSecret := fileSecret(api, "DATABASE_URL_FILE")
+	var appRole *roleConfiguration
+	if c.Spec.Managed != nil {
+		for i, r := range c.Spec.Managed.Roles {
+			if r.PasswordSecret != nil && r.PasswordSecret.Name == appSecret {
+				appRole = &c.Spec.Managed.Roles[i]
+			}
+		}
+	}
+	switch {
+	case appSecret == owner:
+		t.Errorf("the API logs in as the database's owner (%s); it must use a login that owns nothing", owner)
+	case appRole == nil:
+		t.Errorf("the API's database secret %q is not the password secret of a role in the Cluster's spec.managed.roles", appSecret)
+	case appRole.Name != "rkc_app" || !appRole.Login || appRole.Superuser || appRole.CreateRole || appRole.CreateDB || appRole.Replication || appRole.BypassRLS || len(appRole.InRoles) > 0:
+		t.Errorf("managed role %+v: want rkc_app, a login without superuser, createrole, createdb, replication, bypassrls or other roles", *appRole)
+	}
+	for _, vm := range api.VolumeMounts {
+		if secretOf[vm.Name] == owner {
+			t.Errorf("the API container mounts the owner's secret %s", owner)
+		}
+	}
+	migrates := false
+	for _, ic := range ps.InitContainers {
+		if slices.Equal(ic.Args, []string{"migrate"}) && ic.Image == api.Image && fileSecret(ic, "RKC_OWNER_DATABASE_URL_FILE") == owner {
+			migrates = true
+		}
+	}
+	if !migrates {
+		t.Errorf("no init container runs `rkc migrate` with the API's image and RKC_OWNER_DATABASE_URL_FILE from the owner's secret %s", owner)
 	}
 }
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Creates the secrets deploy/compose.yaml mounts, once, under deploy/secrets/
-# (ignored by git): the database password, the DATABASE_URL built from it,
-# and the master key file. It never overwrites: losing the master key makes
+# (ignored by git): the passwords of the database's owner (rkc) and of the
+# API's own login (rkc_app, README "Database roles"), a URL for each, and
+# the master key file. It never overwrites: losing the master key makes
 # every case unreadable, so back the folder up apart from the database.
 set -eu
 dir="${RKC_SECRETS_DIR:-$(cd "$(dirname "$0")" && pwd)/secrets}"
@@ -9,13 +10,25 @@ umask 077
 mkdir -p "$dir"
 chmod 700 "$dir"
 
-if [ ! -e "$dir/db_password" ]; then
-	# URL-safe, so it can sit in the URL unescaped.
-	head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$dir/db_password"
-	echo "created $dir/db_password"
+for pw in db_password app_db_password; do
+	if [ ! -e "$dir/$pw" ]; then
+		# URL-safe, so it can sit in the URL unescaped.
+		head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$dir/$pw"
+		echo "created $dir/$pw"
+	fi
+done
+# A folder from before the two logins has the owner's URL as database_url:
+# it becomes database_owner_url, and database_url the API's own login.
+if [ -e "$dir/database_url" ] && [ ! -e "$dir/database_owner_url" ] && grep -q '^postgres://rkc:' "$dir/database_url"; then
+	mv "$dir/database_url" "$dir/database_owner_url"
+	echo "moved the owner's URL to $dir/database_owner_url; the postgres volume predates rkc_app: create it once (README \"Database roles\")"
+fi
+if [ ! -e "$dir/database_owner_url" ]; then
+	printf 'postgres://rkc:%s@postgres:5432/rkc?sslmode=disable' "$(cat "$dir/db_password")" >"$dir/database_owner_url"
+	echo "created $dir/database_owner_url"
 fi
 if [ ! -e "$dir/database_url" ]; then
-	printf 'postgres://rkc:%s@postgres:5432/rkc?sslmode=disable' "$(cat "$dir/db_password")" >"$dir/database_url"
+	printf 'postgres://rkc_app:%s@postgres:5432/rkc?sslmode=disable' "$(cat "$dir/app_db_password")" >"$dir/database_url"
 	echo "created $dir/database_url"
 fi
 if [ ! -e "$dir/master.keys" ]; then
@@ -28,7 +41,7 @@ fi
 # Compose mounts each file as it is on the host; the containers run as
 # other users (postgres, 65532), so the files must be readable to them. The
 # folder (0700) keeps other users of this host out.
-chmod 644 "$dir/db_password" "$dir/database_url"
+chmod 644 "$dir/db_password" "$dir/app_db_password" "$dir/database_url" "$dir/database_owner_url"
 # The master key file is the API's alone: the service refuses a key file
 # that group or others can read (as ssh does), so it is 0600 and belongs to
 # the API container's user.

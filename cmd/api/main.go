@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
-	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/app"
 	"github.com/rkc-nl/rkc/internal/config"
@@ -60,7 +58,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	case "serve":
 		err = serve(ctx, cfg, log, stdout)
 	case "migrate":
-		err = withDB(ctx, cfg, log, func(*gorm.DB, *sql.DB) error { return nil })
+		err = migrateCommand(ctx, cfg, log)
 	case "keys":
 		err = keysCommand(ctx, cfg, log, rest[1:], stdout)
 	case "audit":

@@ -19,14 +19,22 @@ import (
 //
 // This file is the one place that says what AppRole may do. A new table
 // gets SELECT, INSERT, UPDATE and DELETE by default; a table whose rows must
-// never change once written goes into appendOnly, one the service only
-// reads into readOnly. Migrations must not GRANT or REVOKE for AppRole:
-// Migrate applies this file after them and would undo it.
+// never change once written goes into appendOnly, one whose rows are taken
+// away whole but never changed into noUpdate, one the service only reads
+// into readOnly. Tables not there (yet) are skipped. Migrations must not
+// GRANT or REVOKE for AppRole: Migrate applies this file after them and
+// would undo it.
 
 // appendOnly are the tables the service may read and append to, but never
-// update, delete from, truncate, alter or disable a trigger of. CheckAppLogin
-// refuses a login that could.
-var appendOnly = []string{"access_log"}
+// update, delete from, truncate, alter or disable a trigger of: the access
+// log and the transparency log's tree and checkpoints (issue 13).
+// CheckAppLogin refuses a login that could.
+var appendOnly = []string{"access_log", "log_leaves", "log_nodes", "log_checkpoints"}
+
+// noUpdate are the tables whose rows the service adds and removes but never
+// changes: the sequencer's queue and the per-case keys of the log's sealed
+// entries (deleted when the case is purged).
+var noUpdate = []string{"access_log_queue", "log_case_keys"}
 
 // readOnly are the tables the service may only read.
 var readOnly = []string{"schema_migrations"}
@@ -44,7 +52,7 @@ func grants(ctx context.Context, q queryer) ([]string, error) {
 	for _, set := range []struct {
 		tables []string
 		rights string
-	}{{appendOnly, "SELECT, INSERT"}, {readOnly, "SELECT"}} {
+	}{{appendOnly, "SELECT, INSERT"}, {noUpdate, "SELECT, INSERT, DELETE"}, {readOnly, "SELECT"}} {
 		for _, t := range set.tables {
 			var exists bool
 			if err := q.QueryRowContext(ctx, `SELECT to_regclass($1) IS NOT NULL`, "public."+t).Scan(&exists); err != nil {
@@ -165,6 +173,9 @@ func CheckAppLogin(ctx context.Context, sqlDB *sql.DB) error {
 			  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 			 WHERE c.oid = to_regclass($1)`, "public."+t).Scan(&exists, &owner, &schemaOwner, &change)
 		if errors.Is(err, sql.ErrNoRows) {
+			if t != "access_log" {
+				continue // a table of a later schema
+			}
 			return fmt.Errorf("checking the database login: table %s does not exist; run rkc migrate", t)
 		}
 		if err != nil {

@@ -287,20 +287,8 @@ func samePublishedInCSV(t *testing.T, r *Report, pub map[string]pubTable) {
 // the order of the figures.
 func samePublishedInPDF(t *testing.T, r *Report, pub map[string]pubTable) {
 	t.Helper()
-	doc, err := r.PDF()
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "report.pdf")
-	if err := os.WriteFile(file, doc, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	text, err := exec.Command("pdftotext", "-layout", file, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
 	var lines []string
-	for l := range strings.Lines(string(text)) {
+	for l := range strings.Lines(pdfText(t, r)) {
 		lines = append(lines, strings.TrimSpace(l))
 	}
 	for _, who := range []string{"BZK", "FIN", "Alle ministeries"} {
@@ -323,6 +311,24 @@ func samePublishedInPDF(t *testing.T, r *Report, pub map[string]pubTable) {
 			t.Errorf("PDF rows of %s:\n got %q\nwant %q", who, got, want)
 		}
 	}
+}
+
+// pdfText is the text of r's PDF, laid out as on the page.
+func pdfText(t *testing.T, r *Report) string {
+	t.Helper()
+	doc, err := r.PDF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(file, doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text, err := exec.Command("pdftotext", "-layout", file, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(text)
 }
 
 func isMarkOrNumber(s string) bool {
@@ -728,19 +734,7 @@ func TestSmallMinistriesAreCombinedNotTheTotal(t *testing.T) {
 	if rows := figureByKey(n, "complaints_by_category").Years[0].Table.Rows; !slices.Equal(rows, []string{CombinedRow}) {
 		t.Errorf("FIN's report shows rows %v, want the combined row", rows)
 	}
-	doc, err := r.PDF()
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "report.pdf")
-	if err := os.WriteFile(file, doc, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	text, err := exec.Command("pdftotext", "-layout", file, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(text), "Overige ministeries: BZK, FIN.") {
+	if !strings.Contains(pdfText(t, r), "Overige ministeries: BZK, FIN.") {
 		t.Error("the PDF does not say which ministries are combined")
 	}
 }

@@ -7,7 +7,6 @@ package reporting
 // cells greedily, smallest first. Not used by the report.
 
 import (
-	"fmt"
 	"math"
 	"slices"
 )
@@ -37,94 +36,23 @@ func legacySuppress(t *Table) {
 }
 
 // legacyGrid is the augmented (r+1)×(c+1) view of a Table. Each of its rows and
-// columns is a legacyLine whose entries obey one equation: the cells of a legacyLine add
+// columns is a line whose entries obey one equation: the cells of a line add
 // up to its total. In the row of column totals the column totals add up to
 // the grand total, and likewise for the column of row totals.
-type legacyGrid struct {
-	t    *Table
-	r, c int
-}
+type legacyGrid struct{ *grid }
 
-// newLegacyGrid checks the shape of t, sizes its totals and sets their values to
-// the true sums, keeping any Suppressed flag already set.
+// newLegacyGrid is newGrid for the legacy methods.
 func newLegacyGrid(t *Table) *legacyGrid {
-	r, c := len(t.Rows), len(t.Cols)
-	if len(t.Cells) != r {
-		panic(fmt.Sprintf("reporting: %d rows of cells for %d row labels", len(t.Cells), r))
-	}
-	t.RowTotals = resize(t.RowTotals, r)
-	t.ColTotals = resize(t.ColTotals, c)
-	for j := range t.ColTotals {
-		t.ColTotals[j].Value = 0
-	}
-	t.Total.Value = 0
-	for i, row := range t.Cells {
-		if len(row) != c {
-			panic(fmt.Sprintf("reporting: row %d has %d cells for %d column labels", i, len(row), c))
-		}
-		sum := 0
-		for j, cell := range row {
-			if cell.Value < 0 {
-				panic(fmt.Sprintf("reporting: negative count %d in row %d, column %d", cell.Value, i, j))
-			}
-			sum += cell.Value
-			t.ColTotals[j].Value += cell.Value
-		}
-		t.RowTotals[i].Value = sum
-		t.Total.Value += sum
-	}
-	return &legacyGrid{t: t, r: r, c: c}
+	return &legacyGrid{newGrid(t)}
 }
 
-func (g *legacyGrid) at(p pos) *Cell {
-	switch {
-	case p.i < g.r && p.j < g.c:
-		return &g.t.Cells[p.i][p.j]
-	case p.i < g.r:
-		return &g.t.RowTotals[p.i]
-	case p.j < g.c:
-		return &g.t.ColTotals[p.j]
-	default:
-		return &g.t.Total
-	}
-}
 
-// legacyLine is a row or a column of the augmented table, in order, total last.
-type legacyLine struct {
-	ps    []pos
-	isRow bool
-}
 
-func (g *legacyGrid) row(i int) legacyLine {
-	l := legacyLine{ps: make([]pos, 0, g.c+1), isRow: true}
-	for j := 0; j <= g.c; j++ {
-		l.ps = append(l.ps, pos{i, j})
-	}
-	return l
-}
 
-func (g *legacyGrid) col(j int) legacyLine {
-	l := legacyLine{ps: make([]pos, 0, g.r+1)}
-	for i := 0; i <= g.r; i++ {
-		l.ps = append(l.ps, pos{i, j})
-	}
-	return l
-}
 
-// lines returns every row and then every column of the augmented table.
-func (g *legacyGrid) lines() []legacyLine {
-	var ls []legacyLine
-	for i := 0; i <= g.r; i++ {
-		ls = append(ls, g.row(i))
-	}
-	for j := 0; j <= g.c; j++ {
-		ls = append(ls, g.col(j))
-	}
-	return ls
-}
 
 // hiddenSum adds up the true values of the hidden entries of l.
-func (g *legacyGrid) hiddenSum(l legacyLine) int {
+func (g *legacyGrid) hiddenSum(l line) int {
 	n := 0
 	for _, p := range l.ps {
 		if c := g.at(p); c.Suppressed {
@@ -135,7 +63,7 @@ func (g *legacyGrid) hiddenSum(l legacyLine) int {
 }
 
 // hidden counts the hidden entries of l.
-func (g *legacyGrid) hidden(l legacyLine) int {
+func (g *legacyGrid) hidden(l line) int {
 	n := 0
 	for _, p := range l.ps {
 		if g.at(p).Suppressed {
@@ -145,14 +73,14 @@ func (g *legacyGrid) hidden(l legacyLine) int {
 	return n
 }
 
-// smallGroup reports whether the legacyLine whose total is at p is a group
+// smallGroup reports whether the line whose total is at p is a group
 // below MinCount as the reader sees it: its total is shown as "<5".
 func (g *legacyGrid) smallGroup(total pos) bool {
 	c := g.at(total)
 	return c.Suppressed && c.Value < MinCount
 }
 
-// hideSmallGroups hides every entry of a legacyLine whose total is "<5". Hiding a
+// hideSmallGroups hides every entry of a line whose total is "<5". Hiding a
 // zero row total this way makes that row a small group in turn, hence the
 // loop. Complementary cells are never below MinCount, so this needs to run
 // only once, after the primary suppression.
@@ -172,13 +100,13 @@ func (g *legacyGrid) hideSmallGroups() {
 	}
 }
 
-// closeLines is the per-legacyLine rule: until stable, every legacyLine with exactly
+// closeLines is the per-line rule: until stable, every line with exactly
 // one hidden entry gets a second one, the first of its candidates (cells
 // before totals, smallest first). Among candidates of the same kind, one
-// whose crossing legacyLine already holds a hidden entry goes first, whatever its
+// whose crossing line already holds a hidden entry goes first, whatever its
 // size: hiding it closes the protection, while hiding a smaller entry in a
-// crossing legacyLine with nothing hidden starts a new chain that usually ends up
-// hiding more. A legacyLine with one hidden non-zero entry always has a
+// crossing line with nothing hidden starts a new chain that usually ends up
+// hiding more. A line with one hidden non-zero entry always has a
 // candidate: its cells add up to its total, so another entry is non-zero.
 func (g *legacyGrid) closeLines() {
 	ls := g.lines()
@@ -264,7 +192,7 @@ func (g *legacyGrid) firstPinned() (pos, bool) {
 
 // protect hides more so that the pinned entry e can no longer be worked
 // out. It tries the candidates of e's row and column (cells before totals,
-// smallest first), each followed by the per-legacyLine rule, and keeps the first
+// smallest first), each followed by the per-line rule, and keeps the first
 // that frees e; if none does on its own, it keeps the first and lets the
 // caller go round again. Only when e's lines have nothing left to hide does
 // it look at the whole table. It returns false when nothing can be hidden.
@@ -314,12 +242,12 @@ func (g *legacyGrid) restore(f []bool) {
 	}
 }
 
-// pinned reports whether a reader who sees the published entries, the legacyLine
+// pinned reports whether a reader who sees the published entries, the line
 // equations and the marks ("<5" is 1 to 4, "x" is at least 5) can work out
 // the hidden entry e exactly.
 //
 // Write every entry as y = x for a cell or the grand total and y = -x for a
-// row or column total; then in every legacyLine the y add up to zero, and each
+// row or column total; then in every line the y add up to zero, and each
 // hidden y is one edge between the node of its row and the node of its
 // column. Another table consistent with everything published differs from
 // the true one by changes that add up to zero at every node: a circulation

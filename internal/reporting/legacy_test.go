@@ -46,11 +46,6 @@ func newLegacyGrid(t *Table) *legacyGrid {
 	return &legacyGrid{newGrid(t)}
 }
 
-
-
-
-
-
 // hiddenSum adds up the true values of the hidden entries of l.
 func (g *legacyGrid) hiddenSum(l line) int {
 	n := 0

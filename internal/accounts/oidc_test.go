@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
 	"github.com/oauth2-proxy/mockoidc"
 
 	"github.com/rkc-nl/rkc/internal/apptest"
@@ -370,6 +371,7 @@ func TestOIDCReauthAndPasswordOff(t *testing.T) {
 	expectProblem(t, b.get(e.Server.URL+"/api/v1/me"), 401, "unauthenticated")
 	b.signIn(p, fg)
 	export := e.Server.URL + "/api/v1/persons/" + kl.ID.String() + "/export"
+	e.OpenDataSubjectRequest(uuid.MustParse(id), kl.ID) // exports of others need a request
 	if r := b.get(export); r.Status != 200 {
 		t.Fatalf("export right after signing in: %d %s", r.Status, r.Body)
 	}

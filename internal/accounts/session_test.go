@@ -141,6 +141,7 @@ func TestReauthentication(t *testing.T) {
 	gezag := e.Person("gezag@test.rkc", "FIN", apptest.Grant(authz.Authority, "FIN"))
 	fg := e.Person("fg@test.rkc", "BZK", apptest.Grant(authz.PrivacyOfficer, authz.AnyDomain))
 	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
+	e.OpenDataSubjectRequest(fg.ID, kl.ID) // exports of others need a request
 	stale := func(p *apptest.Person) {
 		if err := e.App.DB.Exec(`UPDATE sessions SET authenticated_at = now() - interval '6 minutes' WHERE person_id = ?`, p.ID).Error; err != nil {
 			t.Fatal(err)

@@ -83,6 +83,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 		return nil, err
 	}
 	a := &App{DB: gdb, Accounts: acc, Enforcer: enf, Cases: cs, Keys: keys, Outbox: outbox}
+	priv := &privacy.Service{DB: gdb, Accounts: acc, Cases: cs, Now: o.Now}
 	a.Handler = server.New(server.Deps{
 		Log: log, SQL: sqlDB, Enforcer: enf, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies, Health: o.Health,
 		Accounts: &accounts.Handlers{Service: acc, SecureCookies: cfg.SecureCookies, Synced: func(c *accounts.Caller) error {
@@ -90,11 +91,11 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 		}},
 		Cases:   &cases.Handlers{Service: cs, Throttle: accounts.NewThrottle(gdb)},
 		Audit:   &audit.Handlers{DB: gdb, Caller: callerOf},
-		Privacy: &privacy.Handlers{Service: &privacy.Service{DB: gdb, Accounts: acc, Cases: cs}},
+		Privacy: &privacy.Handlers{Service: priv},
 		Outbox:  &notify.Handlers{Outbox: outbox},
 		Reports: &reporting.Handlers{DB: gdb},
 	})
-	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Enforcer: enf, Privacy: &privacy.Service{DB: gdb, Accounts: acc, Cases: cs},
+	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Enforcer: enf, Privacy: priv,
 		DB: gdb, Keys: keys, Throttle: accounts.NewThrottle(gdb), Log: log, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Now: o.Now,
 		IdleTimeout: cfg.SessionIdle, Retention: web.Retention{CaseYears: cfg.RetentionYears, SignalYears: cfg.SignalRetentionYears}})
 	if err != nil {

@@ -473,6 +473,7 @@ func TestNotes(t *testing.T) {
 		}
 	}
 	// Not even on the privacy officer's data-subject run for the complainant.
+	c.e.OpenDataSubjectRequest(c.privacy.ID, c.complainant.ID)
 	r := c.e.Must(200, c.privacy, "GET", "/api/v1/persons/"+c.complainant.ID.String()+"/export", nil)
 	if bytes.Contains(r.Body, []byte(edited)) || bytes.Contains(r.Body, []byte(draft)) {
 		t.Errorf("the complainant's export by the privacy officer holds the panel's note")

@@ -98,7 +98,10 @@ func (c *Complaint) validate() map[string]string {
 
 // File registers a new complaint in state submitted. Callable by a
 // complainant for themselves, or by an adviser for a complainant of a
-// ministry they advise, with the complainant's consent recorded.
+// ministry they advise, with the complainant's consent recorded; never for
+// an account with a committee, authority, admin or privacy-officer role,
+// nor for the respondent named in the complaint (onBehalfRefusal). The
+// complainant is told in their account and by e-mail.
 func (s *Service) File(ctx context.Context, caller *accounts.Caller, c Complaint) (*Filed, error) {
 	bad := c.validate()
 	complainantID, ministry := caller.ID, caller.Ministry
@@ -131,6 +134,14 @@ func (s *Service) File(ctx context.Context, caller *accounts.Caller, c Complaint
 			case p.ID == caller.ID:
 				bad["complainant_email"] = "is your own; file for yourself without it"
 			default:
+				why, err := onBehalfRefusal(tx, &p, &c)
+				if err != nil {
+					return err
+				}
+				if why != "" {
+					bad["complainant_email"] = why
+					break
+				}
 				complainantID, ministry = p.ID, p.Ministry
 				id := caller.ID
 				adviserID = &id
@@ -154,8 +165,13 @@ func (s *Service) File(ctx context.Context, caller *accounts.Caller, c Complaint
 			}
 		}
 		var err error
-		filed, err = s.insertCase(ctx, tx, caller, role, complainantID, adviserID, ministry, &c)
-		return err
+		if filed, err = s.insertCase(ctx, tx, caller, role, complainantID, adviserID, ministry, &c); err != nil {
+			return err
+		}
+		if onBehalf {
+			return s.tellFiledOnBehalf(ctx, tx, complainantID, filed)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, apperr.Wrap(err)

@@ -63,6 +63,7 @@ func TestEveryKindReachesItsRecipients(t *testing.T) {
 	body["complainant_email"] = c.complainant.Email
 	body["consent"] = "Toestemming " + sentinel
 	a := c.file(t, c.adviser, body)
+	expect("filed_on_behalf", a, c.complainant) // told, without content, that it was filed for them
 	register(a)
 	expect("acknowledgement", a, c.complainant, c.adviser)
 	c.step(t, c.secretary, a, "information-request", map[string]any{"what": "Datum " + sentinel})

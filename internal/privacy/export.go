@@ -31,6 +31,9 @@ type Export struct {
 	Cases       []cases.CaseExport `json:"cases"`
 	Actions     []audit.Entry      `json:"actions"` // what the person did in the system (access log)
 	Note        string             `json:"note"`
+	// RequestID is the data-subject request an export of someone else's
+	// data was made under.
+	RequestID *uuid.UUID `json:"request_id,omitempty"`
 }
 
 // Account is the person's account data.
@@ -45,16 +48,64 @@ type Account struct {
 	Roles       []authz.Grant `json:"roles"`
 }
 
-// Service builds exports.
+// Service builds exports and keeps the data-subject requests.
 type Service struct {
 	DB       *gorm.DB
 	Accounts *accounts.Service
 	Cases    *cases.Service
+	Now      func() time.Time // the clock; nil for the real one
 }
 
-// Build returns the export of subject, requested by requester (the subject
-// themselves, or the privacy officer on a data-subject request).
+// Build returns the person's own export: requester is subject. Another
+// person's data is exported only under a data-subject request
+// (BuildUnderRequest).
 func (s *Service) Build(ctx context.Context, requester *accounts.Caller, subject uuid.UUID) (*Export, error) {
+	if requester.ID != subject {
+		return nil, ErrNoOpenRequest
+	}
+	return s.build(ctx, requester, subject)
+}
+
+// BuildUnderRequest returns the export of another person's data to the
+// privacy officer, under the open data-subject request named (nil: the
+// oldest open one about subject). It answers not_found for an unknown
+// person and ErrNoOpenRequest without an open request, before reading
+// anything. The export is recorded under the request, logged, and shown to
+// the subject in their account, in one transaction: if that fails, nothing
+// is handed out.
+func (s *Service) BuildUnderRequest(ctx context.Context, requester *accounts.Caller, subject uuid.UUID, named *uuid.UUID) (*Export, error) {
+	if requester.ID == subject {
+		return s.build(ctx, requester, subject)
+	}
+	if _, err := s.Accounts.ByID(ctx, subject); err != nil {
+		return nil, err
+	}
+	rid, err := s.openRequest(ctx, s.DB, subject, named)
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	exp, err := s.build(ctx, requester, subject)
+	if err != nil {
+		return nil, err
+	}
+	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Still open: it may have been closed while the export was built.
+		if err := tx.Exec(`SELECT 1 FROM data_subject_requests WHERE id = ? FOR UPDATE`, rid).Error; err != nil {
+			return err
+		}
+		if _, err := s.openRequest(ctx, tx, subject, &rid); err != nil {
+			return err
+		}
+		return s.recordExport(ctx, tx, requester, subject, rid)
+	})
+	if err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	exp.RequestID = &rid
+	return exp, nil
+}
+
+func (s *Service) build(ctx context.Context, requester *accounts.Caller, subject uuid.UUID) (*Export, error) {
 	p, err := s.Accounts.ByID(ctx, subject)
 	if err != nil {
 		return nil, err
@@ -71,17 +122,6 @@ func (s *Service) Build(ctx context.Context, requester *accounts.Caller, subject
 	if err := s.DB.WithContext(ctx).Where("person_id = ?", subject).Order("id").Limit(10000).Find(&actions).Error; err != nil {
 		return nil, apperr.Wrap(err)
 	}
-	if requester.ID != subject {
-		// The officer's run is logged as such, naming whose data it was, also
-		// when the person has no cases (and so no case:export entries).
-		actor := requester.ID
-		if err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return audit.Append(ctx, tx, audit.Entry{At: time.Now(), PersonID: &actor, Role: authz.PrivacyOfficer,
-				Action: "export:person:" + subject.String(), Client: requester.Client})
-		}); err != nil {
-			return nil, apperr.Wrap(err)
-		}
-	}
 	return &Export{GeneratedAt: time.Now().UTC(), Account: Account{ID: p.ID, Email: p.Email, Name: p.Name, Ministry: p.Ministry,
 		Language: p.Language, CreatedAt: p.CreatedAt, LastLoginAt: p.LastLoginAt, Roles: grants}, Cases: cs, Actions: actions,
 		Note: "Data of other people (the other party's statements and evidence, the complainant's contact details for a respondent) is left out."}, nil
@@ -93,31 +133,56 @@ type Handlers struct{ Service *Service }
 // Mine handles GET /api/v1/me/export?format=json|pdf.
 func (h *Handlers) Mine(c echo.Context) error {
 	caller, _ := accounts.CallerFrom(c)
-	return h.respond(c, caller, caller.ID)
+	format, err := exportFormat(c)
+	if err != nil {
+		return err
+	}
+	exp, err := h.Service.Build(c.Request().Context(), caller, caller.ID)
+	if err != nil {
+		return err
+	}
+	return respond(c, format, exp)
 }
 
-// Person handles GET /api/v1/persons/{pid}/export (privacy officer).
+// Person handles GET /api/v1/persons/{pid}/export?request= (privacy
+// officer): only under an open data-subject request for the person.
 func (h *Handlers) Person(c echo.Context) error {
 	caller, _ := accounts.CallerFrom(c)
 	id, err := httpx.UUIDParam(c, "pid", "Person")
 	if err != nil {
 		return err
 	}
-	return h.respond(c, caller, id)
+	format, err := exportFormat(c)
+	if err != nil {
+		return err
+	}
+	var named *uuid.UUID
+	if v := c.QueryParam("request"); v != "" {
+		rid, err := uuid.Parse(v)
+		if err != nil {
+			return apperr.InvalidFields(map[string]string{"request": "must be the id of a data-subject request"})
+		}
+		named = &rid
+	}
+	exp, err := h.Service.BuildUnderRequest(c.Request().Context(), caller, id, named)
+	if err != nil {
+		return err
+	}
+	return respond(c, format, exp)
 }
 
-func (h *Handlers) respond(c echo.Context, caller *accounts.Caller, subject uuid.UUID) error {
+func exportFormat(c echo.Context) (string, error) {
 	format := c.QueryParam("format")
 	if format == "" {
 		format = "json"
 	}
 	if format != "json" && format != "pdf" {
-		return apperr.InvalidFields(map[string]string{"format": "must be json or pdf"})
+		return "", apperr.InvalidFields(map[string]string{"format": "must be json or pdf"})
 	}
-	exp, err := h.Service.Build(c.Request().Context(), caller, subject)
-	if err != nil {
-		return err
-	}
+	return format, nil
+}
+
+func respond(c echo.Context, format string, exp *Export) error {
 	hd := c.Response().Header()
 	hd.Set("Cache-Control", "no-store")
 	if format == "json" {

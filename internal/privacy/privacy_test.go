@@ -745,6 +745,10 @@ func TestExport(t *testing.T) {
 			t.Errorf("member's export cases: %+v", doc.Cases)
 		}
 	})
+	// The officer exports others only under a data-subject request
+	// (requests_test.go).
+	e.OpenDataSubjectRequest(c.officer.ID, c.complainant.ID)
+	e.OpenDataSubjectRequest(c.officer.ID, c.admin.ID)
 	t.Run("pdf", func(t *testing.T) {
 		for _, p := range []*apptest.Person{c.complainant, c.respondent} {
 			r := exportOf(t, e, p, "/api/v1/me/export?format=pdf")

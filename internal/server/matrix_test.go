@@ -140,6 +140,11 @@ POST   /api/v1/signals/:sid/messages                -                      401  
 PUT    /api/v1/signals/:sid/abuse                   -                      401  403  403  403  403  403  403  204  403  403  204  204  403  403   403  403  403  403
 GET    /api/v1/me/export                            -                      401  200  200  200  200  200  200  200  200  200  200  200  200  200   200  200  200  200
 GET    /api/v1/persons/:pid/export                  -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
+GET    /api/v1/me/notices                           -                      401  200  200  200  200  200  200  200  200  200  200  200  200  200   200  200  200  200
+POST   /api/v1/data-subject-requests                -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  201
+GET    /api/v1/data-subject-requests                -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
+GET    /api/v1/data-subject-requests/:request       -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
+POST   /api/v1/data-subject-requests/:request/close -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
 GET    /api/v1/audit                                -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
 POST   /api/v1/audit/verify                         -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
 GET    /api/v1/outbox/dead                          -                      401  403  403  403  403  403  403  200  403  403  403  403  403  403   403  403  403  403
@@ -444,6 +449,9 @@ type world struct {
 	shared   map[string]*fixture // cast name + "@" + state → case for refusals and reads
 	signalID string
 	receipt  string
+	// requestID is an open data-subject request about cmp, under which the
+	// privacy officer exports cmp's data.
+	requestID string
 }
 
 // fixture is one case, brought to a state.
@@ -486,6 +494,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal("the signal is not listed")
 	}
 	w.signalID = list.Items[0].ID
+	w.requestID = env.OpenDataSubjectRequest(w.who["fg"].ID, w.who["cmp"].ID).String()
 	return w
 }
 
@@ -666,7 +675,7 @@ func (w *world) path(r row, who string, f *fixture, missing string) string {
 
 // idParams name objects that may be hidden; the innermost of them in a
 // path is the one a "missing" twin request replaces.
-var idParams = []string{":id", ":thread", ":aid", ":hid", ":sid", ":pid", ":nid", ":wid", ":rid"}
+var idParams = []string{":id", ":thread", ":aid", ":hid", ":sid", ":pid", ":nid", ":wid", ":rid", ":request"}
 
 func innermostID(path string) string {
 	missing := ""
@@ -696,6 +705,12 @@ func (w *world) param(r row, who string, f *fixture, name string) string {
 		return f.hearing
 	case ":sid":
 		return w.signalID
+	case ":request":
+		if strings.HasSuffix(r.path, "/close") {
+			// Closing is once: a fresh open request each time.
+			return w.env.OpenDataSubjectRequest(w.person("fg").ID, w.person("cmp").ID).String()
+		}
+		return w.requestID
 	case ":pid":
 		if r.web {
 			return w.who["grant-target"].ID.String()
@@ -741,6 +756,7 @@ func (w *world) call(r row, who string, f *fixture, missing string) *apptest.Res
 	case "GET /api/v1/me", "GET /api/v1/cases", "GET /api/v1/cases/:id", "GET /api/v1/cases/:id/events",
 		"GET /api/v1/cases/:id/attachments/:aid", "GET /api/v1/signals", "GET /api/v1/signals/:sid",
 		"GET /api/v1/me/export", "GET /api/v1/persons/:pid/export", "GET /api/v1/audit", "POST /api/v1/audit/verify",
+		"GET /api/v1/me/notices", "GET /api/v1/data-subject-requests", "GET /api/v1/data-subject-requests/:request",
 		"GET /api/v1/outbox/dead", "POST /api/v1/cases/:id/register", "POST /api/v1/cases/:id/close",
 		"GET /api/v1/reports/annual/:year", "GET /api/v1/reports/recommendations/:year":
 		if r.method == "POST" {
@@ -860,6 +876,11 @@ func (w *world) call(r row, who string, f *fixture, missing string) *apptest.Res
 		body = cases.MessageInput{Body: "Dank voor uw melding; wilt u contact opnemen?"}
 	case "PUT /api/v1/signals/:sid/abuse":
 		body = cases.AbuseInput{Abuse: &yes}
+	case "POST /api/v1/data-subject-requests":
+		body = map[string]any{"subject_id": w.person("cmp").ID, "requested_by": "De klager, per brief", "identity_check": "Paspoort getoond",
+			"received_on": env.Clock.Now().Format(time.DateOnly), "legal_basis": "art15"}
+	case "POST /api/v1/data-subject-requests/:request/close":
+		body = map[string]any{"outcome": "completed"}
 	case "PUT /api/v1/reports/recommendations/:year":
 		body = map[string]any{"text": "Meer voorlichting over de klachtregeling.", "version": 0}
 	case "POST /api/v1/reports/recommendations/:year/adopt":

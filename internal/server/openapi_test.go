@@ -623,7 +623,21 @@ func TestOpenAPIWalk(t *testing.T) {
 		t.Errorf("export as pdf is not a PDF: %.20q", pdf.Body)
 	}
 	w.do(call{who: comp, method: "GET", path: "/api/v1/me/export?format=xml", want: 422, problem: "validation", badRequest: true})
-	w.do(call{who: po, method: "GET", path: "/api/v1/persons/" + comp.ID.String() + "/export", want: 200})
+	// Another person's data only under a data-subject request.
+	w.do(call{who: po, method: "GET", path: "/api/v1/persons/" + comp.ID.String() + "/export", want: 403, problem: "no-data-subject-request"})
+	dsr := w.do(call{who: po, method: "POST", path: "/api/v1/data-subject-requests", body: map[string]any{"subject_id": comp.ID,
+		"requested_by": "De klager, per brief", "received_on": env.Clock.Now().Format(time.DateOnly), "identity_check": "Paspoort getoond",
+		"legal_basis": "art20"}, want: 201})
+	rid := field(t, dsr, "id")
+	w.do(call{who: po, method: "POST", path: "/api/v1/data-subject-requests", body: map[string]any{"subject_id": comp.ID,
+		"requested_by": "x", "received_on": "gisteren", "identity_check": "x", "legal_basis": "art15"}, want: 422, problem: "validation", badRequest: true})
+	w.do(call{who: po, method: "GET", path: "/api/v1/persons/" + comp.ID.String() + "/export?request=" + rid, want: 200})
+	w.do(call{who: po, method: "GET", path: "/api/v1/data-subject-requests", want: 200})
+	w.do(call{who: po, method: "GET", path: "/api/v1/data-subject-requests/" + rid, want: 200})
+	w.do(call{who: po, method: "GET", path: "/api/v1/data-subject-requests/" + uuid.NewString(), want: 404, problem: "not-found"})
+	w.do(call{who: comp, method: "GET", path: "/api/v1/me/notices", want: 200})
+	w.do(call{who: po, method: "POST", path: "/api/v1/data-subject-requests/" + rid + "/close", body: map[string]any{"outcome": "completed"}, want: 200})
+	w.do(call{who: po, method: "POST", path: "/api/v1/data-subject-requests/" + rid + "/close", body: map[string]any{"outcome": "completed"}, want: 409, problem: "request-closed"})
 	w.do(call{who: po, method: "GET", path: "/api/v1/persons/" + uuid.NewString() + "/export", want: 404, problem: "not-found"})
 	w.do(call{who: comp, method: "GET", path: "/api/v1/persons/" + comp.ID.String() + "/export", want: 403, problem: "forbidden"})
 	w.do(call{who: po, method: "GET", path: "/api/v1/audit?case_id=" + id + "&per_page=20", want: 200})

@@ -160,7 +160,13 @@ func New(d Deps) *echo.Echo {
 	api.PUT("/signals/:sid/abuse", cs.MarkSignalAbuse, pm("signal:abuse"))
 
 	api.GET("/me/export", d.Privacy.Mine, pm("export:self"))
+	// Another person's data only under an open data-subject request (issue 14).
 	api.GET("/persons/:pid/export", d.Privacy.Person, pm("export:person"), reauth)
+	api.GET("/me/notices", d.Privacy.Notices, auth)
+	api.POST("/data-subject-requests", d.Privacy.CreateRequest, pm("dsr:manage"))
+	api.GET("/data-subject-requests", d.Privacy.Requests, pm("dsr:manage"))
+	api.GET("/data-subject-requests/:request", d.Privacy.Request, pm("dsr:manage"))
+	api.POST("/data-subject-requests/:request/close", d.Privacy.CloseRequest, pm("dsr:manage"))
 	api.GET("/audit", d.Audit.Search, pm("audit:read"))
 	api.POST("/audit/verify", d.Audit.Verify, pm("audit:verify"))
 

@@ -139,39 +139,44 @@ func EnsureLoginRole(ctx context.Context, sqlDB *sql.DB, password string) error 
 var ErrLoginCanAlterLog = errors.New("the database login can alter the access log")
 
 // CheckAppLogin fails when the login of sqlDB (the session user, whatever
-// role it switched to since) could change or remove what the service must
-// only append to: as a superuser, through CREATEROLE (which lets it join
+// role it switched to since), itself or through any role it may SET ROLE
+// to, could change or remove what the service must only append to: as a superuser, through CREATEROLE (which lets it join
 // the owner's role), as or through the owner of a log table or of its
 // schema (who may alter, drop or disable a trigger of it), or with a right
 // beyond SELECT and INSERT on it. It also fails when the login owns a
 // table: the service's login should own nothing.
 func CheckAppLogin(ctx context.Context, sqlDB *sql.DB) error {
 	var user string
+	// Every role the login is a member of counts, inherited or not: it
+	// may SET ROLE to any of them.
 	var super, createRole bool
 	var owned int
 	if err := sqlDB.QueryRowContext(ctx, `
-		SELECT r.rolname, r.rolsuper, r.rolcreaterole,
-		       (SELECT count(*) FROM pg_class c WHERE c.relowner = r.oid AND c.relnamespace = 'public'::regnamespace)
-		  FROM pg_roles r WHERE r.rolname = session_user`).Scan(&user, &super, &createRole, &owned); err != nil {
+		SELECT session_user, bool_or(r.rolsuper), bool_or(r.rolcreaterole),
+		       (SELECT count(*) FROM pg_class c
+		         WHERE c.relnamespace = 'public'::regnamespace AND pg_has_role(session_user, c.relowner, 'MEMBER'))
+		  FROM pg_roles r WHERE pg_has_role(session_user, r.oid, 'MEMBER')`).Scan(&user, &super, &createRole, &owned); err != nil {
 		return fmt.Errorf("checking the database login: %w", err)
 	}
-	var why []string
 	if super {
-		why = append(why, "it is a superuser")
+		// Nothing below would add to it.
+		return fmt.Errorf("%w: login %q (it is or may become a superuser); %s", ErrLoginCanAlterLog, user, fix)
 	}
+	var why []string
 	if createRole {
-		why = append(why, "it has CREATEROLE")
+		why = append(why, "it may use CREATEROLE")
 	}
 	if owned > 0 {
-		why = append(why, fmt.Sprintf("it owns %d tables", owned))
+		why = append(why, fmt.Sprintf("it owns or may act as the owner of %d tables", owned))
 	}
 	for _, t := range appendOnly {
-		var exists, owner, schemaOwner, change bool
+		var owner, schemaOwner, change bool
 		err := sqlDB.QueryRowContext(ctx, `
-			SELECT true, pg_has_role(session_user, c.relowner, 'MEMBER'), pg_has_role(session_user, n.nspowner, 'MEMBER'),
-			       has_table_privilege(session_user, c.oid, 'UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES')
+			SELECT pg_has_role(session_user, c.relowner, 'MEMBER'), pg_has_role(session_user, n.nspowner, 'MEMBER'),
+			       EXISTS (SELECT 1 FROM pg_roles r WHERE pg_has_role(session_user, r.oid, 'MEMBER')
+			                 AND has_table_privilege(r.oid, c.oid, 'UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES'))
 			  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-			 WHERE c.oid = to_regclass($1)`, "public."+t).Scan(&exists, &owner, &schemaOwner, &change)
+			 WHERE c.oid = to_regclass($1)`, "public."+t).Scan(&owner, &schemaOwner, &change)
 		if errors.Is(err, sql.ErrNoRows) {
 			if t != "access_log" {
 				continue // a table of a later schema
@@ -182,17 +187,20 @@ func CheckAppLogin(ctx context.Context, sqlDB *sql.DB) error {
 			return fmt.Errorf("checking the database login: %w", err)
 		}
 		switch {
-		case owner && !super:
+		case owner:
 			why = append(why, "it acts as the owner of "+t)
-		case schemaOwner && !super:
+		case schemaOwner:
 			why = append(why, "it acts as the owner of the schema of "+t)
-		case change && !super:
+		case change:
 			why = append(why, "it may update, delete or truncate "+t)
 		}
 	}
 	if len(why) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%w: login %q (%s); give the service a login that owns nothing, such as %s, in DATABASE_URL and run migrations as the owner (RKC_OWNER_DATABASE_URL, see README \"Database roles\"), or for development only set RKC_DEV_OWNER_LOGIN=true",
-		ErrLoginCanAlterLog, user, strings.Join(why, ", "), AppRole)
+	return fmt.Errorf("%w: login %q (%s); %s", ErrLoginCanAlterLog, user, strings.Join(why, ", "), fix)
 }
+
+// fix is what CheckAppLogin's refusal tells the operator to do.
+var fix = "give the service a login that owns nothing, such as " + AppRole +
+	", in DATABASE_URL and run migrations as the owner (RKC_OWNER_DATABASE_URL, see README \"Database roles\"), or for development only set RKC_DEV_OWNER_LOGIN=true"

@@ -2,7 +2,10 @@ package db_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -88,5 +91,41 @@ func TestMigrateGrants(t *testing.T) {
 	}
 	if err := db.CheckAppLogin(ctx, open(t, dbtest.AppURL(t, owner))); err != nil {
 		t.Errorf("after Migrate: %v", err)
+	}
+}
+
+// TestCheckAppLoginSeesMemberships: a login that inherits nothing but may
+// SET ROLE to a role that can delete from the log is refused too.
+func TestCheckAppLoginSeesMemberships(t *testing.T) {
+	owner := dbtest.NewURL(t)
+	ctx := context.Background()
+	conn := open(t, owner)
+	var b [4]byte
+	rand.Read(b[:])
+	suffix := hex.EncodeToString(b[:])
+	editor, login := "rkc_t_editor_"+suffix, "rkc_t_login_"+suffix
+	for _, q := range []string{
+		`CREATE ROLE ` + editor + ` NOLOGIN`,
+		`GRANT DELETE ON access_log TO ` + editor,
+		`CREATE ROLE ` + login + ` LOGIN NOINHERIT PASSWORD 'test-only'`,
+		`GRANT ` + editor + ` TO ` + login,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	t.Cleanup(func() {
+		for _, q := range []string{`DROP OWNED BY ` + editor, `DROP ROLE ` + login, `DROP ROLE ` + editor} {
+			conn.ExecContext(context.Background(), q)
+		}
+	})
+	u, err := url.Parse(owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(login, "test-only")
+	err = db.CheckAppLogin(ctx, open(t, u.String()))
+	if !errors.Is(err, db.ErrLoginCanAlterLog) || !strings.Contains(err.Error(), "access_log") {
+		t.Errorf("CheckAppLogin for a login that may SET ROLE %s = %v, want a refusal naming access_log", editor, err)
 	}
 }

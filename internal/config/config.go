@@ -431,7 +431,8 @@ Commands:
   keys retire ID     remove an old master key that no case key uses any more
   audit verify       verify the access log's hash chain; names the first broken entry
   purge [--dry-run]  purge cases and signals past their retention term now
-  deadlines check    remind staff of cases due within 10 working days or overdue, once per deadline
+  deadlines check    remind staff of cases due within 10 working days or overdue, once per deadline,
+                     and of the four weeks to rule a complaint out (Awb 9:8 lid 3)
   outbox retry-dead  put every message given up on back in the mail queue
   healthcheck [ready] ask this instance (RKC_ADDR, on loopback) for /healthz or /readyz; exit 1 unless 200
   seed synthetic --cases N --years Y [--force]

@@ -237,6 +237,11 @@ func TestJourney(t *testing.T) {
 	}
 	kl.expect("Besluit genomen", "Gegrond", "Beide partijen zijn gehoord", "Verder uitstel", "Wordt automatisch gesloten op")
 	kl.check("26-zaak-uitkomst", true)
+
+	// The decided case waits on the deadline board until it closes by itself.
+	sec.open("/deadlines")
+	sec.expect("Afgerond, wacht op automatisch sluiten", "Sluit op ")
+	sec.check("27-termijnen")
 }
 
 // The privacy officer's, the administrator's and the reporter's pages.

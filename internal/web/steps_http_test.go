@@ -149,3 +149,24 @@ func TestPagesOutsideTheRole(t *testing.T) {
 		t.Errorf("anonymous dashboard ended at %s", p.URL)
 	}
 }
+
+// The deadline board lists a finished case with the day it closes by
+// itself, until it is closed.
+func TestDeadlineBoardShowsCasesWaitingToClose(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	id := w.submitted.ID.String()
+	w.e.Must(200, w.secretary, "POST", "/api/v1/cases/"+id+"/register", map[string]any{})
+	w.e.Must(200, w.complainant, "POST", "/api/v1/cases/"+id+"/withdraw", map[string]any{"reason": "Opgelost."})
+	sec := newClient(t, w.e)
+	sec.login(w.secretary.Email)
+	p := sec.get("/deadlines")
+	i := strings.Index(p.Body, "Afgerond, wacht op automatisch sluiten")
+	if p.Status != 200 || i < 0 || !strings.Contains(p.Body[i:], w.submitted.Number) || !strings.Contains(p.Body[i:], "Sluit op ") {
+		t.Fatalf("the board does not list the withdrawn case as waiting to close: %d", p.Status)
+	}
+	w.e.Must(200, w.secretary, "POST", "/api/v1/cases/"+id+"/close", map[string]any{})
+	if p := sec.get("/deadlines"); strings.Contains(p.Body, w.submitted.Number) {
+		t.Errorf("the closed case is still on the board")
+	}
+}

@@ -395,4 +395,12 @@ func BenchmarkAnnualReport1M(b *testing.B) {
 	b.ReportMetric(seed.Seconds(), "seed-s")
 	b.ReportMetric(float64(ceiling.Nanoseconds()), "ceiling-ns/op")
 	b.ReportMetric(float64(api)/float64(ceiling), "x-ceiling")
+	// What disclosure control hides of that report (docs/disclosure.md).
+	r, err := reporting.Build(ctx, e.gdb, year)
+	if err != nil {
+		b.Fatal(err)
+	}
+	entries, people := r.InformationLoss()
+	b.ReportMetric(float64(entries), "hidden-entries")
+	b.ReportMetric(float64(people), "hidden-people")
 }

@@ -47,8 +47,8 @@ func benchmarkAnnualReport(b *testing.B, n int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		cells, people := informationLoss(r)
-		oldCells, oldPeople := informationLoss(old)
+		cells, people := r.InformationLoss()
+		oldCells, oldPeople := old.InformationLoss()
 		b.ReportMetric(float64(cells), "hidden-entries")
 		b.ReportMetric(float64(people), "hidden-people")
 		b.ReportMetric(float64(oldCells), "old-hidden-entries")

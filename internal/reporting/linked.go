@@ -73,10 +73,11 @@ func linkedMark(from, to Cell, breakdown bool) mark {
 // its place to compare the information the two lose.
 var suppressTable = Suppress
 
-// informationLoss counts the hidden entries of every table of r, totals
+// InformationLoss counts the hidden entries of every table of r, totals
 // included, and the people those entries count: the two measures of
-// information loss the benchmark reports (Handbook on SDC §4.2).
-func informationLoss(r *Report) (entries, people int) {
+// information loss the benchmarks report (docs/disclosure.md). It is for
+// measuring the method; the second figure is never published.
+func (r *Report) InformationLoss() (entries, people int) {
 	for _, f := range r.Figures {
 		for _, fy := range f.Years {
 			t := fy.Table

@@ -28,8 +28,8 @@ func TestLossNotAboveLegacy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cells, people := informationLoss(r)
-	oldCells, oldPeople := informationLoss(old)
+	cells, people := r.InformationLoss()
+	oldCells, oldPeople := old.InformationLoss()
 	t.Logf("hidden: %d entries counting %d people; before issue 15: %d entries, %d people", cells, people, oldCells, oldPeople)
 	if cells > oldCells || people > oldPeople {
 		t.Errorf("the method hides %d entries (%d people), the old one %d (%d)", cells, people, oldCells, oldPeople)

@@ -134,6 +134,10 @@ func render(res map[string]map[string]float64, before, after string) string {
 	if r, ok := res["AnnualReport1M"]; ok {
 		row("annual report over 1,000,000 cases (GET /api/v1/reports/annual)", ms(r["ns/op"]), ms(r["ceiling-ns/op"])+" one sequential scan of the 1,000,000 statistical rows",
 			fmt.Sprintf("%.2f× the time", r["x-ceiling"]))
+		if _, ok := r["hidden-entries"]; ok {
+			row("information lost to disclosure control in that report (every table, every year)", fmt.Sprintf("%.0f entries hidden, counting %.0f people", r["hidden-entries"], r["hidden-people"]),
+				"", "method and comparison with the old one: docs/disclosure.md")
+		}
 	} else {
 		row("annual report over 1,000,000 cases", "not measured in this run", "", "")
 	}

@@ -73,6 +73,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		err = healthcheck(ctx, cfg, rest[1:], stdout)
 	case "seed":
 		err = seedCommand(ctx, cfg, log, rest[1:], stdout)
+	case "grants":
+		err = grantsCommand(ctx, cfg, log, rest[1:], stdout)
 	default:
 		fmt.Fprintf(stderr, "rkc: unknown command %q; see rkc --help\n", cmd)
 		return 2

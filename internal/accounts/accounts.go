@@ -18,6 +18,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/crypto"
 )
 
 // Person is an account.
@@ -31,6 +32,8 @@ type Person struct {
 	Active       bool
 	CreatedAt    time.Time
 	LastLoginAt  *time.Time
+	// PasswordMustChange marks a one-time password (firstpassword.go).
+	PasswordMustChange bool
 }
 
 // TableName is the accounts table.
@@ -105,6 +108,7 @@ type Service struct {
 	sessionTTL time.Duration
 	now        func() time.Time
 	throttle   *Throttle
+	signIn     signInLimits
 	opts       Options
 	limits     rateLimits
 	mailer     Mailer
@@ -138,6 +142,9 @@ type Options struct {
 	Providers []ProviderConfig
 	// Mailer sends the account e-mails (invitations, password resets).
 	Mailer Mailer
+	// Keys seal the TOTP secrets; without them no second factor can be
+	// set up.
+	Keys *crypto.Keyring
 	// Now is the clock of TOTP time steps and account dates; nil for the
 	// real one. Sessions and links expire on the database's clock, which
 	// every instance shares.
@@ -179,7 +186,7 @@ func NewServiceWith(db *gorm.DB, log *slog.Logger, o Options) *Service {
 	if o.Mailer == nil {
 		o.Mailer = discardMailer{log: log}
 	}
-	s := &Service{db: db, log: log, sessionTTL: o.SessionTTL, now: o.Now, throttle: NewThrottle(db), opts: o,
+	s := &Service{db: db, log: log, sessionTTL: o.SessionTTL, now: o.Now, throttle: NewThrottle(db), signIn: newSignInLimits(db), opts: o,
 		limits: newRateLimits(db), mailer: o.Mailer}
 	s.providers = newProviders(o.Providers, o.BaseURL)
 	return s
@@ -200,10 +207,16 @@ type NewPerson struct {
 	Ministry string
 	Password string // empty: no password sign-in until one is set
 	Grants   []authz.Grant
+	// OneTimePassword makes Password work for one sign-in, which must
+	// replace it (firstpassword.go).
+	OneTimePassword bool
 }
 
-// Create adds an account with its grants. Returns invalid for a malformed
-// address, unknown ministry or role, and conflict when the address is taken.
+// Create adds an account with its grants, at once, and logs its creation.
+// It is for tools that vouch for the account (the first start, the demo
+// data, tests); people are invited (Invite) and roles granted (GrantRole)
+// under four eyes. Returns invalid for a malformed address, unknown
+// ministry or role, and conflict when the address is taken.
 func (s *Service) Create(ctx context.Context, np NewPerson, by *uuid.UUID) (*Person, error) {
 	email := strings.ToLower(strings.TrimSpace(np.Email))
 	bad := map[string]string{}
@@ -224,7 +237,8 @@ func (s *Service) Create(ctx context.Context, np NewPerson, by *uuid.UUID) (*Per
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
-	p := &Person{ID: uuid.New(), Email: email, Name: strings.TrimSpace(np.Name), Ministry: np.Ministry, Language: "nl", Active: true, CreatedAt: s.now()}
+	p := &Person{ID: uuid.New(), Email: email, Name: strings.TrimSpace(np.Name), Ministry: np.Ministry, Language: "nl", Active: true,
+		CreatedAt: s.now(), PasswordMustChange: np.OneTimePassword}
 	if np.Password != "" {
 		h, err := HashPassword(np.Password)
 		if err != nil {
@@ -251,7 +265,11 @@ func (s *Service) Create(ctx context.Context, np NewPerson, by *uuid.UUID) (*Per
 				return err
 			}
 		}
-		return nil
+		var actor *Caller
+		if by != nil {
+			actor = &Caller{ID: *by}
+		}
+		return s.log_(ctx, tx, actor, ActAccountCreated+p.ID.String())
 	})
 	if err != nil {
 		return nil, apperr.Wrap(err)
@@ -307,7 +325,9 @@ func tokenHash(token string) []byte {
 }
 
 // EnsureAdmin creates the committee's first admin account on an empty
-// database and returns its one-time password; "" when an admin exists.
+// database and returns its one-time password; "" when an admin exists. The
+// first sign-in with it must choose a new password and set up a second
+// factor before anything else (firstpassword.go).
 // Several instances starting together may all find no admin: one creates
 // it, and the others, refused for the taken address, find it made.
 func (s *Service) EnsureAdmin(ctx context.Context, email string) (string, error) {
@@ -320,7 +340,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, email string) (string, error)
 		return "", err
 	}
 	pw := RandomSecret(15)
-	_, err := s.Create(ctx, NewPerson{Email: email, Name: "Functioneel beheer", Ministry: "BZK", Password: pw,
+	_, err := s.Create(ctx, NewPerson{Email: email, Name: "Functioneel beheer", Ministry: "BZK", Password: pw, OneTimePassword: true,
 		Grants: []authz.Grant{{Role: authz.Admin, Domain: authz.AnyDomain}}}, nil)
 	if err != nil {
 		if n, cerr := admins(); cerr == nil && n > 0 && apperr.CodeOf(err) == apperr.Conflict {

@@ -156,4 +156,21 @@ func stepStart(t time.Time) time.Time {
 	return time.Unix(t.Unix()/30*30+5, 0)
 }
 
-var _ = uuid.Nil
+func uuidOf(t *testing.T, s string) uuid.UUID {
+	t.Helper()
+	id, err := uuid.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// mustSession opens a fresh session for p (after a grant ended theirs).
+func mustSession(t *testing.T, e *apptest.Env, p *apptest.Person) string {
+	t.Helper()
+	token, err := e.App.Accounts.OpenSession(t.Context(), p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}

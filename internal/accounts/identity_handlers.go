@@ -57,6 +57,28 @@ func (h *Handlers) CompleteSignIn(c echo.Context) error {
 	return c.JSON(http.StatusOK, loginResponse{Token: token, User: full})
 }
 
+type newPasswordRequest struct {
+	Password string `json:"password"`
+}
+
+// ReplaceOneTimePassword handles POST /api/v1/session/password: the own
+// password of a session that signed in with a one-time password. The
+// session gets a new token and waits for the second factor next.
+func (h *Handlers) ReplaceOneTimePassword(c echo.Context) error {
+	var req newPasswordRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		return err
+	}
+	caller, _ := sessionCaller(c)
+	r, err := h.Service.ReplaceOneTimePassword(c.Request().Context(), caller, bearer(c), req.Password)
+	if err != nil {
+		return err
+	}
+	h.setCookie(c, r.Token)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, r)
+}
+
 type reauthRequest struct {
 	Password     string `json:"password"`
 	OTP          string `json:"otp,omitempty"`
@@ -307,15 +329,56 @@ func (h *Handlers) Activate(c echo.Context) error {
 	})(c)
 }
 
-// GrantRole handles POST /api/v1/accounts/{pid}/grants (admin).
+// GrantRole handles POST /api/v1/accounts/{pid}/grants (admin): 204 when
+// the grant took effect, 202 with the request when it waits for a second
+// person's confirmation.
 func (h *Handlers) GrantRole(c echo.Context) error {
-	return h.accountAction(func(c echo.Context, admin *Caller, pid uuid.UUID) error {
-		var g authz.Grant
-		if err := httpx.BindJSON(c, &g); err != nil {
-			return err
-		}
-		return h.Service.GrantRole(c.Request().Context(), admin, pid, g)
-	})(c)
+	pid, err := personParam(c)
+	if err != nil {
+		return err
+	}
+	var g authz.Grant
+	if err := httpx.BindJSON(c, &g); err != nil {
+		return err
+	}
+	caller, _ := CallerFrom(c)
+	req, err := h.Service.GrantRole(c.Request().Context(), caller, pid, g)
+	if err != nil {
+		return err
+	}
+	if req != nil {
+		return c.JSON(http.StatusAccepted, req)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// GrantRequests handles GET /api/v1/grant-requests (admin, chair): the open
+// requests the caller asked for or may decide.
+func (h *Handlers) GrantRequests(c echo.Context) error {
+	caller, _ := CallerFrom(c)
+	list, err := h.Service.GrantRequests(c.Request().Context(), caller)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": list})
+}
+
+// ConfirmGrant handles POST /api/v1/grant-requests/{rid}/confirm.
+func (h *Handlers) ConfirmGrant(c echo.Context) error { return h.decideGrant(c, true) }
+
+// RefuseGrant handles POST /api/v1/grant-requests/{rid}/refuse.
+func (h *Handlers) RefuseGrant(c echo.Context) error { return h.decideGrant(c, false) }
+
+func (h *Handlers) decideGrant(c echo.Context, confirm bool) error {
+	id, err := uuid.Parse(c.Param("rid"))
+	if err != nil {
+		return apperr.NotFoundError("GrantRequest")
+	}
+	caller, _ := CallerFrom(c)
+	if err := h.Service.DecideGrant(c.Request().Context(), caller, id, confirm); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }
 
 // WithdrawRole handles DELETE /api/v1/accounts/{pid}/grants/{role}/{domain} (admin).

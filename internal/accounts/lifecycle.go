@@ -75,8 +75,11 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, client string
 			return err
 		}
 		var err error
-		link, expires, err = s.link(ctx, tx, p.ID, purposeReset, nil, s.opts.ResetTTL)
-		return err
+		if link, expires, err = s.link(ctx, tx, p.ID, purposeReset, nil, s.opts.ResetTTL); err != nil {
+			return err
+		}
+		// Whoever asked is unknown: the entry names the account and the address.
+		return s.record(ctx, tx, audit.Entry{Role: roleAnonymous, Action: ActResetRequested + p.ID.String(), Client: client})
 	})
 	if err != nil {
 		return apperr.Wrap(err)
@@ -105,24 +108,32 @@ func (s *Service) SetPassword(ctx context.Context, token, password, client strin
 	if err != nil {
 		return apperr.Wrap(err)
 	}
+	unlock := ""
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var used []struct {
 			PersonID uuid.UUID
 			Purpose  string
+			Email    string
 		}
-		if err := tx.Raw(`UPDATE account_tokens SET used_at = now()
+		if err := tx.Raw(`UPDATE account_tokens SET used_at = now() FROM persons
 			WHERE token_hash = ? AND used_at IS NULL AND expires_at > now()
-			  AND person_id IN (SELECT id FROM persons WHERE active)
-			RETURNING person_id, purpose`, tokenHash(token)).Scan(&used).Error; err != nil {
+			  AND persons.id = account_tokens.person_id AND persons.active
+			RETURNING account_tokens.person_id, account_tokens.purpose, persons.email`, tokenHash(token)).Scan(&used).Error; err != nil {
 			return err
 		}
 		if len(used) == 0 {
 			return errLink
 		}
 		u := used[0]
-		if err := tx.Exec(`UPDATE persons SET password_hash = ? WHERE id = ?`, h, u.PersonID).Error; err != nil {
+		if err := tx.Exec(`UPDATE persons SET password_hash = ?, password_must_change = false WHERE id = ?`, h, u.PersonID).Error; err != nil {
 			return err
 		}
+		if err := s.recordSelf(ctx, tx, u.PersonID, client, ActPasswordSetByLink+u.Purpose); err != nil {
+			return err
+		}
+		// Whoever holds the account's e-mail proved it: a lock that attackers
+		// keep on the account (throttle.go) does not keep its owner out.
+		unlock = "login-account:" + u.Email
 		if err := tx.Exec(`DELETE FROM account_tokens WHERE person_id = ? AND used_at IS NULL`, u.PersonID).Error; err != nil {
 			return err
 		}
@@ -133,6 +144,9 @@ func (s *Service) SetPassword(ctx context.Context, token, password, client strin
 	})
 	if errors.Is(err, errLink) {
 		s.slowDown(ctx, key)
+	}
+	if err == nil {
+		s.signIn.account.Reset(ctx, unlock)
 	}
 	return apperr.Wrap(err)
 }
@@ -147,7 +161,8 @@ type Invitation struct {
 }
 
 // Invite creates an account without a password, with the given roles
-// (each recorded in the access log), and e-mails the person a link to set
+// (each recorded in the access log; one that needs confirmation becomes a
+// request, see GrantRole), and e-mails the person a link to set
 // one, valid for the invitation term. An address that has an account gets
 // a message saying so instead, and the answer is the same, so the answer
 // does not tell which addresses have accounts. Returns invalid for a
@@ -207,7 +222,13 @@ func (s *Service) Invite(ctx context.Context, admin *Caller, in Invitation) erro
 			return err
 		}
 		for _, g := range in.Roles {
-			if _, err := s.grant(ctx, tx, admin, p.ID, g); err != nil {
+			var err error
+			if NeedsConfirmation(g.Role) {
+				_, err = s.requestGrant(ctx, tx, admin, p.ID, g)
+			} else {
+				_, err = s.grant(ctx, tx, admin, p.ID, g)
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -269,37 +290,40 @@ func (s *Service) grant(ctx context.Context, tx *gorm.DB, actor *Caller, personI
 	if err := s.log_(ctx, tx, actor, "account:grant:"+g.Role+"@"+g.Domain+":"+personID.String()); err != nil {
 		return false, err
 	}
-	return true, endAllSessions(ctx, tx, personID)
+	return true, s.endSessionsFor(ctx, tx, actor, personID)
 }
 
-// Grant gives a person a role in a domain (idempotent), recorded in the
-// access log as the act of by; see GrantRole.
-func (s *Service) Grant(ctx context.Context, personID uuid.UUID, g authz.Grant, by *uuid.UUID) error {
-	var actor *Caller
-	if by != nil {
-		actor = &Caller{ID: *by}
+// GrantRole gives a person a role in a domain, or, for a role that needs
+// a second person's confirmation (NeedsConfirmation), records a request
+// for it and returns that (foureyes.go). A new grant or request is
+// recorded in the access log; a new grant ends the person's sessions.
+// Granting a role the person holds changes nothing. Returns forbidden
+// (own-grant) for the admin's own account, not_found for an unknown person
+// and invalid for an unknown role or domain. Callable by an admin.
+func (s *Service) GrantRole(ctx context.Context, admin *Caller, personID uuid.UUID, g authz.Grant) (*GrantRequest, error) {
+	if admin != nil && admin.ID == personID {
+		return nil, errOwnGrant
 	}
-	return s.GrantRole(ctx, actor, personID, g)
-}
-
-// GrantRole gives a person a role in a domain. A new grant is recorded in
-// the access log and ends the person's sessions; granting a role the person
-// holds changes nothing. Returns not_found for an unknown person and
-// invalid for an unknown role or domain. Callable by an admin.
-func (s *Service) GrantRole(ctx context.Context, admin *Caller, personID uuid.UUID, g authz.Grant) error {
 	if !validRole(g.Role) {
-		return apperr.InvalidFields(map[string]string{"role": "unknown role"})
+		return nil, apperr.InvalidFields(map[string]string{"role": "unknown role"})
 	}
 	if err := s.checkDomain(ctx, g.Domain); err != nil {
-		return err
+		return nil, err
 	}
-	return apperr.Wrap(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	var req *GrantRequest
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := personExists(ctx, tx, personID); err != nil {
+			return err
+		}
+		if NeedsConfirmation(g.Role) {
+			var err error
+			req, err = s.requestGrant(ctx, tx, admin, personID, g)
 			return err
 		}
 		_, err := s.grant(ctx, tx, admin, personID, g)
 		return err
-	}))
+	})
+	return req, apperr.Wrap(err)
 }
 
 // WithdrawRole takes a role grant away, records it in the access log and
@@ -317,7 +341,7 @@ func (s *Service) WithdrawRole(ctx context.Context, admin *Caller, personID uuid
 		if err := s.log_(ctx, tx, admin, "account:withdraw:"+g.Role+"@"+g.Domain+":"+personID.String()); err != nil {
 			return err
 		}
-		return endAllSessions(ctx, tx, personID)
+		return s.endSessionsFor(ctx, tx, admin, personID)
 	}))
 }
 
@@ -361,7 +385,7 @@ func (s *Service) Deactivate(ctx context.Context, admin *Caller, personID uuid.U
 		if err := s.log_(ctx, tx, admin, "account:deactivate:"+personID.String()); err != nil {
 			return err
 		}
-		return endAllSessions(ctx, tx, personID)
+		return s.endSessionsFor(ctx, tx, admin, personID)
 	}))
 }
 
@@ -382,9 +406,14 @@ func (s *Service) Activate(ctx context.Context, admin *Caller, personID uuid.UUI
 
 // ResetSecondFactor removes a person's TOTP secret and recovery codes (a
 // lost phone) and ends their sessions; a staff member sets up a new one at
-// the next sign-in. Returns not_found for an unknown person. Callable by an
-// admin.
+// the next sign-in. Returns not_found for an unknown person and conflict
+// for the admin's own account. Callable by an admin.
 func (s *Service) ResetSecondFactor(ctx context.Context, admin *Caller, personID uuid.UUID) error {
+	if admin != nil && admin.ID == personID {
+		// Replacing one's own second factor takes a recent proof of identity
+		// (POST /api/v1/me/totp), which this route does not ask.
+		return apperr.New(apperr.Conflict, "own-account", "You cannot reset your own second factor here; set up a new one in your account.")
+	}
 	return apperr.Wrap(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := personExists(ctx, tx, personID); err != nil {
 			return err
@@ -398,7 +427,7 @@ func (s *Service) ResetSecondFactor(ctx context.Context, admin *Caller, personID
 		if err := s.log_(ctx, tx, admin, "account:second-factor-reset:"+personID.String()); err != nil {
 			return err
 		}
-		return endAllSessions(ctx, tx, personID)
+		return s.endSessionsFor(ctx, tx, admin, personID)
 	}))
 }
 

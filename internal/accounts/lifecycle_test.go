@@ -116,11 +116,27 @@ func TestInvitation(t *testing.T) {
 		} `json:"user"`
 	}
 	signIn(e, "nieuw@test.rkc", "een wachtwoord van mij", nil).Decode(t, &s)
+	if len(s.User.Roles) != 0 {
+		t.Errorf("the invited member has roles before anyone confirmed them: %+v", s)
+	}
+	if !accessLogged(t, e, "account:invite:"+s.User.ID) || !accessLogged(t, e, "account:grant-request:member@*:"+s.User.ID) ||
+		!accessLogged(t, e, accounts.ActPasswordSetByLink+"invitation") {
+		t.Error("the invitation, its role request or the password is not in the access log")
+	}
+	// The chair confirms the member's role; then it is theirs.
+	chair := e.Person("voorzitter@test.rkc", "BZK", apptest.Grant(authz.Chair, authz.AnyDomain))
+	var reqs struct{ Items []accounts.GrantRequest }
+	e.Must(200, chair, "GET", "/api/v1/grant-requests", nil).Decode(t, &reqs)
+	if len(reqs.Items) != 1 || reqs.Items[0].PersonEmail != "nieuw@test.rkc" || !reqs.Items[0].CanDecide {
+		t.Fatalf("the chair's requests: %+v", reqs)
+	}
+	e.Must(204, chair, "POST", "/api/v1/grant-requests/"+reqs.Items[0].ID.String()+"/confirm", nil)
+	signIn(e, "nieuw@test.rkc", "een wachtwoord van mij", nil).Decode(t, &s)
 	if s.Pending != accounts.PendingEnrolment || len(s.User.Roles) != 1 || s.User.Roles[0].Role != authz.Member {
 		t.Errorf("the invited member signs in as %+v", s)
 	}
-	if !accessLogged(t, e, "account:invite:"+s.User.ID) || !accessLogged(t, e, "account:grant:member@*:"+s.User.ID) {
-		t.Error("the invitation or its grant is not in the access log")
+	if !accessLogged(t, e, "account:grant:member@*:"+s.User.ID) {
+		t.Error("the confirmed grant is not in the access log")
 	}
 
 	expectProblem(t, e.Do(adm, "POST", "/api/v1/invitations", accounts.Invitation{Email: "x@test.rkc", Name: "X", Ministry: "NOPE"}), 422, "validation")

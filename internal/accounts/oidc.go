@@ -45,6 +45,7 @@ var (
 	errFlow      = apperr.New(apperr.Unauthenticated, "oidc-state-invalid", "This sign-in link was used already, has expired, or was started in another browser; start again.")
 	errIDToken   = apperr.New(apperr.Unauthenticated, "oidc-token-invalid", "The identity provider's answer could not be verified; start again.")
 	errNonce     = apperr.New(apperr.Unauthenticated, "oidc-nonce-invalid", "The identity provider's answer belongs to another sign-in; start again.")
+	errStaleAuth = apperr.New(apperr.Unauthenticated, "oidc-reauth-stale", "The identity provider did not sign you in again just now; start again.")
 	errProvider  = apperr.NotFoundError("Identity provider")
 	errInactive  = apperr.New(apperr.Unauthenticated, "account-inactive", "This account is switched off; ask the committee's administrator.")
 	errLinkTaken = apperr.New(apperr.Conflict, "account-exists",
@@ -260,17 +261,26 @@ func (s *Service) FinishOIDC(ctx context.Context, in CallbackInput) (*CallbackRe
 		return nil, errIDToken
 	}
 	if f.ReauthSession != nil {
-		return s.finishReauth(ctx, idt, *f.ReauthSession, f.Next)
+		return s.finishReauth(ctx, idt, claims, *f.ReauthSession, f.Next, in.Client)
 	}
 	person, created, err := s.personFor(ctx, p.cfg, idt, claims)
 	if err != nil {
 		return nil, err
 	}
-	token, err := s.openSession(ctx, nil, sessionSpec{person: person.ID, method: MethodOIDC, client: in.Client, userAgent: in.UserAgent})
+	var token string
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if token, err = s.openSession(ctx, tx, sessionSpec{person: person.ID, method: MethodOIDC, client: in.Client, userAgent: in.UserAgent}); err != nil {
+			return err
+		}
+		if err := tx.Model(&Person{}).Where("id = ?", person.ID).Update("last_login_at", s.now()).Error; err != nil {
+			return err
+		}
+		return s.recordSelf(ctx, tx, person.ID, in.Client, ActSignIn+":"+MethodOIDC)
+	})
 	if err != nil {
-		return nil, err
+		return nil, apperr.Wrap(err)
 	}
-	s.db.WithContext(ctx).Model(&Person{}).Where("id = ?", person.ID).Update("last_login_at", s.now())
 	return &CallbackResult{Token: token, Next: f.Next, Person: person, Created: created}, nil
 }
 
@@ -326,6 +336,9 @@ func (s *Service) personFor(ctx context.Context, cfg ProviderConfig, idt *oidc.I
 		if err := tx.Exec(`INSERT INTO identities (issuer, subject, person_id) VALUES (?, ?, ?)`, idt.Issuer, idt.Subject, np.ID).Error; err != nil {
 			return err
 		}
+		if err := s.log_(ctx, tx, nil, ActAccountCreated+np.ID.String()); err != nil {
+			return err
+		}
 		// The one role a provider gives: complainant of the ministry it names.
 		_, err := s.grant(ctx, tx, nil, np.ID, authz.Grant{Role: authz.Complainant, Domain: ministry})
 		return err
@@ -336,10 +349,21 @@ func (s *Service) personFor(ctx context.Context, cfg ProviderConfig, idt *oidc.I
 	return np, true, nil
 }
 
+// reauthClockSkew is how far the provider's auth_time may be from this
+// server's clock for a re-authentication to count as just done.
+const reauthClockSkew = 2 * time.Minute
+
 // finishReauth refreshes the proof of identity of the session the flow was
 // started from, when the provider signed in the same person, and rotates
 // the session.
-func (s *Service) finishReauth(ctx context.Context, idt *oidc.IDToken, sessionID uuid.UUID, next string) (*CallbackResult, error) {
+func (s *Service) finishReauth(ctx context.Context, idt *oidc.IDToken, claims map[string]any, sessionID uuid.UUID, next, client string) (*CallbackResult, error) {
+	// max_age=0 asked the provider to sign the person in anew; its answer
+	// must say when it did (auth_time, required with max_age), and that
+	// must be now, or the provider only passed on an old sign-in.
+	authTime, _ := claims["auth_time"].(float64)
+	if age := s.now().Sub(time.Unix(int64(authTime), 0)); authTime == 0 || age > reauthClockSkew || age < -reauthClockSkew {
+		return nil, errStaleAuth
+	}
 	var person Person
 	if err := s.db.WithContext(ctx).Raw(`SELECT persons.* FROM identities JOIN persons ON persons.id = identities.person_id
 		WHERE identities.issuer = ? AND identities.subject = ? AND persons.active`, idt.Issuer, idt.Subject).Scan(&person).Error; err != nil {
@@ -356,9 +380,12 @@ func (s *Service) finishReauth(ctx context.Context, idt *oidc.IDToken, sessionID
 			return errNoSession // another person, or the session ended meanwhile
 		}
 		token = RandomSecret(32)
-		return tx.Exec(`INSERT INTO sessions (person_id, token_hash, created_at, expires_at, method, pending, second_factor, client, user_agent)
+		if err := tx.Exec(`INSERT INTO sessions (person_id, token_hash, created_at, expires_at, method, pending, second_factor, client, user_agent)
 			VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)`, old.PersonID, tokenHash(token), old.CreatedAt, old.ExpiresAt, old.Method,
-			old.SecondFactor, old.Client, old.UserAgent).Error
+			old.SecondFactor, old.Client, old.UserAgent).Error; err != nil {
+			return err
+		}
+		return s.recordSelf(ctx, tx, person.ID, client, ActReauth+":"+MethodOIDC)
 	})
 	if err != nil {
 		return nil, apperr.Wrap(err)

@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/oauth2-proxy/mockoidc"
 
+	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
 )
@@ -41,6 +42,8 @@ type person struct {
 	roles                      []string
 	// claims, when set, changes the standard claims of the ID token.
 	claims func(*mockoidc.IDTokenClaims)
+	// authAt, when set, is the sign-in time the token names (auth_time).
+	authAt func() time.Time
 }
 
 type personClaims struct {
@@ -50,6 +53,7 @@ type personClaims struct {
 	Ministry      string   `json:"ministry,omitempty"`
 	Name          string   `json:"name,omitempty"`
 	Roles         []string `json:"roles,omitempty"`
+	AuthTime      int64    `json:"auth_time,omitempty"`
 }
 
 func (p *person) ID() string { return p.sub }
@@ -60,7 +64,11 @@ func (p *person) Claims(_ []string, c *mockoidc.IDTokenClaims) (jwt.Claims, erro
 	if p.claims != nil {
 		p.claims(c)
 	}
-	return &personClaims{IDTokenClaims: c, Email: p.email, EmailVerified: true, Ministry: p.ministry, Name: p.name, Roles: p.roles}, nil
+	pc := &personClaims{IDTokenClaims: c, Email: p.email, EmailVerified: true, Ministry: p.ministry, Name: p.name, Roles: p.roles}
+	if p.authAt != nil {
+		pc.AuthTime = p.authAt().Unix()
+	}
+	return pc, nil
 }
 
 func newIDP(t *testing.T) *idp {
@@ -359,15 +367,18 @@ func TestOIDCReauthAndPasswordOff(t *testing.T) {
 	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
 	expectProblem(t, signIn(e, kl.Email, apptest.Password, nil), 403, "password-sign-in-off")
 
-	fg := &person{sub: "fg-1", email: "fg@minbzk.example", ministry: "BZK"}
+	fg := &person{sub: "fg-1", email: "fg@minbzk.example", ministry: "BZK", authAt: e.Clock.Now}
 	b := newBrowser(t, e)
 	if f := b.signIn(p, fg); f.answer.Status != http.StatusSeeOther {
 		t.Fatalf("sign-in: %d %s", f.answer.Status, f.answer.Body)
 	}
 	id := b.me()["id"].(string)
-	// The admin makes them privacy officer: their session ends.
+	// The admin makes them privacy officer, another admin confirms: their session ends.
 	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
-	e.Must(204, adm, "POST", "/api/v1/accounts/"+id+"/grants", authz.Grant{Role: authz.PrivacyOfficer, Domain: authz.AnyDomain})
+	adm2 := e.Person("beheer2@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	var req accounts.GrantRequest
+	e.Must(202, adm, "POST", "/api/v1/accounts/"+id+"/grants", authz.Grant{Role: authz.PrivacyOfficer, Domain: authz.AnyDomain}).Decode(t, &req)
+	e.Must(204, adm2, "POST", "/api/v1/grant-requests/"+req.ID.String()+"/confirm", nil)
 	expectProblem(t, b.get(e.Server.URL+"/api/v1/me"), 401, "unauthenticated")
 	b.signIn(p, fg)
 	export := e.Server.URL + "/api/v1/persons/" + kl.ID.String() + "/export"
@@ -392,10 +403,20 @@ func TestOIDCReauthAndPasswordOff(t *testing.T) {
 	if r := b.get(export); r.Status != 200 {
 		t.Errorf("export after re-authenticating: %d %s", r.Status, r.Body)
 	}
+	// A provider that passes on an old sign-in (no auth_time, or an old
+	// one) does not count.
+	e.App.DB.Exec(`UPDATE sessions SET authenticated_at = now() - interval '10 minutes'`)
+	start = b.get(e.Server.URL + "/api/v1/oidc/rijk/start?reauth=1")
+	p.m.QueueUser(&person{sub: fg.sub, email: fg.email, ministry: fg.ministry})
+	expectProblem(t, b.get(b.get(start.Header.Get("Location")).Header.Get("Location")), 401, "oidc-reauth-stale")
+	start = b.get(e.Server.URL + "/api/v1/oidc/rijk/start?reauth=1")
+	p.m.QueueUser(&person{sub: fg.sub, email: fg.email, ministry: fg.ministry, authAt: func() time.Time { return e.Clock.Now().Add(-time.Hour) }})
+	expectProblem(t, b.get(b.get(start.Header.Get("Location")).Header.Get("Location")), 401, "oidc-reauth-stale")
+	expectProblem(t, b.get(export), 401, "reauthentication-required")
 	// Re-authenticating as someone else does not count.
 	e.App.DB.Exec(`UPDATE sessions SET authenticated_at = now() - interval '10 minutes'`)
 	start = b.get(e.Server.URL + "/api/v1/oidc/rijk/start?reauth=1")
-	p.m.QueueUser(&person{sub: "someone-else", email: "ander@minbzk.example", ministry: "BZK"})
+	p.m.QueueUser(&person{sub: "someone-else", email: "ander@minbzk.example", ministry: "BZK", authAt: e.Clock.Now})
 	expectProblem(t, b.get(b.get(start.Header.Get("Location")).Header.Get("Location")), 401, "unauthenticated")
 	// Without a session there is nothing to re-authenticate.
 	expectProblem(t, newBrowser(t, e).get(e.Server.URL+"/api/v1/oidc/rijk/start?reauth=1"), 401, "unauthenticated")

@@ -47,16 +47,25 @@ func TestRateLimits(t *testing.T) {
 	ctx := t.Context()
 
 	t.Run("sign-in per account", func(t *testing.T) {
-		// From ten different addresses, so that only the account's count applies.
-		for i := range 10 {
-			if _, err := e.App.Accounts.SignIn(ctx, accounts.SignInInput{Email: kl.Email, Password: "wrong password!", Client: fmt.Sprintf("10.0.0.%d", i)}); err == nil {
-				t.Fatal("a wrong password signed in")
-			}
+		// 19 failures from elsewhere (set: 14 of them would each wait a
+		// second), and the 20th from yet another address locks the account.
+		setFailures(t, e, "login-account:"+kl.Email, 19)
+		if _, err := e.App.Accounts.SignIn(ctx, accounts.SignInInput{Email: kl.Email, Password: "wrong password!", Client: "10.0.0.20"}); err == nil {
+			t.Fatal("a wrong password signed in")
 		}
-		limited(t, "sign-in to a locked account", 0, func(int) *apptest.Response { return signIn(e, kl.Email, apptest.Password, nil) })
+		limited(t, "sign-in to a locked account from a new address", 0, func(int) *apptest.Response { return signIn(e, kl.Email, apptest.Password, nil) })
+	})
+	t.Run("sign-in per account and address", func(t *testing.T) {
+		target := e.Person("doelwit@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
+		limited(t, "wrong passwords for one account from one address", 10, func(int) *apptest.Response {
+			return signIn(e, target.Email, "wrong password!", nil)
+		})
 	})
 	t.Run("sign-in per address", func(t *testing.T) {
-		limited(t, "sign-in from one address", 10, func(i int) *apptest.Response {
+		// 299 failures from this address already (set, not sent: 250 of
+		// them would each wait a second); the 300th locks it.
+		setFailures(t, e, "login-client:127.0.0.1", 299)
+		limited(t, "sign-in from one address", 1, func(i int) *apptest.Response {
 			return signIn(e, fmt.Sprintf("niemand%d@test.rkc", i), "wrong password!", nil)
 		})
 	})
@@ -86,13 +95,33 @@ func TestRateLimits(t *testing.T) {
 		})
 	})
 	t.Run("receipt codes", func(t *testing.T) {
-		e.Must(201, nil, "POST", "/api/v1/signals", cases.SignalInput{Category: "bullying", Message: "Er wordt gepest."})
-		limited(t, "wrong receipt codes", 10, func(i int) *apptest.Response {
+		var receipt cases.SignalReceipt
+		e.Must(201, nil, "POST", "/api/v1/signals", cases.SignalInput{Category: "bullying", Message: "Er wordt gepest."}).Decode(t, &receipt)
+		follow := func(code string) *apptest.Response {
 			req, _ := http.NewRequest("GET", e.Server.URL+"/api/v1/signals/self", nil)
-			req.Header.Set("X-Receipt-Code", fmt.Sprintf("wrong-code-%d-%s", i, accounts.RandomSecret(8)))
+			req.Header.Set("X-Receipt-Code", code)
 			return e.Send(nil, req)
+		}
+		setFailures(t, e, "receipt-client:127.0.0.1", 95)
+		limited(t, "wrong receipt codes", 4, func(i int) *apptest.Response {
+			return follow(fmt.Sprintf("wrong-code-%d-%s", i, accounts.RandomSecret(8)))
 		})
+		// The right code still opens its signal from the same address: the
+		// reporter behind a shared proxy is not locked out by others' guesses.
+		if r := follow(receipt.ReceiptCode); r.Status != http.StatusOK {
+			t.Errorf("the right receipt code from a locked address: %d %s", r.Status, r.Body)
+		}
 	})
+}
+
+// setFailures sets the failure count of a throttle key, as if that many
+// failures had just happened.
+func setFailures(t *testing.T, e *apptest.Env, key string, n int) {
+	t.Helper()
+	if err := e.App.DB.Exec(`INSERT INTO throttle (key, failures, window_start) VALUES (?, ?, now())
+		ON CONFLICT (key) DO UPDATE SET failures = EXCLUDED.failures, window_start = now()`, accounts.ThrottleKeyHash(key), n).Error; err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Wrong second-factor codes are limited per account like passwords.

@@ -128,7 +128,7 @@ type SignInInput struct {
 type SignInResult struct {
 	Token   string
 	Person  *Person
-	Pending string // "", PendingOTP or PendingEnrolment
+	Pending string // "", PendingOTP, PendingEnrolment or PendingNewPassword
 }
 
 // Login checks the password and opens a session; see SignIn.
@@ -151,8 +151,8 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignInResult, er
 		return nil, errPasswordOff
 	}
 	email := strings.ToLower(strings.TrimSpace(in.Email))
-	keys := []string{"login-account:" + email, "login-client:" + in.Client}
-	if wait, err := s.throttle.Check(ctx, keys...); err != nil {
+	g := s.signIn.guard("login", email, in.Client)
+	if wait, err := g.wait(ctx); err != nil {
 		return nil, apperr.Wrap(err)
 	} else if wait > 0 {
 		return nil, tooMany("too-many-attempts", "Too many failed sign-in attempts; try again later.", wait)
@@ -165,10 +165,15 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignInResult, er
 		CheckPassword(dummyHash, in.Password) // same time for unknown accounts
 	}
 	if !ok {
-		s.slowDown(ctx, keys...)
+		if err == nil {
+			s.recordFailure(ctx, &person.ID, in.Client, ActSignInFailed+":"+MethodPassword)
+		} else {
+			s.recordFailure(ctx, nil, in.Client, ActSignInFailed+":"+MethodPassword+":unknown-account")
+		}
+		g.fail(ctx)
 		return nil, errBadCredentials
 	}
-	s.throttle.Reset(ctx, keys[0])
+	g.succeed(ctx)
 
 	grants, err := s.Grants(ctx, person.ID)
 	if err != nil {
@@ -180,6 +185,8 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignInResult, er
 	}
 	spec := sessionSpec{person: person.ID, method: MethodPassword, client: in.Client, userAgent: in.UserAgent}
 	switch {
+	case person.PasswordMustChange:
+		spec.pending = PendingNewPassword
 	case enrolled && (in.OTP != "" || in.RecoveryCode != ""):
 		if err := s.checkSecondFactor(ctx, person.ID, in.OTP, in.RecoveryCode, in.Client); err != nil {
 			return nil, err
@@ -190,11 +197,20 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignInResult, er
 	case s.opts.StaffSecondFactor && IsStaff(grants):
 		spec.pending = PendingEnrolment
 	}
-	token, err := s.openSession(ctx, nil, spec)
+	var token string
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if token, err = s.openSession(ctx, tx, spec); err != nil {
+			return err
+		}
+		if err := tx.Model(&Person{}).Where("id = ?", person.ID).Update("last_login_at", s.now()).Error; err != nil {
+			return err
+		}
+		return s.recordSelf(ctx, tx, person.ID, in.Client, ActSignIn+":"+MethodPassword)
+	})
 	if err != nil {
-		return nil, err
+		return nil, apperr.Wrap(err)
 	}
-	s.db.WithContext(ctx).Model(&Person{}).Where("id = ?", person.ID).Update("last_login_at", s.now())
 	return &SignInResult{Token: token, Person: person, Pending: spec.pending}, nil
 }
 
@@ -358,6 +374,17 @@ func markAuthenticated(secondFactor bool) func(*sessionRow) {
 	}
 }
 
+// rotateWith rotates the session with upgrade, in a transaction of its own.
+func (s *Service) rotateWith(ctx context.Context, token string, upgrade func(*sessionRow)) (string, error) {
+	var out string
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		out, err = s.rotate(ctx, tx, token, upgrade)
+		return err
+	})
+	return out, apperr.Wrap(err)
+}
+
 // rotateAuthenticated rotates the session and stamps the proof of
 // identity with the database's clock.
 func (s *Service) rotateAuthenticated(ctx context.Context, token string, secondFactor bool) (string, error) {
@@ -384,8 +411,8 @@ func (s *Service) Reauthenticate(ctx context.Context, caller *Caller, token, pas
 		return "", apperr.New(apperr.Invalid, "reauthenticate-with-provider",
 			"This session was opened through an organisation's sign-in; confirm who you are there.")
 	}
-	keys := []string{"reauth-account:" + caller.ID.String(), "login-client:" + caller.Client}
-	if wait, err := s.throttle.Check(ctx, keys...); err != nil {
+	g := s.signIn.guard("reauth", caller.ID.String(), caller.Client)
+	if wait, err := g.wait(ctx); err != nil {
 		return "", apperr.Wrap(err)
 	} else if wait > 0 {
 		return "", tooMany("too-many-attempts", "Too many failed attempts; try again later.", wait)
@@ -399,7 +426,8 @@ func (s *Service) Reauthenticate(ctx context.Context, caller *Caller, token, pas
 		ok, _ = CheckPassword(*p.PasswordHash, password)
 	}
 	if !ok {
-		s.slowDown(ctx, keys...)
+		s.recordFailure(ctx, &caller.ID, caller.Client, ActReauth+"-failed:"+MethodPassword)
+		g.fail(ctx)
 		return "", errBadCredentials
 	}
 	enrolled, err := s.hasSecondFactor(ctx, caller.ID)
@@ -414,8 +442,12 @@ func (s *Service) Reauthenticate(ctx context.Context, caller *Caller, token, pas
 			return "", err
 		}
 	}
-	s.throttle.Reset(ctx, keys[0])
-	return s.rotateAuthenticated(ctx, token, enrolled)
+	g.succeed(ctx)
+	t, err := s.rotateAuthenticated(ctx, token, enrolled)
+	if err != nil {
+		return "", err
+	}
+	return t, s.recordSelf(ctx, nil, caller.ID, caller.Client, ActReauth+":"+MethodPassword)
 }
 
 // RecentlyAuthenticated reports whether the caller proved who they are

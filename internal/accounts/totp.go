@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/authz"
 )
 
 // TOTP parameters (RFC 6238 with the defaults every authenticator app
@@ -36,10 +37,14 @@ var (
 	errNoTOTP = apperr.New(apperr.Conflict, "no-enrolment", "Set up the authenticator app first.")
 )
 
+// totpRow is a person's TOTP secret, sealed (totpseal.go): the secret in
+// force and the one being set up, each under the row's own data key.
 type totpRow struct {
 	PersonID      uuid.UUID `gorm:"primaryKey"`
-	Secret        *string
-	PendingSecret *string
+	SecretSealed  []byte
+	PendingSealed []byte
+	DataKey       []byte
+	DataKeyID     *string
 	ConfirmedAt   *time.Time
 	LastStep      int64
 	CreatedAt     time.Time
@@ -63,19 +68,18 @@ type Enrolment struct {
 }
 
 // BeginEnrolment makes a new TOTP secret for the caller, to be confirmed
-// with a code (ConfirmEnrolment). Replacing a confirmed secret needs a
-// recent proof of identity (reauthentication-required); until the new one
-// is confirmed, the old one stays in force.
+// with a code (ConfirmEnrolment); the answer is the only time the secret is
+// shown. Setting up or replacing a second factor is not itself a proof of
+// identity, so it needs a recent one (reauthentication-required): always
+// when the account has any role besides complainant, and for replacing a
+// confirmed secret. Until the new secret is confirmed, the old one stays in
+// force.
 func (s *Service) BeginEnrolment(ctx context.Context, caller *Caller) (*Enrolment, error) {
-	if caller.Session != nil && caller.Session.Pending == PendingOTP {
+	if caller.Session != nil && (caller.Session.Pending == PendingOTP || caller.Session.Pending == PendingNewPassword) {
 		return nil, errSecondFactor // a password alone does not replace the second factor
 	}
-	enrolled, err := s.hasSecondFactor(ctx, caller.ID)
-	if err != nil {
+	if err := s.enrolmentProof(ctx, caller); err != nil {
 		return nil, err
-	}
-	if enrolled && !s.RecentlyAuthenticated(caller) {
-		return nil, errReauth
 	}
 	raw := make([]byte, 20)
 	rand.Read(raw)
@@ -83,29 +87,38 @@ func (s *Service) BeginEnrolment(ctx context.Context, caller *Caller) (*Enrolmen
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.WithContext(ctx).Exec(`INSERT INTO totp_secrets (person_id, pending_secret) VALUES (?, ?)
-		ON CONFLICT (person_id) DO UPDATE SET pending_secret = EXCLUDED.pending_secret`, caller.ID, e.Secret).Error
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.sealPending(ctx, tx, caller.ID, e.Secret); err != nil {
+			return err
+		}
+		return s.recordSelf(ctx, tx, caller.ID, caller.Client, ActEnrolBegin)
+	})
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
 	return e, nil
 }
 
-// PendingEnrolment returns the secret the caller is setting up, again (a
-// form shown anew after a wrong code); conflict when there is none.
-func (s *Service) PendingEnrolment(ctx context.Context, caller *Caller) (*Enrolment, error) {
-	var row totpRow
-	if err := s.db.WithContext(ctx).Where("person_id = ?", caller.ID).Limit(1).Find(&row).Error; err != nil {
-		return nil, apperr.Wrap(err)
+// enrolmentProof refuses setting up, confirming or replacing a second
+// factor without a recent proof of identity where one is needed (see
+// BeginEnrolment).
+func (s *Service) enrolmentProof(ctx context.Context, caller *Caller) error {
+	if s.RecentlyAuthenticated(caller) {
+		return nil
 	}
-	if row.PendingSecret == nil {
-		return nil, errNoTOTP
+	for _, g := range caller.Grants {
+		if g.Role != authz.Complainant {
+			return errReauth
+		}
 	}
-	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(*row.PendingSecret)
+	enrolled, err := s.hasSecondFactor(ctx, caller.ID)
 	if err != nil {
-		return nil, apperr.Wrap(err)
+		return err
 	}
-	return enrolment(caller.Email, raw)
+	if enrolled {
+		return errReauth
+	}
+	return nil
 }
 
 // enrolment describes a secret for an authenticator app: the otpauth URI
@@ -139,8 +152,11 @@ type Enrolled struct {
 // session, which now has its second factor. Returns conflict when nothing
 // is being set up and unauthenticated for a wrong code.
 func (s *Service) ConfirmEnrolment(ctx context.Context, caller *Caller, token, code string) (*Enrolled, error) {
-	if caller.Session != nil && caller.Session.Pending == PendingOTP {
+	if caller.Session != nil && (caller.Session.Pending == PendingOTP || caller.Session.Pending == PendingNewPassword) {
 		return nil, errSecondFactor
+	}
+	if err := s.enrolmentProof(ctx, caller); err != nil {
+		return nil, err
 	}
 	key := "otp-account:" + caller.ID.String()
 	if wait, err := s.throttle.Check(ctx, key); err != nil {
@@ -154,29 +170,37 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, caller *Caller, token, c
 		if err := tx.Raw(`SELECT * FROM totp_secrets WHERE person_id = ? FOR UPDATE`, caller.ID).Scan(&row).Error; err != nil {
 			return err
 		}
-		if row.PendingSecret == nil {
+		if row.PendingSealed == nil {
 			return errNoTOTP
 		}
-		step, ok := s.matchStep(*row.PendingSecret, code, 0)
+		pending, err := s.openSecret(caller.ID, &row, row.PendingSealed)
+		if err != nil {
+			return err
+		}
+		step, ok := s.matchStep(pending, code, 0)
 		if !ok {
 			return errBadOTP
 		}
-		if err := tx.Exec(`UPDATE totp_secrets SET secret = pending_secret, pending_secret = NULL, confirmed_at = ?, last_step = ?
+		if err := tx.Exec(`UPDATE totp_secrets SET secret_sealed = pending_sealed, pending_sealed = NULL, confirmed_at = ?, last_step = ?
 			WHERE person_id = ?`, s.now(), step, caller.ID).Error; err != nil {
 			return err
 		}
-		var err error
-		codes, err = newRecoveryCodes(ctx, tx, caller.ID)
-		return err
+		if codes, err = newRecoveryCodes(ctx, tx, caller.ID); err != nil {
+			return err
+		}
+		return s.recordSelf(ctx, tx, caller.ID, caller.Client, ActEnrolConfirm)
 	})
 	if err != nil {
 		if apperr.CodeOf(err) == apperr.Unauthenticated {
+			s.recordFailure(ctx, &caller.ID, caller.Client, ActEnrolConfirm+"-failed")
 			s.throttle.Fail(ctx, key)
 		}
 		return nil, apperr.Wrap(err)
 	}
 	s.throttle.Reset(ctx, key)
-	newToken, err := s.rotateAuthenticated(ctx, token, true)
+	// The session gains its second factor, not a fresh proof of identity:
+	// its proof stays as old as the password or provider sign-in it had.
+	newToken, err := s.rotateWith(ctx, token, markAuthenticated(true))
 	if err != nil {
 		return nil, err
 	}
@@ -240,8 +264,8 @@ func (s *Service) matchStep(secret, code string, after int64) (int64, bool) {
 // earlier one is. Wrong codes are counted per account; after too many the
 // account's codes are refused for a while.
 func (s *Service) checkSecondFactor(ctx context.Context, personID uuid.UUID, code, recovery, client string) error {
-	keys := []string{"otp-account:" + personID.String(), "otp-client:" + client}
-	if wait, err := s.throttle.Check(ctx, keys...); err != nil {
+	g := s.signIn.guard("otp", personID.String(), client)
+	if wait, err := g.wait(ctx); err != nil {
 		return apperr.Wrap(err)
 	} else if wait > 0 {
 		return tooMany("too-many-attempts", "Too many wrong codes; try again later.", wait)
@@ -251,17 +275,24 @@ func (s *Service) checkSecondFactor(ctx context.Context, personID uuid.UUID, cod
 		if recovery != "" {
 			res := tx.Exec(`UPDATE recovery_codes SET used_at = now() WHERE person_id = ? AND code_hash = ? AND used_at IS NULL`,
 				personID, recoveryHash(recovery))
-			ok = res.RowsAffected == 1
-			return res.Error
+			if res.Error != nil || res.RowsAffected != 1 {
+				return res.Error
+			}
+			ok = true
+			return s.recordSelf(ctx, tx, personID, client, ActRecoveryCodeUsed)
 		}
 		var row totpRow
 		if err := tx.Raw(`SELECT * FROM totp_secrets WHERE person_id = ? AND confirmed_at IS NOT NULL FOR UPDATE`, personID).Scan(&row).Error; err != nil {
 			return err
 		}
-		if row.Secret == nil {
+		if row.SecretSealed == nil {
 			return nil
 		}
-		step, match := s.matchStep(*row.Secret, code, row.LastStep)
+		secret, err := s.openSecret(personID, &row, row.SecretSealed)
+		if err != nil {
+			return err
+		}
+		step, match := s.matchStep(secret, code, row.LastStep)
 		if !match {
 			return nil
 		}
@@ -272,10 +303,11 @@ func (s *Service) checkSecondFactor(ctx context.Context, personID uuid.UUID, cod
 		return apperr.Wrap(err)
 	}
 	if !ok {
-		s.slowDown(ctx, keys...)
+		s.recordFailure(ctx, &personID, client, ActSignInFailed+":otp")
+		g.fail(ctx)
 		return errBadOTP
 	}
-	s.throttle.Reset(ctx, keys[0])
+	g.succeed(ctx)
 	return nil
 }
 

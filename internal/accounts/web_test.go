@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
 )
@@ -48,13 +49,19 @@ func (c *webClient) get(path string) (int, http.Header, string) {
 // login posts the sign-in form as the page shows it.
 func (c *webClient) login(form url.Values) (int, http.Header, string) {
 	c.t.Helper()
-	_, _, body := c.get("/login")
+	return c.postFrom("/login", "/login", form)
+}
+
+// postFrom posts form to path with the CSRF token of the page at from.
+func (c *webClient) postFrom(from, path string, form url.Values) (int, http.Header, string) {
+	c.t.Helper()
+	_, _, body := c.get(from)
 	m := csrfField.FindStringSubmatch(body)
 	if m == nil {
-		c.t.Fatalf("the sign-in page has no form: %s", body)
+		c.t.Fatalf("%s has no form: %.300s", from, body)
 	}
 	form.Set("csrf", m[1])
-	req, _ := http.NewRequest("POST", c.base+"/login", strings.NewReader(form.Encode()))
+	req, _ := http.NewRequest("POST", c.base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return c.do(req)
 }
@@ -112,7 +119,10 @@ func TestSignInPage(t *testing.T) {
 		st, _, b := w.do(req)
 		return st, b
 	}
-	if st, b := confirm("000000"); st != http.StatusUnprocessableEntity || !strings.Contains(b, "De code klopt niet") || !strings.Contains(b, m[1]) {
+	// A wrong code asks again, without showing the secret a second time:
+	// a secret is shown once, when it is made.
+	if st, b := confirm("000000"); st != http.StatusUnprocessableEntity || !strings.Contains(b, "De code klopt niet") ||
+		strings.Contains(b, m[1]) || strings.Contains(b, "data:image/png") || !strings.Contains(b, "Opnieuw beginnen met een nieuwe sleutel") {
 		t.Fatalf("a wrong first code: %d %.300s", st, b)
 	}
 	st, b := confirm(code(t, secret, e.Clock.Now()))
@@ -196,4 +206,26 @@ func TestPasswordLinkPage(t *testing.T) {
 		!strings.Contains(page, "Deze link werkt niet") {
 		t.Errorf("the link again: %d", status)
 	}
+}
+
+// jarCookie puts a session token in the browser's cookie jar, as if the
+// person had signed in through the pages.
+func jarCookie(t *testing.T, c *webClient, e *apptest.Env, token string) {
+	t.Helper()
+	u, _ := url.Parse(e.Server.URL)
+	c.client.Jar.SetCookies(u, []*http.Cookie{{Name: accounts.CookieName, Value: token, Path: "/"}})
+}
+
+// adminPage is a browser signed in as p.
+func adminPage(t *testing.T, e *apptest.Env, p *apptest.Person) *webClient {
+	t.Helper()
+	c := newWebClient(t, e)
+	jarCookie(t, c, e, p.Token)
+	return c
+}
+
+// post sends a form with the CSRF token of a signed-in page.
+func (c *webClient) post(path string, form url.Values) (int, http.Header, string) {
+	c.t.Helper()
+	return c.postFrom("/dashboard", path, form)
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -67,7 +68,10 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	acc := accounts.NewServiceWith(gdb, log, accounts.Options{SessionTTL: cfg.SessionTTL, IdleTimeout: cfg.SessionIdle,
 		ReauthWindow: cfg.ReauthWindow, PasswordLogin: cfg.PasswordLogin, StaffSecondFactor: cfg.StaffSecondFactor,
 		UnusedAfter: time.Duration(cfg.AccountUnusedDays) * 24 * time.Hour, InvitationTTL: cfg.InvitationTTL,
-		ResetTTL: cfg.PasswordResetTTL, BaseURL: cfg.BaseURL, Providers: providers(cfg), Mailer: mailer, Now: o.Now})
+		ResetTTL: cfg.PasswordResetTTL, BaseURL: cfg.BaseURL, Providers: providers(cfg), Mailer: mailer, Keys: keys, Now: o.Now})
+	if err := acc.SealPlainTOTPSecrets(ctx); err != nil {
+		return nil, fmt.Errorf("sealing TOTP secrets: %w", err)
+	}
 	cs := cases.NewService(cases.Options{DB: gdb, Keys: keys, Calendar: cal, Enforcer: enf, Log: log, Now: o.Now, MaxUploadBytes: cfg.MaxUploadBytes,
 		SignalLimits:   &cases.SignalLimits{PerAddress: cfg.SignalsPerAddress, Total: cfg.SignalsPerHour, Window: time.Hour},
 		CloseAfterDays: cfg.CloseAfterDays})

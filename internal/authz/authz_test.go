@@ -242,10 +242,11 @@ func TestAuthzRolePermissions(t *testing.T) {
 		Chair: {"case:list", "case:read", "case:admissibility", "case:panel", "case:investigate", "case:conflict", "case:extend",
 			"case:attachment", "case:hearing", "case:advice", "case:informal-resolution", "case:close", "case:legal-hold",
 			"signal:list", "signal:answer", "person:lookup", "export:self", "report:read", "report:write",
-			"case:thread", "case:message", "case:note:read", "case:note:write", "case:witness:read", "case:retaliation:read", "case:retaliation:handle"},
+			"case:thread", "case:message", "case:note:read", "case:note:write", "case:witness:read", "case:retaliation:read", "case:retaliation:handle",
+			"grant:decide"},
 		Authority:      {"case:list", "case:read", "case:decision", "export:self"},
 		Reporter:       {"export:self", "report:read"},
-		Admin:          {"export:self", "account:manage"},
+		Admin:          {"export:self", "account:manage", "grant:decide"},
 		PrivacyOfficer: {"audit:read", "audit:verify", "export:person", "export:self"},
 	}
 	en := newTestEnforcer(t)

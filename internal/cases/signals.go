@@ -159,26 +159,27 @@ func (s *Service) storeSignal(ctx context.Context, in SignalInput, now time.Time
 
 var errBadReceipt = apperr.New(apperr.NotFound, "unknown-receipt-code", "No signal has this receipt code.")
 
-// signalByCode finds the signal of a receipt code. Wrong codes are counted
-// per client address and, after too many, refused for a while.
+// signalByCode finds the signal of a receipt code. A right code always
+// opens its signal: with 160 bits no guessing finds one, so a reporter is
+// never locked out by someone else's wrong codes behind the same address.
+// Wrong codes are counted (accounts.Throttle.WrongReceipt); an address that
+// gave too many is answered too_many_requests for its wrong codes.
 func (s *Service) signalByCode(ctx context.Context, tx *gorm.DB, throttle *accounts.Throttle, code, client string) (*signalRow, error) {
-	key := "receipt-client:" + client
-	if wait, err := throttle.Check(ctx, key); err != nil {
-		return nil, err
-	} else if wait > 0 {
-		e := apperr.New(apperr.TooManyRequests, "too-many-attempts", "Too many wrong receipt codes; try again later.")
-		e.RetryAfter = int(wait.Seconds()) + 1
-		return nil, e
+	wrong := func() error {
+		if wait := throttle.WrongReceipt(ctx, client); wait > 0 {
+			e := apperr.New(apperr.TooManyRequests, "too-many-attempts", "Too many wrong receipt codes; try again later.")
+			e.RetryAfter = int(wait.Seconds()) + 1
+			return e
+		}
+		return errBadReceipt
 	}
 	if code == "" || len(code) > 100 {
-		throttle.Fail(ctx, key)
-		return nil, errBadReceipt
+		return nil, wrong()
 	}
 	var row signalRow
 	if err := tx.Where("receipt_hash = ?", receiptHash(code)).Take(&row).Error; err != nil {
 		if isNotFound(err) {
-			throttle.Fail(ctx, key)
-			return nil, errBadReceipt
+			return nil, wrong()
 		}
 		return nil, err
 	}

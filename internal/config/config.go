@@ -434,6 +434,8 @@ Commands:
   deadlines check    remind staff of cases due within 10 working days or overdue, once per deadline,
                      and of the four weeks to rule a complaint out (Awb 9:8 lid 3)
   outbox retry-dead  put every message given up on back in the mail queue
+  grants list        the role requests waiting for a second person's confirmation
+  grants confirm ID  confirm one as the operator, only when nobody in RKC can (the first admin's first colleague)
   healthcheck [ready] ask this instance (RKC_ADDR, on loopback) for /healthz or /readyz; exit 1 unless 200
   seed synthetic --cases N --years Y [--force]
                      fill the statistical record with a synthetic population (for the

@@ -14,6 +14,7 @@ import (
 var wrappedKeyTables = []struct{ table, aadPrefix string }{
 	{"cases", ""},
 	{"signals", "signal:"},
+	{"totp_secrets", "totp:"}, // each second factor's own key (accounts/totpseal.go)
 }
 
 // RotateReport says how many keys were rewrapped.

@@ -163,4 +163,29 @@ func walkIdentity(t *testing.T, w *walker, idp *mockoidc.MockOIDC) {
 	w.do(call{who: adm, method: "POST", path: base + "/deactivate", want: 204})
 	w.do(call{who: adm, method: "POST", path: "/api/v1/accounts/" + adm.ID.String() + "/deactivate", want: 409, problem: "own-account"})
 	w.do(call{who: adm, method: "POST", path: base + "/activate", want: 204})
+
+	// Four eyes: nobody grants themselves a role; a role that opens cases
+	// waits for a second person, who confirms or refuses it.
+	w.do(call{who: adm, method: "POST", path: "/api/v1/accounts/" + adm.ID.String() + "/grants", body: g(authz.Reporter, authz.AnyDomain),
+		want: 403, problem: "own-grant"})
+	req := w.do(call{who: adm, method: "POST", path: base + "/grants", body: g(authz.Authority, "AZ"), want: 202})
+	rid := field(t, req, "id")
+	w.do(call{who: adm, method: "GET", path: "/api/v1/grant-requests", want: 200})
+	w.do(call{who: adm, method: "POST", path: "/api/v1/grant-requests/" + rid + "/confirm", want: 403, problem: "grant-confirmer"})
+	adm2 := env.Person("beheer2@rkc.example.nl", "BZK", g(authz.Admin, authz.AnyDomain))
+	w.do(call{who: adm2, method: "POST", path: "/api/v1/grant-requests/" + rid + "/confirm", want: 204})
+	w.do(call{who: adm2, method: "POST", path: "/api/v1/grant-requests/" + rid + "/confirm", want: 404, problem: "not-found"})
+	req = w.do(call{who: adm, method: "POST", path: base + "/grants", body: g(authz.PrivacyOfficer, authz.AnyDomain), want: 202})
+	w.do(call{who: adm2, method: "POST", path: "/api/v1/grant-requests/" + field(t, req, "id") + "/refuse", want: 204})
+
+	// The first admin's one-time password: replaced at the first sign-in.
+	env.App.DB.Exec(`DELETE FROM role_grants WHERE role = 'admin'`)
+	printed, err := env.App.Accounts.EnsureAdmin(t.Context(), "eerste@rkc.example.nl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := w.do(call{method: "POST", path: "/api/v1/session", body: map[string]any{"email": "eerste@rkc.example.nl", "password": printed}, want: 201})
+	once := &apptest.Person{Token: field(t, first, "token")}
+	w.do(call{who: once, method: "POST", path: "/api/v1/session/password", body: map[string]any{"password": printed}, want: 422, problem: "validation"})
+	w.do(call{who: once, method: "POST", path: "/api/v1/session/password", body: map[string]any{"password": "mijn eigen wachtwoord"}, want: 200})
 }

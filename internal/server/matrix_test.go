@@ -93,6 +93,7 @@ method path                                         state                  anon 
 GET    /api/v1/me                                   -                      401  200  200  200  200  200  200  200  200  200  200  200  200  200   200  200  200  200
 DELETE /api/v1/session                              -                      401  204  204  204  204  204  204  204  204  204  204  204  204  204   204  204  204  204
 POST   /api/v1/session/otp                          -                      401  409  409  409  409  409  409  409  409  409  409  409  409  409   409  409  409  409
+POST   /api/v1/session/password                     -                      401  409  409  409  409  409  409  409  409  409  409  409  409  409   409  409  409  409
 POST   /api/v1/session/reauth                       -                      401  200  200  200  200  200  200  200  200  200  200  200  200  200   200  200  200  200
 GET    /api/v1/me/sessions                          -                      401  200  200  200  200  200  200  200  200  200  200  200  200  200   200  200  200  200
 DELETE /api/v1/me/sessions/:session                 -                      401  204  204  204  204  204  204  204  204  204  204  204  204  204   204  204  204  204
@@ -105,6 +106,9 @@ POST   /api/v1/accounts/:pid/activate               -                      401  
 POST   /api/v1/accounts/:pid/grants                 -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  204  403
 DELETE /api/v1/accounts/:pid/grants/:role/:domain   -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  204  403
 DELETE /api/v1/accounts/:pid/totp                   -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  204  403
+GET    /api/v1/grant-requests                       -                      401  403  403  403  403  403  403  403  403  403  200  200  403  403   403  403  200  403
+POST   /api/v1/grant-requests/:rid/confirm          -                      401  403  403  403  403  403  403  403  403  403  204  204  403  403   403  403  204  403
+POST   /api/v1/grant-requests/:rid/refuse           -                      401  403  403  403  403  403  403  403  403  403  204  204  403  403   403  403  204  403
 POST   /api/v1/cases                                -                      401  201  201  201  201  403  403  403  403  403  403  403  403  403   403  403  403  403
 POST   /api/v1/signals/self/complaint               -                      401  201  201  403  403  403  403  403  403  403  403  403  403  403   403  403  403  403
 GET    /api/v1/cases                                -                      401  200  200  200  200  200  200  200  200  200  200  200  200  200   200  403  403  403
@@ -230,6 +234,8 @@ GET    /my-data                                     -                           
 GET    /my-data/export.:format                      -                                 login 200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200
 GET    /account/two-factor                          -                                 login 200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200
 POST   /account/two-factor                          -                                 login 200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200
+GET    /account/new-password                        -                                 login login login login login login login login login login login login login login login login login login
+POST   /account/new-password                        -                                 login login login login login login login login login login login login login login login login login login
 GET    /complaint                                   -                                 login 200   200   200   200   403   403   403   403   403   403   403   403   403   403   403   403   403
 GET    /complaint/step/:step                        -                                 login 200   200   200   200   403   403   403   403   403   403   403   403   403   403   403   403   403
 POST   /complaint/step/:step                        -                                 login 303   303   303   303   403   403   403   403   403   403   403   403   403   403   403   403   403
@@ -272,6 +278,8 @@ GET    /admin/accounts                              -                           
 POST   /admin/accounts                              -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   303   403
 POST   /admin/accounts/:pid/grants                  -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   303   403
 POST   /admin/ministries                            -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   303   403
+GET    /grant-requests                              -                                 login 403   403   403   403   403   403   403   403   403   200   200   403   403   403   403   200   403
+POST   /grant-requests/:rid/:decision               -                                 login 403   403   403   403   403   403   403   403   403   303   303   403   403   403   403   303   403
 `
 
 // webPublicRoutes are the pages anyone may open without a session, with the
@@ -478,6 +486,8 @@ func newWorld(t *testing.T) *world {
 	w.who["grant-target"] = env.Person("grant-target@matrix.test", "BZK")
 	// The account the admin's API routes act on (deactivated, granted…).
 	w.who["account-target"] = env.Person("account-target@matrix.test", "BZK")
+	// A second admin, who asks for the role grants the others decide on.
+	w.who["second-admin"] = env.Person("beheer-2@matrix.test", "BZK", grant(authz.Admin, authz.AnyDomain))
 
 	// The parties of "another case" relate to it, and to no other.
 	w.build(otherCast, "investigating")
@@ -496,6 +506,24 @@ func newWorld(t *testing.T) *world {
 	w.signalID = list.Items[0].ID
 	w.requestID = env.OpenDataSubjectRequest(w.who["fg"].ID, w.who["cmp"].ID).String()
 	return w
+}
+
+// grantRequest makes a fresh role request, asked by the second admin,
+// that who may decide if anyone may: a committee role for the chairs, the
+// competent authority (which another admin confirms) for everyone else.
+func (w *world) grantRequest(who string) string {
+	g := grant(authz.Authority, "FIN")
+	if strings.HasPrefix(who, "chr") {
+		g = grant(authz.Member, authz.AnyDomain)
+	}
+	target := w.env.Person("verzoek-"+uuid.NewString()[:8]+"@matrix.test", "BZK")
+	adm2 := w.who["second-admin"]
+	req, err := w.env.App.Accounts.GrantRole(w.t.Context(), &accounts.Caller{ID: adm2.ID, Grants: []authz.Grant{grant(authz.Admin, authz.AnyDomain)}},
+		target.ID, g)
+	if err != nil || req == nil {
+		w.t.Fatalf("a role request: %v", err)
+	}
+	return req.ID.String()
 }
 
 func (w *world) person(key string) *apptest.Person {
@@ -721,6 +749,12 @@ func (w *world) param(r row, who string, f *fixture, name string) string {
 		return w.person("cmp").ID.String()
 	case ":session":
 		return w.ownSession(who).id
+	case ":rid":
+		if strings.Contains(r.path, "grant-requests") {
+			return w.grantRequest(who)
+		}
+	case ":decision":
+		return "confirm"
 	case ":role":
 		return authz.Reporter
 	case ":domain":
@@ -765,6 +799,9 @@ func (w *world) call(r row, who string, f *fixture, missing string) *apptest.Res
 	case "POST /api/v1/session/otp":
 		// A usable session waits for no code.
 		body = map[string]string{"otp": "123456"}
+	case "POST /api/v1/session/password":
+		// A usable session waits for no new password.
+		body = map[string]string{"password": "een nieuw lang wachtwoord"}
 	case "POST /api/v1/session/reauth":
 		// Re-authenticating rotates the token: a session of its own.
 		if p != nil {
@@ -793,7 +830,8 @@ func (w *world) call(r row, who string, f *fixture, missing string) *apptest.Res
 			return res
 		}
 		body = map[string]string{"otp": "123456"}
-	case "GET /api/v1/accounts":
+	case "GET /api/v1/accounts", "GET /api/v1/grant-requests", "POST /api/v1/grant-requests/:rid/confirm",
+		"POST /api/v1/grant-requests/:rid/refuse":
 	case "POST /api/v1/invitations":
 		body = accounts.Invitation{Email: "uitgenodigd-" + strings.NewReplacer("~", "x", "+", "x").Replace(who) + "@matrix.test",
 			Name: "Nieuw Account", Ministry: "BZK"}
@@ -1006,8 +1044,8 @@ func (w *world) webCall(r row, who string, f *fixture, missing string) *apptest.
 	case "GET /session/ping", "GET /dashboard", "GET /my-data", "GET /my-data/export.:format", "GET /complaint",
 		"GET /complaint/step/:step", "GET /complaint/review", "GET /cases/:id", "GET /cases/:id/attachments/:aid",
 		"GET /deadlines", "GET /committee/signals", "GET /committee/signals/:sid", "GET /audit", "POST /audit/verify",
-		"GET /admin/accounts", "POST /complaint/discard", "GET /reports":
-	case "GET /account/two-factor":
+		"GET /admin/accounts", "POST /complaint/discard", "GET /reports", "GET /grant-requests", "POST /grant-requests/:rid/:decision":
+	case "GET /account/two-factor", "GET /account/new-password", "POST /account/new-password":
 	case "POST /account/two-factor":
 		// The first code of a secret set up in a session of its own (the
 		// code rotates it), then the secret taken away again, so that the
@@ -1089,7 +1127,7 @@ func (w *world) webCall(r row, who string, f *fixture, missing string) *apptest.
 		form.Set("abuse", "yes")
 	case "POST /admin/accounts":
 		form = url.Values{"email": {"nieuw-" + strings.NewReplacer("~", "x", "+", "x").Replace(who) + "@matrix.test"}, "name": {"Nieuw Account"},
-			"ministry": {"BZK"}, "password": {apptest.Password}}
+			"ministry": {"BZK"}}
 	case "POST /admin/accounts/:pid/grants":
 		form = url.Values{"role": {authz.Reporter}, "domain": {authz.AnyDomain}}
 	default:

@@ -87,6 +87,7 @@ func New(d Deps) *echo.Echo {
 	api.POST("/session", ac.Login)
 	api.DELETE("/session", ac.Logout, auth)
 	api.POST("/session/otp", ac.CompleteSignIn, pending)
+	api.POST("/session/password", ac.ReplaceOneTimePassword, pending)
 	api.POST("/session/reauth", ac.Reauthenticate, auth)
 	api.GET("/me", ac.Me, auth)
 	api.GET("/me/sessions", ac.MySessions, auth)
@@ -105,6 +106,9 @@ func New(d Deps) *echo.Echo {
 	api.POST("/accounts/:pid/grants", ac.GrantRole, pm("account:manage"))
 	api.DELETE("/accounts/:pid/grants/:role/:domain", ac.WithdrawRole, pm("account:manage"))
 	api.DELETE("/accounts/:pid/totp", ac.ResetSecondFactor, pm("account:manage"))
+	api.GET("/grant-requests", ac.GrantRequests, pm("grant:decide"))
+	api.POST("/grant-requests/:rid/confirm", ac.ConfirmGrant, pm("grant:decide"), reauth)
+	api.POST("/grant-requests/:rid/refuse", ac.RefuseGrant, pm("grant:decide"))
 
 	api.POST("/cases", cs.File, pm("case:file"))
 	api.GET("/cases", cs.List, pm("case:list"))

@@ -262,7 +262,7 @@ func TestOversightPages(t *testing.T) {
 	adm.fill("#f-role", "complainant")
 	adm.fill("#f-domain", "FIN")
 	adm.submit("form[action='/admin/accounts'] button[type=submit]")
-	adm.expect("Het account is aangemaakt", "nieuw@test.rkc")
+	adm.expect("De uitnodiging is verstuurd", "nieuw@test.rkc")
 	rep := c.tab(t, c.reporter, "rapportage")
 	rep.open("/reports")
 	rep.expect("Jaarrapportage", "Kerncijfers")

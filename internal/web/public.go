@@ -100,6 +100,9 @@ func (w *Web) loginForm(c echo.Context) error {
 	if c.QueryParam("expired") == "1" {
 		p.Notice = "login.expired"
 	}
+	if c.QueryParam("reauth") == "1" {
+		p.Notice = "login.reauth"
+	}
 	if c.QueryParam("done") == "logout" {
 		p.Flash = "flash.logout"
 	}
@@ -139,6 +142,12 @@ func (w *Web) login(c echo.Context) error {
 		case err == nil:
 			// The pages take the code with the password, in one form: the
 			// session that waits for it is not kept.
+			if r.Pending == accounts.PendingNewPassword {
+				// The first admin's printed password: their own one first.
+				c.SetCookie(&http.Cookie{Name: accounts.CookieName, Value: r.Token, Path: "/", HttpOnly: true,
+					Secure: w.d.SecureCookies, SameSite: http.SameSiteLaxMode})
+				return c.Redirect(http.StatusSeeOther, "/account/new-password?next="+url.QueryEscape(next))
+			}
 			if r.Pending == accounts.PendingEnrolment {
 				// Staff without a second factor set one up before anything else.
 				c.SetCookie(&http.Cookie{Name: accounts.CookieName, Value: r.Token, Path: "/", HttpOnly: true,
@@ -303,13 +312,8 @@ func (w *Web) passwordForm(c echo.Context) error {
 func (w *Web) setPassword(c echo.Context) error {
 	p := w.newPage(c, "password.title", nil)
 	p.Form = "password"
-	pw, again := c.FormValue("password"), c.FormValue("password_again")
-	switch {
-	case len(pw) < 12:
-		p.Errors["password"] = p.T("err.password.short")
-	case pw != again:
-		p.Errors["password_again"] = p.T("err.password.again")
-	default:
+	pw := c.FormValue("password")
+	if newPasswordOK(c, p) {
 		err := w.d.Accounts.SetPassword(c.Request().Context(), c.Param("token"), pw, c.RealIP())
 		if err == nil {
 			return c.Redirect(http.StatusSeeOther, "/login?done=password")
@@ -327,4 +331,19 @@ func (w *Web) setPassword(c echo.Context) error {
 	}
 	p.Status = http.StatusUnprocessableEntity
 	return w.render(c, "password", p)
+}
+
+// newPasswordOK checks a chosen password and its repetition, noting on p
+// what is wrong.
+func newPasswordOK(c echo.Context, p *page) bool {
+	pw, again := c.FormValue("password"), c.FormValue("password_again")
+	switch {
+	case len(pw) < 12:
+		p.Errors["password"] = p.T("err.password.short")
+	case pw != again:
+		p.Errors["password_again"] = p.T("err.password.again")
+	default:
+		return true
+	}
+	return false
 }

@@ -29,6 +29,7 @@ var pageNames = []string{
 	"signals", "signal",
 	"audit", "admin_accounts", "report",
 	"password", "two_factor",
+	"grant_requests",                                              // grantrequests.go
 	"thread", "notes", "witnesses", "retaliation", "case_witness", // conversations.go
 }
 

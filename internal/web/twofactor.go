@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -17,22 +18,37 @@ const keyEnrolling = "web.enrolling"
 // enrolling lets in a signed-in person, or one whose password sign-in waits
 // for a second factor to be set up; anyone else goes to the sign-in page.
 func (w *Web) enrolling(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if cl := callerOf(c); cl != nil {
+	return w.waitingFor(accounts.PendingEnrolment, true)(next)
+}
+
+// newPasswordSession lets in a session that signed in with the first
+// admin's one-time password and waits for the person's own; anyone else
+// goes to the sign-in page.
+func (w *Web) newPasswordSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return w.waitingFor(accounts.PendingNewPassword, false)(next)
+}
+
+// waitingFor lets in a session that waits for pending (and, with
+// signedIn, any usable one), putting its caller on the context.
+func (w *Web) waitingFor(pending string, signedIn bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if cl := callerOf(c); cl != nil && signedIn {
+				c.Set(keyEnrolling, cl)
+				return next(c)
+			}
+			token, _ := c.Get(keyPending).(string)
+			if token == "" {
+				return w.toLogin(c)
+			}
+			cl, err := w.d.Accounts.AuthenticateAny(c.Request().Context(), token)
+			if err != nil || cl.Session.Pending != pending {
+				return w.toLogin(c)
+			}
+			cl.Client = c.RealIP()
 			c.Set(keyEnrolling, cl)
 			return next(c)
 		}
-		token, _ := c.Get(keyPending).(string)
-		if token == "" {
-			return w.toLogin(c)
-		}
-		cl, err := w.d.Accounts.AuthenticateAny(c.Request().Context(), token)
-		if err != nil || cl.Session.Pending != accounts.PendingEnrolment {
-			return w.toLogin(c)
-		}
-		cl.Client = c.RealIP()
-		c.Set(keyEnrolling, cl)
-		return next(c)
 	}
 }
 
@@ -41,6 +57,9 @@ type twoFactorData struct {
 	QR     template.URL // the otpauth URI as a PNG data: URL
 	Secret string       // the same, to type in, in groups of four
 	Codes  []string     // the recovery codes, once set up
+	// Retry asks for the code again after a wrong one, without the secret:
+	// a secret is shown once, when it is made, and never again.
+	Retry bool
 }
 
 func newTwoFactorData(next string, e *accounts.Enrolment) twoFactorData {
@@ -58,6 +77,15 @@ func newTwoFactorData(next string, e *accounts.Enrolment) twoFactorData {
 func (w *Web) twoFactorForm(c echo.Context) error {
 	cl, _ := c.Get(keyEnrolling).(*accounts.Caller)
 	e, err := w.d.Accounts.BeginEnrolment(c.Request().Context(), cl)
+	if apperr.As(err).Type == "reauthentication-required" {
+		// Only a fresh sign-in proves who sets up the second factor: the
+		// session ends, and the sign-in page brings the person back here.
+		if ck, cerr := c.Cookie(accounts.CookieName); cerr == nil {
+			w.d.Accounts.Logout(c.Request().Context(), ck.Value)
+		}
+		w.clearSession(c)
+		return c.Redirect(http.StatusSeeOther, "/login?reauth=1&next="+url.QueryEscape(c.Request().URL.RequestURI()))
+	}
 	if err != nil {
 		return w.fail(c, err)
 	}
@@ -80,11 +108,7 @@ func (w *Web) twoFactorConfirm(c echo.Context) error {
 			Secure: w.d.SecureCookies, SameSite: http.SameSiteLaxMode})
 		return w.render(c, "two_factor", w.newPage(c, "twofactor.title", twoFactorData{Next: next, Codes: done.RecoveryCodes}))
 	}
-	e, perr := w.d.Accounts.PendingEnrolment(ctx, cl)
-	if perr != nil {
-		return w.fail(c, perr)
-	}
-	p := w.newPage(c, "twofactor.title", newTwoFactorData(next, e))
+	p := w.newPage(c, "twofactor.title", twoFactorData{Next: next, Retry: true})
 	p.Form = "two-factor"
 	switch apperr.CodeOf(err) {
 	case apperr.Unauthenticated:
@@ -96,4 +120,37 @@ func (w *Web) twoFactorConfirm(c echo.Context) error {
 	}
 	p.Status = http.StatusUnprocessableEntity
 	return w.render(c, "two_factor", p)
+}
+
+// newPasswordForm asks for the person's own password in place of the
+// one-time one.
+func (w *Web) newPasswordForm(c echo.Context) error {
+	return w.render(c, "password", w.newPage(c, "password.title", "password.first.lead"))
+}
+
+// newPassword replaces the one-time password and goes on to setting up the
+// second factor.
+func (w *Web) newPassword(c echo.Context) error {
+	cl, _ := c.Get(keyEnrolling).(*accounts.Caller)
+	p := w.newPage(c, "password.title", "password.first.lead")
+	p.Form = "password"
+	next := localPath(c.QueryParam("next"), "/dashboard")
+	if newPasswordOK(c, p) {
+		token, _ := c.Get(keyPending).(string)
+		r, err := w.d.Accounts.ReplaceOneTimePassword(c.Request().Context(), cl, token, c.FormValue("password"))
+		if err == nil {
+			c.SetCookie(&http.Cookie{Name: accounts.CookieName, Value: r.Token, Path: "/", HttpOnly: true,
+				Secure: w.d.SecureCookies, SameSite: http.SameSiteLaxMode})
+			if r.Pending == accounts.PendingEnrolment {
+				return c.Redirect(http.StatusSeeOther, "/account/two-factor?next="+url.QueryEscape(next))
+			}
+			return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
+		}
+		if apperr.CodeOf(err) != apperr.Invalid {
+			return w.fail(c, err)
+		}
+		p.Errors["password"] = p.T("err.password.first")
+	}
+	p.Status = http.StatusUnprocessableEntity
+	return w.render(c, "password", p)
 }

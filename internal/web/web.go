@@ -144,6 +144,9 @@ func (w *Web) Register(e *echo.Echo) {
 	// password sign-in waits for it.
 	get("/account/two-factor", w.twoFactorForm, w.enrolling)
 	post("/account/two-factor", w.twoFactorConfirm, w.enrolling)
+	// The first admin's own password in place of the printed one.
+	get("/account/new-password", w.newPasswordForm, w.newPasswordSession)
+	post("/account/new-password", w.newPassword, w.newPasswordSession)
 
 	// Every signed-in person.
 	get("/session/ping", w.ping, in)
@@ -188,6 +191,9 @@ func (w *Web) Register(e *echo.Echo) {
 	post("/admin/accounts", w.adminCreate, roles(authz.Admin))
 	post("/admin/accounts/:pid/grants", w.adminGrant, roles(authz.Admin))
 	post("/admin/ministries", w.adminMinistry, roles(authz.Admin))
+	// Admin and chair: role requests under four eyes (grantrequests.go).
+	get("/grant-requests", w.grantRequests, w.can("grant:decide"))
+	post("/grant-requests/:rid/:decision", w.decideGrantRequest, w.can("grant:decide"))
 }
 
 // Retention is how long closed cases and signals are kept, in years.

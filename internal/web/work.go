@@ -366,6 +366,8 @@ type adminData struct {
 	Accounts   []accountRow
 	Ministries []accounts.Ministry
 	Retention  Retention
+	// Requests are the open role requests the admin asked for or may decide.
+	Requests int
 }
 
 func (w *Web) adminData(c echo.Context) (adminData, error) {
@@ -384,7 +386,11 @@ func (w *Web) adminData(c echo.Context) (adminData, error) {
 	if err != nil {
 		return adminData{}, err
 	}
-	return adminData{Accounts: rows, Ministries: ms, Retention: w.d.Retention}, nil
+	reqs, err := w.d.Accounts.GrantRequests(c.Request().Context(), callerOf(c))
+	if err != nil {
+		return adminData{}, err
+	}
+	return adminData{Accounts: rows, Ministries: ms, Retention: w.d.Retention, Requests: len(reqs)}, nil
 }
 
 // adminMinistry adds, renames or (de)activates a ministry.
@@ -405,18 +411,21 @@ func (w *Web) adminAccounts(c echo.Context) error {
 	return w.render(c, "admin_accounts", w.newPage(c, "admin.title", d))
 }
 
+// adminCreate invites a person: an account without a password, whose
+// holder chooses their own password and second factor through the link
+// (issue 14: never one an admin chose). A role that needs confirmation
+// becomes a request.
 func (w *Web) adminCreate(c echo.Context) error {
 	cl := callerOf(c)
 	v := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
-	np := accounts.NewPerson{Email: v("email"), Name: v("name"), Ministry: v("ministry"), Password: c.FormValue("password")}
+	in := accounts.Invitation{Email: v("email"), Name: v("name"), Ministry: v("ministry"), Language: langOf(c)}
 	if r := v("role"); r != "" {
-		np.Grants = []authz.Grant{{Role: r, Domain: v("domain")}}
+		in.Roles = []authz.Grant{{Role: r, Domain: v("domain")}}
 	}
-	_, err := w.d.Accounts.Create(c.Request().Context(), np, &cl.ID)
-	if err == nil {
-		return c.Redirect(http.StatusSeeOther, "/admin/accounts?done=account_created")
+	if err := w.d.Accounts.Invite(c.Request().Context(), cl, in); err != nil {
+		return w.adminError(c, "create", err)
 	}
-	return w.adminError(c, "create", err)
+	return c.Redirect(http.StatusSeeOther, "/admin/accounts?done=invited")
 }
 
 func (w *Web) adminGrant(c echo.Context) error {
@@ -425,15 +434,31 @@ func (w *Web) adminGrant(c echo.Context) error {
 	if err != nil {
 		return w.fail(c, apperr.NotFoundError("Person"))
 	}
-	if _, err := w.d.Accounts.ByID(c.Request().Context(), pid); err != nil {
+	g := authz.Grant{Role: c.FormValue("role"), Domain: c.FormValue("domain")}
+	req, err := w.d.Accounts.GrantRole(c.Request().Context(), cl, pid, g)
+	switch {
+	case err != nil && apperr.CodeOf(err) == apperr.NotFound:
+		return w.fail(c, err)
+	case err != nil && apperr.CodeOf(err) == apperr.Forbidden:
+		return w.adminErrorText(c, "grant-"+pid.String(), "error.type.own-grant")
+	case err != nil:
+		return w.adminError(c, "grant-"+pid.String(), err)
+	case req != nil:
+		return c.Redirect(http.StatusSeeOther, "/admin/accounts?done=grant_requested")
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/accounts?done=role_granted")
+}
+
+// adminErrorText shows the admin page again with a message for one form.
+func (w *Web) adminErrorText(c echo.Context, form, key string) error {
+	d, err := w.adminData(c)
+	if err != nil {
 		return w.fail(c, err)
 	}
-	g := authz.Grant{Role: c.FormValue("role"), Domain: c.FormValue("domain")}
-	err = w.d.Accounts.Grant(c.Request().Context(), pid, g, &cl.ID)
-	if err == nil {
-		return c.Redirect(http.StatusSeeOther, "/admin/accounts?done=role_granted")
-	}
-	return w.adminError(c, "grant-"+pid.String(), err)
+	p := w.newPage(c, "admin.title", d)
+	p.Form, p.FormError = form, p.T(key)
+	p.Status = http.StatusUnprocessableEntity
+	return w.render(c, "admin_accounts", p)
 }
 
 func (w *Web) adminError(c echo.Context, form string, err error) error {

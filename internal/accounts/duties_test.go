@@ -1,0 +1,220 @@
+package accounts_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/authz"
+)
+
+// Attack tests of issue 14: each of these worked before and must not now.
+
+// The admin grants itself the secretary's role and reads every case: now
+// refused, whatever the role, through the API and the admin page.
+func TestAttackAdminSelfGrant(t *testing.T) {
+	t.Parallel()
+	e, _ := newEnv(t, nil)
+	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	for _, role := range []string{authz.Secretary, authz.Reporter, authz.Complainant} {
+		expectProblem(t, e.Do(adm, "POST", "/api/v1/accounts/"+adm.ID.String()+"/grants", authz.Grant{Role: role, Domain: authz.AnyDomain}),
+			403, "own-grant")
+	}
+	grants, err := e.App.Accounts.Grants(t.Context(), adm.ID)
+	if err != nil || len(grants) != 1 {
+		t.Fatalf("the admin's grants after trying: %v %v", grants, err)
+	}
+	e.Must(200, adm, "GET", "/api/v1/me", nil) // and its session lives on: nothing changed
+	expectProblem(t, e.Do(adm, "GET", "/api/v1/cases", nil), 403, "forbidden")
+
+	// The page's grant form goes the same way.
+	c := adminPage(t, e, adm)
+	status, _, body := c.post("/admin/accounts/"+adm.ID.String()+"/grants", url.Values{"role": {authz.Secretary}, "domain": {authz.AnyDomain}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "U kunt uzelf geen rol toekennen") {
+		t.Errorf("the admin page's self-grant: %d", status)
+	}
+	if g, _ := e.App.Accounts.Grants(t.Context(), adm.ID); len(g) != 1 {
+		t.Errorf("the page granted the admin %v", g)
+	}
+}
+
+// The admin creates an account with a staff role and a password of its
+// choosing, and nothing is logged: now the page invites, the person picks
+// their own password, the staff role waits for a second person, and the
+// invitation is on the access log.
+func TestAttackAdminHiddenAccount(t *testing.T) {
+	t.Parallel()
+	e, box := newEnv(t, nil)
+	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	c := adminPage(t, e, adm)
+	status, h, _ := c.post("/admin/accounts", url.Values{"email": {"handlanger@test.rkc"}, "name": {"Handlanger"}, "ministry": {"BZK"},
+		"password": {"gekozen door beheer"}, "role": {authz.Secretary}, "domain": {authz.AnyDomain}})
+	if status != http.StatusSeeOther || h.Get("Location") != "/admin/accounts?done=invited" {
+		t.Fatalf("the admin page's new account: %d %s", status, h.Get("Location"))
+	}
+	p, err := e.App.Accounts.ByEmail(t.Context(), "handlanger@test.rkc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.PasswordHash != nil {
+		t.Error("the account has a password the admin chose")
+	}
+	expectProblem(t, signIn(e, "handlanger@test.rkc", "gekozen door beheer", nil), 401, "invalid-credentials")
+	if g, _ := e.App.Accounts.Grants(t.Context(), p.ID); len(g) != 0 {
+		t.Errorf("the secretary's role took effect without a second person: %v", g)
+	}
+	if !accessLogged(t, e, "account:invite:"+p.ID.String()) || !accessLogged(t, e, "account:grant-request:secretary@*:"+p.ID.String()) {
+		t.Error("the invitation and its role request are not on the access log")
+	}
+	if m := box.last(t, "handlanger@test.rkc"); m.Kind != accounts.MailInvitation {
+		t.Errorf("the person got %s, not an invitation", m.Kind)
+	}
+	// The page lists the request.
+	if st, h, page := c.get("/grant-requests"); !strings.Contains(page, "handlanger@test.rkc") {
+		t.Errorf("the role request is not on the requests page: %d %s %.2000s", st, h.Get("Location"), page)
+	}
+}
+
+// A stolen session whose sign-in is old enrols a second factor, and the
+// enrolment counted as a fresh proof of identity for advice, decision and
+// export: now enrolment asks for a recent proof itself, and confirming it
+// never refreshes one.
+func TestAttackStepUpThroughEnrolment(t *testing.T) {
+	t.Parallel()
+	e, _ := newEnv(t, nil)
+	e.Clock.Set(stepStart(time.Now()))
+	gezag := e.Person("gezag@test.rkc", "FIN", apptest.Grant(authz.Authority, "FIN"))
+	stale := func(p *apptest.Person) {
+		if err := e.App.DB.Exec(`UPDATE sessions SET authenticated_at = now() - interval '2 hours' WHERE person_id = ?`, p.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	stale(gezag)
+	expectProblem(t, e.Do(gezag, "POST", "/api/v1/me/totp", nil), 401, "reauthentication-required")
+	expectProblem(t, e.Do(gezag, "POST", "/api/v1/me/totp/confirm", map[string]string{"otp": "123456"}), 401, "reauthentication-required")
+	expectProblem(t, e.Do(gezag, "POST", "/api/v1/cases/"+uuid.NewString()+"/decision", map[string]any{}), 401, "reauthentication-required")
+
+	// A complainant may set one up without a recent proof, but confirming
+	// it does not make the session's proof recent.
+	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
+	stale(kl)
+	_, _, token := enrol(t, e, kl.Token)
+	caller, err := e.App.Accounts.Authenticate(t.Context(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.App.Accounts.RecentlyAuthenticated(caller) {
+		t.Error("confirming a second factor counted as a fresh proof of identity")
+	}
+	if !accessLogged(t, e, accounts.ActEnrolBegin) || !accessLogged(t, e, accounts.ActEnrolConfirm) {
+		t.Error("the enrolment is not on the access log")
+	}
+}
+
+// The same through the pages: a stale session is sent to sign in again
+// instead of being shown a secret.
+func TestAttackStepUpThroughEnrolmentWeb(t *testing.T) {
+	t.Parallel()
+	e, _ := newEnv(t, nil)
+	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
+	c := newWebClient(t, e)
+	jarCookie(t, c, e, sec.Token)
+	if err := e.App.DB.Exec(`UPDATE sessions SET authenticated_at = now() - interval '2 hours' WHERE person_id = ?`, sec.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	status, h, body := c.get("/account/two-factor")
+	if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login?reauth=1") || strings.Contains(body, "rkc-secret") {
+		t.Fatalf("the set-up page for a stale session: %d %s", status, h.Get("Location"))
+	}
+	if _, err := e.App.Accounts.Authenticate(t.Context(), sec.Token); err == nil {
+		t.Error("the stale session lives on")
+	}
+	_, _, login := c.get(h.Get("Location"))
+	if !strings.Contains(login, "Meld u opnieuw aan: voor het instellen van tweestapsverificatie") {
+		t.Error("the sign-in page does not say why")
+	}
+}
+
+var oneTimePassword = regexp.MustCompile(`^\S{15,}$`)
+
+// The first admin's printed password keeps working after it was used: now
+// the first sign-in must replace it and set up a second factor before
+// anything else works, and the printed one never works again.
+func TestAttackReusedFirstPassword(t *testing.T) {
+	t.Parallel()
+	e, _ := newEnv(t, nil)
+	ctx := t.Context()
+	e.App.DB.Exec(`DELETE FROM role_grants WHERE role = 'admin'`)
+	printed, err := e.App.Accounts.EnsureAdmin(ctx, "eerste@test.rkc")
+	if err != nil || !oneTimePassword.MatchString(printed) {
+		t.Fatalf("first admin: %q %v", printed, err)
+	}
+	var s session
+	e.Must(201, nil, "POST", "/api/v1/session", map[string]string{"email": "eerste@test.rkc", "password": printed}).Decode(t, &s)
+	if s.Pending != accounts.PendingNewPassword {
+		t.Fatalf("the first sign-in waits for %q, want %q", s.Pending, accounts.PendingNewPassword)
+	}
+	expectProblem(t, e.Do(as(s.Token), "GET", "/api/v1/accounts", nil), 401, "second-factor-required")
+	expectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/me/totp", nil), 401, "second-factor-required")
+	expectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/session/password", map[string]string{"password": printed}), 422, "validation")
+	var next session
+	e.Must(200, as(s.Token), "POST", "/api/v1/session/password", map[string]string{"password": "mijn eigen lange wachtwoord"}).Decode(t, &next)
+	if next.Pending != accounts.PendingEnrolment {
+		t.Fatalf("after the new password the session waits for %q, want enrolment", next.Pending)
+	}
+	expectProblem(t, e.Do(as(next.Token), "GET", "/api/v1/accounts", nil), 401, "second-factor-required")
+	_, _, full := enrol(t, e, next.Token)
+	e.Must(200, as(full), "GET", "/api/v1/accounts", nil)
+
+	// The printed password never works again.
+	expectProblem(t, signIn(e, "eerste@test.rkc", printed, nil), 401, "invalid-credentials")
+	if !accessLogged(t, e, accounts.ActFirstPassword) {
+		t.Error("replacing the first password is not on the access log")
+	}
+}
+
+// Ten wrong passwords from one address locked every account behind it
+// (a ministry's shared proxy): now a colleague's right password from the
+// same address still signs in.
+func TestAttackBystanderLockout(t *testing.T) {
+	t.Parallel()
+	e, box := newEnv(t, nil)
+	colleague := e.Person("collega@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
+	for i := range 10 {
+		expectProblem(t, signIn(e, fmt.Sprintf("iemand%d@test.rkc", i), "wrong password!", nil), 401, "invalid-credentials")
+	}
+	expectProblem(t, signIn(e, "someone@test.rkc", "wrong password!", nil), 401, "invalid-credentials")
+	e.Must(201, nil, "POST", "/api/v1/session", map[string]string{"email": colleague.Email, "password": apptest.Password})
+
+	// Someone who knows the colleague's address and locks the account from
+	// elsewhere does not keep its owner out of an address they used before;
+	// from a new one, a password reset lets them in.
+	setFailures(t, e, "login-account:"+colleague.Email, 19)
+	if _, err := e.App.Accounts.SignIn(t.Context(), accounts.SignInInput{Email: colleague.Email, Password: "wrong password!", Client: "192.0.2.7"}); err == nil {
+		t.Fatal("a wrong password signed in")
+	}
+	e.Must(201, nil, "POST", "/api/v1/session", map[string]string{"email": colleague.Email, "password": apptest.Password})
+	ctx := t.Context()
+	_, err := e.App.Accounts.SignIn(ctx, accounts.SignInInput{Email: colleague.Email, Password: apptest.Password, Client: "198.51.100.1"})
+	if apperr.CodeOf(err) != apperr.TooManyRequests {
+		t.Fatalf("the locked account from a new address: %v", err)
+	}
+	if err := e.App.Accounts.RequestPasswordReset(ctx, colleague.Email, "198.51.100.1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.App.Accounts.SetPassword(ctx, linkToken(t, box.last(t, colleague.Email)), "een nieuw lang wachtwoord", "198.51.100.1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.App.Accounts.SignIn(ctx, accounts.SignInInput{Email: colleague.Email, Password: "een nieuw lang wachtwoord", Client: "198.51.100.1"}); err != nil {
+		t.Errorf("after a password reset the owner is still locked out: %v", err)
+	}
+}

@@ -161,12 +161,14 @@ func TestSignals(t *testing.T) {
 		t.Errorf("the service logged the receipt code")
 	}
 
-	// Wrong codes look like no signal at all, and after many the client is
-	// refused for a while, even with a right code.
+	// Wrong codes look like no signal at all, and after many (100 from one
+	// address in 15 minutes, accounts.Throttle.WrongReceipt) that address's
+	// wrong codes are refused for a while; a right code still opens its
+	// signal, so a reporter behind a shared proxy is not locked out.
 	problem(t, withCode(t, e, "GET", "/api/v1/signals/self", "", nil), 404, "unknown-receipt-code")
 	problem(t, withCode(t, e, "POST", "/api/v1/signals/self/messages", code+"x", map[string]any{"body": "x"}), 404, "unknown-receipt-code")
 	refused := 0
-	for i := range 20 {
+	for i := range 110 {
 		r := withCode(t, e, "GET", "/api/v1/signals/self", "RKC-"+strconv.Itoa(i)+m[1][2:], nil)
 		if r.Status == 429 {
 			refused = i
@@ -179,9 +181,11 @@ func TestSignals(t *testing.T) {
 		problem(t, r, 404, "unknown-receipt-code")
 	}
 	if refused == 0 {
-		t.Fatal("twenty wrong codes in a row were never refused")
+		t.Fatal("110 wrong codes in a row were never refused")
 	}
-	problem(t, withCode(t, e, "GET", "/api/v1/signals/self", code, nil), 429, "too-many-attempts")
+	if r := withCode(t, e, "GET", "/api/v1/signals/self", code, nil); r.Status != 200 {
+		t.Errorf("the right code from an address past its limit: %d %s", r.Status, r.Body)
+	}
 	if n := c.count(t, "signal_messages", ""); n != 4 {
 		t.Errorf("%d signal messages, want 4", n)
 	}

@@ -22,11 +22,11 @@ package reporting
 //     has one non-zero entry, in a table where another of its categories is
 //     not empty. Its zeros tell that every member of that small group has
 //     the one attribute left, without telling how many they are. Such a line
-//     is masked: its whole breakdown, the non-zero entry included, is shown
-//     as "x", while its total stays "<5". A zero whose category is empty in
-//     the whole table (a column total of 0) tells nothing beyond that
-//     published total, so a line whose other categories are all empty is
-//     not masked. A line whose total is masked is masked too (its breakdown
+//     is masked: its breakdown, the non-zero entry included, is shown as
+//     "x", while its total stays "<5". A zero whose category is empty in the
+//     whole table (a crossing line whose published total is 0) tells
+//     nothing beyond that total: it stays 0, and a line whose other
+//     categories are all empty is not masked. A line whose total is masked is masked too (its breakdown
 //     would give the total away). A group of five or more that falls in one
 //     category is published, like any count of five or more.
 //

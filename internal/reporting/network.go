@@ -143,6 +143,7 @@ func (g *grid) maskGroups() {
 		changed = false
 		for _, l := range g.lines() {
 			m := g.at(l.total()).kind()
+			rule := false
 			switch {
 			case m == markGroup || m == markBreakdown:
 				// The breakdown of a figure that stands for a hidden
@@ -151,12 +152,14 @@ func (g *grid) maskGroups() {
 				if !slices.ContainsFunc(g.masked, func(o line) bool { return o.total() == l.total() && o.isRow == l.isRow }) {
 					g.masked = append(g.masked, l)
 				}
-				m = markGroup
+				m, rule = markGroup, true
 			default:
 				continue
 			}
 			for _, p := range l.entries() {
-				if c := g.at(p); c.kind() < m {
+				// A zero that an empty crossing line implies stays 0:
+				// hiding it would hide nothing.
+				if c := g.at(p); c.kind() < m && !(rule && c.Value == 0 && !g.informative(l, p)) {
 					c.hide(m)
 					changed = true
 				}
@@ -172,21 +175,28 @@ func (g *grid) maskGroups() {
 // an entry is its own, so every zero counts there.
 func (g *grid) discloses(l line) bool {
 	nonZero, informative := 0, false
-	margin := l.total() == pos{g.r, g.c}
 	for _, p := range l.entries() {
 		if g.at(p).Value > 0 {
 			nonZero++
-			continue
-		}
-		cross := pos{g.r, p.j}
-		if !l.isRow {
-			cross = pos{p.i, g.c}
-		}
-		if margin || g.at(cross).Value != 0 {
+		} else if g.informative(l, p) {
 			informative = true
 		}
 	}
 	return nonZero == 1 && informative
+}
+
+// informative reports whether the zero at p in line l tells more than an
+// empty crossing line (one whose published total is 0) tells already.
+func (g *grid) informative(l line, p pos) bool {
+	if l.total() == (pos{g.r, g.c}) {
+		return true // a margin line: the crossing line of p is p's own
+	}
+	cross := pos{g.r, p.j}
+	if !l.isRow {
+		cross = pos{p.i, g.c}
+	}
+	c := g.at(cross)
+	return c.Value != 0 || c.Suppressed
 }
 
 // need is something not yet protected: a hidden count that can be worked

@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -77,22 +80,100 @@ func keysCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, args
 	return fmt.Errorf("keys: unknown subcommand %q", args[0])
 }
 
-// auditCommand verifies the access log's chain; exit code 1 when broken.
+// auditCommand checks the access log, proves an entry or prints the log's
+// public key; exit code 1 when the log does not verify.
 func auditCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
-	if len(args) != 1 || args[0] != "verify" {
-		return errors.New("audit: want verify")
-	}
-	return withDB(ctx, cfg, log, func(gdb *gorm.DB, _ *sql.DB) error {
-		res, err := audit.Verify(ctx, gdb)
+	switch {
+	case len(args) == 1 && args[0] == "key":
+		key, err := app.LoadLogKey(cfg, log)
 		if err != nil {
 			return err
 		}
-		printJSON(out, res)
-		if !res.OK {
-			return fmt.Errorf("access log chain broken at entry %d", *res.FirstBroken)
-		}
+		fmt.Fprintln(out, key.Public())
 		return nil
+	case len(args) == 1 && args[0] == "verify":
+		return withAuditLog(ctx, cfg, log, func(l *audit.Log) error {
+			res, err := l.Verify(ctx)
+			if err != nil {
+				return err
+			}
+			printJSON(out, res)
+			if !res.OK {
+				return fmt.Errorf("access log does not verify: %s: %s", res.Problem, res.Reason)
+			}
+			return nil
+		})
+	case len(args) == 2 && args[0] == "prove":
+		id, err := strconv.ParseInt(args[1], 10, 64)
+		if err != nil || id < 1 {
+			return errors.New("audit prove: want an entry id")
+		}
+		return withAuditLog(ctx, cfg, log, func(l *audit.Log) error {
+			p, err := l.Prove(ctx, id)
+			if err != nil {
+				return err
+			}
+			printJSON(out, p)
+			return nil
+		})
+	}
+	return errors.New("audit: want verify, prove ID or key")
+}
+
+// withAuditLog runs fn with the access log of the configured database.
+func withAuditLog(ctx context.Context, cfg *config.Config, log *slog.Logger, fn func(*audit.Log) error) error {
+	return withDB(ctx, cfg, log, func(gdb *gorm.DB, _ *sql.DB) error {
+		key, err := app.LoadLogKey(cfg, log)
+		if err != nil {
+			return err
+		}
+		return fn(audit.New(audit.Options{DB: gdb, Key: key, CheckpointFile: cfg.CheckpointFile, WitnessURL: cfg.WitnessURL, Logger: log}))
 	})
+}
+
+// verifyCommand checks offline that a file (an export, a report) came from
+// RKC unaltered and is on the access log: rkc verify FILE [--key PUBLIC-KEY].
+func verifyCommand(cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
+	var file, pub string
+	for i := 0; i < len(args); i++ {
+		switch {
+		case args[i] == "--key" && i+1 < len(args):
+			pub = args[i+1]
+			i++
+		case strings.HasPrefix(args[i], "--key="):
+			pub = strings.TrimPrefix(args[i], "--key=")
+		case file == "" && !strings.HasPrefix(args[i], "-"):
+			file = args[i]
+		default:
+			return fmt.Errorf("verify: unexpected argument %q; want FILE [--key PUBLIC-KEY]", args[i])
+		}
+	}
+	if file == "" {
+		return errors.New("verify: want FILE [--key PUBLIC-KEY]")
+	}
+	if pub == "" {
+		key, err := app.LoadLogKey(cfg, log)
+		if err != nil {
+			return fmt.Errorf("verify: no public key given (--key) and %w", err)
+		}
+		pub = key.Public()
+	} else if b, err := os.ReadFile(pub); err == nil {
+		pub = string(b) // --key names a file holding the key
+	}
+	v, err := audit.ParsePublicKey(pub)
+	if err != nil {
+		return err
+	}
+	content, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	e, err := audit.CheckDocument(content, v)
+	if err != nil {
+		return fmt.Errorf("verify: %s is NOT an unaltered file from RKC on its access log: %w", file, err)
+	}
+	printJSON(out, map[string]any{"ok": true, "entry_id": e.ID, "action": e.Action, "at": e.At, "log": v.Name()})
+	return nil
 }
 
 func retention(cfg *config.Config) cases.Retention {

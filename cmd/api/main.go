@@ -63,6 +63,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		err = keysCommand(ctx, cfg, log, rest[1:], stdout)
 	case "audit":
 		err = auditCommand(ctx, cfg, log, rest[1:], stdout)
+	case "verify":
+		err = verifyCommand(cfg, log, rest[1:], stdout)
 	case "purge":
 		err = purgeCommand(ctx, cfg, log, rest[1:], stdout)
 	case "deadlines":
@@ -148,6 +150,7 @@ func serveApp(ctx context.Context, cfg *config.Config, log *slog.Logger, d *data
 			fmt.Fprintf(stdout, "Demo accounts (klager@demo.rkc, secretaris@demo.rkc, …) have the password: %s\n\n", pw)
 		}
 	}
+	go a.AuditLog.Run(ctx)
 	go purgeLoop(ctx, cfg, log, a)
 	go deadlineLoop(ctx, cfg, log, a)
 	go compactLoop(ctx, log, a)

@@ -38,6 +38,7 @@ type App struct {
 	Cases    *cases.Service
 	Keys     *crypto.Keyring
 	Outbox   *notify.Outbox
+	AuditLog *audit.Log // the access log's sequencer, checks and proofs
 	Handler  *echo.Echo
 }
 
@@ -53,6 +54,12 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	if err != nil {
 		return nil, err
 	}
+	logKey, err := LoadLogKey(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	auditLog := audit.New(audit.Options{DB: gdb, Key: logKey, CheckpointFile: cfg.CheckpointFile, WitnessURL: cfg.WitnessURL,
+		Interval: cfg.SequenceInterval, Logger: log})
 	enf, err := authz.NewEnforcer()
 	if err != nil {
 		return nil, err
@@ -86,7 +93,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	if err := reporting.Check(ctx, gdb); err != nil {
 		return nil, err
 	}
-	a := &App{DB: gdb, Accounts: acc, Enforcer: enf, Cases: cs, Keys: keys, Outbox: outbox}
+	a := &App{DB: gdb, Accounts: acc, Enforcer: enf, Cases: cs, Keys: keys, Outbox: outbox, AuditLog: auditLog}
 	priv := &privacy.Service{DB: gdb, Accounts: acc, Cases: cs, Now: o.Now}
 	a.Handler = server.New(server.Deps{
 		Log: log, SQL: sqlDB, Enforcer: enf, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies, Health: o.Health,
@@ -94,13 +101,13 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 			return enf.Sync(c.ID.String(), c.Grants)
 		}},
 		Cases:   &cases.Handlers{Service: cs, Throttle: accounts.NewThrottle(gdb)},
-		Audit:   &audit.Handlers{DB: gdb, Caller: callerOf},
-		Privacy: &privacy.Handlers{Service: priv},
+		Audit:   &audit.Handlers{DB: gdb, Log: auditLog, Caller: callerOf},
+		Privacy: &privacy.Handlers{Service: priv, Log: auditLog},
 		Outbox:  &notify.Handlers{Outbox: outbox},
-		Reports: &reporting.Handlers{DB: gdb},
+		Reports: &reporting.Handlers{DB: gdb, Log: auditLog},
 	})
 	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Enforcer: enf, Privacy: priv,
-		DB: gdb, Keys: keys, Throttle: accounts.NewThrottle(gdb), Log: log, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Now: o.Now,
+		DB: gdb, AuditLog: auditLog, Keys: keys, Throttle: accounts.NewThrottle(gdb), Log: log, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Now: o.Now,
 		IdleTimeout: cfg.SessionIdle, Retention: web.Retention{CaseYears: cfg.RetentionYears, SignalYears: cfg.SignalRetentionYears}})
 	if err != nil {
 		return nil, err
@@ -166,4 +173,22 @@ func LoadKeys(cfg *config.Config, log *slog.Logger) (*crypto.Keyring, error) {
 			"file", cfg.MasterKeyFile)
 	}
 	return crypto.LoadKeyring(crypto.KeySource{File: cfg.MasterKeyFile})
+}
+
+// LoadLogKey reads the access log's signing key from the environment or the
+// key file, generating the file on first start as LoadKeys does for the
+// master key; production supplies its own and keeps it apart from the
+// database.
+func LoadLogKey(cfg *config.Config, log *slog.Logger) (*audit.Key, error) {
+	if cfg.LogKey != "" {
+		return audit.ParseKey(cfg.LogKey)
+	}
+	if _, err := os.Stat(cfg.LogKeyFile); errors.Is(err, os.ErrNotExist) {
+		if err := audit.GenerateKeyFile(cfg.LogKeyFile); err != nil {
+			return nil, err
+		}
+		log.Warn("generated a new access log signing key; production must supply its own (RKC_LOG_KEY_FILE or RKC_LOG_SIGNING_KEY), keep it apart from the database and publish its public key (rkc audit key)",
+			"file", cfg.LogKeyFile)
+	}
+	return audit.LoadKeyFile(cfg.LogKeyFile)
 }

@@ -13,7 +13,6 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for tampering as the owner
 
 	"github.com/rkc-nl/rkc/internal/apptest"
-	"github.com/rkc-nl/rkc/internal/audit"
 )
 
 // world is a service with one filed case and the people around it.
@@ -63,138 +62,6 @@ func (w *world) ids(t *testing.T) []int64 {
 	return ids
 }
 
-// owner connects as the database owner, a superuser in tests: the only one
-// who can switch off the append-only trigger.
-func owner(t *testing.T, e *apptest.Env) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("pgx", e.Config.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Exec(`ALTER TABLE access_log DISABLE TRIGGER access_log_no_update`); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
-// TestVerifyNamesTamperedEntry changes, removes and reorders single rows of
-// the log behind the application's back; the chain check names the entry
-// where the chain breaks, both as a function and through the API.
-func TestVerifyNamesTamperedEntry(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		// tamper changes the log around entry ids[2] and returns the id that
-		// verification must name.
-		tamper func(t *testing.T, db *sql.DB, ids []int64) int64
-	}{
-		{"edit action", func(t *testing.T, db *sql.DB, ids []int64) int64 {
-			exec(t, db, `UPDATE access_log SET action = 'case:list' WHERE id = $1`, ids[2])
-			return ids[2]
-		}},
-		{"edit person", func(t *testing.T, db *sql.DB, ids []int64) int64 {
-			exec(t, db, `UPDATE access_log SET person_id = NULL WHERE id = $1`, ids[2])
-			return ids[2]
-		}},
-		{"edit time", func(t *testing.T, db *sql.DB, ids []int64) int64 {
-			exec(t, db, `UPDATE access_log SET at = at - interval '1 hour' WHERE id = $1`, ids[2])
-			return ids[2]
-		}},
-		{"edit and recompute its own hash", func(t *testing.T, db *sql.DB, ids []int64) int64 {
-			// The forger fixes the row's hash; the next entry's link exposes it.
-			e := readEntry(t, db, ids[2])
-			e.Client = "10.9.9.9"
-			exec(t, db, `UPDATE access_log SET client = $1, hash = $2 WHERE id = $3`, e.Client, audit.Hash(e), ids[2])
-			return ids[3]
-		}},
-		{"delete", func(t *testing.T, db *sql.DB, ids []int64) int64 {
-			exec(t, db, `DELETE FROM access_log WHERE id = $1`, ids[2])
-			return ids[3]
-		}},
-		{"reorder", func(t *testing.T, db *sql.DB, ids []int64) int64 {
-			// Swap two neighbours: the later entry now stands at the earlier id.
-			exec(t, db, `UPDATE access_log SET id = -id WHERE id IN ($1, $2)`, ids[2], ids[3])
-			exec(t, db, `UPDATE access_log SET id = $1 WHERE id = $2`, ids[2], -ids[3])
-			exec(t, db, `UPDATE access_log SET id = $1 WHERE id = $2`, ids[3], -ids[2])
-			return ids[2]
-		}},
-		{"insert a forged entry", func(t *testing.T, db *sql.DB, ids []int64) int64 {
-			// Squeezed in between two entries with a plausible link and hash.
-			prev := readEntry(t, db, ids[1])
-			f := audit.Entry{At: prev.At.Add(time.Millisecond), Role: "staff", Action: "case:read", Client: "10.0.0.1", PrevHash: prev.Hash}
-			f.Hash = audit.Hash(f)
-			exec(t, db, `UPDATE access_log SET id = id + 1000 WHERE id >= $1`, ids[2])
-			exec(t, db, `INSERT INTO access_log (id, at, role, action, client, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-				ids[2], f.At, f.Role, f.Action, f.Client, f.PrevHash, f.Hash)
-			return ids[2] + 1000
-		}},
-	}
-	w := newWorld(t)
-	for range 4 {
-		w.e.Must(200, w.secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
-	}
-	ids := w.ids(t)
-	if len(ids) < 5 {
-		t.Fatalf("log has %d entries, want at least 5", len(ids))
-	}
-	ctx := context.Background()
-	db := owner(t, w.e)
-	// Each case tampers with the intact log, kept aside and put back after.
-	exec(t, db, `CREATE TABLE access_log_intact AS SELECT * FROM access_log`)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			defer exec(t, db, `DELETE FROM access_log; INSERT INTO access_log SELECT * FROM access_log_intact`)
-			if res, err := audit.Verify(ctx, w.e.App.DB); err != nil || !res.OK || res.Entries != int64(len(ids)) {
-				t.Fatalf("intact log: %+v, %v", res, err)
-			}
-			want := tt.tamper(t, db, ids)
-
-			res, err := audit.Verify(ctx, w.e.App.DB)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.OK || res.FirstBroken == nil || *res.FirstBroken != want || res.Reason == "" {
-				t.Fatalf("Verify after tampering: %+v (first broken %v), want entry %d named", res, deref(res.FirstBroken), want)
-			}
-			var api audit.Result
-			w.e.Must(200, w.officer, "POST", "/api/v1/audit/verify", nil).Decode(t, &api)
-			if api.OK || api.FirstBroken == nil || *api.FirstBroken != want {
-				t.Fatalf("POST /audit/verify: %+v, want entry %d named", api, want)
-			}
-		})
-	}
-	var api audit.Result
-	w.e.Must(200, w.officer, "POST", "/api/v1/audit/verify", nil).Decode(t, &api)
-	if !api.OK || api.FirstBroken != nil {
-		t.Fatalf("POST /audit/verify on the restored log: %+v", api)
-	}
-}
-
-func deref(p *int64) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
-func exec(t *testing.T, db *sql.DB, q string, args ...any) {
-	t.Helper()
-	if _, err := db.Exec(q, args...); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-}
-
-func readEntry(t *testing.T, db *sql.DB, id int64) audit.Entry {
-	t.Helper()
-	var e audit.Entry
-	if err := db.QueryRow(`SELECT id, at, person_id, role, case_id, action, client, prev_hash, hash FROM access_log WHERE id = $1`, id).
-		Scan(&e.ID, &e.At, &e.PersonID, &e.Role, &e.CaseID, &e.Action, &e.Client, &e.PrevHash, &e.Hash); err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
 // TestAppRoleCannotChangeLog: the application's own connection (role
 // rkc_app) may append to the log but not change or remove entries, even with
 // the append-only trigger switched off: the grants alone forbid it.
@@ -207,7 +74,7 @@ func TestAppRoleCannotChangeLog(t *testing.T) {
 		t.Fatalf("the application works as %q (%v), want rkc_app", role, err)
 	}
 	first := w.ids(t)[0]
-	owner(t, w.e) // trigger off: what stops the application now is its grants
+	owner(t, w.e, "access_log") // trigger off: what stops the application now is its grants
 	for _, q := range []string{
 		`UPDATE access_log SET action = 'case:list' WHERE id = ?`,
 		`DELETE FROM access_log WHERE id = ?`,
@@ -223,9 +90,10 @@ func TestAppRoleCannotChangeLog(t *testing.T) {
 			t.Errorf("%s as the application: %v, want permission denied", q, err)
 		}
 	}
-	// Appending still works, and the chain is whole.
+	// Appending still works, and the log verifies.
 	w.e.Must(200, w.secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
-	if res, err := audit.Verify(context.Background(), app); err != nil || !res.OK || res.Entries != int64(len(w.ids(t))) {
+	sequence(t, w.e)
+	if res, err := w.e.App.AuditLog.Verify(context.Background()); err != nil || !res.OK || res.Entries != int64(len(w.ids(t))) {
 		t.Fatalf("log after the refused changes: %+v, %v", res, err)
 	}
 }

@@ -1,7 +1,9 @@
 package audit
 
 import (
+	"errors"
 	"net/http"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -15,38 +17,40 @@ import (
 // Handlers serves the access log to the privacy officer (the route table
 // checks the role). Reading the log is itself logged.
 type Handlers struct {
-	DB *gorm.DB
+	DB  *gorm.DB
+	Log *Log
 	// Caller returns the id and client address of the authenticated caller.
 	Caller func(echo.Context) (uuid.UUID, string)
 }
 
-// Page is one page of log entries.
-type Page struct {
-	Items   []Entry `json:"items"`
-	Page    int     `json:"page"`
-	PerPage int     `json:"per_page"`
-	Total   int64   `json:"total"`
-}
+var kindPattern = regexp.MustCompile(`^[a-z][a-z-]{0,31}$`)
 
-// Search handles GET /api/v1/audit?case_id=&person_id=&from=&to=&page=&per_page=.
+// Search handles GET /api/v1/audit?case_id=&person_id=&kind=&from=&to=&page=&per_page=.
 func (h *Handlers) Search(c echo.Context) error {
 	bad := map[string]string{}
-	q := h.DB.WithContext(c.Request().Context()).Model(&Entry{})
-	if v := c.QueryParam("case_id"); v != "" {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			bad["case_id"] = "must be a UUID"
+	var q Query
+	for _, p := range []struct {
+		name string
+		dst  **uuid.UUID
+	}{{"case_id", &q.CaseID}, {"person_id", &q.PersonID}} {
+		if v := c.QueryParam(p.name); v != "" {
+			id, err := uuid.Parse(v)
+			if err != nil {
+				bad[p.name] = "must be a UUID"
+			}
+			*p.dst = &id
 		}
-		q = q.Where("case_id = ?", id)
 	}
-	if v := c.QueryParam("person_id"); v != "" {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			bad["person_id"] = "must be a UUID"
+	if v := c.QueryParam("kind"); v != "" {
+		if !kindPattern.MatchString(v) {
+			bad["kind"] = "must be an event kind such as case, access, account or export"
 		}
-		q = q.Where("person_id = ?", id)
+		q.Kind = v
 	}
-	for _, p := range []struct{ name, op string }{{"from", ">="}, {"to", "<"}} {
+	for _, p := range []struct {
+		name string
+		dst  **time.Time
+	}{{"from", &q.From}, {"to", &q.To}} {
 		if v := c.QueryParam(p.name); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
@@ -57,11 +61,11 @@ func (h *Handlers) Search(c echo.Context) error {
 			if err != nil {
 				bad[p.name] = "must be a date (YYYY-MM-DD) or an RFC 3339 time"
 			}
-			q = q.Where("at "+p.op+" ?", t)
+			*p.dst = &t
 		}
 	}
-	page, perPage := 1, 50
-	for name, dst := range map[string]*int{"page": &page, "per_page": &perPage} {
+	q.Page, q.PerPage = 1, 50
+	for name, dst := range map[string]*int{"page": &q.Page, "per_page": &q.PerPage} {
 		if v := c.QueryParam(name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || (name == "per_page" && n > 500) {
@@ -73,11 +77,8 @@ func (h *Handlers) Search(c echo.Context) error {
 	if len(bad) > 0 {
 		return apperr.InvalidFields(bad)
 	}
-	out := Page{Items: []Entry{}, Page: page, PerPage: perPage}
-	if err := q.Count(&out.Total).Error; err != nil {
-		return apperr.Wrap(err)
-	}
-	if err := q.Order("id").Offset((page - 1) * perPage).Limit(perPage).Find(&out.Items).Error; err != nil {
+	out, err := Search(c.Request().Context(), h.DB, q)
+	if err != nil {
 		return apperr.Wrap(err)
 	}
 	if err := h.log(c, "audit:search"); err != nil {
@@ -89,7 +90,7 @@ func (h *Handlers) Search(c echo.Context) error {
 
 // Verify handles POST /api/v1/audit/verify.
 func (h *Handlers) Verify(c echo.Context) error {
-	res, err := Verify(c.Request().Context(), h.DB)
+	res, err := h.Log.Verify(c.Request().Context())
 	if err != nil {
 		return apperr.Wrap(err)
 	}
@@ -97,6 +98,26 @@ func (h *Handlers) Verify(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, res)
+}
+
+// Prove handles GET /api/v1/audit/entries/:id/proof: the inclusion proof of
+// one entry in the newest signed checkpoint.
+func (h *Handlers) Prove(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("entry"), 10, 64)
+	if err != nil || id < 1 {
+		return apperr.InvalidFields(map[string]string{"entry": "must be an entry id"})
+	}
+	p, err := h.Log.Prove(c.Request().Context(), id)
+	if errors.Is(err, ErrNotSequenced) {
+		return apperr.New(apperr.NotFound, "not-in-log", "There is no such entry in the log's tree (yet); an entry is added within seconds.")
+	}
+	if err != nil {
+		return apperr.Wrap(err)
+	}
+	if err := h.log(c, "audit:prove"); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
 }
 
 func (h *Handlers) log(c echo.Context, action string) error {

@@ -74,6 +74,13 @@ type Config struct {
 	DevOwnerLogin      bool          // development only: serve even when the login can alter the access log
 	DBUnreachableLimit time.Duration // /healthz fails once the database has been unreachable this long
 	EmbeddedRestarts   int           // restarts of a dead embedded PostgreSQL allowed within ten minutes; then exit 1
+
+	// The access log as a transparency log (internal/audit).
+	LogKeyFile       string        // Ed25519 log signing key (signed-note format); default <data-dir>/log.key
+	LogKey           string        // the log signing key given directly (overrides the file)
+	CheckpointFile   string        // file outside the database every signed checkpoint is appended to
+	WitnessURL       string        // optional address every signed checkpoint is POSTed to
+	SequenceInterval time.Duration // longest wait before committed log entries are sequenced and signed
 }
 
 // OIDCProvider is one OpenID provider (RKC_OIDC_PROVIDERS, a JSON list).
@@ -194,6 +201,32 @@ func settings() []setting {
 			c.MasterKeys = v
 			return nil
 		}},
+		{"log-key-file", "RKC_LOG_KEY_FILE", "", "access log signing key (default <data-dir>/log.key, generated on first start)", func(c *Config, v string) error {
+			c.LogKeyFile = v
+			return nil
+		}},
+		{"log-signing-key", "RKC_LOG_SIGNING_KEY", "", "access log signing key as a signed-note private key PRIVATE+KEY+… (overrides the file)", func(c *Config, v string) error {
+			if v != "" && !strings.HasPrefix(v, "PRIVATE+KEY+") {
+				return errors.New("must be a signed-note private key (PRIVATE+KEY+name+hash+key)")
+			}
+			c.LogKey = v
+			return nil
+		}},
+		{"checkpoint-file", "RKC_CHECKPOINT_FILE", "", "file outside the database every signed access log checkpoint is appended to (default <data-dir>/checkpoints.log)", func(c *Config, v string) error {
+			c.CheckpointFile = v
+			return nil
+		}},
+		{"witness-url", "RKC_WITNESS_URL", "", "address every signed access log checkpoint is POSTed to; empty: none", func(c *Config, v string) error {
+			if v != "" {
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					return errors.New("must be an http(s) URL")
+				}
+			}
+			c.WitnessURL = v
+			return nil
+		}},
+		{"sequence-interval", "RKC_SEQUENCE_INTERVAL", "1s", "longest wait before committed access log entries are put in the tree and signed", durationSetter(func(c *Config) *time.Duration { return &c.SequenceInterval })},
 		{"session-ttl", "RKC_SESSION_TTL", "12h", "absolute lifetime of a session", durationSetter(func(c *Config) *time.Duration { return &c.SessionTTL })},
 		{"retention-years", "RKC_RETENTION_YEARS", "5", "years after closing before a case is purged", intSetter(1, 100, func(c *Config) *int { return &c.RetentionYears })},
 		{"close-after-days", "RKC_CLOSE_AFTER_DAYS", "42", "days a finished case (decided, inadmissible, withdrawn, resolved informally) stays open for the parties to react before it closes by itself; the retention term runs from closing", intSetter(1, 365, func(c *Config) *int { return &c.CloseAfterDays })},
@@ -406,6 +439,12 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (*Config, 
 	if c.MasterKeyFile == "" {
 		c.MasterKeyFile = filepath.Join(c.DataDir, "master.keys")
 	}
+	if c.LogKeyFile == "" {
+		c.LogKeyFile = filepath.Join(c.DataDir, "log.key")
+	}
+	if c.CheckpointFile == "" {
+		c.CheckpointFile = filepath.Join(c.DataDir, "checkpoints.log")
+	}
 	if c.MailDir == "" {
 		c.MailDir = filepath.Join(c.DataDir, "mail")
 	}
@@ -429,7 +468,14 @@ Commands:
   keys rotate        add a new master key to the key file and rewrap every case key under it
   keys rewrap        rewrap every case key under the active master key (after changing RKC_MASTER_KEYS)
   keys retire ID     remove an old master key that no case key uses any more
-  audit verify       verify the access log's hash chain; names the first broken entry
+  audit verify       check the access log's tree against the newest signed checkpoint outside the
+                     database; names a changed, removed or reordered entry, a truncated tail, a
+                     rebuilt tree or a forged checkpoint
+  audit prove ID     print the inclusion proof of access log entry ID in the newest checkpoint
+  audit key          print the access log's public key (to check checkpoints and signed files)
+  verify FILE [--key K]
+                     check offline that an export or report came from RKC unaltered and is on the
+                     access log (K: the public key or a file holding it; default this installation's)
   purge [--dry-run]  purge cases and signals past their retention term now
   deadlines check    remind staff of cases due within 10 working days or overdue, once per deadline,
                      and of the four weeks to rule a complaint out (Awb 9:8 lid 3)

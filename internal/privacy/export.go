@@ -118,17 +118,24 @@ func (s *Service) build(ctx context.Context, requester *accounts.Caller, subject
 	if err != nil {
 		return nil, err
 	}
-	var actions []audit.Entry
-	if err := s.DB.WithContext(ctx).Where("person_id = ?", subject).Order("id").Limit(10000).Find(&actions).Error; err != nil {
+	// The person's entries, those about a case found through their sealed tags.
+	acts, err := audit.Search(ctx, s.DB, audit.Query{PersonID: &subject, PerPage: 10000})
+	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
+	actions := acts.Items
 	return &Export{GeneratedAt: time.Now().UTC(), Account: Account{ID: p.ID, Email: p.Email, Name: p.Name, Ministry: p.Ministry,
 		Language: p.Language, CreatedAt: p.CreatedAt, LastLoginAt: p.LastLoginAt, Roles: grants}, Cases: cs, Actions: actions,
 		Note: "Data of other people (the other party's statements and evidence, the complainant's contact details for a respondent) is left out."}, nil
 }
 
 // Handlers serves the exports.
-type Handlers struct{ Service *Service }
+type Handlers struct {
+	Service *Service
+	// Log signs each export and attaches its access log entry's inclusion
+	// proof, so `rkc verify` can check the file offline; nil: unsigned.
+	Log *audit.Log
+}
 
 // Mine handles GET /api/v1/me/export?format=json|pdf.
 func (h *Handlers) Mine(c echo.Context) error {
@@ -141,7 +148,7 @@ func (h *Handlers) Mine(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return respond(c, format, exp)
+	return h.respond(c, caller, caller.ID, format, exp)
 }
 
 // Person handles GET /api/v1/persons/{pid}/export?request= (privacy
@@ -168,7 +175,7 @@ func (h *Handlers) Person(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return respond(c, format, exp)
+	return h.respond(c, caller, id, format, exp)
 }
 
 func exportFormat(c echo.Context) (string, error) {
@@ -182,19 +189,41 @@ func exportFormat(c echo.Context) (string, error) {
 	return format, nil
 }
 
-func respond(c echo.Context, format string, exp *Export) error {
+// respond sends the export as a file that carries the log's signature and
+// its access log entry's inclusion proof.
+func (h *Handlers) respond(c echo.Context, caller *accounts.Caller, subject uuid.UUID, format string, exp *Export) error {
 	hd := c.Response().Header()
 	hd.Set("Cache-Control", "no-store")
+	var doc []byte
+	var err error
+	docFormat, mime := audit.FormatJSON, echo.MIMEApplicationJSON
 	if format == "json" {
-		hd.Set("Content-Disposition", `attachment; filename="rkc-export.json"`)
-		return c.JSON(http.StatusOK, exp)
+		doc, err = json.Marshal(exp)
+	} else {
+		doc, err = RenderPDF(exp)
+		docFormat, mime = audit.FormatPDF, "application/pdf"
 	}
-	pdf, err := RenderPDF(exp)
 	if err != nil {
 		return apperr.Wrap(err)
 	}
-	hd.Set("Content-Disposition", `attachment; filename="rkc-export.pdf"`)
-	return c.Blob(http.StatusOK, "application/pdf", pdf)
+	if doc, err = h.sign(c.Request().Context(), caller, subject, docFormat, doc); err != nil {
+		return apperr.Wrap(err)
+	}
+	hd.Set("Content-Disposition", `attachment; filename="rkc-export.`+format+`"`)
+	return c.Blob(http.StatusOK, mime, doc)
+}
+
+// sign logs the export with the file's digest and attaches the signature and
+// the entry's inclusion proof.
+func (h *Handlers) sign(ctx context.Context, caller *accounts.Caller, subject uuid.UUID, f audit.Format, doc []byte) ([]byte, error) {
+	if h.Log == nil {
+		return doc, nil
+	}
+	actor, role := caller.ID, "data_subject"
+	if caller.ID != subject {
+		role = authz.PrivacyOfficer
+	}
+	return h.Log.SignFile(ctx, audit.Entry{At: time.Now(), PersonID: &actor, Role: role, Action: audit.ActionExportFile, Client: caller.Client}, f, doc)
 }
 
 // RenderPDF lays the export out as a readable document: the same content as

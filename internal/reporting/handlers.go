@@ -13,6 +13,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
+	accesslog "github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/httpx"
 )
 
@@ -23,7 +24,12 @@ const FirstYear = 2000
 // table lets only report readers (reporter, chair, secretary) in, and only
 // the chair write; the report holds aggregates only, so there is no
 // per-case check to make.
-type Handlers struct{ DB *gorm.DB }
+type Handlers struct {
+	DB *gorm.DB
+	// Log signs the PDF and CSV files and attaches their access log
+	// entry's inclusion proof (`rkc verify`); nil: unsigned.
+	Log *accesslog.Log
+}
 
 // yearParam reads the :year path parameter: a calendar year from FirstYear
 // to the current one.
@@ -72,10 +78,17 @@ func (h *Handlers) Annual(c echo.Context) error {
 		if err := r.WriteCSV(&buf); err != nil {
 			return apperr.Wrap(err)
 		}
+		csv, err := h.sign(c, accesslog.FormatCSV, buf.Bytes())
+		if err != nil {
+			return apperr.Wrap(err)
+		}
 		hd.Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
-		return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+		return c.Blob(http.StatusOK, "text/csv; charset=utf-8", csv)
 	case "pdf":
 		pdf, err := r.PDF()
+		if err == nil {
+			pdf, err = h.sign(c, accesslog.FormatPDF, pdf)
+		}
 		if err != nil {
 			return apperr.Wrap(err)
 		}
@@ -83,6 +96,20 @@ func (h *Handlers) Annual(c echo.Context) error {
 		return c.Blob(http.StatusOK, "application/pdf", pdf)
 	}
 	return c.JSON(http.StatusOK, r)
+}
+
+// sign logs the report file handed out and attaches the signature and the
+// entry's inclusion proof.
+func (h *Handlers) sign(c echo.Context, f accesslog.Format, doc []byte) ([]byte, error) {
+	if h.Log == nil {
+		return doc, nil
+	}
+	e := accesslog.Entry{At: time.Now(), Role: "reporter", Action: accesslog.ActionReportFile, Client: c.RealIP()}
+	if caller, ok := accounts.CallerFrom(c); ok {
+		id := caller.ID
+		e.PersonID, e.Client = &id, caller.Client
+	}
+	return h.Log.SignFile(c.Request().Context(), e, f, doc)
 }
 
 // Recommendations handles GET /api/v1/reports/recommendations/{year}?version=n:

@@ -151,6 +151,7 @@ GET    /api/v1/data-subject-requests/:request       -                      401  
 POST   /api/v1/data-subject-requests/:request/close -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
 GET    /api/v1/audit                                -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
 POST   /api/v1/audit/verify                         -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
+GET    /api/v1/audit/entries/:entry/proof           -                      401  403  403  403  403  403  403  403  403  403  403  403  403  403   403  403  403  200
 GET    /api/v1/outbox/dead                          -                      401  403  403  403  403  403  403  200  403  403  403  403  403  403   403  403  403  403
 GET    /api/v1/reports/annual/:year                 -                      401  403  403  403  403  403  403  200  403  403  200  200  403  403   403  200  403  403
 GET    /api/v1/reports/recommendations/:year        -                      401  403  403  403  403  403  403  200  403  403  200  200  403  403   403  200  403  403
@@ -765,6 +766,8 @@ func (w *world) param(r row, who string, f *fixture, name string) string {
 		return "json"
 	case ":step":
 		return "what"
+	case ":entry":
+		return w.sequencedEntry()
 	case ":year":
 		if r.method == http.MethodGet {
 			return strconv.Itoa(time.Now().Year() - 1)
@@ -789,7 +792,7 @@ func (w *world) call(r row, who string, f *fixture, missing string) *apptest.Res
 	switch r.route {
 	case "GET /api/v1/me", "GET /api/v1/cases", "GET /api/v1/cases/:id", "GET /api/v1/cases/:id/events",
 		"GET /api/v1/cases/:id/attachments/:aid", "GET /api/v1/signals", "GET /api/v1/signals/:sid",
-		"GET /api/v1/me/export", "GET /api/v1/persons/:pid/export", "GET /api/v1/audit", "POST /api/v1/audit/verify",
+		"GET /api/v1/me/export", "GET /api/v1/persons/:pid/export", "GET /api/v1/audit", "POST /api/v1/audit/verify", "GET /api/v1/audit/entries/:entry/proof",
 		"GET /api/v1/me/notices", "GET /api/v1/data-subject-requests", "GET /api/v1/data-subject-requests/:request",
 		"GET /api/v1/outbox/dead", "POST /api/v1/cases/:id/register", "POST /api/v1/cases/:id/close",
 		"GET /api/v1/reports/annual/:year", "GET /api/v1/reports/recommendations/:year":
@@ -1385,4 +1388,16 @@ func firstDiff(a, b string) string {
 	}
 	from := max(0, i-80)
 	return fmt.Sprintf("…%s…\nversus\n…%s…", a[from:min(len(a), i+80)], b[from:min(len(b), i+80)])
+}
+
+// sequencedEntry is the id of an access log entry in the log's tree.
+func (w *world) sequencedEntry() string {
+	if _, err := w.env.App.AuditLog.SequenceOnce(w.t.Context()); err != nil {
+		w.t.Fatal(err)
+	}
+	var id int64
+	if err := w.env.App.DB.Raw(`SELECT min(entry_id) FROM log_leaves`).Scan(&id).Error; err != nil || id == 0 {
+		w.t.Fatalf("no sequenced access log entry: %v", err)
+	}
+	return strconv.FormatInt(id, 10)
 }

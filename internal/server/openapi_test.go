@@ -645,6 +645,13 @@ func TestOpenAPIWalk(t *testing.T) {
 	w.do(call{who: po, method: "GET", path: "/api/v1/audit?case_id=nope", want: 422, problem: "validation", badRequest: true})
 	w.do(call{who: comp, method: "GET", path: "/api/v1/audit", want: 403, problem: "forbidden"})
 	w.do(call{who: po, method: "POST", path: "/api/v1/audit/verify", want: 200})
+	w.do(call{who: po, method: "GET", path: "/api/v1/audit?kind=case", want: 200})
+	if _, err := env.App.AuditLog.SequenceOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	w.do(call{who: po, method: "GET", path: "/api/v1/audit/entries/1/proof", want: 200})
+	w.do(call{who: po, method: "GET", path: "/api/v1/audit/entries/999999/proof", want: 404, problem: "not-in-log"})
+	w.do(call{who: po, method: "GET", path: "/api/v1/audit/entries/x/proof", want: 422, problem: "validation", badRequest: true})
 
 	// The secretaries' board: how many messages were given up on.
 	w.do(call{who: sec, method: "GET", path: "/api/v1/outbox/dead", want: 200})

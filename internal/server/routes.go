@@ -173,6 +173,7 @@ func New(d Deps) *echo.Echo {
 	api.POST("/data-subject-requests/:request/close", d.Privacy.CloseRequest, pm("dsr:manage"))
 	api.GET("/audit", d.Audit.Search, pm("audit:read"))
 	api.POST("/audit/verify", d.Audit.Verify, pm("audit:verify"))
+	api.GET("/audit/entries/:entry/proof", d.Audit.Prove, pm("audit:read"))
 
 	api.GET("/outbox/dead", d.Outbox.Dead, pm("outbox:read"))
 

@@ -252,7 +252,7 @@ func TestOversightPages(t *testing.T) {
 	fg.open("/audit")
 	fg.check("30-toegangslog")
 	fg.submit("form[action='/audit/verify'] button")
-	fg.expect("De keten is intact")
+	fg.expect("Het logboek klopt")
 	adm := c.tab(t, c.admin, "beheer")
 	adm.open("/admin/accounts")
 	adm.check("31-beheer-accounts")

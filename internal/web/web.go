@@ -21,6 +21,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/crypto"
@@ -42,6 +43,7 @@ type Deps struct {
 	// DB serves the few read-only lists no service offers yet: panel
 	// candidates, ministries, the account list and the access log.
 	DB       *gorm.DB
+	AuditLog *audit.Log         // checks the access log's tree
 	Throttle *accounts.Throttle // wrong receipt codes
 	// Keys seal complaint drafts in the database; without them drafts stay
 	// in this server's memory (tests of single pages).

@@ -279,22 +279,25 @@ func (w *Web) auditPage(c echo.Context) error {
 func (w *Web) auditSearch(c echo.Context, p *page) (auditData, error) {
 	d := auditData{Page: 1, Items: []audit.Entry{}}
 	p.Form, p.Values = "search", c.QueryParams()
-	q := w.d.DB.WithContext(c.Request().Context()).Model(&audit.Entry{})
+	var q audit.Query
 	if v := strings.TrimSpace(c.QueryParam("case_id")); v != "" {
 		id, err := uuid.Parse(v)
 		if err != nil {
 			p.Errors["case_id"] = p.T("err.uuid")
 		}
-		q = q.Where("case_id = ?", id)
+		q.CaseID = &id
 	}
 	if v := strings.TrimSpace(c.QueryParam("person_id")); v != "" {
 		id, err := uuid.Parse(v)
 		if err != nil {
 			p.Errors["person_id"] = p.T("err.uuid")
 		}
-		q = q.Where("person_id = ?", id)
+		q.PersonID = &id
 	}
-	for _, f := range []struct{ name, op string }{{"from", ">="}, {"to", "<"}} {
+	for _, f := range []struct {
+		name string
+		dst  **time.Time
+	}{{"from", &q.From}, {"to", &q.To}} {
 		if v := strings.TrimSpace(c.QueryParam(f.name)); v != "" {
 			t, err := time.ParseInLocation(time.DateOnly, v, w.loc)
 			if err != nil {
@@ -303,7 +306,7 @@ func (w *Web) auditSearch(c echo.Context, p *page) (auditData, error) {
 			if f.name == "to" {
 				t = t.AddDate(0, 0, 1)
 			}
-			q = q.Where("at "+f.op+" ?", t)
+			*f.dst = &t
 		}
 	}
 	if n, err := atoiPositive(c.QueryParam("page")); err == nil {
@@ -315,18 +318,18 @@ func (w *Web) auditSearch(c echo.Context, p *page) (auditData, error) {
 	vals := c.QueryParams()
 	vals.Del("page")
 	d.Query = vals.Encode()
-	if err := q.Count(&d.Total).Error; err != nil {
+	q.Page, q.PerPage, q.Newest = d.Page, auditPerPage, true
+	res, err := audit.Search(c.Request().Context(), w.d.DB, q)
+	if err != nil {
 		return d, apperr.Wrap(err)
 	}
-	if err := q.Order("id DESC").Offset((d.Page - 1) * auditPerPage).Limit(auditPerPage).Find(&d.Items).Error; err != nil {
-		return d, apperr.Wrap(err)
-	}
+	d.Items, d.Total = res.Items, res.Total
 	d.Pages = int((d.Total + auditPerPage - 1) / auditPerPage)
 	return d, w.logAudit(c, "audit:search")
 }
 
 func (w *Web) auditVerify(c echo.Context) error {
-	res, err := audit.Verify(c.Request().Context(), w.d.DB)
+	res, err := w.d.AuditLog.Verify(c.Request().Context())
 	if err != nil {
 		return w.fail(c, apperr.Wrap(err))
 	}

@@ -133,6 +133,11 @@ func TestCompose(t *testing.T) {
 	if h := api.Environment["RKC_SMTP_HOST"]; cf.Services[h].Image == "" || !strings.Contains(cf.Services[h].Image, "mailpit") {
 		t.Errorf("api: RKC_SMTP_HOST=%s is not the SMTP catcher service", h)
 	}
+	if m := api.Environment["RKC_METRICS_ADDR"]; m == "" || m == api.Environment["RKC_ADDR"] {
+		t.Errorf("api: RKC_METRICS_ADDR %q, want /metrics on a port of its own", m)
+	} else if port := m[strings.LastIndex(m, ":")+1:]; slices.ContainsFunc(api.Ports, func(p string) bool { return strings.HasSuffix(p, ":"+port) }) {
+		t.Errorf("api: the metrics port %s is published; keep it on the backend network", port)
+	}
 	if api.DependsOn["postgres"].Condition != "service_healthy" {
 		t.Errorf("api: must wait for postgres to be healthy (depends_on condition service_healthy)")
 	}

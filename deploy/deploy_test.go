@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -213,6 +214,7 @@ func checkOverlay(t reporter, o overlay, dir string) {
 	d := m.deployments[0]
 	checkDeployment(t, o, dir, d, m, settings)
 	checkService(t, d, m)
+	checkMetricsPort(t, d, m)
 	checkPDB(t, d, m)
 	checkDatabase(t, d, m)
 	checkNetwork(t, o, d, m)
@@ -613,4 +615,42 @@ func kustomizeImage(t reporter, dir string) string {
 		return name + "@" + im.Digest
 	}
 	return name + ":" + im.NewTag
+}
+
+// checkMetricsPort: the API serves /metrics on a port of its own
+// (RKC_METRICS_ADDR), named metrics in the container, so the scraper can
+// reach it; no Service, and so no Ingress, routes to it.
+func checkMetricsPort(t reporter, d *appsv1.Deployment, m *manifests) {
+	t.Helper()
+	c := d.Spec.Template.Spec.Containers[0]
+	env := map[string]string{}
+	for _, e := range c.Env {
+		env[e.Name] = e.Value
+	}
+	addr, public := env["RKC_METRICS_ADDR"], env["RKC_ADDR"]
+	if addr == "" || addr == public {
+		t.Errorf("RKC_METRICS_ADDR %q: want a port apart from RKC_ADDR %q, reachable in the pod (:9090)", addr, public)
+		return
+	}
+	port := addr[strings.LastIndex(addr, ":")+1:]
+	var metrics *corev1.ContainerPort
+	for i, p := range c.Ports {
+		if p.Name == "metrics" {
+			metrics = &c.Ports[i]
+		}
+	}
+	if metrics == nil || strconv.Itoa(int(metrics.ContainerPort)) != port {
+		t.Errorf("container port metrics %+v, want %s (RKC_METRICS_ADDR)", metrics, port)
+		return
+	}
+	if a := d.Spec.Template.Annotations; a["prometheus.io/scrape"] != "true" || a["prometheus.io/port"] != port {
+		t.Errorf("pod annotations %v: want prometheus.io/scrape true on port %s", a, port)
+	}
+	for _, s := range m.services {
+		for _, p := range s.Spec.Ports {
+			if p.TargetPort.StrVal == "metrics" || p.TargetPort.IntVal == metrics.ContainerPort || p.Port == metrics.ContainerPort {
+				t.Errorf("Service %s port %s routes to the metrics port: an Ingress could expose it", s.Name, p.Name)
+			}
+		}
+	}
 }

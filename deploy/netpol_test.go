@@ -160,6 +160,7 @@ func checkNetwork(t reporter, o overlay, d *appsv1.Deployment, m *manifests) {
 	operator := endpoint{name: "CloudNativePG operator", namespace: "cnpg-system", labels: map[string]string{"app.kubernetes.io/name": "cloudnative-pg"}}
 	dns := endpoint{name: "cluster DNS", namespace: "kube-system", labels: map[string]string{"k8s-app": "kube-dns"}}
 	ingress := endpoint{name: "ingress controller", namespace: "ingress-nginx", labels: map[string]string{"app.kubernetes.io/name": "ingress-nginx"}}
+	prometheus := endpoint{name: "Prometheus", namespace: "monitoring", labels: map[string]string{"app.kubernetes.io/name": "prometheus"}}
 	internet := endpoint{name: "an outside address", ip: "203.0.113.9"}
 	relay := endpoint{name: "the SMTP relay", ip: "203.0.113.25"}
 	if o.relay != "" {
@@ -186,7 +187,10 @@ func checkNetwork(t reporter, o overlay, d *appsv1.Deployment, m *manifests) {
 		{api, other, tcp, 8080, false},
 		{api, elsewhere, tcp, 8080, false},
 		{ingress, api, tcp, 8080, true},
-		{ingress, api, tcp, 9090, false},
+		{ingress, api, tcp, 9090, false}, // the metrics port: never through the ingress
+		{prometheus, api, tcp, 9090, true},
+		{other, api, tcp, 9090, false},
+		{elsewhere, api, tcp, 9090, false},
 		{other, other, tcp, 8080, false}, // default deny
 	}
 	if o.relay != "" {

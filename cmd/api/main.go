@@ -166,27 +166,50 @@ func serveApp(ctx context.Context, cfg *config.Config, log *slog.Logger, d *data
 	workerDone := make(chan struct{})
 	go func() { defer close(workerDone); worker.Run(workerCtx) }()
 	defer func() { stopWorker(); <-workerDone }()
-	return listen(ctx, cfg, log, a.Handler)
+	return listen(ctx, cfg, log, a.Handler, a.Metrics)
 }
 
-// listen serves until ctx ends, then lets in-flight requests finish.
-func listen(ctx context.Context, cfg *config.Config, log *slog.Logger, h http.Handler) error {
+// listen serves until ctx ends, then lets in-flight requests finish. The
+// metrics are served on their own address (cfg.MetricsAddr, loopback by
+// default), never on the public one.
+func listen(ctx context.Context, cfg *config.Config, log *slog.Logger, h, metrics http.Handler) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	servers := []*http.Server{{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}}
+	listeners := []net.Listener{ln}
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (RKC_METRICS_ADDR): %w", cfg.MetricsAddr, err)
+		}
+		servers = append(servers, &http.Server{Handler: metrics, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+			WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 16 << 10})
+		listeners = append(listeners, mln)
+		log.Info("serving metrics", "addr", mln.Addr().String())
+	}
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { errc <- srv.Serve(listeners[i]) }()
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL)
 	select {
 	case err := <-errc:
+		for _, srv := range servers {
+			srv.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	return srv.Shutdown(shutCtx)
+	var errs []error
+	for _, srv := range servers {
+		errs = append(errs, srv.Shutdown(shutCtx))
+	}
+	return errors.Join(errs...)
 }

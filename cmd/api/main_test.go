@@ -84,6 +84,10 @@ func childEnv(settings ...string) []string {
 		}
 		env = append(env, kv)
 	}
+	// The metrics listener on a port of its own (the default 9090 would be
+	// shared by the tests running at once); a setting given wins (the last
+	// of a repeated variable counts).
+	env = append(env, "RKC_METRICS_ADDR=127.0.0.1:0")
 	return append(env, settings...)
 }
 
@@ -456,5 +460,31 @@ func TestKeyFileTooOpen(t *testing.T) {
 		if strings.Contains(r.stderr, "unreachable") {
 			t.Errorf("%s: the database was tried before the key file was refused", settings[1])
 		}
+	}
+}
+
+// TestMetricsListener: /metrics is served on RKC_METRICS_ADDR and not on
+// the public address, which is all an ingress forwards to.
+func TestMetricsListener(t *testing.T) {
+	t.Parallel()
+	metrics := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	s := startServer(t, t.TempDir(), "RKC_METRICS_ADDR="+metrics)
+	get := func(url string) (int, string) {
+		res, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, body := get("http://" + s.addr + "/metrics"); code == http.StatusOK || strings.Contains(body, "go_goroutines") {
+		t.Errorf("the public listener serves /metrics: %d", code)
+	}
+	if code, body := get("http://" + metrics + "/metrics"); code != http.StatusOK || !strings.Contains(body, "rkc_http_requests_total") {
+		t.Errorf("the metrics listener: %d %.200s", code, body)
+	}
+	if code, _ := get("http://" + metrics + "/healthz"); code != http.StatusNotFound {
+		t.Errorf("the metrics listener serves more than /metrics: /healthz %d", code)
 	}
 }

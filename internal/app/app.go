@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
@@ -40,6 +42,9 @@ type App struct {
 	Outbox   *notify.Outbox
 	AuditLog *audit.Log // the access log's sequencer, checks and proofs
 	Handler  *echo.Echo
+	// Metrics serves /metrics on the operators' listener (RKC_METRICS_ADDR),
+	// apart from Handler.
+	Metrics http.Handler
 }
 
 // Options are what Build needs beyond the configuration.
@@ -95,8 +100,10 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	}
 	a := &App{DB: gdb, Accounts: acc, Enforcer: enf, Cases: cs, Keys: keys, Outbox: outbox, AuditLog: auditLog}
 	priv := &privacy.Service{DB: gdb, Accounts: acc, Cases: cs, Now: o.Now}
+	reg := prometheus.NewRegistry()
+	a.Metrics = server.MetricsHandler(reg)
 	a.Handler = server.New(server.Deps{
-		Log: log, SQL: sqlDB, Enforcer: enf, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies, Health: o.Health,
+		Log: log, SQL: sqlDB, Enforcer: enf, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies, Metrics: reg, Health: o.Health,
 		Accounts: &accounts.Handlers{Service: acc, SecureCookies: cfg.SecureCookies, Synced: func(c *accounts.Caller) error {
 			return enf.Sync(c.ID.String(), c.Grants)
 		}},

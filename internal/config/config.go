@@ -26,6 +26,7 @@ import (
 type Config struct {
 	DatabaseURL          string        // empty: start a private PostgreSQL under DataDir
 	Addr                 string        // listen address
+	MetricsAddr          string        // listen address of /metrics, apart from Addr; "" when off
 	DataDir              string        // folder for the embedded database, keys and mail
 	BaseURL              string        // public address, used in links in e-mails
 	LogLevel             string        // debug, info, warn, error
@@ -151,6 +152,17 @@ func settings() []setting {
 				return errors.New("must be host:port, for example :8080")
 			}
 			c.Addr = v
+			return nil
+		}},
+		{"metrics-addr", "RKC_METRICS_ADDR", "127.0.0.1:9090", "listen address of /metrics, apart from the public one (loopback by default; in a pod :9090 for the scraper); off: no metrics", func(c *Config, v string) error {
+			if v == "off" {
+				c.MetricsAddr = ""
+				return nil
+			}
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return errors.New("must be host:port, for example 127.0.0.1:9090, or off")
+			}
+			c.MetricsAddr = v
 			return nil
 		}},
 		{"data-dir", "RKC_DATA_DIR", "./var", "data folder (embedded database, master key, mail folder)", func(c *Config, v string) error {
@@ -452,6 +464,9 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (*Config, 
 		c.BaseURL = baseURLOf(c.Addr)
 	}
 	c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
+		return nil, nil, errors.New("invalid RKC_METRICS_ADDR: must differ from RKC_ADDR, so the public listener never serves /metrics")
+	}
 	if !c.PasswordLogin && len(c.OIDCProviders) == 0 {
 		return nil, nil, errors.New("invalid RKC_PASSWORD_LOGIN: with password sign-in off, RKC_OIDC_PROVIDERS must name a provider")
 	}

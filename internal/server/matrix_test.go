@@ -170,7 +170,6 @@ var publicRoutes = []struct {
 }{
 	{"GET", "/healthz", 200},
 	{"GET", "/readyz", 200},
-	{"GET", "/metrics", 200},
 	{"GET", "/api/v1/openapi.yaml", 200},
 	{"POST", "/api/v1/session", 201},
 	{"POST", "/api/v1/password-reset", 202},

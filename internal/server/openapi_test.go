@@ -94,7 +94,7 @@ var echoParam = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
 // opsPaths are the operators' endpoints outside /api (DESIGN §7); the
 // document describes them with the API. Every other path outside /api is
 // the HTML interface, which the document does not describe.
-var opsPaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+var opsPaths = map[string]bool{"/healthz": true, "/readyz": true}
 
 // TestOpenAPIRoutesMatch checks that the document describes exactly the API
 // routes the server registers, with the same methods.
@@ -391,7 +391,6 @@ func TestOpenAPIWalk(t *testing.T) {
 	w.do(call{method: "GET", path: "/api/v1/openapi.yaml", want: 200})
 	w.do(call{method: "GET", path: "/healthz", want: 200})
 	w.do(call{method: "GET", path: "/readyz", want: 200})
-	w.do(call{method: "GET", path: "/metrics", want: 200})
 
 	// Sessions: bearer and cookie.
 	w.do(call{method: "POST", path: "/api/v1/session", body: map[string]any{"email": comp.Email, "password": "wrong password"},

@@ -5,8 +5,8 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
-	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -70,11 +70,11 @@ func opsMetrics(t *testing.T, env *apptest.Env, want ...string) string {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		res := env.Do(nil, http.MethodGet, "/metrics", nil)
-		if res.Status != http.StatusOK {
-			t.Fatalf("GET /metrics = %d", res.Status)
+		res := scrape(env)
+		if res.Code != http.StatusOK {
+			t.Fatalf("GET /metrics = %d", res.Code)
 		}
-		body := string(res.Body)
+		body := res.Body.String()
 		missing := ""
 		for _, w := range want {
 			if !strings.Contains(body, w) {
@@ -347,18 +347,44 @@ func TestMetricsFormat(t *testing.T) {
 	env := apptest.New(t)
 	env.Do(nil, http.MethodGet, "/healthz", nil)
 	opsMetrics(t, env, `route="/healthz"`) // a counter shows once it has a series
-	res, err := env.Server.Client().Get(env.Server.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+	res := scrape(env)
+	b := res.Body.Bytes()
+	if ct := res.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 		t.Errorf("/metrics Content-Type %q, want the Prometheus text format", ct)
 	}
 	for _, want := range []string{"# TYPE rkc_http_requests_total counter", "go_goroutines", "process_"} {
 		if !bytes.Contains(b, []byte(want)) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+}
+
+// scrape asks the operators' metrics handler for /metrics, as Prometheus
+// does on RKC_METRICS_ADDR.
+func scrape(env *apptest.Env) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	env.App.Metrics.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	return rec
+}
+
+// TestMetricsNotPublic: the public listener (the API and the pages, all the
+// ingress forwards to) does not serve /metrics, whatever the method or
+// spelling; the operators' handler serves it and nothing else.
+func TestMetricsNotPublic(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	for _, path := range []string{"/metrics", "/metrics/", "/Metrics", "/api/v1/../metrics"} {
+		res := env.Do(nil, http.MethodGet, path, nil)
+		if res.Status == http.StatusOK || strings.Contains(string(res.Body), "go_goroutines") {
+			t.Errorf("public GET %s: %d, serves the metrics", path, res.Status)
+		}
+	}
+	if res := scrape(env); res.Code != http.StatusOK || !strings.Contains(res.Body.String(), "go_goroutines") {
+		t.Fatalf("the metrics handler: %d", res.Code)
+	}
+	rec := httptest.NewRecorder()
+	env.App.Metrics.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/me", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("the metrics listener serves /api/v1/me: %d", rec.Code)
 	}
 }

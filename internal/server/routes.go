@@ -33,6 +33,9 @@ type Deps struct {
 	// SecureCookies: served over TLS, so the cookies carry the __Host-
 	// prefix (config.Config.SecureCookies).
 	SecureCookies bool
+	// Metrics is the registry the request metrics go to, served apart by
+	// MetricsHandler; nil: a registry of its own, not served.
+	Metrics *prometheus.Registry
 	// TrustedProxies are the ranges whose X-Forwarded-For names the client
 	// (config.Config.TrustedProxies); empty: the peer is the client.
 	TrustedProxies []*net.IPNet
@@ -54,7 +57,10 @@ func denied(c echo.Context) error {
 // session; pm(action) additionally needs a role that allows the action in
 // some domain; the handlers then check the caller's relation to the case.
 func New(d Deps) *echo.Echo {
-	reg := prometheus.NewRegistry()
+	reg := d.Metrics
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
 	e := newEcho(d.Log, reg)
 	if len(d.TrustedProxies) > 0 {
 		// Behind an ingress every connection comes from the proxy: without

@@ -256,7 +256,16 @@ func ops(e *echo.Echo, sqlDB *sql.DB, health *dbhealth.Monitor, reg *prometheus.
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+}
+
+// MetricsHandler serves the Prometheus metrics of reg at /metrics, and
+// nothing else. cmd/api runs it on its own listen address
+// (RKC_METRICS_ADDR, loopback by default), never on the public one, so the
+// ingress cannot expose it.
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
 }
 
 // databaseUp answers API requests with 503 database-unavailable at once

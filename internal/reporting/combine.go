@@ -160,14 +160,16 @@ func combineRows(t *Table, codes []string) *Table {
 // that its "x" may be any count.
 const onlyTotalNote = "Van deze tabel is alleen het totaal gepubliceerd: elke uitsplitsing zou een klein aantal verraden. Een x kan hier elk aantal zijn."
 
-// publishOnlyTotal hides every non-zero entry of t but the grand total, as
-// a breakdown that may be any count: the last resort of the file comment.
-// Zeros stay 0: they add nothing to a total that is all that is known.
+// publishOnlyTotal hides every non-zero entry of t but the grand total as
+// a breakdown that may be any count, whatever it was hidden as before (a
+// "<5" or a masked group's "x" would still bound it): the last resort of
+// the file comment. Published zeros stay 0: they add nothing to a total
+// that is all that is known.
 func publishOnlyTotal(t *Table) {
 	g := newGrid(t)
 	for _, p := range g.all() {
-		if c := g.at(p); c.Value > 0 && p != (pos{g.r, g.c}) {
-			c.hide(markBreakdown)
+		if c := g.at(p); (c.Value > 0 || c.Suppressed) && p != (pos{g.r, g.c}) {
+			c.Suppressed, c.why = true, markBreakdown
 		}
 	}
 }

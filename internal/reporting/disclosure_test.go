@@ -977,6 +977,16 @@ func TestRandomTablesResistAttack(t *testing.T) {
 			if !onlyGrandTotalHelps(tab) {
 				t.Errorf("gave up, but other entries could protect\n%s", show(tab))
 			}
+			// The report's last resort (combine.go) always protects.
+			publishOnlyTotal(&tab)
+			if !Suppress(&tab) {
+				t.Errorf("not protected with only its total published\n%s", show(tab))
+			}
+			p := published(tab)
+			p.onlyTotal = true
+			if found := auditFindings(map[string]pubTable{"t": p}, false); len(found) > 0 {
+				t.Errorf("only the total published, yet: %v\n%s", found, show(tab))
+			}
 			continue
 		}
 		assertInvariants(t, tab)

@@ -216,6 +216,13 @@ func TestOIDCSignIn(t *testing.T) {
 	if s, _ := me["session"].(map[string]any); s["method"] != "oidc" {
 		t.Errorf("session %v", me["session"])
 	}
+	// The account's creation (by the service) and the sign-in are logged.
+	if pid, err := uuid.Parse(id.(string)); err != nil {
+		t.Fatal(err)
+	} else {
+		one(t, e, accounts.ActAccountCreated+pid.String(), nil, "")
+		one(t, e, "signin:oidc", &pid, "127.0.0.1")
+	}
 
 	// The state is used once: the same callback again is refused.
 	expectProblem(t, b.get(f.callback), 401, "oidc-state-invalid")
@@ -402,6 +409,9 @@ func TestOIDCReauthAndPasswordOff(t *testing.T) {
 	}
 	if r := b.get(export); r.Status != 200 {
 		t.Errorf("export after re-authenticating: %d %s", r.Status, r.Body)
+	}
+	if !accessLogged(t, e, "reauth:oidc") {
+		t.Error("the re-authentication is not logged")
 	}
 	// A provider that passes on an old sign-in (no auth_time, or an old
 	// one) does not count.

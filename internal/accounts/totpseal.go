@@ -101,17 +101,19 @@ func (s *Service) SealPlainTOTPSecrets(ctx context.Context) error {
 			if err := tx.Raw(`SELECT * FROM totp_secrets WHERE person_id = ? FOR UPDATE`, r.PersonID).Scan(&row).Error; err != nil {
 				return err
 			}
-			var sealed []byte
 			if r.PlainSecret != nil {
 				dk, err := s.rowKey(r.PersonID, &row)
 				if err != nil {
 					return err
 				}
-				sealed = dk.SealString(totpAAD(r.PersonID), totpField, *r.PlainSecret)
+				sealed := dk.SealString(totpAAD(r.PersonID), totpField, *r.PlainSecret)
 				dk.Zero()
+				if err := tx.Exec(`UPDATE totp_secrets SET secret_sealed = ?, data_key = ?, data_key_id = ? WHERE person_id = ?`,
+					sealed, row.DataKey, *row.DataKeyID, r.PersonID).Error; err != nil {
+					return err
+				}
 			}
-			return tx.Exec(`UPDATE totp_secrets SET secret_sealed = coalesce(?, secret_sealed), data_key = ?, data_key_id = ?,
-				plain_secret = NULL, plain_pending = NULL WHERE person_id = ?`, sealed, row.DataKey, row.DataKeyID, r.PersonID).Error
+			return tx.Exec(`UPDATE totp_secrets SET plain_secret = NULL, plain_pending = NULL WHERE person_id = ?`, r.PersonID).Error
 		})
 		if err != nil {
 			return err

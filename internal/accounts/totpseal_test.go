@@ -85,3 +85,26 @@ func masterKey(t *testing.T) string {
 	}
 	return base64.StdEncoding.EncodeToString(k[:])
 }
+
+// A secret an older version stored in plain text is sealed at start and
+// its plain copy emptied; codes of it still sign in.
+func TestPlainTOTPSecretsSealedAtStart(t *testing.T) {
+	t.Parallel()
+	e, _ := newEnv(t, nil)
+	e.Clock.Set(stepStart(time.Now()))
+	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
+	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	if err := e.App.DB.Exec(`INSERT INTO totp_secrets (person_id, plain_secret, plain_pending, confirmed_at) VALUES (?, ?, 'PENDINGSECRET', now())`,
+		sec.ID, secret).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := e.App.Accounts.SealPlainTOTPSecrets(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var dump []string
+	e.App.DB.Raw(`SELECT row_to_json(t)::text FROM totp_secrets t`).Scan(&dump)
+	if len(dump) != 1 || strings.Contains(dump[0], secret) || strings.Contains(dump[0], "PENDINGSECRET") {
+		t.Fatalf("after sealing the table holds %v", dump)
+	}
+	e.Must(201, nil, "POST", "/api/v1/session", map[string]string{"email": sec.Email, "password": apptest.Password, "otp": code(t, secret, e.Clock.Now())})
+}

@@ -83,7 +83,7 @@ func (s *Service) openSecret(personID uuid.UUID, row *totpRow, sealed []byte) (s
 }
 
 // SealPlainTOTPSecrets seals the secrets that an older version stored in
-// plain text (migration 0015 kept them aside as plain_secret) and removes
+// plain text (migration 0014 kept them aside as plain_secret) and removes
 // the plain copies; a secret still being set up is dropped (the person
 // starts that again). Run at start; it does nothing once all are sealed.
 func (s *Service) SealPlainTOTPSecrets(ctx context.Context) error {

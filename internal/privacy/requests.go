@@ -32,8 +32,8 @@ const (
 	BasisPortability = "art20" // right to data portability
 )
 
-// Outcomes that close a request.
-var outcomes = []string{"completed", "refused", "withdrawn"}
+// Outcomes are what a request is closed with.
+var Outcomes = []string{"completed", "refused", "withdrawn"}
 
 // RequestInput records a data-subject request.
 type RequestInput struct {
@@ -220,7 +220,7 @@ func (s *Service) Request(ctx context.Context, id uuid.UUID) (*Request, error) {
 // export is made under it. Callable by the privacy officer; conflict when
 // it is closed already.
 func (s *Service) CloseRequest(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in CloseInput) (*Request, error) {
-	if !slices.Contains(outcomes, in.Outcome) {
+	if !slices.Contains(Outcomes, in.Outcome) {
 		return nil, apperr.InvalidFields(map[string]string{"outcome": "must be completed, refused or withdrawn"})
 	}
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -301,3 +301,17 @@ func (s *Service) log(ctx context.Context, tx *gorm.DB, caller *accounts.Caller,
 // dateOf is the calendar day of t in the Netherlands, as the case
 // deadlines count days.
 func dateOf(t time.Time) time.Time { return cases.DateOf(t) }
+
+// SubjectByEmail finds the account a request is about by its e-mail
+// address, as the privacy officer knows it; invalid when there is none.
+func (s *Service) SubjectByEmail(ctx context.Context, email string) (uuid.UUID, error) {
+	var ids []uuid.UUID
+	if err := s.DB.WithContext(ctx).Table("persons").Select("id").Where("email = ?", strings.ToLower(strings.TrimSpace(email))).
+		Scan(&ids).Error; err != nil {
+		return uuid.Nil, apperr.Wrap(err)
+	}
+	if len(ids) == 0 {
+		return uuid.Nil, apperr.InvalidFields(map[string]string{"subject_email": "is not the address of an account"})
+	}
+	return ids[0], nil
+}

@@ -272,6 +272,11 @@ GET    /committee/signals/:sid                      -                           
 POST   /committee/signals/:sid/answer               -                                 login 403   403   403   403   403   403   303   403   403   303   303   403   403   403   403   403   403
 POST   /committee/signals/:sid/abuse                -                                 login 403   403   403   403   403   403   303   403   403   303   303   403   403   403   403   403   403
 GET    /reports                                     -                                 login 403   403   403   403   403   403   200   403   403   200   200   403   403   403   200   403   403
+GET    /privacy/requests                            -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   200
+POST   /privacy/requests                            -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   303
+GET    /privacy/requests/:request                   -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   200
+POST   /privacy/requests/:request/close             -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   303
+GET    /privacy/requests/:request/export.:format    -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   200
 GET    /audit                                       -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   200
 POST   /audit/verify                                -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   200
 GET    /admin/accounts                              -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   200   403
@@ -1046,6 +1051,7 @@ func (w *world) webCall(r row, who string, f *fixture, missing string) *apptest.
 	case "GET /session/ping", "GET /dashboard", "GET /my-data", "GET /my-data/export.:format", "GET /complaint",
 		"GET /complaint/step/:step", "GET /complaint/review", "GET /cases/:id", "GET /cases/:id/attachments/:aid",
 		"GET /deadlines", "GET /committee/signals", "GET /committee/signals/:sid", "GET /audit", "POST /audit/verify",
+		"GET /privacy/requests", "GET /privacy/requests/:request", "GET /privacy/requests/:request/export.:format",
 		"GET /admin/accounts", "POST /complaint/discard", "GET /reports", "GET /grant-requests", "POST /grant-requests/:rid/:decision":
 	case "GET /account/two-factor", "GET /account/new-password", "POST /account/new-password":
 	case "POST /account/two-factor":
@@ -1127,6 +1133,11 @@ func (w *world) webCall(r row, who string, f *fixture, missing string) *apptest.
 		form.Set("body", "Dank voor uw melding.")
 	case "POST /committee/signals/:sid/abuse":
 		form.Set("abuse", "yes")
+	case "POST /privacy/requests":
+		form = url.Values{"subject_email": {w.person("cmp").Email}, "requested_by": {"De klager, per brief"},
+			"received_on": {w.env.Clock.Now().Format(time.DateOnly)}, "identity_check": {"Paspoort getoond"}, "legal_basis": {"art15"}}
+	case "POST /privacy/requests/:request/close":
+		form.Set("outcome", "completed")
 	case "POST /admin/accounts":
 		form = url.Values{"email": {"nieuw-" + strings.NewReplacer("~", "x", "+", "x").Replace(who) + "@matrix.test"}, "name": {"Nieuw Account"},
 			"ministry": {"BZK"}}

@@ -18,6 +18,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/i18n"
+	"github.com/rkc-nl/rkc/internal/privacy"
 )
 
 // pageNames are the pages; New fails when one has no template.
@@ -31,6 +32,7 @@ var pageNames = []string{
 	"password", "two_factor",
 	"grant_requests",                                              // grantrequests.go
 	"thread", "notes", "witnesses", "retaliation", "case_witness", // conversations.go
+	"privacy_requests", "privacy_request", // privacy_requests.go
 }
 
 type pageTemplate struct{ t *template.Template }
@@ -403,6 +405,10 @@ func (p *page) Options(which string) []option {
 		return []option{{Value: "yes", Label: p.T("action.decision.follows")}, {Value: "no", Label: p.T("action.decision.departs")}}
 	case "yesno":
 		return []option{{Value: "yes", Label: p.T("form.yes")}, {Value: "no", Label: p.T("form.no")}}
+	case "legal_basis":
+		return list("dsr.basis.", []string{privacy.BasisAccess, privacy.BasisPortability})
+	case "dsr_outcome":
+		return list("dsr.outcome.", privacy.Outcomes)
 	case "parties":
 		return list("parties.", []string{"both", "complainant", "respondent", "witness"})
 	case "consent_form":
@@ -497,6 +503,9 @@ func (w *Web) nav(p *page) []navItem {
 	}
 	if p.Can("report:read") {
 		add("/reports", "nav.report")
+	}
+	if p.Can("dsr:manage") {
+		add("/privacy/requests", "nav.dsr")
 	}
 	if p.Can("audit:read") {
 		add("/audit", "nav.audit")

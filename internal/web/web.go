@@ -184,6 +184,13 @@ func (w *Web) Register(e *echo.Echo) {
 	// Reporter (and the committee): the annual report.
 	get("/reports", w.report, w.can("report:read"))
 
+	// Privacy officer: data-subject requests and exports under them.
+	get("/privacy/requests", w.dsrList, w.can("dsr:manage"))
+	post("/privacy/requests", w.dsrCreate, w.can("dsr:manage"))
+	get("/privacy/requests/:request", w.dsrPage, w.can("dsr:manage"))
+	post("/privacy/requests/:request/close", w.dsrClose, w.can("dsr:manage"))
+	get("/privacy/requests/:request/export.:format", w.dsrExport, w.can("export:person"))
+
 	// Privacy officer: the access log.
 	get("/audit", w.auditPage, w.can("audit:read"))
 	post("/audit/verify", w.auditVerify, w.can("audit:verify"))

@@ -32,6 +32,8 @@ type section struct {
 type dashboardData struct {
 	Sections []section
 	HasDraft bool
+	// Requests counts the privacy officer's open data-subject requests.
+	Requests *privacy.RequestCounts
 }
 
 func (w *Web) list(c echo.Context, f cases.ListFilter) ([]cases.Summary, error) {
@@ -113,6 +115,13 @@ func (w *Web) dashboard(c echo.Context) error {
 		add("dash.advices", "dash.advices.empty", waiting)
 		add("dash.decided", "dash.none", decided)
 	}
+	if w.allowed(cl, "dsr:manage") && w.d.Privacy != nil {
+		counts, err := w.d.Privacy.OpenCounts(c.Request().Context())
+		if err != nil {
+			return w.fail(c, err)
+		}
+		d.Requests = &counts
+	}
 	return w.render(c, "dashboard", w.newPage(c, "dash.title", d))
 }
 
@@ -160,8 +169,19 @@ func (w *Web) deadlines(c echo.Context) error {
 
 // myData offers the person's own data for download (GDPR art. 15 and 20).
 func (w *Web) myData(c echo.Context) error {
-	return w.render(c, "my_data", w.newPage(c, "mydata.title", nil))
+	var d myDataData
+	if w.d.Privacy != nil {
+		var err error
+		if d.Notices, err = w.d.Privacy.Notices(c.Request().Context(), callerOf(c).ID); err != nil {
+			return w.fail(c, err)
+		}
+	}
+	return w.render(c, "my_data", w.newPage(c, "mydata.title", d))
 }
+
+// myDataData: what others did with the person's data (a complaint filed for
+// them, an export under a data-subject request).
+type myDataData struct{ Notices []privacy.Notice }
 
 func (w *Web) myDataExport(c echo.Context) error {
 	if w.d.Privacy == nil {

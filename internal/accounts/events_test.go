@@ -88,6 +88,15 @@ func TestAccountEventsLogged(t *testing.T) {
 	}
 	one(t, e, accounts.ActResetRequested+sec.ID.String(), nil, "203.0.113.5")
 
+	// Switching the account off and on, by an admin, and the sessions that
+	// ended with it.
+	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	e.Must(204, adm, "POST", "/api/v1/accounts/"+sec.ID.String()+"/deactivate", nil)
+	e.Must(204, adm, "POST", "/api/v1/accounts/"+sec.ID.String()+"/activate", nil)
+	one(t, e, "account:deactivate:"+sec.ID.String(), &adm.ID, client)
+	one(t, e, "account:activate:"+sec.ID.String(), &adm.ID, client)
+	one(t, e, accounts.ActSessionsEnded+sec.ID.String(), &adm.ID, client)
+
 	// Nothing typed is in the log: no password, no code, no address asked for.
 	for _, typed := range []string{"fout wachtwoord", apptest.Password, codes[0], "onbekend@", "000000"} {
 		var leaked int64

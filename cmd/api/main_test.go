@@ -91,6 +91,22 @@ func childEnv(settings ...string) []string {
 	return append(env, settings...)
 }
 
+// removeRelocatedCluster removes, when the test ends, the cluster that the
+// binary placed outside a data folder in a 0700 directory (as root the
+// cluster goes to /var/lib/rkc, and the data folder links to it; see
+// pgserver.DefaultClusterRoot): t.TempDir removes only the link. It runs
+// after the binary's own cleanup, once its PostgreSQL has gone.
+func removeRelocatedCluster(t *testing.T, dataDir string) {
+	t.Cleanup(func() {
+		target, err := os.Readlink(filepath.Join(dataDir, "pgdata"))
+		if err != nil {
+			return
+		}
+		waitNoPostgres(t, target, 10*time.Second)
+		os.RemoveAll(target)
+	})
+}
+
 // result is a finished run of the binary.
 type result struct {
 	code           int
@@ -103,6 +119,13 @@ func runBinary(t *testing.T, settings []string, args ...string) result {
 	cmd := exec.Command(binary, args...)
 	cmd.Env = childEnv(settings...)
 	cmd.Dir = t.TempDir() // the default ./var must not land in the source tree
+	dataDir := filepath.Join(cmd.Dir, "var")
+	for _, kv := range settings {
+		if v, ok := strings.CutPrefix(kv, "RKC_DATA_DIR="); ok {
+			dataDir = v
+		}
+	}
+	removeRelocatedCluster(t, dataDir)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	done := make(chan error, 1)
@@ -309,6 +332,7 @@ func startServer(t *testing.T, dataDir string, settings ...string) *server {
 		t.Fatal(err)
 	}
 	go func() { s.cmd.Wait(); close(s.done) }()
+	removeRelocatedCluster(t, dataDir)
 	t.Cleanup(func() {
 		s.cmd.Process.Kill()
 		<-s.done

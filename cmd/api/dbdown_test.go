@@ -35,26 +35,29 @@ func openDataDir(t *testing.T) string {
 	return filepath.Join(root, "var")
 }
 
-// adminToken signs in as the admin with the one-time password the first
-// start printed (the staff second factor is off in these tests).
-func (s *server) adminToken(t *testing.T) string {
+// demoPassword is the demo accounts' password in these tests.
+const demoPassword = "demo-password-1"
+
+// complainantToken signs in as the demo complainant, an account without a
+// second factor or a password to replace (start the server with
+// demoSettings).
+func (s *server) complainantToken(t *testing.T) string {
 	t.Helper()
-	m := oneTimePassword.FindStringSubmatch(s.stdout.String())
-	if m == nil {
-		t.Fatalf("no one-time password on stdout:\n%s", s.stdout)
-	}
-	body := fmt.Sprintf(`{"email":"beheer@rkc.local","password":%q}`, m[1])
+	body := fmt.Sprintf(`{"email":"klager@demo.rkc","password":%q}`, demoPassword)
 	res, err := http.Post("http://"+s.addr+"/api/v1/session", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var out struct{ Token string }
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || out.Token == "" {
-		t.Fatalf("sign-in: %d, %v", res.StatusCode, err)
+	var out struct{ Token, Pending string }
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || out.Token == "" || out.Pending != "" {
+		t.Fatalf("sign-in: %d, %+v, %v", res.StatusCode, out, err)
 	}
 	return out.Token
 }
+
+// demoSettings start the server with the demo accounts.
+var demoSettings = []string{"RKC_DEMO=true", "RKC_DEMO_PASSWORD=" + demoPassword}
 
 // get asks path with the bearer token and returns the status, the
 // response's Content-Type and Retry-After, and the problem type if any.
@@ -123,8 +126,8 @@ func (s *server) waitLog(t *testing.T, want string, d time.Duration) {
 func TestEmbeddedPostgresKilled(t *testing.T) {
 	t.Parallel()
 	dataDir := openDataDir(t)
-	s := startServer(t, dataDir, "RKC_STAFF_SECOND_FACTOR=false")
-	token := s.adminToken(t)
+	s := startServer(t, dataDir, demoSettings...)
+	token := s.complainantToken(t)
 	if a := s.get(t, "/api/v1/me", token); a.status != http.StatusOK {
 		t.Fatalf("GET /api/v1/me before the kill = %d", a.status)
 	}
@@ -226,9 +229,12 @@ func TestDatabaseUnreachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	const limit = 3 * time.Second
-	s := startServer(t, dir, "RKC_STAFF_SECOND_FACTOR=false", "RKC_DB_UNREACHABLE_LIMIT="+limit.String(),
-		"DATABASE_URL="+pg.URLAs(db.AppRole, "app-password", "rkc"), "RKC_OWNER_DATABASE_URL="+pg.URL("rkc"))
-	token := s.adminToken(t)
+	s := startServer(t, dir, append(demoSettings, "RKC_DB_UNREACHABLE_LIMIT="+limit.String(),
+		"DATABASE_URL="+pg.URLAs(db.AppRole, "app-password", "rkc"), "RKC_OWNER_DATABASE_URL="+pg.URL("rkc"))...)
+	token := s.complainantToken(t)
+	if a := s.get(t, "/api/v1/me", token); a.status != http.StatusOK {
+		t.Fatalf("GET /api/v1/me before the stop = %d", a.status)
+	}
 
 	stopped := time.Now() // the service sees the database go as soon as its shutdown begins
 	if err := pg.Stop(); err != nil {

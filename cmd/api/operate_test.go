@@ -53,7 +53,7 @@ func TestCommandsWhileServing(t *testing.T) {
 func TestServeRefusesOwnerLogin(t *testing.T) {
 	t.Parallel()
 	url := dbtest.NewURL(t)
-	r := runBinary(t, []string{"DATABASE_URL=" + url, "RKC_ADDR=127.0.0.1:0", "RKC_LOG_LEVEL=error"})
+	r := runBinary(t, []string{"DATABASE_URL=" + url, "RKC_LOG_LEVEL=error"})
 	oneErrorLine(t, r, "access log", "superuser", "RKC_OWNER_DATABASE_URL", "RKC_DEV_OWNER_LOGIN")
 
 	s := startServer(t, openDataDir(t), "DATABASE_URL="+url, "RKC_DEV_OWNER_LOGIN=true")
@@ -71,7 +71,7 @@ func TestServeAsAppLogin(t *testing.T) {
 	startServer(t, openDataDir(t), "DATABASE_URL="+dbtest.AppURL(t, url))
 
 	empty := dbtest.NewEmptyURL(t)
-	r := runBinary(t, []string{"DATABASE_URL=" + dbtest.AppURL(t, empty), "RKC_ADDR=127.0.0.1:0", "RKC_LOG_LEVEL=error"})
+	r := runBinary(t, []string{"DATABASE_URL=" + dbtest.AppURL(t, empty), "RKC_LOG_LEVEL=error"})
 	oneErrorLine(t, r, "RKC_OWNER_DATABASE_URL")
 }
 

@@ -219,6 +219,10 @@ func (w *Web) fileSignal(c echo.Context) error {
 		if !formErrors(p.Lang, err, p) {
 			return w.fail(c, err)
 		}
+		if apperr.CodeOf(err) == apperr.TooManyRequests {
+			p.Status = http.StatusTooManyRequests // the limit on signals
+			return w.render(c, "signal_new", p)
+		}
 	}
 	p.Status = http.StatusUnprocessableEntity
 	return w.render(c, "signal_new", p)

@@ -101,7 +101,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	a := &App{DB: gdb, Accounts: acc, Enforcer: enf, Cases: cs, Keys: keys, Outbox: outbox, AuditLog: auditLog}
 	priv := &privacy.Service{DB: gdb, Accounts: acc, Cases: cs, Now: o.Now}
 	reg := prometheus.NewRegistry()
-	a.Metrics = server.MetricsHandler(reg)
+	a.Metrics = server.MetricsHandler(reg, cfg.Pprof)
 	a.Handler = server.New(server.Deps{
 		Log: log, SQL: sqlDB, Enforcer: enf, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies, Metrics: reg, Health: o.Health,
 		Accounts: &accounts.Handlers{Service: acc, SecureCookies: cfg.SecureCookies, Synced: func(c *accounts.Caller) error {

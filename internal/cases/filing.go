@@ -225,6 +225,10 @@ func (s *Service) insertCase(ctx context.Context, tx *gorm.DB, caller *accounts.
 		m := c.Respondent.Ministry
 		row.RespondentMinistry = &m
 	}
+	// The statistical record exists from filing; only the sealed link to it
+	// is on the case (syncStats keeps it current at every later step).
+	statsID := uuid.New()
+	row.StatsIDEnc = dk.Seal(sid, "stats_id", statsID[:])
 	if err := tx.Create(&row).Error; err != nil {
 		return nil, err
 	}
@@ -243,7 +247,13 @@ func (s *Service) insertCase(ctx context.Context, tx *gorm.DB, caller *accounts.
 	if err := s.event(tx, r, caller, rel, "filed", nil, dk, "", true); err != nil {
 		return nil, err
 	}
-	if err := s.syncStats(tx, id, dk); err != nil {
+	// A new case has no facts beyond its row: one plain insert, without the
+	// read-back and upsert of syncStats.
+	stats := newStatsRow(&row, statsID)
+	if c.Ground != "" {
+		stats.Ground = &c.Ground
+	}
+	if err := tx.Create(&stats).Error; err != nil {
 		return nil, err
 	}
 	if err := s.logAccess(ctx, tx, caller, role, &id, "case:file"); err != nil {

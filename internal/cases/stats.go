@@ -73,10 +73,7 @@ func (s *Service) syncStats(tx *gorm.DB, id uuid.UUID, dk *crypto.DataKey) error
 			return err
 		}
 	}
-	row := statsRow{ID: statsID, Ministry: c.Ministry, RespondentMinistry: c.RespondentMinistry, Category: c.Category,
-		FiledOn: DateOf(c.FiledAt), ReceivedOn: c.ReceivedOn, DueOn: c.DueOn, Extended: c.Extended, State: string(c.State),
-		Admissible: c.Admissible, InadmissibleGround: c.InadmissibleGround, AdvisedOn: dateOf(c.AdvisedAt),
-		DecidedOn: dateOf(c.DecidedAt), ClosedOn: dateOf(c.ClosedAt)}
+	row := newStatsRow(&c, statsID)
 	if c.GroundEnc != nil {
 		g, err := dk.OpenString(sid, "ground", c.GroundEnc)
 		if err != nil {
@@ -106,4 +103,13 @@ func (s *Service) syncStats(tx *gorm.DB, id uuid.UUID, dk *crypto.DataKey) error
 	row.ElementsFounded, row.ElementsPartly, row.ElementsUnfounded = facts.Founded, facts.Partly, facts.Unfounded
 	row.HearingsHeld, row.Judgement, row.FollowsAdvice = facts.Hearings, facts.Judgement, facts.FollowsAdvice
 	return tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error
+}
+
+// newStatsRow is the statistical record of case c as far as the case row
+// tells it; the ground and the facts of its parts are the caller's to add.
+func newStatsRow(c *CaseRecord, statsID uuid.UUID) statsRow {
+	return statsRow{ID: statsID, Ministry: c.Ministry, RespondentMinistry: c.RespondentMinistry, Category: c.Category,
+		FiledOn: DateOf(c.FiledAt), ReceivedOn: c.ReceivedOn, DueOn: c.DueOn, Extended: c.Extended, State: string(c.State),
+		Admissible: c.Admissible, InadmissibleGround: c.InadmissibleGround, AdvisedOn: dateOf(c.AdvisedAt),
+		DecidedOn: dateOf(c.DecidedAt), ClosedOn: dateOf(c.ClosedAt)}
 }

@@ -27,6 +27,7 @@ type Config struct {
 	DatabaseURL          string        // empty: start a private PostgreSQL under DataDir
 	Addr                 string        // listen address
 	MetricsAddr          string        // listen address of /metrics, apart from Addr; "" when off
+	Pprof                bool          // serve /debug/pprof/ beside /metrics
 	DataDir              string        // folder for the embedded database, keys and mail
 	BaseURL              string        // public address, used in links in e-mails
 	LogLevel             string        // debug, info, warn, error
@@ -163,6 +164,14 @@ func settings() []setting {
 				return errors.New("must be host:port, for example 127.0.0.1:9090, or off")
 			}
 			c.MetricsAddr = v
+			return nil
+		}},
+		{"pprof", "RKC_PPROF", "false", "also serve Go's profiles (/debug/pprof/) on the metrics address, for operators measuring the hot paths", func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			c.Pprof = b
 			return nil
 		}},
 		{"data-dir", "RKC_DATA_DIR", "./var", "data folder (embedded database, master key, mail folder)", func(c *Config, v string) error {

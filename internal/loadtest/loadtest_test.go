@@ -236,7 +236,7 @@ func insertLogRow(ctx context.Context, tx pgx.Tx, person, caseID uuid.UUID, acti
 // the least: read the case row and write its access-log row, in one
 // transaction.
 type rawReader struct {
-	conn          *pgx.Conn
+	conn           *pgx.Conn
 	person, caseID uuid.UUID
 }
 
@@ -287,7 +287,6 @@ func BenchmarkFileComplaint(b *testing.B) {
 	b.ReportMetric(float64(ceiling.Nanoseconds()), "ceiling-ns/op")
 	b.ReportMetric(float64(api)/float64(ceiling), "x-ceiling")
 }
-
 
 // BenchmarkReadCase reads one authorised case at a time through the API.
 func BenchmarkReadCase(b *testing.B) {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -261,10 +262,17 @@ func ops(e *echo.Echo, sqlDB *sql.DB, health *dbhealth.Monitor, reg *prometheus.
 // MetricsHandler serves the Prometheus metrics of reg at /metrics, and
 // nothing else. cmd/api runs it on its own listen address
 // (RKC_METRICS_ADDR, loopback by default), never on the public one, so the
-// ingress cannot expose it.
-func MetricsHandler(reg *prometheus.Registry) http.Handler {
+// ingress cannot expose it. With profiles set it also serves Go's
+// profiles under /debug/pprof/ (RKC_PPROF), for measuring the hot paths of
+// a running instance.
+func MetricsHandler(reg *prometheus.Registry, profiles bool) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if profiles {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	return mux
 }
 

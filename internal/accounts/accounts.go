@@ -369,7 +369,7 @@ func (s *Service) Ministries(ctx context.Context) ([]Ministry, error) {
 }
 
 // SaveMinistry adds a ministry or renames and (de)activates an existing one
-// (DESIGN §1: the list is configurable). A deactivated ministry keeps its
+// (docs/design.md §1: the list is configurable). A deactivated ministry keeps its
 // cases and grants but takes no new accounts. Callable by the admin (the
 // route checks the role).
 func (s *Service) SaveMinistry(ctx context.Context, m Ministry) error {

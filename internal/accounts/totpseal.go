@@ -11,7 +11,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/crypto"
 )
 
-// TOTP secrets are stored sealed, like a case's personal data (DESIGN §4):
+// TOTP secrets are stored sealed, like a case's personal data (docs/design.md §4):
 // each row of totp_secrets has its own data key, wrapped under the master
 // keys, which never are in the database, so a dump or a raw SELECT holds no
 // secret that makes codes. `rkc keys rotate` rewraps these keys with the

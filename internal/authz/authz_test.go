@@ -12,7 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// ministries are the sixteen domains of DESIGN §1.
+// ministries are the sixteen domains of docs/design.md §1.
 var ministries = []string{"AZ", "BZ", "BZK", "DEF", "EZ", "FIN", "IenW", "JenV", "KGG", "LVVN", "OCW", "SZW", "VWS", "VRO", "AenM", "RCN"}
 
 func newTestEnforcer(t testing.TB) *Enforcer {
@@ -221,7 +221,7 @@ func TestDomains(t *testing.T) {
 	}
 }
 
-// What each role may attempt at all, by DESIGN §1 and §7. Written out here,
+// What each role may attempt at all, by docs/design.md §1 and §7. Written out here,
 // not read from policy.csv, so that a change of the policy is a change of
 // this table too.
 func TestAuthzRolePermissions(t *testing.T) {
@@ -515,7 +515,7 @@ func benchWorld(b *testing.B) (*Enforcer, map[string]*benchCase, []benchRequest)
 		chairs = append(chairs, add(fmt.Sprintf("chair-%d", i), g(Chair, AnyDomain)))
 	}
 	for i := range 60 {
-		// Some members are complainants elsewhere (DESIGN §1).
+		// Some members are complainants elsewhere (docs/design.md §1).
 		gr := []Grant{g(Member, AnyDomain)}
 		if i%10 == 0 {
 			gr = append(gr, g(Complainant, ministries[i%len(ministries)]))

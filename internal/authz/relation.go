@@ -72,7 +72,7 @@ func (r Relation) Party() bool {
 // EffectiveRelations returns the relations in which the person may act on
 // the case. A party acts only as a party: their committee relations (panel,
 // staff) and the authority relation are void, whatever roles they hold, for
-// nobody handles, judges or decides a case they are a party to (DESIGN §1,
+// nobody handles, judges or decides a case they are a party to (docs/design.md §1,
 // conflict of interest). The case query already leaves out staff who are
 // parties; this covers too the panel member who is named respondent after
 // the panel was composed, and the authority who complains about someone in

@@ -1,6 +1,6 @@
 package cases
 
-// Statutory deadlines (DESIGN.md section 3). Every date in this file is a
+// Statutory deadlines (docs/design.md §3). Every date in this file is a
 // calendar date held as midnight UTC, produced by DateOf. Terms are counted
 // in whole Dutch calendar days, so once the instant of receipt has been
 // turned into the date it had in Amsterdam, the arithmetic must no longer
@@ -27,7 +27,7 @@ const (
 	decisionTermDays  = 70 // ten weeks, Awb 9:11 lid 1 (advisory committee route)
 	extensionDays     = 28 // at most four weeks, Awb 9:11 lid 2
 	notHandledDays    = 28 // four weeks, Awb 9:8 lid 3
-	dueSoonWorkingDay = 10 // dashboards and reminders flag cases this close (DESIGN.md §3)
+	dueSoonWorkingDay = 10 // dashboards and reminders flag cases this close (docs/design.md §3)
 )
 
 // dateLayout is how designated days are written in designated_days.json.
@@ -112,7 +112,7 @@ func (d *DesignatedDay) UnmarshalJSON(b []byte) error {
 // ParseDesignatedDays reads a JSON array of designated days in the format of
 // the embedded designated_days.json. It exists so that an installation can
 // load a newer decree from its own file without waiting for a release
-// (DESIGN.md §3). A date listed twice is an error: it is almost certainly a
+// (docs/design.md §3). A date listed twice is an error: it is almost certainly a
 // typo for a day that is then missing.
 func ParseDesignatedDays(r io.Reader) ([]DesignatedDay, error) {
 	var days []DesignatedDay

@@ -213,7 +213,7 @@ func TestDecisionDue(t *testing.T) {
 		want     time.Time
 	}{
 		{
-			// The case DESIGN.md is built around: ten weeks after Wed 24 Feb
+			// The case docs/design.md is built around: ten weeks after Wed 24 Feb
 			// 2027 is Wed 5 May 2027, then Ascension Thu 6 May, the decree
 			// day Fri 7 May and the weekend.
 			name:    "5 May, Ascension, decree day, weekend",

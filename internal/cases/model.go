@@ -10,7 +10,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// State is where a case is in its life (DESIGN §2).
+// State is where a case is in its life (docs/design.md §2).
 type State string
 
 // The states.
@@ -28,7 +28,7 @@ const (
 	Closed              State = "closed"
 )
 
-// edges are the only moves a case can make. Besides DESIGN §2 the chair may
+// edges are the only moves a case can make. Besides docs/design.md §2 the chair may
 // rule a case inadmissible while it awaits information (the ground "still
 // incomplete after the term to complete it" arises exactly there).
 var edges = map[State][]State{

@@ -15,7 +15,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/crypto"
 )
 
-// Retention says how long closed cases and signals are kept (DESIGN §4.4).
+// Retention says how long closed cases and signals are kept (docs/design.md §4.4).
 type Retention struct {
 	CaseYears   int // after closing
 	SignalYears int // after filing

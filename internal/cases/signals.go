@@ -325,7 +325,7 @@ func (s *Service) logSignal(ctx context.Context, tx *gorm.DB, caller *accounts.C
 }
 
 // ConvertSignal turns the caller's own signal into a complaint when its
-// reporter comes forward (DESIGN §2): the holder of the receipt code, signed
+// reporter comes forward (docs/design.md §2): the holder of the receipt code, signed
 // in as a complainant, files a complaint of the signal's category whose
 // description is what they wrote in the signal. The committee's replies stay
 // with the signal. A signal becomes a complaint once. Callable by a

@@ -15,7 +15,7 @@ var allStates = []string{"submitted", "registered", "awaiting_information", "adm
 	"investigating", "advised", "decided", "withdrawn", "resolved_informally", "closed"}
 
 // caseStep is one step a person can take on a case, with the states it is
-// legal in according to DESIGN §2, written out here rather than taken from
+// legal in according to docs/design.md §2, written out here rather than taken from
 // the code under test.
 type caseStep struct {
 	name  string

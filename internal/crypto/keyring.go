@@ -1,4 +1,4 @@
-// Package crypto is RKC's application-level envelope encryption (DESIGN.md §4,
+// Package crypto is RKC's application-level envelope encryption (docs/design.md §4,
 // items 2 and 3).
 //
 // The scheme has two layers:

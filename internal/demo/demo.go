@@ -1,4 +1,4 @@
-// Package demo creates the demo accounts of DESIGN §8 and a handful of cases
+// Package demo creates the demo accounts of docs/design.md §8 and a handful of cases
 // in different states, through the same services the API uses, so a newcomer
 // sees every screen at once. Seeding is idempotent: it does nothing when the
 // demo accounts exist.

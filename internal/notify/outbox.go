@@ -1,5 +1,5 @@
 // Package notify tells people of the steps in their cases and of deadlines,
-// by e-mail that carries no case content (DESIGN §4.7).
+// by e-mail that carries no case content (docs/design.md §4.7).
 //
 // Every message starts as a row in the outbox table, written by Enqueue in
 // the transaction of the step that causes it: a step is never committed

@@ -1,5 +1,5 @@
 // Package privacy implements the data-subject export (GDPR art. 15 and 20)
-// and master-key rotation: the controls of DESIGN §4 that span packages.
+// and master-key rotation: the controls of docs/design.md §4 that span packages.
 package privacy
 
 import (

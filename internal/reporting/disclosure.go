@@ -1,6 +1,6 @@
 package reporting
 
-// Statistical disclosure control for the annual report (DESIGN.md §4.9 and
+// Statistical disclosure control for the annual report (docs/design.md §4.9 and
 // §5). Every figure the report publishes about people passes through this
 // file, so the rule lives in one place and the HTML, CSV, JSON and PDF
 // outputs cannot disagree about what is hidden. docs/disclosure.md states

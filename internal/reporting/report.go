@@ -1,4 +1,4 @@
-// Package reporting produces the annual report (jaarrapportage, DESIGN §5):
+// Package reporting produces the annual report (jaarrapportage, docs/design.md §5):
 // statistics of one calendar year beside the earlier years, for all
 // ministries together and per ministry, from the anonymous statistical
 // record only, with every published figure passed through the disclosure

@@ -2,7 +2,7 @@ package server_test
 
 // The access matrix (issue 3): for every route the server registers, every
 // role and every relation to the case, the status the caller gets. The
-// expectations are written out below as tables, from DESIGN §1, §4.1 and §7,
+// expectations are written out below as tables, from docs/design.md §1, §4.1 and §7,
 // not derived from the code under test. The rules they follow:
 //
 //   - no session: 401;
@@ -1360,7 +1360,7 @@ func TestMatrix(t *testing.T) {
 
 	// A member sits on the panel and is then named respondent. The system
 	// should refuse to inform a panel member as respondent (a party cannot
-	// sit on the panel, DESIGN §1); where it does not, the member must at
+	// sit on the panel, docs/design.md §1); where it does not, the member must at
 	// least act in the case only as a party.
 	t.Run("panel member named respondent", func(t *testing.T) {
 		c := cast{name: "lid+vw", complainant: "cmp", adviser: "adv", respondent: "lid+vw", panel: []string{"mem", "lid+vw"}}

@@ -91,7 +91,7 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 
 var echoParam = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
 
-// opsPaths are the operators' endpoints outside /api (DESIGN §7); the
+// opsPaths are the operators' endpoints outside /api (docs/design.md §7); the
 // document describes them with the API. Every other path outside /api is
 // the HTML interface, which the document does not describe.
 var opsPaths = map[string]bool{"/healthz": true, "/readyz": true}

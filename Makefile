@@ -35,13 +35,19 @@ bench: setup
 bench-report: setup
 	$(GO) run ./internal/platform/dbtest/withpg --durable -- $(GO) run ./internal/loadtest/benchreport -readme README.md
 
+# gofmt, go vet, staticcheck and the Logius API Design Rules
+# (tools/spectral) on the API document the server serves: any error fails.
 # staticcheck is pinned in tools/go.mod (its own module, so the product's
-# go.mod lists only what the product needs) and built into bin/.
-lint:
+# go.mod lists only what the product needs) and built into bin/; Spectral is
+# pinned in tools/spectral and installed there by scripts/setup.sh.
+SPECTRAL := tools/spectral/node_modules/.bin/spectral
+
+lint: setup
 	@out=$$(gofmt -l cmd internal deploy); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd tools && $(GO) build -o ../bin/staticcheck honnef.co/go/tools/cmd/staticcheck
 	bin/staticcheck ./...
+	$(SPECTRAL) lint --quiet --fail-severity error --ruleset tools/spectral/adr-ruleset.yaml internal/server/openapi.yaml
 
 clean:
 	rm -rf bin

@@ -165,7 +165,7 @@ func TestAttackReusedFirstPassword(t *testing.T) {
 	}
 	expectProblem(t, e.Do(as(s.Token), "GET", "/api/v1/accounts", nil), 401, "second-factor-required")
 	expectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/me/totp", nil), 401, "second-factor-required")
-	expectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/session/password", map[string]string{"password": printed}), 422, "validation")
+	expectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/session/password", map[string]string{"password": printed}), 400, "validation")
 	var next session
 	e.Must(200, as(s.Token), "POST", "/api/v1/session/password", map[string]string{"password": "mijn eigen lange wachtwoord"}).Decode(t, &next)
 	if next.Pending != accounts.PendingEnrolment {

@@ -46,7 +46,7 @@ func TestPasswordReset(t *testing.T) {
 	}
 	token := linkToken(t, m)
 
-	expectProblem(t, e.Do(nil, "POST", "/api/v1/password", map[string]string{"token": token, "password": "kort"}), 422, "validation")
+	expectProblem(t, e.Do(nil, "POST", "/api/v1/password", map[string]string{"token": token, "password": "kort"}), 400, "validation")
 	e.Must(204, nil, "POST", "/api/v1/password", map[string]string{"token": token, "password": "een nieuw lang wachtwoord"})
 	expectProblem(t, e.Do(nil, "POST", "/api/v1/password", map[string]string{"token": token, "password": "nog een ander wachtwoord"}), 404, "link-invalid")
 	expectProblem(t, e.Do(kl, "GET", "/api/v1/me", nil), 401, "unauthenticated") // the old sessions ended
@@ -69,7 +69,7 @@ func TestPasswordReset(t *testing.T) {
 	if n != 0 {
 		t.Error("a link's token is stored as it is")
 	}
-	expectProblem(t, e.Do(nil, "POST", "/api/v1/password-reset", map[string]string{"email": "geen adres"}), 422, "validation")
+	expectProblem(t, e.Do(nil, "POST", "/api/v1/password-reset", map[string]string{"email": "geen adres"}), 400, "validation")
 }
 
 // An invitation answers alike whether or not the address has an account;
@@ -139,9 +139,9 @@ func TestInvitation(t *testing.T) {
 		t.Error("the confirmed grant is not in the access log")
 	}
 
-	expectProblem(t, e.Do(adm, "POST", "/api/v1/invitations", accounts.Invitation{Email: "x@test.rkc", Name: "X", Ministry: "NOPE"}), 422, "validation")
+	expectProblem(t, e.Do(adm, "POST", "/api/v1/invitations", accounts.Invitation{Email: "x@test.rkc", Name: "X", Ministry: "NOPE"}), 400, "validation")
 	expectProblem(t, e.Do(adm, "POST", "/api/v1/invitations", accounts.Invitation{Email: "x@test.rkc", Name: "X", Ministry: "AZ",
-		Roles: []authz.Grant{{Role: "emperor", Domain: "*"}}}), 422, "validation")
+		Roles: []authz.Grant{{Role: "emperor", Domain: "*"}}}), 400, "validation")
 }
 
 // Accounts unused for the configured period are flagged for the admin.

@@ -192,7 +192,7 @@ func TestReauthentication(t *testing.T) {
 	expectProblem(t, e.Do(fgNow, "GET", "/api/v1/persons/"+kl.ID.String()+"/export", nil), 401, "reauthentication-required")
 	// Replacing the second factor is sensitive as well.
 	expectProblem(t, e.Do(fgNow, "POST", "/api/v1/me/totp", nil), 401, "reauthentication-required")
-	expectProblem(t, e.Do(fgNow, "POST", "/api/v1/session/reauth", map[string]string{"password": apptest.Password}), 422, "validation")
+	expectProblem(t, e.Do(fgNow, "POST", "/api/v1/session/reauth", map[string]string{"password": apptest.Password}), 400, "validation")
 	e.Clock.Set(e.Clock.Now().Add(30e9))
 	e.Must(200, fgNow, "POST", "/api/v1/session/reauth", map[string]string{"password": apptest.Password,
 		"otp": code(t, secret, e.Clock.Now())}).Decode(t, &r)
@@ -230,8 +230,8 @@ func TestGrantsAreLogged(t *testing.T) {
 	}
 	// The same grant again changes nothing.
 	e.Must(204, adm, "POST", base, authz.Grant{Role: authz.Member, Domain: authz.AnyDomain})
-	expectProblem(t, e.Do(adm, "POST", base, authz.Grant{Role: "emperor", Domain: authz.AnyDomain}), 422, "validation")
-	expectProblem(t, e.Do(adm, "POST", base, authz.Grant{Role: authz.Authority, Domain: "XYZ"}), 422, "validation")
+	expectProblem(t, e.Do(adm, "POST", base, authz.Grant{Role: "emperor", Domain: authz.AnyDomain}), 400, "validation")
+	expectProblem(t, e.Do(adm, "POST", base, authz.Grant{Role: authz.Authority, Domain: "XYZ"}), 400, "validation")
 	expectProblem(t, e.Do(adm, "POST", "/api/v1/accounts/"+uuid.NewString()+"/grants", authz.Grant{Role: authz.Member, Domain: "*"}), 404, "not-found")
 
 	e.Must(204, adm, "DELETE", base+"/member/*", nil)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -112,6 +113,8 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 		Privacy: &privacy.Handlers{Service: priv, Log: auditLog},
 		Outbox:  &notify.Handlers{Outbox: outbox},
 		Reports: &reporting.Handlers{DB: gdb, Log: auditLog},
+		SecurityTxt: server.SecurityTxt{Contact: cfg.SecurityContact, Expires: cfg.SecurityExpires, Policy: cfg.SecurityPolicy,
+			Languages: cfg.SecurityLanguages, Canonical: canonicalSecurityTxt(cfg.BaseURL)},
 	})
 	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Enforcer: enf, Privacy: priv,
 		DB: gdb, AuditLog: auditLog, Keys: keys, Throttle: accounts.NewThrottle(gdb), Log: log, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Now: o.Now,
@@ -198,4 +201,13 @@ func LoadLogKey(cfg *config.Config, log *slog.Logger) (*audit.Key, error) {
 			"file", cfg.LogKeyFile)
 	}
 	return audit.LoadKeyFile(cfg.LogKeyFile)
+}
+
+// canonicalSecurityTxt is the public https URL of security.txt, or "" when
+// the service is not served over https (RFC 9116 asks for https).
+func canonicalSecurityTxt(baseURL string) string {
+	if !strings.HasPrefix(baseURL, "https://") {
+		return ""
+	}
+	return baseURL + "/.well-known/security.txt"
 }

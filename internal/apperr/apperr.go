@@ -15,7 +15,7 @@ type Code string
 
 // The error codes. Their HTTP statuses are fixed in internal/server.
 const (
-	Invalid         Code = "invalid"           // the input is malformed or breaks a rule: 400/422
+	Invalid         Code = "invalid"           // the input is malformed or breaks a rule: 400
 	Unauthenticated Code = "unauthenticated"   // no valid session: 401
 	Forbidden       Code = "forbidden"         // known caller, action not allowed: 403
 	NotFound        Code = "not_found"         // missing, or the caller may not know it exists: 404

@@ -96,6 +96,7 @@ func Config(t testing.TB, override map[string]string) *config.Config {
 		"RKC_MASTER_KEYS":         "test1:" + base64.StdEncoding.EncodeToString(key[:]),
 		"RKC_DATA_DIR":            t.TempDir(),
 		"RKC_STAFF_SECOND_FACTOR": "false",
+		"RKC_SECURITY_CONTACT":    "mailto:security@rkc.example",
 	}
 	for k, v := range override {
 		env[k] = v

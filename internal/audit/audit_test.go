@@ -156,7 +156,7 @@ func TestAuditSearch(t *testing.T) {
 
 	t.Run("only the privacy officer", func(t *testing.T) {
 		for _, p := range []*apptest.Person{w.complainant, w.secretary, w.chair, w.member, w.authority, w.reporter, w.admin} {
-			for _, r := range []struct{ method, path string }{{"GET", "/api/v1/audit"}, {"GET", "/api/v1/audit?case_id=" + id}, {"POST", "/api/v1/audit/verify"}} {
+			for _, r := range []struct{ method, path string }{{"GET", "/api/v1/audit"}, {"GET", "/api/v1/audit?caseId=" + id}, {"POST", "/api/v1/audit/verify"}} {
 				if got := e.Do(p, r.method, r.path, nil); got.Status != 403 {
 					t.Errorf("%s %s %s: %d, want 403", p.Email, r.method, r.path, got.Status)
 				}
@@ -175,11 +175,11 @@ func TestAuditSearch(t *testing.T) {
 	})
 
 	t.Run("every case read is logged", func(t *testing.T) {
-		before := w.search(t, url.Values{"case_id": {id}}).Total
+		before := w.search(t, url.Values{"caseId": {id}}).Total
 		e.Must(200, w.secretary, "GET", "/api/v1/cases/"+id, nil)
 		e.Must(200, w.complainant, "GET", "/api/v1/cases/"+id, nil)
 		e.Must(200, w.secretary, "GET", "/api/v1/cases/"+id+"/events", nil)
-		got := w.search(t, url.Values{"case_id": {id}, "per_page": {"500"}})
+		got := w.search(t, url.Values{"caseId": {id}, "perPage": {"500"}})
 		if got.Total != before+3 {
 			t.Fatalf("%d entries for the case after three reads, want %d", got.Total, before+3)
 		}
@@ -197,7 +197,7 @@ func TestAuditSearch(t *testing.T) {
 	})
 
 	t.Run("by person", func(t *testing.T) {
-		got := w.search(t, url.Values{"person_id": {w.complainant.ID.String()}, "per_page": {"500"}})
+		got := w.search(t, url.Values{"personId": {w.complainant.ID.String()}, "perPage": {"500"}})
 		if got.Total < 2 {
 			t.Fatalf("complainant's entries: %+v", got)
 		}
@@ -225,7 +225,7 @@ func TestAuditSearch(t *testing.T) {
 			{"2031-03-01T09:00:00Z", "2031-03-01T11:00:00+00:00", []string{"2031-03-01"}},
 			{"2031-03-01T10:00:01Z", "2031-04-01T10:00:00Z", nil}, // from inclusive, to exclusive
 		} {
-			q := url.Values{"case_id": {id}, "from": {tc.from}}
+			q := url.Values{"caseId": {id}, "from": {tc.from}}
 			if tc.to != "" {
 				q.Set("to", tc.to)
 			}
@@ -239,7 +239,7 @@ func TestAuditSearch(t *testing.T) {
 			}
 		}
 		// Before that period: everything else, none of the two.
-		got := w.search(t, url.Values{"case_id": {id}, "to": {"2031-01-01"}, "per_page": {"500"}})
+		got := w.search(t, url.Values{"caseId": {id}, "to": {"2031-01-01"}, "perPage": {"500"}})
 		for _, it := range got.Items {
 			if it.At.Year() == 2031 {
 				t.Errorf("entry of 2031 in a search up to 2031-01-01: %+v", it)
@@ -248,27 +248,32 @@ func TestAuditSearch(t *testing.T) {
 	})
 
 	t.Run("pages", func(t *testing.T) {
-		all := w.search(t, url.Values{"case_id": {id}, "per_page": {"500"}})
+		all := w.search(t, url.Values{"caseId": {id}, "perPage": {"500"}})
 		if all.Total < 3 {
 			t.Fatalf("too few entries to page: %d", all.Total)
 		}
-		second := w.search(t, url.Values{"case_id": {id}, "per_page": {"1"}, "page": {"2"}})
+		// The snake_case names of API 1.0 still work (deprecated until 2.0).
+		if old := w.search(t, url.Values{"case_id": {id}, "per_page": {"500"}}); old.Total != all.Total || old.PerPage != 500 {
+			t.Errorf("with case_id and per_page: %d entries per %d, want %d per 500", old.Total, old.PerPage, all.Total)
+		}
+		second := w.search(t, url.Values{"caseId": {id}, "perPage": {"1"}, "page": {"2"}})
 		if second.Total != all.Total || len(second.Items) != 1 || second.Items[0].ID != all.Items[1].ID || second.Page != 2 || second.PerPage != 1 {
 			t.Errorf("page 2 of 1: %+v, want entry %d of %d", second, all.Items[1].ID, all.Total)
 		}
 	})
 
 	t.Run("invalid parameters", func(t *testing.T) {
-		for _, q := range []string{"case_id=12", "person_id=x", "from=yesterday", "to=2031-13-01", "page=0", "per_page=501", "per_page=x"} {
-			if got := e.Do(w.officer, "GET", "/api/v1/audit?"+q, nil); got.Status != 422 {
-				t.Errorf("%s: %d, want 422: %s", q, got.Status, got.Body)
+		for _, q := range []string{"caseId=12", "personId=x", "from=yesterday", "to=2031-13-01", "page=0", "perPage=501", "perPage=x",
+			"case_id=12", "per_page=501", "caseId=" + id + "&case_id=" + id} { // the deprecated names too
+			if got := e.Do(w.officer, "GET", "/api/v1/audit?"+q, nil); got.Status != 400 {
+				t.Errorf("%s: %d, want 400: %s", q, got.Status, got.Body)
 			}
 		}
 	})
 
 	t.Run("reading the log is logged", func(t *testing.T) {
-		before := w.search(t, url.Values{"person_id": {w.officer.ID.String()}}).Total
-		got := w.search(t, url.Values{"person_id": {w.officer.ID.String()}, "per_page": {"500"}})
+		before := w.search(t, url.Values{"personId": {w.officer.ID.String()}}).Total
+		got := w.search(t, url.Values{"personId": {w.officer.ID.String()}, "perPage": {"500"}})
 		if got.Total != before+1 {
 			t.Fatalf("officer's entries went from %d to %d after one search, want one more", before, got.Total)
 		}

@@ -25,14 +25,14 @@ type Handlers struct {
 
 var kindPattern = regexp.MustCompile(`^[a-z][a-z-]{0,31}$`)
 
-// Search handles GET /api/v1/audit?case_id=&person_id=&kind=&from=&to=&page=&per_page=.
+// Search handles GET /api/v1/audit?caseId=&personId=&kind=&from=&to=&page=&perPage=.
 func (h *Handlers) Search(c echo.Context) error {
 	bad := map[string]string{}
 	var q Query
 	for _, p := range []struct {
 		name string
 		dst  **uuid.UUID
-	}{{"case_id", &q.CaseID}, {"person_id", &q.PersonID}} {
+	}{{"caseId", &q.CaseID}, {"personId", &q.PersonID}} {
 		if v := c.QueryParam(p.name); v != "" {
 			id, err := uuid.Parse(v)
 			if err != nil {
@@ -65,11 +65,11 @@ func (h *Handlers) Search(c echo.Context) error {
 		}
 	}
 	q.Page, q.PerPage = 1, 50
-	for name, dst := range map[string]*int{"page": &q.Page, "per_page": &q.PerPage} {
+	for name, dst := range map[string]*int{"page": &q.Page, "perPage": &q.PerPage} {
 		if v := c.QueryParam(name); v != "" {
 			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || (name == "per_page" && n > 500) {
-				bad[name] = "must be a positive whole number (per_page at most 500)"
+			if err != nil || n < 1 || (name == "perPage" && n > 500) {
+				bad[name] = "must be a positive whole number (perPage at most 500)"
 			}
 			*dst = n
 		}

@@ -357,14 +357,14 @@ func TestMessageRules(t *testing.T) {
 	if r := c.e.Do(c.secretary, "GET", "/api/v1/cases/"+id+"/threads/respondent", nil); r.Status != 404 {
 		t.Errorf("the respondent's thread before the respondent is informed: %d", r.Status)
 	}
-	problem(t, c.postMessage(c.complainant, id, "complainant", ""), 422, "validation")
+	problem(t, c.postMessage(c.complainant, id, "complainant", ""), 400, "validation")
 	problem(t, c.postMessage(c.complainant, id, "complainant", "Zie bijlage", file{"x.pdf", "application/pdf", []byte("MZ\x90\x00 not a pdf")}), 415, "content-mismatch")
 	problem(t, c.postMessage(c.complainant, id, "complainant", "Zie bijlage", file{"x.html", "text/html", []byte("<script>")}), 415, "unsupported-file-type")
 	six := make([]file, 6)
 	for i := range six {
 		six[i] = file{fmt.Sprintf("%d.txt", i), "text/plain", []byte("tekst")}
 	}
-	problem(t, c.postMessage(c.complainant, id, "complainant", "Zes bestanden", six...), 422, "validation")
+	problem(t, c.postMessage(c.complainant, id, "complainant", "Zes bestanden", six...), 400, "validation")
 	if n := c.count(t, "messages", "case_id = ?", id); n != 0 {
 		t.Fatalf("refused messages were stored: %d", n)
 	}
@@ -498,10 +498,10 @@ func TestWitnesses(t *testing.T) {
 	// Refused: a party, a member of the panel, someone without an account,
 	// the same person twice; a role that may not.
 	for _, p := range []*apptest.Person{c.complainant, c.respondent, c.member} {
-		problem(t, c.e.Do(c.secretary, "POST", base+"/witnesses", map[string]any{"name": "X", "proposed_by": "committee", "email": p.Email}), 422, "validation")
+		problem(t, c.e.Do(c.secretary, "POST", base+"/witnesses", map[string]any{"name": "X", "proposed_by": "committee", "email": p.Email}), 400, "validation")
 	}
-	problem(t, c.e.Do(c.secretary, "POST", base+"/witnesses", map[string]any{"name": "X", "proposed_by": "committee", "email": "niemand@test.rkc"}), 422, "validation")
-	problem(t, c.e.Do(c.secretary, "POST", base+"/witnesses", map[string]any{"name": "X", "proposed_by": "de buurman"}), 422, "validation")
+	problem(t, c.e.Do(c.secretary, "POST", base+"/witnesses", map[string]any{"name": "X", "proposed_by": "committee", "email": "niemand@test.rkc"}), 400, "validation")
+	problem(t, c.e.Do(c.secretary, "POST", base+"/witnesses", map[string]any{"name": "X", "proposed_by": "de buurman"}), 400, "validation")
 	for _, p := range []*apptest.Person{c.chair, c.member, c.complainant, c.respondent} {
 		if r := c.e.Do(p, "POST", base+"/witnesses", map[string]any{"name": "X", "proposed_by": "committee"}); r.Status != 403 {
 			t.Errorf("%s adds a witness: %d, want 403", p.Email, r.Status)
@@ -516,7 +516,7 @@ func TestWitnesses(t *testing.T) {
 	if !w1.HasAccount || w3.HasAccount || w3.Contact != "06-De Boer" {
 		t.Errorf("witnesses %+v %+v", w1, w3)
 	}
-	problem(t, c.e.Do(c.secretary, "POST", base+"/witnesses", map[string]any{"name": "Jansen", "proposed_by": "committee", "email": c.witness.Email}), 422, "validation")
+	problem(t, c.e.Do(c.secretary, "POST", base+"/witnesses", map[string]any{"name": "Jansen", "proposed_by": "committee", "email": c.witness.Email}), 400, "validation")
 	// A member of the committee who witnessed the behaviour cannot sit on
 	// the panel.
 	lid3 := c.e.Person("lid3@test.rkc", "AZ", apptest.Grant("member", "*"))
@@ -540,8 +540,8 @@ func TestWitnesses(t *testing.T) {
 	if got := recipients(c.sent("hearing_planned")); !slices.Equal(got, ids(c.witness)) {
 		t.Errorf("the witness hearing was told to %v", got)
 	}
-	problem(t, c.e.Do(c.secretary, "POST", base+"/hearings", map[string]any{"planned_at": c.plannedAt(), "parties": "both", "witness_id": w1.ID}), 422, "validation")
-	problem(t, c.e.Do(c.secretary, "POST", base+"/hearings", map[string]any{"planned_at": c.plannedAt(), "parties": "witness", "witness_id": uuid.NewString()}), 422, "validation")
+	problem(t, c.e.Do(c.secretary, "POST", base+"/hearings", map[string]any{"planned_at": c.plannedAt(), "parties": "both", "witness_id": w1.ID}), 400, "validation")
+	problem(t, c.e.Do(c.secretary, "POST", base+"/hearings", map[string]any{"planned_at": c.plannedAt(), "parties": "witness", "witness_id": uuid.NewString()}), 400, "validation")
 	c.e.Must(200, c.member, "PUT", base+"/hearings/"+h.ID, map[string]any{"version": 1, "minutes": "Getuige Jansen gehoord."})
 	const statement = "Ik zag op 3 maart dat de leidinggevende klager uitlachte in het overleg."
 	var st witnessOut
@@ -688,7 +688,7 @@ func TestRetaliation(t *testing.T) {
 	if wrep.Side != "witness" {
 		t.Errorf("the witness's report has side %s", wrep.Side)
 	}
-	problem(t, c.e.Do(c.complainant, "POST", base+"/retaliation", map[string]any{"description": ""}), 422, "validation")
+	problem(t, c.e.Do(c.complainant, "POST", base+"/retaliation", map[string]any{"description": ""}), 400, "validation")
 	for p, want := range map[*apptest.Person]int{c.secretary: 403, c.member: 403, c.authority: 403, c.complainant2: 404, c.reporter: 403} {
 		if r := c.e.Do(p, "POST", base+"/retaliation", map[string]any{"description": "x"}); r.Status != want {
 			t.Errorf("%s reports retaliation: %d, want %d", p.Email, r.Status, want)
@@ -730,7 +730,7 @@ func TestRetaliation(t *testing.T) {
 		t.Errorf("the move was told to %v, want the reporter", got)
 	}
 	problem(t, move(c.chair, map[string]any{"version": 1, "to": "closed"}), 409, "stale-version")
-	problem(t, move(c.chair, map[string]any{"version": 2, "to": "referred_to_authority"}), 422, "validation")
+	problem(t, move(c.chair, map[string]any{"version": 2, "to": "referred_to_authority"}), 400, "validation")
 	const advice = "De commissie beveelt aan de beoordeling te herzien en de klager weer uit te nodigen."
 	var ref retaliationOut
 	c.e.Must(200, c.chair, "POST", base+"/retaliation/"+rep.ID+"/state", map[string]any{"version": 2, "to": "referred_to_authority",

@@ -44,9 +44,9 @@ func (h *Handlers) File(c echo.Context) error {
 
 // List handles GET /api/v1/cases.
 func (h *Handlers) List(c echo.Context) error {
-	f := ListFilter{State: State(c.QueryParam("state")), DueBefore: c.QueryParam("due_before"), Flag: c.QueryParam("flag")}
+	f := ListFilter{State: State(c.QueryParam("state")), DueBefore: c.QueryParam("dueBefore"), Flag: c.QueryParam("flag")}
 	bad := map[string]string{}
-	for name, dst := range map[string]*int{"page": &f.Page, "per_page": &f.PerPage} {
+	for name, dst := range map[string]*int{"page": &f.Page, "perPage": &f.PerPage} {
 		if v := c.QueryParam(name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil {

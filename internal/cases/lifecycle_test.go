@@ -180,7 +180,7 @@ func TestLifecycle(t *testing.T) {
 	// Departing from the advice needs reasons: without them nothing changes.
 	before := c.row(t, id)
 	r := e.Do(c.authority, "POST", base+"/decision", map[string]any{"follows_advice": false})
-	if errs := problem(t, r, 422, "validation"); errs["reasons"] == "" {
+	if errs := problem(t, r, 400, "validation"); errs["reasons"] == "" {
 		t.Fatalf("no error on reasons: %s", r.Body)
 	}
 	if after := c.row(t, id); after != before {
@@ -290,7 +290,7 @@ func TestInadmissibility(t *testing.T) {
 			{"admissible": false, "ground": "incomplete"}, // reason is required
 		} {
 			r := c.e.Do(c.chair, "POST", "/api/v1/cases/"+id+"/admissibility", body)
-			errs := problem(t, r, 422, "validation")
+			errs := problem(t, r, 400, "validation")
 			if errs["ground"] == "" && errs["reason"] == "" {
 				t.Fatalf("%v: errors %v", body, errs)
 			}
@@ -328,7 +328,7 @@ func TestInformalResolution(t *testing.T) {
 		{map[string]any{"reason": "Bemiddeld", "respondent_consented": true}, "complainant_consented"},
 		{map[string]any{"complainant_consented": true, "respondent_consented": true}, "reason"},
 	} {
-		errs := problem(t, c.e.Do(c.chair, "POST", "/api/v1/cases/"+id+"/informal-resolution", tc.body), 422, "validation")
+		errs := problem(t, c.e.Do(c.chair, "POST", "/api/v1/cases/"+id+"/informal-resolution", tc.body), 400, "validation")
 		if errs[tc.field] == "" {
 			t.Errorf("%v: no error on %s: %v", tc.body, tc.field, errs)
 		}
@@ -442,7 +442,7 @@ func TestCaseDeadlines(t *testing.T) {
 		{at(2027, 5, 11), "flag=overdue", []string{"A"}},
 		// 11 May → 21 May: seven working days (Whit Monday 17 May); D on the 18th; C is extended.
 		{at(2027, 5, 11), "flag=due_soon", []string{"B", "D"}},
-		{at(2027, 5, 11), "due_before=2027-05-18", []string{"A", "D"}},
+		{at(2027, 5, 11), "dueBefore=2027-05-18", []string{"A", "D"}},
 		{at(2027, 7, 7), "flag=overdue", []string{"A", "B", "C", "D"}},
 	} {
 		e.Clock.Set(tc.today)

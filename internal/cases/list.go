@@ -39,7 +39,7 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 	if f.DueBefore != "" {
 		d, err := time.Parse(time.DateOnly, f.DueBefore)
 		if err != nil {
-			bad["due_before"] = "must be a date YYYY-MM-DD"
+			bad["dueBefore"] = "must be a date YYYY-MM-DD"
 		}
 		dueBefore = &d
 	}
@@ -56,7 +56,7 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 		bad["page"] = "must be 1 or more"
 	}
 	if f.PerPage < 1 || f.PerPage > 100 {
-		bad["per_page"] = "must be from 1 to 100"
+		bad["perPage"] = "must be from 1 to 100"
 	}
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)

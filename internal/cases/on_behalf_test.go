@@ -20,7 +20,7 @@ func TestFilingOnBehalfRefused(t *testing.T) {
 	for _, p := range []*apptest.Person{c.authority, c.secretary, c.member2, c.admin, c.privacy} {
 		body := complaint()
 		body["complainant_email"], body["consent"] = p.Email, consentText
-		errs := problem(t, e.Do(c.adviser, "POST", "/api/v1/cases", body), 422, "validation")
+		errs := problem(t, e.Do(c.adviser, "POST", "/api/v1/cases", body), 400, "validation")
 		if !strings.Contains(errs["complainant_email"], "files a complaint themselves") {
 			t.Errorf("filing for %s: errors %v", p.Email, errs)
 		}
@@ -29,7 +29,7 @@ func TestFilingOnBehalfRefused(t *testing.T) {
 	body := complaint()
 	body["respondent"] = map[string]any{"name": "  test AANGEKLAAGDE ", "ministry": "BZK"}
 	body["complainant_email"], body["consent"] = c.respondent.Email, consentText
-	if errs := problem(t, e.Do(c.adviser, "POST", "/api/v1/cases", body), 422, "validation"); !strings.Contains(errs["complainant_email"], "respondent") {
+	if errs := problem(t, e.Do(c.adviser, "POST", "/api/v1/cases", body), 400, "validation"); !strings.Contains(errs["complainant_email"], "respondent") {
 		t.Errorf("filing for the respondent: errors %v", errs)
 	}
 	if n := c.count(t, "cases", ""); n != before {

@@ -200,7 +200,7 @@ func TestFurtherDelayNeedsWrittenConsent(t *testing.T) {
 		{"earlier date", with("new_due_on", due.AddDate(0, 0, -1).Format(time.DateOnly)), "new_due_on"},
 		{"no reason", with("reason", nil), "reason"},
 	} {
-		errs := problem(t, c.e.Do(c.chair, "POST", base+"/further-delay", tc.body), 422, "validation")
+		errs := problem(t, c.e.Do(c.chair, "POST", base+"/further-delay", tc.body), 400, "validation")
 		if errs[tc.field] == "" {
 			t.Errorf("%s: refusal names %v, want %s", tc.name, errs, tc.field)
 		}
@@ -210,7 +210,7 @@ func TestFurtherDelayNeedsWrittenConsent(t *testing.T) {
 	for sunday.Weekday() != time.Sunday {
 		sunday = sunday.AddDate(0, 0, 1)
 	}
-	if errs := problem(t, c.e.Do(c.chair, "POST", base+"/further-delay", with("new_due_on", sunday.Format(time.DateOnly))), 422, "validation"); errs["new_due_on"] == "" {
+	if errs := problem(t, c.e.Do(c.chair, "POST", base+"/further-delay", with("new_due_on", sunday.Format(time.DateOnly))), 400, "validation"); errs["new_due_on"] == "" {
 		t.Errorf("a Sunday: %v", errs)
 	}
 	for _, p := range []*apptest.Person{c.secretary, c.complainant, c.respondent, c.member} {
@@ -274,7 +274,7 @@ func TestNotHeardOnAStatutoryGround(t *testing.T) {
 		{map[string]any{"side": "witness", "ground": "waived", "reason": "x"}, "side"},
 		{map[string]any{"side": "respondent", "ground": "waived"}, "reason"},
 	} {
-		if errs := problem(t, c.e.Do(c.chair, "POST", base+"/not-heard", tc.body), 422, "validation"); errs[tc.field] == "" {
+		if errs := problem(t, c.e.Do(c.chair, "POST", base+"/not-heard", tc.body), 400, "validation"); errs[tc.field] == "" {
 			t.Errorf("%v: refusal names %v", tc.body, errs)
 		}
 	}
@@ -304,7 +304,7 @@ func TestNotHeardOnAStatutoryGround(t *testing.T) {
 	c.e.Must(201, c.secretary, "POST", "/api/v1/cases/"+other+"/hearings", map[string]any{"planned_at": c.heldAt(), "parties": "respondent", "minutes": "Verweerder gehoord."})
 	c.e.Must(200, c.chair, "POST", "/api/v1/cases/"+other+"/not-heard", map[string]any{"side": "complainant", "ground": "manifestly_unfounded",
 		"reason": "De beschreven gedragingen vonden niet plaats."})
-	if errs := problem(t, c.e.Do(c.chair, "POST", "/api/v1/cases/"+other+"/advice", adviceBody()), 422, "validation"); errs["judgements"] == "" {
+	if errs := problem(t, c.e.Do(c.chair, "POST", "/api/v1/cases/"+other+"/advice", adviceBody()), 400, "validation"); errs["judgements"] == "" {
 		t.Errorf("a founded element after 'manifestly unfounded': %v", errs)
 	}
 	c.post(t, c.chair, other, "advice", map[string]any{"findings": "Kennelijk ongegrond.", "judgements": []map[string]any{
@@ -331,17 +331,17 @@ func TestHearingsRecordedAfterTheFact(t *testing.T) {
 	c.e.Must(200, c.member, "PUT", base+"/hearings/"+h.ID, map[string]any{"version": h.Version, "minutes": "Vragen voorbereid."})
 	problem(t, c.e.Do(c.chair, "POST", base+"/advice", adviceBody()), 409, "not-heard")
 	// Minutes for a hearing still to come are refused.
-	if errs := problem(t, c.e.Do(c.secretary, "POST", base+"/hearings", map[string]any{"planned_at": nextMonth, "parties": "both", "minutes": "x"}), 422, "validation"); errs["minutes"] == "" {
+	if errs := problem(t, c.e.Do(c.secretary, "POST", base+"/hearings", map[string]any{"planned_at": nextMonth, "parties": "both", "minutes": "x"}), 400, "validation"); errs["minutes"] == "" {
 		t.Errorf("minutes ahead: %v", errs)
 	}
 
 	// A hearing of this morning, recorded after the fact.
 	past := c.e.Clock.Now().Add(-time.Minute).UTC().Format(time.RFC3339Nano)
-	if errs := problem(t, c.e.Do(c.secretary, "POST", base+"/hearings", map[string]any{"planned_at": past, "parties": "both"}), 422, "validation"); errs["minutes"] == "" {
+	if errs := problem(t, c.e.Do(c.secretary, "POST", base+"/hearings", map[string]any{"planned_at": past, "parties": "both"}), 400, "validation"); errs["minutes"] == "" {
 		t.Errorf("a past hearing without minutes: %v", errs)
 	}
 	yearAgo := c.e.Clock.Now().AddDate(-1, 0, 0).UTC().Format(time.RFC3339)
-	if errs := problem(t, c.e.Do(c.secretary, "POST", base+"/hearings", map[string]any{"planned_at": yearAgo, "parties": "both", "minutes": "x"}), 422, "validation"); errs["planned_at"] == "" {
+	if errs := problem(t, c.e.Do(c.secretary, "POST", base+"/hearings", map[string]any{"planned_at": yearAgo, "parties": "both", "minutes": "x"}), 400, "validation"); errs["planned_at"] == "" {
 		t.Errorf("a hearing before the complaint: %v", errs)
 	}
 	c.e.Must(201, c.secretary, "POST", base+"/hearings", map[string]any{"planned_at": c.heldAt(), "parties": "both", "minutes": "Beide partijen gehoord."}).Decode(t, &h)

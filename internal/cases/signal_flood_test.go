@@ -70,7 +70,7 @@ func TestSignalFlood(t *testing.T) {
 	}
 
 	// The bound on a signal's length: 20,000 characters are refused.
-	errs := problem(t, fromAddress(t, e, "198.51.100.8", map[string]any{"category": "bullying", "message": strings.Repeat("x", 20000)}), 422, "validation")
+	errs := problem(t, fromAddress(t, e, "198.51.100.8", map[string]any{"category": "bullying", "message": strings.Repeat("x", 20000)}), 400, "validation")
 	if errs["message"] == "" {
 		t.Error("no error on message for 20,000 characters")
 	}
@@ -146,7 +146,7 @@ func TestSignalAbuse(t *testing.T) {
 	path := "/api/v1/signals/" + ids[0] + "/abuse"
 	problem(t, e.Do(c.complainant, "PUT", path, yes), 403, "forbidden")
 	problem(t, e.Do(c.admin, "PUT", path, yes), 403, "forbidden")
-	problem(t, e.Do(c.secretary, "PUT", path, map[string]any{}), 422, "validation")
+	problem(t, e.Do(c.secretary, "PUT", path, map[string]any{}), 400, "validation")
 	problem(t, e.Do(c.secretary, "PUT", "/api/v1/signals/"+c.complainant.ID.String()+"/abuse", yes), 404, "not-found")
 	e.Must(204, c.secretary, "PUT", path, yes)
 	e.Must(204, c.chair, "PUT", "/api/v1/signals/"+ids[1]+"/abuse", yes)

@@ -55,11 +55,11 @@ func TestSignals(t *testing.T) {
 		{map[string]any{"category": "gossip", "message": "x"}, "category"},
 		{map[string]any{"category": "bullying", "ministry": "XYZ", "message": "x"}, "ministry"},
 	} {
-		if errs := problem(t, e.Do(nil, "POST", "/api/v1/signals", tc.body), 422, "validation"); errs[tc.field] == "" {
+		if errs := problem(t, e.Do(nil, "POST", "/api/v1/signals", tc.body), 400, "validation"); errs[tc.field] == "" {
 			t.Errorf("%v: no error on %s", tc.body, tc.field)
 		}
 	}
-	problem(t, e.Do(nil, "POST", "/api/v1/signals", map[string]any{"category": "bullying", "message": "x", "name": "Jan"}), 422, "validation")
+	problem(t, e.Do(nil, "POST", "/api/v1/signals", map[string]any{"category": "bullying", "message": "x", "name": "Jan"}), 400, "validation")
 	if n := c.count(t, "signals", ""); n != 0 {
 		t.Fatalf("refused signals stored %d rows", n)
 	}
@@ -230,7 +230,7 @@ func TestLogin(t *testing.T) {
 
 	problem(t, login(p.Email, "wrong password!"), 401, "invalid-credentials")
 	problem(t, login("niemand@test.rkc", "wrong password!"), 401, "invalid-credentials")
-	if errs := problem(t, e.Do(nil, "POST", "/api/v1/session", map[string]any{"email": p.Email}), 422, "validation"); errs["password"] == "" {
+	if errs := problem(t, e.Do(nil, "POST", "/api/v1/session", map[string]any{"email": p.Email}), 400, "validation"); errs["password"] == "" {
 		t.Errorf("no error on password")
 	}
 	locked := false

@@ -299,11 +299,11 @@ func TestStaleVersion(t *testing.T) {
 	}
 	problem(t, ifMatch(`"1"`, map[string]any{"admissible": true}), 409, "stale-version")
 	problem(t, e.Do(c.chair, "POST", base+"/admissibility", map[string]any{"admissible": true, "version": 1}), 409, "stale-version")
-	errs := problem(t, ifMatch(`"2"`, map[string]any{"admissible": true, "version": 1}), 422, "validation")
+	errs := problem(t, ifMatch(`"2"`, map[string]any{"admissible": true, "version": 1}), 400, "validation")
 	if errs["version"] == "" {
 		t.Errorf("errors %v", errs)
 	}
-	problem(t, ifMatch(`"abc"`, map[string]any{"admissible": true}), 422, "validation")
+	problem(t, ifMatch(`"abc"`, map[string]any{"admissible": true}), 400, "validation")
 	if after := c.row(t, id); after != before {
 		t.Fatalf("a stale step changed the case: %+v → %+v", before, after)
 	}

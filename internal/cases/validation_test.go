@@ -3,6 +3,7 @@ package cases_test
 import (
 	"bytes"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,10 @@ func (c *cast) raw(t *testing.T, p *apptest.Person, method, path, contentType st
 	}
 	return c.e.Send(p, req)
 }
+
+// goTypeName matches a qualified Go type name such as cases.Complaint; no
+// answer may hold one.
+var goTypeName = regexp.MustCompile(`\b[a-z][a-z0-9]*\.[A-Z]\w*`)
 
 // TestMalformedFiling: a complaint that cannot be read or breaks a rule is
 // refused with a clear problem naming the field, and nothing is stored.
@@ -47,22 +52,29 @@ func TestMalformedFiling(t *testing.T) {
 		field  string // the field the problem must name, if any
 	}{
 		{"invalid JSON", "application/json", `{"category": "bullying", "description": `, 400, "malformed-json", ""},
-		{"not an object", "application/json", `"a complaint"`, 422, "validation", "body"},
+		{"not an object", "application/json", `"a complaint"`, 400, "validation", "body"},
 		{"two values", "application/json", valid + valid, 400, "malformed-json", ""},
 		{"empty body", "application/json", ``, 400, "malformed-json", ""},
-		{"unknown field", "application/json", with("colour", "red"), 422, "validation", "colour"},
-		{"wrong type", "application/json", with("category", 3), 422, "validation", "category"},
-		{"wrong type nested", "application/json", with("respondent", map[string]any{"name": 7}), 422, "validation", "respondent.name"},
-		{"elements not a list", "application/json", with("elements", "one"), 422, "validation", "elements"},
-		{"missing description", "application/json", with("description", nil), 422, "validation", "description"},
-		{"blank description", "application/json", with("description", "   "), 422, "validation", "description"},
-		{"missing category", "application/json", with("category", nil), 422, "validation", "category"},
-		{"unknown category", "application/json", with("category", "gossip"), 422, "validation", "category"},
-		{"discrimination without ground", "application/json", with("category", "discrimination"), 422, "validation", "ground"},
-		{"ground without discrimination", "application/json", with("ground", "age"), 422, "validation", "ground"},
-		{"description too long", "application/json", with("description", strings.Repeat("x", 20001)), 422, "validation", "description"},
-		{"unknown respondent ministry", "application/json", with("respondent", map[string]any{"ministry": "XYZ"}), 422, "validation", "respondent.ministry"},
-		{"consent without filing on behalf", "application/json", with("consent", "ja"), 422, "validation", "consent"},
+		{"unknown field", "application/json", with("colour", "red"), 400, "validation", "colour"},
+		{"wrong type", "application/json", with("category", 3), 400, "validation", "category"},
+		{"wrong type nested", "application/json", with("respondent", map[string]any{"name": 7}), 400, "validation", "respondent.name"},
+		{"elements not a list", "application/json", with("elements", "one"), 400, "validation", "elements"},
+		{"missing description", "application/json", with("description", nil), 400, "validation", "description"},
+		{"blank description", "application/json", with("description", "   "), 400, "validation", "description"},
+		{"missing category", "application/json", with("category", nil), 400, "validation", "category"},
+		{"unknown category", "application/json", with("category", "gossip"), 400, "validation", "category"},
+		{"discrimination without ground", "application/json", with("category", "discrimination"), 400, "validation", "ground"},
+		{"ground without discrimination", "application/json", with("ground", "age"), 400, "validation", "ground"},
+		{"description too long", "application/json", with("description", strings.Repeat("x", 20001)), 400, "validation", "description"},
+		{"unknown respondent ministry", "application/json", with("respondent", map[string]any{"ministry": "XYZ"}), 400, "validation", "respondent.ministry"},
+		{"consent without filing on behalf", "application/json", with("consent", "ja"), 400, "validation", "consent"},
+		// Strict JSON (issue 15): nothing is guessed or silently changed.
+		{"same name twice", "application/json", `{"category":"bullying","description":"x","category":"other"}`, 400, "validation", "category"},
+		{"name in other case", "application/json", strings.Replace(valid, `"category"`, `"Category"`, 1), 400, "validation", "Category"},
+		{"invalid UTF-8", "application/json", "{\"category\":\"other\",\"description\":\"caf\xe9\"}", 400, "validation", "description"},
+		{"NUL in the text", "application/json", with("description", "a\x00b"), 400, "validation", "description"},
+		{"NUL in a nested text", "application/json", with("respondent", map[string]any{"name": "J.\x00"}), 400, "validation", "respondent.name"},
+		{"unknown nested field", "application/json", with("respondent", map[string]any{"colour": "red"}), 400, "validation", "respondent.colour"},
 		{"body over 256 KiB", "application/json", with("description", strings.Repeat("x", 300<<10)), 413, "body-too-large", ""},
 		{"not JSON", "text/plain", valid, 415, "unsupported-media-type", ""},
 		{"no content type", "", valid, 415, "unsupported-media-type", ""},
@@ -73,6 +85,9 @@ func TestMalformedFiling(t *testing.T) {
 			errs := problem(t, r, tc.status, tc.typ)
 			if tc.field != "" && errs[tc.field] == "" {
 				t.Errorf("no error on %s: %s", tc.field, r.Body)
+			}
+			if goTypeName.Match(r.Body) {
+				t.Errorf("the problem names a Go type: %s", r.Body)
 			}
 		})
 	}
@@ -89,7 +104,7 @@ func TestMalformedFiling(t *testing.T) {
 			for k, v := range tc.body {
 				b[k] = v
 			}
-			errs := problem(t, c.e.Do(c.adviser, "POST", "/api/v1/cases", b), 422, "validation")
+			errs := problem(t, c.e.Do(c.adviser, "POST", "/api/v1/cases", b), 400, "validation")
 			if errs[tc.field] == "" {
 				t.Errorf("%v: no error on %s: %v", tc.body, tc.field, errs)
 			}
@@ -142,42 +157,42 @@ func TestMalformedSteps(t *testing.T) {
 		field  string
 	}{
 		{"register: invalid JSON", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{`, 400, "malformed-json", ""},
-		{"register: unknown field", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{"recieved_on":"2020-01-01"}`, 422, "validation", "recieved_on"},
-		{"register: wrong type", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{"received_on":20200101}`, 422, "validation", "received_on"},
-		{"register: not a date", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{"received_on":"1 maart"}`, 422, "validation", "received_on"},
-		{"register: in the future", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{"received_on":"` + tomorrow + `"}`, 422, "validation", "received_on"},
+		{"register: unknown field", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{"recieved_on":"2020-01-01"}`, 400, "validation", "recieved_on"},
+		{"register: wrong type", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{"received_on":20200101}`, 400, "validation", "received_on"},
+		{"register: not a date", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{"received_on":"1 maart"}`, 400, "validation", "received_on"},
+		{"register: in the future", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{"received_on":"` + tomorrow + `"}`, 400, "validation", "received_on"},
 		{"register: over a year before filing", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register",
-			`{"received_on":"` + today.AddDate(-1, 0, -2).Format(time.DateOnly) + `"}`, 422, "validation", "received_on"},
-		{"register: unknown respondent ministry", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{"respondent_ministry":"XX"}`, 422, "validation", "respondent_ministry"},
-		{"information request: missing what", c.secretary, "POST", "/api/v1/cases/" + registered + "/information-request", `{}`, 422, "validation", "what"},
-		{"information request: term too long", c.secretary, "POST", "/api/v1/cases/" + registered + "/information-request", `{"what":"x","term_days":100}`, 422, "validation", "term_days"},
-		{"admissibility: missing admissible", c.chair, "POST", "/api/v1/cases/" + registered + "/admissibility", `{}`, 422, "validation", "admissible"},
-		{"admissibility: admissible as text", c.chair, "POST", "/api/v1/cases/" + registered + "/admissibility", `{"admissible":"yes"}`, 422, "validation", "admissible"},
-		{"admissibility: ground when admitted", c.chair, "POST", "/api/v1/cases/" + registered + "/admissibility", `{"admissible":true,"ground":"too_late"}`, 422, "validation", "ground"},
-		{"panel: no members", c.chair, "POST", "/api/v1/cases/" + investigating + "/panel", `{"member_ids":[]}`, 422, "validation", "member_ids"},
-		{"panel: not a UUID", c.chair, "POST", "/api/v1/cases/" + investigating + "/panel", `{"member_ids":["lid"]}`, 422, "validation", "member_ids"},
+			`{"received_on":"` + today.AddDate(-1, 0, -2).Format(time.DateOnly) + `"}`, 400, "validation", "received_on"},
+		{"register: unknown respondent ministry", c.secretary, "POST", "/api/v1/cases/" + submitted + "/register", `{"respondent_ministry":"XX"}`, 400, "validation", "respondent_ministry"},
+		{"information request: missing what", c.secretary, "POST", "/api/v1/cases/" + registered + "/information-request", `{}`, 400, "validation", "what"},
+		{"information request: term too long", c.secretary, "POST", "/api/v1/cases/" + registered + "/information-request", `{"what":"x","term_days":100}`, 400, "validation", "term_days"},
+		{"admissibility: missing admissible", c.chair, "POST", "/api/v1/cases/" + registered + "/admissibility", `{}`, 400, "validation", "admissible"},
+		{"admissibility: admissible as text", c.chair, "POST", "/api/v1/cases/" + registered + "/admissibility", `{"admissible":"yes"}`, 400, "validation", "admissible"},
+		{"admissibility: ground when admitted", c.chair, "POST", "/api/v1/cases/" + registered + "/admissibility", `{"admissible":true,"ground":"too_late"}`, 400, "validation", "ground"},
+		{"panel: no members", c.chair, "POST", "/api/v1/cases/" + investigating + "/panel", `{"member_ids":[]}`, 400, "validation", "member_ids"},
+		{"panel: not a UUID", c.chair, "POST", "/api/v1/cases/" + investigating + "/panel", `{"member_ids":["lid"]}`, 400, "validation", "member_ids"},
 		{"panel: twice the same", c.chair, "POST", "/api/v1/cases/" + investigating + "/panel",
-			`{"member_ids":["` + c.member.ID.String() + `","` + c.member.ID.String() + `"]}`, 422, "validation", "member_ids"},
-		{"investigation: no respondent", c.secretary, "POST", "/api/v1/cases/" + registered + "/investigation", `{}`, 422, "validation", "respondent_email"},
-		{"extension: no reason", c.chair, "POST", "/api/v1/cases/" + registered + "/extension", `{}`, 422, "validation", "reason"},
-		{"statement: empty", c.complainant, "POST", "/api/v1/cases/" + registered + "/statements", `{"body":""}`, 422, "validation", "body"},
-		{"statement: too long", c.complainant, "POST", "/api/v1/cases/" + registered + "/statements", string(mustJSON(map[string]any{"body": strings.Repeat("é", 20001)})), 422, "validation", "body"},
+			`{"member_ids":["` + c.member.ID.String() + `","` + c.member.ID.String() + `"]}`, 400, "validation", "member_ids"},
+		{"investigation: no respondent", c.secretary, "POST", "/api/v1/cases/" + registered + "/investigation", `{}`, 400, "validation", "respondent_email"},
+		{"extension: no reason", c.chair, "POST", "/api/v1/cases/" + registered + "/extension", `{}`, 400, "validation", "reason"},
+		{"statement: empty", c.complainant, "POST", "/api/v1/cases/" + registered + "/statements", `{"body":""}`, 400, "validation", "body"},
+		{"statement: too long", c.complainant, "POST", "/api/v1/cases/" + registered + "/statements", string(mustJSON(map[string]any{"body": strings.Repeat("é", 20001)})), 400, "validation", "body"},
 		{"hearing: in the past without minutes", c.secretary, "POST", "/api/v1/cases/" + investigating + "/hearings",
-			string(mustJSON(map[string]any{"planned_at": today.Add(-time.Hour).Format(time.RFC3339), "parties": "both"})), 422, "validation", "minutes"},
-		{"hearing: not a time", c.secretary, "POST", "/api/v1/cases/" + investigating + "/hearings", `{"planned_at":"morgen","parties":"both"}`, 422, "validation", "planned_at"},
+			string(mustJSON(map[string]any{"planned_at": today.Add(-time.Hour).Format(time.RFC3339), "parties": "both"})), 400, "validation", "minutes"},
+		{"hearing: not a time", c.secretary, "POST", "/api/v1/cases/" + investigating + "/hearings", `{"planned_at":"morgen","parties":"both"}`, 400, "validation", "planned_at"},
 		{"hearing: unknown parties", c.secretary, "POST", "/api/v1/cases/" + investigating + "/hearings",
-			string(mustJSON(map[string]any{"planned_at": c.plannedAt(), "parties": "everyone"})), 422, "validation", "parties"},
-		{"hearing record: no version", c.member, "PUT", "/api/v1/cases/" + investigating + "/hearings/" + h.ID, `{"minutes":"x","held":true}`, 422, "validation", "version"},
-		{"hearing record: no minutes", c.member, "PUT", "/api/v1/cases/" + investigating + "/hearings/" + h.ID, `{"version":1,"held":true}`, 422, "validation", "minutes"},
-		{"hearing record: version as text", c.member, "PUT", "/api/v1/cases/" + investigating + "/hearings/" + h.ID, `{"version":"1","minutes":"x"}`, 422, "validation", "version"},
-		{"advice: no judgements", c.chair, "POST", "/api/v1/cases/" + investigating + "/advice", `{"findings":"x"}`, 422, "validation", "judgements"},
+			string(mustJSON(map[string]any{"planned_at": c.plannedAt(), "parties": "everyone"})), 400, "validation", "parties"},
+		{"hearing record: no version", c.member, "PUT", "/api/v1/cases/" + investigating + "/hearings/" + h.ID, `{"minutes":"x","held":true}`, 400, "validation", "version"},
+		{"hearing record: no minutes", c.member, "PUT", "/api/v1/cases/" + investigating + "/hearings/" + h.ID, `{"version":1,"held":true}`, 400, "validation", "minutes"},
+		{"hearing record: version as text", c.member, "PUT", "/api/v1/cases/" + investigating + "/hearings/" + h.ID, `{"version":"1","minutes":"x"}`, 400, "validation", "version"},
+		{"advice: no judgements", c.chair, "POST", "/api/v1/cases/" + investigating + "/advice", `{"findings":"x"}`, 400, "validation", "judgements"},
 		{"advice: unknown judgement", c.chair, "POST", "/api/v1/cases/" + investigating + "/advice",
-			`{"findings":"x","judgements":[{"position":1,"judgement":"guilty"},{"position":2,"judgement":"founded"}]}`, 422, "validation", "judgements[0].judgement"},
+			`{"findings":"x","judgements":[{"position":1,"judgement":"guilty"},{"position":2,"judgement":"founded"}]}`, 400, "validation", "judgements[0].judgement"},
 		{"advice: an element twice", c.chair, "POST", "/api/v1/cases/" + investigating + "/advice",
-			`{"findings":"x","judgements":[{"position":1,"judgement":"founded"},{"position":1,"judgement":"founded"}]}`, 422, "validation", "judgements"},
+			`{"findings":"x","judgements":[{"position":1,"judgement":"founded"},{"position":1,"judgement":"founded"}]}`, 400, "validation", "judgements"},
 		{"advice: unknown element", c.chair, "POST", "/api/v1/cases/" + investigating + "/advice",
-			`{"findings":"x","judgements":[{"position":1,"judgement":"founded"},{"position":3,"judgement":"founded"}]}`, 422, "validation", "judgements"},
-		{"withdraw: unknown field", c.complainant, "POST", "/api/v1/cases/" + registered + "/withdraw", `{"why":"x"}`, 422, "validation", "why"},
+			`{"findings":"x","judgements":[{"position":1,"judgement":"founded"},{"position":3,"judgement":"founded"}]}`, 400, "validation", "judgements"},
+		{"withdraw: unknown field", c.complainant, "POST", "/api/v1/cases/" + registered + "/withdraw", `{"why":"x"}`, 400, "validation", "why"},
 		{"body over 256 KiB", c.complainant, "POST", "/api/v1/cases/" + registered + "/statements",
 			string(mustJSON(map[string]any{"body": strings.Repeat("x", 257<<10)})), 413, "body-too-large", ""},
 		// Ids that are not UUIDs name nothing that can exist.
@@ -190,11 +205,14 @@ func TestMalformedSteps(t *testing.T) {
 		{"unknown case", c.secretary, "POST", "/api/v1/cases/00000000-0000-4000-8000-000000000000/register", `{}`, 404, "not-found", ""},
 		{"unknown hearing", c.member, "PUT", "/api/v1/cases/" + investigating + "/hearings/00000000-0000-4000-8000-000000000000", `{"version":1,"minutes":"x"}`, 404, "not-found", ""},
 		// List parameters.
-		{"list: page not a number", c.secretary, "GET", "/api/v1/cases?page=two", ``, 422, "validation", "page"},
-		{"list: per_page too large", c.secretary, "GET", "/api/v1/cases?per_page=1000", ``, 422, "validation", "per_page"},
-		{"list: unknown flag", c.secretary, "GET", "/api/v1/cases?flag=late", ``, 422, "validation", "flag"},
-		{"list: unknown state", c.secretary, "GET", "/api/v1/cases?state=open", ``, 422, "validation", "state"},
-		{"list: due_before not a date", c.secretary, "GET", "/api/v1/cases?due_before=soon", ``, 422, "validation", "due_before"},
+		{"list: page not a number", c.secretary, "GET", "/api/v1/cases?page=two", ``, 400, "validation", "page"},
+		{"list: perPage too large", c.secretary, "GET", "/api/v1/cases?perPage=1000", ``, 400, "validation", "perPage"},
+		{"list: deprecated per_page still read", c.secretary, "GET", "/api/v1/cases?per_page=1000", ``, 400, "validation", "perPage"},
+		{"list: both names of one key", c.secretary, "GET", "/api/v1/cases?per_page=10&perPage=10", ``, 400, "validation", "per_page"},
+		{"list: unknown flag", c.secretary, "GET", "/api/v1/cases?flag=late", ``, 400, "validation", "flag"},
+		{"list: unknown state", c.secretary, "GET", "/api/v1/cases?state=open", ``, 400, "validation", "state"},
+		{"list: dueBefore not a date", c.secretary, "GET", "/api/v1/cases?dueBefore=soon", ``, 400, "validation", "dueBefore"},
+		{"list: deprecated due_before still read", c.secretary, "GET", "/api/v1/cases?due_before=soon", ``, 400, "validation", "dueBefore"},
 	}
 	ids := []string{submitted, registered, investigating}
 	before := map[string]row{}
@@ -258,7 +276,7 @@ func TestAttachmentLimits(t *testing.T) {
 		{"executable posing as PDF", "brief.pdf", "application/pdf", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), 415, "content-mismatch"},
 		{"PNG posing as JPEG", "foto.jpg", "image/jpeg", png, 415, "content-mismatch"},
 		{"HTML posing as text", "notitie.txt", "text/plain", []byte("<html><body>hoi</body></html>"), 415, "content-mismatch"},
-		{"empty", "leeg.txt", "text/plain", nil, 422, "validation"},
+		{"empty", "leeg.txt", "text/plain", nil, 400, "validation"},
 	}
 	before := c.row(t, id)
 	for _, tc := range tests {
@@ -271,7 +289,7 @@ func TestAttachmentLimits(t *testing.T) {
 	})
 	t.Run("no file field", func(t *testing.T) {
 		r := c.raw(t, c.complainant, "POST", "/api/v1/cases/"+id+"/attachments", "multipart/form-data; boundary=x", []byte("--x--\r\n"))
-		if errs := problem(t, r, 422, "validation"); errs["file"] == "" {
+		if errs := problem(t, r, 400, "validation"); errs["file"] == "" {
 			t.Errorf("no error on file: %s", r.Body)
 		}
 	})

@@ -83,6 +83,12 @@ type Config struct {
 	CheckpointFile   string        // file outside the database every signed checkpoint is appended to
 	WitnessURL       string        // optional address every signed checkpoint is POSTed to
 	SequenceInterval time.Duration // longest wait before committed log entries are sequenced and signed
+
+	// /.well-known/security.txt (RFC 9116); not served without a contact.
+	SecurityContact   []string  // where to report a vulnerability: mailto:, https: or tel: URIs
+	SecurityExpires   time.Time // when the file's contents go stale; zero: 180 days after the start
+	SecurityPolicy    string    // the vulnerability disclosure policy's https URL, if any
+	SecurityLanguages []string  // languages a report may be written in
 }
 
 // OIDCProvider is one OpenID provider (RKC_OIDC_PROVIDERS, a JSON list).
@@ -148,6 +154,47 @@ func settings() []setting {
 		{"dev-owner-login", "RKC_DEV_OWNER_LOGIN", "false", "development only: serve even when the DATABASE_URL login could alter or empty the access log (an owner or superuser login)", boolSetter(func(c *Config) *bool { return &c.DevOwnerLogin })},
 		{"embedded-max-restarts", "RKC_EMBEDDED_MAX_RESTARTS", "3", "restarts of a dead embedded PostgreSQL allowed within ten minutes before the binary exits with code 1 (0: exit at the first death)", intSetter(0, 100, func(c *Config) *int { return &c.EmbeddedRestarts })},
 		{"db-unreachable-limit", "RKC_DB_UNREACHABLE_LIMIT", "30s", "/healthz fails once the database has been unreachable this long, so that a supervisor restarts the process; API requests answer 503 from the first failure", durationSetter(func(c *Config) *time.Duration { return &c.DBUnreachableLimit })},
+		{"security-contact", "RKC_SECURITY_CONTACT", "", "where to report a vulnerability, for /.well-known/security.txt: mailto:, https: or tel: URIs separated by commas; empty: the file is not served", func(c *Config, v string) error {
+			c.SecurityContact = nil
+			for _, s := range splitList(v) {
+				if u, err := url.Parse(s); err != nil || (u.Scheme != "mailto" && u.Scheme != "https" && u.Scheme != "tel") || u.Opaque == "" && u.Host == "" {
+					return errors.New("must be mailto:, https: or tel: URIs separated by commas")
+				}
+				c.SecurityContact = append(c.SecurityContact, s)
+			}
+			return nil
+		}},
+		{"security-expires", "RKC_SECURITY_EXPIRES", "", "when security.txt goes stale, an RFC 3339 time or a date (UTC); empty: 180 days after the start", func(c *Config, v string) error {
+			c.SecurityExpires = time.Time{}
+			if v == "" {
+				return nil
+			}
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				if t, err = time.Parse(time.DateOnly, v); err != nil {
+					return errors.New("must be an RFC 3339 time or a date (2027-06-01)")
+				}
+			}
+			c.SecurityExpires = t.UTC()
+			return nil
+		}},
+		{"security-policy", "RKC_SECURITY_POLICY", "", "https URL of the vulnerability disclosure policy, for security.txt", func(c *Config, v string) error {
+			if u, err := url.Parse(v); v != "" && (err != nil || u.Scheme != "https" || u.Host == "") {
+				return errors.New("must be an https URL")
+			}
+			c.SecurityPolicy = v
+			return nil
+		}},
+		{"security-languages", "RKC_SECURITY_LANGUAGES", "nl, en", "languages a vulnerability report may be written in, for security.txt (language tags separated by commas)", func(c *Config, v string) error {
+			c.SecurityLanguages = nil
+			for _, s := range splitList(v) {
+				if !languageTag.MatchString(s) {
+					return errors.New("must be language tags such as nl or en, separated by commas")
+				}
+				c.SecurityLanguages = append(c.SecurityLanguages, s)
+			}
+			return nil
+		}},
 		{"addr", "RKC_ADDR", ":8080", "listen address", func(c *Config, v string) error {
 			if _, _, err := net.SplitHostPort(v); err != nil {
 				return errors.New("must be host:port, for example :8080")
@@ -332,6 +379,20 @@ func settings() []setting {
 
 // databaseURLSetter checks a PostgreSQL URL without ever echoing it: it
 // holds a password.
+// languageTag is the simple form of an RFC 5646 language tag (nl, en, en-GB).
+var languageTag = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$`)
+
+// splitList splits a comma-separated setting into its trimmed, non-empty parts.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 func databaseURLSetter(field func(*Config) *string) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		if v == "" {

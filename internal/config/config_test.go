@@ -144,6 +144,11 @@ func TestInvalid(t *testing.T) {
 		{"int out of range", nil, map[string]string{"RKC_RETENTION_YEARS": "0"}, "RKC_RETENTION_YEARS"},
 		{"upload size", nil, map[string]string{"RKC_MAX_UPLOAD_BYTES": "10MB"}, "RKC_MAX_UPLOAD_BYTES"},
 		{"unknown flag", []string{"--colour"}, nil, "colour"},
+		{"security contact without scheme", nil, map[string]string{"RKC_SECURITY_CONTACT": "security@rkc.example"}, "RKC_SECURITY_CONTACT"},
+		{"security contact over http", nil, map[string]string{"RKC_SECURITY_CONTACT": "mailto:a@rkc.example, http://rkc.example/report"}, "RKC_SECURITY_CONTACT"},
+		{"security expiry", nil, map[string]string{"RKC_SECURITY_EXPIRES": "next year"}, "RKC_SECURITY_EXPIRES"},
+		{"security policy over http", nil, map[string]string{"RKC_SECURITY_POLICY": "http://rkc.example/cvd"}, "RKC_SECURITY_POLICY"},
+		{"security languages", nil, map[string]string{"RKC_SECURITY_LANGUAGES": "Nederlands!"}, "RKC_SECURITY_LANGUAGES"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,6 +171,28 @@ func TestInvalid(t *testing.T) {
 				t.Errorf("an error also wrote the usage:\n%s", usage.String())
 			}
 		})
+	}
+}
+
+// TestSecurityTxtSettings: the security.txt settings are read as lists and
+// times; by default there is no contact (the file is not served) and the
+// languages are Dutch and English.
+func TestSecurityTxtSettings(t *testing.T) {
+	c, _ := load(t, nil, nil)
+	if c.SecurityContact != nil || !c.SecurityExpires.IsZero() || c.SecurityPolicy != "" || strings.Join(c.SecurityLanguages, ",") != "nl,en" {
+		t.Errorf("defaults: %q %v %q %q", c.SecurityContact, c.SecurityExpires, c.SecurityPolicy, c.SecurityLanguages)
+	}
+	c, _ = load(t, nil, map[string]string{"RKC_SECURITY_CONTACT": " mailto:security@rkc.example , https://rkc.example/report,tel:+31-70-1234567",
+		"RKC_SECURITY_EXPIRES": "2027-06-01", "RKC_SECURITY_POLICY": "https://rkc.example/cvd", "RKC_SECURITY_LANGUAGES": "nl"})
+	if got := strings.Join(c.SecurityContact, " "); got != "mailto:security@rkc.example https://rkc.example/report tel:+31-70-1234567" {
+		t.Errorf("contact %q", got)
+	}
+	if !c.SecurityExpires.Equal(time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC)) || c.SecurityPolicy != "https://rkc.example/cvd" || strings.Join(c.SecurityLanguages, ",") != "nl" {
+		t.Errorf("expires %v, policy %q, languages %q", c.SecurityExpires, c.SecurityPolicy, c.SecurityLanguages)
+	}
+	c, _ = load(t, nil, map[string]string{"RKC_SECURITY_EXPIRES": "2027-06-01T12:00:00+02:00"})
+	if !c.SecurityExpires.Equal(time.Date(2027, 6, 1, 10, 0, 0, 0, time.UTC)) {
+		t.Errorf("expires %v", c.SecurityExpires)
 	}
 }
 

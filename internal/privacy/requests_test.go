@@ -86,8 +86,8 @@ func TestDataSubjectRequestFlow(t *testing.T) {
 		"subject_id":     {"subject_id": c.officer.ID, "requested_by": "x", "received_on": today.Format(time.DateOnly), "identity_check": "x", "legal_basis": "art15"},
 	} {
 		r := e.Do(c.officer, "POST", "/api/v1/data-subject-requests", body)
-		if r.Status != 422 || !strings.Contains(string(r.Body), `"`+field+`"`) {
-			t.Errorf("%s: %d %s, want 422 naming the field", field, r.Status, r.Body)
+		if r.Status != 400 || !strings.Contains(string(r.Body), `"`+field+`"`) {
+			t.Errorf("%s: %d %s, want 400 naming the field", field, r.Status, r.Body)
 		}
 	}
 	for _, p := range []*apptest.Person{c.complainant, c.secretary, c.admin} {
@@ -142,7 +142,7 @@ func TestDataSubjectRequestFlow(t *testing.T) {
 	}
 
 	// Closed, it opens nothing any more.
-	problemType(t, e.Do(c.officer, "POST", "/api/v1/data-subject-requests/"+req.ID+"/close", map[string]any{"outcome": "done"}), 422, "validation")
+	problemType(t, e.Do(c.officer, "POST", "/api/v1/data-subject-requests/"+req.ID+"/close", map[string]any{"outcome": "done"}), 400, "validation")
 	e.Must(200, c.officer, "POST", "/api/v1/data-subject-requests/"+req.ID+"/close", map[string]any{"outcome": "completed"})
 	problemType(t, e.Do(c.officer, "POST", "/api/v1/data-subject-requests/"+req.ID+"/close", map[string]any{"outcome": "completed"}), 409, "request-closed")
 	problemType(t, e.Do(c.officer, "GET", "/api/v1/persons/"+c.complainant.ID.String()+"/export", nil), 403, "no-data-subject-request")

@@ -73,8 +73,8 @@ func TestOnlyReportReadersMayReadAndOnlyTheChairWrite(t *testing.T) {
 		annual + "?format=xml", annual + "?ministry=XYZ", recs + "?version=0",
 	} {
 		resp := e.Do(reporter, http.MethodGet, path, nil)
-		if resp.Status != http.StatusUnprocessableEntity {
-			t.Errorf("GET %s: %d, want 422: %s", path, resp.Status, resp.Body)
+		if resp.Status != http.StatusBadRequest {
+			t.Errorf("GET %s: %d, want 400: %s", path, resp.Status, resp.Body)
 		}
 	}
 }
@@ -99,7 +99,7 @@ func TestRecommendationsAreVersionedAndCloseWhenAdopted(t *testing.T) {
 	if view.Status != "none" || view.Latest != 0 {
 		t.Fatalf("before any save: %+v", view)
 	}
-	e.Must(422, chair, http.MethodPut, path, map[string]any{"text": "", "version": 0})
+	e.Must(400, chair, http.MethodPut, path, map[string]any{"text": "", "version": 0})
 	e.Must(200, chair, http.MethodPut, path, map[string]any{"text": "Eerste versie.", "version": 0}).Decode(t, &view)
 	if view.Status != "draft" || view.Version != 1 {
 		t.Fatalf("after the first save: %+v", view)

@@ -90,7 +90,7 @@ func walkIdentity(t *testing.T, w *walker, idp *mockoidc.MockOIDC) {
 		}
 		return c
 	}
-	w.do(call{who: sec, method: "POST", path: "/api/v1/me/totp/confirm", body: map[string]any{}, want: 422, problem: "validation"})
+	w.do(call{who: sec, method: "POST", path: "/api/v1/me/totp/confirm", body: map[string]any{}, want: 400, problem: "validation"})
 	done := w.do(call{who: sec, method: "POST", path: "/api/v1/me/totp/confirm", body: map[string]any{"otp": code()}, want: 200})
 	sec.Token = field(t, done, "token")
 	login := w.do(call{method: "POST", path: "/api/v1/session", body: map[string]any{"email": sec.Email, "password": apptest.Password}, want: 201})
@@ -106,7 +106,7 @@ func walkIdentity(t *testing.T, w *walker, idp *mockoidc.MockOIDC) {
 
 	// Re-authentication, and the list of sessions.
 	clock.Advance(30 * time.Second)
-	w.do(call{who: sec, method: "POST", path: "/api/v1/session/reauth", body: map[string]any{"password": apptest.Password}, want: 422, problem: "validation"})
+	w.do(call{who: sec, method: "POST", path: "/api/v1/session/reauth", body: map[string]any{"password": apptest.Password}, want: 400, problem: "validation"})
 	re := w.do(call{who: sec, method: "POST", path: "/api/v1/session/reauth", body: map[string]any{"password": apptest.Password, "otp": code()}, want: 200})
 	sec.Token = field(t, re, "token")
 	var list struct {
@@ -132,10 +132,10 @@ func walkIdentity(t *testing.T, w *walker, idp *mockoidc.MockOIDC) {
 	w.do(call{who: adm, method: "POST", path: "/api/v1/invitations", body: map[string]any{"email": "nieuw@rkc.example.nl", "name": "Nieuw Lid",
 		"ministry": "AZ", "language": "en", "roles": []authz.Grant{g(authz.Member, authz.AnyDomain)}}, want: 202})
 	w.do(call{who: adm, method: "POST", path: "/api/v1/invitations", body: map[string]any{"email": "nieuw@rkc.example.nl", "name": "X",
-		"ministry": "XYZ"}, want: 422, problem: "validation"})
+		"ministry": "XYZ"}, want: 400, problem: "validation"})
 	link := box.last["nieuw@rkc.example.nl"].Link
 	_, token, _ := strings.Cut(link, "/password/")
-	w.do(call{method: "POST", path: "/api/v1/password", body: map[string]any{"token": token, "password": "kort"}, want: 422, problem: "validation"})
+	w.do(call{method: "POST", path: "/api/v1/password", body: map[string]any{"token": token, "password": "kort"}, want: 400, problem: "validation"})
 	w.do(call{method: "POST", path: "/api/v1/password", body: map[string]any{"token": token, "password": "een lang nieuw wachtwoord"}, want: 204})
 	w.do(call{method: "POST", path: "/api/v1/password", body: map[string]any{"token": token, "password": "een lang nieuw wachtwoord"}, want: 404, problem: "link-invalid"})
 	w.do(call{method: "POST", path: "/api/v1/password-reset", body: map[string]any{"email": "nieuw@rkc.example.nl"}, want: 202})
@@ -186,6 +186,6 @@ func walkIdentity(t *testing.T, w *walker, idp *mockoidc.MockOIDC) {
 	}
 	first := w.do(call{method: "POST", path: "/api/v1/session", body: map[string]any{"email": "eerste@rkc.example.nl", "password": printed}, want: 201})
 	once := &apptest.Person{Token: field(t, first, "token")}
-	w.do(call{who: once, method: "POST", path: "/api/v1/session/password", body: map[string]any{"password": printed}, want: 422, problem: "validation"})
+	w.do(call{who: once, method: "POST", path: "/api/v1/session/password", body: map[string]any{"password": printed}, want: 400, problem: "validation"})
 	w.do(call{who: once, method: "POST", path: "/api/v1/session/password", body: map[string]any{"password": "mijn eigen wachtwoord"}, want: 200})
 }

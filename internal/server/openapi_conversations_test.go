@@ -19,9 +19,9 @@ func walkConversations(t *testing.T, w *walker, env *apptest.Env, c string, comp
 	wit := w.do(call{who: sec, method: "POST", path: c + "/witnesses", body: map[string]any{"name": "P. Jansen", "contact": "06-87654321",
 		"proposed_by": "complainant", "email": witness.Email}, want: 201})
 	wid := field(t, wit, "id")
-	w.do(call{who: sec, method: "POST", path: c + "/witnesses", body: map[string]any{"proposed_by": "committee"}, want: 422, problem: "validation", badRequest: true})
+	w.do(call{who: sec, method: "POST", path: c + "/witnesses", body: map[string]any{"proposed_by": "committee"}, want: 400, problem: "validation", badRequest: true})
 	w.do(call{who: sec, method: "POST", path: c + "/witnesses", body: map[string]any{"name": "X", "proposed_by": "committee", "email": comp.Email},
-		want: 422, problem: "validation"})
+		want: 400, problem: "validation"})
 	w.do(call{who: comp, method: "POST", path: c + "/witnesses", body: map[string]any{"name": "X", "proposed_by": "complainant"}, want: 403, problem: "forbidden"})
 	w.do(call{who: sec, method: "POST", path: c + "/hearings", body: map[string]any{"planned_at": env.Clock.Now().Add(72 * 3600e9).Format("2006-01-02T15:04:05Z07:00"),
 		"parties": "witness", "witness_id": wid, "location": "Den Haag, zaal 2"}, want: 201})
@@ -54,7 +54,7 @@ func walkConversations(t *testing.T, w *walker, env *apptest.Env, c string, comp
 		t.Fatalf("message with a file: %s", msg.Body)
 	}
 	w.do(call{who: sec, method: "POST", path: c + "/threads/complainant/messages", body: map[string]any{"body": "Dank u, ontvangen."}, want: 201})
-	w.do(call{who: sec, method: "POST", path: c + "/threads/complainant/messages", body: map[string]any{"body": ""}, want: 422, problem: "validation", badRequest: true})
+	w.do(call{who: sec, method: "POST", path: c + "/threads/complainant/messages", body: map[string]any{"body": ""}, want: 400, problem: "validation", badRequest: true})
 	w.do(call{who: comp, method: "GET", path: c + "/threads/complainant", want: 200})
 	w.do(call{who: resp, method: "GET", path: c + "/threads/complainant", want: 404, problem: "not-found"})
 	w.do(call{who: resp, method: "POST", path: c + "/threads/respondent/messages", body: map[string]any{"body": "Mijn reactie volgt."}, want: 201})
@@ -80,7 +80,7 @@ func walkConversations(t *testing.T, w *walker, env *apptest.Env, c string, comp
 	w.do(call{who: resp, method: "GET", path: r, want: 404, problem: "not-found"})
 	w.do(call{who: sec, method: "GET", path: r, want: 403, problem: "forbidden"})
 	w.do(call{who: chair, method: "POST", path: r + "/state", body: map[string]any{"version": 1, "to": "under_review", "reason": "In onderzoek."}, want: 200})
-	w.do(call{who: chair, method: "POST", path: r + "/state", body: map[string]any{"version": 2, "to": "referred_to_authority"}, want: 422, problem: "validation"})
+	w.do(call{who: chair, method: "POST", path: r + "/state", body: map[string]any{"version": 2, "to": "referred_to_authority"}, want: 400, problem: "validation"})
 	w.do(call{who: chair, method: "POST", path: r + "/state", body: map[string]any{"version": 2, "to": "referred_to_authority",
 		"recommendation": "Herstel de deelname aan het werkoverleg."}, want: 200})
 	w.do(call{who: chair, method: "POST", path: r + "/state", body: map[string]any{"version": 3, "to": "under_review"}, want: 409, problem: "illegal-transition"})

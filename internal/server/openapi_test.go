@@ -49,6 +49,32 @@ func loadOpenAPI(t *testing.T) *openapi3.T {
 	return doc
 }
 
+// fullPath is the path a request uses for the operation at path: the
+// document's paths are relative to their server (/api/v1, or / for the
+// operators' endpoints).
+func fullPath(doc *openapi3.T, path string) string {
+	base := doc.Servers[0].URL
+	if item := doc.Paths.Value(path); item != nil && len(item.Servers) > 0 {
+		base = item.Servers[0].URL
+	}
+	return strings.TrimSuffix(base, "/") + path
+}
+
+// withFullPaths returns a copy of doc whose paths are the full request
+// paths and which has no servers, for routing a request and for comparing
+// the document with the route table.
+func withFullPaths(doc *openapi3.T) *openapi3.T {
+	flat := *doc
+	flat.Servers = nil
+	flat.Paths = openapi3.NewPaths()
+	for path, item := range doc.Paths.Map() {
+		it := *item
+		it.Servers = nil
+		flat.Paths.Set(fullPath(doc, path), &it)
+	}
+	return &flat
+}
+
 // TestOpenAPIDocumentValid checks that the document loads and validates,
 // that operation ids are unique, that every API operation declares the
 // errors its guard can answer (401 unless public, 403 with a permission, 500
@@ -59,7 +85,7 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 		t.Errorf("openapi version %q, want 3.0.3", doc.OpenAPI)
 	}
 	ids := map[string]string{}
-	for path, item := range doc.Paths.Map() {
+	for path, item := range withFullPaths(doc).Paths.Map() {
 		for method, op := range item.Operations() {
 			where := method + " " + path
 			if op.OperationID == "" {
@@ -81,8 +107,49 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 				if status < "400" || ref.Value == nil {
 					continue
 				}
-				if strings.HasPrefix(path, "/api/v1/") && ref.Value.Content.Get("application/problem+json") == nil {
+				if ref.Value.Content.Get("application/problem+json") == nil {
 					t.Errorf("%s: response %s is not application/problem+json", where, status)
+				}
+			}
+		}
+	}
+}
+
+// camelCase is the form of a query key under the API Design Rules.
+var camelCase = regexp.MustCompile(`^[a-z][a-z\d]*([A-Z][a-z\d]*)*$`)
+
+// TestOpenAPIDesignRules checks the rules of the Logius API Design Rules
+// that a new route most easily breaks, so that `go test` catches them too;
+// `make lint` runs the whole ruleset (tools/spectral) with Spectral.
+func TestOpenAPIDesignRules(t *testing.T) {
+	doc := loadOpenAPI(t)
+	if !regexp.MustCompile(`^\d+\.\d+\.\d+$`).MatchString(doc.Info.Version) || doc.Info.Version != server.APIVersion {
+		t.Errorf("info.version %q is not the full SemVer version the server sends (%q)", doc.Info.Version, server.APIVersion)
+	}
+	if c := doc.Info.Contact; c == nil || c.Name == "" || c.Email == "" || c.URL == "" {
+		t.Errorf("info.contact needs name, email and url: %+v", c)
+	}
+	if len(doc.Servers) == 0 || !strings.Contains(doc.Servers[0].URL, "/v1") {
+		t.Errorf("servers must name the base URL with the major version (/api/v1)")
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			where := method + " " + path
+			if strings.HasPrefix(path, "/api/") {
+				t.Errorf("%s: paths are relative to the server /api/v1; write %s", where, strings.TrimPrefix(path, "/api/v1"))
+			}
+			for _, p := range op.Parameters {
+				if p.Value != nil && p.Value.In == "query" && !camelCase.MatchString(p.Value.Name) {
+					t.Errorf("%s: query key %q is not lowerCamelCase", where, p.Value.Name)
+				}
+			}
+			takesInput := method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch || len(op.Parameters) > 0
+			if takesInput && op.Responses.Value("400") == nil {
+				t.Errorf("%s: no 400 response for invalid input", where)
+			}
+			for status, ref := range op.Responses.Map() {
+				if ref.Value != nil && (status[0] == '2' || status[0] == '3') && ref.Value.Headers["API-Version"] == nil {
+					t.Errorf("%s: response %s does not declare the API-Version header", where, status)
 				}
 			}
 		}
@@ -113,7 +180,7 @@ func TestOpenAPIRoutesMatch(t *testing.T) {
 		served[r.Method+" "+echoParam.ReplaceAllString(r.Path, "{$1}")] = true
 	}
 	documented := map[string]bool{}
-	for path, item := range doc.Paths.Map() {
+	for path, item := range withFullPaths(doc).Paths.Map() {
 		for method := range item.Operations() {
 			documented[method+" "+path] = true
 		}
@@ -130,6 +197,37 @@ func TestOpenAPIRoutesMatch(t *testing.T) {
 	}
 }
 
+// TestOpenAPICORSOnlyForDocument: the document may be read from any origin;
+// no other route answers a cross-origin request, so another site's script
+// can never read an API answer with the caller's cookie.
+func TestOpenAPICORSOnlyForDocument(t *testing.T) {
+	env := apptest.New(t)
+	p := env.Person("klager@bzk.example.nl", "BZK", apptest.Grant("complainant", "BZK"))
+	for _, r := range []struct {
+		who          *apptest.Person
+		method, path string
+		want         string
+	}{
+		{nil, http.MethodGet, "/api/v1/openapi.json", "*"},
+		{nil, http.MethodGet, "/api/v1/openapi.yaml", "*"},
+		{p, http.MethodGet, "/api/v1/me", ""},
+		{p, http.MethodGet, "/api/v1/cases", ""},
+		{nil, http.MethodOptions, "/api/v1/cases", ""},
+		{nil, http.MethodGet, "/healthz", ""},
+	} {
+		req, err := http.NewRequest(r.method, env.Server.URL+r.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Origin", "https://elders.example")
+		req.Header.Set("Access-Control-Request-Method", http.MethodGet)
+		res := env.Send(r.who, req)
+		if got := res.Header.Get("Access-Control-Allow-Origin"); got != r.want {
+			t.Errorf("%s %s: Access-Control-Allow-Origin %q, want %q", r.method, r.path, got, r.want)
+		}
+	}
+}
+
 // routeLine is one route of the route table in routes.go, with the
 // middleware that guards it: auth (a session), pending (a session that may
 // still wait for its second factor) or pm("action") (a role), optionally
@@ -141,7 +239,7 @@ var routeLine = regexp.MustCompile(`api\.(GET|POST|PUT|DELETE|PATCH)\("([^"]+)",
 // that exactly the routes without a session requirement are public in the
 // document (security: []).
 func TestOpenAPIPermissions(t *testing.T) {
-	doc := loadOpenAPI(t)
+	doc := withFullPaths(loadOpenAPI(t))
 	src, err := os.ReadFile("routes.go")
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +304,7 @@ type call struct {
 }
 
 func newWalker(t *testing.T, env *apptest.Env, doc *openapi3.T) *walker {
-	router, err := legacy.NewRouter(doc)
+	router, err := legacy.NewRouter(withFullPaths(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,6 +385,7 @@ func (w *walker) do(c call) *apptest.Response {
 	if res.Status != c.want {
 		t.Fatalf("%s: status %d, want %d: %s", where, res.Status, c.want, res.Body)
 	}
+	w.checkVersion(where, res)
 	err = openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: reqIn, Status: res.Status, Header: res.Header,
 		Body: io.NopCloser(bytes.NewReader(res.Body)), Options: w.opts,
@@ -302,9 +401,27 @@ func (w *walker) do(c call) *apptest.Response {
 	return res
 }
 
+// checkVersion checks that an answer names the full API version.
+func (w *walker) checkVersion(where string, res *apptest.Response) {
+	w.t.Helper()
+	if got := res.Header.Get("API-Version"); got != w.doc.Info.Version {
+		w.t.Errorf("%s: API-Version %q, want %q", where, got, w.doc.Info.Version)
+	}
+}
+
+func problemOf(t *testing.T, res *apptest.Response) server.Problem {
+	t.Helper()
+	var p server.Problem
+	if err := json.Unmarshal(res.Body, &p); err != nil {
+		t.Fatalf("problem is not JSON: %v: %s", err, res.Body)
+	}
+	return p
+}
+
 // checkProblem checks an error answer against the Problem schema, the
 // expected type and the request id; it also serves answers outside the
-// document (unknown routes, wrong methods).
+// document (unknown routes, wrong methods). A validation problem must
+// name what is invalid in invalidParams.
 func (w *walker) checkProblem(where string, res *apptest.Response, typ string) {
 	t := w.t
 	t.Helper()
@@ -329,6 +446,16 @@ func (w *walker) checkProblem(where string, res *apptest.Response, typ string) {
 	}
 	if p.RequestID == "" || p.RequestID != res.Header.Get(echo.HeaderXRequestID) {
 		t.Errorf("%s: problem request_id %q, X-Request-Id %q", where, p.RequestID, res.Header.Get(echo.HeaderXRequestID))
+	}
+	if p.Type == server.ProblemBase+"validation" {
+		if res.Status != http.StatusBadRequest || len(p.InvalidParams) == 0 {
+			t.Errorf("%s: validation problem with status %d and invalidParams %v, want 400 naming the invalid input", where, res.Status, p.InvalidParams)
+		}
+		for _, ip := range p.InvalidParams {
+			if ip.Name == "" || ip.Reason == "" {
+				t.Errorf("%s: invalidParams entry %+v without name or reason", where, ip)
+			}
+		}
 	}
 }
 
@@ -388,14 +515,23 @@ func TestOpenAPIWalk(t *testing.T) {
 	po := env.Person("privacy@rkc.example.nl", "BZK", g("privacy_officer", "*"))
 
 	// Operations.
-	w.do(call{method: "GET", path: "/api/v1/openapi.yaml", want: 200})
+	for _, form := range []string{"/api/v1/openapi.yaml", "/api/v1/openapi.json"} {
+		res := w.do(call{method: "GET", path: form, header: map[string]string{"Origin": "https://developer.overheid.nl"}, want: 200})
+		if got := res.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+			t.Errorf("%s: Access-Control-Allow-Origin %q, want *", form, got)
+		}
+	}
+	var served map[string]any
+	if err := json.Unmarshal(w.do(call{method: "GET", path: "/api/v1/openapi.json", want: 200}).Body, &served); err != nil || served["info"].(map[string]any)["version"] != server.APIVersion {
+		t.Errorf("openapi.json is not the document: %v", err)
+	}
 	w.do(call{method: "GET", path: "/healthz", want: 200})
 	w.do(call{method: "GET", path: "/readyz", want: 200})
 
 	// Sessions: bearer and cookie.
 	w.do(call{method: "POST", path: "/api/v1/session", body: map[string]any{"email": comp.Email, "password": "wrong password"},
 		want: 401, problem: "invalid-credentials"})
-	w.do(call{method: "POST", path: "/api/v1/session", body: map[string]any{}, want: 422, problem: "validation", badRequest: true})
+	w.do(call{method: "POST", path: "/api/v1/session", body: map[string]any{}, want: 400, problem: "validation", badRequest: true})
 	w.do(call{method: "POST", path: "/api/v1/session", body: []byte(`{"email":`), want: 400, problem: "malformed-json", badRequest: true})
 	login := w.do(call{method: "POST", path: "/api/v1/session", body: map[string]any{"email": comp.Email, "password": apptest.Password}, want: 201})
 	token := field(t, login, "token")
@@ -427,9 +563,12 @@ func TestOpenAPIWalk(t *testing.T) {
 	w.do(call{method: "POST", path: "/api/v1/cases", body: complaint, want: 401, problem: "unauthenticated", badRequest: true})
 	w.do(call{who: sec, method: "POST", path: "/api/v1/cases", body: complaint, want: 403, problem: "forbidden"})
 	w.do(call{who: comp, method: "POST", path: "/api/v1/cases", body: map[string]any{"category": "nonsense", "description": ""},
-		want: 422, problem: "validation", badRequest: true})
-	w.do(call{who: comp, method: "POST", path: "/api/v1/cases", body: map[string]any{"category": "other", "description": "x", "colour": "red"},
-		want: 422, problem: "validation", badRequest: true})
+		want: 400, problem: "validation", badRequest: true})
+	unknown := w.do(call{who: comp, method: "POST", path: "/api/v1/cases", body: map[string]any{"category": "other", "description": "x", "colour": "red"},
+		want: 400, problem: "validation", badRequest: true})
+	if p := problemOf(t, unknown); len(p.InvalidParams) != 1 || p.InvalidParams[0] != (server.InvalidParam{Name: "colour", Reason: "is not a known field"}) {
+		t.Errorf("unknown field: invalidParams %+v, want colour: is not a known field", p.InvalidParams)
+	}
 	w.do(call{who: comp, method: "POST", path: "/api/v1/cases", body: []byte(`{"category":"other"`), want: 400, problem: "malformed-json", badRequest: true})
 	w.do(call{who: comp, method: "POST", path: "/api/v1/cases", body: []byte(`category=other`), header: map[string]string{"Content-Type": "text/plain"},
 		want: 415, problem: "unsupported-media-type", badRequest: true})
@@ -447,9 +586,13 @@ func TestOpenAPIWalk(t *testing.T) {
 		t.Errorf("ETag %q, want \"1\"", etag)
 	}
 	w.do(call{who: comp, method: "GET", path: "/api/v1/cases", want: 200})
-	w.do(call{who: comp, method: "GET", path: "/api/v1/cases?state=submitted&page=1&per_page=10", want: 200})
-	w.do(call{who: comp, method: "GET", path: "/api/v1/cases?per_page=1000", want: 422, problem: "validation", badRequest: true})
-	w.do(call{who: comp, method: "GET", path: "/api/v1/cases?flag=soon", want: 422, problem: "validation", badRequest: true})
+	w.do(call{who: comp, method: "GET", path: "/api/v1/cases?state=submitted&page=1&perPage=10", want: 200})
+	w.do(call{who: comp, method: "GET", path: "/api/v1/cases?per_page=10", want: 200}) // deprecated, still read
+	tooMany := w.do(call{who: comp, method: "GET", path: "/api/v1/cases?perPage=1000", want: 400, problem: "validation", badRequest: true})
+	if p := problemOf(t, tooMany); len(p.InvalidParams) != 1 || p.InvalidParams[0].Name != "perPage" || p.InvalidParams[0].Reason == "" {
+		t.Errorf("perPage=1000: invalidParams %+v, want one for perPage with its reason", p.InvalidParams)
+	}
+	w.do(call{who: comp, method: "GET", path: "/api/v1/cases?flag=soon", want: 400, problem: "validation", badRequest: true})
 	w.do(call{who: comp, method: "GET", path: c + "/events", want: 200})
 	w.do(call{who: other, method: "GET", path: c, want: 404, problem: "not-found"})
 	w.do(call{who: comp, method: "GET", path: "/api/v1/cases/" + uuid.NewString(), want: 404, problem: "not-found"})
@@ -461,7 +604,7 @@ func TestOpenAPIWalk(t *testing.T) {
 		reg["received_on"] = env.Clock.Now().In(ams).Format(time.DateOnly)
 	}
 	w.do(call{who: comp, method: "POST", path: c + "/register", body: map[string]any{}, want: 403, problem: "forbidden"})
-	w.do(call{who: sec, method: "POST", path: c + "/register", body: map[string]any{"received_on": "2999-01-01"}, want: 422, problem: "validation"})
+	w.do(call{who: sec, method: "POST", path: c + "/register", body: map[string]any{"received_on": "2999-01-01"}, want: 400, problem: "validation"})
 	w.do(call{who: sec, method: "POST", path: c + "/register", body: reg, header: map[string]string{"If-Match": `"1"`}, want: 200})
 	w.do(call{who: sec, method: "POST", path: c + "/register", body: map[string]any{}, want: 409, problem: "illegal-transition"})
 	w.do(call{who: sec, method: "POST", path: c + "/information-request", body: map[string]any{"what": "Data", "version": 1},
@@ -481,7 +624,7 @@ func TestOpenAPIWalk(t *testing.T) {
 	// Statements and evidence.
 	w.do(call{who: resp, method: "POST", path: c + "/statements", body: map[string]any{"body": "Ik herken mij hier niet in."}, want: 201})
 	w.do(call{who: comp, method: "POST", path: c + "/statements", body: map[string]any{"body": "Aanvulling."}, want: 201})
-	w.do(call{who: comp, method: "POST", path: c + "/statements", body: map[string]any{"body": ""}, want: 422, problem: "validation", badRequest: true})
+	w.do(call{who: comp, method: "POST", path: c + "/statements", body: map[string]any{"body": ""}, want: 400, problem: "validation", badRequest: true})
 	file, ctype := multipartFile(t, "verslag.txt", "text/plain", []byte("Verslag van het werkoverleg.\n"))
 	att := w.do(call{who: comp, method: "POST", path: c + "/attachments", body: file, header: map[string]string{"Content-Type": ctype}, want: 201})
 	aid := field(t, att, "id")
@@ -497,7 +640,7 @@ func TestOpenAPIWalk(t *testing.T) {
 
 	// A side not heard (Awb 9:10): the respondent declined.
 	w.do(call{who: chair, method: "POST", path: c + "/not-heard", body: map[string]any{"side": "respondent", "ground": "manifestly_unfounded", "reason": "x"},
-		want: 422, problem: "validation"})
+		want: 400, problem: "validation"})
 	w.do(call{who: sec, method: "POST", path: c + "/not-heard", body: map[string]any{"side": "respondent", "ground": "waived", "reason": "x"},
 		want: 403, problem: "forbidden"})
 	w.do(call{who: chair, method: "POST", path: c + "/not-heard", body: map[string]any{"side": "respondent", "ground": "waived",
@@ -527,16 +670,16 @@ func TestOpenAPIWalk(t *testing.T) {
 	delay := map[string]any{"new_due_on": env.App.Cases.Calendar().Shift(today.AddDate(0, 0, 150)).Format(time.DateOnly),
 		"consent_received_on": today.Format(time.DateOnly), "consent_form": "case_message", "reason": "Deskundigenrapport."}
 	w.do(call{who: chair, method: "POST", path: c + "/further-delay", body: map[string]any{"new_due_on": delay["new_due_on"], "reason": "x"},
-		want: 422, problem: "validation", badRequest: true})
+		want: 400, problem: "validation", badRequest: true})
 	w.do(call{who: chair, method: "POST", path: c + "/further-delay", body: delay, want: 200})
 	w.do(call{who: resp, method: "GET", path: c, want: 200})
 	w.do(call{who: chair, method: "POST", path: c + "/advice", body: map[string]any{"findings": "x", "judgements": []map[string]any{{"position": 1, "judgement": "maybe"}}},
-		want: 422, problem: "validation", badRequest: true})
+		want: 400, problem: "validation", badRequest: true})
 	w.do(call{who: chair, method: "POST", path: c + "/advice", body: map[string]any{
 		"findings": "De opmerkingen zijn gemaakt.", "measures": "Gesprek met de leidinggevende.",
 		"judgements": []map[string]any{{"position": 1, "judgement": "founded"}, {"position": 2, "judgement": "unfounded"}}}, want: 200})
 	w.do(call{who: auth, method: "GET", path: c, want: 200})
-	w.do(call{who: auth, method: "POST", path: c + "/decision", body: map[string]any{"follows_advice": false}, want: 422, problem: "validation"})
+	w.do(call{who: auth, method: "POST", path: c + "/decision", body: map[string]any{"follows_advice": false}, want: 400, problem: "validation"})
 	w.do(call{who: auth, method: "POST", path: c + "/decision", body: map[string]any{"follows_advice": false, "reasons": "Het tweede element weegt zwaarder."}, want: 200})
 	w.do(call{who: sec, method: "GET", path: "/api/v1/cases?flag=closing", want: 200})
 	w.do(call{who: sec, method: "POST", path: c + "/close", body: map[string]any{}, want: 200})
@@ -545,7 +688,7 @@ func TestOpenAPIWalk(t *testing.T) {
 	w.do(call{who: sec, method: "GET", path: c + "/events", want: 200})
 	w.do(call{who: sec, method: "GET", path: "/api/v1/cases?state=closed", want: 200})
 	w.do(call{who: chair, method: "POST", path: c + "/legal-hold", body: map[string]any{"hold": true, "reason": "Procedure bij de rechter."}, want: 200})
-	w.do(call{who: chair, method: "POST", path: c + "/legal-hold", body: map[string]any{"reason": "x"}, want: 422, problem: "validation", badRequest: true})
+	w.do(call{who: chair, method: "POST", path: c + "/legal-hold", body: map[string]any{"reason": "x"}, want: 400, problem: "validation", badRequest: true})
 	w.do(call{who: comp, method: "POST", path: c + "/legal-hold", body: map[string]any{"hold": false, "reason": "x"}, want: 403, problem: "forbidden"})
 	w.do(call{who: sec, method: "GET", path: c, want: 200})
 
@@ -555,7 +698,7 @@ func TestOpenAPIWalk(t *testing.T) {
 		"description": "Ongewenste aanrakingen.", "complainant_email": comp.Email, "consent": "Schriftelijk, 3 maart."}, want: 201})
 	w.do(call{who: adv, method: "GET", path: "/api/v1/cases/" + field(t, onBehalf, "id"), want: 200})
 	w.do(call{who: adv, method: "POST", path: "/api/v1/cases", body: map[string]any{"category": "other", "description": "x", "complainant_email": comp.Email},
-		want: 422, problem: "validation"})
+		want: 400, problem: "validation"})
 
 	// Withdrawal.
 	b := "/api/v1/cases/" + field(t, w.do(call{who: comp, method: "POST", path: "/api/v1/cases",
@@ -579,7 +722,7 @@ func TestOpenAPIWalk(t *testing.T) {
 	w.do(call{who: chair, method: "POST", path: e + "/panel", body: map[string]any{"member_ids": []string{mem1.ID.String()}}, want: 200})
 	w.do(call{who: chair, method: "POST", path: e + "/investigation", body: map[string]any{"respondent_email": resp.Email}, want: 200})
 	w.do(call{who: chair, method: "POST", path: e + "/informal-resolution", body: map[string]any{"reason": "Gesprek gevoerd.", "complainant_consented": true, "respondent_consented": false},
-		want: 422, problem: "validation", badRequest: true})
+		want: 400, problem: "validation", badRequest: true})
 	w.do(call{who: chair, method: "POST", path: e + "/informal-resolution", body: map[string]any{"reason": "Gesprek gevoerd.", "complainant_consented": true, "respondent_consented": true}, want: 200})
 	w.do(call{who: resp, method: "GET", path: e, want: 200})
 
@@ -587,7 +730,7 @@ func TestOpenAPIWalk(t *testing.T) {
 	receipt := w.do(call{method: "POST", path: "/api/v1/signals", body: map[string]any{"category": "bullying", "ministry": "BZK", "message": "Op mijn afdeling wordt gepest."}, want: 201})
 	code := field(t, receipt, "receipt_code")
 	self := map[string]string{"X-Receipt-Code": code}
-	w.do(call{method: "POST", path: "/api/v1/signals", body: map[string]any{"category": "x", "message": ""}, want: 422, problem: "validation", badRequest: true})
+	w.do(call{method: "POST", path: "/api/v1/signals", body: map[string]any{"category": "x", "message": ""}, want: 400, problem: "validation", badRequest: true})
 	w.do(call{method: "GET", path: "/api/v1/signals/self", header: self, want: 200})
 	w.do(call{method: "POST", path: "/api/v1/signals/self/messages", header: self, body: map[string]any{"body": "Het gebeurt nog steeds."}, want: 204})
 	list := w.do(call{who: sec, method: "GET", path: "/api/v1/signals", want: 200})
@@ -605,7 +748,7 @@ func TestOpenAPIWalk(t *testing.T) {
 	w.do(call{who: comp, method: "GET", path: "/api/v1/signals", want: 403, problem: "forbidden"})
 	// Marking as abuse, and taking the mark away.
 	w.do(call{who: sec, method: "PUT", path: sg + "/abuse", body: map[string]any{"abuse": true}, want: 204})
-	w.do(call{who: sec, method: "PUT", path: sg + "/abuse", body: map[string]any{}, want: 422, problem: "validation", badRequest: true})
+	w.do(call{who: sec, method: "PUT", path: sg + "/abuse", body: map[string]any{}, want: 400, problem: "validation", badRequest: true})
 	w.do(call{who: sec, method: "PUT", path: sg + "/abuse", body: map[string]any{"abuse": false}, want: 204})
 	w.do(call{method: "GET", path: "/api/v1/signals/self", header: self, want: 200})
 	// The reporter comes forward: the signal becomes their complaint, once.
@@ -621,7 +764,7 @@ func TestOpenAPIWalk(t *testing.T) {
 	if !bytes.HasPrefix(pdf.Body, []byte("%PDF")) {
 		t.Errorf("export as pdf is not a PDF: %.20q", pdf.Body)
 	}
-	w.do(call{who: comp, method: "GET", path: "/api/v1/me/export?format=xml", want: 422, problem: "validation", badRequest: true})
+	w.do(call{who: comp, method: "GET", path: "/api/v1/me/export?format=xml", want: 400, problem: "validation", badRequest: true})
 	// Another person's data only under a data-subject request.
 	w.do(call{who: po, method: "GET", path: "/api/v1/persons/" + comp.ID.String() + "/export", want: 403, problem: "no-data-subject-request"})
 	dsr := w.do(call{who: po, method: "POST", path: "/api/v1/data-subject-requests", body: map[string]any{"subject_id": comp.ID,
@@ -629,7 +772,7 @@ func TestOpenAPIWalk(t *testing.T) {
 		"legal_basis": "art20"}, want: 201})
 	rid := field(t, dsr, "id")
 	w.do(call{who: po, method: "POST", path: "/api/v1/data-subject-requests", body: map[string]any{"subject_id": comp.ID,
-		"requested_by": "x", "received_on": "gisteren", "identity_check": "x", "legal_basis": "art15"}, want: 422, problem: "validation", badRequest: true})
+		"requested_by": "x", "received_on": "gisteren", "identity_check": "x", "legal_basis": "art15"}, want: 400, problem: "validation", badRequest: true})
 	w.do(call{who: po, method: "GET", path: "/api/v1/persons/" + comp.ID.String() + "/export?request=" + rid, want: 200})
 	w.do(call{who: po, method: "GET", path: "/api/v1/data-subject-requests", want: 200})
 	w.do(call{who: po, method: "GET", path: "/api/v1/data-subject-requests/" + rid, want: 200})
@@ -639,9 +782,9 @@ func TestOpenAPIWalk(t *testing.T) {
 	w.do(call{who: po, method: "POST", path: "/api/v1/data-subject-requests/" + rid + "/close", body: map[string]any{"outcome": "completed"}, want: 409, problem: "request-closed"})
 	w.do(call{who: po, method: "GET", path: "/api/v1/persons/" + uuid.NewString() + "/export", want: 404, problem: "not-found"})
 	w.do(call{who: comp, method: "GET", path: "/api/v1/persons/" + comp.ID.String() + "/export", want: 403, problem: "forbidden"})
-	w.do(call{who: po, method: "GET", path: "/api/v1/audit?case_id=" + id + "&per_page=20", want: 200})
+	w.do(call{who: po, method: "GET", path: "/api/v1/audit?caseId=" + id + "&perPage=20", want: 200})
 	w.do(call{who: po, method: "GET", path: "/api/v1/audit?from=2020-01-01&to=" + env.Clock.Now().Add(time.Hour).UTC().Format(time.RFC3339), want: 200})
-	w.do(call{who: po, method: "GET", path: "/api/v1/audit?case_id=nope", want: 422, problem: "validation", badRequest: true})
+	w.do(call{who: po, method: "GET", path: "/api/v1/audit?caseId=nope", want: 400, problem: "validation", badRequest: true})
 	w.do(call{who: comp, method: "GET", path: "/api/v1/audit", want: 403, problem: "forbidden"})
 	w.do(call{who: po, method: "POST", path: "/api/v1/audit/verify", want: 200})
 	w.do(call{who: po, method: "GET", path: "/api/v1/audit?kind=case", want: 200})
@@ -650,7 +793,7 @@ func TestOpenAPIWalk(t *testing.T) {
 	}
 	w.do(call{who: po, method: "GET", path: "/api/v1/audit/entries/1/proof", want: 200})
 	w.do(call{who: po, method: "GET", path: "/api/v1/audit/entries/999999/proof", want: 404, problem: "not-in-log"})
-	w.do(call{who: po, method: "GET", path: "/api/v1/audit/entries/x/proof", want: 422, problem: "validation", badRequest: true})
+	w.do(call{who: po, method: "GET", path: "/api/v1/audit/entries/x/proof", want: 400, problem: "validation", badRequest: true})
 
 	// The secretaries' board: how many messages were given up on.
 	w.do(call{who: sec, method: "GET", path: "/api/v1/outbox/dead", want: 200})
@@ -667,6 +810,7 @@ func TestOpenAPIWalk(t *testing.T) {
 	} {
 		res := w.raw(r.method, r.path)
 		where := r.method + " " + r.path
+		w.checkVersion(where, res)
 		if res.Status != r.status {
 			t.Errorf("%s: status %d, want %d: %s", where, res.Status, r.status, res.Body)
 			continue
@@ -699,8 +843,8 @@ func TestOpenAPIWalk(t *testing.T) {
 	w.do(call{who: rep, method: "GET", path: annual + "?ministry=BZK", want: 200})
 	w.do(call{who: rep, method: "GET", path: annual + "?format=csv", want: 200})
 	w.do(call{who: rep, method: "GET", path: annual + "?format=pdf", want: 200})
-	w.do(call{who: rep, method: "GET", path: annual + "?ministry=XYZ", want: 422, problem: "validation"})
-	w.do(call{who: rep, method: "GET", path: "/api/v1/reports/annual/1999", want: 422, problem: "validation", badRequest: true})
+	w.do(call{who: rep, method: "GET", path: annual + "?ministry=XYZ", want: 400, problem: "validation"})
+	w.do(call{who: rep, method: "GET", path: "/api/v1/reports/annual/1999", want: 400, problem: "validation", badRequest: true})
 	w.do(call{who: comp, method: "GET", path: annual, want: 403, problem: "forbidden"})
 	recs := "/api/v1/reports/recommendations/" + year
 	w.do(call{who: rep, method: "GET", path: recs, want: 200})
@@ -720,7 +864,7 @@ func TestOpenAPIWalk(t *testing.T) {
 	walkIdentity(t, w, idp)
 
 	// Every documented operation answered with a success at least once.
-	for path, item := range doc.Paths.Map() {
+	for path, item := range withFullPaths(doc).Paths.Map() {
 		for method := range item.Operations() {
 			if !w.covered[method+" "+path] {
 				t.Errorf("the walk never got a success from %s %s", method, path)

@@ -17,6 +17,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/platform/db"
 	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+	"github.com/rkc-nl/rkc/internal/server"
 )
 
 // opsOwnerDB connects to the service's database as its owner, bypassing the
@@ -31,11 +32,19 @@ func opsOwnerDB(t *testing.T, env *apptest.Env) *sql.DB {
 	return conn
 }
 
+// opsStatus checks an ops endpoint's answer: its `status` when it is fine,
+// its problem type (wantStatus with hyphens) when it is not.
 func opsStatus(t *testing.T, env *apptest.Env, path string, want int, wantStatus string) {
 	t.Helper()
 	res := env.Do(nil, http.MethodGet, path, nil)
 	if res.Status != want {
 		t.Fatalf("GET %s = %d, want %d: %s", path, res.Status, want, res.Body)
+	}
+	if want >= 400 {
+		if got, typ := res.Map(t)["type"], server.ProblemBase+strings.ReplaceAll(wantStatus, " ", "-"); got != typ {
+			t.Errorf("GET %s: problem type %q, want %q", path, got, typ)
+		}
+		return
 	}
 	if got := res.Map(t)["status"]; got != wantStatus {
 		t.Errorf("GET %s: status %q, want %q", path, got, wantStatus)
@@ -153,7 +162,7 @@ func TestReadyzDatabaseGone(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	opsStatus(t, env, "/readyz", http.StatusServiceUnavailable, "database unreachable")
+	opsStatus(t, env, "/readyz", http.StatusServiceUnavailable, "database unavailable")
 	opsStatus(t, env, "/healthz", http.StatusOK, "ok")
 
 	const sentinel = "sentinel-db-gone@example.org"

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,6 +42,8 @@ type Deps struct {
 	TrustedProxies []*net.IPNet
 	// Health watches the database (cmd/api runs it); nil: assume it is up.
 	Health *dbhealth.Monitor
+	// SecurityTxt is the content of /.well-known/security.txt.
+	SecurityTxt SecurityTxt
 }
 
 // denied answers a request no role of the caller allows: 401 without a
@@ -74,12 +77,13 @@ func New(d Deps) *echo.Echo {
 	if d.SecureCookies {
 		e.Pre(prefixedCookies)
 	}
+	e.Use(apiVersionHeader)
 	ops(e, d.SQL, d.Health, reg)
 	e.Use(databaseUp(d.Health))
 
 	// A state-changing request authenticated by the session cookie must come
 	// from this site (CSRF); bearer tokens pass.
-	api := e.Group("/api/v1", d.Accounts.Authenticate, accounts.RefuseCrossSite)
+	api := e.Group("/api/v1", renameDeprecatedQueryKeys, d.Accounts.Authenticate, accounts.RefuseCrossSite)
 	auth := accounts.RequireCaller
 	pm := func(action string) echo.MiddlewareFunc {
 		return d.Enforcer.Require(action, accounts.CallerID, denied)
@@ -189,6 +193,9 @@ func New(d Deps) *echo.Echo {
 	api.POST("/reports/recommendations/:year/adopt", d.Reports.AdoptRecommendations, pm("report:write"))
 
 	api.GET("/openapi.yaml", serveOpenAPI)
+	api.GET("/openapi.json", serveOpenAPIJSON)
+
+	e.GET("/.well-known/security.txt", securityTxt(d.SecurityTxt, time.Now())) // anyone (RFC 9116)
 
 	return e
 }

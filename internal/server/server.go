@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/httpx"
 	"github.com/rkc-nl/rkc/internal/platform/db"
 	"github.com/rkc-nl/rkc/internal/platform/dbhealth"
 )
@@ -42,7 +45,8 @@ func newEcho(log *slog.Logger, reg *prometheus.Registry) *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(log)
-	e.IPExtractor = echo.ExtractIPDirect() // behind a proxy, configure trusted ranges; never trust headers blindly
+	e.JSONSerializer = httpx.JSONSerializer{} // every time in UTC
+	e.IPExtractor = echo.ExtractIPDirect()    // behind a proxy, configure trusted ranges; never trust headers blindly
 
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rkc_http_requests_total", Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"})
 	latency := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rkc_http_request_duration_seconds", Help: "HTTP request latency by route and method.", Buckets: prometheus.DefBuckets}, []string{"route", "method"})
@@ -81,20 +85,31 @@ func newEcho(log *slog.Logger, reg *prometheus.Registry) *echo.Echo {
 
 // Problem is an RFC 9457 problem document.
 type Problem struct {
-	Type       string            `json:"type"`
-	Title      string            `json:"title"`
-	Status     int               `json:"status"`
-	Detail     string            `json:"detail,omitempty"`
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	// InvalidParams lists each invalid field or parameter of a 400
+	// validation problem, in name order (the API Design Rules' form).
+	InvalidParams []InvalidParam `json:"invalidParams,omitempty"`
+	// Errors is the older map form of the same (and of a conflict's
+	// members); deprecated for validation, kept for one release.
 	Errors     map[string]string `json:"errors,omitempty"`
 	RequestID  string            `json:"request_id,omitempty"`
 	RetryAfter int               `json:"retry_after,omitempty"`
+}
+
+// InvalidParam is one entry of Problem.InvalidParams.
+type InvalidParam struct {
+	Name   string `json:"name"`
+	Reason string `json:"reason"`
 }
 
 // ProblemBase prefixes every problem type; docs/errors.md lists the types.
 const ProblemBase = "https://rkc.example/problems/"
 
 var statusOf = map[apperr.Code]int{
-	apperr.Invalid:         http.StatusUnprocessableEntity,
+	apperr.Invalid:         http.StatusBadRequest, // the API Design Rules: invalid input is 400, not 422
 	apperr.Unauthenticated: http.StatusUnauthorized,
 	apperr.Forbidden:       http.StatusForbidden,
 	apperr.NotFound:        http.StatusNotFound,
@@ -119,11 +134,14 @@ func ToProblem(err error, requestID string) Problem {
 	}
 	e := apperr.As(err)
 	status := statusOf[e.Code]
-	if e.Code == apperr.Invalid && (e.Type == "malformed-json" || e.Type == "bad-request") {
-		status = http.StatusBadRequest
-	}
-	return Problem{Type: ProblemBase + e.Type, Title: http.StatusText(status), Status: status, Detail: e.Detail,
+	p := Problem{Type: ProblemBase + e.Type, Title: http.StatusText(status), Status: status, Detail: e.Detail,
 		Errors: e.Fields, RequestID: requestID, RetryAfter: e.RetryAfter}
+	if e.Code == apperr.Invalid {
+		for _, name := range slices.Sorted(maps.Keys(e.Fields)) {
+			p.InvalidParams = append(p.InvalidParams, InvalidParam{Name: name, Reason: e.Fields[name]})
+		}
+	}
+	return p
 }
 
 func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
@@ -241,19 +259,21 @@ func errType(err error) string {
 func ops(e *echo.Echo, sqlDB *sql.DB, health *dbhealth.Monitor, reg *prometheus.Registry) {
 	e.GET("/healthz", func(c echo.Context) error {
 		if !health.Healthy() {
-			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable",
-				"for": health.DownFor().Round(time.Second).String()})
+			down := apperr.DatabaseUnavailable(nil)
+			down.Detail = "The database has been unreachable for " + health.DownFor().Round(time.Second).String() + "."
+			return down
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
 	e.GET("/readyz", func(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 		defer cancel()
+		// Not ready is an error like any other: a problem document.
 		if err := db.Ping(ctx, sqlDB); err != nil {
-			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+			return apperr.DatabaseUnavailable(err)
 		}
 		if err := db.CheckCurrent(ctx, sqlDB); err != nil {
-			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "schema not current"})
+			return apperr.New(apperr.Unavailable, "schema-not-current", "The database schema does not match this version of RKC.")
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})

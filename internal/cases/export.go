@@ -39,15 +39,10 @@ func (s *Service) ExportCases(ctx context.Context, requester *accounts.Caller, s
 	out := []CaseExport{}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var rows []relRow
-		if err := tx.Raw(`SELECT c.*, c.complainant_id = @me AS is_complainant, coalesce(c.adviser_id = @me, false) AS is_adviser,
-			coalesce(c.respondent_id = @me AND c.respondent_informed_at IS NOT NULL, false) AS is_respondent,
-			EXISTS (SELECT 1 FROM panel_members p WHERE p.case_id = c.id AND p.person_id = @me) AS is_panel,
-			EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = c.id AND w.person_id = @me) AS is_witness
-			FROM cases c WHERE c.complainant_id = @me OR c.adviser_id = @me
-			   OR (c.respondent_id = @me AND c.respondent_informed_at IS NOT NULL)
-			   OR EXISTS (SELECT 1 FROM panel_members p WHERE p.case_id = c.id AND p.person_id = @me)
-			   OR EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = c.id AND w.person_id = @me)
-			ORDER BY c.filed_at`, map[string]any{"me": subject}).Scan(&rows).Error; err != nil {
+		// The subject's own parts only: as staff or authority a person has
+		// no personal data in a case.
+		args := map[string]any{"me": subject, "staff": false, "authdoms": pgArray(nil)}
+		if err := tx.Raw(`SELECT c.*, `+relationSQL+` FROM cases c WHERE `+relationWhere+` ORDER BY c.filed_at`, args).Scan(&rows).Error; err != nil {
 			return err
 		}
 		for i := range rows {

@@ -461,22 +461,11 @@ func contentMatches(declared string, content []byte) bool {
 func (s *Service) Attachment(ctx context.Context, caller *accounts.Caller, id, aid uuid.UUID) (*AttachmentMeta, []byte, error) {
 	var meta AttachmentMeta
 	var content []byte
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		r, err := s.load(ctx, tx, caller, id, false)
-		if err != nil {
-			return err
-		}
-		rel, err := s.authorize(caller, r, "case:attachment")
-		if err != nil {
-			if apperr.CodeOf(err) == apperr.Forbidden {
-				return apperr.NotFoundError("Attachment")
-			}
-			return err
-		}
-		committee := rel == authz.RelPanel || rel == authz.RelStaff
+	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:attachment", LogAction: "attachment:read"}, func(w *Work) error {
+		r := w.c
 		var a attachmentRow
-		q := tx.Where("id = ? AND case_id = ?", aid, r.ID)
-		if !committee {
+		q := w.Tx.Where("id = ? AND case_id = ?", aid, r.ID)
+		if !committee(w.Rel) {
 			q = q.Where("side <> 'committee'")
 		}
 		if err := q.Take(&a).Error; err != nil {
@@ -485,24 +474,24 @@ func (s *Service) Attachment(ctx context.Context, caller *accounts.Caller, id, a
 			}
 			return err
 		}
-		dk, err := s.keys.Unwrap(r.DataKey, r.DataKeyID, r.ID.String())
-		if err != nil {
-			return err
-		}
-		defer dk.Zero()
 		sid := r.ID.String()
-		name, err := dk.OpenString(sid, rowField("attachment.filename", a.ID), a.FilenameEnc)
+		name, err := w.Key.OpenString(sid, rowField("attachment.filename", a.ID), a.FilenameEnc)
 		if err != nil {
 			return err
 		}
-		if content, err = dk.Open(sid, "attachment."+a.ID.String(), a.ContentEnc); err != nil {
+		if content, err = w.Key.Open(sid, "attachment."+a.ID.String(), a.ContentEnc); err != nil {
 			return err
 		}
 		meta = AttachmentMeta{ID: a.ID, Side: a.Side, Filename: name, ContentType: a.ContentType, Size: a.SizeBytes, CreatedAt: a.CreatedAt}
-		return s.logAccess(ctx, tx, caller, string(rel), &r.ID, "attachment:read")
+		return nil
 	})
+	// A party who may read the case but not this file learns no more than
+	// that there is no such attachment.
+	if apperr.CodeOf(err) == apperr.Forbidden {
+		return nil, nil, apperr.NotFoundError("Attachment")
+	}
 	if err != nil {
-		return nil, nil, apperr.Wrap(err)
+		return nil, nil, err
 	}
 	return &meta, content, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
-	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/crypto"
 )
@@ -86,32 +86,47 @@ func NewService(o Options) *Service {
 // Calendar returns the deadline calendar the service uses.
 func (s *Service) Calendar() *Calendar { return s.cal }
 
-// relationSQL computes the caller's relations to case c. A respondent relates
+// caseRelations is the one definition of who may touch a case: each
+// relation of person @me to case c with its condition. A respondent relates
 // only once informed (Awb 9:9), the authority only once advised, a witness
 // once the secretary linked their account; staff (the committee's
-// secretaries and chairs) relate to every case in which they are not a
-// party or witness and declared no conflict: a role alone never opens a case.
-const relationSQL = `
-	c.complainant_id = @me AS is_complainant,
-	coalesce(c.adviser_id = @me, false) AS is_adviser,
-	coalesce(c.respondent_id = @me AND c.respondent_informed_at IS NOT NULL, false) AS is_respondent,
-	EXISTS (SELECT 1 FROM panel_members p WHERE p.case_id = c.id AND p.person_id = @me) AS is_panel,
-	(@staff AND c.complainant_id <> @me AND c.adviser_id IS DISTINCT FROM @me AND c.respondent_id IS DISTINCT FROM @me
-	   AND NOT EXISTS (SELECT 1 FROM conflicts k WHERE k.case_id = c.id AND k.person_id = @me)
-	   AND NOT EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = c.id AND w.person_id = @me)) AS is_staff,
-	(c.advised_at IS NOT NULL AND coalesce(c.respondent_ministry, c.ministry) = ANY(CAST(@authdoms AS text[]))) AS is_authority,
-	EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = c.id AND w.person_id = @me) AS is_witness`
+// secretaries and chairs, @staff) relate to every case in which they are
+// not a party or witness and declared no conflict: a role alone never opens
+// a case. Load, list and its count, the data-subject export and the staff
+// lookup are all written with it.
+var caseRelations = []struct{ column, cond string }{
+	{"is_complainant", `c.complainant_id = @me`},
+	{"is_adviser", `c.adviser_id = @me`},
+	{"is_respondent", `(c.respondent_id = @me AND c.respondent_informed_at IS NOT NULL)`},
+	{"is_panel", `EXISTS (SELECT 1 FROM panel_members p WHERE p.case_id = c.id AND p.person_id = @me)`},
+	{"is_staff", staffCondition},
+	{"is_authority", `(c.advised_at IS NOT NULL AND coalesce(c.respondent_ministry, c.ministry) = ANY(CAST(@authdoms AS text[])))`},
+	{"is_witness", `EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = c.id AND w.person_id = @me)`},
+}
+
+// staffCondition is the staff relation: @staff holds a committee-wide
+// secretary or chair role.
+const staffCondition = `(@staff AND c.complainant_id <> @me AND c.adviser_id IS DISTINCT FROM @me AND c.respondent_id IS DISTINCT FROM @me
+	AND NOT EXISTS (SELECT 1 FROM conflicts k WHERE k.case_id = c.id AND k.person_id = @me)
+	AND NOT EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = c.id AND w.person_id = @me))`
+
+// relationSQL selects the caller's relations to case c as the columns of relRow.
+var relationSQL = func() string {
+	cols := make([]string, len(caseRelations))
+	for i, r := range caseRelations {
+		cols[i] = "coalesce(" + r.cond + ", false) AS " + r.column
+	}
+	return strings.Join(cols, ",\n\t")
+}()
 
 // relationWhere keeps only cases the caller relates to.
-const relationWhere = `(
-	c.complainant_id = @me OR c.adviser_id = @me
-	OR (c.respondent_id = @me AND c.respondent_informed_at IS NOT NULL)
-	OR EXISTS (SELECT 1 FROM panel_members p WHERE p.case_id = c.id AND p.person_id = @me)
-	OR (@staff AND c.complainant_id <> @me AND c.adviser_id IS DISTINCT FROM @me AND c.respondent_id IS DISTINCT FROM @me
-	    AND NOT EXISTS (SELECT 1 FROM conflicts k WHERE k.case_id = c.id AND k.person_id = @me)
-	    AND NOT EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = c.id AND w.person_id = @me))
-	OR (c.advised_at IS NOT NULL AND coalesce(c.respondent_ministry, c.ministry) = ANY(CAST(@authdoms AS text[])))
-	OR EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = c.id AND w.person_id = @me))`
+var relationWhere = func() string {
+	conds := make([]string, len(caseRelations))
+	for i, r := range caseRelations {
+		conds[i] = r.cond
+	}
+	return "(" + strings.Join(conds, "\n\tOR ") + ")"
+}()
 
 func relationArgs(caller *accounts.Caller) map[string]any {
 	staff := caller.Has(authz.Secretary, authz.AnyDomain) || caller.Has(authz.Chair, authz.AnyDomain)
@@ -136,27 +151,6 @@ func pgArray(v []string) string {
 	return out + "}"
 }
 
-// load reads one case with the caller's relations, scoped in SQL; forUpdate
-// locks the row for the rest of the transaction.
-func (s *Service) load(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, id uuid.UUID, forUpdate bool) (*relRow, error) {
-	args := relationArgs(caller)
-	args["id"] = id
-	q := `SELECT c.*, ` + relationSQL + ` FROM cases c WHERE c.id = @id AND ` + relationWhere
-	if forUpdate {
-		q += ` FOR UPDATE OF c`
-	}
-	var rows []relRow
-	if err := tx.WithContext(ctx).Raw(q, args).Scan(&rows).Error; err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	if len(rows) == 0 {
-		return nil, errCaseNotFound
-	}
-	return &rows[0], nil
-}
-
-var errCaseNotFound = apperr.NotFoundError("Case")
-
 // relations lists the caller's relations with the domain that backs each.
 func (r *relRow) relations() []authz.CaseRelation {
 	respDom := r.Ministry
@@ -177,75 +171,6 @@ func (r *relRow) relations() []authz.CaseRelation {
 	add(r.IsAuthority, authz.RelAuthority, respDom)
 	add(r.IsWitness, authz.RelWitness, r.Ministry)
 	return out
-}
-
-// authorize checks action on a loaded case: not_found when the caller may not
-// even read it, forbidden when they may read it but not do this.
-func (s *Service) authorize(caller *accounts.Caller, r *relRow, action string) (authz.Relation, error) {
-	rels := r.relations()
-	if rel, ok := s.enf.CaseAllowed(caller.ID.String(), rels, action); ok {
-		return rel, nil
-	}
-	if _, ok := s.enf.CaseAllowed(caller.ID.String(), rels, "case:read"); !ok {
-		return "", errCaseNotFound
-	}
-	return "", apperr.New(apperr.Forbidden, "forbidden", "Your part in this case does not allow this step.")
-}
-
-// step is the frame of every change to a case: one transaction that locks the
-// case, checks the caller, the optional expected version and the action, runs
-// fn, and logs the access — all or nothing.
-func (s *Service) step(ctx context.Context, caller *accounts.Caller, id uuid.UUID, version int, action string,
-	fn func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error) (*relRow, error) {
-	var out *relRow
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		r, err := s.load(ctx, tx, caller, id, true)
-		if err != nil {
-			return err
-		}
-		rel, err := s.authorize(caller, r, action)
-		if err != nil {
-			return err
-		}
-		if version != 0 && version != r.Version {
-			return errStale
-		}
-		dk, err := s.keys.Unwrap(r.DataKey, r.DataKeyID, r.ID.String())
-		if err != nil {
-			return apperr.Wrap(fmt.Errorf("case key: %w", err))
-		}
-		defer dk.Zero()
-		if err := fn(tx, r, rel, dk); err != nil {
-			return err
-		}
-		if err := s.syncStats(tx, r.ID, dk); err != nil {
-			return err
-		}
-		if err := s.logAccess(ctx, tx, caller, string(rel), &r.ID, action); err != nil {
-			return err
-		}
-		// Bump the version of every change, so a client holding the old one gets 409.
-		res := tx.Exec(`UPDATE cases SET version = version + 1, updated_at = now() WHERE id = ? AND version = ?`, r.ID, r.Version)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return errStale
-		}
-		out = r
-		return nil
-	})
-	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	return out, nil
-}
-
-var errStale = apperr.New(apperr.Conflict, "stale-version", "The case was changed by someone else; reload it and try again.")
-
-func (s *Service) logAccess(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, role string, caseID *uuid.UUID, action string) error {
-	id := caller.ID
-	return audit.Append(ctx, tx, audit.Entry{At: s.now(), PersonID: &id, Role: role, CaseID: caseID, Action: action, Client: caller.Client})
 }
 
 // move changes the state along an edge of the state machine and records the

@@ -201,31 +201,15 @@ func (s *Service) summary(r *relRow, rel authz.Relation) Summary {
 // authority of the respondent's ministry.
 func (s *Service) Get(ctx context.Context, caller *accounts.Caller, id uuid.UUID) (*View, error) {
 	var v *View
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		r, err := s.load(ctx, tx, caller, id, false)
-		if err != nil {
-			return err
-		}
-		if _, err := s.authorize(caller, r, "case:read"); err != nil {
-			return err
-		}
-		rel := primary(authz.EffectiveRelations(r.relations()))
-		dk, err := s.keys.Unwrap(r.DataKey, r.DataKeyID, r.ID.String())
-		if err != nil {
-			return fmt.Errorf("case key: %w", err)
-		}
-		defer dk.Zero()
-		if rel == authz.RelWitness {
-			v, err = s.witnessCaseView(tx, r, caller.ID, dk)
+	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:read", Viewer: true}, func(w *Work) (err error) {
+		if w.Rel == authz.RelWitness {
+			v, err = s.witnessCaseView(w.Tx, w.c, caller.ID, w.Key)
 		} else {
-			v, err = s.view(tx, r, rel, dk)
+			v, err = s.view(w.Tx, w.c, w.Rel, w.Key)
 		}
-		if err != nil {
-			return err
-		}
-		return s.logAccess(ctx, tx, caller, string(rel), &r.ID, "case:read")
+		return err
 	})
-	return v, apperr.Wrap(err)
+	return v, err
 }
 
 // opener decrypts the fields of one case and remembers the first failure,
@@ -353,17 +337,10 @@ func (s *Service) view(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.Da
 // of their own part. The read is logged.
 func (s *Service) Events(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]EventView, error) {
 	var out []EventView
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		r, err := s.load(ctx, tx, caller, id, false)
-		if err != nil {
-			return err
-		}
-		if _, err := s.authorize(caller, r, "case:read"); err != nil {
-			return err
-		}
-		rel := primary(authz.EffectiveRelations(r.relations()))
-		q := tx.Where("case_id = ?", r.ID)
-		switch rel {
+	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:read", LogAction: "case:events", Viewer: true}, func(w *Work) error {
+		r := w.c
+		q := w.Tx.Where("case_id = ?", r.ID)
+		switch w.Rel {
 		case authz.RelPanel, authz.RelStaff:
 		case authz.RelComplainant, authz.RelAdviser:
 			q = q.Where("visible_to_parties AND (audience IS NULL OR audience = 'complainant')")
@@ -378,12 +355,7 @@ func (s *Service) Events(ctx context.Context, caller *accounts.Caller, id uuid.U
 		if err := q.Order("id").Find(&evs).Error; err != nil {
 			return err
 		}
-		dk, err := s.keys.Unwrap(r.DataKey, r.DataKeyID, r.ID.String())
-		if err != nil {
-			return fmt.Errorf("case key: %w", err)
-		}
-		defer dk.Zero()
-		o := &opener{dk: dk, id: r.ID.String()}
+		o := &opener{dk: w.Key, id: r.ID.String()}
 		out = make([]EventView, 0, len(evs))
 		for _, e := range evs {
 			ev := EventView{At: e.At, Kind: e.Kind, ActorRole: e.ActorRole, Reason: o.open(rowField("event.reason", e.ID), e.ReasonEnc)}
@@ -395,10 +367,7 @@ func (s *Service) Events(ctx context.Context, caller *accounts.Caller, id uuid.U
 			}
 			out = append(out, ev)
 		}
-		if o.err != nil {
-			return o.err
-		}
-		return s.logAccess(ctx, tx, caller, string(rel), &r.ID, "case:events")
+		return o.err
 	})
-	return out, apperr.Wrap(err)
+	return out, err
 }

@@ -1,0 +1,204 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/audit"
+	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/crypto"
+)
+
+// AccessSpec says what a piece of work on one case needs.
+type AccessSpec struct {
+	// Action is the casbin action the caller's relation must allow.
+	Action string
+	// LogAction is the access-log action; empty: Action.
+	LogAction string
+	// Write locks the case row for the rest of the transaction.
+	Write bool
+	// Viewer makes Work.Rel the relation that decides what the caller sees
+	// (the committee's view before a party's, a party's before the
+	// authority's) instead of the first relation that allows Action: reads
+	// of the case file show and log that one.
+	Viewer bool
+}
+
+// Work is one piece of work on a case inside Access: its transaction, the
+// case as loaded with the caller's relations, the relation the work is done
+// in and the case's unwrapped key (zeroed when the work ends).
+type Work struct {
+	Tx     *gorm.DB
+	Caller *accounts.Caller
+	Rel    authz.Relation
+	Key    *crypto.DataKey
+	c      *relRow
+	s      *Service
+	ctx    context.Context
+}
+
+// Access is the one way to work on a case: in one transaction it loads the
+// case scoped to the caller's relations in SQL (a case the caller has no
+// relation to is not found), checks spec.Action with casbin against those
+// relations (not found when the caller may not even read the case,
+// forbidden when they may read it but not do this), unwraps the case key,
+// runs fn and appends the access-log entry — all or nothing.
+func (s *Service) Access(ctx context.Context, caller *accounts.Caller, id uuid.UUID, spec AccessSpec, fn func(w *Work) error) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		r, err := s.load(ctx, tx, caller, id, spec.Write)
+		if err != nil {
+			return err
+		}
+		rel, err := s.authorize(caller, r, spec.Action)
+		if err != nil {
+			return err
+		}
+		if spec.Viewer {
+			rel = primary(authz.EffectiveRelations(r.relations()))
+		}
+		dk, err := s.keys.Unwrap(r.DataKey, r.DataKeyID, r.ID.String())
+		if err != nil {
+			return fmt.Errorf("case key: %w", err)
+		}
+		defer dk.Zero()
+		if err := fn(&Work{Tx: tx, Caller: caller, Rel: rel, Key: dk, c: r, s: s, ctx: ctx}); err != nil {
+			return err
+		}
+		logAction := spec.LogAction
+		if logAction == "" {
+			logAction = spec.Action
+		}
+		return s.logAccess(ctx, tx, caller, string(rel), &r.ID, logAction)
+	})
+	return apperr.Wrap(err)
+}
+
+// load reads one case with the caller's relations, scoped in SQL; forUpdate
+// locks the row for the rest of the transaction.
+func (s *Service) load(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, id uuid.UUID, forUpdate bool) (*relRow, error) {
+	args := relationArgs(caller)
+	args["id"] = id
+	q := `SELECT c.*, ` + relationSQL + ` FROM cases c WHERE c.id = @id AND ` + relationWhere
+	if forUpdate {
+		q += ` FOR UPDATE OF c`
+	}
+	var rows []relRow
+	if err := tx.WithContext(ctx).Raw(q, args).Scan(&rows).Error; err != nil {
+		return nil, apperr.Wrap(err)
+	}
+	if len(rows) == 0 {
+		return nil, errCaseNotFound
+	}
+	return &rows[0], nil
+}
+
+var errCaseNotFound = apperr.NotFoundError("Case")
+
+// authorize checks action on a loaded case: not_found when the caller may not
+// even read it, forbidden when they may read it but not do this.
+func (s *Service) authorize(caller *accounts.Caller, r *relRow, action string) (authz.Relation, error) {
+	rels := r.relations()
+	if rel, ok := s.enf.CaseAllowed(caller.ID.String(), rels, action); ok {
+		return rel, nil
+	}
+	if _, ok := s.enf.CaseAllowed(caller.ID.String(), rels, "case:read"); !ok {
+		return "", errCaseNotFound
+	}
+	return "", apperr.New(apperr.Forbidden, "forbidden", "Your part in this case does not allow this step.")
+}
+
+func (s *Service) logAccess(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, role string, caseID *uuid.UUID, action string) error {
+	id := caller.ID
+	return audit.Append(ctx, tx, audit.Entry{At: s.now(), PersonID: &id, Role: role, CaseID: caseID, Action: action, Client: caller.Client})
+}
+
+// step is the frame of every change to the case file's own fields: Access
+// with the row locked, the optional expected version checked, and after fn
+// the statistical record synchronised and the version bumped, so a client
+// holding the old one gets 409.
+func (s *Service) step(ctx context.Context, caller *accounts.Caller, id uuid.UUID, version int, action string,
+	fn func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error) (*relRow, error) {
+	var out *relRow
+	err := s.Access(ctx, caller, id, AccessSpec{Action: action, Write: true}, func(w *Work) error {
+		r := w.c
+		if version != 0 && version != r.Version {
+			return errStale
+		}
+		if err := fn(w.Tx, r, w.Rel, w.Key); err != nil {
+			return err
+		}
+		if err := s.syncStats(w.Tx, r.ID, w.Key); err != nil {
+			return err
+		}
+		res := w.Tx.Exec(`UPDATE cases SET version = version + 1, updated_at = now() WHERE id = ? AND version = ?`, r.ID, r.Version)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return errStale
+		}
+		out = r
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+var errStale = apperr.New(apperr.Conflict, "stale-version", "The case was changed by someone else; reload it and try again.")
+
+// aside is Access for work beside the case file's own fields — witnesses,
+// notes, messages: unlike step it leaves the case's version alone, so a
+// message in a thread does not make a party's open form stale.
+func (s *Service) aside(ctx context.Context, caller *accounts.Caller, id uuid.UUID, action, logAction string, write bool,
+	fn func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error) error {
+	return s.Access(ctx, caller, id, AccessSpec{Action: action, LogAction: logAction, Write: write}, func(w *Work) error {
+		return fn(w.Tx, w.c, w.Rel, w.Key)
+	})
+}
+
+// committee reports whether the relation is the committee's: the panel or
+// its staff.
+func committee(rel authz.Relation) bool { return rel == authz.RelPanel || rel == authz.RelStaff }
+
+// sideEvent records a timeline entry that only the committee and one side
+// see: audience "complainant" (complainant and adviser), "respondent", or
+// "witness" with the witness's id.
+func (s *Service) sideEvent(tx *gorm.DB, r *relRow, caller *accounts.Caller, rel authz.Relation, kind, audience string, witness *uuid.UUID) error {
+	aud := audience
+	return tx.Create(&eventRow{CaseID: r.ID, At: s.now(), ActorID: &caller.ID, ActorRole: string(rel), Kind: kind,
+		VisibleToParties: true, Audience: &aud, WitnessID: witness}).Error
+}
+
+// committeeEvent records a timeline entry for the committee only.
+func (s *Service) committeeEvent(tx *gorm.DB, r *relRow, caller *accounts.Caller, rel authz.Relation, kind string) error {
+	return tx.Create(&eventRow{CaseID: r.ID, At: s.now(), ActorID: &caller.ID, ActorRole: string(rel), Kind: kind}).Error
+}
+
+// notifyIDs is notify for a list of ids.
+func (s *Service) notifyIDs(ctx context.Context, tx *gorm.DB, kind string, r *relRow, ids []uuid.UUID) error {
+	to := make([]*uuid.UUID, len(ids))
+	for i := range ids {
+		to[i] = &ids[i]
+	}
+	return s.notify(ctx, tx, kind, r, to...)
+}
+
+// staffOf lists the active holders of role (secretary or chair, committee
+// wide) who relate to the case as its staff, by the staff relation of
+// caseRelations.
+func staffOf(tx *gorm.DB, r *relRow, role string) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := tx.Raw(`SELECT p.id FROM persons p JOIN role_grants g ON g.person_id = p.id AND g.role = @role AND g.domain = '*'
+		JOIN cases c ON c.id = @case
+		WHERE p.active AND `+strings.ReplaceAll(staffCondition, "@me", "p.id")+`
+		ORDER BY p.id`, map[string]any{"role": role, "case": r.ID, "staff": true}).Scan(&ids).Error
+	return ids, err
+}

@@ -454,9 +454,10 @@ func TestEmbeddedDatabase(t *testing.T) {
 	waitNoPostgres(t, pgData, 5*time.Second)
 }
 
-// TestKeyFileTooOpen: a master key file that group or others can read
-// stops the service at start with one line, as ssh refuses such a key,
-// before it touches the database; given as RKC_MASTER_KEYS_FILE too.
+// TestKeyFileTooOpen: a master key file (or the access log's key file)
+// that group or others can read stops the service at start with one line,
+// as ssh refuses such a key, before it touches the database; given as
+// RKC_MASTER_KEYS_FILE or RKC_LOG_SIGNING_KEY_FILE too.
 func TestKeyFileTooOpen(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -478,6 +479,9 @@ func TestKeyFileTooOpen(t *testing.T) {
 	for _, settings := range [][]string{
 		{closed, "RKC_MASTER_KEY_FILE=" + keys},
 		{closed, "RKC_MASTER_KEYS_FILE=" + keys},
+		// The access log's signing key beside it is held to the same rule.
+		{closed, "RKC_LOG_KEY_FILE=" + keys},
+		{closed, "RKC_LOG_SIGNING_KEY_FILE=" + keys},
 	} {
 		r := runBinary(t, settings, "serve")
 		oneErrorLine(t, r, keys, "0644", "chmod 600")

@@ -156,13 +156,21 @@ func (a *App) SQL() *sql.DB {
 // by group or others (crypto.CheckKeyFileMode); serve calls it before
 // anything else, so the operator sees that one line and nothing starts.
 func CheckKeyFiles(cfg *config.Config) error {
-	if cfg.MasterKeys != "" {
-		return nil // the keys come from the environment
+	for _, k := range []struct{ file, inline string }{
+		{cfg.MasterKeyFile, cfg.MasterKeys}, // the master keys
+		{cfg.LogKeyFile, cfg.LogKey},        // the access log's signing key
+	} {
+		if k.inline != "" {
+			continue // the key comes from the environment
+		}
+		if _, err := os.Stat(k.file); errors.Is(err, os.ErrNotExist) {
+			continue // generated, 0600, on first start
+		}
+		if err := crypto.CheckKeyFileMode(k.file); err != nil {
+			return err
+		}
 	}
-	if _, err := os.Stat(cfg.MasterKeyFile); errors.Is(err, os.ErrNotExist) {
-		return nil // generated, 0600, on first start
-	}
-	return crypto.CheckKeyFileMode(cfg.MasterKeyFile)
+	return nil
 }
 
 // LoadKeys reads the master keys from the environment or the key file. The
@@ -199,6 +207,9 @@ func LoadLogKey(cfg *config.Config, log *slog.Logger) (*audit.Key, error) {
 		}
 		log.Warn("generated a new access log signing key; production must supply its own (RKC_LOG_KEY_FILE or RKC_LOG_SIGNING_KEY), keep it apart from the database and publish its public key (rkc audit key)",
 			"file", cfg.LogKeyFile)
+	}
+	if err := crypto.CheckKeyFileMode(cfg.LogKeyFile); err != nil {
+		return nil, err
 	}
 	return audit.LoadKeyFile(cfg.LogKeyFile)
 }

@@ -443,7 +443,7 @@ func intSetter(lo, hi int, field func(*Config) *int) func(*Config, string) error
 
 // keyFileSettings hold keys: given as NAME_FILE, the file must be private
 // to its owner (crypto.CheckKeyFileMode), like the key files themselves.
-var keyFileSettings = map[string]bool{"RKC_MASTER_KEYS": true}
+var keyFileSettings = map[string]bool{"RKC_MASTER_KEYS": true, "RKC_LOG_SIGNING_KEY": true}
 
 // baseURLOf is the address links lead to when no base URL is set: the
 // listen address over http, with localhost for a wildcard host (":8080",

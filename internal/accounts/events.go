@@ -7,7 +7,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/audit"
-	"github.com/rkc-nl/rkc/internal/authz"
 )
 
 // Actions of the access log for sign-in and account events (issue 13).
@@ -56,14 +55,6 @@ func (s *Service) recordFailure(ctx context.Context, person *uuid.UUID, client, 
 	if err := s.record(context.WithoutCancel(ctx), nil, audit.Entry{PersonID: person, Role: roleSelf, Action: action, Client: client}); err != nil {
 		s.log.Error("logging a failed sign-in failed", "action", action)
 	}
-}
-
-// actorRole is the role an admin-side act is logged under.
-func actorRole(actor *Caller) string {
-	if actor == nil {
-		return roleSystem
-	}
-	return authz.Admin
 }
 
 // endSessionsFor ends every session of the person because of actor's act

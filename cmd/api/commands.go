@@ -73,6 +73,11 @@ func keysCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, args
 			if err := crypto.RetireKeyFromFile(cfg.MasterKeyFile, args[1]); err != nil {
 				return err
 			}
+			if err := gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+				return audit.Append(ctx, tx, audit.Entry{At: time.Now(), Role: "operator", Action: audit.ActionMasterRetired + ":" + args[1], Client: "rkc keys"})
+			}); err != nil {
+				return err
+			}
 			fmt.Fprintf(out, "master key %s retired\n", args[1])
 			return nil
 		})

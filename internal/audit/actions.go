@@ -26,10 +26,11 @@ const (
 // caller's own package.
 const (
 	ActionAccessRefused = "access:refused"     // a 403 or 404 answered to a signed-in caller on a case route
-	ActionMasterRotated = "key:master-rotated" // master keys rotated, case keys rewrapped
+	ActionMasterRotated = "key:master-rotated" // case keys rewrapped under a new master key (":" + its id)
 	ActionMasterRetired = "key:master-retired" // an old master key removed
 	ActionLogKeyRotated = "key:log-rotated"    // a new log signing key took over
 	ActionPurgeRun      = "purge:run"          // one run of the retention job
+	ActionPurgeDryRun   = "purge:dry-run"      // a dry run: what the job would purge
 	ActionHoldSet       = "hold:set"           // a legal hold put on a case
 	ActionHoldLifted    = "hold:lifted"        // a legal hold lifted
 	ActionExportFile    = "export:file"        // a signed file handed out (data-subject export); Digest names it

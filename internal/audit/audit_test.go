@@ -116,13 +116,14 @@ func TestAppendOnlyTrigger(t *testing.T) {
 }
 
 type entry struct {
-	ID       int64     `json:"id"`
-	At       time.Time `json:"at"`
-	PersonID *string   `json:"person_id"`
-	Role     string    `json:"role"`
-	CaseID   *string   `json:"case_id"`
-	Action   string    `json:"action"`
-	Client   string    `json:"client"`
+	ID        int64     `json:"id"`
+	At        time.Time `json:"at"`
+	PersonID  *string   `json:"person_id"`
+	Role      string    `json:"role"`
+	CaseID    *string   `json:"case_id"`
+	Action    string    `json:"action"`
+	Client    string    `json:"client"`
+	Forgotten bool      `json:"forgotten"`
 }
 
 type page struct {

@@ -85,8 +85,15 @@ func (s *Service) Purge(ctx context.Context, ret Retention, dryRun bool) (*Purge
 			}
 			rep.SignalsPurged = int(res.RowsAffected)
 		}
-		return tx.Exec(`INSERT INTO purge_runs (started_at, finished_at, dry_run, cases_purged, signals_purged, attachments_purged, held_back)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, started, s.now(), dryRun, rep.CasesPurged, rep.SignalsPurged, rep.AttachmentsPurged, rep.HeldBack).Error
+		if err := tx.Exec(`INSERT INTO purge_runs (started_at, finished_at, dry_run, cases_purged, signals_purged, attachments_purged, held_back)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, started, s.now(), dryRun, rep.CasesPurged, rep.SignalsPurged, rep.AttachmentsPurged, rep.HeldBack).Error; err != nil {
+			return err
+		}
+		action := audit.ActionPurgeRun
+		if dryRun {
+			action = audit.ActionPurgeDryRun
+		}
+		return audit.Append(ctx, tx, audit.Entry{At: s.now(), Role: "system", Action: action, Client: "retention-job"})
 	})
 	if err != nil {
 		return nil, apperr.Wrap(err)
@@ -156,9 +163,14 @@ func (s *Service) SetLegalHold(ctx context.Context, caller *accounts.Caller, id 
 			"legal_hold_reason_enc": dk.SealString(r.ID.String(), "legal_hold_reason", in.Reason)}).Error; err != nil {
 			return err
 		}
-		kind := "legal_hold_lifted"
+		kind, action := "legal_hold_lifted", audit.ActionHoldLifted
 		if *in.Hold {
-			kind = "legal_hold_set"
+			kind, action = "legal_hold_set", audit.ActionHoldSet
+		}
+		// Besides the step's own case entry, a hold is an event of its own
+		// kind on the access log.
+		if err := s.logAccess(ctx, tx, caller, string(rel), &r.ID, action); err != nil {
+			return err
 		}
 		return s.event(tx, r, caller, rel, kind, nil, dk, in.Reason, false)
 	})

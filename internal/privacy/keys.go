@@ -3,9 +3,11 @@ package privacy
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/crypto"
 )
 
@@ -80,7 +82,11 @@ func Rotate(ctx context.Context, db *gorm.DB, keys *crypto.Keyring) (*RotateRepo
 			}
 		}
 	}
-	return rep, nil
+	// The rotation is a security event: on the log, with the new key's id.
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return audit.Append(ctx, tx, audit.Entry{At: time.Now(), Role: "operator", Action: audit.ActionMasterRotated + ":" + active, Client: "rkc keys"})
+	})
+	return rep, err
 }
 
 // KeyInUse counts the data keys still wrapped under master key id; a key may

@@ -83,7 +83,7 @@ func New(d Deps) *echo.Echo {
 
 	// A state-changing request authenticated by the session cookie must come
 	// from this site (CSRF); bearer tokens pass.
-	api := e.Group("/api/v1", renameDeprecatedQueryKeys, d.Accounts.Authenticate, accounts.RefuseCrossSite)
+	api := e.Group("/api/v1", renameDeprecatedQueryKeys, d.Accounts.Authenticate, accounts.RefuseCrossSite, logRefusedCaseAccess(d.Audit))
 	auth := accounts.RequireCaller
 	pm := func(action string) echo.MiddlewareFunc {
 		return d.Enforcer.Require(action, accounts.CallerID, denied)

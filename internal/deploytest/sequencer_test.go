@@ -40,8 +40,16 @@ func TestSequencerKilledMidBatch(t *testing.T) {
 		"RKC_CHECKPOINT_FILE":    checkpoints,
 		"RKC_SEQUENCE_INTERVAL":  "200ms",
 	}
-	a := deploytest.Start(t, deploytest.Options{Name: "A", Env: env})
-	b := deploytest.Start(t, deploytest.Options{Name: "B", Env: env})
+	// Each instance its own operators' listener.
+	own := func() map[string]string {
+		m := map[string]string{"RKC_METRICS_ADDR": deploytest.FreeAddr(t)}
+		for k, v := range env {
+			m[k] = v
+		}
+		return m
+	}
+	a := deploytest.Start(t, deploytest.Options{Name: "A", Env: own()})
+	b := deploytest.Start(t, deploytest.Options{Name: "B", Env: own()})
 	ctx := context.Background()
 	gdb, err := db.Open(ctx, url)
 	if err != nil {
@@ -111,8 +119,7 @@ func TestSequencerKilledMidBatch(t *testing.T) {
 	drained()
 
 	// The killed binary starts again and more entries follow.
-	restarted := deploytest.Start(t, deploytest.Options{Name: first.Name + "'", Env: env})
-	_ = restarted
+	deploytest.Start(t, deploytest.Options{Name: first.Name + "'", Env: own()})
 	burst(3000)
 	if err := gdb.Transaction(func(tx *gorm.DB) error {
 		return audit.Append(ctx, tx, audit.Entry{At: time.Now(), Role: "system", Action: "test:after-restart", Client: "127.0.0.1"})

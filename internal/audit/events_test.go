@@ -116,7 +116,7 @@ func TestNewEventKinds(t *testing.T) {
 				t.Errorf("entry %s in a search for kind case", it.Action)
 			}
 		}
-		if got := e.Do(w.officer, "GET", "/api/v1/audit?kind=Case!", nil); got.Status != 422 {
+		if got := e.Do(w.officer, "GET", "/api/v1/audit?kind=Case!", nil); got.Status != 400 {
 			t.Errorf("invalid kind: %d", got.Status)
 		}
 	})

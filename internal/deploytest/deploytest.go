@@ -152,6 +152,11 @@ func Launch(t testing.TB, o Options) *Instance {
 	for k, v := range o.Env {
 		env[k] = v
 	}
+	// Several instances run side by side: each gets its own metrics
+	// listener unless the test chose one (the default is a fixed port).
+	if env["RKC_METRICS_ADDR"] == "" {
+		env["RKC_METRICS_ADDR"] = "127.0.0.1:0"
+	}
 	if env["RKC_ADDR"] == "" {
 		env["RKC_ADDR"] = FreeAddr(t)
 	}

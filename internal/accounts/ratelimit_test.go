@@ -10,7 +10,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
-	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/signals"
 )
 
 // limited sends requests until the first 429 and fails unless it comes
@@ -95,8 +95,8 @@ func TestRateLimits(t *testing.T) {
 		})
 	})
 	t.Run("receipt codes", func(t *testing.T) {
-		var receipt cases.SignalReceipt
-		e.Must(201, nil, "POST", "/api/v1/signals", cases.SignalInput{Category: "bullying", Message: "Er wordt gepest."}).Decode(t, &receipt)
+		var receipt signals.SignalReceipt
+		e.Must(201, nil, "POST", "/api/v1/signals", signals.SignalInput{Category: "bullying", Message: "Er wordt gepest."}).Decode(t, &receipt)
 		follow := func(code string) *apptest.Response {
 			req, _ := http.NewRequest("GET", e.Server.URL+"/api/v1/signals/self", nil)
 			req.Header.Set("X-Receipt-Code", code)

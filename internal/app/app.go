@@ -30,6 +30,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/privacy"
 	"github.com/rkc-nl/rkc/internal/reporting"
 	"github.com/rkc-nl/rkc/internal/server"
+	"github.com/rkc-nl/rkc/internal/signals"
 	"github.com/rkc-nl/rkc/internal/web"
 )
 
@@ -86,8 +87,9 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 		return nil, fmt.Errorf("sealing TOTP secrets: %w", err)
 	}
 	cs := cases.NewService(cases.Options{DB: gdb, Keys: keys, Calendar: cal, Enforcer: enf, Log: log, Now: o.Now, MaxUploadBytes: cfg.MaxUploadBytes,
-		SignalLimits:   &cases.SignalLimits{PerAddress: cfg.SignalsPerAddress, Total: cfg.SignalsPerHour, Window: time.Hour},
 		CloseAfterDays: cfg.CloseAfterDays})
+	sg := signals.NewService(signals.Options{DB: gdb, Keys: keys, Enforcer: enf, Cases: cs, Now: o.Now,
+		Limits: &signals.SignalLimits{PerAddress: cfg.SignalsPerAddress, Total: cfg.SignalsPerHour, Window: time.Hour}})
 	// Every step's messages are written in the step's own transaction.
 	outbox := notify.NewOutbox(gdb)
 	cs.Notify = outbox.Enqueue
@@ -108,7 +110,8 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 		Accounts: &accounts.Handlers{Service: acc, SecureCookies: cfg.SecureCookies, Synced: func(c *accounts.Caller) error {
 			return enf.Sync(c.ID.String(), c.Grants)
 		}},
-		Cases:   &cases.Handlers{Service: cs, Throttle: accounts.NewThrottle(gdb)},
+		Cases:   &cases.Handlers{Service: cs},
+		Signals: &signals.Handlers{Service: sg, Throttle: accounts.NewThrottle(gdb)},
 		Audit:   &audit.Handlers{DB: gdb, Log: auditLog, Caller: callerOf},
 		Privacy: &privacy.Handlers{Service: priv, Log: auditLog},
 		Outbox:  &notify.Handlers{Outbox: outbox},
@@ -116,7 +119,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 		SecurityTxt: server.SecurityTxt{Contact: cfg.SecurityContact, Expires: cfg.SecurityExpires, Policy: cfg.SecurityPolicy,
 			Languages: cfg.SecurityLanguages, Canonical: canonicalSecurityTxt(cfg.BaseURL)},
 	})
-	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Enforcer: enf, Privacy: priv,
+	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Signals: sg, Enforcer: enf, Privacy: priv,
 		DB: gdb, AuditLog: auditLog, Keys: keys, Throttle: accounts.NewThrottle(gdb), Log: log, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Now: o.Now,
 		IdleTimeout: cfg.SessionIdle, Retention: web.Retention{CaseYears: cfg.RetentionYears, SignalYears: cfg.SignalRetentionYears}})
 	if err != nil {

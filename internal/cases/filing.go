@@ -52,10 +52,14 @@ type Filed struct {
 const (
 	maxShort = 200
 	maxLine  = 500
-	maxText  = 20000
+	// MaxText bounds a free text of several paragraphs: a description, a
+	// statement, a message.
+	MaxText = 20000
 )
 
-func checkText(bad map[string]string, field, v string, required bool, max int) {
+// CheckText adds to bad why the text v of field is refused, if it is: not
+// valid UTF-8, missing while required, or longer than max characters.
+func CheckText(bad map[string]string, field, v string, required bool, max int) {
 	n := utf8.RuneCountInString(v)
 	switch {
 	case !utf8.ValidString(v):
@@ -78,21 +82,21 @@ func (c *Complaint) validate() map[string]string {
 	if c.Category != "discrimination" && c.Ground != "" {
 		bad["ground"] = "is only given when the category is discrimination"
 	}
-	checkText(bad, "description", c.Description, true, maxText)
+	CheckText(bad, "description", c.Description, true, MaxText)
 	if len(c.Elements) > 50 {
 		bad["elements"] = "at most 50 elements"
 	}
 	for i, e := range c.Elements {
-		checkText(bad, fmt.Sprintf("elements[%d]", i), e, true, maxText)
+		CheckText(bad, fmt.Sprintf("elements[%d]", i), e, true, MaxText)
 	}
-	checkText(bad, "incident_when", c.IncidentWhen, false, maxShort)
-	checkText(bad, "incident_where", c.IncidentWhere, false, maxLine)
-	checkText(bad, "respondent.name", c.Respondent.Name, false, maxShort)
-	checkText(bad, "respondent.function", c.Respondent.Function, false, maxShort)
-	checkText(bad, "witnesses", c.Witnesses, false, maxText)
-	checkText(bad, "wished_outcome", c.WishedOutcome, false, maxText)
-	checkText(bad, "contact", c.Contact, false, maxLine)
-	checkText(bad, "consent", c.Consent, false, 2000)
+	CheckText(bad, "incident_when", c.IncidentWhen, false, maxShort)
+	CheckText(bad, "incident_where", c.IncidentWhere, false, maxLine)
+	CheckText(bad, "respondent.name", c.Respondent.Name, false, maxShort)
+	CheckText(bad, "respondent.function", c.Respondent.Function, false, maxShort)
+	CheckText(bad, "witnesses", c.Witnesses, false, MaxText)
+	CheckText(bad, "wished_outcome", c.WishedOutcome, false, MaxText)
+	CheckText(bad, "contact", c.Contact, false, maxLine)
+	CheckText(bad, "consent", c.Consent, false, 2000)
 	return bad
 }
 
@@ -260,4 +264,16 @@ func (s *Service) insertCase(ctx context.Context, tx *gorm.DB, caller *accounts.
 		return nil, err
 	}
 	return &Filed{ID: id, Number: number, State: Submitted}, nil
+}
+
+// FileFromSignal files, inside tx, the complaint the reporter of an
+// anonymous signal makes of it, as the signed-in complainant caller. A
+// discrimination signal has no ground yet; the complainant adds it later.
+func (s *Service) FileFromSignal(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, c *Complaint) (*Filed, error) {
+	if bad := c.validate(); len(bad) > 0 {
+		if _, onlyGround := bad["ground"]; !(onlyGround && len(bad) == 1) {
+			return nil, apperr.InvalidFields(bad)
+		}
+	}
+	return s.insertCase(ctx, tx, caller, authz.Complainant, caller.ID, nil, caller.Ministry, c)
 }

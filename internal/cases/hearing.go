@@ -47,7 +47,7 @@ func (s *Service) PlanHearing(ctx context.Context, caller *accounts.Caller, id u
 	past := err == nil && !at.After(s.now())
 	switch {
 	case past:
-		checkText(bad, "minutes", in.Minutes, true, maxText*5)
+		CheckText(bad, "minutes", in.Minutes, true, MaxText*5)
 		if _, ok := bad["minutes"]; ok && strings.TrimSpace(in.Minutes) == "" {
 			bad["minutes"] = "are required for a hearing that already took place: it is recorded after the fact"
 		}
@@ -57,7 +57,7 @@ func (s *Service) PlanHearing(ctx context.Context, caller *accounts.Caller, id u
 	if !oneOf(in.Parties, []string{"complainant", "respondent", "both", "witness"}) {
 		bad["parties"] = "must be complainant, respondent, both or witness"
 	}
-	checkText(bad, "location", in.Location, false, maxLine)
+	CheckText(bad, "location", in.Location, false, maxLine)
 	if in.Parties != "witness" && in.WitnessID != nil {
 		bad["witness_id"] = "is only given for a witness hearing"
 	}
@@ -144,7 +144,7 @@ func (s *Service) RecordHearing(ctx context.Context, caller *accounts.Caller, id
 	if in.Version < 1 {
 		bad["version"] = "is required: the version of the hearing you edited"
 	}
-	checkText(bad, "minutes", in.Minutes, true, maxText*5)
+	CheckText(bad, "minutes", in.Minutes, true, MaxText*5)
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
@@ -209,8 +209,8 @@ type AdviceInput struct {
 // a conflict of interest. Callable by the chair.
 func (s *Service) AdoptAdvice(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in AdviceInput) (*Result, error) {
 	bad := map[string]string{}
-	checkText(bad, "findings", in.Findings, true, maxText*5)
-	checkText(bad, "measures", in.Measures, false, maxText)
+	CheckText(bad, "findings", in.Findings, true, MaxText*5)
+	CheckText(bad, "measures", in.Measures, false, MaxText)
 	if len(in.Judgements) == 0 {
 		bad["judgements"] = "must judge every complaint element"
 	}
@@ -322,12 +322,12 @@ func (s *Service) Decide(ctx context.Context, caller *accounts.Caller, id uuid.U
 	if in.FollowsAdvice == nil {
 		bad["follows_advice"] = "is required (true or false)"
 	} else if !*in.FollowsAdvice {
-		checkText(bad, "reasons", in.Reasons, true, maxText)
+		CheckText(bad, "reasons", in.Reasons, true, MaxText)
 		if _, ok := bad["reasons"]; ok && strings.TrimSpace(in.Reasons) == "" {
 			bad["reasons"] = "are required when the decision departs from the advice (Awb 9:16)"
 		}
 	}
-	checkText(bad, "reasons", in.Reasons, false, maxText)
+	CheckText(bad, "reasons", in.Reasons, false, MaxText)
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}

@@ -35,7 +35,7 @@ func TestListTotalCountsWhatIsShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	both.Token = token
-	for _, q := range []string{"", "?per_page=1", "?state=submitted"} {
+	for _, q := range []string{"", "?perPage=1", "?state=submitted"} {
 		var after page
 		c.e.Must(200, both, "GET", "/api/v1/cases"+q, nil).Decode(t, &after)
 		if after.Total != 0 || len(after.Items) != 0 {

@@ -89,8 +89,8 @@ func noteField(field string, id uuid.UUID, version int) string {
 
 func checkNote(in NoteInput, editing bool) error {
 	bad := map[string]string{}
-	checkText(bad, "title", in.Title, false, maxLine)
-	checkText(bad, "body", in.Body, true, maxText*5)
+	CheckText(bad, "title", in.Title, false, maxLine)
+	CheckText(bad, "body", in.Body, true, MaxText*5)
 	if editing {
 		if in.Version < 1 {
 			bad["version"] = "is required: the version of the note you edited"

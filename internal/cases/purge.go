@@ -154,7 +154,7 @@ func (s *Service) SetLegalHold(ctx context.Context, caller *accounts.Caller, id 
 	if in.Hold == nil {
 		bad["hold"] = "is required (true or false)"
 	}
-	checkText(bad, "reason", in.Reason, true, maxText)
+	CheckText(bad, "reason", in.Reason, true, MaxText)
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}

@@ -141,7 +141,7 @@ func retaliationSide(rel authz.Relation) string {
 // Callable by the complainant, their adviser, the informed respondent and a
 // witness with an account.
 func (s *Service) ReportRetaliation(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in RetaliationInput) (*RetaliationView, error) {
-	if err := textRequired("description", in.Description, maxText); err != nil {
+	if err := textRequired("description", in.Description, MaxText); err != nil {
 		return nil, err
 	}
 	var out *RetaliationView
@@ -290,8 +290,8 @@ func (s *Service) MoveRetaliation(ctx context.Context, caller *accounts.Caller, 
 	if !oneOf(in.To, []string{RetaliationReview, RetaliationReferred, RetaliationClosed}) {
 		bad["to"] = "must be under_review, referred_to_authority or closed"
 	}
-	checkText(bad, "reason", in.Reason, false, maxText)
-	checkText(bad, "recommendation", in.Recommendation, in.To == RetaliationReferred, maxText)
+	CheckText(bad, "reason", in.Reason, false, MaxText)
+	CheckText(bad, "recommendation", in.Recommendation, in.To == RetaliationReferred, MaxText)
 	if in.Recommendation != "" && in.To == RetaliationReview {
 		bad["recommendation"] = "is given when the report is referred or closed"
 	}

@@ -92,7 +92,7 @@ func (s *Service) FurtherDelay(ctx context.Context, caller *accounts.Caller, id 
 	if !oneOf(in.ConsentForm, ConsentForms) {
 		bad["consent_form"] = "must be one of " + strings.Join(ConsentForms, ", ") + ": the consent must be in writing (Awb 9:11 lid 3)"
 	}
-	checkText(bad, "reason", in.Reason, true, maxText)
+	CheckText(bad, "reason", in.Reason, true, MaxText)
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
@@ -181,7 +181,7 @@ func (s *Service) NotHeard(ctx context.Context, caller *accounts.Caller, id uuid
 	} else if !oneOf(in.Ground, grounds) {
 		bad["ground"] = "must be one of " + strings.Join(grounds, ", ") + " for the " + in.Side
 	}
-	checkText(bad, "reason", in.Reason, true, maxText)
+	CheckText(bad, "reason", in.Reason, true, MaxText)
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}

@@ -28,7 +28,6 @@ type Service struct {
 	log       *slog.Logger
 	now       func() time.Time
 	maxUpload int64
-	signals   *signalGate
 	// closeAfterDays is how long a finished case stays open before the
 	// scheduled job closes it (CloseFinished).
 	closeAfterDays int
@@ -55,7 +54,6 @@ type Options struct {
 	Log            *slog.Logger
 	Now            func() time.Time
 	MaxUploadBytes int64
-	SignalLimits   *SignalLimits // nil: DefaultSignalLimits
 	// CloseAfterDays is how long a finished case stays open for the
 	// parties to react; default DefaultCloseAfterDays.
 	CloseAfterDays int
@@ -72,15 +70,10 @@ func NewService(o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	limits := DefaultSignalLimits
-	if o.SignalLimits != nil {
-		limits = *o.SignalLimits
-	}
 	if o.CloseAfterDays == 0 {
 		o.CloseAfterDays = DefaultCloseAfterDays
 	}
-	return &Service{db: o.DB, keys: o.Keys, cal: o.Calendar, enf: o.Enforcer, log: o.Log, now: o.Now, maxUpload: o.MaxUploadBytes,
-		signals: newSignalGate(limits), closeAfterDays: o.CloseAfterDays}
+	return &Service{db: o.DB, keys: o.Keys, cal: o.Calendar, enf: o.Enforcer, log: o.Log, now: o.Now, maxUpload: o.MaxUploadBytes, closeAfterDays: o.CloseAfterDays}
 }
 
 // Calendar returns the deadline calendar the service uses.

@@ -30,7 +30,7 @@ func invalid(field, msg string) error { return apperr.InvalidFields(map[string]s
 
 func textRequired(field, v string, max int) error {
 	bad := map[string]string{}
-	checkText(bad, field, v, true, max)
+	CheckText(bad, field, v, true, max)
 	if len(bad) > 0 {
 		return apperr.InvalidFields(bad)
 	}
@@ -39,7 +39,7 @@ func textRequired(field, v string, max int) error {
 
 func textOptional(field, v string, max int) error {
 	bad := map[string]string{}
-	checkText(bad, field, v, false, max)
+	CheckText(bad, field, v, false, max)
 	if len(bad) > 0 {
 		return apperr.InvalidFields(bad)
 	}
@@ -121,7 +121,7 @@ type InformationRequest struct {
 // RequestInformation moves a registered case to awaiting_information. The
 // statutory clock keeps running. Callable by a secretary.
 func (s *Service) RequestInformation(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in InformationRequest) (*Result, error) {
-	if err := textRequired("what", in.What, maxText); err != nil {
+	if err := textRequired("what", in.What, MaxText); err != nil {
 		return nil, err
 	}
 	if in.TermDays == 0 {
@@ -157,7 +157,7 @@ type Supply struct {
 // SupplyInformation records the complainant's answer as a statement and
 // returns the case to registered. Callable by the complainant or their adviser.
 func (s *Service) SupplyInformation(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in Supply) (*Result, error) {
-	if err := textRequired("text", in.Text, maxText); err != nil {
+	if err := textRequired("text", in.Text, MaxText); err != nil {
 		return nil, err
 	}
 	r, err := s.step(ctx, caller, id, in.Version, "case:supply-information", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
@@ -208,13 +208,13 @@ func (s *Service) Admissibility(ctx context.Context, caller *accounts.Caller, id
 		if !oneOf(in.Ground, InadmissibleGrounds) {
 			bad["ground"] = "must be one of " + strings.Join(InadmissibleGrounds, ", ")
 		}
-		checkText(bad, "reason", in.Reason, true, maxText)
+		CheckText(bad, "reason", in.Reason, true, MaxText)
 		if in.LateAdmissionReason != "" {
 			bad["late_admission_reason"] = "is only given when the complaint is admitted"
 		}
 	}
-	checkText(bad, "reason", in.Reason, false, maxText)
-	checkText(bad, "late_admission_reason", in.LateAdmissionReason, false, maxText)
+	CheckText(bad, "reason", in.Reason, false, MaxText)
+	CheckText(bad, "late_admission_reason", in.LateAdmissionReason, false, MaxText)
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
@@ -446,7 +446,7 @@ type Extension struct {
 // Extend postpones the decision once by at most four weeks (Awb 9:11 lid 2),
 // telling both parties. Callable by the chair.
 func (s *Service) Extend(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in Extension) (*Result, error) {
-	if err := textRequired("reason", in.Reason, maxText); err != nil {
+	if err := textRequired("reason", in.Reason, MaxText); err != nil {
 		return nil, err
 	}
 	r, err := s.step(ctx, caller, id, in.Version, "case:extend", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
@@ -482,7 +482,7 @@ type StatementInput struct {
 // respondent's answer (verweerschrift) while the case is being handled.
 // Callable by the complainant, their adviser, or the informed respondent.
 func (s *Service) AddStatement(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in StatementInput) (uuid.UUID, error) {
-	if err := textRequired("body", in.Body, maxText); err != nil {
+	if err := textRequired("body", in.Body, MaxText); err != nil {
 		return uuid.Nil, err
 	}
 	sid := uuid.New()
@@ -512,7 +512,7 @@ type Withdrawal struct {
 // Withdraw ends the case at the complainant's wish, in any state before the
 // advice. Callable by the complainant or their adviser.
 func (s *Service) Withdraw(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in Withdrawal) (*Result, error) {
-	if err := textOptional("reason", in.Reason, maxText); err != nil {
+	if err := textOptional("reason", in.Reason, MaxText); err != nil {
 		return nil, err
 	}
 	r, err := s.step(ctx, caller, id, in.Version, "case:withdraw", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
@@ -539,7 +539,7 @@ type InformalResolution struct {
 // parties' consent. Callable by the chair.
 func (s *Service) ResolveInformally(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in InformalResolution) (*Result, error) {
 	bad := map[string]string{}
-	checkText(bad, "reason", in.Reason, true, maxText)
+	CheckText(bad, "reason", in.Reason, true, MaxText)
 	if !in.ComplainantConsented {
 		bad["complainant_consented"] = "must be true: mediation needs the complainant's consent"
 	}

@@ -76,6 +76,11 @@ type MessageView struct {
 	Attachments   []AttachmentMeta `json:"attachments,omitempty"`
 }
 
+// MessageInput is a message in a thread.
+type MessageInput struct {
+	Body string `json:"body"`
+}
+
 // thread names one thread of a case.
 type thread struct {
 	party   string // complainant, respondent, witness
@@ -271,7 +276,7 @@ const maxMessageFiles = 5
 // closed. Callable by the parties, witnesses with an account, the panel and
 // committee staff, each in the threads they may see.
 func (s *Service) PostMessage(ctx context.Context, caller *accounts.Caller, id uuid.UUID, key string, in MessageInput, files []Upload) (*MessageView, error) {
-	if err := textRequired("body", in.Body, maxText); err != nil {
+	if err := textRequired("body", in.Body, MaxText); err != nil {
 		return nil, err
 	}
 	if len(files) > maxMessageFiles {

@@ -77,12 +77,12 @@ func handledBeforeAdvice(st State) bool { return st.open() && st != Advised }
 // witness of the case is refused. Callable by a secretary.
 func (s *Service) AddWitness(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in WitnessInput) (*WitnessView, error) {
 	bad := map[string]string{}
-	checkText(bad, "name", in.Name, true, maxShort)
-	checkText(bad, "contact", in.Contact, false, maxLine)
+	CheckText(bad, "name", in.Name, true, maxShort)
+	CheckText(bad, "contact", in.Contact, false, maxLine)
 	if !oneOf(in.ProposedBy, witnessSides) {
 		bad["proposed_by"] = "must be complainant, respondent or committee"
 	}
-	checkText(bad, "email", in.Email, false, maxShort)
+	CheckText(bad, "email", in.Email, false, maxShort)
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
@@ -195,7 +195,7 @@ func (s *Service) RecordWitnessStatement(ctx context.Context, caller *accounts.C
 	if in.Version < 1 {
 		bad["version"] = "is required: the version of the witness record you edited"
 	}
-	checkText(bad, "statement", in.Statement, true, maxText*5)
+	CheckText(bad, "statement", in.Statement, true, MaxText*5)
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}

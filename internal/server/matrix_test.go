@@ -49,6 +49,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/signals"
 )
 
 // actor is a column of the matrix: a person with roles and a relation to
@@ -499,7 +500,7 @@ func newWorld(t *testing.T) *world {
 	// The parties of "another case" relate to it, and to no other.
 	w.build(otherCast, "investigating")
 
-	res := env.Must(201, nil, "POST", "/api/v1/signals", cases.SignalInput{Category: "bullying", Message: "Er wordt gepest op de afdeling."})
+	res := env.Must(201, nil, "POST", "/api/v1/signals", signals.SignalInput{Category: "bullying", Message: "Er wordt gepest op de afdeling."})
 	w.receipt = res.Map(t)["receipt_code"].(string)
 	var list struct {
 		Items []struct {
@@ -864,7 +865,7 @@ func (w *world) call(r row, who string, f *fixture, missing string) *apptest.Res
 		}
 	case "POST /api/v1/signals/self/complaint":
 		// A fresh signal each time: a signal becomes a complaint only once.
-		res := env.Do(nil, "POST", "/api/v1/signals", cases.SignalInput{Category: "bullying", Message: "Ik word buitengesloten."})
+		res := env.Do(nil, "POST", "/api/v1/signals", signals.SignalInput{Category: "bullying", Message: "Ik word buitengesloten."})
 		code, _ := res.Map(t)["receipt_code"].(string)
 		req, err := http.NewRequest("POST", env.Server.URL+path, nil)
 		if err != nil {
@@ -922,7 +923,7 @@ func (w *world) call(r row, who string, f *fixture, missing string) *apptest.Res
 	case "POST /api/v1/signals/:sid/messages":
 		body = cases.MessageInput{Body: "Dank voor uw melding; wilt u contact opnemen?"}
 	case "PUT /api/v1/signals/:sid/abuse":
-		body = cases.AbuseInput{Abuse: &yes}
+		body = signals.AbuseInput{Abuse: &yes}
 	case "POST /api/v1/data-subject-requests":
 		body = map[string]any{"subject_id": w.person("cmp").ID, "requested_by": "De klager, per brief", "identity_check": "Paspoort getoond",
 			"received_on": env.Clock.Now().Format(time.DateOnly), "legal_basis": "art15"}
@@ -952,7 +953,7 @@ func (w *world) callPublic(method, path string) *apptest.Response {
 	case "POST /api/v1/session":
 		return env.Do(nil, method, path, map[string]string{"email": w.person("cmp").Email, "password": apptest.Password})
 	case "POST /api/v1/signals":
-		return env.Do(nil, method, path, cases.SignalInput{Category: "discrimination", Message: "Opmerkingen over afkomst."})
+		return env.Do(nil, method, path, signals.SignalInput{Category: "discrimination", Message: "Opmerkingen over afkomst."})
 	case "POST /api/v1/password-reset":
 		return env.Do(nil, method, path, map[string]string{"email": w.person("cmp").Email})
 	case "POST /api/v1/password":

@@ -18,6 +18,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/platform/dbhealth"
 	"github.com/rkc-nl/rkc/internal/privacy"
 	"github.com/rkc-nl/rkc/internal/reporting"
+	"github.com/rkc-nl/rkc/internal/signals"
 )
 
 // Deps are what the routes need; cmd/api builds them once.
@@ -27,6 +28,7 @@ type Deps struct {
 	Enforcer *authz.Enforcer
 	Accounts *accounts.Handlers
 	Cases    *cases.Handlers
+	Signals  *signals.Handlers
 	Audit    *audit.Handlers
 	Privacy  *privacy.Handlers
 	Outbox   *notify.Handlers
@@ -164,14 +166,15 @@ func New(d Deps) *echo.Echo {
 	api.GET("/cases/:id/retaliation/:rid", cs.RetaliationReport, pm("case:retaliation:read"))
 	api.POST("/cases/:id/retaliation/:rid/state", cs.MoveRetaliation, pm("case:retaliation:handle"))
 
-	api.POST("/signals", cs.FileSignal) // anyone, no account
-	api.GET("/signals/self", cs.OwnSignal)
-	api.POST("/signals/self/messages", cs.OwnSignalMessage)
-	api.POST("/signals/self/complaint", cs.ConvertOwnSignal, pm("case:file"))
-	api.GET("/signals", cs.Signals, pm("signal:list"))
-	api.GET("/signals/:sid", cs.Signal, pm("signal:list"))
-	api.POST("/signals/:sid/messages", cs.AnswerSignal, pm("signal:answer"))
-	api.PUT("/signals/:sid/abuse", cs.MarkSignalAbuse, pm("signal:abuse"))
+	sg := d.Signals
+	api.POST("/signals", sg.FileSignal) // anyone, no account
+	api.GET("/signals/self", sg.OwnSignal)
+	api.POST("/signals/self/messages", sg.OwnSignalMessage)
+	api.POST("/signals/self/complaint", sg.ConvertOwnSignal, pm("case:file"))
+	api.GET("/signals", sg.Signals, pm("signal:list"))
+	api.GET("/signals/:sid", sg.Signal, pm("signal:list"))
+	api.POST("/signals/:sid/messages", sg.AnswerSignal, pm("signal:answer"))
+	api.PUT("/signals/:sid/abuse", sg.MarkSignalAbuse, pm("signal:abuse"))
 
 	api.GET("/me/export", d.Privacy.Mine, pm("export:self"))
 	// Another person's data only under an open data-subject request (issue 14).

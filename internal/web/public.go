@@ -16,6 +16,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/signals"
 )
 
 // The case vocabulary, from the case model.
@@ -204,7 +205,7 @@ type receiptData struct{ Code string }
 func (w *Web) fileSignal(c echo.Context) error {
 	p := w.newPage(c, "signal.title", nil)
 	p.Form, p.Values = "signal", formValues(c)
-	in := cases.SignalInput{Category: c.FormValue("category"), Ministry: c.FormValue("ministry"), Message: strings.TrimSpace(c.FormValue("message"))}
+	in := signals.SignalInput{Category: c.FormValue("category"), Ministry: c.FormValue("ministry"), Message: strings.TrimSpace(c.FormValue("message"))}
 	if in.Category == "" {
 		p.Errors["category"] = p.T("err.category")
 	}
@@ -212,7 +213,7 @@ func (w *Web) fileSignal(c echo.Context) error {
 		p.Errors["message"] = p.T("err.message")
 	}
 	if len(p.Errors) == 0 {
-		rec, err := w.d.Cases.FileSignal(c.Request().Context(), in, c.RealIP())
+		rec, err := w.d.Signals.FileSignal(c.Request().Context(), in, c.RealIP())
 		if err == nil {
 			return w.render(c, "signal_receipt", w.newPage(c, "signal.receipt.title", receiptData{Code: rec.ReceiptCode}))
 		}
@@ -230,7 +231,7 @@ func (w *Web) fileSignal(c echo.Context) error {
 
 type followData struct {
 	Code   string
-	Signal *cases.SignalView
+	Signal *signals.SignalView
 }
 
 func (w *Web) signalFollowForm(c echo.Context) error {
@@ -252,7 +253,7 @@ func (w *Web) showSignal(c echo.Context, code, flash string) error {
 		p.Status = http.StatusUnprocessableEntity
 		return w.render(c, "signal_follow", p)
 	}
-	v, err := w.d.Cases.SignalByCode(c.Request().Context(), w.d.Throttle, code, c.RealIP())
+	v, err := w.d.Signals.SignalByCode(c.Request().Context(), w.d.Throttle, code, c.RealIP())
 	if err != nil {
 		switch apperr.CodeOf(err) {
 		case apperr.NotFound:
@@ -277,7 +278,7 @@ func (w *Web) signalMessage(c echo.Context) error {
 	code := strings.TrimSpace(c.FormValue("code"))
 	body := strings.TrimSpace(c.FormValue("body"))
 	if body == "" {
-		v, err := w.d.Cases.SignalByCode(c.Request().Context(), w.d.Throttle, code, c.RealIP())
+		v, err := w.d.Signals.SignalByCode(c.Request().Context(), w.d.Throttle, code, c.RealIP())
 		if err != nil {
 			return w.showSignal(c, code, "")
 		}
@@ -287,7 +288,7 @@ func (w *Web) signalMessage(c echo.Context) error {
 		p.Status = http.StatusUnprocessableEntity
 		return w.render(c, "signal_follow", p)
 	}
-	if err := w.d.Cases.AddSignalMessage(c.Request().Context(), w.d.Throttle, code, c.RealIP(), cases.MessageInput{Body: body}); err != nil {
+	if err := w.d.Signals.AddSignalMessage(c.Request().Context(), w.d.Throttle, code, c.RealIP(), signals.MessageInput{Body: body}); err != nil {
 		if apperr.CodeOf(err) == apperr.NotFound || apperr.CodeOf(err) == apperr.TooManyRequests {
 			return w.showSignal(c, code, "")
 		}

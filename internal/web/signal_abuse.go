@@ -7,7 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rkc-nl/rkc/internal/apperr"
-	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/signals"
 )
 
 // markSignalAbuse marks a signal as abuse (abuse=yes) or takes the mark
@@ -18,7 +18,7 @@ func (w *Web) markSignalAbuse(c echo.Context) error {
 		return w.fail(c, apperr.NotFoundError("Signal"))
 	}
 	abuse := c.FormValue("abuse") == "yes"
-	if err := w.d.Cases.MarkSignalAbuse(c.Request().Context(), callerOf(c), id, cases.AbuseInput{Abuse: &abuse}); err != nil {
+	if err := w.d.Signals.MarkSignalAbuse(c.Request().Context(), callerOf(c), id, signals.AbuseInput{Abuse: &abuse}); err != nil {
 		return w.fail(c, err)
 	}
 	done := "signal_abuse_undone"

@@ -26,6 +26,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/crypto"
 	"github.com/rkc-nl/rkc/internal/privacy"
+	"github.com/rkc-nl/rkc/internal/signals"
 )
 
 //go:embed templates/*.html
@@ -38,6 +39,7 @@ var staticFiles embed.FS
 type Deps struct {
 	Accounts *accounts.Service
 	Cases    *cases.Service
+	Signals  *signals.Service
 	Enforcer *authz.Enforcer
 	Privacy  *privacy.Service
 	// DB serves the few read-only lists no service offers yet: panel

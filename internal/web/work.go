@@ -16,6 +16,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/privacy"
+	"github.com/rkc-nl/rkc/internal/signals"
 )
 
 // listPerPage bounds each work list on the dashboard; the deadline board
@@ -216,24 +217,24 @@ func (w *Web) myDataExport(c echo.Context) error {
 
 // The committee's side of signals.
 
-type signalsData struct{ Items []cases.SignalSummary }
+type signalsData struct{ Items []signals.SignalSummary }
 
 func (w *Web) signals(c echo.Context) error {
-	items, err := w.d.Cases.Signals(c.Request().Context(), callerOf(c))
+	items, err := w.d.Signals.Signals(c.Request().Context(), callerOf(c))
 	if err != nil {
 		return w.fail(c, err)
 	}
 	return w.render(c, "signals", w.newPage(c, "signals.title", signalsData{Items: items}))
 }
 
-type signalData struct{ S *cases.SignalView }
+type signalData struct{ S *signals.SignalView }
 
 func (w *Web) signal(c echo.Context) error {
 	id, err := uuid.Parse(c.Param("sid"))
 	if err != nil {
 		return w.fail(c, apperr.NotFoundError("Signal"))
 	}
-	v, err := w.d.Cases.Signal(c.Request().Context(), callerOf(c), id)
+	v, err := w.d.Signals.Signal(c.Request().Context(), callerOf(c), id)
 	if err != nil {
 		return w.fail(c, err)
 	}
@@ -247,12 +248,12 @@ func (w *Web) answerSignal(c echo.Context) error {
 	}
 	body := strings.TrimSpace(c.FormValue("body"))
 	if body != "" {
-		err = w.d.Cases.AnswerSignal(c.Request().Context(), callerOf(c), id, cases.MessageInput{Body: body})
+		err = w.d.Signals.AnswerSignal(c.Request().Context(), callerOf(c), id, signals.MessageInput{Body: body})
 		if err == nil {
 			return c.Redirect(http.StatusSeeOther, "/committee/signals/"+id.String()+"?done=signal_answer")
 		}
 	}
-	v, gerr := w.d.Cases.Signal(c.Request().Context(), callerOf(c), id)
+	v, gerr := w.d.Signals.Signal(c.Request().Context(), callerOf(c), id)
 	if gerr != nil {
 		return w.fail(c, gerr)
 	}

@@ -1,8 +1,15 @@
-package cases
+// Package signals keeps anonymous signals (meldingen): reports that are not
+// complaints, filed without an account, followed by their reporter with a
+// one-time receipt code, answered by the committee, and turned into a
+// complaint when the reporter comes forward. Its one job is the signal's
+// life; the complaint it may become is the case service's.
+package signals
 
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +20,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/crypto"
 )
 
@@ -20,6 +28,39 @@ import (
 // holds a receipt code of 160 bits, shown once; only its SHA-256 is stored.
 // A hash without salt is enough here: the code's entropy makes a dictionary
 // useless, and the lookup must find the row by the code alone.
+
+// Service holds the rules of signals.
+type Service struct {
+	db    *gorm.DB
+	keys  *crypto.Keyring
+	enf   *authz.Enforcer
+	cases *cases.Service
+	now   func() time.Time
+	gate  *signalGate
+}
+
+// Options configures the service.
+type Options struct {
+	DB       *gorm.DB
+	Keys     *crypto.Keyring
+	Enforcer *authz.Enforcer
+	// Cases files the complaint a signal becomes.
+	Cases  *cases.Service
+	Now    func() time.Time
+	Limits *SignalLimits // nil: DefaultSignalLimits
+}
+
+// NewService builds the signal service.
+func NewService(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	limits := DefaultSignalLimits
+	if o.Limits != nil {
+		limits = *o.Limits
+	}
+	return &Service{db: o.DB, keys: o.Keys, enf: o.Enforcer, cases: o.Cases, now: o.Now, gate: newSignalGate(limits)}
+}
 
 type signalRow struct {
 	ID              uuid.UUID `gorm:"type:uuid;primaryKey"`
@@ -92,20 +133,20 @@ func signalKeyID(id uuid.UUID) string { return "signal:" + id.String() }
 // the overall limit.
 func (s *Service) FileSignal(ctx context.Context, in SignalInput, client string) (*SignalReceipt, error) {
 	bad := map[string]string{}
-	if !oneOf(in.Category, Categories) {
-		bad["category"] = "must be one of " + strings.Join(Categories, ", ")
+	if !slices.Contains(cases.Categories, in.Category) {
+		bad["category"] = "must be one of " + strings.Join(cases.Categories, ", ")
 	}
-	checkText(bad, "message", in.Message, true, maxSignalText)
+	cases.CheckText(bad, "message", in.Message, true, maxSignalText)
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
 	now := s.now()
-	if err := s.signals.take(client, now); err != nil {
+	if err := s.gate.take(client, now); err != nil {
 		return nil, err
 	}
 	rec, err := s.storeSignal(ctx, in, now)
 	if err != nil {
-		s.signals.give(client, now) // not stored: it does not count
+		s.gate.give(client, now) // not stored: it does not count
 	}
 	return rec, err
 }
@@ -127,7 +168,7 @@ func (s *Service) storeSignal(ctx context.Context, in SignalInput, now time.Time
 		return nil, apperr.Wrap(err)
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := s.signals.checkTotal(ctx, tx, now); err != nil {
+		if err := s.gate.checkTotal(ctx, tx, now); err != nil {
 			return err
 		}
 		row := signalRow{ID: id, ReceiptHash: receiptHash(code), Category: in.Category, DataKey: wrapped, DataKeyID: keyID, CreatedAt: now}
@@ -135,7 +176,7 @@ func (s *Service) storeSignal(ctx context.Context, in SignalInput, now time.Time
 			var n int64
 			tx.Table("ministries").Where("code = ?", in.Ministry).Count(&n)
 			if n == 0 {
-				return invalid("ministry", "is not a known ministry code")
+				return apperr.InvalidFields(map[string]string{"ministry": "is not a known ministry code"})
 			}
 			row.Ministry = &in.Ministry
 		}
@@ -146,7 +187,7 @@ func (s *Service) storeSignal(ctx context.Context, in SignalInput, now time.Time
 		}
 		// The anonymous count that outlives the signal's purge.
 		if err := tx.Exec(`INSERT INTO signal_stats (id, ministry, category, filed_on) VALUES (?, ?, ?, ?)`,
-			statsID, row.Ministry, row.Category, DateOf(row.CreatedAt)).Error; err != nil {
+			statsID, row.Ministry, row.Category, cases.DateOf(row.CreatedAt)).Error; err != nil {
 			return err
 		}
 		return tx.Create(&signalMessageRow{SignalID: id, BodyEnc: dk.SealString(signalKeyID(id), "signal.message", in.Message), CreatedAt: s.now()}).Error
@@ -178,7 +219,7 @@ func (s *Service) signalByCode(ctx context.Context, tx *gorm.DB, throttle *accou
 	}
 	var row signalRow
 	if err := tx.Where("receipt_hash = ?", receiptHash(code)).Take(&row).Error; err != nil {
-		if isNotFound(err) {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, wrong()
 		}
 		return nil, err
@@ -230,9 +271,18 @@ type MessageInput struct {
 	Body string `json:"body"`
 }
 
+func validBody(in MessageInput) error {
+	bad := map[string]string{}
+	cases.CheckText(bad, "body", in.Body, true, cases.MaxText)
+	if len(bad) > 0 {
+		return apperr.InvalidFields(bad)
+	}
+	return nil
+}
+
 // AddSignalMessage adds information from the holder of the receipt code.
 func (s *Service) AddSignalMessage(ctx context.Context, throttle *accounts.Throttle, code, client string, in MessageInput) error {
-	if err := textRequired("body", in.Body, maxText); err != nil {
+	if err := validBody(in); err != nil {
 		return err
 	}
 	return apperr.Wrap(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -283,7 +333,7 @@ func (s *Service) Signal(ctx context.Context, caller *accounts.Caller, id uuid.U
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row signalRow
 		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
-			if isNotFound(err) {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return apperr.NotFoundError("Signal")
 			}
 			return err
@@ -301,13 +351,13 @@ func (s *Service) Signal(ctx context.Context, caller *accounts.Caller, id uuid.U
 // AnswerSignal adds the committee's reply; the reporter reads it with the
 // code (no e-mail: the committee does not know who they are).
 func (s *Service) AnswerSignal(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in MessageInput) error {
-	if err := textRequired("body", in.Body, maxText); err != nil {
+	if err := validBody(in); err != nil {
 		return err
 	}
 	return apperr.Wrap(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row signalRow
 		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
-			if isNotFound(err) {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return apperr.NotFoundError("Signal")
 			}
 			return err
@@ -330,11 +380,11 @@ func (s *Service) logSignal(ctx context.Context, tx *gorm.DB, caller *accounts.C
 // description is what they wrote in the signal. The committee's replies stay
 // with the signal. A signal becomes a complaint once. Callable by a
 // complainant holding the receipt code.
-func (s *Service) ConvertSignal(ctx context.Context, throttle *accounts.Throttle, code, client string, caller *accounts.Caller) (*Filed, error) {
+func (s *Service) ConvertSignal(ctx context.Context, throttle *accounts.Throttle, code, client string, caller *accounts.Caller) (*cases.Filed, error) {
 	if !caller.Has(authz.Complainant, caller.Ministry) || !s.enf.Allowed(caller.ID.String(), caller.Ministry, "case:file") {
 		return nil, apperr.New(apperr.Forbidden, "forbidden", "Only a complainant can turn their signal into a complaint.")
 	}
-	var filed *Filed
+	var filed *cases.Filed
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row, err := s.signalByCode(ctx, tx, throttle, code, client)
 		if err != nil {
@@ -356,17 +406,11 @@ func (s *Service) ConvertSignal(ctx context.Context, throttle *accounts.Throttle
 				told = append(told, m.Body)
 			}
 		}
-		c := Complaint{Category: row.Category, Description: strings.Join(told, "\n\n")}
+		c := cases.Complaint{Category: row.Category, Description: strings.Join(told, "\n\n")}
 		if row.Ministry != nil {
 			c.Respondent.Ministry = *row.Ministry
 		}
-		if bad := c.validate(); len(bad) > 0 {
-			// A discrimination signal has no ground yet; the complainant adds it later.
-			if _, onlyGround := bad["ground"]; !(onlyGround && len(bad) == 1) {
-				return apperr.InvalidFields(bad)
-			}
-		}
-		if filed, err = s.insertCase(ctx, tx, caller, authz.Complainant, caller.ID, nil, caller.Ministry, &c); err != nil {
+		if filed, err = s.cases.FileFromSignal(ctx, tx, caller, &c); err != nil {
 			return err
 		}
 		return tx.Exec(`UPDATE signals SET converted_case_id = ? WHERE id = ?`, filed.ID, row.ID).Error

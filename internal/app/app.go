@@ -121,7 +121,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	})
 	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Signals: sg, Enforcer: enf, Privacy: priv,
 		DB: gdb, AuditLog: auditLog, Keys: keys, Throttle: accounts.NewThrottle(gdb), Log: log, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Now: o.Now,
-		IdleTimeout: cfg.SessionIdle, Retention: web.Retention{CaseYears: cfg.RetentionYears, SignalYears: cfg.SignalRetentionYears}})
+		IdleTimeout: cfg.SessionIdle, AccessibilityContact: cfg.AccessibilityContact, Retention: web.Retention{CaseYears: cfg.RetentionYears, SignalYears: cfg.SignalRetentionYears}})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,8 +17,13 @@ type ListFilter struct {
 	State     State  // empty: all
 	DueBefore string // YYYY-MM-DD: open cases due on or before this date
 	Flag      string // "due_soon", "overdue" or "closing" (finished, waiting to be closed)
-	Page      int    // from 1
-	PerPage   int    // 1..100
+	// Ministry and Category narrow the committee's lists (secretary, chair):
+	// the complainant's ministry, the kind of behaviour.
+	Ministry string
+	Category string
+	Sort     string // one of Sorts; empty: "filed_desc"
+	Page     int    // from 1
+	PerPage  int    // 1..100
 }
 
 // Page is one page of cases.
@@ -48,6 +54,23 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 	if f.Flag != "" && f.Flag != "due_soon" && f.Flag != "overdue" && f.Flag != "closing" {
 		bad["flag"] = "must be due_soon, overdue or closing"
 	}
+	if (f.Ministry != "" || f.Category != "") && !caller.HasRole(authz.Secretary) && !caller.HasRole(authz.Chair) {
+		// A witness's list leaves out the ministry and category; filtering
+		// on them would tell them anyway.
+		if f.Ministry != "" {
+			bad["ministry"] = "is a filter for the committee's staff"
+		}
+		if f.Category != "" {
+			bad["category"] = "is a filter for the committee's staff"
+		}
+	}
+	if f.Category != "" && !validCategory(f.Category) {
+		bad["category"] = "is not a known category"
+	}
+	order, ok := sortOrders[f.Sort]
+	if !ok {
+		bad["sort"] = "must be one of filed_desc, filed_asc, due_asc, number"
+	}
 	if f.Page == 0 {
 		f.Page = 1
 	}
@@ -68,6 +91,14 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 	if f.State != "" {
 		where += ` AND c.state = @state`
 		args["state"] = string(f.State)
+	}
+	if f.Ministry != "" {
+		where += ` AND c.ministry = @ministry`
+		args["ministry"] = f.Ministry
+	}
+	if f.Category != "" {
+		where += ` AND c.category = @category`
+		args["category"] = f.Category
 	}
 	openStates := `c.state IN ('registered','awaiting_information','admissible','investigating','advised')`
 	if dueBefore != nil {
@@ -95,7 +126,7 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 	// what the pages show.
 	var cands []relRow
 	if err := s.db.WithContext(ctx).Raw(`SELECT c.id, c.ministry, c.respondent_ministry, `+relationSQL+`
-		FROM cases c WHERE `+where+` ORDER BY c.filed_at DESC, c.id`, args).Scan(&cands).Error; err != nil {
+		FROM cases c WHERE `+where+` ORDER BY `+order, args).Scan(&cands).Error; err != nil {
 		return nil, apperr.Wrap(err)
 	}
 	var shown []uuid.UUID
@@ -114,9 +145,15 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 	var rows []relRow
 	if err := s.db.WithContext(ctx).Raw(`SELECT c.id, c.number, c.state, c.category, c.ministry, c.respondent_ministry, c.filed_at, c.received_on,
 		c.due_on, c.not_handled_due_on, c.extended, c.finished_at, c.version, c.complainant_id, c.adviser_id, c.respondent_id, `+relationSQL+`
-		FROM cases c WHERE c.id IN @ids ORDER BY c.filed_at DESC, c.id`, args).Scan(&rows).Error; err != nil {
+		FROM cases c WHERE c.id IN @ids`, args).Scan(&rows).Error; err != nil {
 		return nil, apperr.Wrap(err)
 	}
+	// The page in the list's order.
+	pos := make(map[uuid.UUID]int, len(ids))
+	for i, id := range ids {
+		pos[id] = i
+	}
+	sort.Slice(rows, func(i, j int) bool { return pos[rows[i].ID] < pos[rows[j].ID] })
 	for i := range rows {
 		r := &rows[i]
 		rel := primary(authz.EffectiveRelations(r.relations()))
@@ -127,6 +164,27 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 		out.Items = append(out.Items, sum)
 	}
 	return out, nil
+}
+
+// Sorts are the orders a list can take; the case id breaks ties, so that
+// pages never overlap or skip a case.
+var Sorts = []string{"filed_desc", "filed_asc", "due_asc", "number"}
+
+var sortOrders = map[string]string{
+	"":           "c.filed_at DESC, c.id",
+	"filed_desc": "c.filed_at DESC, c.id",
+	"filed_asc":  "c.filed_at ASC, c.id",
+	"due_asc":    "c.due_on ASC NULLS LAST, c.filed_at, c.id",
+	"number":     "c.number ASC, c.id",
+}
+
+func validCategory(c string) bool {
+	for _, k := range Categories {
+		if k == c {
+			return true
+		}
+	}
+	return false
 }
 
 // dueSoonHorizon is the last date that lies within the due-soon span of

@@ -54,6 +54,7 @@ type Config struct {
 	SMTPUsername          string        // empty: no SMTP authentication
 	SMTPPassword          string        // SMTP password
 	MailFrom              string        // sender address of every message
+	AccessibilityContact  string        // e-mail address the accessibility statement (/toegankelijkheid) gives
 	MailDir               string        // mail folder when no SMTP host is set; default <data-dir>/mail
 	MailMaxAttempts       int           // failed attempts before a message is given up (dead)
 	DeadlineWatchInterval time.Duration // how often the deadline watch runs
@@ -340,6 +341,13 @@ func settings() []setting {
 				return errors.New("must be an e-mail address, optionally as Name <address>")
 			}
 			c.MailFrom = v
+			return nil
+		}},
+		{"accessibility-contact", "RKC_ACCESSIBILITY_CONTACT", "toegankelijkheid@rkc.localhost", "e-mail address the accessibility statement gives for questions", func(c *Config, v string) error {
+			if a, err := mail.ParseAddress(v); err != nil || a.Name != "" {
+				return errors.New("must be an e-mail address")
+			}
+			c.AccessibilityContact = v
 			return nil
 		}},
 		{"mail-dir", "RKC_MAIL_DIR", "", "mail folder used when no SMTP host is set (default <data-dir>/mail)", func(c *Config, v string) error {

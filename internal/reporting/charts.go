@@ -129,6 +129,26 @@ var (
 	gridColor = rgb{0xcc, 0xcc, 0xcc}
 )
 
+// readable is c darkened until text in it has a contrast of at least 4.5:1
+// on the white chart (WCAG 2.1 SC 1.4.3): the orange, green and light blue
+// of the palette are too light for text.
+func readable(c rgb) rgb {
+	lin := func(v int) float64 {
+		f := float64(v) / 255
+		if f <= 0.04045 {
+			return f / 12.92
+		}
+		return math.Pow((f+0.055)/1.055, 2.4)
+	}
+	for {
+		l := 0.2126*lin(c.r) + 0.7152*lin(c.g) + 0.0722*lin(c.b)
+		if 1.05/(l+0.05) >= 4.5 {
+			return c
+		}
+		c = rgb{c.r * 9 / 10, c.g * 9 / 10, c.b * 9 / 10}
+	}
+}
+
 // canvas is what drawChart draws on, in its own units with y downwards.
 type canvas interface {
 	rect(x, y, w, h float64, fill rgb)
@@ -232,7 +252,7 @@ func drawChart(cv canvas, c Chart) {
 				cx := left + slot*(float64(i)+0.5)
 				if !p.Shown {
 					flush()
-					cv.text(cx, bottom-4-float64(k)*11, p.Text, labelSize, "middle", col)
+					cv.text(cx, bottom-4-float64(k)*11, p.Text, labelSize, "middle", readable(col))
 					continue
 				}
 				run = append(run, [2]float64{cx, yOf(p.V)})
@@ -248,7 +268,7 @@ func drawChart(cv canvas, c Chart) {
 			for i, p := range s.Points {
 				bx := left + slot*(float64(i)+0.5) - bw*ns/2 + bw*float64(k)
 				if !p.Shown {
-					cv.text(bx+bw/2, bottom-4, p.Text, labelSize, "middle", col)
+					cv.text(bx+bw/2, bottom-4, p.Text, labelSize, "middle", readable(col))
 					continue
 				}
 				y := yOf(p.V)

@@ -421,7 +421,7 @@ func (w *Web) caseFormError(c echo.Context, form string, bad, refused map[string
 // idSuffix names the forms whose fields carry a suffix in their ids, since
 // their field names occur in other forms on the same page.
 var idSuffix = map[string]string{"extension": "-extend", "informal-resolution": "-informal", "conflict": "-conflict", "withdraw": "-withdraw",
-	"further-delay": "-delay", "not-heard": "-notheard"}
+	"further-delay": "-delay", "not-heard": "-notheard", "legal-hold": "-hold"}
 
 // conflictReason is the plain-language reason a member was refused.
 func conflictReason(lang, why string) string {

@@ -18,7 +18,7 @@ import (
 // ever shows a bare key.
 func TestCataloguesCoverPages(t *testing.T) {
 	keys := map[string]bool{}
-	literal := regexp.MustCompile(`"((?:app|layout|nav|form|home|login|dash|deadlines?|case|action|complaint|signals?|audit|admin|mydata|report|err|error|conflict|flash|procedure)\.[a-z0-9_.-]*[a-z0-9_-])"`)
+	literal := regexp.MustCompile(`"((?:app|layout|nav|form|home|login|dash|deadlines?|case|action|complaint|signals?|audit|admin|mydata|report|err|error|conflict|flash|procedure|a11y|sessions|hold|list|unused)\.[a-z0-9_.-]*[a-z0-9_-])"`)
 	hint := regexp.MustCompile(`"hint:([a-z0-9_.-]+)"`)
 	files, _ := filepath.Glob("templates/*.html")
 	gofiles, _ := filepath.Glob("*.go")

@@ -33,13 +33,17 @@ var pageNames = []string{
 	"grant_requests",                                              // grantrequests.go
 	"thread", "notes", "witnesses", "retaliation", "case_witness", // conversations.go
 	"privacy_requests", "privacy_request", // privacy_requests.go
+	"accessibility", // statement.go
+	"sessions",      // account.go
+	"admin_account", // admin.go
+	"cases_list",    // caselist.go
 }
 
 type pageTemplate struct{ t *template.Template }
 
 // parseTemplates parses every page with the shared layout and partials once.
 func parseTemplates(files fs.FS) (map[string]*pageTemplate, error) {
-	shared := []string{"templates/layout.html", "templates/partials.html", "templates/conversations_partials.html"}
+	shared := []string{"templates/layout.html", "templates/partials.html", "templates/conversations_partials.html", "templates/work_partials.html"}
 	out := map[string]*pageTemplate{}
 	for _, name := range pageNames {
 		path := "templates/" + name + ".html"
@@ -428,6 +432,21 @@ func (p *page) Options(which string) []option {
 		return out
 	case "role":
 		return list("role.", authz.Roles)
+	case "list-state": // the case list's filters (caselist.go)
+		return append([]option{{Value: "", Label: p.T("list.all")}}, list("state.", listStates)...)
+	case "list-deadline":
+		return []option{{Value: "", Label: p.T("list.all")}, {Value: "due_soon", Label: p.T("list.deadline.due_soon")}, {Value: "overdue", Label: p.T("list.deadline.overdue")},
+			{Value: "closing", Label: p.T("list.deadline.closing")}}
+	case "list-category":
+		return append([]option{{Value: "", Label: p.T("list.all")}}, list("category.", categories)...)
+	case "list-ministry":
+		out := []option{{Value: "", Label: p.T("list.all")}}
+		for _, m := range p.w.ministries() {
+			out = append(out, option{Value: m.Code, Label: m.Code + " – " + m.Name})
+		}
+		return out
+	case "list-sort":
+		return list("list.sort.", cases.Sorts)
 	case "domain":
 		out := []option{{Value: authz.AnyDomain, Label: p.T("admin.domain.any")}}
 		for _, m := range p.w.ministries() {
@@ -495,6 +514,9 @@ func (w *Web) nav(p *page) []navItem {
 	if p.Has(authz.Complainant) || p.Has(authz.Adviser) {
 		add("/complaint", "nav.complaint")
 	}
+	if p.Can("case:list") {
+		add("/cases", "nav.cases")
+	}
 	if p.Has(authz.Secretary) || p.Has(authz.Chair) {
 		add("/deadlines", "nav.deadlines")
 	}
@@ -514,6 +536,7 @@ func (w *Web) nav(p *page) []navItem {
 		add("/admin/accounts", "nav.admin")
 	}
 	add("/my-data", "nav.my_data")
+	add("/account/sessions", "nav.sessions")
 	return items
 }
 

@@ -61,6 +61,9 @@ type Deps struct {
 	// Retention is shown to the admin; it is set in the configuration
 	// (RKC_RETENTION_YEARS, RKC_SIGNAL_RETENTION_YEARS).
 	Retention Retention
+	// AccessibilityContact is the e-mail address the accessibility
+	// statement gives for questions (RKC_ACCESSIBILITY_CONTACT).
+	AccessibilityContact string
 	// Now is the clock; nil for the real one.
 	Now func() time.Time
 }
@@ -87,6 +90,9 @@ func New(d Deps) (*Web, error) {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.AccessibilityContact == "" {
+		d.AccessibilityContact = DefaultAccessibilityContact
 	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
@@ -141,7 +147,9 @@ func (w *Web) Register(e *echo.Echo) {
 	get("/signal/follow", w.signalFollowForm)
 	post("/signal/follow", w.signalFollow)
 	post("/signal/follow/message", w.signalMessage)
-	get("/password/:token", w.passwordForm) // the link of an invitation or a reset
+	post("/signal/follow/complaint", w.signalComplaint, w.can("case:file")) // the reporter comes forward
+	get("/toegankelijkheid", w.accessibility)                               // the accessibility statement
+	get("/password/:token", w.passwordForm)                                 // the link of an invitation or a reset
 	post("/password/:token", w.setPassword)
 
 	// Setting up the second factor: every signed-in person, and staff whose
@@ -169,9 +177,11 @@ func (w *Web) Register(e *echo.Echo) {
 
 	// A case: every party and the committee; what shows and which forms
 	// work follow from the caller's relation, checked by the service.
+	get("/cases", w.caseList, w.can("case:list")) // every dashboard list in full: filters, order, pages (caselist.go)
 	get("/cases/:id", w.casePage, w.can("case:read"))
 	get("/cases/:id/attachments/:aid", w.attachment, w.can("case:attachment"))
 	post("/cases/:id/:action", w.caseAction, in)
+	post("/cases/:id/legal-hold", w.legalHold, w.can("case:legal-hold"))
 	post("/cases/:id/hearings/:hid/record", w.recordHearing, w.can("case:hearing"))
 	// Its threads, notes, witnesses and retaliation reports (conversations.go).
 	w.registerConversations(get, post)
@@ -205,7 +215,19 @@ func (w *Web) Register(e *echo.Echo) {
 	// Admin and chair: role requests under four eyes (grantrequests.go).
 	get("/grant-requests", w.grantRequests, w.can("grant:decide"))
 	post("/grant-requests/:rid/:decision", w.decideGrantRequest, w.can("grant:decide"))
+	get("/admin/accounts/:pid", w.adminAccount, roles(authz.Admin))
+	post("/admin/accounts/:pid/deactivate", w.adminDeactivate, w.can("account:manage"))
+	post("/admin/accounts/:pid/activate", w.adminActivate, w.can("account:manage"))
+	post("/admin/accounts/:pid/grants/withdraw", w.adminWithdraw, w.can("account:manage"))
+
+	// Every signed-in person: their own sessions (account.go).
+	get("/account/sessions", w.sessions, in)
+	post("/account/sessions/:sid/end", w.endSession, in)
 }
+
+// DefaultAccessibilityContact is the statement's address when none is
+// configured.
+const DefaultAccessibilityContact = "toegankelijkheid@rkc.localhost"
 
 // Retention is how long closed cases and signals are kept, in years.
 type Retention struct{ CaseYears, SignalYears int }

@@ -2,7 +2,9 @@ package web
 
 import (
 	"encoding/json"
+	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -19,15 +21,21 @@ import (
 	"github.com/rkc-nl/rkc/internal/signals"
 )
 
-// listPerPage bounds each work list on the dashboard; the deadline board
-// reads further pages.
-const listPerPage = 100
+// listPerPage bounds the one read of the caller's cases the dashboard's
+// party lists come from; dashShown is how many cases each dashboard list
+// shows before it links to the full list (/cases, caselist.go).
+const (
+	listPerPage = 100
+	dashShown   = 10
+)
 
 // section is one list of cases on a work page.
 type section struct {
 	Key   string // catalogue key of the heading
 	Empty string // catalogue key of the text when empty
 	Items []cases.Summary
+	Total int64        // how many cases the list holds in all
+	More  template.URL // query of the full list on /cases when it holds more than Items
 }
 
 type dashboardData struct {
@@ -46,6 +54,29 @@ func (w *Web) list(c echo.Context, f cases.ListFilter) ([]cases.Summary, error) 
 	return pg.Items, nil
 }
 
+// shortList is the first cases of a list with the filter of the full one.
+func (w *Web) shortList(c echo.Context, key string, f cases.ListFilter, query template.URL) (section, error) {
+	f.PerPage = dashShown
+	pg, err := w.d.Cases.List(c.Request().Context(), callerOf(c), f)
+	if err != nil {
+		return section{}, err
+	}
+	s := section{Key: key, Empty: "dash.none", Items: pg.Items, Total: pg.Total}
+	if pg.Total > int64(len(pg.Items)) {
+		s.More = query
+	}
+	return s, nil
+}
+
+// partyList is a section of the caller's own cases in one relation.
+func partyList(key, empty string, items []cases.Summary) section {
+	s := section{Key: key, Empty: empty, Items: items, Total: int64(len(items))}
+	if len(items) > dashShown {
+		s.Items, s.More = items[:dashShown], "sort=filed_desc"
+	}
+	return s
+}
+
 func only(items []cases.Summary, rels ...authz.Relation) []cases.Summary {
 	out := []cases.Summary{}
 	for _, s := range items {
@@ -58,7 +89,8 @@ func only(items []cases.Summary, rels ...authz.Relation) []cases.Summary {
 	return out
 }
 
-// dashboard is each role's work list.
+// dashboard is each role's work list: the first cases of each list, with a
+// link to the whole list, which can be narrowed, ordered and paged.
 func (w *Web) dashboard(c echo.Context) error {
 	cl := callerOf(c)
 	d := dashboardData{}
@@ -69,40 +101,37 @@ func (w *Web) dashboard(c echo.Context) error {
 			return w.fail(c, err)
 		}
 	}
-	add := func(key, empty string, items []cases.Summary) {
-		d.Sections = append(d.Sections, section{Key: key, Empty: empty, Items: items})
-	}
-	byState := func(states ...cases.State) []cases.Summary {
-		out := []cases.Summary{}
-		for _, s := range all {
-			for _, st := range states {
-				if s.State == st && (s.Relation == string(authz.RelStaff) || s.Relation == string(authz.RelPanel)) {
-					out = append(out, s)
-				}
-			}
+	var failed error
+	byState := func(key string, st cases.State) {
+		s, err := w.shortList(c, key, cases.ListFilter{State: st}, template.URL("state="+url.QueryEscape(string(st))))
+		if err != nil {
+			failed = err
 		}
-		return out
+		d.Sections = append(d.Sections, s)
 	}
 	if cl.HasRole(authz.Complainant) || cl.HasRole(authz.Adviser) {
 		if dr, _ := w.drafts.Get(c.Request().Context(), cl.ID); dr != nil {
 			d.HasDraft = true
 		}
-		add("dash.mine", "dash.mine.empty", only(all, authz.RelComplainant, authz.RelAdviser))
+		d.Sections = append(d.Sections, partyList("dash.mine", "dash.mine.empty", only(all, authz.RelComplainant, authz.RelAdviser)))
 	}
 	if cl.HasRole(authz.Respondent) {
-		add("dash.respondent", "dash.none", only(all, authz.RelRespondent))
+		d.Sections = append(d.Sections, partyList("dash.respondent", "dash.none", only(all, authz.RelRespondent)))
 	}
 	if cl.HasRole(authz.Secretary) {
-		add("dash.intake", "dash.none", byState(cases.Submitted))
-		add("dash.awaiting", "dash.none", byState(cases.AwaitingInformation))
-		add("dash.hearings", "dash.none", byState(cases.Investigating))
+		byState("dash.intake", cases.Submitted)
+		byState("dash.awaiting", cases.AwaitingInformation)
+		byState("dash.hearings", cases.Investigating)
 	}
 	if cl.HasRole(authz.Chair) {
-		add("dash.admissibility", "dash.none", byState(cases.Registered, cases.AwaitingInformation))
-		add("dash.panel", "dash.none", byState(cases.Admissible))
+		byState("dash.admissibility", cases.Registered)
+		byState("dash.panel", cases.Admissible)
+	}
+	if failed != nil {
+		return w.fail(c, failed)
 	}
 	if cl.HasRole(authz.Member) || cl.HasRole(authz.Chair) {
-		add("dash.assigned", "dash.none", only(all, authz.RelPanel))
+		d.Sections = append(d.Sections, partyList("dash.assigned", "dash.none", only(all, authz.RelPanel)))
 	}
 	if cl.HasRole(authz.Authority) {
 		waiting, decided := []cases.Summary{}, []cases.Summary{}
@@ -113,8 +142,7 @@ func (w *Web) dashboard(c echo.Context) error {
 				decided = append(decided, s)
 			}
 		}
-		add("dash.advices", "dash.advices.empty", waiting)
-		add("dash.decided", "dash.none", decided)
+		d.Sections = append(d.Sections, partyList("dash.advices", "dash.advices.empty", waiting), partyList("dash.decided", "dash.none", decided))
 	}
 	if w.allowed(cl, "dsr:manage") && w.d.Privacy != nil {
 		counts, err := w.d.Privacy.OpenCounts(c.Request().Context())
@@ -128,19 +156,20 @@ func (w *Web) dashboard(c echo.Context) error {
 
 type deadlineData struct{ Sections []section }
 
-// deadlines is the secretary's board: due soon, overdue, extended, and the
-// finished cases waiting to be closed.
+// deadlines is the secretary's board: overdue, due soon, extended, and the
+// finished cases waiting to be closed. Each list shows its first cases and
+// links to the whole list.
 func (w *Web) deadlines(c echo.Context) error {
-	soon, err := w.list(c, cases.ListFilter{Flag: "due_soon"})
+	overdue, err := w.shortList(c, "deadlines.overdue", cases.ListFilter{Flag: "overdue", Sort: "due_asc"}, "deadline=overdue&sort=due_asc")
 	if err != nil {
 		return w.fail(c, err)
 	}
-	overdue, err := w.list(c, cases.ListFilter{Flag: "overdue"})
+	soon, err := w.shortList(c, "deadlines.soon", cases.ListFilter{Flag: "due_soon", Sort: "due_asc"}, "deadline=due_soon&sort=due_asc")
 	if err != nil {
 		return w.fail(c, err)
 	}
 	// Finished cases wait here until the scheduled job closes them.
-	closing, err := w.list(c, cases.ListFilter{Flag: "closing"})
+	closing, err := w.shortList(c, "deadlines.closing", cases.ListFilter{Flag: "closing"}, "deadline=closing")
 	if err != nil {
 		return w.fail(c, err)
 	}
@@ -159,12 +188,8 @@ func (w *Web) deadlines(c echo.Context) error {
 			break
 		}
 	}
-	d := deadlineData{Sections: []section{
-		{Key: "deadlines.overdue", Empty: "dash.none", Items: overdue},
-		{Key: "deadlines.soon", Empty: "dash.none", Items: soon},
-		{Key: "deadlines.extended", Empty: "dash.none", Items: extended},
-		{Key: "deadlines.closing", Empty: "dash.none", Items: closing},
-	}}
+	d := deadlineData{Sections: []section{overdue, soon,
+		{Key: "deadlines.extended", Empty: "dash.none", Items: extended, Total: int64(len(extended))}, closing}}
 	return w.render(c, "deadlines", w.newPage(c, "deadlines.title", d))
 }
 
@@ -275,7 +300,7 @@ type auditData struct {
 	Total   int64
 	Page    int
 	Pages   int
-	Query   string // the search as a query string, for the page links
+	Query   template.URL // the search as a query string, for the page links (encoded by url.Values)
 	Verify  *audit.Result
 	Checked bool
 }
@@ -338,7 +363,7 @@ func (w *Web) auditSearch(c echo.Context, p *page) (auditData, error) {
 	}
 	vals := c.QueryParams()
 	vals.Del("page")
-	d.Query = vals.Encode()
+	d.Query = template.URL(vals.Encode())
 	q.Page, q.PerPage, q.Newest = d.Page, auditPerPage, true
 	res, err := audit.Search(c.Request().Context(), w.d.DB, q)
 	if err != nil {
@@ -377,34 +402,24 @@ func (w *Web) logAudit(c echo.Context, action string) error {
 
 // Admin: accounts and grants. Kept simple; no case content here.
 
-type accountRow struct {
-	ID       uuid.UUID
-	Email    string
-	Name     string
-	Ministry string
-	Active   bool
-	Grants   []authz.Grant `gorm:"-"`
-}
-
 type adminData struct {
-	Accounts   []accountRow
+	Accounts   []accounts.AccountView
+	Unused     bool // the review of accounts not used for UnusedDays
+	UnusedDays int
 	Ministries []accounts.Ministry
 	Retention  Retention
 	// Requests are the open role requests the admin asked for or may decide.
 	Requests int
 }
 
+// adminData reads the accounts from the account service: all of them, or
+// with ?unused=1 the active ones not used for the configured period, the
+// longest unused first.
 func (w *Web) adminData(c echo.Context) (adminData, error) {
-	var rows []accountRow
-	if err := w.d.DB.WithContext(c.Request().Context()).Raw(`SELECT id, email, name, ministry, active FROM persons ORDER BY email LIMIT 1000`).Scan(&rows).Error; err != nil {
-		return adminData{}, apperr.Wrap(err)
-	}
-	for i := range rows {
-		g, err := w.d.Accounts.Grants(c.Request().Context(), rows[i].ID)
-		if err != nil {
-			return adminData{}, apperr.Wrap(err)
-		}
-		rows[i].Grants = g
+	unused := c.QueryParam("unused") == "1" || c.FormValue("from") == "unused"
+	rows, err := w.d.Accounts.Accounts(c.Request().Context(), unused)
+	if err != nil {
+		return adminData{}, err
 	}
 	ms, err := w.d.Accounts.Ministries(c.Request().Context())
 	if err != nil {
@@ -414,7 +429,8 @@ func (w *Web) adminData(c echo.Context) (adminData, error) {
 	if err != nil {
 		return adminData{}, err
 	}
-	return adminData{Accounts: rows, Ministries: ms, Retention: w.d.Retention, Requests: len(reqs)}, nil
+	return adminData{Accounts: rows, Unused: unused, UnusedDays: int(w.d.Accounts.Options().UnusedAfter.Hours() / 24),
+		Ministries: ms, Retention: w.d.Retention, Requests: len(reqs)}, nil
 }
 
 // adminMinistry adds, renames or (de)activates a ministry.
@@ -450,39 +466,6 @@ func (w *Web) adminCreate(c echo.Context) error {
 		return w.adminError(c, "create", err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/accounts?done=invited")
-}
-
-func (w *Web) adminGrant(c echo.Context) error {
-	cl := callerOf(c)
-	pid, err := uuid.Parse(c.Param("pid"))
-	if err != nil {
-		return w.fail(c, apperr.NotFoundError("Person"))
-	}
-	g := authz.Grant{Role: c.FormValue("role"), Domain: c.FormValue("domain")}
-	req, err := w.d.Accounts.GrantRole(c.Request().Context(), cl, pid, g)
-	switch {
-	case err != nil && apperr.CodeOf(err) == apperr.NotFound:
-		return w.fail(c, err)
-	case err != nil && apperr.CodeOf(err) == apperr.Forbidden:
-		return w.adminErrorText(c, "grant-"+pid.String(), "error.type.own-grant")
-	case err != nil:
-		return w.adminError(c, "grant-"+pid.String(), err)
-	case req != nil:
-		return c.Redirect(http.StatusSeeOther, "/admin/accounts?done=grant_requested")
-	}
-	return c.Redirect(http.StatusSeeOther, "/admin/accounts?done=role_granted")
-}
-
-// adminErrorText shows the admin page again with a message for one form.
-func (w *Web) adminErrorText(c echo.Context, form, key string) error {
-	d, err := w.adminData(c)
-	if err != nil {
-		return w.fail(c, err)
-	}
-	p := w.newPage(c, "admin.title", d)
-	p.Form, p.FormError = form, p.T(key)
-	p.Status = http.StatusUnprocessableEntity
-	return w.render(c, "admin_accounts", p)
 }
 
 func (w *Web) adminError(c echo.Context, form string, err error) error {

@@ -288,6 +288,15 @@ POST   /admin/accounts/:pid/grants                  -                           
 POST   /admin/ministries                            -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   303   403
 GET    /grant-requests                              -                                 login 403   403   403   403   403   403   403   403   403   200   200   403   403   403   403   200   403
 POST   /grant-requests/:rid/:decision               -                                 login 403   403   403   403   403   403   403   403   403   303   303   403   403   403   403   303   403
+GET    /account/sessions                            -                                 login 200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200
+POST   /account/sessions/:session/end               -                                 login 303   303   303   303   303   303   303   303   303   303   303   303   303   303   303   303   303
+GET    /cases                                       -                                 login 200   200   200   200   200   200   200   200   200   200   200   200   200   200   403   403   403
+POST   /cases/:id/legal-hold                        closed                            login 403   403   403   403   403   403   403   403   403   303   404   403   403   403   403   403   403
+GET    /admin/accounts/:pid                         -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   200   403
+POST   /admin/accounts/:pid/deactivate              -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   303   403
+POST   /admin/accounts/:pid/activate                -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   303   403
+POST   /admin/accounts/:pid/grants/withdraw         -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   303   403
+POST   /signal/follow/complaint                     -                                 login 303   303   403   403   403   403   403   403   403   403   403   403   403   403   403   403   403
 `
 
 // webPublicRoutes are the pages anyone may open without a session, with the
@@ -307,6 +316,7 @@ var webPublicRoutes = []struct {
 	{"GET", "/signal/follow", 200},
 	{"POST", "/signal/follow", 200},
 	{"POST", "/signal/follow/message", 200},
+	{"GET", "/toegankelijkheid", 200}, // the accessibility statement
 	// The page of an e-mailed password link; the form with a link nobody
 	// was sent answers with the form and its error.
 	{"GET", "/password/:token", 200},
@@ -1146,6 +1156,17 @@ func (w *world) webCall(r row, who string, f *fixture, missing string) *apptest.
 			"ministry": {"BZK"}}
 	case "POST /admin/accounts/:pid/grants":
 		form = url.Values{"role": {authz.Reporter}, "domain": {authz.AnyDomain}}
+	case "GET /account/sessions", "POST /account/sessions/:session/end", "GET /cases", "GET /admin/accounts/:pid",
+		"POST /admin/accounts/:pid/deactivate", "POST /admin/accounts/:pid/activate":
+	case "POST /admin/accounts/:pid/grants/withdraw":
+		form = url.Values{"role": {authz.Reporter}, "domain": {authz.AnyDomain}}
+	case "POST /cases/:id/legal-hold":
+		form = url.Values{"hold": {"yes"}, "reason": {"Opgevraagd door de rechtbank."}}
+	case "POST /signal/follow/complaint":
+		// A fresh signal each time: a signal becomes a complaint only once.
+		res := w.env.Do(nil, "POST", "/api/v1/signals", cases.SignalInput{Category: "bullying", Message: "Ik word buitengesloten."})
+		code, _ := res.Map(t)["receipt_code"].(string)
+		form = url.Values{"code": {code}, "confirm": {"yes"}}
 	default:
 		t.Fatalf("web matrix line %d: no request for %s: add one to webCall", r.line, r.route)
 	}

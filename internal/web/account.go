@@ -26,7 +26,7 @@ func (w *Web) sessions(c echo.Context) error {
 // signing out.
 func (w *Web) endSession(c echo.Context) error {
 	cl := callerOf(c)
-	id, err := uuid.Parse(c.Param("sid"))
+	id, err := uuid.Parse(c.Param("session"))
 	if err != nil {
 		return w.fail(c, apperr.NotFoundError("Session"))
 	}

@@ -43,9 +43,13 @@ func (w *Web) signalComplaint(c echo.Context) error {
 		clear(p.Errors)
 		p.FormError = p.T("convert.incomplete")
 	}
-	p.Status = http.StatusUnprocessableEntity
-	if apperr.CodeOf(err) == apperr.Conflict {
+	switch apperr.CodeOf(err) {
+	case apperr.Conflict:
 		p.Status = http.StatusConflict
+	case apperr.Forbidden: // signed in, but not as a complainant
+		p.Status = http.StatusForbidden
+	default:
+		p.Status = http.StatusUnprocessableEntity
 	}
 	return w.render(c, "signal_follow", p)
 }

@@ -222,7 +222,7 @@ func (w *Web) Register(e *echo.Echo) {
 
 	// Every signed-in person: their own sessions (account.go).
 	get("/account/sessions", w.sessions, in)
-	post("/account/sessions/:sid/end", w.endSession, in)
+	post("/account/sessions/:session/end", w.endSession, in)
 }
 
 // DefaultAccessibilityContact is the statement's address when none is

@@ -29,7 +29,9 @@ const contrastScript = `(() => {
   const canvas = document.createElement('canvas');
   canvas.width = canvas.height = 1;
   const cx = canvas.getContext('2d', {willReadFrequently: true});
-  const rgba = css => {
+  const colours = new Map();
+  const rgba = css => colours.get(css) || colours.set(css, toRGBA(css)).get(css);
+  const toRGBA = css => {
     cx.clearRect(0, 0, 1, 1);
     cx.fillStyle = 'rgba(0,0,0,0)';
     cx.fillStyle = css;
@@ -56,19 +58,33 @@ const contrastScript = `(() => {
     return (p && p !== document.body ? name(p) + ' > ' : '') + s;
   };
   // background returns the effective background of el and whether an
-  // image lies under the text.
-  const background = el => {
-    const layers = [];
-    let image = false;
-    for (let n = el; n; n = n.parentElement) {
-      const cs = getComputedStyle(n);
-      const bg = rgba(cs.backgroundColor);
-      if (cs.backgroundImage && cs.backgroundImage !== 'none') image = true;
-      layers.push(bg);
-      if (bg.a >= 1) break;
+  // image lies under the text: el's own background over its parent's, down
+  // to the first opaque one or the white canvas (memoised per element).
+  const memo = new Map();
+  const layered = n => {
+    if (!n) return {c: {r: 255, g: 255, b: 255, a: 1}, image: false}; // the canvas
+    if (memo.has(n)) return memo.get(n);
+    const cs = getComputedStyle(n);
+    const bg = rgba(cs.backgroundColor);
+    const image = !!cs.backgroundImage && cs.backgroundImage !== 'none';
+    let out;
+    if (bg.a >= 1) {
+      out = {c: bg, image};
+    } else {
+      const under = layered(n.parentElement);
+      out = {c: over(bg, under.c), image: image || under.image};
     }
-    let c = {r: 255, g: 255, b: 255, a: 1}; // the canvas
-    for (let i = layers.length - 1; i >= 0; i--) c = over(layers[i], c);
+    memo.set(n, out);
+    return out;
+  };
+  const opacities = new Map();
+  const opacityOf = n => {
+    if (!n) return 1;
+    if (!opacities.has(n)) opacities.set(n, parseFloat(getComputedStyle(n).opacity) * opacityOf(n.parentElement));
+    return opacities.get(n);
+  };
+  const background = el => {
+    let {c, image} = layered(el);
     if (el instanceof SVGTextElement && el.ownerSVGElement) {
       // Text in a chart: the shapes drawn before it under its middle.
       const t = el.getBBox(), x = t.x + t.width / 2, y = t.y + t.height / 2;
@@ -95,9 +111,7 @@ const contrastScript = `(() => {
     if (r.right <= 0 || r.bottom <= 0 || r.left >= Math.max(document.documentElement.scrollWidth, innerWidth)) continue; // off screen (the skip link until focused)
     const cs = getComputedStyle(el);
     let fg = rgba(el instanceof SVGElement ? cs.fill : cs.color);
-    let opacity = 1;
-    for (let n = el; n; n = n.parentElement) opacity *= parseFloat(getComputedStyle(n).opacity);
-    fg = {r: fg.r, g: fg.g, b: fg.b, a: fg.a * opacity};
+    fg = {r: fg.r, g: fg.g, b: fg.b, a: fg.a * opacityOf(el)};
     const {c: bg, image} = background(el);
     const shown = over(fg, bg);
     const l1 = lum(shown), l2 = lum(bg);

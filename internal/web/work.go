@@ -125,6 +125,10 @@ func (w *Web) dashboard(c echo.Context) error {
 	}
 	if cl.HasRole(authz.Chair) {
 		byState("dash.admissibility", cases.Registered)
+		if !cl.HasRole(authz.Secretary) {
+			// The chair rules on these too, once the information is in.
+			byState("dash.awaiting", cases.AwaitingInformation)
+		}
 		byState("dash.panel", cases.Admissible)
 	}
 	if failed != nil {

@@ -489,7 +489,11 @@ type fixture struct {
 func newWorld(t *testing.T) *world {
 	// Every actor files signals from this one address: the matrix tests
 	// access, not the limit on signals (TestSignalFlood in internal/cases).
-	env := apptest.NewWithConfig(t, apptest.Config(t, map[string]string{"RKC_SIGNALS_PER_ADDRESS": "0", "RKC_SIGNALS_PER_HOUR": "0"}))
+	// Nor the re-authentication window: the actors sign in once, and on a
+	// busy machine the matrix outlasts the 5 minutes (tests of the window:
+	// internal/accounts, TestSensitiveStepsNeedRecentSignIn).
+	env := apptest.NewWithConfig(t, apptest.Config(t, map[string]string{"RKC_SIGNALS_PER_ADDRESS": "0", "RKC_SIGNALS_PER_HOUR": "0",
+		"RKC_REAUTH_WINDOW": "1h"}))
 	w := &world{t: t, env: env, who: map[string]*apptest.Person{}, shared: map[string]*fixture{}}
 	for _, a := range append(append(slices.Clone(actors), partyActors...), witnessActors...) {
 		if a.key == "anon" {

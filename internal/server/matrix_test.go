@@ -1168,7 +1168,7 @@ func (w *world) webCall(r row, who string, f *fixture, missing string) *apptest.
 		form = url.Values{"hold": {"yes"}, "reason": {"Opgevraagd door de rechtbank."}}
 	case "POST /signal/follow/complaint":
 		// A fresh signal each time: a signal becomes a complaint only once.
-		res := w.env.Do(nil, "POST", "/api/v1/signals", cases.SignalInput{Category: "bullying", Message: "Ik word buitengesloten."})
+		res := w.env.Do(nil, "POST", "/api/v1/signals", signals.SignalInput{Category: "bullying", Message: "Ik word buitengesloten."})
 		code, _ := res.Map(t)["receipt_code"].(string)
 		form = url.Values{"code": {code}, "confirm": {"yes"}}
 	default:

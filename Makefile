@@ -20,20 +20,28 @@ run: setup build
 demo: setup build
 	./$(BIN) --demo $(ARGS)
 
-# One PostgreSQL for the whole run (withpg), a fresh database per test.
+# The product module (.) and the end-to-end module (e2e: browser, scale-out,
+# deploy manifests, capacity, and the tests that need a test-only library)
+# are tested, vetted and linted alike (scripts/each-module runs a command in
+# both); see docs/architecture.md "Testing".
+EACH   := scripts/each-module
+WITHPG := $(GO) run ./internal/testing/dbtest/withpg
+
+# One PostgreSQL for the whole run (withpg), shared by both modules, a fresh
+# database per test. Both modules run even when the first fails.
 test: setup lint
-	$(GO) run ./internal/platform/dbtest/withpg -- $(GO) test -count=1 -timeout 12m ./...
+	$(WITHPG) -- $(EACH) $(GO) test -count=1 -timeout 12m ./...
 
 # Benchmarks run on a durable PostgreSQL (fsync on, on disk), as the product
 # ships, never on the test suite's relaxed cluster.
 bench: setup
-	$(GO) run ./internal/platform/dbtest/withpg --durable -- $(GO) test -run '^$$' -bench . -benchmem ./...
+	$(WITHPG) --durable -- $(EACH) $(GO) test -run '^$$' -bench . -benchmem ./...
 
-# The capacity benchmarks of internal/loadtest (real binary, real
-# PostgreSQL, each figure beside its ceiling), written into README.md's
-# "Benchmarks" section with the machine they ran on.
+# The capacity benchmarks of e2e/loadtest (real binary, real PostgreSQL,
+# each figure beside its ceiling), written into README.md's "Benchmarks"
+# section with the machine they ran on.
 bench-report: setup
-	$(GO) run ./internal/platform/dbtest/withpg --durable -- $(GO) run ./internal/loadtest/benchreport -readme README.md
+	$(WITHPG) --durable -- $(GO) -C e2e run ./loadtest/benchreport -readme ../README.md
 
 # gofmt, go vet, staticcheck and the Logius API Design Rules
 # (tools/spectral) on the API document the server serves: any error fails.
@@ -43,10 +51,10 @@ bench-report: setup
 SPECTRAL := tools/spectral/node_modules/.bin/spectral
 
 lint: setup
-	@out=$$(gofmt -l cmd internal deploy); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
+	@out=$$(gofmt -l cmd internal deploy e2e); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(EACH) $(GO) vet ./...
 	cd tools && $(GO) build -o ../bin/staticcheck honnef.co/go/tools/cmd/staticcheck
-	bin/staticcheck ./...
+	$(EACH) $(CURDIR)/bin/staticcheck ./...
 	$(SPECTRAL) lint --quiet --fail-severity error --ruleset tools/spectral/adr-ruleset.yaml internal/server/openapi.yaml
 
 clean:

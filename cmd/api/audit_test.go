@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // TestVerifyFile: a fresh data-subject export (JSON, PDF) and a fresh annual

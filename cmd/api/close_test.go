@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // TestCloseLoopClosesFinishedCasesOnce: the scheduled job of two instances

@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"github.com/rkc-nl/rkc/internal/platform/db"
-	"github.com/rkc-nl/rkc/internal/platform/dbtest"
 	"github.com/rkc-nl/rkc/internal/platform/pgserver"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
 // binary is the rkc binary built once for the tests below: they test what an

@@ -7,8 +7,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // logEntry is an access-log line as a test reads it back.

@@ -12,7 +12,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
-	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // newEnv starts the service with settings overridden; the second factor

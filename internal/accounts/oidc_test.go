@@ -19,8 +19,8 @@ import (
 	"github.com/oauth2-proxy/mockoidc"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // publicBase is the service's public address in these tests. The provider

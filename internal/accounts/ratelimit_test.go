@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/signals"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // limited sends requests until the first 429 and fails unless it comes

@@ -8,8 +8,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // Deactivation ends every session of the account at once: the next request

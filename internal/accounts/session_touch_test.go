@@ -3,8 +3,8 @@ package accounts_test
 import (
 	"testing"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // A request marks its session as used only when the last mark is older

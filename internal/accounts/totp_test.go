@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // A secretary who signs in with a password reaches nothing but the setting

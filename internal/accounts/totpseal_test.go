@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/crypto"
 	"github.com/rkc-nl/rkc/internal/privacy"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // TOTP secrets are sealed under the master keys: the database holds no

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // BenchmarkVerify checks a log of a million entries (RKC_BENCH_LOG_ENTRIES

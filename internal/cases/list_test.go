@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // The total of the case list counts the cases the pages show. A complainant

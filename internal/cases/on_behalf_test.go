@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // TestFilingOnBehalfRefused is the attack of issue 14: a confidential

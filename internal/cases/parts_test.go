@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/rkc-nl/rkc/internal/platform/db"
-	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
 // A case's view reads its parts in one statement (sql/case_parts.sql) that

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // Issue 15: the rules of the remaining statutory paths and of retention.

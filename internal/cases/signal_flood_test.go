@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // fromAddress posts a signal as the client at addr (the test trusts

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 var allStates = []string{"submitted", "registered", "awaiting_information", "admissible", "inadmissible",

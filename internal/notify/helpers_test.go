@@ -11,9 +11,9 @@ import (
 	gomail "github.com/wneessen/go-mail"
 	"gorm.io/gorm"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/platform/db"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // cast is one service on a fresh database with a person per part.

@@ -13,7 +13,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/platform/db"
-	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
 // workerEnv makes the test binary, started again by a test, run only an

@@ -20,10 +20,10 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/i18n"
 	"github.com/rkc-nl/rkc/internal/notify"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 const sentinel = "ZEBRA7731"

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/notify"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // amsterdam returns 10:00 in Amsterdam on the given day of 2027.

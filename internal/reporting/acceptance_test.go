@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
 // The acceptance test of issue 15: a year with 7 complaints at BZK (3

@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/reporting"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 func TestOnlyReportReadersMayReadAndOnlyTheChairWrite(t *testing.T) {

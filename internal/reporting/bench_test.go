@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
 // The annual report over a synthetic population of ten years and all

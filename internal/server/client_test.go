@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/server"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // TestGeneratedGoClient: a client generated from the served document by

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
-	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // multipartPost builds a post with one text file, as an HTML form with

@@ -14,8 +14,8 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // walkProvider starts an OpenID provider on loopback for the walk and

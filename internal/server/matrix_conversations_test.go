@@ -26,8 +26,8 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // witnessActors are the extra columns: both are witnesses of the case.

@@ -46,10 +46,10 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/signals"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // actor is a column of the matrix: a person with roles and a relation to

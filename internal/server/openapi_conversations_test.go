@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // walkConversations walks the routes of issue 10 — witnesses, threads,

@@ -25,9 +25,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/server"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // loadOpenAPI parses and validates the embedded document.

@@ -14,10 +14,10 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/platform/db"
-	"github.com/rkc-nl/rkc/internal/platform/dbtest"
 	"github.com/rkc-nl/rkc/internal/server"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
 // opsOwnerDB connects to the service's database as its owner, bypassing the

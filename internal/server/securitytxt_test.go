@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // securityTxtFields reads an RFC 9116 file into its fields, in order, and

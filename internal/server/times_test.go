@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // TestAPITimesInUTC: every time the API answers is in UTC, whatever the

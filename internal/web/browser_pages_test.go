@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // Every page a visitor and each role reaches from the menu (each page once,

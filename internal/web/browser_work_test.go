@@ -12,9 +12,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // The work each role had only in the API, now in the browser (issue 17).

@@ -10,7 +10,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/crypto"
-	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
 // TestDraftsSurviveAndStaySealed: a draft written by one instance is read by

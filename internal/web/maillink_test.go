@@ -14,9 +14,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rkc-nl/rkc/internal/apptest"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/notify"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // TestCaseMailLinkLeadsToTheCase: the acknowledgement of receipt, as

@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
 // TestMain stops the private PostgreSQL the tests may have started, so no

@@ -238,7 +238,7 @@ func TestKill9(t *testing.T) {
 	holdpg := filepath.Join(dir, "holdpg")
 	// -buildvcs=false: stamping asks git, which refuses a checkout owned
 	// by another user ("dubious ownership") and is not needed here.
-	build := exec.Command(goTool, "build", "-buildvcs=false", "-o", holdpg, "./internal/holdpg")
+	build := exec.Command(goTool, "build", "-buildvcs=false", "-o", holdpg, "github.com/rkc-nl/rkc/internal/testing/holdpg")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building holdpg: %v\n%s", err, out)
 	}

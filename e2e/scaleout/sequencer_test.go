@@ -1,4 +1,4 @@
-package deploytest_test
+package scaleout_test
 
 import (
 	"context"
@@ -13,9 +13,9 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/audit"
-	"github.com/rkc-nl/rkc/internal/deploytest"
 	"github.com/rkc-nl/rkc/internal/platform/db"
-	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
+	"github.com/rkc-nl/rkc/internal/testing/deploytest"
 )
 
 // TestSequencerKilledMidBatch runs two instances on one database with one

@@ -1,10 +1,10 @@
-// Command benchreport runs the capacity benchmarks of internal/loadtest and
-// writes their figures, with the machine they ran on, into the README
+// Command benchreport runs the capacity benchmarks of e2e/loadtest (and the
+// access log's verify benchmark of internal/audit) and writes their figures, with the machine they ran on, into the README
 // between the markers of its "Benchmarks" section:
 //
 //	make bench-report
 //
-// which is `withpg -- go run ./internal/loadtest/benchreport`: one private
+// which is `withpg --durable -- go -C e2e run ./loadtest/benchreport`: one private
 // PostgreSQL for the run. With -in FILE it reads saved `go test -bench`
 // output instead of running the benchmarks.
 package main
@@ -31,8 +31,17 @@ const (
 	end   = "<!-- benchmarks:end -->"
 )
 
-// benchArgs is the command the figures come from, shown in the README.
-var benchArgs = []string{"test", "-run", "^$", "-bench", ".", "-benchtime", "2s", "-timeout", "30m", "./internal/loadtest", "./internal/audit"}
+// benchFlags are the go test flags of every run.
+var benchFlags = []string{"test", "-run", "^$", "-bench", ".", "-benchtime", "2s", "-timeout", "30m"}
+
+// benchRuns are the runs the figures come from, shown in the README: each is
+// a package directory in its module, relative to the repository root (the
+// capacity benchmarks live in the e2e module, the verify benchmark in the
+// product module).
+var benchRuns = []struct{ module, pkg string }{
+	{"e2e", "./loadtest"},
+	{".", "./internal/audit"},
+}
 
 func main() {
 	in := flag.String("in", "", "read saved go test -bench output instead of running the benchmarks")
@@ -51,12 +60,7 @@ func run(in, readme string) error {
 	if in != "" {
 		out, err = os.ReadFile(in)
 	} else {
-		var buf bytes.Buffer
-		cmd := exec.Command("go", benchArgs...)
-		cmd.Stdout = io.MultiWriter(os.Stdout, &buf)
-		cmd.Stderr = os.Stderr
-		err = cmd.Run()
-		out = buf.Bytes()
+		out, err = runBenchmarks()
 	}
 	if err != nil {
 		return err
@@ -79,6 +83,26 @@ func run(in, readme string) error {
 	nb.WriteString("\n" + section)
 	nb.Write(b[j:])
 	return os.WriteFile(readme, nb.Bytes(), 0o644)
+}
+
+// runBenchmarks runs benchRuns one after the other from the repository root
+// and returns their output together.
+func runBenchmarks() ([]byte, error) {
+	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/rkc-nl/rkc").Output()
+	if err != nil {
+		return nil, fmt.Errorf("finding the repository root: %w", err)
+	}
+	var buf bytes.Buffer
+	for _, r := range benchRuns {
+		cmd := exec.Command("go", append(benchFlags, r.pkg)...)
+		cmd.Dir = filepath.Join(strings.TrimSpace(string(root)), r.module)
+		cmd.Stdout = io.MultiWriter(os.Stdout, &buf)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("go test %s in %s: %w", r.pkg, r.module, err)
+		}
+	}
+	return buf.Bytes(), nil
 }
 
 // parse reads "BenchmarkName-P  N  V unit  V unit …" lines.
@@ -110,7 +134,7 @@ func render(res map[string]map[string]float64, before, after string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Measured %s on %s; Go %s, %s.\n", time.Now().UTC().Format("2006-01-02"), machine(), strings.TrimPrefix(runtime.Version(), "go"), postgresVersion())
 	fmt.Fprintf(&b, "Load average before and after the run: %s / %s (the machine may be shared, so compare the ratios, which are measured side by side, rather than the absolute figures).\n\n", before, after)
-	fmt.Fprintf(&b, "```sh\nmake bench-report   # = withpg --durable -- go %s, then this table\n```\n\n", strings.Join(quoteArgs(benchArgs), " "))
+	fmt.Fprintf(&b, "```sh\nmake bench-report   # = withpg --durable -- %s, then this table\n```\n\n", benchCommand())
 	b.WriteString("PostgreSQL as the product ships it: durable (fsync, synchronous_commit and full_page_writes on), on disk. Ceilings: the same rows written by raw pgx in one transaction, without RKC's triggers, HTTP, authorisation, encryption or any lock.\n\n")
 	b.WriteString("| what | RKC (real binary, real PostgreSQL) | physical ceiling, same run | ratio |\n|---|---|---|---|\n")
 	row := func(what, rkc, ceiling, ratio string) {
@@ -149,6 +173,20 @@ func render(res map[string]map[string]float64, before, after string) string {
 		row("annual report over 1,000,000 cases", "not measured in this run", "", "")
 	}
 	return b.String()
+}
+
+// benchCommand is benchRuns as the shell commands they amount to.
+func benchCommand() string {
+	flags := strings.Join(quoteArgs(benchFlags), " ")
+	var cmds []string
+	for _, r := range benchRuns {
+		if r.module == "." {
+			cmds = append(cmds, fmt.Sprintf("go %s %s", flags, r.pkg))
+		} else {
+			cmds = append(cmds, fmt.Sprintf("go -C %s %s %s", r.module, flags, r.pkg))
+		}
+	}
+	return strings.Join(cmds, " && ")
 }
 
 func quoteArgs(args []string) []string {

@@ -1,4 +1,4 @@
-package deploytest_test
+package scaleout_test
 
 import (
 	"context"
@@ -17,9 +17,9 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/authz"
-	"github.com/rkc-nl/rkc/internal/deploytest"
 	"github.com/rkc-nl/rkc/internal/platform/db"
-	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
+	"github.com/rkc-nl/rkc/internal/testing/deploytest"
 )
 
 func TestMain(m *testing.M) {
@@ -42,7 +42,7 @@ const jobInterval = 300 * time.Millisecond
 // them, and every notification goes out once.
 func TestTwoInstances(t *testing.T) {
 	url := dbtest.NewURL(t)
-	mailer := deploytest.NewMailCatcher(t)
+	mailer := newMailCatcher(t)
 	env := map[string]string{
 		"DATABASE_URL":                dbtest.AppURL(t, url), // as in production: the owner migrates, the service logs in as rkc_app
 		"RKC_OWNER_DATABASE_URL":      url,

@@ -1,4 +1,4 @@
-// Package deploy_test checks the deployment files offline: the Kubernetes
+// Package deploy_test checks the deployment files of deploy/ offline: the Kubernetes
 // manifests (built with kustomize, decoded strictly into the Kubernetes API
 // types, and held to the rules of issue 9), the compose file and the
 // Dockerfile. Nothing here needs a Docker engine, a cluster or a network.

@@ -24,7 +24,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/app"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/config"
-	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
 // Password of every person the helpers create.

@@ -56,10 +56,10 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/authz"
-	"github.com/rkc-nl/rkc/internal/deploytest"
 	"github.com/rkc-nl/rkc/internal/platform/db"
-	"github.com/rkc-nl/rkc/internal/platform/dbtest"
 	"github.com/rkc-nl/rkc/internal/reporting"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
+	"github.com/rkc-nl/rkc/internal/testing/deploytest"
 )
 
 func TestMain(m *testing.M) {

@@ -1,6 +1,6 @@
 // Command withpg starts one private PostgreSQL server for a whole test run,
 // runs the command it is given with TEST_DATABASE_URL pointing at it, and
-// stops the server afterwards: `go run ./internal/platform/dbtest/withpg -- go test ./...`.
+// stops the server afterwards: `go run ./internal/testing/dbtest/withpg -- go test ./...`.
 package main
 
 import (
@@ -11,7 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/rkc-nl/rkc/internal/platform/dbtest"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
 func main() {

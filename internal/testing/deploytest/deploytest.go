@@ -1,7 +1,7 @@
 // Package deploytest runs the real binary as separate processes against one
 // PostgreSQL database, as several replicas of a deployment would, for the
-// scale-out tests beside it and for the capacity benchmarks
-// (internal/loadtest). The binary is built once per test process with the
+// scale-out tests (e2e/scaleout) and for the capacity benchmarks
+// (e2e/loadtest). The binary is built once per test process with the
 // flags of the container image's build stage (deploy/Dockerfile).
 package deploytest
 
@@ -16,7 +16,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/mail"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,8 +25,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/emersion/go-smtp"
 )
 
 var (
@@ -74,16 +71,18 @@ func Cleanup() {
 	}
 }
 
+// moduleRoot is the directory of the product module: this one, or the
+// directory the e2e module's replace directive names.
 func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/rkc-nl/rkc").Output()
 	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
+		return "", fmt.Errorf("go list -m github.com/rkc-nl/rkc: %w", err)
 	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		return "", errors.New("not inside the rkc module")
+	dir := strings.TrimSpace(string(out))
+	if dir == "" {
+		return "", errors.New("not inside the rkc module or the e2e module beside it")
 	}
-	return filepath.Dir(mod), nil
+	return dir, nil
 }
 
 // MasterKeys returns a fresh RKC_MASTER_KEYS value with one random key.
@@ -283,81 +282,6 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "…" + s[len(s)-n:]
-}
-
-// Mail is one message the catcher accepted.
-type Mail struct {
-	From      string
-	To        []string
-	MessageID string
-	Subject   string
-}
-
-// MailCatcher is an SMTP server on loopback that keeps every message, so
-// that a test can count deliveries (RKC_SMTP_TLS=none).
-type MailCatcher struct {
-	Host string
-	Port int
-	srv  *smtp.Server
-	mu   sync.Mutex
-	msgs []Mail
-}
-
-// NewMailCatcher starts a catcher, stopped when the test ends.
-func NewMailCatcher(t testing.TB) *MailCatcher {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &MailCatcher{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port}
-	m.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &catcherSession{m: m}, nil }))
-	m.srv.Domain = "localhost"
-	m.srv.AllowInsecureAuth = true
-	m.srv.ReadTimeout, m.srv.WriteTimeout = 30*time.Second, 30*time.Second
-	go m.srv.Serve(ln)
-	t.Cleanup(func() { m.srv.Close() })
-	return m
-}
-
-// Env is the settings that send an instance's mail here.
-func (m *MailCatcher) Env() map[string]string {
-	return map[string]string{"RKC_SMTP_HOST": m.Host, "RKC_SMTP_PORT": strconv.Itoa(m.Port), "RKC_SMTP_TLS": "none"}
-}
-
-// Messages returns what was accepted so far.
-func (m *MailCatcher) Messages() []Mail {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]Mail(nil), m.msgs...)
-}
-
-type catcherSession struct {
-	m    *MailCatcher
-	from string
-	to   []string
-}
-
-func (s *catcherSession) Reset()        { s.from, s.to = "", nil }
-func (s *catcherSession) Logout() error { return nil }
-func (s *catcherSession) Mail(from string, _ *smtp.MailOptions) error {
-	s.from = from
-	return nil
-}
-func (s *catcherSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.to = append(s.to, to)
-	return nil
-}
-func (s *catcherSession) Data(r io.Reader) error {
-	msg, err := mail.ReadMessage(r)
-	if err != nil {
-		return err
-	}
-	io.Copy(io.Discard, msg.Body)
-	s.m.mu.Lock()
-	s.m.msgs = append(s.m.msgs, Mail{From: s.from, To: s.to, MessageID: msg.Header.Get("Message-Id"), Subject: msg.Header.Get("Subject")})
-	s.m.mu.Unlock()
-	return nil
 }
 
 // Client calls an instance's API.

@@ -123,3 +123,94 @@ func TestAuditCommands(t *testing.T) {
 		t.Fatalf("rkc audit verify after a change: exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestLogKeyRotationCommand: `rkc audit key rotate` on the embedded
+// default's key file; an export made before the rotation still passes
+// `rkc verify` after it (with the key file's chain, or with the public keys
+// `rkc audit key` prints), but not with the new key alone; the new public
+// key comes with the old key's endorsement, which `rkc verify` checks with
+// the old key; the log verifies over both keys. With the key from the
+// environment the command refuses to print a private key and writes the new
+// keyring to --out.
+func TestLogKeyRotationCommand(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	complainant := e.Person("klager@test.rkc", "BZK", apptest.Grant("complainant", "BZK"))
+	e.Must(201, complainant, "POST", "/api/v1/cases", map[string]any{
+		"category": "bullying", "description": "Mijn leidinggevende maakt mij belachelijk.", "contact": "06-12345678",
+	})
+	export := filepath.Join(t.TempDir(), "export.json")
+	os.WriteFile(export, e.Must(200, complainant, "GET", "/api/v1/me/export", nil).Body, 0o600)
+	oldPub := e.App.AuditLog.Key().Public()
+	settings := []string{"DATABASE_URL=" + e.Config.DatabaseURL, "RKC_DATA_DIR=" + e.Config.DataDir, "RKC_MASTER_KEYS=" + e.Config.MasterKeys}
+
+	r := runBinary(t, settings, "audit", "key", "rotate")
+	var rot struct {
+		PublicKey       string   `json:"public_key"`
+		Earlier         []string `json:"earlier_keys"`
+		EntryID         int64    `json:"entry_id"`
+		EndorsementFile string   `json:"endorsement_file"`
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &rot) != nil || rot.PublicKey == oldPub || len(rot.Earlier) != 1 || rot.Earlier[0] != oldPub {
+		t.Fatalf("rkc audit key rotate: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if st, err := os.Stat(e.Config.LogKeyFile); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file after the rotation: %v %v", st, err)
+	}
+	keys := runBinary(t, settings, "audit", "key")
+	if keys.code != 0 || strings.Fields(keys.stdout)[0] != rot.PublicKey || !strings.Contains(keys.stdout, oldPub) {
+		t.Fatalf("rkc audit key after the rotation: exit %d: %s %s", keys.code, keys.stdout, keys.stderr)
+	}
+	published := filepath.Join(t.TempDir(), "rkc-log.pub")
+	os.WriteFile(published, []byte(keys.stdout), 0o644)
+
+	for name, args := range map[string][]string{
+		"the key file's chain":      {"verify", export},
+		"the published public keys": {"verify", export, "--key", published},
+	} {
+		if r := runBinary(t, settings, args...); r.code != 0 || !strings.Contains(r.stdout, `"ok": true`) {
+			t.Fatalf("rkc verify of an export from before the rotation with %s: exit %d: %s %s", name, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := runBinary(t, settings, "verify", export, "--key", rot.PublicKey); r.code != 1 || !strings.Contains(r.stderr, "NOT") {
+		t.Fatalf("rkc verify of an old export with the new key alone: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runBinary(t, settings, "verify", rot.EndorsementFile, "--key", oldPub); r.code != 0 || !strings.Contains(r.stdout, "key:log-rotated") {
+		t.Fatalf("rkc verify of the new key's endorsement with the old key: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if b, _ := os.ReadFile(rot.EndorsementFile); !strings.HasPrefix(string(b), rot.PublicKey+"\n") {
+		t.Fatalf("endorsement file does not start with the new public key:\n%s", b)
+	}
+	if r := runBinary(t, settings, "audit", "verify"); r.code != 0 || !strings.Contains(r.stdout, `"ok": true`) {
+		t.Fatalf("rkc audit verify after the rotation: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+
+	// The key from the environment: the command writes the next keyring
+	// to --out and leaves the secret to the operator.
+	keyring, err := os.ReadFile(e.Config.LogKeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	envSettings := append(settings, "RKC_LOG_SIGNING_KEY="+string(keyring))
+	if r := runBinary(t, envSettings, "audit", "key", "rotate"); r.code == 0 || !strings.Contains(r.stderr, "--out") {
+		t.Fatalf("rkc audit key rotate with the key from the environment and no --out: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	out := filepath.Join(t.TempDir(), "log-keyring")
+	if r := runBinary(t, envSettings, "audit", "key", "rotate", "--out", out); r.code != 0 {
+		t.Fatalf("rkc audit key rotate --out: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	next, err := os.ReadFile(out)
+	if st, _ := os.Stat(out); err != nil || st.Mode().Perm() != 0o600 || !strings.HasPrefix(string(next), "PRIVATE+KEY+") {
+		t.Fatalf("--out keyring: %v", err)
+	}
+	third := append(settings, "RKC_LOG_SIGNING_KEY="+string(next))
+	keys = runBinary(t, third, "audit", "key")
+	if keys.code != 0 || len(strings.Fields(keys.stdout)) != 3 {
+		t.Fatalf("rkc audit key with the second rotation's keyring: want three keys: %s %s", keys.stdout, keys.stderr)
+	}
+	for _, args := range [][]string{{"audit", "verify"}, {"verify", export}} {
+		if r := runBinary(t, third, args...); r.code != 0 {
+			t.Fatalf("rkc %v with the keyring of two rotations: exit %d: %s %s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+}

@@ -94,8 +94,16 @@ func auditCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, arg
 		if err != nil {
 			return err
 		}
+		// The current key first, then the earlier ones, newest first: all
+		// of them verify what the log signed in their time.
 		fmt.Fprintln(out, key.Public())
+		earlier := key.Earlier()
+		for i := len(earlier) - 1; i >= 0; i-- {
+			fmt.Fprintln(out, earlier[i])
+		}
 		return nil
+	case len(args) >= 2 && args[0] == "key" && args[1] == "rotate":
+		return rotateLogKey(ctx, cfg, log, args[2:], out)
 	case len(args) == 1 && args[0] == "verify":
 		return withAuditLog(ctx, cfg, log, func(l *audit.Log) error {
 			res, err := l.Verify(ctx)
@@ -122,7 +130,7 @@ func auditCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, arg
 			return nil
 		})
 	}
-	return errors.New("audit: want verify, prove ID or key")
+	return errors.New("audit: want verify, prove ID, key or key rotate [--out FILE]")
 }
 
 // withAuditLog runs fn with the access log of the configured database.
@@ -137,7 +145,9 @@ func withAuditLog(ctx context.Context, cfg *config.Config, log *slog.Logger, fn 
 }
 
 // verifyCommand checks offline that a file (an export, a report) came from
-// RKC unaltered and is on the access log: rkc verify FILE [--key PUBLIC-KEY].
+// RKC unaltered and is on the access log: rkc verify FILE [--key PUBLIC-KEYS],
+// where PUBLIC-KEYS is the output of `rkc audit key` (the current key and the
+// earlier ones) or a file holding it.
 func verifyCommand(cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
 	var file, pub string
 	for i := 0; i < len(args); i++ {
@@ -156,28 +166,31 @@ func verifyCommand(cfg *config.Config, log *slog.Logger, args []string, out io.W
 	if file == "" {
 		return errors.New("verify: want FILE [--key PUBLIC-KEY]")
 	}
+	var trust *audit.Trust
 	if pub == "" {
 		key, err := app.LoadLogKey(cfg, log)
 		if err != nil {
 			return fmt.Errorf("verify: no public key given (--key) and %w", err)
 		}
-		pub = key.Public()
-	} else if b, err := os.ReadFile(pub); err == nil {
-		pub = string(b) // --key names a file holding the key
-	}
-	v, err := audit.ParsePublicKey(pub)
-	if err != nil {
-		return err
+		trust = key.Trust() // the current key and the earlier ones
+	} else {
+		if b, err := os.ReadFile(pub); err == nil {
+			pub = string(b) // --key names a file holding the keys (rkc audit key > FILE)
+		}
+		var err error
+		if trust, err = audit.ParsePublicKeys(pub); err != nil {
+			return err
+		}
 	}
 	content, err := os.ReadFile(file)
 	if err != nil {
 		return err
 	}
-	e, err := audit.CheckDocument(content, v)
+	e, err := audit.CheckDocument(content, trust)
 	if err != nil {
 		return fmt.Errorf("verify: %s is NOT an unaltered file from RKC on its access log: %w", file, err)
 	}
-	printJSON(out, map[string]any{"ok": true, "entry_id": e.ID, "action": e.Action, "at": e.At, "log": v.Name()})
+	printJSON(out, map[string]any{"ok": true, "entry_id": e.ID, "action": e.Action, "at": e.At, "log": trust.Origin()})
 	return nil
 }
 

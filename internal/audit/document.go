@@ -108,7 +108,7 @@ func (l *Log) Attach(ctx context.Context, id int64, f Format, doc []byte) ([]byt
 	if e, _ := ParseLeaf(p.Leaf); e == nil || !bytes.Equal(e.Digest, digest) {
 		return nil, errors.New("audit: the entry does not vouch for this document")
 	}
-	sig, err := note.Sign(&note.Note{Text: documentNote(l.key.Origin(), digest, id)}, l.key.signer)
+	sig, err := note.Sign(&note.Note{Text: documentNote(l.key.Origin(), digest, id)}, l.key.signers()...)
 	if err != nil {
 		return nil, err
 	}
@@ -156,8 +156,9 @@ func csvFields(doc []byte) int {
 var startxref = regexp.MustCompile(`startxref\s+(\d+)\s+%%EOF`)
 
 // CheckDocument checks a document carrying a proof bundle with the log's
-// public key and returns the entry that vouches for it.
-func CheckDocument(content []byte, v note.Verifier) (*Entry, error) {
+// public keys (the current one, or an earlier one for a document handed out
+// before a key rotation) and returns the entry that vouches for it.
+func CheckDocument(content []byte, t *Trust) (*Entry, error) {
 	doc, raw, f, err := split(content)
 	if err != nil {
 		return nil, err
@@ -166,7 +167,7 @@ func CheckDocument(content []byte, v note.Verifier) (*Entry, error) {
 	if err := json.Unmarshal(raw, &b); err != nil || b.Proof == nil {
 		return nil, errors.New("the file's proof is unreadable")
 	}
-	e, err := CheckProof(b.Proof, v)
+	e, err := CheckProof(b.Proof, t)
 	if err != nil {
 		return nil, err
 	}
@@ -174,8 +175,8 @@ func CheckDocument(content []byte, v note.Verifier) (*Entry, error) {
 	if !bytes.Equal(e.Digest, digest) {
 		return nil, errors.New("the file was altered: its content does not match the digest its log entry holds")
 	}
-	n, err := note.Open([]byte(b.Signature), note.VerifierList(v))
-	if err != nil || n.Text != documentNote(v.Name(), digest, e.ID) {
+	n, err := t.open([]byte(b.Signature))
+	if err != nil || n.Text != documentNote(t.Origin(), digest, e.ID) {
 		return nil, errors.New("the file's signature is not the log key's signature over this content")
 	}
 	return e, nil

@@ -246,8 +246,15 @@ func (l *Log) batchOn(ctx context.Context, conn *sql.Conn) (int, error) {
 			return err
 		}
 		var size uint64
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(max(size), 0) FROM log_checkpoints`).Scan(&size); err != nil {
+		if newest, err := l.newestStored(ctx, tx); err != nil {
 			return err
+		} else if newest != nil {
+			// Sign only after a checkpoint of this log's keys, and never
+			// after one of a newer key (an instance left with a retired key).
+			if err := l.key.mayFollow(newest.Note); err != nil {
+				return err
+			}
+			size = newest.Size
 		}
 		cr, err := rangeAt(ctx, tx, size)
 		if err != nil {
@@ -335,7 +342,7 @@ type storedCheckpoint struct {
 
 func (l *Log) sign(size uint64, root []byte) (*storedCheckpoint, error) {
 	body := fmtlog.Checkpoint{Origin: l.key.Origin(), Size: size, Hash: root}.Marshal()
-	signed, err := note.Sign(&note.Note{Text: string(body)}, l.key.signer)
+	signed, err := note.Sign(&note.Note{Text: string(body)}, l.key.signers()...)
 	if err != nil {
 		return nil, err
 	}

@@ -6,10 +6,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	fmtlog "github.com/transparency-dev/formats/log"
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
-	"golang.org/x/mod/sumdb/note"
 )
 
 // Proof shows that one entry is in the log: the entry as the tree commits to
@@ -64,16 +62,16 @@ func (l *Log) Prove(ctx context.Context, id int64) (*Proof, error) {
 	}
 	// A proof is handed out only if it holds: a stored tree changed behind
 	// the application's back gives no proof.
-	if _, err := CheckProof(p, l.key.Verifier()); err != nil {
+	if _, err := CheckProof(p, l.key.Trust()); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-// CheckProof checks p offline with the log's public key and returns the
+// CheckProof checks p offline with the log's public keys and returns the
 // entry it proves.
-func CheckProof(p *Proof, v note.Verifier) (*Entry, error) {
-	cp, _, _, err := fmtlog.ParseCheckpoint([]byte(p.Checkpoint), v.Name(), v)
+func CheckProof(p *Proof, t *Trust) (*Entry, error) {
+	cp, err := t.checkpoint([]byte(p.Checkpoint))
 	if err != nil {
 		return nil, fmt.Errorf("the checkpoint is not signed by the log key: %w", err)
 	}

@@ -274,7 +274,7 @@ func settings() []setting {
 			c.LogKeyFile = v
 			return nil
 		}},
-		{"log-signing-key", "RKC_LOG_SIGNING_KEY", "", "access log signing key as a signed-note private key PRIVATE+KEY+… (overrides the file)", func(c *Config, v string) error {
+		{"log-signing-key", "RKC_LOG_SIGNING_KEY", "", "access log signing keyring: a signed-note private key PRIVATE+KEY+…, then the earlier keys' public keys (overrides the file)", func(c *Config, v string) error {
 			if v != "" && !strings.HasPrefix(v, "PRIVATE+KEY+") {
 				return errors.New("must be a signed-note private key (PRIVATE+KEY+name+hash+key)")
 			}

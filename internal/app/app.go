@@ -25,6 +25,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/config"
 	"github.com/rkc-nl/rkc/internal/crypto"
+	"github.com/rkc-nl/rkc/internal/drafts"
 	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/platform/dbhealth"
 	"github.com/rkc-nl/rkc/internal/privacy"
@@ -105,28 +106,41 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	priv := &privacy.Service{DB: gdb, Accounts: acc, Cases: cs, Now: o.Now}
 	reg := prometheus.NewRegistry()
 	a.Metrics = server.MetricsHandler(reg, cfg.Pprof)
+	// The API and the pages share one access-log reader and one report
+	// builder: one implementation of each.
+	auditUse := &audit.Handlers{DB: gdb, Log: auditLog, Caller: callerOf, Now: o.Now}
+	reports := &reporting.Handlers{DB: gdb, Log: auditLog}
+	throttle := accounts.NewThrottle(gdb)
 	a.Handler = server.New(server.Deps{
 		Log: log, SQL: sqlDB, Enforcer: enf, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies, Metrics: reg, Health: o.Health,
 		Accounts: &accounts.Handlers{Service: acc, SecureCookies: cfg.SecureCookies, Synced: func(c *accounts.Caller) error {
 			return enf.Sync(c.ID.String(), c.Grants)
 		}},
 		Cases:   &cases.Handlers{Service: cs},
-		Signals: &signals.Handlers{Service: sg, Throttle: accounts.NewThrottle(gdb)},
-		Audit:   &audit.Handlers{DB: gdb, Log: auditLog, Caller: callerOf},
+		Signals: &signals.Handlers{Service: sg, Throttle: throttle},
+		Audit:   auditUse,
 		Privacy: &privacy.Handlers{Service: priv, Log: auditLog},
 		Outbox:  &notify.Handlers{Outbox: outbox},
-		Reports: &reporting.Handlers{DB: gdb, Log: auditLog},
+		Reports: reports,
 		SecurityTxt: server.SecurityTxt{Contact: cfg.SecurityContact, Expires: cfg.SecurityExpires, Policy: cfg.SecurityPolicy,
 			Languages: cfg.SecurityLanguages, Canonical: canonicalSecurityTxt(cfg.BaseURL)},
 	})
 	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Signals: sg, Enforcer: enf, Privacy: priv,
-		DB: gdb, AuditLog: auditLog, Keys: keys, Throttle: accounts.NewThrottle(gdb), Log: log, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Now: o.Now,
+		Audit: auditUse, Reports: reports, Drafts: drafts.NewSealed(gdb, keys, clock(o.Now)), Throttle: throttle, Log: log, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Now: o.Now,
 		IdleTimeout: cfg.SessionIdle, AccessibilityContact: cfg.AccessibilityContact, Retention: web.Retention{CaseYears: cfg.RetentionYears, SignalYears: cfg.SignalRetentionYears}})
 	if err != nil {
 		return nil, err
 	}
 	pages.Register(a.Handler)
 	return a, nil
+}
+
+// clock is now, or the real clock when now is nil.
+func clock(now func() time.Time) func() time.Time {
+	if now == nil {
+		return time.Now
+	}
+	return now
 }
 
 // providers turns the configured OpenID providers into the account

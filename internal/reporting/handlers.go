@@ -2,6 +2,7 @@ package reporting
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -31,6 +32,13 @@ type Handlers struct {
 	Log *accesslog.Log
 }
 
+// Report builds the annual report of year, as the API's and the pages'
+// report show it.
+func (h *Handlers) Report(ctx context.Context, year int) (*Report, error) {
+	r, err := Build(ctx, h.DB, year)
+	return r, apperr.Wrap(err)
+}
+
 // yearParam reads the :year path parameter: a calendar year from FirstYear
 // to the current one.
 func yearParam(c echo.Context) (int, error) {
@@ -57,9 +65,9 @@ func (h *Handlers) Annual(c echo.Context) error {
 	if format != "json" && format != "csv" && format != "pdf" {
 		return apperr.InvalidFields(map[string]string{"format": "must be json, csv or pdf"})
 	}
-	r, err := Build(c.Request().Context(), h.DB, year)
+	r, err := h.Report(c.Request().Context(), year)
 	if err != nil {
-		return apperr.Wrap(err)
+		return err
 	}
 	name := fmt.Sprintf("rkc-jaarrapportage-%d", year)
 	if m := c.QueryParam("ministry"); m != "" {

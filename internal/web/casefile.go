@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -113,7 +114,7 @@ func (w *Web) casePageData(c echo.Context, p *page) (*page, error) {
 		Committee: rel == authz.RelPanel || rel == authz.RelStaff, Respondent: rel == authz.RelRespondent, Authority: rel == authz.RelAuthority,
 		MaxFile: w.maxUpload(), Accept: acceptTypes, Now: w.d.Now()}
 	if d.F.Panel {
-		if d.Candidates, err = w.candidates(v); err != nil {
+		if d.Candidates, err = w.candidates(ctx, v); err != nil {
 			return nil, err
 		}
 	}
@@ -129,20 +130,20 @@ func (w *Web) casePageData(c echo.Context, p *page) (*page, error) {
 }
 
 // candidates lists the committee's members and chairs for the panel form.
-func (w *Web) candidates(v *cases.View) ([]candidate, error) {
-	var out []candidate
-	err := w.d.DB.Raw(`SELECT p.id, p.name, p.ministry FROM persons p WHERE p.active AND EXISTS (
-		SELECT 1 FROM role_grants g WHERE g.person_id = p.id AND g.role IN ('member', 'chair') AND g.domain = '*')
-		ORDER BY p.name`).Scan(&out).Error
+func (w *Web) candidates(ctx context.Context, v *cases.View) ([]candidate, error) {
+	list, err := w.d.Accounts.PanelCandidates(ctx)
 	if err != nil {
-		return nil, apperr.Wrap(err)
+		return nil, err
 	}
-	for i := range out {
+	out := make([]candidate, 0, len(list))
+	for _, p := range list {
+		cand := candidate{ID: p.ID, Name: p.Name, Ministry: p.Ministry}
 		for _, m := range v.Panel {
-			if m.ID == out[i].ID {
-				out[i].OnPanel = true
+			if m.ID == p.ID {
+				cand.OnPanel = true
 			}
 		}
+		out = append(out, cand)
 	}
 	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/i18n"
@@ -86,13 +87,13 @@ func TestMissingTemplateFailsStart(t *testing.T) {
 	}
 }
 
-// localPath keeps redirects on this server.
+// The pages' redirect targets (accounts.LocalPath) stay on this server.
 func TestLocalPath(t *testing.T) {
 	for in, want := range map[string]string{
 		"/cases/1": "/cases/1", "": "/", "https://evil.example/": "/", "//evil.example": "/", "/\\evil": "/", "cases": "/",
 	} {
-		if got := localPath(in, "/"); got != want {
-			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
+		if got := accounts.LocalPath(in, "/"); got != want {
+			t.Errorf("LocalPath(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/drafts"
 )
 
 // The complaint form is a sequence of small steps, each a page of its own
@@ -42,7 +43,7 @@ type stepData struct {
 	Steps        []stepInfo
 	Step         stepInfo
 	Total        int
-	Draft        *draft
+	Draft        *drafts.Draft
 	First, Last  bool
 	CanSelf      bool // the caller may file for themselves (complainant role)
 	MaxFiles     int
@@ -50,13 +51,13 @@ type stepData struct {
 	MaxFileBytes int64
 }
 
-func (w *Web) loadDraft(c echo.Context) (*draft, error) {
+func (w *Web) loadDraft(c echo.Context) (*drafts.Draft, error) {
 	d, err := w.drafts.Get(c.Request().Context(), callerOf(c).ID)
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
 	if d == nil {
-		d = &draft{}
+		d = &drafts.Draft{}
 		if !callerOf(c).HasRole(authz.Complainant) {
 			d.OnBehalf = true
 		}
@@ -75,7 +76,7 @@ func (w *Web) complaintIntro(c echo.Context) error {
 	return w.render(c, "complaint_intro", w.newPage(c, "complaint.intro.title", introData{HasDraft: d != nil}))
 }
 
-func (w *Web) stepPage(c echo.Context, name string, d *draft) (*page, error) {
+func (w *Web) stepPage(c echo.Context, name string, d *drafts.Draft) (*page, error) {
 	steps := w.steps(c)
 	idx := -1
 	for i := range steps {
@@ -88,7 +89,7 @@ func (w *Web) stepPage(c echo.Context, name string, d *draft) (*page, error) {
 		return nil, apperr.NotFoundError("Step")
 	}
 	data := stepData{Steps: steps, Step: steps[idx], Total: len(steps), Draft: d, First: idx == 0, Last: idx == len(steps)-1,
-		CanSelf: callerOf(c).HasRole(authz.Complainant), MaxFiles: maxDraftFiles, AcceptTypes: acceptTypes, MaxFileBytes: w.maxUpload()}
+		CanSelf: callerOf(c).HasRole(authz.Complainant), MaxFiles: drafts.MaxFiles, AcceptTypes: acceptTypes, MaxFileBytes: w.maxUpload()}
 	p := w.newPage(c, "complaint.step.title", data)
 	p.TitleArgs = []any{"step", idx + 1, "total", len(steps), "name", p.T(steps[idx].Label)}
 	return p, nil
@@ -215,7 +216,7 @@ func (w *Web) maxUpload() int64 { return w.d.MaxUploadBytes }
 
 // takeFiles adds the uploaded files to the draft; it returns a message for
 // the first file it refuses.
-func (w *Web) takeFiles(c echo.Context, d *draft, p *page) string {
+func (w *Web) takeFiles(c echo.Context, d *drafts.Draft, p *page) string {
 	form, err := c.MultipartForm()
 	if err != nil || form == nil {
 		return ""
@@ -224,8 +225,8 @@ func (w *Web) takeFiles(c echo.Context, d *draft, p *page) string {
 		if fh.Filename == "" && fh.Size == 0 {
 			continue
 		}
-		if len(d.Files) >= maxDraftFiles {
-			return p.T("err.files.count", "max", maxDraftFiles)
+		if len(d.Files) >= drafts.MaxFiles {
+			return p.T("err.files.count", "max", drafts.MaxFiles)
 		}
 		typ, ok := acceptedTypes[strings.ToLower(filepath.Ext(fh.Filename))]
 		if !ok {
@@ -246,14 +247,14 @@ func (w *Web) takeFiles(c echo.Context, d *draft, p *page) string {
 		if err != nil {
 			return p.T("err.files.read", "name", fh.Filename)
 		}
-		d.Files = append(d.Files, draftFile{Name: filepath.Base(fh.Filename), Type: typ, Content: b})
+		d.Files = append(d.Files, drafts.File{Name: filepath.Base(fh.Filename), Type: typ, Content: b})
 	}
 	return ""
 }
 
 type reviewData struct {
 	Steps []stepInfo
-	Draft *draft
+	Draft *drafts.Draft
 }
 
 func (w *Web) complaintReview(c echo.Context) error {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -60,11 +61,18 @@ func (w *Web) ministries() []ministry {
 	if ministryCache.list != nil && time.Since(ministryCache.at) < time.Minute {
 		return ministryCache.list
 	}
-	var list []ministry
-	if err := w.d.DB.WithContext(context.Background()).Raw(`SELECT code, name FROM ministries WHERE active ORDER BY code`).Scan(&list).Error; err != nil {
+	all, err := w.d.Accounts.Ministries(context.Background())
+	if err != nil {
 		w.d.Log.Error("listing ministries failed")
 		return ministryCache.list
 	}
+	list := []ministry{}
+	for _, m := range all {
+		if m.Active {
+			list = append(list, ministry{Code: m.Code, Name: m.Name})
+		}
+	}
+	slices.SortFunc(list, func(a, b ministry) int { return strings.Compare(a.Code, b.Code) })
 	ministryCache.list, ministryCache.at = list, time.Now()
 	return list
 }
@@ -93,9 +101,9 @@ func (w *Web) newLoginData(c echo.Context, next, email string) loginData {
 
 func (w *Web) loginForm(c echo.Context) error {
 	if callerOf(c) != nil {
-		return c.Redirect(http.StatusSeeOther, localPath(c.QueryParam("next"), "/dashboard"))
+		return c.Redirect(http.StatusSeeOther, accounts.LocalPath(c.QueryParam("next"), "/dashboard"))
 	}
-	d := w.newLoginData(c, localPath(c.QueryParam("next"), ""), "")
+	d := w.newLoginData(c, accounts.LocalPath(c.QueryParam("next"), ""), "")
 	d.Expired = c.QueryParam("expired") == "1"
 	p := w.newPage(c, "login.title", d)
 	if c.QueryParam("expired") == "1" {
@@ -114,7 +122,7 @@ func (w *Web) loginForm(c echo.Context) error {
 // where the account has one) and opens the session cookie the API shares.
 func (w *Web) login(c echo.Context) error {
 	email, password, otp := strings.TrimSpace(c.FormValue("email")), c.FormValue("password"), strings.TrimSpace(c.FormValue("otp"))
-	next := localPath(c.FormValue("next"), "/dashboard")
+	next := accounts.LocalPath(c.FormValue("next"), "/dashboard")
 	d := w.newLoginData(c, c.FormValue("next"), email)
 	d.AskOTP = otp != ""
 	p := w.newPage(c, "login.title", d)

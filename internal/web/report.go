@@ -35,9 +35,9 @@ func (w *Web) report(c echo.Context) error {
 		}
 		year = y
 	}
-	r, err := reporting.Build(c.Request().Context(), w.d.DB, year)
+	r, err := w.d.Reports.Report(c.Request().Context(), year)
 	if err != nil {
-		return w.fail(c, apperr.Wrap(err))
+		return w.fail(c, err)
 	}
 	d := reportData{R: r, Year: year}
 	for y := now; y >= max(reporting.FirstYear, now-10); y-- {

@@ -93,20 +93,7 @@ func (w *Web) setLanguage(c echo.Context) error {
 	lang := i18n.Lang(c.Param("lang"))
 	c.SetCookie(&http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,
 		Secure: w.d.SecureCookies, SameSite: http.SameSiteLaxMode})
-	return c.Redirect(http.StatusSeeOther, localPath(c.QueryParam("next"), "/"))
-}
-
-// localPath returns p when it is a path on this server, else fallback: a
-// redirect target from a query never leads elsewhere.
-func localPath(p, fallback string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		return fallback
-	}
-	u, err := url.Parse(p)
-	if err != nil || u.Host != "" || u.Scheme != "" {
-		return fallback
-	}
-	return p
+	return c.Redirect(http.StatusSeeOther, accounts.LocalPath(c.QueryParam("next"), "/"))
 }
 
 // session puts the signed-in person on the context. A session unused for

@@ -89,7 +89,7 @@ func (w *Web) twoFactorForm(c echo.Context) error {
 	if err != nil {
 		return w.fail(c, err)
 	}
-	return w.render(c, "two_factor", w.newPage(c, "twofactor.title", newTwoFactorData(localPath(c.QueryParam("next"), "/dashboard"), e)))
+	return w.render(c, "two_factor", w.newPage(c, "twofactor.title", newTwoFactorData(accounts.LocalPath(c.QueryParam("next"), "/dashboard"), e)))
 }
 
 // twoFactorConfirm puts the secret in force with its first code and shows
@@ -97,7 +97,7 @@ func (w *Web) twoFactorForm(c echo.Context) error {
 func (w *Web) twoFactorConfirm(c echo.Context) error {
 	cl, _ := c.Get(keyEnrolling).(*accounts.Caller)
 	ctx := c.Request().Context()
-	next := localPath(c.FormValue("next"), "/dashboard")
+	next := accounts.LocalPath(c.FormValue("next"), "/dashboard")
 	token := ""
 	if ck, err := c.Cookie(accounts.CookieName); err == nil {
 		token = ck.Value
@@ -134,7 +134,7 @@ func (w *Web) newPassword(c echo.Context) error {
 	cl, _ := c.Get(keyEnrolling).(*accounts.Caller)
 	p := w.newPage(c, "password.title", "password.first.lead")
 	p.Form = "password"
-	next := localPath(c.QueryParam("next"), "/dashboard")
+	next := accounts.LocalPath(c.QueryParam("next"), "/dashboard")
 	if newPasswordOK(c, p) {
 		token, _ := c.Get(keyPending).(string)
 		r, err := w.d.Accounts.ReplaceOneTimePassword(c.Request().Context(), cl, token, c.FormValue("password"))

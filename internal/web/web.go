@@ -18,14 +18,14 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
-	"github.com/rkc-nl/rkc/internal/crypto"
+	"github.com/rkc-nl/rkc/internal/drafts"
 	"github.com/rkc-nl/rkc/internal/privacy"
+	"github.com/rkc-nl/rkc/internal/reporting"
 	"github.com/rkc-nl/rkc/internal/signals"
 )
 
@@ -42,15 +42,16 @@ type Deps struct {
 	Signals  *signals.Service
 	Enforcer *authz.Enforcer
 	Privacy  *privacy.Service
-	// DB serves the few read-only lists no service offers yet: panel
-	// candidates, ministries, the account list and the access log.
-	DB       *gorm.DB
-	AuditLog *audit.Log         // checks the access log's tree
+	// Audit searches and checks the access log, logging each use (the
+	// same functions as the API's).
+	Audit *audit.Handlers
+	// Reports builds the annual report (the same as the API's).
+	Reports  *reporting.Handlers
 	Throttle *accounts.Throttle // wrong receipt codes
-	// Keys seal complaint drafts in the database; without them drafts stay
-	// in this server's memory (tests of single pages).
-	Keys *crypto.Keyring
-	Log  *slog.Logger
+	// Drafts keeps complaints being written; nil: this server's memory
+	// (tests of single pages).
+	Drafts drafts.Store
+	Log    *slog.Logger
 	// SecureCookies marks cookies Secure (behind https).
 	SecureCookies bool
 	// IdleTimeout signs a person out after this long without a request;
@@ -73,14 +74,14 @@ type Web struct {
 	d      Deps
 	pages  map[string]*pageTemplate
 	static fs.FS
-	drafts draftStore
+	drafts drafts.Store
 	loc    *time.Location
 }
 
 // New parses the templates and checks that every page has one.
 func New(d Deps) (*Web, error) {
-	if d.Accounts == nil || d.Cases == nil || d.Enforcer == nil || d.DB == nil {
-		return nil, fmt.Errorf("web: Accounts, Cases, Enforcer and DB are required")
+	if d.Accounts == nil || d.Cases == nil || d.Enforcer == nil || d.Throttle == nil {
+		return nil, fmt.Errorf("web: Accounts, Cases, Enforcer and Throttle are required")
 	}
 	if d.IdleTimeout == 0 {
 		d.IdleTimeout = 20 * time.Minute
@@ -97,9 +98,6 @@ func New(d Deps) (*Web, error) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	if d.Throttle == nil {
-		d.Throttle = accounts.NewThrottle(d.DB)
-	}
 	pages, err := parseTemplates(templateFiles)
 	if err != nil {
 		return nil, err
@@ -112,11 +110,10 @@ func New(d Deps) (*Web, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: time zone: %w", err)
 	}
-	var drafts draftStore = newMemoryDrafts(d.Now)
-	if d.Keys != nil {
-		drafts = &dbDrafts{db: d.DB, keys: d.Keys, now: d.Now}
+	if d.Drafts == nil {
+		d.Drafts = drafts.NewMemory(d.Now)
 	}
-	return &Web{d: d, pages: pages, static: st, drafts: drafts, loc: loc}, nil
+	return &Web{d: d, pages: pages, static: st, drafts: d.Drafts, loc: loc}, nil
 }
 
 // Register mounts the pages under / on e. This is the route table of the

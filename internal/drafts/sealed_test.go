@@ -1,8 +1,9 @@
-package web
+package drafts_test
 
 import (
 	"bytes"
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -10,12 +11,16 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/crypto"
+	"github.com/rkc-nl/rkc/internal/drafts"
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
 // TestDraftsSurviveAndStaySealed: a draft written by one instance is read by
 // another (a restart, or the next request on another replica), its text and
 // evidence never stand in the table in the clear, and a stale draft is gone.
+// TestMain stops the private PostgreSQL if this package's tests started it.
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
+
 func TestDraftsSurviveAndStaySealed(t *testing.T) {
 	gdb := dbtest.New(t)
 	mk, err := crypto.GenerateMasterKey()
@@ -34,9 +39,9 @@ func TestDraftsSurviveAndStaySealed(t *testing.T) {
 	now := time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	const secret = "DRAFT-SENTINEL-7f3a"
-	one := &dbDrafts{db: gdb, keys: keys, now: clock}
-	d := &draft{Complaint: cases.Complaint{Category: "bullying", Description: "Wat er gebeurde: " + secret},
-		Files: []draftFile{{Name: "bewijs.txt", Type: "text/plain", Content: []byte("bijlage " + secret)}}}
+	one := drafts.NewSealed(gdb, keys, clock)
+	d := &drafts.Draft{Complaint: cases.Complaint{Category: "bullying", Description: "Wat er gebeurde: " + secret},
+		Files: []drafts.File{{Name: "bewijs.txt", Type: "text/plain", Content: []byte("bijlage " + secret)}}}
 	if err := one.Put(ctx, person, d); err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +54,7 @@ func TestDraftsSurviveAndStaySealed(t *testing.T) {
 		t.Fatal("the draft's text is stored in the clear")
 	}
 
-	other := &dbDrafts{db: gdb, keys: keys, now: clock}
+	other := drafts.NewSealed(gdb, keys, clock)
 	got, err := other.Get(ctx, person)
 	if err != nil || got == nil {
 		t.Fatalf("another instance cannot read the draft: %v, %v", got, err)
@@ -62,7 +67,7 @@ func TestDraftsSurviveAndStaySealed(t *testing.T) {
 		t.Fatalf("someone else's draft: %v, %v", none, err)
 	}
 
-	now = now.Add(draftTTL + time.Hour)
+	now = now.Add(drafts.TTL + time.Hour)
 	if stale, err := other.Get(ctx, person); err != nil || stale != nil {
 		t.Fatalf("a draft untouched for longer than a week must be gone: %v, %v", stale, err)
 	}

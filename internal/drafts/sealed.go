@@ -1,4 +1,4 @@
-package web
+package drafts
 
 import (
 	"context"
@@ -13,15 +13,21 @@ import (
 	"github.com/rkc-nl/rkc/internal/crypto"
 )
 
-// dbDrafts keeps each person's draft in PostgreSQL, sealed like a case file:
+// sealed keeps each person's draft in PostgreSQL, sealed like a case file:
 // a data key of its own, wrapped by the master key, with the person's id in
 // the associated data. So a draft survives restarts and is seen by every
 // instance (nothing lives in one server's memory), and a database dump shows
-// none of its text. Drafts not touched for draftTTL are dropped.
-type dbDrafts struct {
+// none of its text. Drafts not touched for TTL are dropped.
+type sealed struct {
 	db   *gorm.DB
 	keys *crypto.Keyring
 	now  func() time.Time
+}
+
+// NewSealed returns the store in PostgreSQL (table complaint_drafts),
+// sealed with keys; now is the clock.
+func NewSealed(db *gorm.DB, keys *crypto.Keyring, now func() time.Time) Store {
+	return &sealed{db: db, keys: keys, now: now}
 }
 
 type draftRow struct {
@@ -36,7 +42,7 @@ func (draftRow) TableName() string { return "complaint_drafts" }
 
 func draftAAD(person uuid.UUID) string { return "draft:" + person.String() }
 
-func (s *dbDrafts) Get(ctx context.Context, person uuid.UUID) (*draft, error) {
+func (s *sealed) Get(ctx context.Context, person uuid.UUID) (*Draft, error) {
 	var row draftRow
 	err := s.db.WithContext(ctx).Where("person_id = ?", person).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -45,7 +51,7 @@ func (s *dbDrafts) Get(ctx context.Context, person uuid.UUID) (*draft, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.now().Sub(row.UpdatedAt) > draftTTL {
+	if s.now().Sub(row.UpdatedAt) > TTL {
 		return nil, s.Delete(ctx, person)
 	}
 	dk, err := s.keys.Unwrap(row.DataKey, row.DataKeyID, draftAAD(person))
@@ -62,7 +68,7 @@ func (s *dbDrafts) Get(ctx context.Context, person uuid.UUID) (*draft, error) {
 	if err != nil {
 		return nil, err
 	}
-	var d draft
+	var d Draft
 	if err := json.Unmarshal(body, &d); err != nil {
 		return nil, err
 	}
@@ -70,7 +76,7 @@ func (s *dbDrafts) Get(ctx context.Context, person uuid.UUID) (*draft, error) {
 	return &d, nil
 }
 
-func (s *dbDrafts) Put(ctx context.Context, person uuid.UUID, d *draft) error {
+func (s *sealed) Put(ctx context.Context, person uuid.UUID, d *Draft) error {
 	body, err := json.Marshal(d)
 	if err != nil {
 		return err
@@ -88,6 +94,6 @@ func (s *dbDrafts) Put(ctx context.Context, person uuid.UUID, d *draft) error {
 	return s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error
 }
 
-func (s *dbDrafts) Delete(ctx context.Context, person uuid.UUID) error {
+func (s *sealed) Delete(ctx context.Context, person uuid.UUID) error {
 	return s.db.WithContext(ctx).Where("person_id = ?", person).Delete(&draftRow{}).Error
 }

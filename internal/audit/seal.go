@@ -28,11 +28,20 @@ import (
 // therefore keep the link until they expire, as they keep the case itself
 // (docs/decisions.md).
 
-// caseKey is one case's log key.
-type caseKey struct {
+// CaseKey is one case's log key and the handle its entries carry.
+type CaseKey struct {
 	Handle uuid.UUID
 	Key    []byte
 }
+
+// CaseKeyJoin and CaseKeyColumns read a case's log key together with the
+// case (the cases row aliased c), into a field of type CaseKey embedded
+// with the prefix log_key_: an append about the case then needs no lookup
+// of its own (Entry.Key).
+const (
+	CaseKeyJoin    = `LEFT JOIN log_case_keys log_key ON log_key.case_id = c.id`
+	CaseKeyColumns = `log_key.handle AS log_key_handle, log_key.key AS log_key_key`
+)
 
 // sealLabel separates the associated data of log boxes from any other use
 // of AES-GCM in RKC.
@@ -43,9 +52,12 @@ const sealLabel = "rkc access log entry v1\x00"
 // exist (a probe of a made-up id, the purge's own entry after the case row
 // went) keeps the case id in clear: it links no one.
 func seal(tx *gorm.DB, e *Entry) error {
-	k, err := keyFor(tx, *e.CaseID)
-	if err != nil || k == nil {
-		return err
+	k := e.Key
+	if k == nil || k.Handle == uuid.Nil {
+		var err error
+		if k, err = keyFor(tx, *e.CaseID); err != nil || k == nil {
+			return err
+		}
 	}
 	plain := append(make([]byte, 0, 32), e.CaseID[:]...)
 	if e.PersonID != nil {
@@ -63,12 +75,12 @@ func seal(tx *gorm.DB, e *Entry) error {
 
 // keyFor returns the case's log key, creating it in the same statement when
 // the case has none yet; nil when the case does not exist.
-func keyFor(tx *gorm.DB, caseID uuid.UUID) (*caseKey, error) {
+func keyFor(tx *gorm.DB, caseID uuid.UUID) (*CaseKey, error) {
 	fresh := make([]byte, 32)
 	if _, err := rand.Read(fresh); err != nil {
 		return nil, err
 	}
-	var rows []caseKey
+	var rows []CaseKey
 	// The outer SELECT does not see the CTE's insert, and the CTE returns
 	// nothing when the key already exists: exactly one of the two answers.
 	err := tx.Raw(`WITH created AS (
@@ -78,14 +90,14 @@ func keyFor(tx *gorm.DB, caseID uuid.UUID) (*caseKey, error) {
 			RETURNING handle, key)
 		SELECT handle, key FROM created
 		UNION ALL SELECT handle, key FROM log_case_keys WHERE case_id = ?`,
-		caseID, uuid.New(), fresh, caseID, caseID).Scan(&rows).Error
+		caseID, uuid.New(), fresh, caseID, caseID).Find(&rows).Error
 	if err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
 		// Either no such case, or a key created by a transaction that
 		// committed after this statement's snapshot: look once more.
-		if err := tx.Raw(`SELECT handle, key FROM log_case_keys WHERE case_id = ?`, caseID).Scan(&rows).Error; err != nil || len(rows) == 0 {
+		if err := tx.Raw(`SELECT handle, key FROM log_case_keys WHERE case_id = ?`, caseID).Find(&rows).Error; err != nil || len(rows) == 0 {
 			return nil, err
 		}
 	}
@@ -107,7 +119,7 @@ func aeadOf(key []byte) (cipher.AEAD, error) {
 	return cipher.NewGCM(b)
 }
 
-func sealBox(k *caseKey, plain []byte) ([]byte, error) {
+func sealBox(k *CaseKey, plain []byte) ([]byte, error) {
 	a, err := aeadOf(k.Key)
 	if err != nil {
 		return nil, err
@@ -122,7 +134,7 @@ func sealBox(k *caseKey, plain []byte) ([]byte, error) {
 var errBox = errors.New("audit: sealed entry does not open")
 
 // open fills in the case and person of a sealed entry with its case's key.
-func open(k *caseKey, e *Entry) error {
+func open(k *CaseKey, e *Entry) error {
 	a, err := aeadOf(k.Key)
 	if err != nil {
 		return err
@@ -155,11 +167,11 @@ func openAll(ctx context.Context, db *gorm.DB, items []Entry) error {
 	if len(handles) == 0 {
 		return nil
 	}
-	var keys []caseKey
+	var keys []CaseKey
 	if err := db.WithContext(ctx).Raw(`SELECT handle, key FROM log_case_keys WHERE handle IN ?`, handles).Scan(&keys).Error; err != nil {
 		return err
 	}
-	byHandle := make(map[uuid.UUID]*caseKey, len(keys))
+	byHandle := make(map[uuid.UUID]*CaseKey, len(keys))
 	for i := range keys {
 		byHandle[keys[i].Handle] = &keys[i]
 	}

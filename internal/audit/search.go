@@ -41,7 +41,7 @@ func Search(ctx context.Context, db *gorm.DB, q Query) (Page, error) {
 		sel = sel.Where("(case_id = ? OR key_handle = (SELECT handle FROM log_case_keys WHERE case_id = ?))", *q.CaseID, *q.CaseID)
 	}
 	if q.PersonID != nil {
-		var keys []caseKey
+		var keys []CaseKey
 		scope := db.Table("log_case_keys").Select("handle, key")
 		if q.CaseID != nil {
 			scope = scope.Where("case_id = ?", *q.CaseID)

@@ -28,6 +28,16 @@ type AccessSpec struct {
 	// authority's) instead of the first relation that allows Action: reads
 	// of the case file show and log that one.
 	Viewer bool
+	// Read says that fn only reads. The work then runs without a
+	// transaction: the case comes in one statement (with its parts when
+	// WithParts) and the access-log entry is written after fn in a
+	// statement of its own, before anything reaches the caller — a read
+	// is never shown unlogged, and it costs no BEGIN and COMMIT round
+	// trips. Work that writes anything must leave Read false.
+	Read bool
+	// WithParts reads the case's parts in the same statement as the case
+	// (Work.parts).
+	WithParts bool
 }
 
 // Work is one piece of work on a case inside Access: its transaction, the
@@ -50,46 +60,60 @@ type Work struct {
 // forbidden when they may read it but not do this), unwraps the case key,
 // runs fn and appends the access-log entry — all or nothing.
 func (s *Service) Access(ctx context.Context, caller *accounts.Caller, id uuid.UUID, spec AccessSpec, fn func(w *Work) error) error {
+	if spec.Read && !spec.Write {
+		err := s.work(ctx, s.db.WithContext(ctx), caller, id, spec, fn)
+		return apperr.Wrap(err)
+	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		r, err := s.load(ctx, tx, caller, id, spec.Write)
-		if err != nil {
-			return err
-		}
-		rel, err := s.authorize(caller, r, spec.Action)
-		if err != nil {
-			return err
-		}
-		if spec.Viewer {
-			rel = primary(authz.EffectiveRelations(r.relations()))
-		}
-		dk, err := s.keys.Unwrap(r.DataKey, r.DataKeyID, r.ID.String())
-		if err != nil {
-			return fmt.Errorf("case key: %w", err)
-		}
-		defer dk.Zero()
-		if err := fn(&Work{Tx: tx, Caller: caller, Rel: rel, Key: dk, c: r, s: s, ctx: ctx}); err != nil {
-			return err
-		}
-		logAction := spec.LogAction
-		if logAction == "" {
-			logAction = spec.Action
-		}
-		return s.logAccess(ctx, tx, caller, string(rel), &r.ID, logAction)
+		return s.work(ctx, tx, caller, id, spec, fn)
 	})
 	return apperr.Wrap(err)
 }
 
-// load reads one case with the caller's relations, scoped in SQL; forUpdate
-// locks the row for the rest of the transaction.
-func (s *Service) load(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, id uuid.UUID, forUpdate bool) (*relRow, error) {
+// work is Access on tx: a transaction, or for a Read the database itself.
+func (s *Service) work(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, id uuid.UUID, spec AccessSpec, fn func(w *Work) error) error {
+	r, err := s.load(ctx, tx, caller, id, spec)
+	if err != nil {
+		return err
+	}
+	rel, err := s.authorize(caller, r, spec.Action)
+	if err != nil {
+		return err
+	}
+	if spec.Viewer {
+		rel = primary(authz.EffectiveRelations(r.relations()))
+	}
+	dk, err := s.keys.Unwrap(r.DataKey, r.DataKeyID, r.ID.String())
+	if err != nil {
+		return fmt.Errorf("case key: %w", err)
+	}
+	defer dk.Zero()
+	if err := fn(&Work{Tx: tx, Caller: caller, Rel: rel, Key: dk, c: r, s: s, ctx: ctx}); err != nil {
+		return err
+	}
+	logAction := spec.LogAction
+	if logAction == "" {
+		logAction = spec.Action
+	}
+	return s.logCaseAccess(ctx, tx, caller, rel, r, logAction)
+}
+
+// load reads one case with the caller's relations, scoped in SQL, and its
+// access-log key, in one statement; spec.Write locks the row for the rest of
+// the transaction, spec.WithParts reads the case's parts too.
+func (s *Service) load(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, id uuid.UUID, spec AccessSpec) (*relRow, error) {
 	args := relationArgs(caller)
 	args["id"] = id
-	q := `SELECT c.*, ` + relationSQL + ` FROM cases c WHERE c.id = @id AND ` + relationWhere
-	if forUpdate {
+	q := `SELECT c.*, ` + relationSQL + `, ` + audit.CaseKeyColumns
+	if spec.WithParts {
+		q += `, (` + casePartsSQL + `) AS parts_doc`
+	}
+	q += ` FROM cases c ` + audit.CaseKeyJoin + ` WHERE c.id = @id AND ` + relationWhere
+	if spec.Write {
 		q += ` FOR UPDATE OF c`
 	}
 	var rows []relRow
-	if err := tx.WithContext(ctx).Raw(q, args).Scan(&rows).Error; err != nil {
+	if err := tx.WithContext(ctx).Raw(q, args).Find(&rows).Error; err != nil {
 		return nil, apperr.Wrap(err)
 	}
 	if len(rows) == 0 {
@@ -116,6 +140,13 @@ func (s *Service) authorize(caller *accounts.Caller, r *relRow, action string) (
 func (s *Service) logAccess(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, role string, caseID *uuid.UUID, action string) error {
 	id := caller.ID
 	return audit.Append(ctx, tx, audit.Entry{At: s.now(), PersonID: &id, Role: role, CaseID: caseID, Action: action, Client: caller.Client})
+}
+
+// logCaseAccess is logAccess for a loaded case, with the log key read with it.
+func (s *Service) logCaseAccess(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, rel authz.Relation, r *relRow, action string) error {
+	id, caseID := caller.ID, r.ID
+	return audit.Append(ctx, tx, audit.Entry{At: s.now(), PersonID: &id, Role: string(rel), CaseID: &caseID, Action: action,
+		Client: caller.Client, Key: &r.LogKey})
 }
 
 // step is the frame of every change to the case file's own fields: Access

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/rkc-nl/rkc/internal/audit"
 )
 
 // State is where a case is in its life (docs/design.md §2).
@@ -157,6 +159,12 @@ type relRow struct {
 	IsStaff       bool
 	IsAuthority   bool
 	IsWitness     bool
+	// LogKey is the case's access-log key, read with the case so that the
+	// entry about this access needs no lookup of its own.
+	LogKey audit.CaseKey `gorm:"embedded;embeddedPrefix:log_key_"`
+	// PartsDoc holds the case's parts (sql/case_parts.sql) when they were
+	// read with the case (AccessSpec.WithParts).
+	PartsDoc []byte
 }
 
 type elementRow struct {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
 
@@ -28,12 +27,15 @@ type caseParts struct {
 	Waivers      []waiverRow // sides not heard (Awb 9:10)
 }
 
-// readParts reads the parts of case id; the committee's own documents only
-// for the committee.
-func readParts(tx *gorm.DB, id uuid.UUID, committee bool) (*caseParts, error) {
-	var doc []byte
-	if err := tx.Raw(casePartsSQL, map[string]any{"id": id, "committee": committee}).Row().Scan(&doc); err != nil {
-		return nil, err
+// partsOf returns the parts of case r, as read with it (AccessSpec.WithParts)
+// or else now. They hold the committee's own documents: the view leaves them
+// out for everyone else.
+func partsOf(tx *gorm.DB, r *relRow) (*caseParts, error) {
+	doc := r.PartsDoc
+	if doc == nil {
+		if err := tx.Raw(casePartsSQL, map[string]any{"id": r.ID}).Row().Scan(&doc); err != nil {
+			return nil, err
+		}
 	}
 	var p caseParts
 	if err := json.Unmarshal(doc, &p); err != nil {

@@ -201,7 +201,7 @@ func (s *Service) summary(r *relRow, rel authz.Relation) Summary {
 // authority of the respondent's ministry.
 func (s *Service) Get(ctx context.Context, caller *accounts.Caller, id uuid.UUID) (*View, error) {
 	var v *View
-	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:read", Viewer: true}, func(w *Work) (err error) {
+	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:read", Viewer: true, Read: true, WithParts: true}, func(w *Work) (err error) {
 		if w.Rel == authz.RelWitness {
 			v, err = s.witnessCaseView(w.Tx, w.c, caller.ID, w.Key)
 		} else {
@@ -241,7 +241,7 @@ func (s *Service) view(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.Da
 		v.RespondentMinistry = *r.RespondentMinistry
 	}
 
-	parts, err := readParts(tx, r.ID, committee)
+	parts, err := partsOf(tx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -291,6 +291,9 @@ func (s *Service) view(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.Da
 			v.Statements = append(v.Statements, StatementView{ID: st.ID, Side: st.Side, Body: o.open(rowField("statement", st.ID), st.BodyEnc), CreatedAt: st.CreatedAt})
 		}
 		for _, a := range parts.Attachments {
+			if a.Side == "committee" && !committee {
+				continue // the committee's own documents
+			}
 			v.Attachments = append(v.Attachments, AttachmentMeta{ID: a.ID, Side: a.Side, Filename: o.open(rowField("attachment.filename", a.ID), a.FilenameEnc),
 				ContentType: a.ContentType, Size: a.SizeBytes, CreatedAt: a.CreatedAt})
 		}
@@ -337,7 +340,7 @@ func (s *Service) view(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.Da
 // of their own part. The read is logged.
 func (s *Service) Events(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]EventView, error) {
 	var out []EventView
-	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:read", LogAction: "case:events", Viewer: true}, func(w *Work) error {
+	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:read", LogAction: "case:events", Viewer: true, Read: true}, func(w *Work) error {
 		r := w.c
 		q := w.Tx.Where("case_id = ?", r.ID)
 		switch w.Rel {

@@ -2,8 +2,10 @@
 -- one round trip instead of one query per table. Keys are the Go field
 -- names of the row types in model.go; bytea values are base64 (as
 -- encoding/json reads []byte); timestamps are ISO 8601. An attachment's
--- content is never read here, only its metadata; the committee's own
--- documents only when @committee.
+-- content is never read here, only its metadata, of every side: which of
+-- them the caller sees depends on the relation the service picks after
+-- reading (view.go leaves the committee's own documents out for others).
+-- Also read inside the case's own query (access.go); the case is the id parameter.
 SELECT json_build_object(
   'Elements', (SELECT json_agg(json_build_object('Position', e.position,
       'DescriptionEnc', encode(e.description_enc, 'base64'), 'Judgement', e.judgement) ORDER BY e.position)
@@ -20,7 +22,7 @@ SELECT json_build_object(
   'Attachments', (SELECT json_agg(json_build_object('ID', a.id, 'Side', a.side,
       'FilenameEnc', encode(a.filename_enc, 'base64'), 'ContentType', a.content_type,
       'SizeBytes', a.size_bytes, 'CreatedAt', a.created_at) ORDER BY a.created_at)
-    FROM attachments a WHERE a.case_id = @id AND (@committee OR a.side <> 'committee')),
+    FROM attachments a WHERE a.case_id = @id),
   'Hearings', (SELECT json_agg(json_build_object('ID', h.id, 'PlannedAt', h.planned_at, 'Parties', h.parties,
       'LocationEnc', encode(h.location_enc, 'base64'), 'MinutesEnc', encode(h.minutes_enc, 'base64'),
       'Held', h.held, 'Version', h.version, 'WitnessID', h.witness_id) ORDER BY h.planned_at)

@@ -565,10 +565,16 @@ Commands:
                      database; names a changed, removed or reordered entry, a truncated tail, a
                      rebuilt tree or a forged checkpoint
   audit prove ID     print the inclusion proof of access log entry ID in the newest checkpoint
-  audit key          print the access log's public key (to check checkpoints and signed files)
+  audit key          print the access log's public keys, the current one first, then the earlier
+                     ones (to check checkpoints and signed files)
+  audit key rotate [--out FILE]
+                     hand the access log to a new signing key (stop the service first): the first
+                     checkpoint is signed by both keys; the new keyring replaces the key file, or
+                     goes to FILE when the key comes from RKC_LOG_SIGNING_KEY
   verify FILE [--key K]
                      check offline that an export or report came from RKC unaltered and is on the
-                     access log (K: the public key or a file holding it; default this installation's)
+                     access log (K: the public keys or a file holding them, as rkc audit key prints
+                     them; default this installation's)
   purge [--dry-run]  purge cases and signals past their retention term now
   deadlines check    remind staff of cases due within 10 working days or overdue, once per deadline,
                      and of the four weeks to rule a complaint out (Awb 9:8 lid 3)

@@ -16,7 +16,7 @@ missing=""
 have_pg || missing="$missing postgresql"
 # pdftoppm renders report PDFs to images in the reporting tests.
 command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
-# Chromium runs the web pages' browser tests (internal/web), headless.
+# Chromium runs the web pages' browser tests (e2e/web), headless.
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 # Node.js runs Spectral, the API Design Rules' linter (make lint).
 command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/platform/db"
 	"github.com/rkc-nl/rkc/internal/platform/pgserver"
+	"github.com/rkc-nl/rkc/internal/testing/proctest"
 )
 
 // openDataDir is a data folder below a fresh test directory; as root the
@@ -200,7 +201,7 @@ func TestEmbeddedPostgresKilledNoRestart(t *testing.T) {
 	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "rkc: embedded PostgreSQL died") {
 		t.Errorf("last line = %q, want the reason", last)
 	}
-	waitNoPostgres(t, filepath.Join(dataDir, "pgdata"), 5*time.Second)
+	proctest.WaitNoPostgres(t, filepath.Join(dataDir, "pgdata"), 5*time.Second)
 }
 
 // TestDatabaseUnreachable stops the database of DATABASE_URL under a

@@ -14,7 +14,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,6 +21,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/platform/db"
 	"github.com/rkc-nl/rkc/internal/platform/pgserver"
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
+	"github.com/rkc-nl/rkc/internal/testing/proctest"
 )
 
 // binary is the rkc binary built once for the tests below: they test what an
@@ -30,46 +30,16 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "rkc-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	// Open to all: TestPrivateHomeAsUser runs it as another user.
-	if err := os.Chmod(dir, 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "rkc")
-	// -buildvcs=false: stamping asks git, which refuses a checkout owned by
-	// another user ("dubious ownership") and is not needed here.
-	build := exec.Command("go", "build", "-buildvcs=false", "-o", binary, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building rkc: %v\n%s", err, out)
-		os.RemoveAll(dir)
+	var err error
+	// Built as the image builds it, into a directory open to all:
+	// TestPrivateHomeAsUser runs it as another user.
+	if binary, err = proctest.Build(proctest.Module + "/cmd/api"); err != nil {
+		fmt.Fprintln(os.Stderr, "building rkc:", err)
 		os.Exit(1)
 	}
 	code := dbtest.Main(m)
-	os.RemoveAll(dir)
+	proctest.Cleanup()
 	os.Exit(code)
-}
-
-// lockedBuffer collects a child's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // childEnv is our environment without anything that configures rkc or the
@@ -102,7 +72,7 @@ func removeRelocatedCluster(t *testing.T, dataDir string) {
 		if err != nil {
 			return
 		}
-		waitNoPostgres(t, target, 10*time.Second)
+		proctest.WaitNoPostgres(t, target, 10*time.Second)
 		os.RemoveAll(target)
 	})
 }
@@ -261,60 +231,12 @@ func TestMigrateCommand(t *testing.T) {
 	oneErrorLine(t, r, "newer")
 }
 
-// postgresPIDs lists the PostgreSQL processes serving dataDir: the
-// postmaster names it on its command line, and every backend works in it
-// (backends rewrite their command line, so that alone would miss them).
-// It is the check of internal/platform/pgserver's tests, repeated here
-// because test code is not importable.
-func postgresPIDs(t *testing.T, dataDir string) []int {
-	t.Helper()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		dir := filepath.Join("/proc", e.Name())
-		comm, err := os.ReadFile(filepath.Join(dir, "comm"))
-		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
-			continue
-		}
-		cmdline, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
-		cwd, _ := os.Readlink(filepath.Join(dir, "cwd"))
-		if bytes.Contains(cmdline, []byte(dataDir)) || cwd == dataDir {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
-}
-
-// waitNoPostgres fails the test unless every PostgreSQL process on dataDir
-// is gone within d.
-func waitNoPostgres(t *testing.T, dataDir string, d time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		pids := postgresPIDs(t, dataDir)
-		if len(pids) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("PostgreSQL processes %v still serve %s %v after the binary ended", pids, dataDir, d)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // server is the binary running as `rkc serve` with its own PostgreSQL.
 type server struct {
 	cmd            *exec.Cmd
 	done           chan struct{}
 	addr           string
-	stdout, stderr *lockedBuffer
+	stdout, stderr *proctest.Output
 }
 
 // startServer starts the binary on dataDir, with any further settings, and
@@ -323,7 +245,7 @@ type server struct {
 func startServer(t *testing.T, dataDir string, settings ...string) *server {
 	t.Helper()
 	s := &server{done: make(chan struct{}), addr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
-		stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
+		stdout: &proctest.Output{}, stderr: &proctest.Output{}}
 	s.cmd = exec.Command(binary)
 	s.cmd.Env = childEnv(append([]string{"RKC_DATA_DIR=" + dataDir, "RKC_ADDR=" + s.addr, "RKC_SHUTDOWN_TIMEOUT=5s"}, settings...)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
@@ -414,7 +336,7 @@ func TestEmbeddedDatabase(t *testing.T) {
 	if strings.Contains(s.stderr.String(), password) {
 		t.Error("the one-time password is in the log (stderr)")
 	}
-	if len(postgresPIDs(t, pgData)) == 0 {
+	if len(proctest.PostgresPIDs(t, pgData)) == 0 {
 		t.Fatal("no PostgreSQL process found for the data folder; the checks below would prove nothing")
 	}
 
@@ -422,7 +344,7 @@ func TestEmbeddedDatabase(t *testing.T) {
 	if code := s.stop(t, os.Interrupt); code != 0 {
 		t.Fatalf("exit code after SIGINT = %d; stderr:\n%s", code, s.stderr)
 	}
-	waitNoPostgres(t, pgData, 5*time.Second)
+	proctest.WaitNoPostgres(t, pgData, 5*time.Second)
 	if strings.Contains(s.stderr.String(), "panic") {
 		t.Errorf("stderr:\n%s", s.stderr)
 	}
@@ -441,7 +363,7 @@ func TestEmbeddedDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-s.done
-	waitNoPostgres(t, pgData, 10*time.Second)
+	proctest.WaitNoPostgres(t, pgData, 10*time.Second)
 
 	// And the next start recovers from the unclean stop.
 	s = startServer(t, dataDir)
@@ -451,7 +373,7 @@ func TestEmbeddedDatabase(t *testing.T) {
 	if code := s.stop(t, syscall.SIGTERM); code != 0 {
 		t.Fatalf("exit code after SIGTERM = %d; stderr:\n%s", code, s.stderr)
 	}
-	waitNoPostgres(t, pgData, 5*time.Second)
+	proctest.WaitNoPostgres(t, pgData, 5*time.Second)
 }
 
 // TestKeyFileTooOpen: a master key file (or the access log's key file)

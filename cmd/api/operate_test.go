@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
+	"github.com/rkc-nl/rkc/internal/testing/proctest"
 )
 
 // TestCommandsWhileServing: an operator's commands work on the embedded
@@ -44,7 +45,7 @@ func TestCommandsWhileServing(t *testing.T) {
 	if r := runBinary(t, []string{"RKC_DATA_DIR=" + dataDir}, "audit", "verify"); r.code != 0 {
 		t.Errorf("rkc audit verify with the service stopped: exit %d:\n%s", r.code, r.stderr)
 	}
-	waitNoPostgres(t, pgData, 5*time.Second)
+	proctest.WaitNoPostgres(t, pgData, 5*time.Second)
 }
 
 // TestServeRefusesOwnerLogin: a DATABASE_URL whose login could alter or

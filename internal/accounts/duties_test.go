@@ -14,6 +14,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/testing/accountstest"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
@@ -23,10 +24,10 @@ import (
 // refused, whatever the role, through the API and the admin page.
 func TestAttackAdminSelfGrant(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
+	e, _ := accountstest.NewEnv(t, nil)
 	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
 	for _, role := range []string{authz.Secretary, authz.Reporter, authz.Complainant} {
-		expectProblem(t, e.Do(adm, "POST", "/api/v1/accounts/"+adm.ID.String()+"/grants", authz.Grant{Role: role, Domain: authz.AnyDomain}),
+		accountstest.ExpectProblem(t, e.Do(adm, "POST", "/api/v1/accounts/"+adm.ID.String()+"/grants", authz.Grant{Role: role, Domain: authz.AnyDomain}),
 			403, "own-grant")
 	}
 	grants, err := e.App.Accounts.Grants(t.Context(), adm.ID)
@@ -34,11 +35,11 @@ func TestAttackAdminSelfGrant(t *testing.T) {
 		t.Fatalf("the admin's grants after trying: %v %v", grants, err)
 	}
 	e.Must(200, adm, "GET", "/api/v1/me", nil) // and its session lives on: nothing changed
-	expectProblem(t, e.Do(adm, "GET", "/api/v1/cases", nil), 403, "forbidden")
+	accountstest.ExpectProblem(t, e.Do(adm, "GET", "/api/v1/cases", nil), 403, "forbidden")
 
 	// The page's grant form goes the same way.
 	c := adminPage(t, e, adm)
-	status, _, body := c.post("/admin/accounts/"+adm.ID.String()+"/grants", url.Values{"role": {authz.Secretary}, "domain": {authz.AnyDomain}})
+	status, _, body := c.Post("/admin/accounts/"+adm.ID.String()+"/grants", url.Values{"role": {authz.Secretary}, "domain": {authz.AnyDomain}})
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "U kunt uzelf geen rol toekennen") {
 		t.Errorf("the admin page's self-grant: %d", status)
 	}
@@ -53,10 +54,10 @@ func TestAttackAdminSelfGrant(t *testing.T) {
 // invitation is on the access log.
 func TestAttackAdminHiddenAccount(t *testing.T) {
 	t.Parallel()
-	e, box := newEnv(t, nil)
+	e, box := accountstest.NewEnv(t, nil)
 	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
 	c := adminPage(t, e, adm)
-	status, h, _ := c.post("/admin/accounts", url.Values{"email": {"handlanger@test.rkc"}, "name": {"Handlanger"}, "ministry": {"BZK"},
+	status, h, _ := c.Post("/admin/accounts", url.Values{"email": {"handlanger@test.rkc"}, "name": {"Handlanger"}, "ministry": {"BZK"},
 		"password": {"gekozen door beheer"}, "role": {authz.Secretary}, "domain": {authz.AnyDomain}})
 	if status != http.StatusSeeOther || h.Get("Location") != "/admin/accounts?done=invited" {
 		t.Fatalf("the admin page's new account: %d %s", status, h.Get("Location"))
@@ -68,18 +69,18 @@ func TestAttackAdminHiddenAccount(t *testing.T) {
 	if p.PasswordHash != nil {
 		t.Error("the account has a password the admin chose")
 	}
-	expectProblem(t, signIn(e, "handlanger@test.rkc", "gekozen door beheer", nil), 401, "invalid-credentials")
+	accountstest.ExpectProblem(t, accountstest.SignIn(e, "handlanger@test.rkc", "gekozen door beheer", nil), 401, "invalid-credentials")
 	if g, _ := e.App.Accounts.Grants(t.Context(), p.ID); len(g) != 0 {
 		t.Errorf("the secretary's role took effect without a second person: %v", g)
 	}
-	if !accessLogged(t, e, "account:invite:"+p.ID.String()) || !accessLogged(t, e, "account:grant-request:secretary@*:"+p.ID.String()) {
+	if !accountstest.AccessLogged(t, e, "account:invite:"+p.ID.String()) || !accountstest.AccessLogged(t, e, "account:grant-request:secretary@*:"+p.ID.String()) {
 		t.Error("the invitation and its role request are not on the access log")
 	}
-	if m := box.last(t, "handlanger@test.rkc"); m.Kind != accounts.MailInvitation {
+	if m := box.Last(t, "handlanger@test.rkc"); m.Kind != accounts.MailInvitation {
 		t.Errorf("the person got %s, not an invitation", m.Kind)
 	}
 	// The page lists the request.
-	if st, h, page := c.get("/grant-requests"); !strings.Contains(page, "handlanger@test.rkc") {
+	if st, h, page := c.Get("/grant-requests"); !strings.Contains(page, "handlanger@test.rkc") {
 		t.Errorf("the role request is not on the requests page: %d %s %.2000s", st, h.Get("Location"), page)
 	}
 }
@@ -90,8 +91,8 @@ func TestAttackAdminHiddenAccount(t *testing.T) {
 // never refreshes one.
 func TestAttackStepUpThroughEnrolment(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
-	e.Clock.Set(stepStart(time.Now()))
+	e, _ := accountstest.NewEnv(t, nil)
+	e.Clock.Set(accountstest.StepStart(time.Now()))
 	gezag := e.Person("gezag@test.rkc", "FIN", apptest.Grant(authz.Authority, "FIN"))
 	stale := func(p *apptest.Person) {
 		if err := e.App.DB.Exec(`UPDATE sessions SET authenticated_at = now() - interval '2 hours' WHERE person_id = ?`, p.ID).Error; err != nil {
@@ -99,9 +100,9 @@ func TestAttackStepUpThroughEnrolment(t *testing.T) {
 		}
 	}
 	stale(gezag)
-	expectProblem(t, e.Do(gezag, "POST", "/api/v1/me/totp", nil), 401, "reauthentication-required")
-	expectProblem(t, e.Do(gezag, "POST", "/api/v1/me/totp/confirm", map[string]string{"otp": "123456"}), 401, "reauthentication-required")
-	expectProblem(t, e.Do(gezag, "POST", "/api/v1/cases/"+uuid.NewString()+"/decision", map[string]any{}), 401, "reauthentication-required")
+	accountstest.ExpectProblem(t, e.Do(gezag, "POST", "/api/v1/me/totp", nil), 401, "reauthentication-required")
+	accountstest.ExpectProblem(t, e.Do(gezag, "POST", "/api/v1/me/totp/confirm", map[string]string{"otp": "123456"}), 401, "reauthentication-required")
+	accountstest.ExpectProblem(t, e.Do(gezag, "POST", "/api/v1/cases/"+uuid.NewString()+"/decision", map[string]any{}), 401, "reauthentication-required")
 
 	// A complainant may set one up without a recent proof, but confirming
 	// it does not make the session's proof recent.
@@ -115,7 +116,7 @@ func TestAttackStepUpThroughEnrolment(t *testing.T) {
 	if e.App.Accounts.RecentlyAuthenticated(caller) {
 		t.Error("confirming a second factor counted as a fresh proof of identity")
 	}
-	if !accessLogged(t, e, accounts.ActEnrolBegin) || !accessLogged(t, e, accounts.ActEnrolConfirm) {
+	if !accountstest.AccessLogged(t, e, accounts.ActEnrolBegin) || !accountstest.AccessLogged(t, e, accounts.ActEnrolConfirm) {
 		t.Error("the enrolment is not on the access log")
 	}
 }
@@ -124,21 +125,21 @@ func TestAttackStepUpThroughEnrolment(t *testing.T) {
 // instead of being shown a secret.
 func TestAttackStepUpThroughEnrolmentWeb(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
+	e, _ := accountstest.NewEnv(t, nil)
 	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
-	c := newWebClient(t, e)
+	c := accountstest.NewWebClient(t, e)
 	jarCookie(t, c, e, sec.Token)
 	if err := e.App.DB.Exec(`UPDATE sessions SET authenticated_at = now() - interval '2 hours' WHERE person_id = ?`, sec.ID).Error; err != nil {
 		t.Fatal(err)
 	}
-	status, h, body := c.get("/account/two-factor")
+	status, h, body := c.Get("/account/two-factor")
 	if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login?reauth=1") || strings.Contains(body, "rkc-secret") {
 		t.Fatalf("the set-up page for a stale session: %d %s", status, h.Get("Location"))
 	}
 	if _, err := e.App.Accounts.Authenticate(t.Context(), sec.Token); err == nil {
 		t.Error("the stale session lives on")
 	}
-	_, _, login := c.get(h.Get("Location"))
+	_, _, login := c.Get(h.Get("Location"))
 	if !strings.Contains(login, "Meld u opnieuw aan: voor het instellen van tweestapsverificatie") {
 		t.Error("the sign-in page does not say why")
 	}
@@ -151,7 +152,7 @@ var oneTimePassword = regexp.MustCompile(`^\S{15,}$`)
 // anything else works, and the printed one never works again.
 func TestAttackReusedFirstPassword(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
+	e, _ := accountstest.NewEnv(t, nil)
 	ctx := t.Context()
 	e.App.DB.Exec(`DELETE FROM role_grants WHERE role = 'admin'`)
 	printed, err := e.App.Accounts.EnsureAdmin(ctx, "eerste@test.rkc")
@@ -163,21 +164,21 @@ func TestAttackReusedFirstPassword(t *testing.T) {
 	if s.Pending != accounts.PendingNewPassword {
 		t.Fatalf("the first sign-in waits for %q, want %q", s.Pending, accounts.PendingNewPassword)
 	}
-	expectProblem(t, e.Do(as(s.Token), "GET", "/api/v1/accounts", nil), 401, "second-factor-required")
-	expectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/me/totp", nil), 401, "second-factor-required")
-	expectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/session/password", map[string]string{"password": printed}), 400, "validation")
+	accountstest.ExpectProblem(t, e.Do(as(s.Token), "GET", "/api/v1/accounts", nil), 401, "second-factor-required")
+	accountstest.ExpectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/me/totp", nil), 401, "second-factor-required")
+	accountstest.ExpectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/session/password", map[string]string{"password": printed}), 400, "validation")
 	var next session
 	e.Must(200, as(s.Token), "POST", "/api/v1/session/password", map[string]string{"password": "mijn eigen lange wachtwoord"}).Decode(t, &next)
 	if next.Pending != accounts.PendingEnrolment {
 		t.Fatalf("after the new password the session waits for %q, want enrolment", next.Pending)
 	}
-	expectProblem(t, e.Do(as(next.Token), "GET", "/api/v1/accounts", nil), 401, "second-factor-required")
+	accountstest.ExpectProblem(t, e.Do(as(next.Token), "GET", "/api/v1/accounts", nil), 401, "second-factor-required")
 	_, _, full := enrol(t, e, next.Token)
 	e.Must(200, as(full), "GET", "/api/v1/accounts", nil)
 
 	// The printed password never works again.
-	expectProblem(t, signIn(e, "eerste@test.rkc", printed, nil), 401, "invalid-credentials")
-	if !accessLogged(t, e, accounts.ActFirstPassword) {
+	accountstest.ExpectProblem(t, accountstest.SignIn(e, "eerste@test.rkc", printed, nil), 401, "invalid-credentials")
+	if !accountstest.AccessLogged(t, e, accounts.ActFirstPassword) {
 		t.Error("replacing the first password is not on the access log")
 	}
 }
@@ -187,12 +188,12 @@ func TestAttackReusedFirstPassword(t *testing.T) {
 // same address still signs in.
 func TestAttackBystanderLockout(t *testing.T) {
 	t.Parallel()
-	e, box := newEnv(t, nil)
+	e, box := accountstest.NewEnv(t, nil)
 	colleague := e.Person("collega@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
 	for i := range 10 {
-		expectProblem(t, signIn(e, fmt.Sprintf("iemand%d@test.rkc", i), "wrong password!", nil), 401, "invalid-credentials")
+		accountstest.ExpectProblem(t, accountstest.SignIn(e, fmt.Sprintf("iemand%d@test.rkc", i), "wrong password!", nil), 401, "invalid-credentials")
 	}
-	expectProblem(t, signIn(e, "someone@test.rkc", "wrong password!", nil), 401, "invalid-credentials")
+	accountstest.ExpectProblem(t, accountstest.SignIn(e, "someone@test.rkc", "wrong password!", nil), 401, "invalid-credentials")
 	e.Must(201, nil, "POST", "/api/v1/session", map[string]string{"email": colleague.Email, "password": apptest.Password})
 
 	// Someone who knows the colleague's address and locks the account from
@@ -211,7 +212,7 @@ func TestAttackBystanderLockout(t *testing.T) {
 	if err := e.App.Accounts.RequestPasswordReset(ctx, colleague.Email, "198.51.100.1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.App.Accounts.SetPassword(ctx, linkToken(t, box.last(t, colleague.Email)), "een nieuw lang wachtwoord", "198.51.100.1"); err != nil {
+	if err := e.App.Accounts.SetPassword(ctx, linkToken(t, box.Last(t, colleague.Email)), "een nieuw lang wachtwoord", "198.51.100.1"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.App.Accounts.SignIn(ctx, accounts.SignInInput{Email: colleague.Email, Password: "een nieuw lang wachtwoord", Client: "198.51.100.1"}); err != nil {

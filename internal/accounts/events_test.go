@@ -4,98 +4,64 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/testing/accountstest"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
-
-// logEntry is an access-log line as a test reads it back.
-type logEntry struct {
-	PersonID *uuid.UUID
-	Role     string
-	Action   string
-	Client   string
-}
-
-// entries returns the access log's lines with action, oldest first.
-func entries(t *testing.T, e *apptest.Env, action string) []logEntry {
-	t.Helper()
-	var out []logEntry
-	if err := e.App.DB.Raw(`SELECT person_id, role, action, client FROM access_log WHERE action = ? ORDER BY id`, action).Scan(&out).Error; err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// one fails unless the log has exactly one line with action, by person
-// (nil: none) from client, and returns it.
-func one(t *testing.T, e *apptest.Env, action string, person *uuid.UUID, client string) {
-	t.Helper()
-	got := entries(t, e, action)
-	if len(got) != 1 {
-		t.Errorf("%s: %d entries, want 1", action, len(got))
-		return
-	}
-	g := got[0]
-	if (person == nil) != (g.PersonID == nil) || (person != nil && *person != *g.PersonID) || g.Client != client {
-		t.Errorf("%s: entry %+v, want person %v from %s", action, g, person, client)
-	}
-}
 
 // Sign-in, its failures, the second factor, re-authentication, a reset
 // request and account creation are each on the access log, with who and
 // from where, and never with a password or a code.
 func TestAccountEventsLogged(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
-	e.Clock.Set(stepStart(time.Now()))
+	e, _ := accountstest.NewEnv(t, nil)
+	e.Clock.Set(accountstest.StepStart(time.Now()))
 	ctx := t.Context()
 	const client = "127.0.0.1"
 	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
-	one(t, e, accounts.ActAccountCreated+sec.ID.String(), nil, "")
+	accountstest.One(t, e, accounts.ActAccountCreated+sec.ID.String(), nil, "")
 
 	// Failures: a known account, an unknown one.
-	expectProblem(t, signIn(e, sec.Email, "fout wachtwoord 1", nil), 401, "invalid-credentials")
-	one(t, e, "signin-failed:password", &sec.ID, client)
-	expectProblem(t, signIn(e, "onbekend@test.rkc", "fout wachtwoord 2", nil), 401, "invalid-credentials")
-	one(t, e, "signin-failed:password:unknown-account", nil, client)
+	accountstest.ExpectProblem(t, accountstest.SignIn(e, sec.Email, "fout wachtwoord 1", nil), 401, "invalid-credentials")
+	accountstest.One(t, e, "signin-failed:password", &sec.ID, client)
+	accountstest.ExpectProblem(t, accountstest.SignIn(e, "onbekend@test.rkc", "fout wachtwoord 2", nil), 401, "invalid-credentials")
+	accountstest.One(t, e, "signin-failed:password:unknown-account", nil, client)
 
 	// Success, the second factor set up, a wrong code, a recovery code.
 	var s session
-	signIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
-	one(t, e, "signin:password", &sec.ID, client)
+	accountstest.SignIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
+	accountstest.One(t, e, "signin:password", &sec.ID, client)
 	_, codes, _ := enrol(t, e, s.Token)
-	one(t, e, accounts.ActEnrolBegin, &sec.ID, client)
-	one(t, e, accounts.ActEnrolConfirm, &sec.ID, client)
-	signIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
-	expectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/session/otp", map[string]string{"otp": "000000"}), 401, "invalid-otp")
-	one(t, e, "signin-failed:otp", &sec.ID, client)
+	accountstest.One(t, e, accounts.ActEnrolBegin, &sec.ID, client)
+	accountstest.One(t, e, accounts.ActEnrolConfirm, &sec.ID, client)
+	accountstest.SignIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
+	accountstest.ExpectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/session/otp", map[string]string{"otp": "000000"}), 401, "invalid-otp")
+	accountstest.One(t, e, "signin-failed:otp", &sec.ID, client)
 	var done session
 	e.Must(200, as(s.Token), "POST", "/api/v1/session/otp", map[string]string{"recovery_code": codes[0]}).Decode(t, &done)
-	one(t, e, accounts.ActRecoveryCodeUsed, &sec.ID, client)
+	accountstest.One(t, e, accounts.ActRecoveryCodeUsed, &sec.ID, client)
 
 	// Re-authentication, failed and done.
-	expectProblem(t, e.Do(as(done.Token), "POST", "/api/v1/session/reauth", map[string]string{"password": "fout wachtwoord 3"}), 401, "invalid-credentials")
-	one(t, e, "reauth-failed:password", &sec.ID, client)
+	accountstest.ExpectProblem(t, e.Do(as(done.Token), "POST", "/api/v1/session/reauth", map[string]string{"password": "fout wachtwoord 3"}), 401, "invalid-credentials")
+	accountstest.One(t, e, "reauth-failed:password", &sec.ID, client)
 	e.Must(200, as(done.Token), "POST", "/api/v1/session/reauth", map[string]string{"password": apptest.Password, "recovery_code": codes[1]})
-	one(t, e, "reauth:password", &sec.ID, client)
+	accountstest.One(t, e, "reauth:password", &sec.ID, client)
 
 	// A reset request names the account, not who asked.
 	if err := e.App.Accounts.RequestPasswordReset(ctx, sec.Email, "203.0.113.5"); err != nil {
 		t.Fatal(err)
 	}
-	one(t, e, accounts.ActResetRequested+sec.ID.String(), nil, "203.0.113.5")
+	accountstest.One(t, e, accounts.ActResetRequested+sec.ID.String(), nil, "203.0.113.5")
 
 	// Switching the account off and on, by an admin, and the sessions that
 	// ended with it.
 	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
 	e.Must(204, adm, "POST", "/api/v1/accounts/"+sec.ID.String()+"/deactivate", nil)
 	e.Must(204, adm, "POST", "/api/v1/accounts/"+sec.ID.String()+"/activate", nil)
-	one(t, e, "account:deactivate:"+sec.ID.String(), &adm.ID, client)
-	one(t, e, "account:activate:"+sec.ID.String(), &adm.ID, client)
-	one(t, e, accounts.ActSessionsEnded+sec.ID.String(), &adm.ID, client)
+	accountstest.One(t, e, "account:deactivate:"+sec.ID.String(), &adm.ID, client)
+	accountstest.One(t, e, "account:activate:"+sec.ID.String(), &adm.ID, client)
+	accountstest.One(t, e, accounts.ActSessionsEnded+sec.ID.String(), &adm.ID, client)
 
 	// Nothing typed is in the log: no password, no code, no address asked for.
 	for _, typed := range []string{"fout wachtwoord", apptest.Password, codes[0], "onbekend@", "000000"} {

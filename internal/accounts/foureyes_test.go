@@ -6,6 +6,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/testing/accountstest"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
@@ -15,7 +16,7 @@ import (
 // nobody in RKC can decide.
 func TestFourEyes(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
+	e, _ := accountstest.NewEnv(t, nil)
 	ctx := t.Context()
 	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
 	p := e.Person("nieuw@test.rkc", "BZK")
@@ -31,11 +32,11 @@ func TestFourEyes(t *testing.T) {
 
 	// With one admin and no chair, nobody in RKC can confirm: the operator can.
 	rid := request(adm, apptest.Grant(authz.Admin, authz.AnyDomain))
-	expectProblem(t, confirm(adm, rid), 403, "grant-confirmer")
+	accountstest.ExpectProblem(t, confirm(adm, rid), 403, "grant-confirmer")
 	if err := e.App.Accounts.ConfirmByOperator(ctx, uuidOf(t, rid)); err != nil {
 		t.Fatalf("the operator's confirmation: %v", err)
 	}
-	if !accessLogged(t, e, "account:grant-confirm:admin@*:"+p.ID.String()) {
+	if !accountstest.AccessLogged(t, e, "account:grant-confirm:admin@*:"+p.ID.String()) {
 		t.Error("the operator's confirmation is not logged")
 	}
 	adm2 := e.Person("beheer2@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
@@ -48,22 +49,22 @@ func TestFourEyes(t *testing.T) {
 	// The subject, though an admin now, cannot confirm a request for themselves.
 	pAdmin := &apptest.Person{ID: p.ID, Token: mustSession(t, e, p)}
 	rid = request(adm2, apptest.Grant(authz.PrivacyOfficer, authz.AnyDomain))
-	expectProblem(t, confirm(pAdmin, rid), 403, "grant-confirmer")
-	expectProblem(t, confirm(adm2, rid), 403, "grant-confirmer")
+	accountstest.ExpectProblem(t, confirm(pAdmin, rid), 403, "grant-confirmer")
+	accountstest.ExpectProblem(t, confirm(adm2, rid), 403, "grant-confirmer")
 	e.Must(204, adm, "POST", "/api/v1/grant-requests/"+rid+"/refuse", nil)
 	if g, _ := e.App.Accounts.Grants(ctx, p.ID); len(g) != 1 {
 		t.Errorf("after a refusal the person holds %v", g)
 	}
-	if !accessLogged(t, e, "account:grant-refuse:privacy_officer@*:"+p.ID.String()) {
+	if !accountstest.AccessLogged(t, e, "account:grant-refuse:privacy_officer@*:"+p.ID.String()) {
 		t.Error("the refusal is not logged")
 	}
 
 	// A committee role: the chair confirms; an admin may not while there is one.
 	chair := e.Person("voorzitter@test.rkc", "BZK", apptest.Grant(authz.Chair, authz.AnyDomain))
 	rid = request(adm, apptest.Grant(authz.Secretary, authz.AnyDomain))
-	expectProblem(t, confirm(adm2, rid), 403, "grant-confirmer")
+	accountstest.ExpectProblem(t, confirm(adm2, rid), 403, "grant-confirmer")
 	e.Must(204, chair, "POST", "/api/v1/grant-requests/"+rid+"/confirm", nil)
-	expectProblem(t, confirm(chair, rid), 404, "not-found")
+	accountstest.ExpectProblem(t, confirm(chair, rid), 404, "not-found")
 	// The chair is not asked about roles outside the committee.
 	var list struct{ Items []accounts.GrantRequest }
 	e.Must(200, chair, "GET", "/api/v1/grant-requests", nil).Decode(t, &list)
@@ -75,5 +76,5 @@ func TestFourEyes(t *testing.T) {
 	// Confirming needs a recent proof of identity.
 	rid = request(adm2, apptest.Grant(authz.Authority, "FIN"))
 	e.App.DB.Exec(`UPDATE sessions SET authenticated_at = now() - interval '1 hour' WHERE person_id = ?`, adm.ID)
-	expectProblem(t, confirm(adm, rid), 401, "reauthentication-required")
+	accountstest.ExpectProblem(t, confirm(adm, rid), 401, "reauthentication-required")
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/testing/accountstest"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
@@ -29,7 +30,7 @@ func sameAnswer(t *testing.T, what string, a, b *apptest.Response) {
 // works once, before it expires, and ends the account's sessions.
 func TestPasswordReset(t *testing.T) {
 	t.Parallel()
-	e, box := newEnv(t, nil)
+	e, box := accountstest.NewEnv(t, nil)
 	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
 	known := e.Do(nil, "POST", "/api/v1/password-reset", map[string]string{"email": "Klager@test.rkc"})
 	unknown := e.Do(nil, "POST", "/api/v1/password-reset", map[string]string{"email": "niemand@test.rkc"})
@@ -37,39 +38,39 @@ func TestPasswordReset(t *testing.T) {
 		t.Fatalf("reset: %d %s", known.Status, known.Body)
 	}
 	sameAnswer(t, "reset for a known and an unknown address", known, unknown)
-	if n := len(box.all()); n != 1 {
+	if n := len(box.All()); n != 1 {
 		t.Fatalf("%d e-mails, want 1 (none to the unknown address)", n)
 	}
-	m := box.last(t, kl.Email)
+	m := box.Last(t, kl.Email)
 	if m.Kind != accounts.MailReset || !strings.HasPrefix(m.Link, e.Config.BaseURL+"/password/") || m.Expires.Before(time.Now().Add(50*time.Minute)) {
 		t.Fatalf("reset e-mail %+v", m)
 	}
 	token := linkToken(t, m)
 
-	expectProblem(t, e.Do(nil, "POST", "/api/v1/password", map[string]string{"token": token, "password": "kort"}), 400, "validation")
+	accountstest.ExpectProblem(t, e.Do(nil, "POST", "/api/v1/password", map[string]string{"token": token, "password": "kort"}), 400, "validation")
 	e.Must(204, nil, "POST", "/api/v1/password", map[string]string{"token": token, "password": "een nieuw lang wachtwoord"})
-	expectProblem(t, e.Do(nil, "POST", "/api/v1/password", map[string]string{"token": token, "password": "nog een ander wachtwoord"}), 404, "link-invalid")
-	expectProblem(t, e.Do(kl, "GET", "/api/v1/me", nil), 401, "unauthenticated") // the old sessions ended
-	expectProblem(t, signIn(e, kl.Email, apptest.Password, nil), 401, "invalid-credentials")
-	if r := signIn(e, kl.Email, "een nieuw lang wachtwoord", nil); r.Status != 201 {
+	accountstest.ExpectProblem(t, e.Do(nil, "POST", "/api/v1/password", map[string]string{"token": token, "password": "nog een ander wachtwoord"}), 404, "link-invalid")
+	accountstest.ExpectProblem(t, e.Do(kl, "GET", "/api/v1/me", nil), 401, "unauthenticated") // the old sessions ended
+	accountstest.ExpectProblem(t, accountstest.SignIn(e, kl.Email, apptest.Password, nil), 401, "invalid-credentials")
+	if r := accountstest.SignIn(e, kl.Email, "een nieuw lang wachtwoord", nil); r.Status != 201 {
 		t.Fatalf("sign-in with the new password: %d %s", r.Status, r.Body)
 	}
 
 	// An expired link does not work; a newer link voids an older one.
 	e.Must(202, nil, "POST", "/api/v1/password-reset", map[string]string{"email": kl.Email})
-	first := linkToken(t, box.last(t, kl.Email))
+	first := linkToken(t, box.Last(t, kl.Email))
 	e.Must(202, nil, "POST", "/api/v1/password-reset", map[string]string{"email": kl.Email})
-	second := linkToken(t, box.last(t, kl.Email))
-	expectProblem(t, e.Do(nil, "POST", "/api/v1/password", map[string]string{"token": first, "password": "een derde lang wachtwoord"}), 404, "link-invalid")
+	second := linkToken(t, box.Last(t, kl.Email))
+	accountstest.ExpectProblem(t, e.Do(nil, "POST", "/api/v1/password", map[string]string{"token": first, "password": "een derde lang wachtwoord"}), 404, "link-invalid")
 	e.App.DB.Exec(`UPDATE account_tokens SET expires_at = now() - interval '1 second'`)
-	expectProblem(t, e.Do(nil, "POST", "/api/v1/password", map[string]string{"token": second, "password": "een derde lang wachtwoord"}), 404, "link-invalid")
+	accountstest.ExpectProblem(t, e.Do(nil, "POST", "/api/v1/password", map[string]string{"token": second, "password": "een derde lang wachtwoord"}), 404, "link-invalid")
 	// Only hashes of the links are stored.
 	var n int64
 	e.App.DB.Raw(`SELECT count(*) FROM account_tokens WHERE encode(token_hash, 'escape') LIKE ?`, "%"+second[:8]+"%").Scan(&n)
 	if n != 0 {
 		t.Error("a link's token is stored as it is")
 	}
-	expectProblem(t, e.Do(nil, "POST", "/api/v1/password-reset", map[string]string{"email": "geen adres"}), 400, "validation")
+	accountstest.ExpectProblem(t, e.Do(nil, "POST", "/api/v1/password-reset", map[string]string{"email": "geen adres"}), 400, "validation")
 }
 
 // An invitation answers alike whether or not the address has an account;
@@ -77,7 +78,7 @@ func TestPasswordReset(t *testing.T) {
 // invitation named, each grant in the access log.
 func TestInvitation(t *testing.T) {
 	t.Parallel()
-	e, box := newEnv(t, nil)
+	e, box := accountstest.NewEnv(t, nil)
 	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
 	e.Person("bestaand@test.rkc", "FIN", apptest.Grant(authz.Complainant, "FIN"))
 	inv := func(email string) *apptest.Response {
@@ -90,10 +91,10 @@ func TestInvitation(t *testing.T) {
 		t.Fatalf("invitation: %d %s", fresh.Status, fresh.Body)
 	}
 	sameAnswer(t, "invitation to a new and to an existing address", fresh, existing)
-	if m := box.last(t, "bestaand@test.rkc"); m.Kind != accounts.MailAccountExists || m.Link != "" {
+	if m := box.Last(t, "bestaand@test.rkc"); m.Kind != accounts.MailAccountExists || m.Link != "" {
 		t.Errorf("the existing account got %+v", m)
 	}
-	m := box.last(t, "nieuw@test.rkc")
+	m := box.Last(t, "nieuw@test.rkc")
 	if m.Kind != accounts.MailInvitation || m.Lang != "en" || m.Expires.Before(time.Now().Add(6*24*time.Hour)) {
 		t.Fatalf("invitation e-mail %+v", m)
 	}
@@ -105,7 +106,7 @@ func TestInvitation(t *testing.T) {
 	}
 
 	// Before the link is used the person cannot sign in.
-	expectProblem(t, signIn(e, "nieuw@test.rkc", "een wachtwoord van mij", nil), 401, "invalid-credentials")
+	accountstest.ExpectProblem(t, accountstest.SignIn(e, "nieuw@test.rkc", "een wachtwoord van mij", nil), 401, "invalid-credentials")
 	e.Must(204, nil, "POST", "/api/v1/password", map[string]string{"token": linkToken(t, m), "password": "een wachtwoord van mij"})
 	var s struct {
 		Token   string `json:"token"`
@@ -115,12 +116,12 @@ func TestInvitation(t *testing.T) {
 			Roles []authz.Grant `json:"roles"`
 		} `json:"user"`
 	}
-	signIn(e, "nieuw@test.rkc", "een wachtwoord van mij", nil).Decode(t, &s)
+	accountstest.SignIn(e, "nieuw@test.rkc", "een wachtwoord van mij", nil).Decode(t, &s)
 	if len(s.User.Roles) != 0 {
 		t.Errorf("the invited member has roles before anyone confirmed them: %+v", s)
 	}
-	if !accessLogged(t, e, "account:invite:"+s.User.ID) || !accessLogged(t, e, "account:grant-request:member@*:"+s.User.ID) ||
-		!accessLogged(t, e, accounts.ActPasswordSetByLink+"invitation") {
+	if !accountstest.AccessLogged(t, e, "account:invite:"+s.User.ID) || !accountstest.AccessLogged(t, e, "account:grant-request:member@*:"+s.User.ID) ||
+		!accountstest.AccessLogged(t, e, accounts.ActPasswordSetByLink+"invitation") {
 		t.Error("the invitation, its role request or the password is not in the access log")
 	}
 	// The chair confirms the member's role; then it is theirs.
@@ -131,23 +132,23 @@ func TestInvitation(t *testing.T) {
 		t.Fatalf("the chair's requests: %+v", reqs)
 	}
 	e.Must(204, chair, "POST", "/api/v1/grant-requests/"+reqs.Items[0].ID.String()+"/confirm", nil)
-	signIn(e, "nieuw@test.rkc", "een wachtwoord van mij", nil).Decode(t, &s)
+	accountstest.SignIn(e, "nieuw@test.rkc", "een wachtwoord van mij", nil).Decode(t, &s)
 	if s.Pending != accounts.PendingEnrolment || len(s.User.Roles) != 1 || s.User.Roles[0].Role != authz.Member {
 		t.Errorf("the invited member signs in as %+v", s)
 	}
-	if !accessLogged(t, e, "account:grant:member@*:"+s.User.ID) {
+	if !accountstest.AccessLogged(t, e, "account:grant:member@*:"+s.User.ID) {
 		t.Error("the confirmed grant is not in the access log")
 	}
 
-	expectProblem(t, e.Do(adm, "POST", "/api/v1/invitations", accounts.Invitation{Email: "x@test.rkc", Name: "X", Ministry: "NOPE"}), 400, "validation")
-	expectProblem(t, e.Do(adm, "POST", "/api/v1/invitations", accounts.Invitation{Email: "x@test.rkc", Name: "X", Ministry: "AZ",
+	accountstest.ExpectProblem(t, e.Do(adm, "POST", "/api/v1/invitations", accounts.Invitation{Email: "x@test.rkc", Name: "X", Ministry: "NOPE"}), 400, "validation")
+	accountstest.ExpectProblem(t, e.Do(adm, "POST", "/api/v1/invitations", accounts.Invitation{Email: "x@test.rkc", Name: "X", Ministry: "AZ",
 		Roles: []authz.Grant{{Role: "emperor", Domain: "*"}}}), 400, "validation")
 }
 
 // Accounts unused for the configured period are flagged for the admin.
 func TestUnusedAccounts(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, map[string]string{"RKC_ACCOUNT_UNUSED_DAYS": "30"})
+	e, _ := accountstest.NewEnv(t, map[string]string{"RKC_ACCOUNT_UNUSED_DAYS": "30"})
 	start := time.Now()
 	e.Clock.Set(start)
 	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
@@ -157,7 +158,7 @@ func TestUnusedAccounts(t *testing.T) {
 	e.Must(204, adm, "POST", "/api/v1/accounts/"+gone.ID.String()+"/deactivate", nil)
 
 	e.Clock.Set(start.AddDate(0, 0, 31))
-	if r := signIn(e, used.Email, apptest.Password, nil); r.Status != 201 {
+	if r := accountstest.SignIn(e, used.Email, apptest.Password, nil); r.Status != 201 {
 		t.Fatal(r.Status)
 	}
 	type view struct {
@@ -190,5 +191,5 @@ func TestUnusedAccounts(t *testing.T) {
 			t.Errorf("account %+v", v)
 		}
 	}
-	expectProblem(t, e.Do(used, "GET", "/api/v1/accounts", nil), 403, "forbidden")
+	accountstest.ExpectProblem(t, e.Do(used, "GET", "/api/v1/accounts", nil), 403, "forbidden")
 }

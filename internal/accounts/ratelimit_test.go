@@ -10,6 +10,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/signals"
+	"github.com/rkc-nl/rkc/internal/testing/accountstest"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
@@ -41,7 +42,7 @@ func limited(t *testing.T, what string, n int, send func(i int) *apptest.Respons
 
 func TestRateLimits(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
+	e, _ := accountstest.NewEnv(t, nil)
 	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
 	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
 	ctx := t.Context()
@@ -53,12 +54,12 @@ func TestRateLimits(t *testing.T) {
 		if _, err := e.App.Accounts.SignIn(ctx, accounts.SignInInput{Email: kl.Email, Password: "wrong password!", Client: "10.0.0.20"}); err == nil {
 			t.Fatal("a wrong password signed in")
 		}
-		limited(t, "sign-in to a locked account from a new address", 0, func(int) *apptest.Response { return signIn(e, kl.Email, apptest.Password, nil) })
+		limited(t, "sign-in to a locked account from a new address", 0, func(int) *apptest.Response { return accountstest.SignIn(e, kl.Email, apptest.Password, nil) })
 	})
 	t.Run("sign-in per account and address", func(t *testing.T) {
 		target := e.Person("doelwit@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
 		limited(t, "wrong passwords for one account from one address", 10, func(int) *apptest.Response {
-			return signIn(e, target.Email, "wrong password!", nil)
+			return accountstest.SignIn(e, target.Email, "wrong password!", nil)
 		})
 	})
 	t.Run("sign-in per address", func(t *testing.T) {
@@ -66,7 +67,7 @@ func TestRateLimits(t *testing.T) {
 		// them would each wait a second); the 300th locks it.
 		setFailures(t, e, "login-client:127.0.0.1", 299)
 		limited(t, "sign-in from one address", 1, func(i int) *apptest.Response {
-			return signIn(e, fmt.Sprintf("niemand%d@test.rkc", i), "wrong password!", nil)
+			return accountstest.SignIn(e, fmt.Sprintf("niemand%d@test.rkc", i), "wrong password!", nil)
 		})
 	})
 	t.Run("password reset per account", func(t *testing.T) {
@@ -127,19 +128,19 @@ func setFailures(t *testing.T, e *apptest.Env, key string, n int) {
 // Wrong second-factor codes are limited per account like passwords.
 func TestOTPRateLimit(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
-	e.Clock.Set(stepStart(time.Now()))
+	e, _ := accountstest.NewEnv(t, nil)
+	e.Clock.Set(accountstest.StepStart(time.Now()))
 	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
 	var s session
-	signIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
+	accountstest.SignIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
 	secret, _, _ := enrol(t, e, s.Token)
-	signIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
+	accountstest.SignIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
 	limited(t, "wrong codes", 10, func(i int) *apptest.Response {
 		return e.Do(as(s.Token), "POST", "/api/v1/session/otp", map[string]string{"otp": fmt.Sprintf("%06d", 999990-i)})
 	})
 	// Even the right code waits now.
 	e.Clock.Set(e.Clock.Now().Add(30 * time.Second))
 	limited(t, "the right code while locked", 0, func(int) *apptest.Response {
-		return e.Do(as(s.Token), "POST", "/api/v1/session/otp", map[string]string{"otp": code(t, secret, e.Clock.Now())})
+		return e.Do(as(s.Token), "POST", "/api/v1/session/otp", map[string]string{"otp": accountstest.Code(t, secret, e.Clock.Now())})
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/testing/accountstest"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
@@ -16,36 +17,36 @@ import (
 // with any of its tokens is unauthenticated, and so is a new sign-in.
 func TestDeactivationEndsSessions(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
+	e, _ := accountstest.NewEnv(t, nil)
 	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
 	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
 	var s session
-	signIn(e, kl.Email, apptest.Password, nil).Decode(t, &s)
+	accountstest.SignIn(e, kl.Email, apptest.Password, nil).Decode(t, &s)
 	e.Must(200, kl, "GET", "/api/v1/me", nil)
 	e.Must(200, as(s.Token), "GET", "/api/v1/cases", nil)
 
 	e.Must(204, adm, "POST", "/api/v1/accounts/"+kl.ID.String()+"/deactivate", nil)
-	expectProblem(t, e.Do(kl, "GET", "/api/v1/me", nil), 401, "unauthenticated")
-	expectProblem(t, e.Do(as(s.Token), "GET", "/api/v1/cases", nil), 401, "unauthenticated")
-	expectProblem(t, signIn(e, kl.Email, apptest.Password, nil), 401, "invalid-credentials")
-	if !accessLogged(t, e, "account:deactivate:"+kl.ID.String()) {
+	accountstest.ExpectProblem(t, e.Do(kl, "GET", "/api/v1/me", nil), 401, "unauthenticated")
+	accountstest.ExpectProblem(t, e.Do(as(s.Token), "GET", "/api/v1/cases", nil), 401, "unauthenticated")
+	accountstest.ExpectProblem(t, accountstest.SignIn(e, kl.Email, apptest.Password, nil), 401, "invalid-credentials")
+	if !accountstest.AccessLogged(t, e, "account:deactivate:"+kl.ID.String()) {
 		t.Error("the deactivation is not in the access log")
 	}
 	// The admin cannot switch themselves off, and an unknown account is 404.
-	expectProblem(t, e.Do(adm, "POST", "/api/v1/accounts/"+adm.ID.String()+"/deactivate", nil), 409, "own-account")
-	expectProblem(t, e.Do(adm, "POST", "/api/v1/accounts/"+uuid.NewString()+"/deactivate", nil), 404, "not-found")
+	accountstest.ExpectProblem(t, e.Do(adm, "POST", "/api/v1/accounts/"+adm.ID.String()+"/deactivate", nil), 409, "own-account")
+	accountstest.ExpectProblem(t, e.Do(adm, "POST", "/api/v1/accounts/"+uuid.NewString()+"/deactivate", nil), 404, "not-found")
 
 	e.Must(204, adm, "POST", "/api/v1/accounts/"+kl.ID.String()+"/activate", nil)
-	if r := signIn(e, kl.Email, apptest.Password, nil); r.Status != 201 {
+	if r := accountstest.SignIn(e, kl.Email, apptest.Password, nil); r.Status != 201 {
 		t.Errorf("sign-in after reactivation: %d %s", r.Status, r.Body)
 	}
-	expectProblem(t, e.Do(kl, "GET", "/api/v1/me", nil), 401, "unauthenticated") // the old sessions stay ended
+	accountstest.ExpectProblem(t, e.Do(kl, "GET", "/api/v1/me", nil), 401, "unauthenticated") // the old sessions stay ended
 }
 
 // A person lists their sessions and ends one; nobody else's.
 func TestMySessions(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
+	e, _ := accountstest.NewEnv(t, nil)
 	me := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
 	other := e.Person("ander@test.rkc", "FIN", apptest.Grant(authz.Complainant, "FIN"))
 	var s session
@@ -81,33 +82,33 @@ func TestMySessions(t *testing.T) {
 		t.Fatalf("sessions %+v", list.Items)
 	}
 	// Another person's session is not found.
-	expectProblem(t, e.Do(other, "DELETE", "/api/v1/me/sessions/"+theirs, nil), 404, "not-found")
+	accountstest.ExpectProblem(t, e.Do(other, "DELETE", "/api/v1/me/sessions/"+theirs, nil), 404, "not-found")
 	e.Must(200, as(s.Token), "GET", "/api/v1/me", nil)
 	e.Must(204, me, "DELETE", "/api/v1/me/sessions/"+theirs, nil)
-	expectProblem(t, e.Do(as(s.Token), "GET", "/api/v1/me", nil), 401, "unauthenticated")
-	expectProblem(t, e.Do(me, "DELETE", "/api/v1/me/sessions/"+theirs, nil), 404, "not-found")
-	expectProblem(t, e.Do(me, "DELETE", "/api/v1/me/sessions/not-an-id", nil), 404, "not-found")
+	accountstest.ExpectProblem(t, e.Do(as(s.Token), "GET", "/api/v1/me", nil), 401, "unauthenticated")
+	accountstest.ExpectProblem(t, e.Do(me, "DELETE", "/api/v1/me/sessions/"+theirs, nil), 404, "not-found")
+	accountstest.ExpectProblem(t, e.Do(me, "DELETE", "/api/v1/me/sessions/not-an-id", nil), 404, "not-found")
 	e.Must(200, me, "GET", "/api/v1/me", nil)
 }
 
 // A sign-in always gets a new token and ends the session it came with.
 func TestSignInRotatesSession(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
+	e, _ := accountstest.NewEnv(t, nil)
 	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
 	var s session
 	e.Do(kl, "POST", "/api/v1/session", map[string]string{"email": kl.Email, "password": apptest.Password}).Decode(t, &s)
 	if s.Token == "" || s.Token == kl.Token {
 		t.Fatalf("sign-in answered token %q", s.Token)
 	}
-	expectProblem(t, e.Do(kl, "GET", "/api/v1/me", nil), 401, "unauthenticated")
+	accountstest.ExpectProblem(t, e.Do(kl, "GET", "/api/v1/me", nil), 401, "unauthenticated")
 	e.Must(200, as(s.Token), "GET", "/api/v1/me", nil)
 }
 
 // A session ends after its idle timeout and at its absolute end.
 func TestSessionTimeouts(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, map[string]string{"RKC_SESSION_IDLE": "15m", "RKC_SESSION_TTL": "8h"})
+	e, _ := accountstest.NewEnv(t, map[string]string{"RKC_SESSION_IDLE": "15m", "RKC_SESSION_TTL": "8h"})
 	idle := e.Person("a@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
 	old := e.Person("b@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
 	fresh := e.Person("c@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
@@ -124,9 +125,9 @@ func TestSessionTimeouts(t *testing.T) {
 	exec(`UPDATE sessions SET last_seen_at = now() - interval '14 minutes' WHERE person_id = ?`, fresh.ID)
 	e.Must(200, fresh, "GET", "/api/v1/me", nil) // within the idle timeout, and it counts as use
 	exec(`UPDATE sessions SET last_seen_at = now() - interval '16 minutes' WHERE person_id = ?`, idle.ID)
-	expectProblem(t, e.Do(idle, "GET", "/api/v1/me", nil), 401, "unauthenticated")
+	accountstest.ExpectProblem(t, e.Do(idle, "GET", "/api/v1/me", nil), 401, "unauthenticated")
 	exec(`UPDATE sessions SET created_at = now() - interval '8 hours', expires_at = now() - interval '1 second' WHERE person_id = ?`, old.ID)
-	expectProblem(t, e.Do(old, "GET", "/api/v1/me", nil), 401, "unauthenticated")
+	accountstest.ExpectProblem(t, e.Do(old, "GET", "/api/v1/me", nil), 401, "unauthenticated")
 	if n, err := e.App.Accounts.PurgeExpiredSessions(t.Context()); err != nil || n != 2 {
 		t.Errorf("purged %d sessions (%v), want the 2 ended ones", n, err)
 	}
@@ -137,7 +138,7 @@ func TestSessionTimeouts(t *testing.T) {
 // second factor where the account has one.
 func TestReauthentication(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
+	e, _ := accountstest.NewEnv(t, nil)
 	chair := e.Person("voorzitter@test.rkc", "OCW", apptest.Grant(authz.Chair, authz.AnyDomain))
 	gezag := e.Person("gezag@test.rkc", "FIN", apptest.Grant(authz.Authority, "FIN"))
 	fg := e.Person("fg@test.rkc", "BZK", apptest.Grant(authz.PrivacyOfficer, authz.AnyDomain))
@@ -162,40 +163,40 @@ func TestReauthentication(t *testing.T) {
 			t.Errorf("%s %s right after signing in: %d %s", r.method, r.path, res.Status, res.Body)
 		}
 		stale(r.who)
-		expectProblem(t, e.Do(r.who, r.method, r.path, map[string]any{}), 401, "reauthentication-required")
+		accountstest.ExpectProblem(t, e.Do(r.who, r.method, r.path, map[string]any{}), 401, "reauthentication-required")
 		// Other routes do not ask.
 		e.Must(200, r.who, "GET", "/api/v1/me", nil)
 	}
 	// A role that may not act is refused as before, not asked to re-authenticate.
 	stale(kl)
-	expectProblem(t, e.Do(kl, "POST", missing+"/decision", map[string]any{}), 403, "forbidden")
+	accountstest.ExpectProblem(t, e.Do(kl, "POST", missing+"/decision", map[string]any{}), 403, "forbidden")
 	e.Must(200, kl, "GET", "/api/v1/me/export", nil)
 
 	// Re-authenticating with the password renews the proof and the token.
-	expectProblem(t, e.Do(gezag, "POST", "/api/v1/session/reauth", map[string]string{"password": "not the password"}), 401, "invalid-credentials")
+	accountstest.ExpectProblem(t, e.Do(gezag, "POST", "/api/v1/session/reauth", map[string]string{"password": "not the password"}), 401, "invalid-credentials")
 	var r struct {
 		Token string `json:"token"`
 	}
 	e.Must(200, gezag, "POST", "/api/v1/session/reauth", map[string]string{"password": apptest.Password}).Decode(t, &r)
-	expectProblem(t, e.Do(gezag, "GET", "/api/v1/me", nil), 401, "unauthenticated")
+	accountstest.ExpectProblem(t, e.Do(gezag, "GET", "/api/v1/me", nil), 401, "unauthenticated")
 	if res := e.Do(as(r.Token), "POST", missing+"/decision", map[string]any{}); res.Status == 401 {
 		t.Errorf("decision after re-authenticating: %d %s", res.Status, res.Body)
 	}
 
 	// With a second factor, re-authenticating needs a code too.
 	var s session
-	signIn(e, fg.Email, apptest.Password, nil).Decode(t, &s)
+	accountstest.SignIn(e, fg.Email, apptest.Password, nil).Decode(t, &s)
 	secret, _, token := enrol(t, e, s.Token)
 	fgNow := as(token)
 	e.Must(200, fgNow, "GET", "/api/v1/persons/"+kl.ID.String()+"/export", nil)
 	stale(fg)
-	expectProblem(t, e.Do(fgNow, "GET", "/api/v1/persons/"+kl.ID.String()+"/export", nil), 401, "reauthentication-required")
+	accountstest.ExpectProblem(t, e.Do(fgNow, "GET", "/api/v1/persons/"+kl.ID.String()+"/export", nil), 401, "reauthentication-required")
 	// Replacing the second factor is sensitive as well.
-	expectProblem(t, e.Do(fgNow, "POST", "/api/v1/me/totp", nil), 401, "reauthentication-required")
-	expectProblem(t, e.Do(fgNow, "POST", "/api/v1/session/reauth", map[string]string{"password": apptest.Password}), 400, "validation")
+	accountstest.ExpectProblem(t, e.Do(fgNow, "POST", "/api/v1/me/totp", nil), 401, "reauthentication-required")
+	accountstest.ExpectProblem(t, e.Do(fgNow, "POST", "/api/v1/session/reauth", map[string]string{"password": apptest.Password}), 400, "validation")
 	e.Clock.Set(e.Clock.Now().Add(30e9))
 	e.Must(200, fgNow, "POST", "/api/v1/session/reauth", map[string]string{"password": apptest.Password,
-		"otp": code(t, secret, e.Clock.Now())}).Decode(t, &r)
+		"otp": accountstest.Code(t, secret, e.Clock.Now())}).Decode(t, &r)
 	e.Must(200, as(r.Token), "GET", "/api/v1/persons/"+kl.ID.String()+"/export", nil)
 }
 
@@ -204,44 +205,44 @@ func TestReauthentication(t *testing.T) {
 // that opens cases waits for a second person (foureyes_test.go).
 func TestGrantsAreLogged(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
+	e, _ := accountstest.NewEnv(t, nil)
 	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
 	chair := e.Person("voorzitter@test.rkc", "BZK", apptest.Grant(authz.Chair, authz.AnyDomain))
 	p := e.Person("lid@test.rkc", "AZ")
 	base := "/api/v1/accounts/" + p.ID.String() + "/grants"
 	var req accounts.GrantRequest
 	e.Must(202, adm, "POST", base, authz.Grant{Role: authz.Member, Domain: authz.AnyDomain}).Decode(t, &req)
-	if !accessLogged(t, e, "account:grant-request:member@*:"+p.ID.String()) {
+	if !accountstest.AccessLogged(t, e, "account:grant-request:member@*:"+p.ID.String()) {
 		t.Error("the request is not in the access log")
 	}
 	e.Must(200, p, "GET", "/api/v1/me", nil) // nothing changed yet
 	e.Must(204, chair, "POST", "/api/v1/grant-requests/"+req.ID.String()+"/confirm", nil)
 	for _, action := range []string{"account:grant-confirm:member@*:" + p.ID.String(), "account:grant:member@*:" + p.ID.String(),
 		"account:sessions-ended:" + p.ID.String()} {
-		if !accessLogged(t, e, action) {
+		if !accountstest.AccessLogged(t, e, action) {
 			t.Errorf("%s is not in the access log", action)
 		}
 	}
-	expectProblem(t, e.Do(p, "GET", "/api/v1/me", nil), 401, "unauthenticated")
+	accountstest.ExpectProblem(t, e.Do(p, "GET", "/api/v1/me", nil), 401, "unauthenticated")
 	var s session
-	signIn(e, p.Email, apptest.Password, nil).Decode(t, &s)
+	accountstest.SignIn(e, p.Email, apptest.Password, nil).Decode(t, &s)
 	if s.Pending != "enrolment" {
 		t.Errorf("a new member signs in without a second factor (pending %q)", s.Pending)
 	}
 	// The same grant again changes nothing.
 	e.Must(204, adm, "POST", base, authz.Grant{Role: authz.Member, Domain: authz.AnyDomain})
-	expectProblem(t, e.Do(adm, "POST", base, authz.Grant{Role: "emperor", Domain: authz.AnyDomain}), 400, "validation")
-	expectProblem(t, e.Do(adm, "POST", base, authz.Grant{Role: authz.Authority, Domain: "XYZ"}), 400, "validation")
-	expectProblem(t, e.Do(adm, "POST", "/api/v1/accounts/"+uuid.NewString()+"/grants", authz.Grant{Role: authz.Member, Domain: "*"}), 404, "not-found")
+	accountstest.ExpectProblem(t, e.Do(adm, "POST", base, authz.Grant{Role: "emperor", Domain: authz.AnyDomain}), 400, "validation")
+	accountstest.ExpectProblem(t, e.Do(adm, "POST", base, authz.Grant{Role: authz.Authority, Domain: "XYZ"}), 400, "validation")
+	accountstest.ExpectProblem(t, e.Do(adm, "POST", "/api/v1/accounts/"+uuid.NewString()+"/grants", authz.Grant{Role: authz.Member, Domain: "*"}), 404, "not-found")
 
 	e.Must(204, adm, "DELETE", base+"/member/*", nil)
-	if !accessLogged(t, e, "account:withdraw:member@*:"+p.ID.String()) {
+	if !accountstest.AccessLogged(t, e, "account:withdraw:member@*:"+p.ID.String()) {
 		t.Error("the withdrawal is not in the access log")
 	}
-	expectProblem(t, e.Do(adm, "DELETE", base+"/member/*", nil), 404, "not-found")
+	accountstest.ExpectProblem(t, e.Do(adm, "DELETE", base+"/member/*", nil), 404, "not-found")
 	// A role without access to cases or accounts takes effect at once.
 	e.Must(204, adm, "POST", base, authz.Grant{Role: authz.Reporter, Domain: authz.AnyDomain})
-	if !accessLogged(t, e, "account:grant:reporter@*:"+p.ID.String()) {
+	if !accountstest.AccessLogged(t, e, "account:grant:reporter@*:"+p.ID.String()) {
 		t.Error("a reporter grant is not in the access log")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/testing/accountstest"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
@@ -12,7 +13,7 @@ import (
 // and a deactivated account still take effect at the very next request.
 func TestSessionTouchedOnlyWhenDue(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
+	e, _ := accountstest.NewEnv(t, nil)
 	p := e.Person("a@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"), apptest.Grant(authz.Reporter, authz.AnyDomain))
 	ageAfterRequest := func(setAgo string) float64 {
 		t.Helper()
@@ -39,5 +40,5 @@ func TestSessionTouchedOnlyWhenDue(t *testing.T) {
 	if err := e.App.DB.Exec(`UPDATE persons SET active = false WHERE id = ?`, p.ID).Error; err != nil {
 		t.Fatal(err)
 	}
-	expectProblem(t, e.Do(p, "GET", "/api/v1/me", nil), 401, "unauthenticated")
+	accountstest.ExpectProblem(t, e.Do(p, "GET", "/api/v1/me", nil), 401, "unauthenticated")
 }

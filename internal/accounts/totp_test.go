@@ -9,6 +9,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/testing/accountstest"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
@@ -17,8 +18,8 @@ import (
 // once it is set up, every later sign-in waits for a code.
 func TestStaffNeedsSecondFactor(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
-	e.Clock.Set(stepStart(time.Now()))
+	e, _ := accountstest.NewEnv(t, nil)
+	e.Clock.Set(accountstest.StepStart(time.Now()))
 	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
 	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
 	filed := e.Must(201, kl, "POST", "/api/v1/cases", cases.Complaint{Category: "bullying", Description: "Ik word buitengesloten.",
@@ -27,12 +28,12 @@ func TestStaffNeedsSecondFactor(t *testing.T) {
 
 	// A complainant needs no second factor.
 	var s session
-	signIn(e, kl.Email, apptest.Password, nil).Decode(t, &s)
+	accountstest.SignIn(e, kl.Email, apptest.Password, nil).Decode(t, &s)
 	if s.Pending != "" {
 		t.Fatalf("the complainant's session waits for %q", s.Pending)
 	}
 
-	res := signIn(e, sec.Email, apptest.Password, nil)
+	res := accountstest.SignIn(e, sec.Email, apptest.Password, nil)
 	if res.Status != 201 {
 		t.Fatalf("sign-in: %d %s", res.Status, res.Body)
 	}
@@ -51,7 +52,7 @@ func TestStaffNeedsSecondFactor(t *testing.T) {
 		{"GET", "/api/v1/me/sessions"},
 		{"GET", "/api/v1/me/export"},
 	} {
-		expectProblem(t, e.Do(pending, r.method, r.path, map[string]any{}), 401, "second-factor-required")
+		accountstest.ExpectProblem(t, e.Do(pending, r.method, r.path, map[string]any{}), 401, "second-factor-required")
 	}
 	// The pages treat the session as none: to the sign-in page.
 	for _, path := range []string{"/dashboard", "/cases/" + caseID, "/committee/signals"} {
@@ -70,37 +71,37 @@ func TestStaffNeedsSecondFactor(t *testing.T) {
 
 	// Setting it up makes the session usable, under a new token.
 	_, _, full := enrol(t, e, s.Token)
-	expectProblem(t, e.Do(pending, "GET", "/api/v1/me", nil), 401, "unauthenticated")
+	accountstest.ExpectProblem(t, e.Do(pending, "GET", "/api/v1/me", nil), 401, "unauthenticated")
 	e.Must(200, as(full), "GET", "/api/v1/cases/"+caseID, nil)
 
 	// The next sign-in waits for a code.
 	s = session{}
-	signIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
+	accountstest.SignIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
 	if s.Pending != accounts.PendingOTP {
 		t.Fatalf("after enrolment the sign-in waits for %q, want otp", s.Pending)
 	}
-	expectProblem(t, e.Do(as(s.Token), "GET", "/api/v1/cases/"+caseID, nil), 401, "second-factor-required")
+	accountstest.ExpectProblem(t, e.Do(as(s.Token), "GET", "/api/v1/cases/"+caseID, nil), 401, "second-factor-required")
 	// A session that waits for its code cannot replace the second factor.
-	expectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/me/totp", nil), 401, "second-factor-required")
+	accountstest.ExpectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/me/totp", nil), 401, "second-factor-required")
 }
 
 // Codes of the previous and the next 30-second step are accepted, an older
 // one is not, and no code is accepted twice.
 func TestTOTPSteps(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
-	t0 := stepStart(time.Now())
+	e, _ := accountstest.NewEnv(t, nil)
+	t0 := accountstest.StepStart(time.Now())
 	e.Clock.Set(t0)
 	chair := e.Person("voorzitter@test.rkc", "OCW", apptest.Grant(authz.Chair, authz.AnyDomain))
 	var s session
-	signIn(e, chair.Email, apptest.Password, nil).Decode(t, &s)
+	accountstest.SignIn(e, chair.Email, apptest.Password, nil).Decode(t, &s)
 	secret, _, _ := enrol(t, e, s.Token) // uses the code of t0's step
 
 	// Later, on another step.
 	t1 := t0.Add(10 * time.Minute)
 	e.Clock.Set(t1)
 	withCode := func(at time.Time) *apptest.Response {
-		return signIn(e, chair.Email, apptest.Password, map[string]string{"otp": code(t, secret, at)})
+		return accountstest.SignIn(e, chair.Email, apptest.Password, map[string]string{"otp": accountstest.Code(t, secret, at)})
 	}
 	ok := func(r *apptest.Response, what string) {
 		t.Helper()
@@ -114,24 +115,24 @@ func TestTOTPSteps(t *testing.T) {
 		}
 		e.Must(200, as(s.Token), "GET", "/api/v1/cases", nil)
 	}
-	expectProblem(t, withCode(t1.Add(-60*time.Second)), 401, "invalid-otp") // two steps ago
-	expectProblem(t, withCode(t1.Add(90*time.Second)), 401, "invalid-otp")  // three steps ahead
+	accountstest.ExpectProblem(t, withCode(t1.Add(-60*time.Second)), 401, "invalid-otp") // two steps ago
+	accountstest.ExpectProblem(t, withCode(t1.Add(90*time.Second)), 401, "invalid-otp")  // three steps ahead
 	ok(withCode(t1.Add(-30*time.Second)), "the previous step's code")
-	expectProblem(t, withCode(t1.Add(-30*time.Second)), 401, "invalid-otp") // used
+	accountstest.ExpectProblem(t, withCode(t1.Add(-30*time.Second)), 401, "invalid-otp") // used
 	ok(withCode(t1.Add(30*time.Second)), "the next step's code")
 	// The current step's code is older than the one just used: refused.
-	expectProblem(t, withCode(t1), 401, "invalid-otp")
-	expectProblem(t, withCode(t1.Add(30*time.Second)), 401, "invalid-otp")
+	accountstest.ExpectProblem(t, withCode(t1), 401, "invalid-otp")
+	accountstest.ExpectProblem(t, withCode(t1.Add(30*time.Second)), 401, "invalid-otp")
 
 	// A wrong code is refused too, as is a malformed one.
-	expectProblem(t, signIn(e, chair.Email, apptest.Password, map[string]string{"otp": "000000"}), 401, "invalid-otp")
-	expectProblem(t, signIn(e, chair.Email, apptest.Password, map[string]string{"otp": "12345"}), 401, "invalid-otp")
+	accountstest.ExpectProblem(t, accountstest.SignIn(e, chair.Email, apptest.Password, map[string]string{"otp": "000000"}), 401, "invalid-otp")
+	accountstest.ExpectProblem(t, accountstest.SignIn(e, chair.Email, apptest.Password, map[string]string{"otp": "12345"}), 401, "invalid-otp")
 
 	// The code after a pending sign-in works the same way.
 	e.Clock.Set(t1.Add(5 * time.Minute))
 	var p session
-	signIn(e, chair.Email, apptest.Password, nil).Decode(t, &p)
-	c := code(t, secret, e.Clock.Now())
+	accountstest.SignIn(e, chair.Email, apptest.Password, nil).Decode(t, &p)
+	c := accountstest.Code(t, secret, e.Clock.Now())
 	var done struct {
 		Token string `json:"token"`
 	}
@@ -140,37 +141,37 @@ func TestTOTPSteps(t *testing.T) {
 		t.Error("the session kept its token when it got its second factor")
 	}
 	e.Must(200, as(done.Token), "GET", "/api/v1/cases", nil)
-	expectProblem(t, e.Do(as(p.Token), "GET", "/api/v1/cases", nil), 401, "unauthenticated")
+	accountstest.ExpectProblem(t, e.Do(as(p.Token), "GET", "/api/v1/cases", nil), 401, "unauthenticated")
 	var again session
-	signIn(e, chair.Email, apptest.Password, nil).Decode(t, &again)
-	expectProblem(t, e.Do(as(again.Token), "POST", "/api/v1/session/otp", map[string]string{"otp": c}), 401, "invalid-otp")
+	accountstest.SignIn(e, chair.Email, apptest.Password, nil).Decode(t, &again)
+	accountstest.ExpectProblem(t, e.Do(as(again.Token), "POST", "/api/v1/session/otp", map[string]string{"otp": c}), 401, "invalid-otp")
 	// A usable session waits for no code.
-	expectProblem(t, e.Do(as(done.Token), "POST", "/api/v1/session/otp", map[string]string{"otp": c}), 409, "no-second-factor-pending")
+	accountstest.ExpectProblem(t, e.Do(as(done.Token), "POST", "/api/v1/session/otp", map[string]string{"otp": c}), 409, "no-second-factor-pending")
 }
 
 // A recovery code stands in for the authenticator once.
 func TestRecoveryCodes(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
-	e.Clock.Set(stepStart(time.Now()))
+	e, _ := accountstest.NewEnv(t, nil)
+	e.Clock.Set(accountstest.StepStart(time.Now()))
 	fg := e.Person("fg@test.rkc", "BZK", apptest.Grant(authz.PrivacyOfficer, authz.AnyDomain))
 	var s session
-	signIn(e, fg.Email, apptest.Password, nil).Decode(t, &s)
+	accountstest.SignIn(e, fg.Email, apptest.Password, nil).Decode(t, &s)
 	_, codes, _ := enrol(t, e, s.Token)
 	if codes[0] == codes[1] {
 		t.Fatal("recovery codes repeat")
 	}
 
-	signIn(e, fg.Email, apptest.Password, nil).Decode(t, &s)
+	accountstest.SignIn(e, fg.Email, apptest.Password, nil).Decode(t, &s)
 	var done struct {
 		Token string `json:"token"`
 	}
 	e.Must(200, as(s.Token), "POST", "/api/v1/session/otp", map[string]string{"recovery_code": strings.ToUpper(codes[0])}).Decode(t, &done)
 	e.Must(200, as(done.Token), "GET", "/api/v1/audit", nil)
 
-	signIn(e, fg.Email, apptest.Password, nil).Decode(t, &s)
-	expectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/session/otp", map[string]string{"recovery_code": codes[0]}), 401, "invalid-otp")
-	res := signIn(e, fg.Email, apptest.Password, map[string]string{"recovery_code": codes[1]})
+	accountstest.SignIn(e, fg.Email, apptest.Password, nil).Decode(t, &s)
+	accountstest.ExpectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/session/otp", map[string]string{"recovery_code": codes[0]}), 401, "invalid-otp")
+	res := accountstest.SignIn(e, fg.Email, apptest.Password, map[string]string{"recovery_code": codes[1]})
 	s = session{}
 	res.Decode(t, &s)
 	if res.Status != 201 || s.Pending != "" {
@@ -190,11 +191,11 @@ func TestRecoveryCodes(t *testing.T) {
 	// The admin removes a lost second factor; the next sign-in sets up a new one.
 	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
 	e.Must(204, adm, "DELETE", "/api/v1/accounts/"+fg.ID.String()+"/totp", nil)
-	if !accessLogged(t, e, "account:second-factor-reset:"+fg.ID.String()) {
+	if !accountstest.AccessLogged(t, e, "account:second-factor-reset:"+fg.ID.String()) {
 		t.Error("the reset of the second factor is not in the access log")
 	}
 	s = session{}
-	signIn(e, fg.Email, apptest.Password, nil).Decode(t, &s)
+	accountstest.SignIn(e, fg.Email, apptest.Password, nil).Decode(t, &s)
 	if s.Pending != accounts.PendingEnrolment {
 		t.Errorf("after the reset the sign-in waits for %q, want enrolment", s.Pending)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/crypto"
 	"github.com/rkc-nl/rkc/internal/privacy"
+	"github.com/rkc-nl/rkc/internal/testing/accountstest"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
@@ -21,8 +22,8 @@ import (
 func TestTOTPSecretsSealed(t *testing.T) {
 	t.Parallel()
 	oldKey, newKey := masterKey(t), masterKey(t)
-	e, _ := newEnv(t, map[string]string{"RKC_MASTER_KEYS": "old:" + oldKey})
-	e.Clock.Set(stepStart(time.Now()))
+	e, _ := accountstest.NewEnv(t, map[string]string{"RKC_MASTER_KEYS": "old:" + oldKey})
+	e.Clock.Set(accountstest.StepStart(time.Now()))
 	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
 	secret, _, token := enrol(t, e, sec.Token)
 	var pending struct {
@@ -90,8 +91,8 @@ func masterKey(t *testing.T) string {
 // its plain copy emptied; codes of it still sign in.
 func TestPlainTOTPSecretsSealedAtStart(t *testing.T) {
 	t.Parallel()
-	e, _ := newEnv(t, nil)
-	e.Clock.Set(stepStart(time.Now()))
+	e, _ := accountstest.NewEnv(t, nil)
+	e.Clock.Set(accountstest.StepStart(time.Now()))
 	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
 	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	if err := e.App.DB.Exec(`INSERT INTO totp_secrets (person_id, plain_secret, plain_pending, confirmed_at) VALUES (?, ?, 'PENDINGSECRET', now())`,
@@ -106,5 +107,5 @@ func TestPlainTOTPSecretsSealedAtStart(t *testing.T) {
 	if len(dump) != 1 || strings.Contains(dump[0], secret) || strings.Contains(dump[0], "PENDINGSECRET") {
 		t.Fatalf("after sealing the table holds %v", dump)
 	}
-	e.Must(201, nil, "POST", "/api/v1/session", map[string]string{"email": sec.Email, "password": apptest.Password, "otp": code(t, secret, e.Clock.Now())})
+	e.Must(201, nil, "POST", "/api/v1/session", map[string]string{"email": sec.Email, "password": apptest.Password, "otp": accountstest.Code(t, secret, e.Clock.Now())})
 }

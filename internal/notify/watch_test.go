@@ -8,16 +8,8 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/notifytest"
 )
-
-// amsterdam returns 10:00 in Amsterdam on the given day of 2027.
-func amsterdam(t *testing.T, month time.Month, day int) time.Time {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return time.Date(2027, month, day, 10, 0, 0, 0, loc)
-}
 
 // TestDeadlineWatchAcrossWeekendsAndHolidays runs the watch day by day with
 // a controlled clock around Easter and King's Day 2027.
@@ -32,27 +24,27 @@ func amsterdam(t *testing.T, month time.Month, day int) time.Time {
 // April, and that new deadline earns reminders of its own.
 func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
 	t.Parallel()
-	c := newCast(t)
-	e := c.e
+	c := notifytest.NewCast(t)
+	e := c.E
 	ctx := context.Background()
 	watch := notify.NewWatch(e.App.DB, nil)
 
-	e.Clock.Set(amsterdam(t, time.January, 19))
+	e.Clock.Set(notifytest.Amsterdam(t, time.January, 19))
 	// Both admitted at once, so that only the decision term is watched
 	// here (TestNotHandledTermReminder covers the four weeks to rule).
-	case1 := c.file(t, c.complainant, complaint(sentinel))
-	c.step(t, c.secretary, case1, "register", nil)
-	c.step(t, c.chair, case1, "admissibility", map[string]any{"admissible": true})
-	case2 := c.file(t, c.complainant2, complaint(sentinel))
-	c.step(t, c.secretary, case2, "register", nil)
-	c.step(t, c.chair, case2, "admissibility", map[string]any{"admissible": true})
+	case1 := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
+	c.Step(t, c.Secretary, case1, "register", nil)
+	c.Step(t, c.Chair, case1, "admissibility", map[string]any{"admissible": true})
+	case2 := c.File(t, c.Complainant2, notifytest.Complaint(sentinel))
+	c.Step(t, c.Secretary, case2, "register", nil)
+	c.Step(t, c.Chair, case2, "admissibility", map[string]any{"admissible": true})
 	// A closed case and a case not yet registered are not watched.
-	closed := c.file(t, c.complainant, complaint(sentinel))
-	c.step(t, c.secretary, closed, "register", nil)
-	c.step(t, c.complainant, closed, "withdraw", map[string]any{})
-	c.file(t, c.complainant, complaint(sentinel))
+	closed := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
+	c.Step(t, c.Secretary, closed, "register", nil)
+	c.Step(t, c.Complainant, closed, "withdraw", map[string]any{})
+	c.File(t, c.Complainant, notifytest.Complaint(sentinel))
 	// The second chair declared a conflict in case 1 and may not hear of it.
-	e.Must(204, c.chair2, "POST", "/api/v1/cases/"+case1+"/conflicts", map[string]any{"reason": "Oud-collega"})
+	e.Must(204, c.Chair2, "POST", "/api/v1/cases/"+case1+"/conflicts", map[string]any{"reason": "Oud-collega"})
 	for _, id := range []string{case1, case2} {
 		var due string
 		e.App.DB.Raw(`SELECT to_char(due_on, 'YYYY-MM-DD') FROM cases WHERE id = ?`, id).Scan(&due)
@@ -78,7 +70,7 @@ func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
 	var want1, want2 []string
 	step := func(month time.Month, day int, wantReminders int) {
 		t.Helper()
-		rep, err := watch.Run(ctx, amsterdam(t, month, day))
+		rep, err := watch.Run(ctx, notifytest.Amsterdam(t, month, day))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,8 +90,8 @@ func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
 	step(time.March, 1, 0)
 	step(time.March, 11, 0) // Thursday: 11 working days left
 	// Friday 12 March: 10 working days left, across Good Friday and Easter Monday.
-	want1 = append(want1, staff(notify.KindDueSoon, c.secretary, c.chair)...)
-	want2 = append(want2, staff(notify.KindDueSoon, c.secretary, c.chair, c.chair2)...)
+	want1 = append(want1, staff(notify.KindDueSoon, c.Secretary, c.Chair)...)
+	want2 = append(want2, staff(notify.KindDueSoon, c.Secretary, c.Chair, c.Chair2)...)
 	step(time.March, 12, 2)
 	step(time.March, 12, 0) // the same day again: nothing twice
 	step(time.March, 13, 0) // Saturday
@@ -107,8 +99,8 @@ func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
 	step(time.March, 15, 0)
 
 	// The chair extends case 2 (to King's Day, shifted to 28 April).
-	e.Clock.Set(amsterdam(t, time.March, 15))
-	c.step(t, c.chair, case2, "extension", map[string]any{"reason": "Getuigen op vakantie"})
+	e.Clock.Set(notifytest.Amsterdam(t, time.March, 15))
+	c.Step(t, c.Chair, case2, "extension", map[string]any{"reason": "Getuigen op vakantie"})
 	var due2 string
 	e.App.DB.Raw(`SELECT to_char(due_on, 'YYYY-MM-DD') FROM cases WHERE id = ?`, case2).Scan(&due2)
 	if due2 != "2027-04-28" {
@@ -118,27 +110,27 @@ func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
 	step(time.March, 26, 0) // Good Friday
 	step(time.March, 29, 0) // Easter Monday
 	step(time.March, 30, 0) // the due day itself is still in time
-	want1 = append(want1, staff(notify.KindOverdue, c.secretary, c.chair)...)
+	want1 = append(want1, staff(notify.KindOverdue, c.Secretary, c.Chair)...)
 	step(time.March, 31, 1) // case 1 overdue
 	step(time.April, 1, 0)
 	step(time.April, 12, 0) // case 2: 11 working days left (King's Day does not count)
-	want2 = append(want2, staff(notify.KindDueSoon, c.secretary, c.chair, c.chair2)...)
+	want2 = append(want2, staff(notify.KindDueSoon, c.Secretary, c.Chair, c.Chair2)...)
 	step(time.April, 13, 1) // the new deadline's own reminder
 	step(time.April, 14, 0)
 	step(time.April, 27, 0) // King's Day
 	step(time.April, 28, 0) // due day
-	want2 = append(want2, staff(notify.KindOverdue, c.secretary, c.chair, c.chair2)...)
+	want2 = append(want2, staff(notify.KindOverdue, c.Secretary, c.Chair, c.Chair2)...)
 	step(time.April, 29, 1)
 	step(time.May, 3, 0)
 
 	// Two watches at once (two instances without the advisory lock) still
 	// remind once.
-	c.exec(t, `DELETE FROM deadline_reminders WHERE case_id = ? AND threshold = 'overdue'`, case2)
-	c.exec(t, `DELETE FROM outbox WHERE case_id = ? AND kind = 'deadline_overdue'`, case2)
+	c.Exec(t, `DELETE FROM deadline_reminders WHERE case_id = ? AND threshold = 'overdue'`, case2)
+	c.Exec(t, `DELETE FROM outbox WHERE case_id = ? AND kind = 'deadline_overdue'`, case2)
 	errs := make(chan error, 2)
 	for i := 0; i < 2; i++ {
 		go func() {
-			_, err := notify.NewWatch(openPool(t, e.Config.DatabaseURL), nil).Run(ctx, amsterdam(t, time.May, 4))
+			_, err := notify.NewWatch(notifytest.OpenPool(t, e.Config.DatabaseURL), nil).Run(ctx, notifytest.Amsterdam(t, time.May, 4))
 			errs <- err
 		}()
 	}
@@ -161,19 +153,19 @@ func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
 // February; five working days before is Tuesday 9 February.
 func TestNotHandledTermReminder(t *testing.T) {
 	t.Parallel()
-	c := newCast(t)
-	e := c.e
+	c := notifytest.NewCast(t)
+	e := c.E
 	ctx := context.Background()
 	watch := notify.NewWatch(e.App.DB, nil)
-	e.Clock.Set(amsterdam(t, time.January, 19))
-	pending := c.file(t, c.complainant, complaint(sentinel))
-	c.step(t, c.secretary, pending, "register", nil)
-	awaiting := c.file(t, c.complainant2, complaint(sentinel))
-	c.step(t, c.secretary, awaiting, "register", nil)
-	c.step(t, c.secretary, awaiting, "information-request", map[string]any{"what": "De datum"})
-	ruled := c.file(t, c.complainant, complaint(sentinel))
-	c.step(t, c.secretary, ruled, "register", nil)
-	c.step(t, c.chair, ruled, "admissibility", map[string]any{"admissible": true})
+	e.Clock.Set(notifytest.Amsterdam(t, time.January, 19))
+	pending := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
+	c.Step(t, c.Secretary, pending, "register", nil)
+	awaiting := c.File(t, c.Complainant2, notifytest.Complaint(sentinel))
+	c.Step(t, c.Secretary, awaiting, "register", nil)
+	c.Step(t, c.Secretary, awaiting, "information-request", map[string]any{"what": "De datum"})
+	ruled := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
+	c.Step(t, c.Secretary, ruled, "register", nil)
+	c.Step(t, c.Chair, ruled, "admissibility", map[string]any{"admissible": true})
 
 	reminded := func(id string) []string {
 		var out []string
@@ -183,7 +175,7 @@ func TestNotHandledTermReminder(t *testing.T) {
 	}
 	run := func(day int) *notify.WatchReport {
 		t.Helper()
-		rep, err := watch.Run(ctx, amsterdam(t, time.February, day))
+		rep, err := watch.Run(ctx, notifytest.Amsterdam(t, time.February, day))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -196,7 +188,7 @@ func TestNotHandledTermReminder(t *testing.T) {
 	if rep.NotHandledSoon != 2 || rep.Reminders != 2 {
 		t.Errorf("Tuesday 9 February: %+v, want two cases reminded", rep)
 	}
-	staff := []string{c.chair.Email, c.chair2.Email, c.secretary.Email}
+	staff := []string{c.Chair.Email, c.Chair2.Email, c.Secretary.Email}
 	slices.Sort(staff)
 	for _, id := range []string{pending, awaiting} {
 		if got := reminded(id); !slices.Equal(got, staff) {

@@ -17,12 +17,10 @@ import (
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
-// TestMain stops the private PostgreSQL and the shared browser, if this
-// package's tests started them.
+// TestMain stops the private PostgreSQL, if this package's tests started
+// it. The browser tests of these pages are in e2e/web.
 func TestMain(m *testing.M) {
-	code := dbtest.Main(m)
-	stopBrowser()
-	os.Exit(code)
+	os.Exit(dbtest.Main(m))
 }
 
 // client is a browser without JavaScript: cookies, forms, redirects.

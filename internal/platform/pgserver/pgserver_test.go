@@ -15,7 +15,16 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/rkc-nl/rkc/internal/testing/proctest"
 )
+
+// TestMain removes the helper programs the tests built (holdpg).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	proctest.Cleanup()
+	os.Exit(code)
+}
 
 // needPostgres fails the test on machines without PostgreSQL (scripts/setup.sh
 // installs it before the tests); everything here runs against the real server.
@@ -71,52 +80,6 @@ func exec1(t testing.TB, conn *pgx.Conn, sql string) {
 	}
 }
 
-// postgresPIDs lists the PostgreSQL processes serving dataDir: the
-// postmaster names it on its command line, and every backend works in it
-// (backends rewrite their command line, so that alone would miss them).
-func postgresPIDs(t testing.TB, dataDir string) []int {
-	t.Helper()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		dir := filepath.Join("/proc", e.Name())
-		comm, err := os.ReadFile(filepath.Join(dir, "comm"))
-		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
-			continue
-		}
-		cmdline, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
-		cwd, _ := os.Readlink(filepath.Join(dir, "cwd"))
-		if bytes.Contains(cmdline, []byte(dataDir)) || cwd == dataDir {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
-}
-
-// waitNoPostgres fails the test unless every PostgreSQL process on dataDir
-// is gone within d.
-func waitNoPostgres(t testing.TB, dataDir string, d time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		pids := postgresPIDs(t, dataDir)
-		if len(pids) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("PostgreSQL processes %v still serve %s after %v", pids, dataDir, d)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func TestStartStopRestart(t *testing.T) {
 	needPostgres(t)
 	t.Parallel()
@@ -145,7 +108,7 @@ func TestStartStopRestart(t *testing.T) {
 	if perm := fi.Mode().Perm(); perm != 0o600 {
 		t.Errorf("password file has mode %v, want 0600", perm)
 	}
-	if len(postgresPIDs(t, dataDir)) == 0 {
+	if len(proctest.PostgresPIDs(t, dataDir)) == 0 {
 		t.Fatal("postgresPIDs finds no process for a running server; the checks below would prove nothing")
 	}
 
@@ -155,7 +118,7 @@ func TestStartStopRestart(t *testing.T) {
 	if err := s.Stop(); err != nil {
 		t.Fatalf("second Stop: %v", err)
 	}
-	if pids := postgresPIDs(t, dataDir); len(pids) != 0 {
+	if pids := proctest.PostgresPIDs(t, dataDir); len(pids) != 0 {
 		t.Fatalf("after Stop, PostgreSQL processes %v remain", pids)
 	}
 	log, err := os.ReadFile(dataDir + ".log")
@@ -230,18 +193,8 @@ func TestStalePidFile(t *testing.T) {
 func TestKill9(t *testing.T) {
 	needPostgres(t)
 	t.Parallel()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatal("no go tool to build holdpg:", err)
-	}
+	holdpg := proctest.Binary(t, proctest.Module+"/internal/testing/holdpg")
 	dir := tempDir(t)
-	holdpg := filepath.Join(dir, "holdpg")
-	// -buildvcs=false: stamping asks git, which refuses a checkout owned
-	// by another user ("dubious ownership") and is not needed here.
-	build := exec.Command(goTool, "build", "-buildvcs=false", "-o", holdpg, "github.com/rkc-nl/rkc/internal/testing/holdpg")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building holdpg: %v\n%s", err, out)
-	}
 
 	dataDir := filepath.Join(dir, "pgdata")
 	cmd := exec.Command(holdpg, dataDir)
@@ -272,7 +225,7 @@ func TestKill9(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("holdpg did not start the server; stderr:\n%s", stderr.String())
 	}
-	if len(postgresPIDs(t, dataDir)) == 0 {
+	if len(proctest.PostgresPIDs(t, dataDir)) == 0 {
 		t.Fatal("postgresPIDs finds no process for holdpg's server")
 	}
 
@@ -280,7 +233,7 @@ func TestKill9(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Wait()
-	waitNoPostgres(t, dataDir, 5*time.Second)
+	proctest.WaitNoPostgres(t, dataDir, 5*time.Second)
 
 	s := start(t, dataDir)
 	connect(t, s.URL("postgres"))

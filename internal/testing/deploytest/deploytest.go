@@ -18,72 +18,25 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rkc-nl/rkc/internal/testing/proctest"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	buildDir  string
-)
-
-// Binary returns the path of bin/rkc built from this checkout, building it
-// on the first call (CGO_ENABLED=0 -trimpath -ldflags="-s -w", as the image
-// does). The file lives until the process ends; call Cleanup from TestMain.
+// Binary returns the path of the rkc binary built from this checkout,
+// building it on the first call as the image does (proctest.Build). The
+// file lives until the process ends; call Cleanup from TestMain.
 func Binary(t testing.TB) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		root, err := moduleRoot()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		buildDir, err = os.MkdirTemp("", "rkc-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(buildDir, "rkc")
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", binPath, "./cmd/api")
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build ./cmd/api: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
+	return proctest.Binary(t, proctest.Module+"/cmd/api")
 }
 
 // Cleanup removes the built binary.
-func Cleanup() {
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
-}
-
-// moduleRoot is the directory of the product module: this one, or the
-// directory the e2e module's replace directive names.
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/rkc-nl/rkc").Output()
-	if err != nil {
-		return "", fmt.Errorf("go list -m github.com/rkc-nl/rkc: %w", err)
-	}
-	dir := strings.TrimSpace(string(out))
-	if dir == "" {
-		return "", errors.New("not inside the rkc module or the e2e module beside it")
-	}
-	return dir, nil
-}
+func Cleanup() { proctest.Cleanup() }
 
 // MasterKeys returns a fresh RKC_MASTER_KEYS value with one random key.
 func MasterKeys() string {
@@ -109,26 +62,9 @@ type Instance struct {
 	Addr string // host:port
 	URL  string // http://host:port
 	cmd  *exec.Cmd
-	out  *lockedBuffer
+	out  *proctest.Output
 	done chan struct{}
 	err  error
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // Options start an instance.
@@ -159,7 +95,7 @@ func Launch(t testing.TB, o Options) *Instance {
 	if env["RKC_ADDR"] == "" {
 		env["RKC_ADDR"] = FreeAddr(t)
 	}
-	in := &Instance{Name: o.Name, Addr: env["RKC_ADDR"], out: &lockedBuffer{}, done: make(chan struct{})}
+	in := &Instance{Name: o.Name, Addr: env["RKC_ADDR"], out: &proctest.Output{}, done: make(chan struct{})}
 	in.URL = "http://" + in.Addr
 	in.cmd = exec.Command(bin, o.Args...)
 	for k, v := range env {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/rkc-nl/rkc/internal/testing/proctest"
 )
 
 // The browser tests drive Debian's Chromium, headless, through the pages:
@@ -318,7 +320,7 @@ func (b *tab) shot(name string) {
 		b.t.Errorf("screenshot %s: %v", name, err)
 		return
 	}
-	dir := filepath.Join(repoRoot(b.t), "screenshots")
+	dir := filepath.Join(proctest.RepoRoot(b.t), "screenshots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.t.Errorf("screenshots: %v", err)
 		return
@@ -326,17 +328,6 @@ func (b *tab) shot(name string) {
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		b.t.Errorf("screenshot %s: %v", name, err)
 	}
-}
-
-func repoRoot(t *testing.T) string {
-	dir, _ := os.Getwd()
-	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
-		}
-	}
-	t.Fatalf("no go.mod above %s", dir)
-	return ""
 }
 
 // check runs axe-core on the page in Dutch and in English and takes a

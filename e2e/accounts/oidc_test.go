@@ -20,6 +20,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/testing/accountstest"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
@@ -191,7 +192,7 @@ func (b *browser) me() map[string]any {
 func TestOIDCSignIn(t *testing.T) {
 	t.Parallel()
 	p := newIDP(t)
-	e, _ := newEnv(t, map[string]string{"RKC_OIDC_PROVIDERS": p.providersJSON(), "RKC_BASE_URL": publicBase})
+	e, _ := accountstest.NewEnv(t, map[string]string{"RKC_OIDC_PROVIDERS": p.providersJSON(), "RKC_BASE_URL": publicBase})
 	anna := &person{sub: "anna-0001", email: "Anna.de.Vries@minbzk.example", ministry: "BZK", name: "Anna de Vries", roles: []string{"chair", "admin"}}
 
 	// A new person: created as a complainant of the claimed ministry, and
@@ -220,12 +221,12 @@ func TestOIDCSignIn(t *testing.T) {
 	if pid, err := uuid.Parse(id.(string)); err != nil {
 		t.Fatal(err)
 	} else {
-		one(t, e, accounts.ActAccountCreated+pid.String(), nil, "")
-		one(t, e, "signin:oidc", &pid, "127.0.0.1")
+		accountstest.One(t, e, accounts.ActAccountCreated+pid.String(), nil, "")
+		accountstest.One(t, e, "signin:oidc", &pid, "127.0.0.1")
 	}
 
 	// The state is used once: the same callback again is refused.
-	expectProblem(t, b.get(f.callback), 401, "oidc-state-invalid")
+	accountstest.ExpectProblem(t, b.get(f.callback), 401, "oidc-state-invalid")
 
 	// A returning person: matched on the subject, not the address.
 	anna.email = "a.devries@minbzk.example"
@@ -259,30 +260,30 @@ func TestOIDCSignIn(t *testing.T) {
 	// An address that has an account is not taken over by a provider.
 	e.Person("voorzitter@minocw.example", "OCW", apptest.Grant(authz.Chair, authz.AnyDomain))
 	f = newBrowser(t, e).signIn(p, &person{sub: "imposter", email: "voorzitter@minocw.example", ministry: "OCW"})
-	expectProblem(t, f.answer, 409, "account-exists")
+	accountstest.ExpectProblem(t, f.answer, 409, "account-exists")
 
 	// A ministry RKC does not know is refused.
 	f = newBrowser(t, e).signIn(p, &person{sub: "x-1", email: "x1@example.org", ministry: "NOPE"})
-	expectProblem(t, f.answer, 401, "oidc-ministry-unknown")
+	accountstest.ExpectProblem(t, f.answer, 401, "oidc-ministry-unknown")
 
 	// A deactivated person is refused.
 	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
 	e.Must(204, adm, "POST", fmt.Sprintf("/api/v1/accounts/%s/deactivate", id), nil)
-	expectProblem(t, b2.get(e.Server.URL+"/api/v1/me"), 401, "unauthenticated")
+	accountstest.ExpectProblem(t, b2.get(e.Server.URL+"/api/v1/me"), 401, "unauthenticated")
 	f = newBrowser(t, e).signIn(p, anna)
-	expectProblem(t, f.answer, 401, "account-inactive")
+	accountstest.ExpectProblem(t, f.answer, 401, "account-inactive")
 }
 
 func TestOIDCRefusals(t *testing.T) {
 	t.Parallel()
 	p := newIDP(t)
-	e, _ := newEnv(t, map[string]string{"RKC_OIDC_PROVIDERS": p.providersJSON(), "RKC_BASE_URL": publicBase})
+	e, _ := accountstest.NewEnv(t, map[string]string{"RKC_OIDC_PROVIDERS": p.providersJSON(), "RKC_BASE_URL": publicBase})
 	user := func(sub string, claims func(*mockoidc.IDTokenClaims)) *person {
 		return &person{sub: sub, email: sub + "@minfin.example", ministry: "FIN", claims: claims}
 	}
 	refused := func(name string, f flow, typ string) {
 		t.Helper()
-		if f.answer.Status != 401 || problemType(t, f.answer) != typ {
+		if f.answer.Status != 401 || accountstest.ProblemType(t, f.answer) != typ {
 			t.Errorf("%s: %d %s, want 401 %s", name, f.answer.Status, f.answer.Body, typ)
 		}
 	}
@@ -341,20 +342,20 @@ func TestOIDCRefusals(t *testing.T) {
 	refused("replayed nonce", b.signIn(p, user("nonce", func(c *mockoidc.IDTokenClaims) { c.Nonce = oldNonce })), "oidc-nonce-invalid")
 
 	// A replayed state, and a callback carried to another browser.
-	expectProblem(t, b.get(first.callback), 401, "oidc-state-invalid")
+	accountstest.ExpectProblem(t, b.get(first.callback), 401, "oidc-state-invalid")
 	start := b.get(e.Server.URL + "/api/v1/oidc/rijk/start")
 	p.m.QueueUser(user("carried", nil))
 	cb := b.get(start.Header.Get("Location")).Header.Get("Location")
-	expectProblem(t, newBrowser(t, e).get(cb), 401, "oidc-state-invalid")
+	accountstest.ExpectProblem(t, newBrowser(t, e).get(cb), 401, "oidc-state-invalid")
 	// The flow is used up by that attempt, even for the browser that began it.
-	expectProblem(t, b.get(cb), 401, "oidc-state-invalid")
+	accountstest.ExpectProblem(t, b.get(cb), 401, "oidc-state-invalid")
 
 	// An expired flow.
 	start = b.get(e.Server.URL + "/api/v1/oidc/rijk/start")
 	p.m.QueueUser(user("late", nil))
 	cb = b.get(start.Header.Get("Location")).Header.Get("Location")
 	e.App.DB.Exec(`UPDATE oidc_flows SET expires_at = now() - interval '1 second'`)
-	expectProblem(t, b.get(cb), 401, "oidc-state-invalid")
+	accountstest.ExpectProblem(t, b.get(cb), 401, "oidc-state-invalid")
 
 	// Nothing of the refused sign-ins made an account.
 	var n int64
@@ -362,7 +363,7 @@ func TestOIDCRefusals(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d persons, want only the one signed in", n)
 	}
-	expectProblem(t, newBrowser(t, e).get(e.Server.URL+"/api/v1/oidc/nope/start"), 404, "not-found")
+	accountstest.ExpectProblem(t, newBrowser(t, e).get(e.Server.URL+"/api/v1/oidc/nope/start"), 404, "not-found")
 }
 
 // A person who signed in through the provider re-authenticates there
@@ -370,9 +371,9 @@ func TestOIDCRefusals(t *testing.T) {
 func TestOIDCReauthAndPasswordOff(t *testing.T) {
 	t.Parallel()
 	p := newIDP(t)
-	e, _ := newEnv(t, map[string]string{"RKC_OIDC_PROVIDERS": p.providersJSON(), "RKC_BASE_URL": publicBase, "RKC_PASSWORD_LOGIN": "false"})
+	e, _ := accountstest.NewEnv(t, map[string]string{"RKC_OIDC_PROVIDERS": p.providersJSON(), "RKC_BASE_URL": publicBase, "RKC_PASSWORD_LOGIN": "false"})
 	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
-	expectProblem(t, signIn(e, kl.Email, apptest.Password, nil), 403, "password-sign-in-off")
+	accountstest.ExpectProblem(t, accountstest.SignIn(e, kl.Email, apptest.Password, nil), 403, "password-sign-in-off")
 
 	fg := &person{sub: "fg-1", email: "fg@minbzk.example", ministry: "BZK", authAt: e.Clock.Now}
 	b := newBrowser(t, e)
@@ -386,7 +387,7 @@ func TestOIDCReauthAndPasswordOff(t *testing.T) {
 	var req accounts.GrantRequest
 	e.Must(202, adm, "POST", "/api/v1/accounts/"+id+"/grants", authz.Grant{Role: authz.PrivacyOfficer, Domain: authz.AnyDomain}).Decode(t, &req)
 	e.Must(204, adm2, "POST", "/api/v1/grant-requests/"+req.ID.String()+"/confirm", nil)
-	expectProblem(t, b.get(e.Server.URL+"/api/v1/me"), 401, "unauthenticated")
+	accountstest.ExpectProblem(t, b.get(e.Server.URL+"/api/v1/me"), 401, "unauthenticated")
 	b.signIn(p, fg)
 	export := e.Server.URL + "/api/v1/persons/" + kl.ID.String() + "/export"
 	e.OpenDataSubjectRequest(uuid.MustParse(id), kl.ID) // exports of others need a request
@@ -394,7 +395,7 @@ func TestOIDCReauthAndPasswordOff(t *testing.T) {
 		t.Fatalf("export right after signing in: %d %s", r.Status, r.Body)
 	}
 	e.App.DB.Exec(`UPDATE sessions SET authenticated_at = now() - interval '10 minutes'`)
-	expectProblem(t, b.get(export), 401, "reauthentication-required")
+	accountstest.ExpectProblem(t, b.get(export), 401, "reauthentication-required")
 
 	// Re-authentication through the provider, asked to sign in again.
 	start := b.get(e.Server.URL + "/api/v1/oidc/rijk/start?reauth=1&next=/my-data")
@@ -410,7 +411,7 @@ func TestOIDCReauthAndPasswordOff(t *testing.T) {
 	if r := b.get(export); r.Status != 200 {
 		t.Errorf("export after re-authenticating: %d %s", r.Status, r.Body)
 	}
-	if !accessLogged(t, e, "reauth:oidc") {
+	if !accountstest.AccessLogged(t, e, "reauth:oidc") {
 		t.Error("the re-authentication is not logged")
 	}
 	// A provider that passes on an old sign-in (no auth_time, or an old
@@ -418,16 +419,16 @@ func TestOIDCReauthAndPasswordOff(t *testing.T) {
 	e.App.DB.Exec(`UPDATE sessions SET authenticated_at = now() - interval '10 minutes'`)
 	start = b.get(e.Server.URL + "/api/v1/oidc/rijk/start?reauth=1")
 	p.m.QueueUser(&person{sub: fg.sub, email: fg.email, ministry: fg.ministry})
-	expectProblem(t, b.get(b.get(start.Header.Get("Location")).Header.Get("Location")), 401, "oidc-reauth-stale")
+	accountstest.ExpectProblem(t, b.get(b.get(start.Header.Get("Location")).Header.Get("Location")), 401, "oidc-reauth-stale")
 	start = b.get(e.Server.URL + "/api/v1/oidc/rijk/start?reauth=1")
 	p.m.QueueUser(&person{sub: fg.sub, email: fg.email, ministry: fg.ministry, authAt: func() time.Time { return e.Clock.Now().Add(-time.Hour) }})
-	expectProblem(t, b.get(b.get(start.Header.Get("Location")).Header.Get("Location")), 401, "oidc-reauth-stale")
-	expectProblem(t, b.get(export), 401, "reauthentication-required")
+	accountstest.ExpectProblem(t, b.get(b.get(start.Header.Get("Location")).Header.Get("Location")), 401, "oidc-reauth-stale")
+	accountstest.ExpectProblem(t, b.get(export), 401, "reauthentication-required")
 	// Re-authenticating as someone else does not count.
 	e.App.DB.Exec(`UPDATE sessions SET authenticated_at = now() - interval '10 minutes'`)
 	start = b.get(e.Server.URL + "/api/v1/oidc/rijk/start?reauth=1")
 	p.m.QueueUser(&person{sub: "someone-else", email: "ander@minbzk.example", ministry: "BZK", authAt: e.Clock.Now})
-	expectProblem(t, b.get(b.get(start.Header.Get("Location")).Header.Get("Location")), 401, "unauthenticated")
+	accountstest.ExpectProblem(t, b.get(b.get(start.Header.Get("Location")).Header.Get("Location")), 401, "unauthenticated")
 	// Without a session there is nothing to re-authenticate.
-	expectProblem(t, newBrowser(t, e).get(e.Server.URL+"/api/v1/oidc/rijk/start?reauth=1"), 401, "unauthenticated")
+	accountstest.ExpectProblem(t, newBrowser(t, e).get(e.Server.URL+"/api/v1/oidc/rijk/start?reauth=1"), 401, "unauthenticated")
 }

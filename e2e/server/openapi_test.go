@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -28,6 +29,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/server"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/proctest"
 )
 
 // loadOpenAPI parses and validates the embedded document.
@@ -240,7 +242,7 @@ var routeLine = regexp.MustCompile(`api\.(GET|POST|PUT|DELETE|PATCH)\("([^"]+)",
 // document (security: []).
 func TestOpenAPIPermissions(t *testing.T) {
 	doc := withFullPaths(loadOpenAPI(t))
-	src, err := os.ReadFile("routes.go")
+	src, err := os.ReadFile(filepath.Join(proctest.RepoRoot(t), "internal", "server", "routes.go"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,174 @@
+// Package notifytest holds what the tests of notification share, in the
+// product module (internal/notify: the outbox in the step's transaction,
+// the mail folder, the deadline watch) and in the e2e module (e2e/notify:
+// delivery to a real SMTP server): the service with a person per part of a
+// case, the steps that tell someone, and the outbox as the database holds it.
+package notifytest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/platform/db"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
+)
+
+// Cast is one service on a fresh database with a person per part.
+type Cast struct {
+	E            *apptest.Env
+	Complainant  *apptest.Person // BZK, reads English
+	Complainant2 *apptest.Person // FIN
+	Adviser      *apptest.Person
+	Respondent   *apptest.Person
+	Secretary    *apptest.Person
+	Chair        *apptest.Person
+	Chair2       *apptest.Person // a second chair, who declares conflicts
+	Member       *apptest.Person
+	Authority    *apptest.Person // BZK
+	AuthorityFIN *apptest.Person
+}
+
+// NewCast starts the service on a fresh database with the cast; the
+// complainant reads English.
+func NewCast(t *testing.T) *Cast {
+	t.Helper()
+	e := apptest.New(t)
+	g := apptest.Grant
+	c := &Cast{
+		E:            e,
+		Complainant:  e.Person("klager@test.rkc", "BZK", g("complainant", "BZK")),
+		Complainant2: e.Person("klager2@test.rkc", "FIN", g("complainant", "FIN")),
+		Adviser:      e.Person("vertrouwenspersoon@test.rkc", "BZK", g("adviser", "BZK")),
+		Respondent:   e.Person("aangeklaagde@test.rkc", "BZK", g("respondent", "BZK")),
+		Secretary:    e.Person("secretaris@test.rkc", "BZK", g("secretary", "*")),
+		Chair:        e.Person("voorzitter@test.rkc", "OCW", g("chair", "*")),
+		Chair2:       e.Person("voorzitter2@test.rkc", "SZW", g("chair", "*")),
+		Member:       e.Person("lid@test.rkc", "JenV", g("member", "*")),
+		Authority:    e.Person("gezag-bzk@test.rkc", "BZK", g("authority", "BZK")),
+		AuthorityFIN: e.Person("gezag-fin@test.rkc", "FIN", g("authority", "FIN")),
+	}
+	c.Exec(t, `UPDATE persons SET language = 'en' WHERE id = ?`, c.Complainant.ID)
+	return c
+}
+
+// Exec runs a statement on the service's database.
+func (c *Cast) Exec(t *testing.T, q string, args ...any) {
+	t.Helper()
+	if err := c.E.App.DB.Exec(q, args...).Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Count runs a query that counts.
+func (c *Cast) Count(t *testing.T, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := c.E.App.DB.Raw(q, args...).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// File files body as p and returns the case id.
+func (c *Cast) File(t *testing.T, p *apptest.Person, body map[string]any) string {
+	t.Helper()
+	var out struct {
+		ID string `json:"id"`
+	}
+	c.E.Must(201, p, "POST", "/api/v1/cases", body).Decode(t, &out)
+	return out.ID
+}
+
+// Step posts a step of case id as p and expects 200 or 201.
+func (c *Cast) Step(t *testing.T, p *apptest.Person, id, path string, body any) *apptest.Response {
+	t.Helper()
+	if body == nil {
+		body = map[string]any{}
+	}
+	r := c.E.Do(p, "POST", "/api/v1/cases/"+id+"/"+path, body)
+	if r.Status != 200 && r.Status != 201 {
+		t.Fatalf("%s: status %d: %s", path, r.Status, r.Body)
+	}
+	return r
+}
+
+// Complaint is a complaint against a respondent at BZK; every free text
+// carries the sentinel.
+func Complaint(sentinel string) map[string]any {
+	return map[string]any{
+		"category":       "bullying",
+		"description":    "Beschrijving " + sentinel,
+		"elements":       []string{"Eerste onderdeel " + sentinel, "Tweede onderdeel " + sentinel},
+		"incident_when":  "Voorjaar " + sentinel,
+		"incident_where": "Den Haag " + sentinel,
+		"respondent":     map[string]any{"name": "A. " + sentinel, "ministry": "BZK", "function": "Hoofd " + sentinel},
+		"witnesses":      "Getuige " + sentinel,
+		"wished_outcome": "Excuses " + sentinel,
+		"contact":        "06-" + sentinel,
+	}
+}
+
+// Investigate admits case id, composes the panel and informs the respondent.
+func (c *Cast) Investigate(t *testing.T, id string) {
+	t.Helper()
+	c.Step(t, c.Chair, id, "admissibility", map[string]any{"admissible": true})
+	c.Step(t, c.Chair, id, "panel", map[string]any{"member_ids": []string{c.Member.ID.String(), c.Chair.ID.String()}})
+	c.Step(t, c.Secretary, id, "investigation", map[string]any{"respondent_email": c.Respondent.Email})
+}
+
+// OpenPool opens a connection pool of its own on the test database, as
+// another instance of the binary would.
+func OpenPool(t *testing.T, url string) *gorm.DB {
+	t.Helper()
+	gdb, err := db.Open(context.Background(), url, db.AsAppRole())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close(gdb) })
+	return gdb
+}
+
+// OutboxRow is a row of the outbox as the tests read it.
+type OutboxRow struct {
+	ID            uuid.UUID
+	Kind          string
+	CaseID        uuid.UUID
+	RecipientID   uuid.UUID
+	Language      string
+	Status        string
+	Attempts      int
+	LastErrorType *string
+}
+
+// Outbox returns the outbox by row id.
+func (c *Cast) Outbox(t *testing.T) map[string]OutboxRow {
+	t.Helper()
+	var rows []OutboxRow
+	if err := c.E.App.DB.Raw(`SELECT id, kind, case_id, recipient_id, language, status, attempts, last_error_type FROM outbox`).Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	out := make(map[string]OutboxRow, len(rows))
+	for _, r := range rows {
+		out[r.ID.String()] = r
+	}
+	return out
+}
+
+// Pending counts the rows not yet sent.
+func (c *Cast) Pending(t *testing.T) int {
+	return c.Count(t, `SELECT count(*) FROM outbox WHERE status <> 'sent'`)
+}
+
+
+// Amsterdam returns 10:00 in Amsterdam on the given day of 2027.
+func Amsterdam(t *testing.T, month time.Month, day int) time.Time {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return time.Date(2027, month, day, 10, 0, 0, 0, loc)
+}

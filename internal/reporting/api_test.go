@@ -2,7 +2,7 @@ package reporting_test
 
 // The report through the HTTP service: who may read and write, and that no
 // combination of the report's parameters shows a count below 5. These tests
-// drive the whole app (internal/apptest), which imports this package, so
+// drive the whole app (internal/testing/apptest), which imports this package, so
 // they live in the external test package.
 
 import (

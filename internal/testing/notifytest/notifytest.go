@@ -163,7 +163,6 @@ func (c *Cast) Pending(t *testing.T) int {
 	return c.Count(t, `SELECT count(*) FROM outbox WHERE status <> 'sent'`)
 }
 
-
 // Amsterdam returns 10:00 in Amsterdam on the given day of 2027.
 func Amsterdam(t *testing.T, month time.Month, day int) time.Time {
 	loc, err := time.LoadLocation("Europe/Amsterdam")

@@ -24,6 +24,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/config"
+	"github.com/rkc-nl/rkc/internal/conversations"
 	"github.com/rkc-nl/rkc/internal/crypto"
 	"github.com/rkc-nl/rkc/internal/drafts"
 	"github.com/rkc-nl/rkc/internal/notify"
@@ -89,6 +90,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	}
 	cs := cases.NewService(cases.Options{DB: gdb, Keys: keys, Calendar: cal, Enforcer: enf, Log: log, Now: o.Now, MaxUploadBytes: cfg.MaxUploadBytes,
 		CloseAfterDays: cfg.CloseAfterDays})
+	cv := conversations.NewService(cs)
 	sg := signals.NewService(signals.Options{DB: gdb, Keys: keys, Enforcer: enf, Cases: cs, Now: o.Now,
 		Limits: &signals.SignalLimits{PerAddress: cfg.SignalsPerAddress, Total: cfg.SignalsPerHour, Window: time.Hour}})
 	// Every step's messages are written in the step's own transaction.
@@ -116,16 +118,17 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 		Accounts: &accounts.Handlers{Service: acc, SecureCookies: cfg.SecureCookies, Synced: func(c *accounts.Caller) error {
 			return enf.Sync(c.ID.String(), c.Grants)
 		}},
-		Cases:   &cases.Handlers{Service: cs},
-		Signals: &signals.Handlers{Service: sg, Throttle: throttle},
-		Audit:   auditUse,
-		Privacy: &privacy.Handlers{Service: priv, Log: auditLog},
-		Outbox:  &notify.Handlers{Outbox: outbox},
-		Reports: reports,
+		Cases:         &cases.Handlers{Service: cs},
+		Conversations: &conversations.Handlers{Service: cv},
+		Signals:       &signals.Handlers{Service: sg, Throttle: throttle},
+		Audit:         auditUse,
+		Privacy:       &privacy.Handlers{Service: priv, Log: auditLog},
+		Outbox:        &notify.Handlers{Outbox: outbox},
+		Reports:       reports,
 		SecurityTxt: server.SecurityTxt{Contact: cfg.SecurityContact, Expires: cfg.SecurityExpires, Policy: cfg.SecurityPolicy,
 			Languages: cfg.SecurityLanguages, Canonical: canonicalSecurityTxt(cfg.BaseURL)},
 	})
-	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Signals: sg, Enforcer: enf, Privacy: priv,
+	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Conversations: cv, Signals: sg, Enforcer: enf, Privacy: priv,
 		Audit: auditUse, Reports: reports, Drafts: drafts.NewSealed(gdb, keys, clock(o.Now)), Throttle: throttle, Log: log, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Now: o.Now,
 		IdleTimeout: cfg.SessionIdle, AccessibilityContact: cfg.AccessibilityContact, Retention: web.Retention{CaseYears: cfg.RetentionYears, SignalYears: cfg.SignalRetentionYears}})
 	if err != nil {

@@ -51,7 +51,8 @@ type Filed struct {
 // limits of free text, in characters
 const (
 	maxShort = 200
-	maxLine  = 500
+	// MaxLine bounds a free text of one line: a title, a short reason.
+	MaxLine = 500
 	// MaxText bounds a free text of several paragraphs: a description, a
 	// statement, a message.
 	MaxText = 20000
@@ -90,12 +91,12 @@ func (c *Complaint) validate() map[string]string {
 		CheckText(bad, fmt.Sprintf("elements[%d]", i), e, true, MaxText)
 	}
 	CheckText(bad, "incident_when", c.IncidentWhen, false, maxShort)
-	CheckText(bad, "incident_where", c.IncidentWhere, false, maxLine)
+	CheckText(bad, "incident_where", c.IncidentWhere, false, MaxLine)
 	CheckText(bad, "respondent.name", c.Respondent.Name, false, maxShort)
 	CheckText(bad, "respondent.function", c.Respondent.Function, false, maxShort)
 	CheckText(bad, "witnesses", c.Witnesses, false, MaxText)
 	CheckText(bad, "wished_outcome", c.WishedOutcome, false, MaxText)
-	CheckText(bad, "contact", c.Contact, false, maxLine)
+	CheckText(bad, "contact", c.Contact, false, MaxLine)
 	CheckText(bad, "consent", c.Consent, false, 2000)
 	return bad
 }

@@ -1,11 +1,8 @@
 package cases
 
 import (
-	"bytes"
 	"fmt"
-	"mime/multipart"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/google/uuid"
@@ -323,18 +320,11 @@ func (h *Handlers) AddAttachment(c echo.Context) error {
 		return apperr.New(apperr.Invalid, "bad-request", "The file could not be read.")
 	}
 	defer f.Close()
-	meta, err := h.Service.AddAttachment(req.Context(), caller(c), id, Upload{Filename: fh.Filename, ContentType: partType(fh), Content: f})
+	meta, err := h.Service.AddAttachment(req.Context(), caller(c), id, Upload{Filename: fh.Filename, ContentType: httpx.PartType(fh), Content: f})
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, meta)
-}
-
-func partType(fh *multipart.FileHeader) string {
-	if ct := fh.Header.Get(echo.HeaderContentType); ct != "" {
-		return ct
-	}
-	return "application/octet-stream"
 }
 
 // Attachment handles GET /api/v1/cases/{id}/attachments/{aid}.
@@ -351,12 +341,77 @@ func (h *Handlers) Attachment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	hd := c.Response().Header()
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	// Always a download, never rendered in the service's origin.
-	hd.Set("Content-Disposition", "attachment; filename*=UTF-8''"+urlEscape(meta.Filename))
-	return c.Stream(http.StatusOK, meta.ContentType, bytes.NewReader(content))
+	return httpx.Download(c, meta.Filename, meta.ContentType, content)
 }
 
-func urlEscape(s string) string { return url.PathEscape(s) }
+// Witnesses handles GET /api/v1/cases/{id}/witnesses.
+func (h *Handlers) Witnesses(c echo.Context) error {
+	id, err := httpx.UUIDParam(c, "id", "Case")
+	if err != nil {
+		return err
+	}
+	out, err := h.Service.Witnesses(c.Request().Context(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	noStore(c)
+	return c.JSON(http.StatusOK, map[string]any{"items": out})
+}
+
+// AddWitness handles POST /api/v1/cases/{id}/witnesses.
+func (h *Handlers) AddWitness(c echo.Context) error {
+	id, err := httpx.UUIDParam(c, "id", "Case")
+	if err != nil {
+		return err
+	}
+	var in WitnessInput
+	if err := httpx.BindJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := h.Service.AddWitness(c.Request().Context(), caller(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, out)
+}
+
+// WitnessStatement handles PUT /api/v1/cases/{id}/witnesses/{wid}/statement.
+func (h *Handlers) WitnessStatement(c echo.Context) error {
+	id, err := httpx.UUIDParam(c, "id", "Case")
+	if err != nil {
+		return err
+	}
+	wid, err := httpx.UUIDParam(c, "wid", "Witness")
+	if err != nil {
+		return err
+	}
+	var in WitnessStatement
+	if err := httpx.BindJSON(c, &in); err != nil {
+		return err
+	}
+	if err := versionFromHeader(c, &in.Version); err != nil {
+		return err
+	}
+	out, err := h.Service.RecordWitnessStatement(c.Request().Context(), caller(c), id, wid, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func noStore(c echo.Context) { c.Response().Header().Set("Cache-Control", "no-store") }
+
+// versionFromHeader fills an absent version from If-Match, and refuses one
+// that differs from it.
+func versionFromHeader(c echo.Context, v *int) error {
+	h, err := httpx.IfMatchVersion(c)
+	if err != nil || h == 0 {
+		return err
+	}
+	if *v == 0 {
+		*v = h
+	} else if *v != h {
+		return apperr.InvalidFields(map[string]string{"version": "differs from the If-Match header"})
+	}
+	return nil
+}

@@ -57,7 +57,7 @@ func (s *Service) PlanHearing(ctx context.Context, caller *accounts.Caller, id u
 	if !oneOf(in.Parties, []string{"complainant", "respondent", "both", "witness"}) {
 		bad["parties"] = "must be complainant, respondent, both or witness"
 	}
-	CheckText(bad, "location", in.Location, false, maxLine)
+	CheckText(bad, "location", in.Location, false, MaxLine)
 	if in.Parties != "witness" && in.WitnessID != nil {
 		bad["witness_id"] = "is only given for a witness hearing"
 	}
@@ -370,11 +370,11 @@ type Upload struct {
 // Refused: files over the limit, types outside the list, content that does
 // not match its declared type. Callable by the parties and the committee.
 func (s *Service) AddAttachment(ctx context.Context, caller *accounts.Caller, id uuid.UUID, up Upload) (*AttachmentMeta, error) {
-	f, err := s.readUpload(up)
+	f, err := s.ReadUpload(up)
 	if err != nil {
 		return nil, err
 	}
-	name, mt, content := f.name, f.contentType, f.content
+	name, mt, content := f.Name, f.ContentType, f.Content
 	meta := AttachmentMeta{ID: uuid.New(), Filename: name, ContentType: mt, Size: int64(len(content)), CreatedAt: s.now()}
 	_, err = s.step(ctx, caller, id, 0, "case:attachment", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
 		// Evidence comes with the complaint (submitted) and while it is
@@ -405,15 +405,16 @@ func (s *Service) AddAttachment(ctx context.Context, caller *accounts.Caller, id
 	return &meta, nil
 }
 
-// checkedFile is an upload that passed readUpload.
-type checkedFile struct {
-	name, contentType string
-	content           []byte
+// CheckedFile is an upload that passed ReadUpload: its base name, its
+// media type (parameters dropped) and its content.
+type CheckedFile struct {
+	Name, ContentType string
+	Content           []byte
 }
 
-// readUpload reads and checks one file: refused are files over the limit,
+// ReadUpload reads and checks one file: refused are files over the limit,
 // types outside the list, and content that does not match its declared type.
-func (s *Service) readUpload(up Upload) (*checkedFile, error) {
+func (s *Service) ReadUpload(up Upload) (*CheckedFile, error) {
 	name := filepath.Base(strings.ReplaceAll(up.Filename, "\\", "/"))
 	bad := map[string]string{}
 	if name == "" || name == "." || name == "/" || !utf8.ValidString(name) || len(name) > 255 {
@@ -439,7 +440,7 @@ func (s *Service) readUpload(up Upload) (*checkedFile, error) {
 	if !contentMatches(mt, content) {
 		return nil, apperr.New(apperr.Unsupported, "content-mismatch", "The file's content does not match its type.")
 	}
-	return &checkedFile{name: name, contentType: mt, content: content}, nil
+	return &CheckedFile{Name: name, ContentType: mt, Content: content}, nil
 }
 
 // contentMatches checks the declared type against the content's signature,

@@ -421,7 +421,7 @@ type ConflictDeclaration struct {
 // chair and takes them off the panel; from then on they cannot see the case.
 // Callable by a member (assigned) or the chair.
 func (s *Service) DeclareConflict(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in ConflictDeclaration) error {
-	if err := textRequired("reason", in.Reason, maxLine); err != nil {
+	if err := textRequired("reason", in.Reason, MaxLine); err != nil {
 		return err
 	}
 	_, err := s.step(ctx, caller, id, 0, "case:conflict", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {

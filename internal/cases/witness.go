@@ -78,7 +78,7 @@ func handledBeforeAdvice(st State) bool { return st.open() && st != Advised }
 func (s *Service) AddWitness(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in WitnessInput) (*WitnessView, error) {
 	bad := map[string]string{}
 	CheckText(bad, "name", in.Name, true, maxShort)
-	CheckText(bad, "contact", in.Contact, false, maxLine)
+	CheckText(bad, "contact", in.Contact, false, MaxLine)
 	if !oneOf(in.ProposedBy, witnessSides) {
 		bad["proposed_by"] = "must be complainant, respondent or committee"
 	}
@@ -242,13 +242,6 @@ func (s *Service) RecordWitnessStatement(ctx context.Context, caller *accounts.C
 }
 
 var errWitnessNotFound = apperr.NotFoundError("Witness")
-
-// myWitnessIDs lists the witness records of the caller in a case.
-func myWitnessIDs(tx *gorm.DB, caseID, person uuid.UUID) ([]uuid.UUID, error) {
-	var ids []uuid.UUID
-	err := tx.Table("witnesses").Where("case_id = ? AND person_id = ?", caseID, person).Order("id").Pluck("id", &ids).Error
-	return ids, err
-}
 
 // witnessCaseView is the case as a witness sees it: its number and state,
 // the hearings they are heard in and their own record (with their

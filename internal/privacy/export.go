@@ -26,11 +26,11 @@ import (
 
 // Export is everything the system holds about one person.
 type Export struct {
-	GeneratedAt time.Time          `json:"generated_at"`
-	Account     Account            `json:"account"`
-	Cases       []cases.CaseExport `json:"cases"`
-	Actions     []audit.Entry      `json:"actions"` // what the person did in the system (access log)
-	Note        string             `json:"note"`
+	GeneratedAt time.Time     `json:"generated_at"`
+	Account     Account       `json:"account"`
+	Cases       []CaseExport  `json:"cases"`
+	Actions     []audit.Entry `json:"actions"` // what the person did in the system (access log)
+	Note        string        `json:"note"`
 	// RequestID is the data-subject request an export of someone else's
 	// data was made under.
 	RequestID *uuid.UUID `json:"request_id,omitempty"`
@@ -114,7 +114,7 @@ func (s *Service) build(ctx context.Context, requester *accounts.Caller, subject
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
-	cs, err := s.Cases.ExportCases(ctx, requester, subject)
+	cs, err := s.exportCases(ctx, requester, subject)
 	if err != nil {
 		return nil, err
 	}

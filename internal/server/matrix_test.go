@@ -48,6 +48,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/conversations"
 	"github.com/rkc-nl/rkc/internal/signals"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
@@ -935,7 +936,7 @@ func (w *world) call(r row, who string, f *fixture, missing string) *apptest.Res
 	case "POST /api/v1/cases/:id/legal-hold":
 		body = cases.LegalHoldInput{Hold: &yes, Reason: "Er loopt een procedure bij de rechter."}
 	case "POST /api/v1/signals/:sid/messages":
-		body = cases.MessageInput{Body: "Dank voor uw melding; wilt u contact opnemen?"}
+		body = conversations.MessageInput{Body: "Dank voor uw melding; wilt u contact opnemen?"}
 	case "PUT /api/v1/signals/:sid/abuse":
 		body = signals.AbuseInput{Abuse: &yes}
 	case "POST /api/v1/data-subject-requests":

@@ -14,6 +14,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/conversations"
 	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/platform/dbhealth"
 	"github.com/rkc-nl/rkc/internal/privacy"
@@ -23,16 +24,17 @@ import (
 
 // Deps are what the routes need; cmd/api builds them once.
 type Deps struct {
-	Log      *slog.Logger
-	SQL      *sql.DB
-	Enforcer *authz.Enforcer
-	Accounts *accounts.Handlers
-	Cases    *cases.Handlers
-	Signals  *signals.Handlers
-	Audit    *audit.Handlers
-	Privacy  *privacy.Handlers
-	Outbox   *notify.Handlers
-	Reports  *reporting.Handlers
+	Log           *slog.Logger
+	SQL           *sql.DB
+	Enforcer      *authz.Enforcer
+	Accounts      *accounts.Handlers
+	Cases         *cases.Handlers
+	Conversations *conversations.Handlers
+	Signals       *signals.Handlers
+	Audit         *audit.Handlers
+	Privacy       *privacy.Handlers
+	Outbox        *notify.Handlers
+	Reports       *reporting.Handlers
 	// SecureCookies: served over TLS, so the cookies carry the __Host-
 	// prefix (config.Config.SecureCookies).
 	SecureCookies bool
@@ -150,21 +152,22 @@ func New(d Deps) *echo.Echo {
 
 	// Conversations inside a case (issue 10): the service checks which
 	// thread, note, witness or report the caller's relation reaches.
-	api.GET("/cases/:id/threads", cs.Threads, pm("case:thread"))
-	api.GET("/cases/:id/threads/:thread", cs.Thread, pm("case:thread"))
-	api.POST("/cases/:id/threads/:thread/messages", cs.PostMessage, pm("case:message"))
-	api.GET("/cases/:id/threads/:thread/attachments/:aid", cs.MessageAttachment, pm("case:thread"))
-	api.GET("/cases/:id/notes", cs.Notes, pm("case:note:read"))
-	api.POST("/cases/:id/notes", cs.AddNote, pm("case:note:write"))
-	api.GET("/cases/:id/notes/:nid", cs.Note, pm("case:note:read"))
-	api.PUT("/cases/:id/notes/:nid", cs.EditNote, pm("case:note:write"))
+	cv := d.Conversations
+	api.GET("/cases/:id/threads", cv.Threads, pm("case:thread"))
+	api.GET("/cases/:id/threads/:thread", cv.Thread, pm("case:thread"))
+	api.POST("/cases/:id/threads/:thread/messages", cv.PostMessage, pm("case:message"))
+	api.GET("/cases/:id/threads/:thread/attachments/:aid", cv.MessageAttachment, pm("case:thread"))
+	api.GET("/cases/:id/notes", cv.Notes, pm("case:note:read"))
+	api.POST("/cases/:id/notes", cv.AddNote, pm("case:note:write"))
+	api.GET("/cases/:id/notes/:nid", cv.Note, pm("case:note:read"))
+	api.PUT("/cases/:id/notes/:nid", cv.EditNote, pm("case:note:write"))
 	api.GET("/cases/:id/witnesses", cs.Witnesses, pm("case:witness:read"))
 	api.POST("/cases/:id/witnesses", cs.AddWitness, pm("case:witness"))
 	api.PUT("/cases/:id/witnesses/:wid/statement", cs.WitnessStatement, pm("case:witness"))
-	api.GET("/cases/:id/retaliation", cs.RetaliationReports, pm("case:retaliation:read"))
-	api.POST("/cases/:id/retaliation", cs.ReportRetaliation, pm("case:retaliation:report"))
-	api.GET("/cases/:id/retaliation/:rid", cs.RetaliationReport, pm("case:retaliation:read"))
-	api.POST("/cases/:id/retaliation/:rid/state", cs.MoveRetaliation, pm("case:retaliation:handle"))
+	api.GET("/cases/:id/retaliation", cv.RetaliationReports, pm("case:retaliation:read"))
+	api.POST("/cases/:id/retaliation", cv.ReportRetaliation, pm("case:retaliation:report"))
+	api.GET("/cases/:id/retaliation/:rid", cv.RetaliationReport, pm("case:retaliation:read"))
+	api.POST("/cases/:id/retaliation/:rid/state", cv.MoveRetaliation, pm("case:retaliation:handle"))
 
 	sg := d.Signals
 	api.POST("/signals", sg.FileSignal) // anyone, no account

@@ -17,6 +17,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/conversations"
 	"github.com/rkc-nl/rkc/internal/i18n"
 )
 
@@ -47,7 +48,7 @@ func (w *Web) registerConversations(get, post func(string, echo.HandlerFunc, ...
 // the caller may read and links to the notes, witnesses and reports, as
 // far as the caller's role and relation reach.
 type convLinks struct {
-	Threads     []cases.ThreadSummary
+	Threads     []conversations.ThreadSummary
 	Notes       bool
 	Witnesses   bool
 	Retaliation bool
@@ -63,7 +64,7 @@ func (w *Web) conversationLinks(ctx context.Context, cl *accounts.Caller, v *cas
 	ok := func(action string) bool { return authz.RelationAllows(rel, action) && w.allowed(cl, action) }
 	var l convLinks
 	if ok("case:thread") {
-		ts, err := w.d.Cases.Threads(ctx, cl, v.ID)
+		ts, err := w.d.Conversations.Threads(ctx, cl, v.ID)
 		if err != nil {
 			return l, err
 		}
@@ -86,7 +87,7 @@ func caseID(c echo.Context) (uuid.UUID, error) {
 // threadData is the thread page.
 type threadData struct {
 	Case      *cases.View
-	Thread    *cases.ThreadView
+	Thread    *conversations.ThreadView
 	Title     string // catalogue key
 	Witness   string // the witness's name, for the committee
 	Committee bool
@@ -110,7 +111,7 @@ func (w *Web) threadPageData(c echo.Context, p *page) (*page, error) {
 		return nil, err
 	}
 	ctx, cl, key := c.Request().Context(), callerOf(c), c.Param("thread")
-	th, err := w.d.Cases.Thread(ctx, cl, id, key)
+	th, err := w.d.Conversations.Thread(ctx, cl, id, key)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +128,7 @@ func (w *Web) threadPageData(c echo.Context, p *page) (*page, error) {
 		d.Title = "case.thread.title.own"
 	case th.Party == "witness":
 		d.Title = "case.thread.title.witness"
-		ts, err := w.d.Cases.Threads(ctx, cl, id)
+		ts, err := w.d.Conversations.Threads(ctx, cl, id)
 		if err != nil {
 			return nil, err
 		}
@@ -180,7 +181,7 @@ func (w *Web) postMessage(c echo.Context) error {
 		}
 	}
 	if len(bad) == 0 {
-		_, err = w.d.Cases.PostMessage(c.Request().Context(), callerOf(c), id, key, cases.MessageInput{Body: body}, files)
+		_, err = w.d.Conversations.PostMessage(c.Request().Context(), callerOf(c), id, key, conversations.MessageInput{Body: body}, files)
 		if err == nil {
 			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/threads/"+url.PathEscape(key)+"?done=message#messages")
 		}
@@ -230,7 +231,7 @@ func (w *Web) messageAttachment(c echo.Context) error {
 	if err1 != nil || err2 != nil {
 		return w.fail(c, apperr.NotFoundError("Attachment"))
 	}
-	meta, content, err := w.d.Cases.MessageAttachment(c.Request().Context(), callerOf(c), id, c.Param("thread"), aid)
+	meta, content, err := w.d.Conversations.MessageAttachment(c.Request().Context(), callerOf(c), id, c.Param("thread"), aid)
 	if err != nil {
 		return w.fail(c, err)
 	}
@@ -243,7 +244,7 @@ func (w *Web) messageAttachment(c echo.Context) error {
 // notesData is the notes page.
 type notesData struct {
 	Case  *cases.View
-	Notes []cases.NoteView
+	Notes []conversations.NoteView
 }
 
 func (w *Web) notesPage(c echo.Context) error {
@@ -260,7 +261,7 @@ func (w *Web) notesPageData(c echo.Context, p *page) (*page, error) {
 		return nil, err
 	}
 	ctx, cl := c.Request().Context(), callerOf(c)
-	ns, err := w.d.Cases.Notes(ctx, cl, id)
+	ns, err := w.d.Conversations.Notes(ctx, cl, id)
 	if err != nil {
 		return nil, err
 	}
@@ -281,13 +282,13 @@ func (w *Web) addNote(c echo.Context) error {
 	if err != nil {
 		return w.fail(c, err)
 	}
-	in := cases.NoteInput{Kind: c.FormValue("kind"), Title: strings.TrimSpace(c.FormValue("title")), Body: strings.TrimSpace(c.FormValue("body"))}
+	in := conversations.NoteInput{Kind: c.FormValue("kind"), Title: strings.TrimSpace(c.FormValue("title")), Body: strings.TrimSpace(c.FormValue("body"))}
 	bad := map[string]string{}
 	if in.Body == "" {
 		bad["body"] = fieldMessage(langOf(c), "body")
 	}
 	if len(bad) == 0 {
-		_, err = w.d.Cases.AddNote(c.Request().Context(), callerOf(c), id, in)
+		_, err = w.d.Conversations.AddNote(c.Request().Context(), callerOf(c), id, in)
 		if err == nil {
 			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/notes?done=note")
 		}
@@ -305,13 +306,13 @@ func (w *Web) editNote(c echo.Context) error {
 		return w.fail(c, apperr.NotFoundError("Note"))
 	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
-	in := cases.NoteInput{Version: version, Title: strings.TrimSpace(c.FormValue("title")), Body: strings.TrimSpace(c.FormValue("body"))}
+	in := conversations.NoteInput{Version: version, Title: strings.TrimSpace(c.FormValue("title")), Body: strings.TrimSpace(c.FormValue("body"))}
 	bad := map[string]string{}
 	if in.Body == "" {
 		bad["body"] = fieldMessage(langOf(c), "body")
 	}
 	if len(bad) == 0 {
-		_, err = w.d.Cases.EditNote(c.Request().Context(), callerOf(c), id, nid, in)
+		_, err = w.d.Conversations.EditNote(c.Request().Context(), callerOf(c), id, nid, in)
 		if err == nil {
 			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/notes?done=note_edited#note-"+nid.String())
 		}
@@ -440,7 +441,7 @@ func (w *Web) witnessHearing(c echo.Context) error {
 // (every report, and the moves) or a reporter's (their side's, and the form).
 type retaliationData struct {
 	Case      *cases.View
-	Reports   []cases.RetaliationView
+	Reports   []conversations.RetaliationView
 	Chair     bool
 	CanReport bool
 }
@@ -448,12 +449,12 @@ type retaliationData struct {
 // Next lists the states a report can move to.
 func (retaliationData) Next(state string) []string {
 	switch state {
-	case cases.RetaliationReceived:
-		return []string{cases.RetaliationReview, cases.RetaliationClosed}
-	case cases.RetaliationReview:
-		return []string{cases.RetaliationReferred, cases.RetaliationClosed}
-	case cases.RetaliationReferred:
-		return []string{cases.RetaliationClosed}
+	case conversations.RetaliationReceived:
+		return []string{conversations.RetaliationReview, conversations.RetaliationClosed}
+	case conversations.RetaliationReview:
+		return []string{conversations.RetaliationReferred, conversations.RetaliationClosed}
+	case conversations.RetaliationReferred:
+		return []string{conversations.RetaliationClosed}
 	}
 	return nil
 }
@@ -480,7 +481,7 @@ func (w *Web) retaliationPageData(c echo.Context, p *page) (*page, error) {
 	ok := func(action string) bool { return authz.RelationAllows(rel, action) && w.allowed(cl, action) }
 	d := retaliationData{Case: v, Chair: ok("case:retaliation:handle"), CanReport: ok("case:retaliation:report")}
 	if ok("case:retaliation:read") {
-		if d.Reports, err = w.d.Cases.RetaliationReports(ctx, cl, id); err != nil {
+		if d.Reports, err = w.d.Conversations.RetaliationReports(ctx, cl, id); err != nil {
 			return nil, err
 		}
 	} else if !d.CanReport {
@@ -505,7 +506,7 @@ func (w *Web) reportRetaliation(c echo.Context) error {
 		bad["description"] = fieldMessage(langOf(c), "retaliation_description")
 	}
 	if len(bad) == 0 {
-		_, err = w.d.Cases.ReportRetaliation(c.Request().Context(), callerOf(c), id, cases.RetaliationInput{Description: desc})
+		_, err = w.d.Conversations.ReportRetaliation(c.Request().Context(), callerOf(c), id, conversations.RetaliationInput{Description: desc})
 		if err == nil {
 			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/retaliation?done=retaliation")
 		}
@@ -523,17 +524,17 @@ func (w *Web) moveRetaliation(c echo.Context) error {
 		return w.fail(c, apperr.NotFoundError("Retaliation report"))
 	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
-	in := cases.RetaliationStep{Version: version, To: c.FormValue("to"), Reason: strings.TrimSpace(c.FormValue("reason")),
+	in := conversations.RetaliationStep{Version: version, To: c.FormValue("to"), Reason: strings.TrimSpace(c.FormValue("reason")),
 		Recommendation: strings.TrimSpace(c.FormValue("recommendation"))}
 	bad := map[string]string{}
 	if in.To == "" {
 		bad["to"] = fieldMessage(langOf(c), "to")
 	}
-	if in.To == cases.RetaliationReferred && in.Recommendation == "" {
+	if in.To == conversations.RetaliationReferred && in.Recommendation == "" {
 		bad["recommendation"] = fieldMessage(langOf(c), "recommendation")
 	}
 	if len(bad) == 0 {
-		_, err = w.d.Cases.MoveRetaliation(c.Request().Context(), callerOf(c), id, rid, in)
+		_, err = w.d.Conversations.MoveRetaliation(c.Request().Context(), callerOf(c), id, rid, in)
 		if err == nil {
 			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/retaliation?done=retaliation_state#report-"+rid.String())
 		}

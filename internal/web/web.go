@@ -23,6 +23,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/conversations"
 	"github.com/rkc-nl/rkc/internal/drafts"
 	"github.com/rkc-nl/rkc/internal/privacy"
 	"github.com/rkc-nl/rkc/internal/reporting"
@@ -37,11 +38,12 @@ var staticFiles embed.FS
 
 // Deps are the services the pages use; app.Build hands them over.
 type Deps struct {
-	Accounts *accounts.Service
-	Cases    *cases.Service
-	Signals  *signals.Service
-	Enforcer *authz.Enforcer
-	Privacy  *privacy.Service
+	Accounts      *accounts.Service
+	Cases         *cases.Service
+	Conversations *conversations.Service
+	Signals       *signals.Service
+	Enforcer      *authz.Enforcer
+	Privacy       *privacy.Service
 	// Audit searches and checks the access log, logging each use (the
 	// same functions as the API's).
 	Audit *audit.Handlers

@@ -1,7 +1,6 @@
-package cases
+package conversations
 
 import (
-	"bytes"
 	"errors"
 	"mime"
 	"net/http"
@@ -9,14 +8,24 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/httpx"
 )
 
-// The handlers of issue 10: threads, notes, witnesses and retaliation
+// Handlers serves the conversation API: threads, notes and retaliation
 // reports. Each parses its path and body and hands over to the service,
-// which checks the caller's relation to the case and to the thread, note,
-// witness or report.
+// which checks the caller's relation to the case and to the thread, note or
+// report.
+type Handlers struct {
+	Service *Service
+}
+
+func caller(c echo.Context) *accounts.Caller {
+	cl, _ := accounts.CallerFrom(c)
+	return cl
+}
 
 func noStore(c echo.Context) { c.Response().Header().Set("Cache-Control", "no-store") }
 
@@ -57,12 +66,12 @@ func (h *Handlers) PostMessage(c echo.Context) error {
 		return err
 	}
 	var in MessageInput
-	var files []Upload
+	var files []cases.Upload
 	mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if mt == echo.MIMEMultipartForm {
 		req := c.Request()
-		req.Body = http.MaxBytesReader(c.Response(), req.Body, h.Service.maxUpload+256<<10)
-		if err := req.ParseMultipartForm(h.Service.maxUpload + 256<<10); err != nil {
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, h.Service.cases.MaxUpload()+256<<10)
+		if err := req.ParseMultipartForm(h.Service.cases.MaxUpload() + 256<<10); err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) || strings.Contains(err.Error(), "too large") {
 				return apperr.New(apperr.TooLarge, "file-too-large", "The files of one message may together be at most the upload limit.")
@@ -72,7 +81,7 @@ func (h *Handlers) PostMessage(c echo.Context) error {
 		in.Body = req.FormValue("body")
 		fhs := req.MultipartForm.File["file"]
 		if len(fhs) > maxMessageFiles {
-			return invalid("file", "at most 5 files per message")
+			return errTooManyFiles
 		}
 		for _, fh := range fhs {
 			f, err := fh.Open()
@@ -80,7 +89,7 @@ func (h *Handlers) PostMessage(c echo.Context) error {
 				return apperr.New(apperr.Invalid, "bad-request", "The file could not be read.")
 			}
 			defer f.Close()
-			files = append(files, Upload{Filename: fh.Filename, ContentType: partType(fh), Content: f})
+			files = append(files, cases.Upload{Filename: fh.Filename, ContentType: httpx.PartType(fh), Content: f})
 		}
 	} else if err := httpx.BindJSON(c, &in); err != nil {
 		return err
@@ -106,11 +115,7 @@ func (h *Handlers) MessageAttachment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	hd := c.Response().Header()
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Disposition", "attachment; filename*=UTF-8''"+urlEscape(meta.Filename))
-	return c.Stream(http.StatusOK, meta.ContentType, bytes.NewReader(content))
+	return httpx.Download(c, meta.Filename, meta.ContentType, content)
 }
 
 // Notes handles GET /api/v1/cases/{id}/notes.
@@ -200,61 +205,6 @@ func versionFromHeader(c echo.Context, v *int) error {
 		return apperr.InvalidFields(map[string]string{"version": "differs from the If-Match header"})
 	}
 	return nil
-}
-
-// Witnesses handles GET /api/v1/cases/{id}/witnesses.
-func (h *Handlers) Witnesses(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	out, err := h.Service.Witnesses(c.Request().Context(), caller(c), id)
-	if err != nil {
-		return err
-	}
-	noStore(c)
-	return c.JSON(http.StatusOK, map[string]any{"items": out})
-}
-
-// AddWitness handles POST /api/v1/cases/{id}/witnesses.
-func (h *Handlers) AddWitness(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	var in WitnessInput
-	if err := httpx.BindJSON(c, &in); err != nil {
-		return err
-	}
-	out, err := h.Service.AddWitness(c.Request().Context(), caller(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, out)
-}
-
-// WitnessStatement handles PUT /api/v1/cases/{id}/witnesses/{wid}/statement.
-func (h *Handlers) WitnessStatement(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	wid, err := httpx.UUIDParam(c, "wid", "Witness")
-	if err != nil {
-		return err
-	}
-	var in WitnessStatement
-	if err := httpx.BindJSON(c, &in); err != nil {
-		return err
-	}
-	if err := versionFromHeader(c, &in.Version); err != nil {
-		return err
-	}
-	out, err := h.Service.RecordWitnessStatement(c.Request().Context(), caller(c), id, wid, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
 }
 
 // RetaliationReports handles GET /api/v1/cases/{id}/retaliation.

@@ -1,4 +1,4 @@
-package cases
+package conversations
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/authz"
-	"github.com/rkc-nl/rkc/internal/crypto"
+	"github.com/rkc-nl/rkc/internal/cases"
 )
 
 // A case has one message thread per party with the committee (secretary,
@@ -67,13 +67,13 @@ type ThreadSummary struct {
 
 // MessageView is one message with the description of its attachments.
 type MessageView struct {
-	ID            uuid.UUID        `json:"id"`
-	Author        string           `json:"author"`
-	AuthorRole    string           `json:"author_role"`
-	FromCommittee bool             `json:"from_committee"`
-	Body          string           `json:"body"`
-	CreatedAt     time.Time        `json:"created_at"`
-	Attachments   []AttachmentMeta `json:"attachments,omitempty"`
+	ID            uuid.UUID              `json:"id"`
+	Author        string                 `json:"author"`
+	AuthorRole    string                 `json:"author_role"`
+	FromCommittee bool                   `json:"from_committee"`
+	Body          string                 `json:"body"`
+	CreatedAt     time.Time              `json:"created_at"`
+	Attachments   []cases.AttachmentMeta `json:"attachments,omitempty"`
 }
 
 // MessageInput is a message in a thread.
@@ -84,7 +84,7 @@ type MessageInput struct {
 // thread names one thread of a case.
 type thread struct {
 	party   string // complainant, respondent, witness
-	witness *witnessRow
+	witness *cases.WitnessRef
 }
 
 func (t thread) key() string {
@@ -104,39 +104,56 @@ func (t thread) witnessID() *uuid.UUID {
 
 var errThreadNotFound = apperr.NotFoundError("Thread")
 
+// seesParty reports whether the work's relation reaches the thread of a
+// party: a party their own, the committee the complainant's and, once the
+// respondent is informed, the respondent's.
+func seesParty(w *cases.Work, party string) bool {
+	switch party {
+	case "complainant":
+		return w.Committee() || w.Rel == authz.RelComplainant || w.Rel == authz.RelAdviser
+	case "respondent":
+		return (w.Committee() && w.RespondentInformed()) || w.Rel == authz.RelRespondent
+	}
+	return false
+}
+
+// witnesses lists the witnesses whose threads the work's relation reaches:
+// every one for the committee, a witness their own, nobody else's.
+func witnesses(w *cases.Work) ([]cases.WitnessRef, error) {
+	switch {
+	case w.Committee():
+		return w.Witnesses(nil)
+	case w.Rel == authz.RelWitness:
+		return w.Witnesses(&w.Caller.ID)
+	}
+	return nil, nil
+}
+
 // resolveThread finds the thread key names in the case, as far as the
 // caller may see it: a party only their own, the committee every thread
 // that exists (the respondent's once the respondent is informed). Anything
 // else is not found, exactly like a thread that does not exist.
-func resolveThread(tx *gorm.DB, r *relRow, rel authz.Relation, me uuid.UUID, key string) (thread, error) {
-	switch key {
-	case "complainant":
-		if committee(rel) || rel == authz.RelComplainant || rel == authz.RelAdviser {
-			return thread{party: "complainant"}, nil
-		}
-		return thread{}, errThreadNotFound
-	case "respondent":
-		if (committee(rel) && r.RespondentID != nil && r.RespondentInformedAt != nil) || rel == authz.RelRespondent {
-			return thread{party: "respondent"}, nil
+func resolveThread(w *cases.Work, key string) (thread, error) {
+	if key == "complainant" || key == "respondent" {
+		if seesParty(w, key) {
+			return thread{party: key}, nil
 		}
 		return thread{}, errThreadNotFound
 	}
 	wid, err := uuid.Parse(key)
-	if err != nil || !(committee(rel) || rel == authz.RelWitness) {
+	if err != nil {
 		return thread{}, errThreadNotFound
 	}
-	var w witnessRow
-	q := tx.Where("id = ? AND case_id = ?", wid, r.ID)
-	if !committee(rel) {
-		q = q.Where("person_id = ?", me)
-	}
-	if err := q.Limit(1).Find(&w).Error; err != nil {
+	ws, err := witnesses(w)
+	if err != nil {
 		return thread{}, err
 	}
-	if w.ID == uuid.Nil {
-		return thread{}, errThreadNotFound
+	for i := range ws {
+		if ws[i].ID == wid {
+			return thread{party: "witness", witness: &ws[i]}, nil
+		}
 	}
-	return thread{party: "witness", witness: &w}, nil
+	return thread{}, errThreadNotFound
 }
 
 // where scopes a query on messages to the thread.
@@ -155,43 +172,35 @@ func (t thread) where(tx *gorm.DB, caseID uuid.UUID) *gorm.DB {
 // and committee staff; the read is logged.
 func (s *Service) Threads(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]ThreadSummary, error) {
 	out := []ThreadSummary{}
-	err := s.aside(ctx, caller, id, "case:thread", "case:thread:list", false, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	err := s.access(ctx, caller, id, "case:thread", "case:thread:list", false, func(w *cases.Work) error {
 		var ts []thread
-		if committee(rel) || rel == authz.RelComplainant || rel == authz.RelAdviser {
-			ts = append(ts, thread{party: "complainant"})
-		}
-		if (committee(rel) && r.RespondentID != nil && r.RespondentInformedAt != nil) || rel == authz.RelRespondent {
-			ts = append(ts, thread{party: "respondent"})
-		}
-		if committee(rel) || rel == authz.RelWitness {
-			q := tx.Where("case_id = ?", r.ID)
-			if !committee(rel) {
-				q = q.Where("person_id = ?", caller.ID)
-			}
-			var ws []witnessRow
-			if err := q.Order("seq").Find(&ws).Error; err != nil {
-				return err
-			}
-			for i := range ws {
-				ts = append(ts, thread{party: "witness", witness: &ws[i]})
+		for _, party := range []string{"complainant", "respondent"} {
+			if seesParty(w, party) {
+				ts = append(ts, thread{party: party})
 			}
 		}
-		o := &opener{dk: dk, id: r.ID.String()}
+		ws, err := witnesses(w)
+		if err != nil {
+			return err
+		}
+		for i := range ws {
+			ts = append(ts, thread{party: "witness", witness: &ws[i]})
+		}
 		for _, t := range ts {
 			var st struct {
 				N    int
 				Last *time.Time
 			}
-			if err := t.where(tx.Table("messages").Select("count(*) AS n, max(created_at) AS last"), r.ID).Scan(&st).Error; err != nil {
+			if err := t.where(w.Tx.Table("messages").Select("count(*) AS n, max(created_at) AS last"), w.CaseID()).Scan(&st).Error; err != nil {
 				return err
 			}
 			sum := ThreadSummary{Key: t.key(), Party: t.party, WitnessID: t.witnessID(), Messages: st.N, LastMessageAt: st.Last}
-			if t.witness != nil && committee(rel) {
-				sum.Witness = o.open(rowField("witness.name", t.witness.ID), t.witness.NameEnc)
+			if t.witness != nil {
+				sum.Witness = t.witness.Name
 			}
 			out = append(out, sum)
 		}
-		return o.err
+		return nil
 	})
 	return out, err
 }
@@ -201,13 +210,13 @@ func (s *Service) Threads(ctx context.Context, caller *accounts.Caller, id uuid.
 // Callable as Threads; the read is logged.
 func (s *Service) Thread(ctx context.Context, caller *accounts.Caller, id uuid.UUID, key string) (*ThreadView, error) {
 	var out *ThreadView
-	err := s.aside(ctx, caller, id, "case:thread", "case:thread:read", false, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		t, err := resolveThread(tx, r, rel, caller.ID, key)
+	err := s.access(ctx, caller, id, "case:thread", "case:thread:read", false, func(w *cases.Work) error {
+		t, err := resolveThread(w, key)
 		if err != nil {
 			return err
 		}
 		out = &ThreadView{Key: t.key(), Party: t.party, WitnessID: t.witnessID(), Messages: []MessageView{}}
-		out.Messages, err = s.threadMessages(tx, r, t, dk, nil)
+		out.Messages, err = threadMessages(w, t, nil)
 		return err
 	})
 	return out, err
@@ -215,8 +224,9 @@ func (s *Service) Thread(ctx context.Context, caller *accounts.Caller, id uuid.U
 
 // threadMessages reads and opens the messages of a thread, those of author
 // only when author is set.
-func (s *Service) threadMessages(tx *gorm.DB, r *relRow, t thread, dk *crypto.DataKey, author *uuid.UUID) ([]MessageView, error) {
-	q := t.where(tx, r.ID)
+func threadMessages(w *cases.Work, t thread, author *uuid.UUID) ([]MessageView, error) {
+	tx := w.Tx
+	q := t.where(tx, w.CaseID())
 	if author != nil {
 		q = q.Where("author_id = ?", *author)
 	}
@@ -233,7 +243,7 @@ func (s *Service) threadMessages(tx *gorm.DB, r *relRow, t thread, dk *crypto.Da
 	for i, m := range ms {
 		ids[i], authors[i] = m.ID, m.AuthorID
 	}
-	var names []PersonRef
+	var names []cases.PersonRef
 	if err := tx.Raw(`SELECT id, name FROM persons WHERE id IN ?`, authors).Scan(&names).Error; err != nil {
 		return nil, err
 	}
@@ -246,25 +256,27 @@ func (s *Service) threadMessages(tx *gorm.DB, r *relRow, t thread, dk *crypto.Da
 		Where("message_id IN ?", ids).Order("seq").Find(&atts).Error; err != nil {
 		return nil, err
 	}
-	o := &opener{dk: dk, id: r.ID.String()}
-	byMsg := map[uuid.UUID][]AttachmentMeta{}
+	o := w.Opener()
+	byMsg := map[uuid.UUID][]cases.AttachmentMeta{}
 	for _, a := range atts {
-		byMsg[a.MessageID] = append(byMsg[a.MessageID], AttachmentMeta{ID: a.ID, Side: t.party,
-			Filename: o.open(rowField("message_attachment.filename", a.ID), a.FilenameEnc), ContentType: a.ContentType,
+		byMsg[a.MessageID] = append(byMsg[a.MessageID], cases.AttachmentMeta{ID: a.ID, Side: t.party,
+			Filename: o.Open(cases.Field("message_attachment.filename", a.ID), a.FilenameEnc), ContentType: a.ContentType,
 			Size: a.SizeBytes, CreatedAt: a.CreatedAt})
 	}
 	for _, m := range ms {
 		out = append(out, MessageView{ID: m.ID, Author: name[m.AuthorID], AuthorRole: m.AuthorRole, FromCommittee: m.FromCommittee,
-			Body: o.open(rowField("message.body", m.ID), m.BodyEnc), CreatedAt: m.CreatedAt, Attachments: byMsg[m.ID]})
+			Body: o.Open(cases.Field("message.body", m.ID), m.BodyEnc), CreatedAt: m.CreatedAt, Attachments: byMsg[m.ID]})
 	}
-	if o.err != nil {
-		return nil, o.err
+	if err := o.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
 // maxMessageFiles is the number of files one message may carry.
 const maxMessageFiles = 5
+
+var errTooManyFiles = apperr.InvalidFields(map[string]string{"file": "at most 5 files per message"})
 
 // PostMessage adds a message, with up to five files, to a thread of the
 // case, and tells the other side (content-free): the committee's message
@@ -275,72 +287,72 @@ const maxMessageFiles = 5
 // committee and of that side only. Messages are refused once the case is
 // closed. Callable by the parties, witnesses with an account, the panel and
 // committee staff, each in the threads they may see.
-func (s *Service) PostMessage(ctx context.Context, caller *accounts.Caller, id uuid.UUID, key string, in MessageInput, files []Upload) (*MessageView, error) {
-	if err := textRequired("body", in.Body, MaxText); err != nil {
+func (s *Service) PostMessage(ctx context.Context, caller *accounts.Caller, id uuid.UUID, key string, in MessageInput, files []cases.Upload) (*MessageView, error) {
+	if err := textRequired("body", in.Body); err != nil {
 		return nil, err
 	}
 	if len(files) > maxMessageFiles {
-		return nil, invalid("file", "at most 5 files per message")
+		return nil, errTooManyFiles
 	}
-	var checked []*checkedFile
+	var checked []*cases.CheckedFile
 	var total int64
 	for _, f := range files {
-		c, err := s.readUpload(f)
+		c, err := s.cases.ReadUpload(f)
 		if err != nil {
 			return nil, err
 		}
-		total += int64(len(c.content))
+		total += int64(len(c.Content))
 		checked = append(checked, c)
 	}
-	if total > s.maxUpload {
+	if total > s.cases.MaxUpload() {
 		return nil, apperr.New(apperr.TooLarge, "file-too-large", "The files of one message may together be at most the upload limit.")
 	}
 	var out *MessageView
-	err := s.aside(ctx, caller, id, "case:message", "case:message", true, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		t, err := resolveThread(tx, r, rel, caller.ID, key)
+	err := s.access(ctx, caller, id, "case:message", "case:message", true, func(w *cases.Work) error {
+		t, err := resolveThread(w, key)
 		if err != nil {
 			return err
 		}
-		if r.State == Closed {
+		if w.State() == cases.Closed {
 			return apperr.New(apperr.Conflict, "case-closed", "The case is closed; its threads take no more messages.")
 		}
-		fromCommittee := committee(rel)
+		tx, caseID := w.Tx, w.CaseID()
+		fromCommittee := w.Committee()
 		// Whom to tell, read before the message is stored.
 		var to []uuid.UUID
 		if fromCommittee {
-			to = threadParty(r, t)
+			to = threadParty(w, t)
 		} else {
 			if err := tx.Raw(`SELECT DISTINCT author_id FROM messages WHERE case_id = ? AND thread = ? AND witness_id IS NOT DISTINCT FROM ? AND from_committee`,
-				r.ID, t.party, t.witnessID()).Scan(&to).Error; err != nil {
+				caseID, t.party, t.witnessID()).Scan(&to).Error; err != nil {
 				return err
 			}
 			if len(to) == 0 {
-				if to, err = staffOf(tx, r, authz.Secretary); err != nil {
+				if to, err = w.Staff(authz.Secretary); err != nil {
 					return err
 				}
 			}
-			to = append(to, threadParty(r, t)...)
+			to = append(to, threadParty(w, t)...)
 		}
-		sid := r.ID.String()
-		m := messageRow{ID: uuid.New(), CaseID: r.ID, Thread: t.party, WitnessID: t.witnessID(), AuthorID: caller.ID,
-			AuthorRole: string(rel), FromCommittee: fromCommittee, CreatedAt: s.now()}
-		m.BodyEnc = dk.SealString(sid, rowField("message.body", m.ID), in.Body)
+		m := messageRow{ID: uuid.New(), CaseID: caseID, Thread: t.party, WitnessID: t.witnessID(), AuthorID: caller.ID,
+			AuthorRole: string(w.Rel), FromCommittee: fromCommittee, CreatedAt: w.Now()}
+		m.BodyEnc = w.SealString(cases.Field("message.body", m.ID), in.Body)
 		if err := tx.Create(&m).Error; err != nil {
 			return err
 		}
 		out = &MessageView{ID: m.ID, Author: caller.Name, AuthorRole: m.AuthorRole, FromCommittee: fromCommittee, Body: in.Body, CreatedAt: m.CreatedAt}
 		for _, f := range checked {
-			a := messageAttachmentRow{ID: uuid.New(), MessageID: m.ID, CaseID: r.ID, ContentType: f.contentType,
-				SizeBytes: int64(len(f.content)), CreatedAt: m.CreatedAt}
-			a.FilenameEnc = dk.SealString(sid, rowField("message_attachment.filename", a.ID), f.name)
-			a.ContentEnc = dk.Seal(sid, rowField("message_attachment", a.ID), f.content)
+			a := messageAttachmentRow{ID: uuid.New(), MessageID: m.ID, CaseID: caseID, ContentType: f.ContentType,
+				SizeBytes: int64(len(f.Content)), CreatedAt: m.CreatedAt}
+			a.FilenameEnc = w.SealString(cases.Field("message_attachment.filename", a.ID), f.Name)
+			a.ContentEnc = w.Seal(cases.Field("message_attachment", a.ID), f.Content)
 			if err := tx.Create(&a).Error; err != nil {
 				return err
 			}
-			out.Attachments = append(out.Attachments, AttachmentMeta{ID: a.ID, Side: t.party, Filename: f.name,
+			out.Attachments = append(out.Attachments, cases.AttachmentMeta{ID: a.ID, Side: t.party, Filename: f.Name,
 				ContentType: a.ContentType, Size: a.SizeBytes, CreatedAt: a.CreatedAt})
 		}
-		if err := s.sideEvent(tx, r, caller, rel, "message_posted", t.party, t.witnessID()); err != nil {
+		if err := w.SideEvent("message_posted", t.party, t.witnessID()); err != nil {
 			return err
 		}
 		var others []uuid.UUID
@@ -349,7 +361,7 @@ func (s *Service) PostMessage(ctx context.Context, caller *accounts.Caller, id u
 				others = append(others, p)
 			}
 		}
-		return s.notifyIDs(ctx, tx, "message_received", r, others)
+		return w.Notify("message_received", others...)
 	})
 	if err != nil {
 		return nil, err
@@ -358,53 +370,43 @@ func (s *Service) PostMessage(ctx context.Context, caller *accounts.Caller, id u
 }
 
 // threadParty lists the accounts on the party's side of a thread.
-func threadParty(r *relRow, t thread) []uuid.UUID {
-	var out []uuid.UUID
-	switch t.party {
-	case "complainant":
-		out = append(out, r.ComplainantID)
-		if r.AdviserID != nil {
-			out = append(out, *r.AdviserID)
-		}
-	case "respondent":
-		if r.RespondentID != nil {
-			out = append(out, *r.RespondentID)
-		}
-	case "witness":
+func threadParty(w *cases.Work, t thread) []uuid.UUID {
+	if t.party == "witness" {
 		if t.witness.PersonID != nil {
-			out = append(out, *t.witness.PersonID)
+			return []uuid.UUID{*t.witness.PersonID}
 		}
+		return nil
 	}
-	return out
+	return w.Side(t.party)
 }
 
 // MessageAttachment returns a file sent with a message in a thread the
 // caller may see, and logs the read. Callable as Threads.
-func (s *Service) MessageAttachment(ctx context.Context, caller *accounts.Caller, id uuid.UUID, key string, aid uuid.UUID) (*AttachmentMeta, []byte, error) {
-	var meta AttachmentMeta
+func (s *Service) MessageAttachment(ctx context.Context, caller *accounts.Caller, id uuid.UUID, key string, aid uuid.UUID) (*cases.AttachmentMeta, []byte, error) {
+	var meta cases.AttachmentMeta
 	var content []byte
-	err := s.aside(ctx, caller, id, "case:thread", "message_attachment:read", false, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		t, err := resolveThread(tx, r, rel, caller.ID, key)
+	err := s.access(ctx, caller, id, "case:thread", "message_attachment:read", false, func(w *cases.Work) error {
+		t, err := resolveThread(w, key)
 		if err != nil {
 			return err
 		}
+		tx, caseID := w.Tx, w.CaseID()
 		var a messageAttachmentRow
-		if err := tx.Where(`id = ? AND case_id = ? AND message_id IN (?)`, aid, r.ID,
-			t.where(tx.Model(&messageRow{}).Select("id"), r.ID)).Limit(1).Find(&a).Error; err != nil {
+		if err := tx.Where(`id = ? AND case_id = ? AND message_id IN (?)`, aid, caseID,
+			t.where(tx.Model(&messageRow{}).Select("id"), caseID)).Limit(1).Find(&a).Error; err != nil {
 			return err
 		}
 		if a.ID == uuid.Nil {
 			return apperr.NotFoundError("Attachment")
 		}
-		sid := r.ID.String()
-		name, err := dk.OpenString(sid, rowField("message_attachment.filename", a.ID), a.FilenameEnc)
+		name, err := w.Open(cases.Field("message_attachment.filename", a.ID), a.FilenameEnc)
 		if err != nil {
 			return err
 		}
-		if content, err = dk.Open(sid, rowField("message_attachment", a.ID), a.ContentEnc); err != nil {
+		if content, err = w.Open(cases.Field("message_attachment", a.ID), a.ContentEnc); err != nil {
 			return err
 		}
-		meta = AttachmentMeta{ID: a.ID, Side: t.party, Filename: name, ContentType: a.ContentType, Size: a.SizeBytes, CreatedAt: a.CreatedAt}
+		meta = cases.AttachmentMeta{ID: a.ID, Side: t.party, Filename: string(name), ContentType: a.ContentType, Size: a.SizeBytes, CreatedAt: a.CreatedAt}
 		return nil
 	})
 	if err != nil {

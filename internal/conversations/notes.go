@@ -1,17 +1,16 @@
-package cases
+package conversations
 
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
-	"github.com/rkc-nl/rkc/internal/authz"
-	"github.com/rkc-nl/rkc/internal/crypto"
+	"github.com/rkc-nl/rkc/internal/cases"
 )
 
 // The panel's notes and draft findings are the committee's working papers:
@@ -84,13 +83,13 @@ type NoteVersionView struct {
 var errNoteNotFound = apperr.NotFoundError("Note")
 
 func noteField(field string, id uuid.UUID, version int) string {
-	return rowField(field, fmt.Sprintf("%s.%d", id, version))
+	return cases.Field(field, fmt.Sprintf("%s.%d", id, version))
 }
 
 func checkNote(in NoteInput, editing bool) error {
 	bad := map[string]string{}
-	CheckText(bad, "title", in.Title, false, maxLine)
-	CheckText(bad, "body", in.Body, true, MaxText*5)
+	cases.CheckText(bad, "title", in.Title, false, cases.MaxLine)
+	cases.CheckText(bad, "body", in.Body, true, cases.MaxText*5)
 	if editing {
 		if in.Version < 1 {
 			bad["version"] = "is required: the version of the note you edited"
@@ -98,7 +97,7 @@ func checkNote(in NoteInput, editing bool) error {
 		if in.Kind != "" {
 			bad["kind"] = "is fixed when the note is written"
 		}
-	} else if in.Kind != "" && !oneOf(in.Kind, NoteKinds) {
+	} else if in.Kind != "" && !slices.Contains(NoteKinds, in.Kind) {
 		bad["kind"] = "must be note or draft_findings"
 	}
 	if len(bad) > 0 {
@@ -108,14 +107,13 @@ func checkNote(in NoteInput, editing bool) error {
 }
 
 // saveVersion seals and stores one version of a note.
-func saveVersion(tx *gorm.DB, r *relRow, dk *crypto.DataKey, id uuid.UUID, version int, author uuid.UUID, at time.Time, in NoteInput) error {
-	sid := r.ID.String()
-	v := noteVersionRow{NoteID: id, Version: version, AuthorID: author, CreatedAt: at,
-		BodyEnc: dk.SealString(sid, noteField("note.body", id, version), in.Body)}
+func saveVersion(w *cases.Work, id uuid.UUID, version int, at time.Time, in NoteInput) error {
+	v := noteVersionRow{NoteID: id, Version: version, AuthorID: w.Caller.ID, CreatedAt: at,
+		BodyEnc: w.SealString(noteField("note.body", id, version), in.Body)}
 	if in.Title != "" {
-		v.TitleEnc = dk.SealString(sid, noteField("note.title", id, version), in.Title)
+		v.TitleEnc = w.SealString(noteField("note.title", id, version), in.Title)
 	}
-	return tx.Create(&v).Error
+	return w.Tx.Create(&v).Error
 }
 
 // AddNote writes a new note or draft findings in the case, as version 1.
@@ -128,21 +126,21 @@ func (s *Service) AddNote(ctx context.Context, caller *accounts.Caller, id uuid.
 		in.Kind = "note"
 	}
 	var out *NoteView
-	err := s.aside(ctx, caller, id, "case:note:write", "case:note:write", true, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		if r.State == Closed {
+	err := s.access(ctx, caller, id, "case:note:write", "case:note:write", true, func(w *cases.Work) error {
+		if w.State() == cases.Closed {
 			return errNotesClosed
 		}
-		now := s.now()
-		n := noteRow{ID: uuid.New(), CaseID: r.ID, Kind: in.Kind, Version: 1, CreatedBy: caller.ID, CreatedAt: now, UpdatedBy: caller.ID, UpdatedAt: now}
-		if err := tx.Create(&n).Error; err != nil {
+		now := w.Now()
+		n := noteRow{ID: uuid.New(), CaseID: w.CaseID(), Kind: in.Kind, Version: 1, CreatedBy: caller.ID, CreatedAt: now, UpdatedBy: caller.ID, UpdatedAt: now}
+		if err := w.Tx.Create(&n).Error; err != nil {
 			return err
 		}
-		if err := saveVersion(tx, r, dk, n.ID, 1, caller.ID, now, in); err != nil {
+		if err := saveVersion(w, n.ID, 1, now, in); err != nil {
 			return err
 		}
 		out = &NoteView{ID: n.ID, Kind: n.Kind, Version: 1, Title: in.Title, Body: in.Body, CreatedBy: caller.Name, CreatedAt: now,
 			UpdatedBy: caller.Name, UpdatedAt: now}
-		return s.committeeEvent(tx, r, caller, rel, "note_written")
+		return w.CommitteeEvent("note_written")
 	})
 	return out, err
 }
@@ -158,37 +156,38 @@ func (s *Service) EditNote(ctx context.Context, caller *accounts.Caller, id, nid
 		return nil, err
 	}
 	var out *NoteView
-	err := s.aside(ctx, caller, id, "case:note:write", "case:note:write", true, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	err := s.access(ctx, caller, id, "case:note:write", "case:note:write", true, func(w *cases.Work) error {
+		tx := w.Tx
 		var n noteRow
-		if err := tx.Where("id = ? AND case_id = ?", nid, r.ID).Limit(1).Find(&n).Error; err != nil {
+		if err := tx.Where("id = ? AND case_id = ?", nid, w.CaseID()).Limit(1).Find(&n).Error; err != nil {
 			return err
 		}
 		if n.ID == uuid.Nil {
 			return errNoteNotFound
 		}
-		if r.State == Closed {
+		if w.State() == cases.Closed {
 			return errNotesClosed
 		}
 		if n.Version != in.Version {
-			return errStale
+			return cases.ErrStale
 		}
-		now := s.now()
+		now := w.Now()
 		res := tx.Model(&noteRow{}).Where("id = ? AND version = ?", nid, in.Version).
 			Updates(map[string]any{"version": in.Version + 1, "updated_by": caller.ID, "updated_at": now})
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return errStale
+			return cases.ErrStale
 		}
-		if err := saveVersion(tx, r, dk, nid, in.Version+1, caller.ID, now, in); err != nil {
+		if err := saveVersion(w, nid, in.Version+1, now, in); err != nil {
 			return err
 		}
 		var createdBy string
 		tx.Raw(`SELECT name FROM persons WHERE id = ?`, n.CreatedBy).Scan(&createdBy)
 		out = &NoteView{ID: n.ID, Kind: n.Kind, Version: in.Version + 1, Title: in.Title, Body: in.Body, CreatedBy: createdBy,
 			CreatedAt: n.CreatedAt, UpdatedBy: caller.Name, UpdatedAt: now}
-		return s.committeeEvent(tx, r, caller, rel, "note_edited")
+		return w.CommitteeEvent("note_edited")
 	})
 	return out, err
 }
@@ -197,9 +196,9 @@ func (s *Service) EditNote(ctx context.Context, caller *accounts.Caller, id, nid
 // Callable by the panel and committee staff; logged as case:note:read.
 func (s *Service) Notes(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]NoteView, error) {
 	out := []NoteView{}
-	err := s.aside(ctx, caller, id, "case:note:read", "case:note:read", false, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	err := s.access(ctx, caller, id, "case:note:read", "case:note:read", false, func(w *cases.Work) error {
 		var err error
-		out, err = s.notes(tx, r, dk, nil)
+		out, err = notes(w, nil)
 		return err
 	})
 	return out, err
@@ -209,8 +208,8 @@ func (s *Service) Notes(ctx context.Context, caller *accounts.Caller, id uuid.UU
 // by the panel and committee staff; logged as case:note:read.
 func (s *Service) Note(ctx context.Context, caller *accounts.Caller, id, nid uuid.UUID) (*NoteView, error) {
 	var out *NoteView
-	err := s.aside(ctx, caller, id, "case:note:read", "case:note:read", false, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		ns, err := s.notes(tx, r, dk, &nid)
+	err := s.access(ctx, caller, id, "case:note:read", "case:note:read", false, func(w *cases.Work) error {
+		ns, err := notes(w, &nid)
 		if err != nil {
 			return err
 		}
@@ -225,7 +224,8 @@ func (s *Service) Note(ctx context.Context, caller *accounts.Caller, id, nid uui
 
 // notes reads the case's notes (one when only is set, then with all its
 // versions).
-func (s *Service) notes(tx *gorm.DB, r *relRow, dk *crypto.DataKey, only *uuid.UUID) ([]NoteView, error) {
+func notes(w *cases.Work, only *uuid.UUID) ([]NoteView, error) {
+	tx := w.Tx
 	// (gorm fills exported fields only, so no embedded noteRow here.)
 	type row struct {
 		ID            uuid.UUID
@@ -238,7 +238,7 @@ func (s *Service) notes(tx *gorm.DB, r *relRow, dk *crypto.DataKey, only *uuid.U
 	}
 	q := `SELECT n.*, c.name AS created_by_name, u.name AS updated_by_name FROM notes n
 		JOIN persons c ON c.id = n.created_by JOIN persons u ON u.id = n.updated_by WHERE n.case_id = @case`
-	args := map[string]any{"case": r.ID}
+	args := map[string]any{"case": w.CaseID()}
 	if only != nil {
 		q += ` AND n.id = @only`
 		args["only"] = *only
@@ -271,12 +271,12 @@ func (s *Service) notes(tx *gorm.DB, r *relRow, dk *crypto.DataKey, only *uuid.U
 	if err := tx.Raw(vq+` ORDER BY v.version DESC`, map[string]any{"ids": ids}).Scan(&vs).Error; err != nil {
 		return nil, err
 	}
-	o := &opener{dk: dk, id: r.ID.String()}
+	o := w.Opener()
 	byNote := map[uuid.UUID][]NoteVersionView{}
 	for _, v := range vs {
 		byNote[v.NoteID] = append(byNote[v.NoteID], NoteVersionView{Version: v.Version, Author: v.AuthorName, CreatedAt: v.CreatedAt,
-			Title: o.open(noteField("note.title", v.NoteID, v.Version), v.TitleEnc),
-			Body:  o.open(noteField("note.body", v.NoteID, v.Version), v.BodyEnc)})
+			Title: o.Open(noteField("note.title", v.NoteID, v.Version), v.TitleEnc),
+			Body:  o.Open(noteField("note.body", v.NoteID, v.Version), v.BodyEnc)})
 	}
 	for _, n := range rows {
 		versions := byNote[n.ID]
@@ -290,8 +290,8 @@ func (s *Service) notes(tx *gorm.DB, r *relRow, dk *crypto.DataKey, only *uuid.U
 		}
 		out = append(out, nv)
 	}
-	if o.err != nil {
-		return nil, o.err
+	if err := o.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -1,8 +1,9 @@
-package cases
+package conversations
 
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,7 +12,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/authz"
-	"github.com/rkc-nl/rkc/internal/crypto"
+	"github.com/rkc-nl/rkc/internal/cases"
 )
 
 // A retaliation report (melding van benadeling): a complainant (or their
@@ -141,62 +142,61 @@ func retaliationSide(rel authz.Relation) string {
 // Callable by the complainant, their adviser, the informed respondent and a
 // witness with an account.
 func (s *Service) ReportRetaliation(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in RetaliationInput) (*RetaliationView, error) {
-	if err := textRequired("description", in.Description, MaxText); err != nil {
+	if err := textRequired("description", in.Description); err != nil {
 		return nil, err
 	}
 	var out *RetaliationView
-	err := s.aside(ctx, caller, id, "case:retaliation:report", "case:retaliation:report", true, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		side := retaliationSide(rel)
+	err := s.access(ctx, caller, id, "case:retaliation:report", "case:retaliation:report", true, func(w *cases.Work) error {
+		side := retaliationSide(w.Rel)
 		if side == "" {
 			return apperr.New(apperr.Forbidden, "forbidden", "Your part in this case does not allow this step.")
 		}
-		now := s.now()
-		rep := retaliationRow{ID: uuid.New(), CaseID: r.ID, ReporterID: caller.ID, Side: side, State: RetaliationReceived, Version: 1,
+		tx, now := w.Tx, w.Now()
+		rep := retaliationRow{ID: uuid.New(), CaseID: w.CaseID(), ReporterID: caller.ID, Side: side, State: RetaliationReceived, Version: 1,
 			FiledAt: now, UpdatedAt: now}
 		if side == "witness" {
-			ids, err := myWitnessIDs(tx, r.ID, caller.ID)
+			ws, err := w.Witnesses(&caller.ID)
 			if err != nil {
 				return err
 			}
-			if len(ids) == 0 {
-				return errCaseNotFound
+			if len(ws) == 0 {
+				return apperr.NotFoundError("Case")
 			}
-			rep.WitnessID = &ids[0]
+			rep.WitnessID = &ws[0].ID
 		}
-		sid := r.ID.String()
 		statsID := uuid.New()
-		rep.DescriptionEnc = dk.SealString(sid, rowField("retaliation.description", rep.ID), in.Description)
-		rep.StatsIDEnc = dk.Seal(sid, rowField("retaliation.stats_id", rep.ID), statsID[:])
+		rep.DescriptionEnc = w.SealString(cases.Field("retaliation.description", rep.ID), in.Description)
+		rep.StatsIDEnc = w.Seal(cases.Field("retaliation.stats_id", rep.ID), statsID[:])
 		if err := tx.Create(&rep).Error; err != nil {
 			return err
 		}
-		if err := tx.Create(&retaliationStatsRow{ID: statsID, Ministry: r.Ministry, Side: side, FiledOn: DateOf(now), State: RetaliationReceived}).Error; err != nil {
+		if err := tx.Create(&retaliationStatsRow{ID: statsID, Ministry: w.Ministry(), Side: side, FiledOn: cases.DateOf(now), State: RetaliationReceived}).Error; err != nil {
 			return err
 		}
-		if err := tx.Create(&retaliationEventRow{ReportID: rep.ID, At: now, ActorID: &caller.ID, ActorRole: string(rel), ToState: RetaliationReceived}).Error; err != nil {
+		if err := tx.Create(&retaliationEventRow{ReportID: rep.ID, At: now, ActorID: &caller.ID, ActorRole: string(w.Rel), ToState: RetaliationReceived}).Error; err != nil {
 			return err
 		}
 		out = &RetaliationView{ID: rep.ID, Side: side, State: rep.State, Version: 1, Description: in.Description, FiledAt: now, UpdatedAt: now,
-			History: []RetaliationEventView{{At: now, ActorRole: string(rel), ToState: RetaliationReceived}}}
-		chairs, err := staffOf(tx, r, authz.Chair)
+			History: []RetaliationEventView{{At: now, ActorRole: string(w.Rel), ToState: RetaliationReceived}}}
+		chairs, err := w.Staff(authz.Chair)
 		if err != nil {
 			return err
 		}
-		return s.notifyIDs(ctx, tx, "retaliation_reported", r, chairs)
+		return w.Notify("retaliation_reported", chairs...)
 	})
 	return out, err
 }
 
 // scopeRetaliation keeps the reports the caller may read: every report for
 // the chair, else those of the caller's own side (a witness: their own).
-func scopeRetaliation(tx *gorm.DB, r *relRow, rel authz.Relation, me uuid.UUID) *gorm.DB {
-	q := tx.Where("case_id = ?", r.ID)
+func scopeRetaliation(w *cases.Work) *gorm.DB {
+	q := w.Tx.Where("case_id = ?", w.CaseID())
 	switch {
-	case committee(rel):
-	case rel == authz.RelWitness:
-		q = q.Where("side = 'witness' AND witness_id IN (SELECT id FROM witnesses WHERE case_id = ? AND person_id = ?)", r.ID, me)
+	case w.Committee():
+	case w.Rel == authz.RelWitness:
+		q = q.Where("side = 'witness' AND witness_id IN (SELECT id FROM witnesses WHERE case_id = ? AND person_id = ?)", w.CaseID(), w.Caller.ID)
 	default:
-		q = q.Where("side = ?", retaliationSide(rel))
+		q = q.Where("side = ?", retaliationSide(w.Rel))
 	}
 	return q
 }
@@ -207,13 +207,13 @@ func scopeRetaliation(tx *gorm.DB, r *relRow, rel authz.Relation, me uuid.UUID) 
 // the read is logged.
 func (s *Service) RetaliationReports(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]RetaliationView, error) {
 	out := []RetaliationView{}
-	err := s.aside(ctx, caller, id, "case:retaliation:read", "case:retaliation:read", false, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	err := s.access(ctx, caller, id, "case:retaliation:read", "case:retaliation:read", false, func(w *cases.Work) error {
 		var rows []retaliationRow
-		if err := scopeRetaliation(tx, r, rel, caller.ID).Order("seq").Find(&rows).Error; err != nil {
+		if err := scopeRetaliation(w).Order("seq").Find(&rows).Error; err != nil {
 			return err
 		}
 		var err error
-		out, err = s.openRetaliation(tx, r, rel, dk, rows, true)
+		out, err = openRetaliation(w, rows)
 		return err
 	})
 	return out, err
@@ -223,15 +223,15 @@ func (s *Service) RetaliationReports(ctx context.Context, caller *accounts.Calle
 // RetaliationReports; a report the caller may not read is not found.
 func (s *Service) RetaliationReport(ctx context.Context, caller *accounts.Caller, id, rid uuid.UUID) (*RetaliationView, error) {
 	var out *RetaliationView
-	err := s.aside(ctx, caller, id, "case:retaliation:read", "case:retaliation:read", false, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	err := s.access(ctx, caller, id, "case:retaliation:read", "case:retaliation:read", false, func(w *cases.Work) error {
 		var rows []retaliationRow
-		if err := scopeRetaliation(tx, r, rel, caller.ID).Where("id = ?", rid).Find(&rows).Error; err != nil {
+		if err := scopeRetaliation(w).Where("id = ?", rid).Find(&rows).Error; err != nil {
 			return err
 		}
 		if len(rows) == 0 {
 			return errRetaliationNotFound
 		}
-		vs, err := s.openRetaliation(tx, r, rel, dk, rows, true)
+		vs, err := openRetaliation(w, rows)
 		if err != nil {
 			return err
 		}
@@ -241,37 +241,37 @@ func (s *Service) RetaliationReport(ctx context.Context, caller *accounts.Caller
 	return out, err
 }
 
-func (s *Service) openRetaliation(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey, rows []retaliationRow, history bool) ([]RetaliationView, error) {
-	o := &opener{dk: dk, id: r.ID.String()}
+// openRetaliation opens reports with their history; the chair also sees
+// who reported.
+func openRetaliation(w *cases.Work, rows []retaliationRow) ([]RetaliationView, error) {
+	tx, o := w.Tx, w.Opener()
 	out := []RetaliationView{}
 	for _, rep := range rows {
 		v := RetaliationView{ID: rep.ID, Side: rep.Side, State: rep.State, Version: rep.Version, FiledAt: rep.FiledAt, UpdatedAt: rep.UpdatedAt,
-			Description:    o.open(rowField("retaliation.description", rep.ID), rep.DescriptionEnc),
-			Recommendation: o.open(rowField("retaliation.recommendation", rep.ID), rep.RecommendationEnc)}
+			Description:    o.Open(cases.Field("retaliation.description", rep.ID), rep.DescriptionEnc),
+			Recommendation: o.Open(cases.Field("retaliation.recommendation", rep.ID), rep.RecommendationEnc)}
 		if rep.AuthorityMinistry != nil {
 			v.AuthorityMinistry = *rep.AuthorityMinistry
 		}
-		if committee(rel) {
+		if w.Committee() {
 			tx.Raw(`SELECT name FROM persons WHERE id = ?`, rep.ReporterID).Scan(&v.Reporter)
 		}
-		if history {
-			var evs []retaliationEventRow
-			if err := tx.Where("report_id = ?", rep.ID).Order("id").Find(&evs).Error; err != nil {
-				return nil, err
+		var evs []retaliationEventRow
+		if err := tx.Where("report_id = ?", rep.ID).Order("id").Find(&evs).Error; err != nil {
+			return nil, err
+		}
+		for _, e := range evs {
+			ev := RetaliationEventView{At: e.At, ActorRole: e.ActorRole, ToState: e.ToState,
+				Reason: o.Open(cases.Field("retaliation_event.reason", e.ID), e.ReasonEnc)}
+			if e.FromState != nil {
+				ev.FromState = *e.FromState
 			}
-			for _, e := range evs {
-				ev := RetaliationEventView{At: e.At, ActorRole: e.ActorRole, ToState: e.ToState,
-					Reason: o.open(rowField("retaliation_event.reason", e.ID), e.ReasonEnc)}
-				if e.FromState != nil {
-					ev.FromState = *e.FromState
-				}
-				v.History = append(v.History, ev)
-			}
+			v.History = append(v.History, ev)
 		}
 		out = append(out, v)
 	}
-	if o.err != nil {
-		return nil, o.err
+	if err := o.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -287,11 +287,11 @@ func (s *Service) MoveRetaliation(ctx context.Context, caller *accounts.Caller, 
 	if in.Version < 1 {
 		bad["version"] = "is required: the version of the report you handled"
 	}
-	if !oneOf(in.To, []string{RetaliationReview, RetaliationReferred, RetaliationClosed}) {
+	if !slices.Contains([]string{RetaliationReview, RetaliationReferred, RetaliationClosed}, in.To) {
 		bad["to"] = "must be under_review, referred_to_authority or closed"
 	}
-	CheckText(bad, "reason", in.Reason, false, MaxText)
-	CheckText(bad, "recommendation", in.Recommendation, in.To == RetaliationReferred, MaxText)
+	cases.CheckText(bad, "reason", in.Reason, false, cases.MaxText)
+	cases.CheckText(bad, "recommendation", in.Recommendation, in.To == RetaliationReferred, cases.MaxText)
 	if in.Recommendation != "" && in.To == RetaliationReview {
 		bad["recommendation"] = "is given when the report is referred or closed"
 	}
@@ -302,41 +302,38 @@ func (s *Service) MoveRetaliation(ctx context.Context, caller *accounts.Caller, 
 		return nil, apperr.InvalidFields(bad)
 	}
 	var out *RetaliationView
-	err := s.aside(ctx, caller, id, "case:retaliation:handle", "case:retaliation:handle", true, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	err := s.access(ctx, caller, id, "case:retaliation:handle", "case:retaliation:handle", true, func(w *cases.Work) error {
+		tx := w.Tx
 		var rep retaliationRow
-		if err := tx.Where("id = ? AND case_id = ?", rid, r.ID).Limit(1).Find(&rep).Error; err != nil {
+		if err := tx.Where("id = ? AND case_id = ?", rid, w.CaseID()).Limit(1).Find(&rep).Error; err != nil {
 			return err
 		}
 		if rep.ID == uuid.Nil {
 			return errRetaliationNotFound
 		}
 		if rep.Version != in.Version {
-			return errStale
+			return cases.ErrStale
 		}
-		if !oneOf(in.To, retaliationEdges[rep.State]) {
+		if !slices.Contains(retaliationEdges[rep.State], in.To) {
 			return apperr.New(apperr.Conflict, "illegal-transition", fmt.Sprintf("A retaliation report in state %s cannot move to %s.", rep.State, in.To))
 		}
-		sid := r.ID.String()
-		now := s.now()
+		now := w.Now()
 		updates := map[string]any{"state": in.To, "version": rep.Version + 1, "updated_at": now}
 		if in.Recommendation != "" {
 			if rep.RecommendationEnc != nil {
-				return invalid("recommendation", "was already given")
+				return apperr.InvalidFields(map[string]string{"recommendation": "was already given"})
 			}
-			updates["recommendation_enc"] = dk.SealString(sid, rowField("retaliation.recommendation", rep.ID), in.Recommendation)
+			updates["recommendation_enc"] = w.SealString(cases.Field("retaliation.recommendation", rep.ID), in.Recommendation)
 		}
 		if in.To == RetaliationReferred {
 			min := in.AuthorityMinistry
 			if min == "" {
-				min = r.Ministry
-				if r.RespondentMinistry != nil {
-					min = *r.RespondentMinistry
-				}
+				min = w.RespondentMinistry()
 			}
 			var n int64
 			tx.Table("ministries").Where("code = ?", min).Count(&n)
 			if n == 0 {
-				return invalid("authority_ministry", "is not a known ministry code")
+				return apperr.InvalidFields(map[string]string{"authority_ministry": "is not a known ministry code"})
 			}
 			updates["authority_ministry"] = min
 		}
@@ -345,21 +342,21 @@ func (s *Service) MoveRetaliation(ctx context.Context, caller *accounts.Caller, 
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return errStale
+			return cases.ErrStale
 		}
 		from := rep.State
-		ev := retaliationEventRow{ReportID: rep.ID, At: now, ActorID: &caller.ID, ActorRole: string(rel), FromState: &from, ToState: in.To}
+		ev := retaliationEventRow{ReportID: rep.ID, At: now, ActorID: &caller.ID, ActorRole: string(w.Rel), FromState: &from, ToState: in.To}
 		if in.Reason != "" {
 			if err := tx.Raw(`SELECT nextval('retaliation_events_id_seq')`).Scan(&ev.ID).Error; err != nil {
 				return err
 			}
-			ev.ReasonEnc = dk.SealString(sid, rowField("retaliation_event.reason", ev.ID), in.Reason)
+			ev.ReasonEnc = w.SealString(cases.Field("retaliation_event.reason", ev.ID), in.Reason)
 		}
 		if err := tx.Create(&ev).Error; err != nil {
 			return err
 		}
 		// The statistical record follows the report.
-		raw, err := dk.Open(sid, rowField("retaliation.stats_id", rep.ID), rep.StatsIDEnc)
+		raw, err := w.Open(cases.Field("retaliation.stats_id", rep.ID), rep.StatsIDEnc)
 		if err != nil {
 			return err
 		}
@@ -378,12 +375,12 @@ func (s *Service) MoveRetaliation(ctx context.Context, caller *accounts.Caller, 
 		if err := tx.Where("id = ?", rep.ID).Find(&rows).Error; err != nil {
 			return err
 		}
-		vs, err := s.openRetaliation(tx, r, rel, dk, rows, true)
+		vs, err := openRetaliation(w, rows)
 		if err != nil {
 			return err
 		}
 		out = &vs[0]
-		return s.notify(ctx, tx, "retaliation_updated", r, &rep.ReporterID)
+		return w.Notify("retaliation_updated", rep.ReporterID)
 	})
 	return out, err
 }

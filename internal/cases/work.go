@@ -1,0 +1,155 @@
+package cases
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// What code outside this package (conversations, the data-subject export)
+// may do with a case inside Access: read the few facts of the case it needs,
+// seal and open its own fields with the case key, look up the case's staff
+// and witnesses, and leave a timeline entry or a notice — always in the
+// Work's transaction. The case file's own fields stay this package's.
+
+// ErrStale is the refusal of a change made to an older version than the
+// latest (optimistic concurrency): 409 stale-version.
+var ErrStale = errStale
+
+// CaseID is the case's id.
+func (w *Work) CaseID() uuid.UUID { return w.c.ID }
+
+// State is the case's state.
+func (w *Work) State() State { return w.c.State }
+
+// Now is the service's clock.
+func (w *Work) Now() time.Time { return w.s.now() }
+
+// Committee reports whether the work is done as the committee: the panel or
+// committee staff.
+func (w *Work) Committee() bool { return committee(w.Rel) }
+
+// RespondentInformed reports whether the case has a respondent with an
+// account who has been informed of the complaint (Awb 9:9).
+func (w *Work) RespondentInformed() bool {
+	return w.c.RespondentID != nil && w.c.RespondentInformedAt != nil
+}
+
+// Ministry is the complainant's ministry, the case's domain.
+func (w *Work) Ministry() string { return w.c.Ministry }
+
+// RespondentMinistry is the respondent's ministry, whose authority decides:
+// the case's ministry when none was named.
+func (w *Work) RespondentMinistry() string {
+	if w.c.RespondentMinistry != nil {
+		return *w.c.RespondentMinistry
+	}
+	return w.c.Ministry
+}
+
+// Side lists the accounts on a party's side of the case: "complainant" (the
+// complainant and their adviser) or "respondent" (once linked).
+func (w *Work) Side(party string) []uuid.UUID {
+	var out []uuid.UUID
+	switch party {
+	case "complainant":
+		out = append(out, w.c.ComplainantID)
+		if w.c.AdviserID != nil {
+			out = append(out, *w.c.AdviserID)
+		}
+	case "respondent":
+		if w.c.RespondentID != nil {
+			out = append(out, *w.c.RespondentID)
+		}
+	}
+	return out
+}
+
+// Field names a sealed field of one row of a table outside the case file
+// (rowField): the row id is bound into the associated data.
+func Field(name string, rowID any) string { return rowField(name, rowID) }
+
+// Seal encrypts a value of field (see Field) with the case key.
+func (w *Work) Seal(field string, plain []byte) []byte {
+	return w.Key.Seal(w.c.ID.String(), field, plain)
+}
+
+// SealString is Seal for text.
+func (w *Work) SealString(field, plain string) []byte {
+	return w.Key.SealString(w.c.ID.String(), field, plain)
+}
+
+// Open decrypts a value of field sealed with Seal.
+func (w *Work) Open(field string, sealed []byte) ([]byte, error) {
+	return w.Key.Open(w.c.ID.String(), field, sealed)
+}
+
+// Opener opens many sealed text fields of the case and remembers the first
+// failure, so that a tampered value fails the whole read instead of showing
+// blanks.
+type Opener struct{ o opener }
+
+// Opener returns an Opener for the case.
+func (w *Work) Opener() *Opener { return &Opener{opener{dk: w.Key, id: w.c.ID.String()}} }
+
+// Open returns the text of field, "" when sealed is nil or an earlier field
+// failed.
+func (o *Opener) Open(field string, sealed []byte) string { return o.o.open(field, sealed) }
+
+// Err is the first failure, if any.
+func (o *Opener) Err() error { return o.o.err }
+
+// Staff lists the active holders of role (secretary or chair, committee
+// wide) who relate to the case as its staff.
+func (w *Work) Staff(role string) ([]uuid.UUID, error) { return staffOf(w.Tx, w.c, role) }
+
+// WitnessRef is a witness of the case as conversations address them.
+type WitnessRef struct {
+	ID       uuid.UUID
+	PersonID *uuid.UUID // the witness's account, when linked
+	Name     string     // opened for the committee only
+}
+
+// Witnesses lists the case's witnesses in the order they were added: all of
+// them, or those whose account is person's when person is set. Their names
+// are opened only when the work is the committee's.
+func (w *Work) Witnesses(person *uuid.UUID) ([]WitnessRef, error) {
+	q := w.Tx.Where("case_id = ?", w.c.ID)
+	if person != nil {
+		q = q.Where("person_id = ?", *person)
+	}
+	var rows []witnessRow
+	if err := q.Order("seq").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	o := w.Opener()
+	out := make([]WitnessRef, len(rows))
+	for i, r := range rows {
+		out[i] = WitnessRef{ID: r.ID, PersonID: r.PersonID}
+		if w.Committee() {
+			out[i].Name = o.Open(rowField("witness.name", r.ID), r.NameEnc)
+		}
+	}
+	return out, o.Err()
+}
+
+// SideEvent records a timeline entry that only the committee and one side
+// see: audience "complainant" (complainant and adviser), "respondent", or
+// "witness" with the witness's id.
+func (w *Work) SideEvent(kind, audience string, witness *uuid.UUID) error {
+	return w.s.sideEvent(w.Tx, w.c, w.Caller, w.Rel, kind, audience, witness)
+}
+
+// CommitteeEvent records a timeline entry for the committee only.
+func (w *Work) CommitteeEvent(kind string) error {
+	return w.s.committeeEvent(w.Tx, w.c, w.Caller, w.Rel, kind)
+}
+
+// Notify tells the people named (content-free) of kind in the case, in the
+// work's transaction (the outbox).
+func (w *Work) Notify(kind string, to ...uuid.UUID) error {
+	return w.s.notifyIDs(w.ctx, w.Tx, kind, w.c, to)
+}
+
+// MaxUpload is the largest file, in bytes, a case accepts.
+func (s *Service) MaxUpload() int64 { return s.maxUpload }

@@ -27,16 +27,25 @@ const (
 	Internal        Code = "internal"          // a bug or an unexpected failure: 500
 )
 
+// Reason is the stable code of why a field (or a member, a file…) was
+// refused, defined by the package that refuses it.
+type Reason string
+
 // Error is a domain error. Type is a stable, documented identifier of the
 // specific problem (for example "illegal-transition"); Detail is a sentence
 // for a person and must never contain personal data.
 type Error struct {
-	Code       Code
-	Type       string
-	Detail     string
-	Fields     map[string]string // field name → what is wrong with it
-	RetryAfter int               // seconds, for TooManyRequests and Unavailable
-	Err        error             // the cause, logged but never shown
+	Code   Code
+	Type   string
+	Detail string
+	Fields map[string]string // field name → what is wrong with it
+	// Reasons give, for some of the fields, the stable code of why it was
+	// refused: a face that words its own messages (the pages, in Dutch)
+	// chooses them by code, never by the words in Fields. Not part of the
+	// API's problem document.
+	Reasons    map[string]Reason
+	RetryAfter int   // seconds, for TooManyRequests and Unavailable
+	Err        error // the cause, logged but never shown
 }
 
 // Error implements error.

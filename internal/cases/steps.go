@@ -293,26 +293,47 @@ func (s *Service) ComposePanel(ctx context.Context, caller *accounts.Caller, id 
 // checkPanel refuses, with the reason per member, a panel of which anyone
 // has a conflict of interest in the case as r describes it.
 func (s *Service) checkPanel(tx *gorm.DB, r *relRow, members []uuid.UUID) error {
-	refused := map[string]string{}
+	refused, reasons := map[string]string{}, map[string]apperr.Reason{}
 	for _, m := range members {
 		why, err := s.conflictOf(tx, r, m)
 		if err != nil {
 			return err
 		}
 		if why != "" {
-			refused[m.String()] = why
+			refused[m.String()], reasons[m.String()] = conflictText[why], why
 		}
 	}
 	if len(refused) > 0 {
 		e := apperr.New(apperr.Conflict, "conflict-of-interest", "A member of the panel has a conflict of interest and cannot sit on it.")
-		e.Fields = refused
+		e.Fields, e.Reasons = refused, reasons
 		return e
 	}
 	return nil
 }
 
+// Why a person may not sit on a case's panel: the reason codes of a
+// conflict-of-interest error, per member (apperr.Error.Reasons).
+const (
+	ConflictNotMember           apperr.Reason = "not_member"
+	ConflictParty               apperr.Reason = "party"
+	ConflictDeclared            apperr.Reason = "declared"
+	ConflictWitness             apperr.Reason = "witness"
+	ConflictComplainantMinistry apperr.Reason = "complainant_ministry"
+	ConflictRespondentMinistry  apperr.Reason = "respondent_ministry"
+)
+
+// conflictText is each reason in the API's words (the problem's errors).
+var conflictText = map[apperr.Reason]string{
+	ConflictNotMember:           "is not a member or chair of the committee",
+	ConflictParty:               "is a party to the case",
+	ConflictDeclared:            "declared a conflict of interest for this case",
+	ConflictWitness:             "is a witness in the case",
+	ConflictComplainantMinistry: "works at the complainant's ministry",
+	ConflictRespondentMinistry:  "works at the respondent's ministry",
+}
+
 // conflictOf says why person may not sit on the case's panel, or "".
-func (s *Service) conflictOf(tx *gorm.DB, r *relRow, person uuid.UUID) (string, error) {
+func (s *Service) conflictOf(tx *gorm.DB, r *relRow, person uuid.UUID) (apperr.Reason, error) {
 	var p struct {
 		Ministry string
 		Active   bool
@@ -329,17 +350,17 @@ func (s *Service) conflictOf(tx *gorm.DB, r *relRow, person uuid.UUID) (string, 
 	}
 	switch {
 	case !p.Active || !p.Eligible:
-		return "is not a member or chair of the committee", nil
+		return ConflictNotMember, nil
 	case person == r.ComplainantID || (r.AdviserID != nil && person == *r.AdviserID) || (r.RespondentID != nil && person == *r.RespondentID):
-		return "is a party to the case", nil
+		return ConflictParty, nil
 	case p.Declared:
-		return "declared a conflict of interest for this case", nil
+		return ConflictDeclared, nil
 	case p.Witness:
-		return "is a witness in the case", nil
+		return ConflictWitness, nil
 	case p.Ministry == r.Ministry:
-		return "works at the complainant's ministry", nil
+		return ConflictComplainantMinistry, nil
 	case r.RespondentMinistry != nil && p.Ministry == *r.RespondentMinistry:
-		return "works at the respondent's ministry", nil
+		return ConflictRespondentMinistry, nil
 	}
 	return "", nil
 }

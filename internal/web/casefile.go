@@ -20,10 +20,8 @@ import (
 	"github.com/rkc-nl/rkc/internal/i18n"
 )
 
-// forms says which step forms the case page offers the caller: their
-// relation to the case and their roles must both allow the step, and the
-// case must be in a state where it can be taken. The service checks all of
-// it again; this only keeps pointless forms off the page.
+// forms says which step forms the case page shows: the steps the case
+// service offers the caller now (cases.Service.Steps).
 type forms struct {
 	Register, RequestInfo, SupplyInfo, Admissibility, Panel, Investigate, Extend, Conflict         bool
 	Statement, Attachment, PlanHearing, RecordHearing, Advice, Decision, Withdraw, Close, Informal bool
@@ -53,31 +51,16 @@ type caseData struct {
 	Now time.Time
 }
 
+// formsFor turns the steps the case service offers the caller into the
+// case page's forms.
 func (w *Web) formsFor(cl *accounts.Caller, v *cases.View) forms {
-	rel := authz.Relation(v.Relation)
-	ok := func(action string) bool { return authz.RelationAllows(rel, action) && w.allowed(cl, action) }
-	s := v.State
-	handled := s == cases.Registered || s == cases.AwaitingInformation || s == cases.Admissible || s == cases.Investigating
+	st := w.d.Cases.Steps(cl, v)
 	return forms{
-		Register:      s == cases.Submitted && ok("case:register"),
-		RequestInfo:   s == cases.Registered && ok("case:request-information"),
-		SupplyInfo:    s == cases.AwaitingInformation && ok("case:supply-information"),
-		Admissibility: (s == cases.Registered || s == cases.AwaitingInformation) && ok("case:admissibility"),
-		Panel:         (s == cases.Admissible || s == cases.Investigating) && ok("case:panel"),
-		Investigate:   s == cases.Admissible && ok("case:investigate"),
-		Extend:        handled && v.Deadline != nil && !v.Deadline.Extended && ok("case:extend"),
-		Conflict:      (s == cases.Submitted || handled) && ok("case:conflict"),
-		Statement:     handled && ok("case:statement"),
-		Attachment:    (s == cases.Submitted || handled) && ok("case:attachment"),
-		PlanHearing:   s == cases.Investigating && ok("case:hearing"),
-		RecordHearing: s == cases.Investigating && ok("case:hearing"),
-		Advice:        s == cases.Investigating && ok("case:advice"),
-		Decision:      s == cases.Advised && ok("case:decision"),
-		Withdraw:      (s == cases.Submitted || handled) && ok("case:withdraw"),
-		Close:         (s == cases.Decided || s == cases.Inadmissible || s == cases.Withdrawn || s == cases.ResolvedInformally) && ok("case:close"),
-		Informal:      s == cases.Investigating && ok("case:informal-resolution"),
-		FurtherDelay:  (handled || s == cases.Advised) && v.Deadline != nil && ok("case:extend"),
-		NotHeard:      s == cases.Investigating && ok("case:advice"),
+		Register: st["register"], RequestInfo: st["information-request"], SupplyInfo: st["information"],
+		Admissibility: st["admissibility"], Panel: st["panel"], Investigate: st["investigation"], Extend: st["extension"],
+		Conflict: st["conflict"], Statement: st["statement"], Attachment: st["attachment"], PlanHearing: st["hearing"],
+		RecordHearing: st["hearing-record"], Advice: st["advice"], Decision: st["decision"], Withdraw: st["withdraw"],
+		Close: st["close"], Informal: st["informal-resolution"], FurtherDelay: st["further-delay"], NotHeard: st["not-heard"],
 	}
 }
 
@@ -223,7 +206,7 @@ func (w *Web) caseAction(c echo.Context) error {
 		run = func() error {
 			_, err := w.d.Cases.ComposePanel(ctx, cl, id, cases.PanelRequest{Version: version, MemberIDs: ids})
 			if apperr.As(err).Type == "conflict-of-interest" {
-				for m, why := range apperr.As(err).Fields {
+				for m, why := range apperr.As(err).Reasons {
 					refused[m] = conflictReason(lang, why)
 				}
 			}
@@ -424,22 +407,13 @@ func (w *Web) caseFormError(c echo.Context, form string, bad, refused map[string
 var idSuffix = map[string]string{"extension": "-extend", "informal-resolution": "-informal", "conflict": "-conflict", "withdraw": "-withdraw",
 	"further-delay": "-delay", "not-heard": "-notheard", "legal-hold": "-hold"}
 
-// conflictReason is the plain-language reason a member was refused.
-func conflictReason(lang, why string) string {
-	key := "conflict.other"
-	switch {
-	case strings.Contains(why, "not a member"):
-		key = "conflict.not_member"
-	case strings.Contains(why, "party"):
-		key = "conflict.party"
-	case strings.Contains(why, "declared"):
-		key = "conflict.declared"
-	case strings.Contains(why, "complainant's ministry"):
-		key = "conflict.complainant_ministry"
-	case strings.Contains(why, "respondent's ministry"):
-		key = "conflict.respondent_ministry"
+// conflictReason is the plain-language reason a member was refused, chosen
+// by the service's reason code.
+func conflictReason(lang string, why apperr.Reason) string {
+	if k := "conflict." + string(why); i18n.Has(i18n.Default, k) {
+		return i18n.T(lang, k)
 	}
-	return i18n.T(lang, key)
+	return i18n.T(lang, "conflict.other")
 }
 
 // recordHearing stores the record (verslag) of a hearing.

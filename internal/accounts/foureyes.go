@@ -29,9 +29,15 @@ var committeeRoles = map[string]bool{authz.Secretary: true, authz.Member: true, 
 // person's confirmation.
 func NeedsConfirmation(role string) bool { return confirmedRoles[role] }
 
+// The types of the refusals of a role grant or its decision.
+const (
+	TypeOwnGrant       = "own-grant"
+	TypeGrantConfirmer = "grant-confirmer"
+)
+
 var (
-	errOwnGrant = apperr.New(apperr.Forbidden, "own-grant", "Nobody grants a role to themselves; another administrator does.")
-	errDecider  = apperr.New(apperr.Forbidden, "grant-confirmer",
+	errOwnGrant = apperr.New(apperr.Forbidden, TypeOwnGrant, "Nobody grants a role to themselves; another administrator does.")
+	errDecider  = apperr.New(apperr.Forbidden, TypeGrantConfirmer,
 		"Another person confirms this request: not whoever asked for it or gets the role; another administrator, or the chair for a committee role.")
 )
 

@@ -22,6 +22,12 @@ func CallerFrom(c echo.Context) (*Caller, bool) {
 	return caller, ok && caller != nil
 }
 
+// SetCaller puts an authenticated caller on the request's context, for a
+// face that checks the session itself (the pages, with their idle
+// timeout): the route table's permission middleware then sees the caller
+// as on the API.
+func SetCaller(c echo.Context, caller *Caller) { c.Set(callerKey, caller) }
+
 // CallerID returns the id of the authenticated caller, for the authz middleware.
 func CallerID(c echo.Context) (string, bool) {
 	caller, ok := CallerFrom(c)
@@ -116,6 +122,10 @@ func RequireSession(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// TypeReauthRequired is the type of the error RequireRecentAuth answers
+// with: the pages show it beside the form that needs a fresh sign-in.
+const TypeReauthRequired = "reauthentication-required"
 
 // RequireRecentAuth refuses a sensitive action (adopting advice, recording
 // a decision, exporting someone else's data) with 401

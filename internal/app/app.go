@@ -113,6 +113,12 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	auditUse := &audit.Handlers{DB: gdb, Log: auditLog, Caller: callerOf, Now: o.Now}
 	reports := &reporting.Handlers{DB: gdb, Log: auditLog}
 	throttle := accounts.NewThrottle(gdb)
+	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Conversations: cv, Signals: sg, Enforcer: enf, Privacy: priv,
+		Audit: auditUse, Reports: reports, Drafts: drafts.NewSealed(gdb, keys, clock(o.Now)), Throttle: throttle, Log: log, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Now: o.Now,
+		IdleTimeout: cfg.SessionIdle, AccessibilityContact: cfg.AccessibilityContact, Retention: web.Retention{CaseYears: cfg.RetentionYears, SignalYears: cfg.SignalRetentionYears}})
+	if err != nil {
+		return nil, err
+	}
 	a.Handler = server.New(server.Deps{
 		Log: log, SQL: sqlDB, Enforcer: enf, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies, Metrics: reg, Health: o.Health,
 		Accounts: &accounts.Handlers{Service: acc, SecureCookies: cfg.SecureCookies, Synced: func(c *accounts.Caller) error {
@@ -125,16 +131,10 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 		Privacy:       &privacy.Handlers{Service: priv, Log: auditLog},
 		Outbox:        &notify.Handlers{Outbox: outbox},
 		Reports:       reports,
+		Pages:         pages,
 		SecurityTxt: server.SecurityTxt{Contact: cfg.SecurityContact, Expires: cfg.SecurityExpires, Policy: cfg.SecurityPolicy,
 			Languages: cfg.SecurityLanguages, Canonical: canonicalSecurityTxt(cfg.BaseURL)},
 	})
-	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Conversations: cv, Signals: sg, Enforcer: enf, Privacy: priv,
-		Audit: auditUse, Reports: reports, Drafts: drafts.NewSealed(gdb, keys, clock(o.Now)), Throttle: throttle, Log: log, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Now: o.Now,
-		IdleTimeout: cfg.SessionIdle, AccessibilityContact: cfg.AccessibilityContact, Retention: web.Retention{CaseYears: cfg.RetentionYears, SignalYears: cfg.SignalRetentionYears}})
-	if err != nil {
-		return nil, err
-	}
-	pages.Register(a.Handler)
 	return a, nil
 }
 

@@ -20,8 +20,8 @@ package server_test
 // The web pages (internal/web) share the echo instance and have a table of
 // their own, with the web's answers: a visitor without a session is sent to
 // the sign-in page ("login": 303 to /login), a form that worked answers 303
-// to the next page, and a case action (POST /cases/:id/:action, where the
-// route table checks only the session) is 404 for a case the caller may not
+// to the next page, and a case step (POST /cases/:id/register and the
+// others, where the route table checks only the session) is 404 for a case the caller may not
 // see and 403 for one they see but may not act on.
 //
 // A route the server registers without rows here, or rows for a route it no
@@ -250,24 +250,24 @@ GET    /cases/:id                                   submitted                   
 GET    /cases/:id                                   advised                           login 200   404   200   404   200   404   200   200   404   200   404   200   404   404   403   403   403
 GET    /cases/:id/attachments/:aid                  advised                           login 200   404   200   404   200   404   200   200   404   200   404   403   403   403   403   403   403
 GET    /cases/:id/attachments/:aid                  advised:committee-file            login 404   404   404   404   404   404   200   200   404   200   404   403   403   403   403   403   403
-POST   /cases/:id/:action                           submitted:register                login 403   404   403   404   404   404   303   404   404   403   404   404   404   404   404   404   404
-POST   /cases/:id/:action                           registered:information-request    login 403   404   403   404   404   404   303   404   404   403   404   404   404   404   404   404   404
-POST   /cases/:id/:action                           awaiting:information              login 303   404   303   404   404   404   403   404   404   403   404   404   404   404   404   404   404
-POST   /cases/:id/:action                           registered:admissibility          login 403   404   403   404   404   404   403   404   404   303   404   404   404   404   404   404   404
-POST   /cases/:id/:action                           admissible:panel                  login 403   404   403   404   404   404   403   403   404   303   404   404   404   404   404   404   404
-POST   /cases/:id/:action                           admissible:investigation          login 403   404   403   404   404   404   303   403   404   303   404   404   404   404   404   404   404
-POST   /cases/:id/:action                           investigating:conflict            login 403   404   403   404   403   404   403   303   404   303   404   404   404   404   404   404   404
-POST   /cases/:id/:action                           registered:extension              login 403   404   403   404   404   404   403   404   404   303   404   404   404   404   404   404   404
-POST   /cases/:id/:action                           registered:further-delay          login 403   404   403   404   404   404   403   404   404   303   404   404   404   404   404   404   404
-POST   /cases/:id/:action                           investigating:not-heard           login 403   404   403   404   403   404   403   403   404   303   404   404   404   404   404   404   404
-POST   /cases/:id/:action                           investigating:statement           login 303   404   303   404   303   404   403   403   404   403   404   404   404   404   404   404   404
-POST   /cases/:id/:action                           investigating:attachment          login 303   404   303   404   303   404   303   303   404   303   404   404   404   404   404   404   404
-POST   /cases/:id/:action                           investigating:hearing             login 403   404   403   404   403   404   303   303   404   303   404   404   404   404   404   404   404
-POST   /cases/:id/:action                           heard:advice                      login 403   404   403   404   403   404   403   403   404   303   404   404   404   404   404   404   404
-POST   /cases/:id/:action                           advised:decision                  login 403   404   403   404   403   404   403   403   404   403   404   303   404   404   404   404   404
-POST   /cases/:id/:action                           investigating:withdraw            login 303   404   303   404   403   404   403   403   404   403   404   404   404   404   404   404   404
-POST   /cases/:id/:action                           investigating:informal-resolution login 403   404   403   404   403   404   403   403   404   303   404   404   404   404   404   404   404
-POST   /cases/:id/:action                           decided:close                     login 403   404   403   404   403   404   303   403   404   303   404   403   404   404   404   404   404
+POST   /cases/:id/register                          submitted:register                login 403   404   403   404   404   404   303   404   404   403   404   404   404   404   404   404   404
+POST   /cases/:id/information-request               registered:information-request    login 403   404   403   404   404   404   303   404   404   403   404   404   404   404   404   404   404
+POST   /cases/:id/information                       awaiting:information              login 303   404   303   404   404   404   403   404   404   403   404   404   404   404   404   404   404
+POST   /cases/:id/admissibility                     registered:admissibility          login 403   404   403   404   404   404   403   404   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/panel                             admissible:panel                  login 403   404   403   404   404   404   403   403   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/investigation                     admissible:investigation          login 403   404   403   404   404   404   303   403   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/conflict                          investigating:conflict            login 403   404   403   404   403   404   403   303   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/extension                         registered:extension              login 403   404   403   404   404   404   403   404   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/further-delay                     registered:further-delay          login 403   404   403   404   404   404   403   404   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/not-heard                         investigating:not-heard           login 403   404   403   404   403   404   403   403   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/statement                         investigating:statement           login 303   404   303   404   303   404   403   403   404   403   404   404   404   404   404   404   404
+POST   /cases/:id/attachment                        investigating:attachment          login 303   404   303   404   303   404   303   303   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/hearing                           investigating:hearing             login 403   404   403   404   403   404   303   303   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/advice                            heard:advice                      login 403   404   403   404   403   404   403   403   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/decision                          advised:decision                  login 403   404   403   404   403   404   403   403   404   403   404   303   404   404   404   404   404
+POST   /cases/:id/withdraw                          investigating:withdraw            login 303   404   303   404   403   404   403   403   404   403   404   404   404   404   404   404   404
+POST   /cases/:id/informal-resolution               investigating:informal-resolution login 403   404   403   404   403   404   403   403   404   303   404   404   404   404   404   404   404
+POST   /cases/:id/close                             decided:close                     login 403   404   403   404   403   404   303   403   404   303   404   403   404   404   404   404   404
 POST   /cases/:id/:action                           investigating:no-such-step        login 404   404   404   404   404   404   404   404   404   404   404   404   404   404   404   404   404
 POST   /cases/:id/hearings/:hid/record              planned                           login 403   403   403   403   403   403   303   303   404   303   404   403   403   403   403   403   403
 GET    /deadlines                                   -                                 login 403   403   403   403   403   403   200   403   403   200   200   403   403   403   403   403   403
@@ -288,7 +288,8 @@ POST   /admin/accounts                              -                           
 POST   /admin/accounts/:pid/grants                  -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   303   403
 POST   /admin/ministries                            -                                 login 403   403   403   403   403   403   403   403   403   403   403   403   403   403   403   303   403
 GET    /grant-requests                              -                                 login 403   403   403   403   403   403   403   403   403   200   200   403   403   403   403   200   403
-POST   /grant-requests/:rid/:decision               -                                 login 403   403   403   403   403   403   403   403   403   303   303   403   403   403   403   303   403
+POST   /grant-requests/:rid/confirm                 -                                 login 403   403   403   403   403   403   403   403   403   303   303   403   403   403   403   303   403
+POST   /grant-requests/:rid/refuse                  -                                 login 403   403   403   403   403   403   403   403   403   303   303   403   403   403   403   303   403
 GET    /account/sessions                            -                                 login 200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200   200
 POST   /account/sessions/:session/end               -                                 login 303   303   303   303   303   303   303   303   303   303   303   303   303   303   303   303   303
 GET    /cases                                       -                                 login 200   200   200   200   200   200   200   200   200   200   200   200   200   200   403   403   403
@@ -776,8 +777,6 @@ func (w *world) param(r row, who string, f *fixture, name string) string {
 		if strings.Contains(r.path, "grant-requests") {
 			return w.grantRequest(who)
 		}
-	case ":decision":
-		return "confirm"
 	case ":role":
 		return authz.Reporter
 	case ":domain":
@@ -1070,7 +1069,8 @@ func (w *world) webCall(r row, who string, f *fixture, missing string) *apptest.
 		"GET /complaint/step/:step", "GET /complaint/review", "GET /cases/:id", "GET /cases/:id/attachments/:aid",
 		"GET /deadlines", "GET /committee/signals", "GET /committee/signals/:sid", "GET /audit", "POST /audit/verify",
 		"GET /privacy/requests", "GET /privacy/requests/:request", "GET /privacy/requests/:request/export.:format",
-		"GET /admin/accounts", "POST /complaint/discard", "GET /reports", "GET /grant-requests", "POST /grant-requests/:rid/:decision":
+		"GET /admin/accounts", "POST /complaint/discard", "GET /reports", "GET /grant-requests", "POST /grant-requests/:rid/confirm",
+		"POST /grant-requests/:rid/refuse":
 	case "GET /account/two-factor", "GET /account/new-password", "POST /account/new-password":
 	case "POST /account/two-factor":
 		// The first code of a secret set up in a session of its own (the
@@ -1106,7 +1106,8 @@ func (w *world) webCall(r row, who string, f *fixture, missing string) *apptest.
 				"consent": {"Schriftelijk, 3 maart."}, "consent_given": {"yes"}, "nav": {"save"}}, false)
 		}
 		w.webDo(p, "POST", "/complaint/step/what", url.Values{"category": {"bullying"}, "description": {"Ik word buitengesloten."}, "nav": {"save"}}, false)
-	case "POST /cases/:id/:action":
+	case "POST /cases/:id/:action", "POST /cases/:id/" + r.variant:
+		// A case step: its form by the step's name.
 		switch r.variant {
 		case "register", "close", "no-such-step":
 		case "information-request":

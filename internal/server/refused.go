@@ -16,12 +16,15 @@ import (
 // logRefusedCaseAccess puts every refusal (403 or 404) answered to a
 // signed-in caller on a case route on the access log, in a transaction of
 // its own: the refused request changed nothing, but someone tried. The case
-// is named as any case entry is (sealed while the case exists).
+// is named as any case entry is (sealed while the case exists). The route
+// table puts it on both faces: the API's case routes, whose refusal is an
+// error on its way to problem+json, and the pages' case routes, whose
+// refusal is already written as a page.
 func logRefusedCaseAccess(h *audit.Handlers) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			err := next(c)
-			if h == nil || !strings.HasPrefix(c.Path(), "/api/v1/cases/:id") {
+			if h == nil || !isCaseRoute(c.Path()) {
 				return err
 			}
 			status := c.Response().Status
@@ -41,8 +44,12 @@ func logRefusedCaseAccess(h *audit.Handlers) echo.MiddlewareFunc {
 			}
 			id := caller.ID
 			ctx := c.Request().Context()
+			now := time.Now
+			if h.Now != nil {
+				now = h.Now
+			}
 			if lerr := h.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-				return audit.Append(ctx, tx, audit.Entry{At: time.Now(), PersonID: &id, Role: "caller", CaseID: &caseID,
+				return audit.Append(ctx, tx, audit.Entry{At: now(), PersonID: &id, Role: "caller", CaseID: &caseID,
 					Action: audit.ActionAccessRefused, Client: caller.Client})
 			}); lerr != nil && err == nil {
 				return lerr
@@ -50,4 +57,10 @@ func logRefusedCaseAccess(h *audit.Handlers) echo.MiddlewareFunc {
 			return err
 		}
 	}
+}
+
+// isCaseRoute reports whether the route template is about one case, on
+// either face.
+func isCaseRoute(route string) bool {
+	return strings.HasPrefix(strings.TrimPrefix(route, "/api/v1"), "/cases/:id")
 }

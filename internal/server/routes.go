@@ -20,6 +20,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/privacy"
 	"github.com/rkc-nl/rkc/internal/reporting"
 	"github.com/rkc-nl/rkc/internal/signals"
+	"github.com/rkc-nl/rkc/internal/web"
 )
 
 // Deps are what the routes need; cmd/api builds them once.
@@ -48,6 +49,9 @@ type Deps struct {
 	Health *dbhealth.Monitor
 	// SecurityTxt is the content of /.well-known/security.txt.
 	SecurityTxt SecurityTxt
+	// Pages are the pages for people under / (internal/web); nil: the API
+	// only.
+	Pages *web.Web
 }
 
 // denied answers a request no role of the caller allows: 401 without a
@@ -60,9 +64,13 @@ func denied(c echo.Context) error {
 }
 
 // New returns the HTTP handler of the whole service. This file is the route
-// table: every route shows the permission it needs. "auth" routes need a
-// session; pm(action) additionally needs a role that allows the action in
-// some domain; the handlers then check the caller's relation to the case.
+// table of both faces, the API under /api/v1 and the pages under /: every
+// route shows the permission it needs, with the same middleware on both.
+// "auth" routes need a session; pm(action) additionally needs a role that
+// allows the action in some domain; reauth needs a recent proof of
+// identity; the handlers then check the caller's relation to the case.
+// Refused access to a case (403 or 404 on a case route, to a signed-in
+// caller) goes on the access log on both faces (refused).
 func New(d Deps) *echo.Echo {
 	reg := d.Metrics
 	if reg == nil {
@@ -87,7 +95,8 @@ func New(d Deps) *echo.Echo {
 
 	// A state-changing request authenticated by the session cookie must come
 	// from this site (CSRF); bearer tokens pass.
-	api := e.Group("/api/v1", renameDeprecatedQueryKeys, d.Accounts.Authenticate, accounts.RefuseCrossSite, logRefusedCaseAccess(d.Audit))
+	refused := logRefusedCaseAccess(d.Audit)
+	api := e.Group("/api/v1", renameDeprecatedQueryKeys, d.Accounts.Authenticate, accounts.RefuseCrossSite, refused)
 	auth := accounts.RequireCaller
 	pm := func(action string) echo.MiddlewareFunc {
 		return d.Enforcer.Require(action, accounts.CallerID, denied)
@@ -203,5 +212,128 @@ func New(d Deps) *echo.Echo {
 
 	e.GET("/.well-known/security.txt", securityTxt(d.SecurityTxt, time.Now())) // anyone (RFC 9116)
 
+	if d.Pages != nil {
+		pages(d.Pages.Router(e, refused), d.Pages, pm, auth, reauth)
+	}
 	return e
+}
+
+// pages is the route table of the pages (internal/web): the same permission
+// middleware as the API's routes; a refusal becomes a page (the sign-in page
+// without a session, the error page, or beside the form that was posted).
+func pages(pg *web.Router, p *web.Web, pm func(string) echo.MiddlewareFunc, auth, reauth echo.MiddlewareFunc) {
+	// Anyone.
+	pg.GET("/", p.Home)
+	pg.GET("/lang/:lang", p.SetLanguage)
+	pg.GET("/login", p.LoginForm)
+	pg.POST("/login", p.Login)
+	pg.POST("/logout", p.Logout)
+	pg.GET("/signal", p.SignalForm)
+	pg.POST("/signal", p.FileSignal)
+	pg.GET("/signal/follow", p.SignalFollowForm)
+	pg.POST("/signal/follow", p.SignalFollow)
+	pg.POST("/signal/follow/message", p.SignalMessage)
+	pg.POST("/signal/follow/complaint", p.SignalComplaint, pm("case:file")) // the reporter comes forward
+	pg.GET("/toegankelijkheid", p.Accessibility)                            // the accessibility statement
+	pg.GET("/password/:token", p.PasswordForm)                              // the link of an invitation or a reset
+	pg.POST("/password/:token", p.SetPassword)
+
+	// Setting up the second factor: every signed-in person, and staff whose
+	// password sign-in waits for it (the pages' pending session).
+	pg.GET("/account/two-factor", p.TwoFactorForm, p.Enrolling)
+	pg.POST("/account/two-factor", p.TwoFactorConfirm, p.Enrolling)
+	// The first admin's own password in place of the printed one.
+	pg.GET("/account/new-password", p.NewPasswordForm, p.NewPasswordSession)
+	pg.POST("/account/new-password", p.NewPassword, p.NewPasswordSession)
+
+	// Every signed-in person.
+	pg.GET("/session/ping", p.Ping, auth)
+	pg.GET("/dashboard", p.Dashboard, auth)
+	pg.GET("/my-data", p.MyData, auth)
+	pg.GET("/my-data/export.:format", p.MyDataExport, pm("export:self"))
+	pg.GET("/account/sessions", p.Sessions, auth)
+	pg.POST("/account/sessions/:session/end", p.EndSession, auth)
+
+	// The complaint form with its draft.
+	pg.GET("/complaint", p.ComplaintIntro, pm("case:file"))
+	pg.GET("/complaint/step/:step", p.ComplaintStep, pm("case:file"))
+	pg.POST("/complaint/step/:step", p.SaveComplaintStep, pm("case:file"))
+	pg.GET("/complaint/review", p.ComplaintReview, pm("case:file"))
+	pg.POST("/complaint/send", p.SendComplaint, pm("case:file"))
+	pg.POST("/complaint/discard", p.DiscardComplaint, pm("case:file"))
+
+	// A case: what shows follows from the caller's relation, checked by the
+	// service. Its steps name the casbin action the service checks against
+	// the caller's relation (cases.Service.Steps); the route itself checks
+	// the session only, so a case the caller may not see stays 404.
+	pg.GET("/cases", p.CaseList, pm("case:list"))
+	pg.GET("/cases/:id", p.CasePage, pm("case:read"))
+	pg.GET("/cases/:id/attachments/:aid", p.Attachment, pm("case:attachment"))
+	pg.Form("/cases/:id/register", p.Step("register"), auth)                       // case:register
+	pg.Form("/cases/:id/information-request", p.Step("information-request"), auth) // case:request-information
+	pg.Form("/cases/:id/information", p.Step("information"), auth)                 // case:supply-information
+	pg.Form("/cases/:id/admissibility", p.Step("admissibility"), auth)             // case:admissibility
+	pg.Form("/cases/:id/panel", p.Step("panel"), auth)                             // case:panel
+	pg.Form("/cases/:id/investigation", p.Step("investigation"), auth)             // case:investigate
+	pg.Form("/cases/:id/conflict", p.Step("conflict"), auth)                       // case:conflict
+	pg.Form("/cases/:id/extension", p.Step("extension"), auth)                     // case:extend
+	pg.Form("/cases/:id/further-delay", p.Step("further-delay"), auth)             // case:extend
+	pg.Form("/cases/:id/not-heard", p.Step("not-heard"), auth)                     // case:advice
+	pg.Form("/cases/:id/statement", p.Step("statement"), auth)                     // case:statement
+	pg.Form("/cases/:id/attachment", p.Step("attachment"), auth)                   // case:attachment
+	pg.Form("/cases/:id/hearing", p.Step("hearing"), auth)                         // case:hearing
+	pg.Form("/cases/:id/advice", p.Step("advice"), auth, reauth)                   // case:advice
+	pg.Form("/cases/:id/decision", p.Step("decision"), auth, reauth)               // case:decision
+	pg.Form("/cases/:id/withdraw", p.Step("withdraw"), auth)                       // case:withdraw
+	pg.Form("/cases/:id/informal-resolution", p.Step("informal-resolution"), auth) // case:informal-resolution
+	pg.Form("/cases/:id/close", p.Step("close"), auth)                             // case:close
+	pg.POST("/cases/:id/:action", p.NoSuchStep, auth)
+	pg.POST("/cases/:id/legal-hold", p.LegalHold, pm("case:legal-hold"))
+	pg.POST("/cases/:id/hearings/:hid/record", p.RecordHearing, pm("case:hearing"))
+	// Its threads, notes, witnesses and retaliation reports.
+	pg.GET("/cases/:id/threads/:thread", p.ThreadPage, pm("case:thread"))
+	pg.POST("/cases/:id/threads/:thread/messages", p.PostMessage, pm("case:message"))
+	pg.GET("/cases/:id/threads/:thread/attachments/:aid", p.MessageAttachment, pm("case:thread"))
+	pg.GET("/cases/:id/notes", p.NotesPage, pm("case:note:read"))
+	pg.POST("/cases/:id/notes", p.AddNote, pm("case:note:write"))
+	pg.POST("/cases/:id/notes/:nid", p.EditNote, pm("case:note:write"))
+	pg.GET("/cases/:id/witnesses", p.WitnessesPage, pm("case:witness:read"))
+	pg.POST("/cases/:id/witnesses", p.AddWitness, pm("case:witness"))
+	pg.POST("/cases/:id/witnesses/:wid/statement", p.WitnessStatement, pm("case:witness"))
+	pg.POST("/cases/:id/witnesses/:wid/hearing", p.WitnessHearing, pm("case:witness"))
+	pg.GET("/cases/:id/retaliation", p.RetaliationPage, pm("case:retaliation:read"))
+	pg.POST("/cases/:id/retaliation", p.ReportRetaliation, pm("case:retaliation:report"))
+	pg.POST("/cases/:id/retaliation/:rid/state", p.MoveRetaliation, pm("case:retaliation:handle"))
+
+	// Committee staff.
+	pg.GET("/deadlines", p.Deadlines, p.Roles(authz.Secretary, authz.Chair)) // a work list: the policy names no action for it
+	pg.GET("/committee/signals", p.Signals, pm("signal:list"))
+	pg.GET("/committee/signals/:sid", p.Signal, pm("signal:list"))
+	pg.POST("/committee/signals/:sid/answer", p.AnswerSignal, pm("signal:answer"))
+	pg.POST("/committee/signals/:sid/abuse", p.MarkSignalAbuse, pm("signal:abuse"))
+
+	pg.GET("/reports", p.Report, pm("report:read"))
+
+	// Privacy officer: data-subject requests, exports under them, the access log.
+	pg.GET("/privacy/requests", p.DSRList, pm("dsr:manage"))
+	pg.POST("/privacy/requests", p.DSRCreate, pm("dsr:manage"))
+	pg.GET("/privacy/requests/:request", p.DSRPage, pm("dsr:manage"))
+	pg.POST("/privacy/requests/:request/close", p.DSRClose, pm("dsr:manage"))
+	pg.GET("/privacy/requests/:request/export.:format", p.DSRExport, pm("export:person"), reauth)
+	pg.GET("/audit", p.AuditPage, pm("audit:read"))
+	pg.POST("/audit/verify", p.AuditVerify, pm("audit:verify"))
+
+	// Admin: accounts and role grants (no case content).
+	pg.GET("/admin/accounts", p.AdminAccounts, pm("account:manage"))
+	pg.POST("/admin/accounts", p.AdminCreate, pm("account:manage"))
+	pg.GET("/admin/accounts/:pid", p.AdminAccount, pm("account:manage"))
+	pg.POST("/admin/accounts/:pid/grants", p.AdminGrant, pm("account:manage"))
+	pg.POST("/admin/accounts/:pid/grants/withdraw", p.AdminWithdraw, pm("account:manage"))
+	pg.POST("/admin/accounts/:pid/deactivate", p.AdminDeactivate, pm("account:manage"))
+	pg.POST("/admin/accounts/:pid/activate", p.AdminActivate, pm("account:manage"))
+	pg.POST("/admin/ministries", p.AdminMinistry, pm("account:manage"))
+	// Admin and chair: role requests under four eyes.
+	pg.GET("/grant-requests", p.GrantRequests, pm("grant:decide"))
+	pg.Form("/grant-requests/:rid/confirm", p.GrantDecision(true), pm("grant:decide"), reauth)
+	pg.Form("/grant-requests/:rid/refuse", p.GrantDecision(false), pm("grant:decide"))
 }

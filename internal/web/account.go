@@ -12,9 +12,9 @@ import (
 
 type sessionsData struct{ Items []accounts.SessionView }
 
-// sessions lists the caller's own live sessions (signed in elsewhere, on
+// Sessions lists the caller's own live sessions (signed in elsewhere, on
 // another device), each with a button to end it.
-func (w *Web) sessions(c echo.Context) error {
+func (w *Web) Sessions(c echo.Context) error {
 	items, err := w.d.Accounts.Sessions(c.Request().Context(), callerOf(c))
 	if err != nil {
 		return w.fail(c, err)
@@ -22,9 +22,9 @@ func (w *Web) sessions(c echo.Context) error {
 	return w.render(c, "sessions", w.newPage(c, "sessions.title", sessionsData{Items: items}))
 }
 
-// endSession ends one of the caller's sessions; ending the current one is
+// EndSession ends one of the caller's sessions; ending the current one is
 // signing out.
-func (w *Web) endSession(c echo.Context) error {
+func (w *Web) EndSession(c echo.Context) error {
 	cl := callerOf(c)
 	id, err := uuid.Parse(c.Param("session"))
 	if err != nil {

@@ -36,7 +36,7 @@ func (w *Web) adminAccountView(c echo.Context) (*adminAccountData, error) {
 	return nil, apperr.NotFoundError("Person")
 }
 
-func (w *Web) adminAccount(c echo.Context) error {
+func (w *Web) AdminAccount(c echo.Context) error {
 	d, err := w.adminAccountView(c)
 	if err != nil {
 		return w.fail(c, err)
@@ -70,10 +70,10 @@ func (w *Web) adminAccountStep(form string, flash *string, step func(c echo.Cont
 	}
 }
 
-// adminGrant grants a role, or for a role of power asks a second person to
+// AdminGrant grants a role, or for a role of power asks a second person to
 // confirm it (four eyes, grantrequests.go); nobody grants a role to
 // themselves.
-func (w *Web) adminGrant(c echo.Context) error {
+func (w *Web) AdminGrant(c echo.Context) error {
 	flash := "role_granted"
 	return w.adminAccountStep("grant", &flash, func(c echo.Context, admin *accounts.Caller, pid uuid.UUID) error {
 		req, err := w.d.Accounts.GrantRole(c.Request().Context(), admin, pid, authz.Grant{Role: c.FormValue("role"), Domain: c.FormValue("domain")})
@@ -87,21 +87,21 @@ func (w *Web) adminGrant(c echo.Context) error {
 	})(c)
 }
 
-func (w *Web) adminWithdraw(c echo.Context) error {
+func (w *Web) AdminWithdraw(c echo.Context) error {
 	flash := "role_withdrawn"
 	return w.adminAccountStep("withdraw", &flash, func(c echo.Context, admin *accounts.Caller, pid uuid.UUID) error {
 		return w.d.Accounts.WithdrawRole(c.Request().Context(), admin, pid, authz.Grant{Role: c.FormValue("role"), Domain: c.FormValue("domain")})
 	})(c)
 }
 
-func (w *Web) adminDeactivate(c echo.Context) error {
+func (w *Web) AdminDeactivate(c echo.Context) error {
 	flash := "account_deactivated"
 	return w.adminAccountStep("account", &flash, func(c echo.Context, admin *accounts.Caller, pid uuid.UUID) error {
 		return w.d.Accounts.Deactivate(c.Request().Context(), admin, pid)
 	})(c)
 }
 
-func (w *Web) adminActivate(c echo.Context) error {
+func (w *Web) AdminActivate(c echo.Context) error {
 	flash := "account_activated"
 	return w.adminAccountStep("account", &flash, func(c echo.Context, admin *accounts.Caller, pid uuid.UUID) error {
 		return w.d.Accounts.Activate(c.Request().Context(), admin, pid)

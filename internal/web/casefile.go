@@ -64,8 +64,8 @@ func (w *Web) formsFor(cl *accounts.Caller, v *cases.View) forms {
 	}
 }
 
-// casePage shows one case as the caller may see it, with the steps they may take.
-func (w *Web) casePage(c echo.Context) error {
+// CasePage shows one case as the caller may see it, with the steps they may take.
+func (w *Web) CasePage(c echo.Context) error {
 	p, err := w.casePageData(c, nil)
 	if err != nil {
 		return w.fail(c, err)
@@ -131,26 +131,53 @@ func (w *Web) candidates(ctx context.Context, v *cases.View) ([]candidate, error
 	return out, nil
 }
 
-// caseAction takes one step on a case from its form, then shows the case
-// again: with a confirmation, or with the refusal beside the form.
-func (w *Web) caseAction(c echo.Context) error {
+// Step is the form of one step on a case (its route: POST
+// /cases/{id}/<action>): the case again with a confirmation, or with the
+// refusal beside the form. The route table puts the session and, for the
+// advice and the decision, the re-authentication in front of it.
+func (w *Web) Step(action string) Form {
+	return form[stepRun]{
+		parse: func(c echo.Context, bad map[string]string) (stepRun, error) { return w.parseStep(c, action, bad) },
+		call: func(c echo.Context, run stepRun) (string, error) {
+			if err := run.call(); err != nil {
+				return "", err
+			}
+			return "/cases/" + run.id.String() + "?done=" + run.done, nil
+		},
+		refuse: func(c echo.Context, bad map[string]string, err error) error {
+			return w.caseFormError(c, action, bad, err)
+		},
+	}
+}
+
+// NoSuchStep answers a post to a case step that does not exist.
+func (w *Web) NoSuchStep(c echo.Context) error { return w.fail(c, apperr.NotFoundError("Page")) }
+
+// stepRun is a parsed step: the case, the service call, and the
+// confirmation it leads to.
+type stepRun struct {
+	id   uuid.UUID
+	call func() error
+	done string
+}
+
+// parseStep reads the form of the step action into its service call; the
+// problems it finds go into bad.
+func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (stepRun, error) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		return w.fail(c, apperr.NotFoundError("Case"))
+		return stepRun{}, apperr.NotFoundError("Case")
 	}
-	action := c.Param("action")
 	ctx := c.Request().Context()
 	cl := callerOf(c)
 	lang := langOf(c)
 	v := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
 	version, _ := strconv.Atoi(c.FormValue("version"))
-	bad := map[string]string{}
 	required := func(field, value string) {
 		if value == "" {
 			bad[field] = fieldMessage(lang, field)
 		}
 	}
-	refused := map[string]string{}
 	var run func() error
 	switch action {
 	case "register":
@@ -205,11 +232,6 @@ func (w *Web) caseAction(c echo.Context) error {
 		}
 		run = func() error {
 			_, err := w.d.Cases.ComposePanel(ctx, cl, id, cases.PanelRequest{Version: version, MemberIDs: ids})
-			if apperr.As(err).Type == "conflict-of-interest" {
-				for m, why := range apperr.As(err).Reasons {
-					refused[m] = conflictReason(lang, why)
-				}
-			}
 			return err
 		}
 	case "investigation":
@@ -341,30 +363,29 @@ func (w *Web) caseAction(c echo.Context) error {
 			return err
 		}
 	default:
-		return w.fail(c, apperr.NotFoundError("Page"))
+		return stepRun{}, apperr.NotFoundError("Page")
 	}
-	// Adopting the advice and recording the decision need a recent proof of
-	// identity (issue 8), in the pages as in the API: whoever signed in
-	// longer ago than the re-authentication window signs in again first.
-	if (action == "advice" || action == "decision") && !w.d.Accounts.RecentlyAuthenticated(cl) {
-		bad["reauth"] = i18n.T(lang, "err.reauth")
+	done := action
+	if action == "hearing" && v("minutes") != "" {
+		done = "hearing_recorded" // recorded after the fact, not planned
 	}
-	err = nil
-	if len(bad) == 0 {
-		err = run()
-		if err == nil {
-			done := action
-			if action == "hearing" && v("minutes") != "" {
-				done = "hearing_recorded" // recorded after the fact, not planned
-			}
-			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"?done="+done)
-		}
-	}
-	return w.caseFormError(c, action, bad, refused, err)
+	return stepRun{id: id, call: run, done: done}, nil
 }
 
-// caseFormError shows the case again with the refusal beside the form.
-func (w *Web) caseFormError(c echo.Context, form string, bad, refused map[string]string, err error) error {
+// caseFormError shows the case again with the refusal beside the form. The
+// error's typed reason chooses the words: a stale sign-in asks to sign in
+// again, a refused panel names each member and why.
+func (w *Web) caseFormError(c echo.Context, form string, bad map[string]string, err error) error {
+	if apperr.As(err).Type == accounts.TypeReauthRequired {
+		// Advice and decision need a recent proof of identity (issue 8).
+		bad, err = map[string]string{"reauth": i18n.T(langOf(c), "err.reauth")}, nil
+	}
+	refused := map[string]string{}
+	if e := apperr.As(err); err != nil && e.Type == "conflict-of-interest" {
+		for m, why := range e.Reasons {
+			refused[m] = conflictReason(langOf(c), why)
+		}
+	}
 	p := w.newPage(c, "case.title", nil)
 	p.Form, p.Values = form, formValues(c)
 	p.IDSuffix = idSuffix[form]
@@ -416,8 +437,8 @@ func conflictReason(lang string, why apperr.Reason) string {
 	return i18n.T(lang, "conflict.other")
 }
 
-// recordHearing stores the record (verslag) of a hearing.
-func (w *Web) recordHearing(c echo.Context) error {
+// RecordHearing stores the record (verslag) of a hearing.
+func (w *Web) RecordHearing(c echo.Context) error {
 	id, err1 := uuid.Parse(c.Param("id"))
 	hid, err2 := uuid.Parse(c.Param("hid"))
 	if err1 != nil || err2 != nil {
@@ -427,18 +448,18 @@ func (w *Web) recordHearing(c echo.Context) error {
 	minutes := strings.TrimSpace(c.FormValue("minutes"))
 	form := "record-" + hid.String()
 	if minutes == "" {
-		return w.caseFormError(c, form, map[string]string{"minutes": fieldMessage(langOf(c), "minutes")}, nil, nil)
+		return w.caseFormError(c, form, map[string]string{"minutes": fieldMessage(langOf(c), "minutes")}, nil)
 	}
 	_, err := w.d.Cases.RecordHearing(c.Request().Context(), callerOf(c), id, hid, cases.HearingRecord{Version: version, Minutes: minutes, Held: c.FormValue("held") == "yes"})
 	if err != nil {
-		return w.caseFormError(c, form, nil, nil, err)
+		return w.caseFormError(c, form, nil, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"?done=hearing_recorded")
 }
 
-// attachment hands an evidence file to the browser as a download, never
+// Attachment hands an evidence file to the browser as a download, never
 // rendered in the page's origin.
-func (w *Web) attachment(c echo.Context) error {
+func (w *Web) Attachment(c echo.Context) error {
 	id, err1 := uuid.Parse(c.Param("id"))
 	aid, err2 := uuid.Parse(c.Param("aid"))
 	if err1 != nil || err2 != nil {

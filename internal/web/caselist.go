@@ -30,11 +30,11 @@ type caseListData struct {
 	Staff    bool // the committee's own filters (ministry, category) are offered
 }
 
-// caseList is every list of the dashboards in full: all the caller's
+// CaseList is every list of the dashboards in full: all the caller's
 // cases, narrowed by state, deadline (due within 10 working days, overdue),
 // and for the committee's staff by ministry and category, in the chosen
 // order, a page at a time. The service decides which cases the caller sees.
-func (w *Web) caseList(c echo.Context) error {
+func (w *Web) CaseList(c echo.Context) error {
 	cl := callerOf(c)
 	q := c.QueryParams()
 	p := w.newPage(c, "list.title", nil)

@@ -67,8 +67,8 @@ func (w *Web) loadDraft(c echo.Context) (*drafts.Draft, error) {
 
 type introData struct{ HasDraft bool }
 
-// complaintIntro explains the procedure and its terms in plain words.
-func (w *Web) complaintIntro(c echo.Context) error {
+// ComplaintIntro explains the procedure and its terms in plain words.
+func (w *Web) ComplaintIntro(c echo.Context) error {
 	d, err := w.drafts.Get(c.Request().Context(), callerOf(c).ID)
 	if err != nil {
 		return w.fail(c, err)
@@ -95,7 +95,7 @@ func (w *Web) stepPage(c echo.Context, name string, d *drafts.Draft) (*page, err
 	return p, nil
 }
 
-func (w *Web) complaintStep(c echo.Context) error {
+func (w *Web) ComplaintStep(c echo.Context) error {
 	d, err := w.loadDraft(c)
 	if err != nil {
 		return w.fail(c, err)
@@ -107,9 +107,9 @@ func (w *Web) complaintStep(c echo.Context) error {
 	return w.render(c, "complaint_step", p)
 }
 
-// saveComplaintStep stores the step's answers in the draft and moves on
+// SaveComplaintStep stores the step's answers in the draft and moves on
 // ("next", checked), back ("back", not checked) or out ("save").
-func (w *Web) saveComplaintStep(c echo.Context) error {
+func (w *Web) SaveComplaintStep(c echo.Context) error {
 	d, err := w.loadDraft(c)
 	if err != nil {
 		return w.fail(c, err)
@@ -257,7 +257,7 @@ type reviewData struct {
 	Draft *drafts.Draft
 }
 
-func (w *Web) complaintReview(c echo.Context) error {
+func (w *Web) ComplaintReview(c echo.Context) error {
 	d, err := w.loadDraft(c)
 	if err != nil {
 		return w.fail(c, err)
@@ -265,8 +265,8 @@ func (w *Web) complaintReview(c echo.Context) error {
 	return w.render(c, "complaint_review", w.newPage(c, "complaint.review.title", reviewData{Steps: w.steps(c), Draft: d}))
 }
 
-// sendComplaint files the draft, then adds its evidence to the new case.
-func (w *Web) sendComplaint(c echo.Context) error {
+// SendComplaint files the draft, then adds its evidence to the new case.
+func (w *Web) SendComplaint(c echo.Context) error {
 	ctx := c.Request().Context()
 	cl := callerOf(c)
 	d, err := w.loadDraft(c)
@@ -305,7 +305,7 @@ func (w *Web) sendComplaint(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/cases/"+filed.ID.String()+"?done="+done)
 }
 
-func (w *Web) discardComplaint(c echo.Context) error {
+func (w *Web) DiscardComplaint(c echo.Context) error {
 	w.drafts.Delete(c.Request().Context(), callerOf(c).ID)
 	return c.Redirect(http.StatusSeeOther, "/dashboard?done=draft_discarded")
 }

@@ -27,23 +27,6 @@ import (
 // caller's relation to the case and to the thread, note, witness or report;
 // the route table checks the role.
 
-// registerConversations mounts the pages; Register calls it.
-func (w *Web) registerConversations(get, post func(string, echo.HandlerFunc, ...echo.MiddlewareFunc)) {
-	get("/cases/:id/threads/:thread", w.threadPage, w.can("case:thread"))
-	post("/cases/:id/threads/:thread/messages", w.postMessage, w.can("case:message"))
-	get("/cases/:id/threads/:thread/attachments/:aid", w.messageAttachment, w.can("case:thread"))
-	get("/cases/:id/notes", w.notesPage, w.can("case:note:read"))
-	post("/cases/:id/notes", w.addNote, w.can("case:note:write"))
-	post("/cases/:id/notes/:nid", w.editNote, w.can("case:note:write"))
-	get("/cases/:id/witnesses", w.witnessesPage, w.can("case:witness:read"))
-	post("/cases/:id/witnesses", w.addWitness, w.can("case:witness"))
-	post("/cases/:id/witnesses/:wid/statement", w.witnessStatement, w.can("case:witness"))
-	post("/cases/:id/witnesses/:wid/hearing", w.witnessHearing, w.can("case:witness"))
-	get("/cases/:id/retaliation", w.retaliationPage, w.can("case:retaliation:read"))
-	post("/cases/:id/retaliation", w.reportRetaliation, w.can("case:retaliation:report"))
-	post("/cases/:id/retaliation/:rid/state", w.moveRetaliation, w.can("case:retaliation:handle"))
-}
-
 // convLinks is what the case page shows of the conversations: the threads
 // the caller may read and links to the notes, witnesses and reports, as
 // far as the caller's role and relation reach.
@@ -96,8 +79,8 @@ type threadData struct {
 	Accept    string
 }
 
-// threadPage shows one thread with the form to write in it.
-func (w *Web) threadPage(c echo.Context) error {
+// ThreadPage shows one thread with the form to write in it.
+func (w *Web) ThreadPage(c echo.Context) error {
 	p, err := w.threadPageData(c, nil)
 	if err != nil {
 		return w.fail(c, err)
@@ -148,8 +131,8 @@ func (w *Web) threadPageData(c echo.Context, p *page) (*page, error) {
 	return p, nil
 }
 
-// postMessage writes in a thread, with files, and shows the thread again.
-func (w *Web) postMessage(c echo.Context) error {
+// PostMessage writes in a thread, with files, and shows the thread again.
+func (w *Web) PostMessage(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {
 		return w.fail(c, err)
@@ -224,8 +207,8 @@ func (w *Web) convFormError(c echo.Context, tmpl, form string, bad map[string]st
 	return w.render(c, tmpl, p)
 }
 
-// messageAttachment hands a file of a thread to the browser as a download.
-func (w *Web) messageAttachment(c echo.Context) error {
+// MessageAttachment hands a file of a thread to the browser as a download.
+func (w *Web) MessageAttachment(c echo.Context) error {
 	id, err1 := uuid.Parse(c.Param("id"))
 	aid, err2 := uuid.Parse(c.Param("aid"))
 	if err1 != nil || err2 != nil {
@@ -247,7 +230,7 @@ type notesData struct {
 	Notes []conversations.NoteView
 }
 
-func (w *Web) notesPage(c echo.Context) error {
+func (w *Web) NotesPage(c echo.Context) error {
 	p, err := w.notesPageData(c, nil)
 	if err != nil {
 		return w.fail(c, err)
@@ -277,7 +260,7 @@ func (w *Web) notesPageData(c echo.Context, p *page) (*page, error) {
 	return p, nil
 }
 
-func (w *Web) addNote(c echo.Context) error {
+func (w *Web) AddNote(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {
 		return w.fail(c, err)
@@ -296,7 +279,7 @@ func (w *Web) addNote(c echo.Context) error {
 	return w.convFormError(c, "notes", "note", bad, err, w.notesPageData)
 }
 
-func (w *Web) editNote(c echo.Context) error {
+func (w *Web) EditNote(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {
 		return w.fail(c, err)
@@ -328,7 +311,7 @@ type witnessesData struct {
 	CanInvite bool // while the case is under investigation
 }
 
-func (w *Web) witnessesPage(c echo.Context) error {
+func (w *Web) WitnessesPage(c echo.Context) error {
 	p, err := w.witnessesPageData(c, nil)
 	if err != nil {
 		return w.fail(c, err)
@@ -362,7 +345,7 @@ func (w *Web) witnessesPageData(c echo.Context, p *page) (*page, error) {
 	return p, nil
 }
 
-func (w *Web) addWitness(c echo.Context) error {
+func (w *Web) AddWitness(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {
 		return w.fail(c, err)
@@ -385,7 +368,7 @@ func (w *Web) addWitness(c echo.Context) error {
 	return w.convFormError(c, "witnesses", "witness", bad, err, w.witnessesPageData)
 }
 
-func (w *Web) witnessStatement(c echo.Context) error {
+func (w *Web) WitnessStatement(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {
 		return w.fail(c, err)
@@ -409,7 +392,7 @@ func (w *Web) witnessStatement(c echo.Context) error {
 	return w.convFormError(c, "witnesses", "statement:"+wid.String(), bad, err, w.witnessesPageData)
 }
 
-func (w *Web) witnessHearing(c echo.Context) error {
+func (w *Web) WitnessHearing(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {
 		return w.fail(c, err)
@@ -459,7 +442,7 @@ func (retaliationData) Next(state string) []string {
 	return nil
 }
 
-func (w *Web) retaliationPage(c echo.Context) error {
+func (w *Web) RetaliationPage(c echo.Context) error {
 	p, err := w.retaliationPageData(c, nil)
 	if err != nil {
 		return w.fail(c, err)
@@ -495,7 +478,7 @@ func (w *Web) retaliationPageData(c echo.Context, p *page) (*page, error) {
 	return p, nil
 }
 
-func (w *Web) reportRetaliation(c echo.Context) error {
+func (w *Web) ReportRetaliation(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {
 		return w.fail(c, err)
@@ -514,7 +497,7 @@ func (w *Web) reportRetaliation(c echo.Context) error {
 	return w.convFormError(c, "retaliation", "retaliation", bad, err, w.retaliationPageData)
 }
 
-func (w *Web) moveRetaliation(c echo.Context) error {
+func (w *Web) MoveRetaliation(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {
 		return w.fail(c, err)

@@ -63,8 +63,8 @@ func (w *Web) fail(c echo.Context, err error) error {
 	return w.render(c, "error", p)
 }
 
-// notFound is the kind 404 page for every unknown path outside the API.
-func (w *Web) notFound(c echo.Context) error {
+// NotFound is the kind 404 page for every unknown path outside the API.
+func (w *Web) NotFound(c echo.Context) error {
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
 		return echo.ErrNotFound
 	}

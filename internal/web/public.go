@@ -28,9 +28,9 @@ var (
 	judgements          = cases.Judgements
 )
 
-// serveStatic serves the embedded assets. They hold no case data, so the
+// ServeStatic serves the embedded assets. They hold no case data, so the
 // browser may keep them for a day.
-func (w *Web) serveStatic(c echo.Context) error {
+func (w *Web) ServeStatic(c echo.Context) error {
 	name := path.Clean(strings.TrimPrefix(c.Param("*"), "/"))
 	b, err := fs.ReadFile(w.static, name)
 	if err != nil || strings.HasPrefix(name, ".") {
@@ -77,8 +77,8 @@ func (w *Web) ministries() []ministry {
 	return list
 }
 
-// home explains the committee and leads to the right start.
-func (w *Web) home(c echo.Context) error {
+// Home explains the committee and leads to the right start.
+func (w *Web) Home(c echo.Context) error {
 	if callerOf(c) != nil {
 		return c.Redirect(http.StatusSeeOther, "/dashboard")
 	}
@@ -99,7 +99,7 @@ func (w *Web) newLoginData(c echo.Context, next, email string) loginData {
 	return loginData{Next: next, Email: email, Providers: w.d.Accounts.Providers(), PasswordLogin: w.d.Accounts.Options().PasswordLogin}
 }
 
-func (w *Web) loginForm(c echo.Context) error {
+func (w *Web) LoginForm(c echo.Context) error {
 	if callerOf(c) != nil {
 		return c.Redirect(http.StatusSeeOther, accounts.LocalPath(c.QueryParam("next"), "/dashboard"))
 	}
@@ -118,9 +118,9 @@ func (w *Web) loginForm(c echo.Context) error {
 	return w.render(c, "login", p)
 }
 
-// login signs in with e-mail and password (and the authenticator's code
+// Login signs in with e-mail and password (and the authenticator's code
 // where the account has one) and opens the session cookie the API shares.
-func (w *Web) login(c echo.Context) error {
+func (w *Web) Login(c echo.Context) error {
 	email, password, otp := strings.TrimSpace(c.FormValue("email")), c.FormValue("password"), strings.TrimSpace(c.FormValue("otp"))
 	next := accounts.LocalPath(c.FormValue("next"), "/dashboard")
 	d := w.newLoginData(c, c.FormValue("next"), email)
@@ -193,7 +193,7 @@ func (w *Web) login(c echo.Context) error {
 	return w.render(c, "login", p)
 }
 
-func (w *Web) logout(c echo.Context) error {
+func (w *Web) Logout(c echo.Context) error {
 	if ck, err := c.Cookie(accounts.CookieName); err == nil {
 		w.d.Accounts.Logout(c.Request().Context(), ck.Value)
 	}
@@ -203,14 +203,14 @@ func (w *Web) logout(c echo.Context) error {
 
 // Anonymous signals (meldingen).
 
-func (w *Web) signalForm(c echo.Context) error {
+func (w *Web) SignalForm(c echo.Context) error {
 	return w.render(c, "signal_new", w.newPage(c, "signal.title", nil))
 }
 
 type receiptData struct{ Code string }
 
-// fileSignal stores the signal and shows the receipt code, this once.
-func (w *Web) fileSignal(c echo.Context) error {
+// FileSignal stores the signal and shows the receipt code, this once.
+func (w *Web) FileSignal(c echo.Context) error {
 	p := w.newPage(c, "signal.title", nil)
 	p.Form, p.Values = "signal", formValues(c)
 	in := signals.SignalInput{Category: c.FormValue("category"), Ministry: c.FormValue("ministry"), Message: strings.TrimSpace(c.FormValue("message"))}
@@ -242,13 +242,13 @@ type followData struct {
 	Signal *signals.SignalView
 }
 
-func (w *Web) signalFollowForm(c echo.Context) error {
+func (w *Web) SignalFollowForm(c echo.Context) error {
 	return w.render(c, "signal_follow", w.newPage(c, "signal.follow.title", followData{}))
 }
 
-// signalFollow shows the conversation of a receipt code. The code travels
+// SignalFollow shows the conversation of a receipt code. The code travels
 // in the form body only, never in an address.
-func (w *Web) signalFollow(c echo.Context) error {
+func (w *Web) SignalFollow(c echo.Context) error {
 	code := strings.TrimSpace(c.FormValue("code"))
 	return w.showSignal(c, code, "")
 }
@@ -281,8 +281,8 @@ func (w *Web) showSignal(c echo.Context, code, flash string) error {
 	return w.render(c, "signal_follow", p)
 }
 
-// signalMessage adds information from the holder of the code.
-func (w *Web) signalMessage(c echo.Context) error {
+// SignalMessage adds information from the holder of the code.
+func (w *Web) SignalMessage(c echo.Context) error {
 	code := strings.TrimSpace(c.FormValue("code"))
 	body := strings.TrimSpace(c.FormValue("body"))
 	if body == "" {
@@ -313,16 +313,16 @@ func formValues(c echo.Context) map[string][]string {
 	return c.Request().PostForm
 }
 
-// passwordForm asks for a password for the link of an invitation or a
+// PasswordForm asks for a password for the link of an invitation or a
 // password reset. Whether the link works shows only when the form is sent,
 // so the page tells nothing about a link it is opened with.
-func (w *Web) passwordForm(c echo.Context) error {
+func (w *Web) PasswordForm(c echo.Context) error {
 	return w.render(c, "password", w.newPage(c, "password.title", nil))
 }
 
-// setPassword sets the password with the link's token and sends the person
+// SetPassword sets the password with the link's token and sends the person
 // to the sign-in page.
-func (w *Web) setPassword(c echo.Context) error {
+func (w *Web) SetPassword(c echo.Context) error {
 	p := w.newPage(c, "password.title", nil)
 	p.Form = "password"
 	pw := c.FormValue("password")

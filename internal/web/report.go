@@ -22,10 +22,10 @@ type chartView struct {
 	SVG template.HTML
 }
 
-// report is the annual report page: headline figures, the charts drawn on
+// Report is the annual report page: headline figures, the charts drawn on
 // the server as SVG (no script), the recommendations, and the downloads,
 // which the API serves (CSV, PDF) with the same session.
-func (w *Web) report(c echo.Context) error {
+func (w *Web) Report(c echo.Context) error {
 	now := w.d.Now().Year()
 	year := now
 	if v := c.QueryParam("year"); v != "" {

@@ -25,7 +25,6 @@ const (
 
 // Context keys.
 const (
-	keyCaller  = "web.caller"
 	keyLang    = "web.lang"
 	keyCSRF    = "web.csrf"
 	keyIdle    = "web.idle_until"
@@ -88,8 +87,8 @@ func langOf(c echo.Context) string {
 	return i18n.Default
 }
 
-// setLanguage remembers the chosen language for a year and goes back.
-func (w *Web) setLanguage(c echo.Context) error {
+// SetLanguage remembers the chosen language for a year and goes back.
+func (w *Web) SetLanguage(c echo.Context) error {
 	lang := i18n.Lang(c.Param("lang"))
 	c.SetCookie(&http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,
 		Secure: w.d.SecureCookies, SameSite: http.SameSiteLaxMode})
@@ -135,7 +134,7 @@ func (w *Web) session(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := w.d.Enforcer.Sync(caller.ID.String(), caller.Grants); err != nil {
 			return w.fail(c, apperr.Wrap(err))
 		}
-		c.Set(keyCaller, caller)
+		accounts.SetCaller(c, caller)
 		c.Set(keyIdle, time.Now().Add(w.d.IdleTimeout))
 		return next(c)
 	}
@@ -147,7 +146,7 @@ func (w *Web) clearSession(c echo.Context) {
 }
 
 func callerOf(c echo.Context) *accounts.Caller {
-	cl, _ := c.Get(keyCaller).(*accounts.Caller)
+	cl, _ := accounts.CallerFrom(c)
 	return cl
 }
 
@@ -214,10 +213,10 @@ func (w *Web) toLogin(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, target)
 }
 
-// roles lets in a signed-in person who holds one of the roles in some
-// domain. Used where the policy names no action (admin pages) or where the
-// page is a role's work list.
-func (w *Web) roles(roles ...string) echo.MiddlewareFunc {
+// Roles lets in a signed-in person who holds one of the roles in some
+// domain: the deadline board, a work list for which the policy names no
+// action of its own.
+func (w *Web) Roles(roles ...string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return w.signedIn(func(c echo.Context) error {
 			cl := callerOf(c)
@@ -248,9 +247,9 @@ func (w *Web) allowed(cl *accounts.Caller, action string) bool {
 	return cl != nil && len(w.d.Enforcer.Domains(cl.ID.String(), action)) > 0
 }
 
-// ping counts as activity: the idle warning's "stay signed in" calls it, and
+// Ping counts as activity: the idle warning's "stay signed in" calls it, and
 // learns when the session now ends.
-func (w *Web) ping(c echo.Context) error {
+func (w *Web) Ping(c echo.Context) error {
 	if t, ok := c.Get(keyIdle).(time.Time); ok {
 		c.Response().Header().Set("X-Idle-Until", strconv.FormatInt(t.UnixMilli(), 10))
 	}

@@ -10,9 +10,9 @@ import (
 	"github.com/rkc-nl/rkc/internal/signals"
 )
 
-// markSignalAbuse marks a signal as abuse (abuse=yes) or takes the mark
+// MarkSignalAbuse marks a signal as abuse (abuse=yes) or takes the mark
 // away (abuse=no), and goes back to the signal.
-func (w *Web) markSignalAbuse(c echo.Context) error {
+func (w *Web) MarkSignalAbuse(c echo.Context) error {
 	id, err := uuid.Parse(c.Param("sid"))
 	if err != nil {
 		return w.fail(c, apperr.NotFoundError("Signal"))

@@ -9,13 +9,13 @@ import (
 	"github.com/rkc-nl/rkc/internal/apperr"
 )
 
-// signalComplaint turns the anonymous signal of the receipt code into a
+// SignalComplaint turns the anonymous signal of the receipt code into a
 // complaint of the signed-in complainant: the reporter comes forward. The
 // code travels in the form body, as when following the signal; the service
 // checks it (throttled like every wrong code), that the caller is a
 // complainant, and that the signal has not been turned into a complaint
 // before. The new case opens with what the reporter wrote.
-func (w *Web) signalComplaint(c echo.Context) error {
+func (w *Web) SignalComplaint(c echo.Context) error {
 	code := strings.TrimSpace(c.FormValue("code"))
 	var err error
 	if c.FormValue("confirm") == "yes" {

@@ -13,10 +13,10 @@ type statementData struct {
 	Contact string // e-mail address for accessibility questions
 }
 
-// accessibility is the accessibility statement (Tijdelijk besluit digitale
+// Accessibility is the accessibility statement (Tijdelijk besluit digitale
 // toegankelijkheid overheid), in the parts of the Dutch model statement:
 // the statement, its compliance status, how the site is tested, known
 // limitations, its date and how to reach the committee about it.
-func (w *Web) accessibility(c echo.Context) error {
+func (w *Web) Accessibility(c echo.Context) error {
 	return w.render(c, "accessibility", w.newPage(c, "a11y.title", statementData{Date: statementDate, Contact: w.d.AccessibilityContact}))
 }

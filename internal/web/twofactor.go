@@ -15,16 +15,16 @@ import (
 
 const keyEnrolling = "web.enrolling"
 
-// enrolling lets in a signed-in person, or one whose password sign-in waits
+// Enrolling lets in a signed-in person, or one whose password sign-in waits
 // for a second factor to be set up; anyone else goes to the sign-in page.
-func (w *Web) enrolling(next echo.HandlerFunc) echo.HandlerFunc {
+func (w *Web) Enrolling(next echo.HandlerFunc) echo.HandlerFunc {
 	return w.waitingFor(accounts.PendingEnrolment, true)(next)
 }
 
-// newPasswordSession lets in a session that signed in with the first
+// NewPasswordSession lets in a session that signed in with the first
 // admin's one-time password and waits for the person's own; anyone else
 // goes to the sign-in page.
-func (w *Web) newPasswordSession(next echo.HandlerFunc) echo.HandlerFunc {
+func (w *Web) NewPasswordSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return w.waitingFor(accounts.PendingNewPassword, false)(next)
 }
 
@@ -72,12 +72,12 @@ func newTwoFactorData(next string, e *accounts.Enrolment) twoFactorData {
 		Secret: strings.Join(groups, " ")}
 }
 
-// twoFactorForm shows a new secret as a QR code, with the field for the
+// TwoFactorForm shows a new secret as a QR code, with the field for the
 // first code.
-func (w *Web) twoFactorForm(c echo.Context) error {
+func (w *Web) TwoFactorForm(c echo.Context) error {
 	cl, _ := c.Get(keyEnrolling).(*accounts.Caller)
 	e, err := w.d.Accounts.BeginEnrolment(c.Request().Context(), cl)
-	if apperr.As(err).Type == "reauthentication-required" {
+	if apperr.As(err).Type == accounts.TypeReauthRequired {
 		// Only a fresh sign-in proves who sets up the second factor: the
 		// session ends, and the sign-in page brings the person back here.
 		if ck, cerr := c.Cookie(accounts.CookieName); cerr == nil {
@@ -92,9 +92,9 @@ func (w *Web) twoFactorForm(c echo.Context) error {
 	return w.render(c, "two_factor", w.newPage(c, "twofactor.title", newTwoFactorData(accounts.LocalPath(c.QueryParam("next"), "/dashboard"), e)))
 }
 
-// twoFactorConfirm puts the secret in force with its first code and shows
+// TwoFactorConfirm puts the secret in force with its first code and shows
 // the recovery codes, once. The session gets a new token.
-func (w *Web) twoFactorConfirm(c echo.Context) error {
+func (w *Web) TwoFactorConfirm(c echo.Context) error {
 	cl, _ := c.Get(keyEnrolling).(*accounts.Caller)
 	ctx := c.Request().Context()
 	next := accounts.LocalPath(c.FormValue("next"), "/dashboard")
@@ -122,15 +122,15 @@ func (w *Web) twoFactorConfirm(c echo.Context) error {
 	return w.render(c, "two_factor", p)
 }
 
-// newPasswordForm asks for the person's own password in place of the
+// NewPasswordForm asks for the person's own password in place of the
 // one-time one.
-func (w *Web) newPasswordForm(c echo.Context) error {
+func (w *Web) NewPasswordForm(c echo.Context) error {
 	return w.render(c, "password", w.newPage(c, "password.title", "password.first.lead"))
 }
 
-// newPassword replaces the one-time password and goes on to setting up the
+// NewPassword replaces the one-time password and goes on to setting up the
 // second factor.
-func (w *Web) newPassword(c echo.Context) error {
+func (w *Web) NewPassword(c echo.Context) error {
 	cl, _ := c.Get(keyEnrolling).(*accounts.Caller)
 	p := w.newPage(c, "password.title", "password.first.lead")
 	p.Form = "password"

@@ -14,10 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"time"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/audit"
@@ -116,112 +113,6 @@ func New(d Deps) (*Web, error) {
 		d.Drafts = drafts.NewMemory(d.Now)
 	}
 	return &Web{d: d, pages: pages, static: st, drafts: d.Drafts, loc: loc}, nil
-}
-
-// Register mounts the pages under / on e. This is the route table of the
-// pages: each route shows who may open it. "signedIn" needs a session;
-// roles(...) needs one of the roles in some domain; the case service then
-// checks the caller's relation to the case on every call.
-func (w *Web) Register(e *echo.Echo) {
-	base := []echo.MiddlewareFunc{w.recoverPage, w.headers, w.language, w.session, w.csrf}
-	add := func(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
-		e.Add(method, path, h, append(append([]echo.MiddlewareFunc{}, base...), m...)...)
-	}
-	get := func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) { add(http.MethodGet, path, h, m...) }
-	post := func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) { add(http.MethodPost, path, h, m...) }
-	in := w.signedIn
-	roles := w.roles
-
-	e.GET("/static/*", w.serveStatic)
-	e.RouteNotFound("/*", w.notFound, base...)
-
-	// Anyone.
-	get("/", w.home)
-	get("/lang/:lang", w.setLanguage)
-	get("/login", w.loginForm)
-	post("/login", w.login)
-	post("/logout", w.logout)
-	get("/signal", w.signalForm)
-	post("/signal", w.fileSignal)
-	get("/signal/follow", w.signalFollowForm)
-	post("/signal/follow", w.signalFollow)
-	post("/signal/follow/message", w.signalMessage)
-	post("/signal/follow/complaint", w.signalComplaint, w.can("case:file")) // the reporter comes forward
-	get("/toegankelijkheid", w.accessibility)                               // the accessibility statement
-	get("/password/:token", w.passwordForm)                                 // the link of an invitation or a reset
-	post("/password/:token", w.setPassword)
-
-	// Setting up the second factor: every signed-in person, and staff whose
-	// password sign-in waits for it.
-	get("/account/two-factor", w.twoFactorForm, w.enrolling)
-	post("/account/two-factor", w.twoFactorConfirm, w.enrolling)
-	// The first admin's own password in place of the printed one.
-	get("/account/new-password", w.newPasswordForm, w.newPasswordSession)
-	post("/account/new-password", w.newPassword, w.newPasswordSession)
-
-	// Every signed-in person.
-	get("/session/ping", w.ping, in)
-	get("/dashboard", w.dashboard, in)
-	get("/my-data", w.myData, in)
-	get("/my-data/export.:format", w.myDataExport, in, w.can("export:self"))
-
-	// Complainant, adviser: the complaint form with its draft.
-	file := roles(authz.Complainant, authz.Adviser)
-	get("/complaint", w.complaintIntro, file)
-	get("/complaint/step/:step", w.complaintStep, file)
-	post("/complaint/step/:step", w.saveComplaintStep, file)
-	get("/complaint/review", w.complaintReview, file)
-	post("/complaint/send", w.sendComplaint, file)
-	post("/complaint/discard", w.discardComplaint, file)
-
-	// A case: every party and the committee; what shows and which forms
-	// work follow from the caller's relation, checked by the service.
-	get("/cases", w.caseList, w.can("case:list")) // every dashboard list in full: filters, order, pages (caselist.go)
-	get("/cases/:id", w.casePage, w.can("case:read"))
-	get("/cases/:id/attachments/:aid", w.attachment, w.can("case:attachment"))
-	post("/cases/:id/:action", w.caseAction, in)
-	post("/cases/:id/legal-hold", w.legalHold, w.can("case:legal-hold"))
-	post("/cases/:id/hearings/:hid/record", w.recordHearing, w.can("case:hearing"))
-	// Its threads, notes, witnesses and retaliation reports (conversations.go).
-	w.registerConversations(get, post)
-
-	// Committee staff.
-	get("/deadlines", w.deadlines, roles(authz.Secretary, authz.Chair))
-	get("/committee/signals", w.signals, w.can("signal:list"))
-	get("/committee/signals/:sid", w.signal, w.can("signal:list"))
-	post("/committee/signals/:sid/answer", w.answerSignal, w.can("signal:answer"))
-	post("/committee/signals/:sid/abuse", w.markSignalAbuse, w.can("signal:abuse"))
-
-	// Reporter (and the committee): the annual report.
-	get("/reports", w.report, w.can("report:read"))
-
-	// Privacy officer: data-subject requests and exports under them.
-	get("/privacy/requests", w.dsrList, w.can("dsr:manage"))
-	post("/privacy/requests", w.dsrCreate, w.can("dsr:manage"))
-	get("/privacy/requests/:request", w.dsrPage, w.can("dsr:manage"))
-	post("/privacy/requests/:request/close", w.dsrClose, w.can("dsr:manage"))
-	get("/privacy/requests/:request/export.:format", w.dsrExport, w.can("export:person"))
-
-	// Privacy officer: the access log.
-	get("/audit", w.auditPage, w.can("audit:read"))
-	post("/audit/verify", w.auditVerify, w.can("audit:verify"))
-
-	// Admin: accounts and role grants (no case content).
-	get("/admin/accounts", w.adminAccounts, roles(authz.Admin))
-	post("/admin/accounts", w.adminCreate, roles(authz.Admin))
-	post("/admin/accounts/:pid/grants", w.adminGrant, roles(authz.Admin))
-	post("/admin/ministries", w.adminMinistry, roles(authz.Admin))
-	// Admin and chair: role requests under four eyes (grantrequests.go).
-	get("/grant-requests", w.grantRequests, w.can("grant:decide"))
-	post("/grant-requests/:rid/:decision", w.decideGrantRequest, w.can("grant:decide"))
-	get("/admin/accounts/:pid", w.adminAccount, roles(authz.Admin))
-	post("/admin/accounts/:pid/deactivate", w.adminDeactivate, w.can("account:manage"))
-	post("/admin/accounts/:pid/activate", w.adminActivate, w.can("account:manage"))
-	post("/admin/accounts/:pid/grants/withdraw", w.adminWithdraw, w.can("account:manage"))
-
-	// Every signed-in person: their own sessions (account.go).
-	get("/account/sessions", w.sessions, in)
-	post("/account/sessions/:session/end", w.endSession, in)
 }
 
 // DefaultAccessibilityContact is the statement's address when none is

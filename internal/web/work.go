@@ -88,9 +88,9 @@ func only(items []cases.Summary, rels ...authz.Relation) []cases.Summary {
 	return out
 }
 
-// dashboard is each role's work list: the first cases of each list, with a
+// Dashboard is each role's work list: the first cases of each list, with a
 // link to the whole list, which can be narrowed, ordered and paged.
-func (w *Web) dashboard(c echo.Context) error {
+func (w *Web) Dashboard(c echo.Context) error {
 	cl := callerOf(c)
 	d := dashboardData{}
 	var all []cases.Summary
@@ -159,10 +159,10 @@ func (w *Web) dashboard(c echo.Context) error {
 
 type deadlineData struct{ Sections []section }
 
-// deadlines is the secretary's board: overdue, due soon, extended, and the
+// Deadlines is the secretary's board: overdue, due soon, extended, and the
 // finished cases waiting to be closed. Each list shows its first cases and
 // links to the whole list.
-func (w *Web) deadlines(c echo.Context) error {
+func (w *Web) Deadlines(c echo.Context) error {
 	overdue, err := w.shortList(c, "deadlines.overdue", cases.ListFilter{Flag: "overdue", Sort: "due_asc"}, "deadline=overdue&sort=due_asc")
 	if err != nil {
 		return w.fail(c, err)
@@ -196,8 +196,8 @@ func (w *Web) deadlines(c echo.Context) error {
 	return w.render(c, "deadlines", w.newPage(c, "deadlines.title", d))
 }
 
-// myData offers the person's own data for download (GDPR art. 15 and 20).
-func (w *Web) myData(c echo.Context) error {
+// MyData offers the person's own data for download (GDPR art. 15 and 20).
+func (w *Web) MyData(c echo.Context) error {
 	var d myDataData
 	if w.d.Privacy != nil {
 		var err error
@@ -212,7 +212,7 @@ func (w *Web) myData(c echo.Context) error {
 // them, an export under a data-subject request).
 type myDataData struct{ Notices []privacy.Notice }
 
-func (w *Web) myDataExport(c echo.Context) error {
+func (w *Web) MyDataExport(c echo.Context) error {
 	if w.d.Privacy == nil {
 		return w.fail(c, apperr.New(apperr.Unavailable, "unavailable", ""))
 	}
@@ -247,7 +247,7 @@ func (w *Web) myDataExport(c echo.Context) error {
 
 type signalsData struct{ Items []signals.SignalSummary }
 
-func (w *Web) signals(c echo.Context) error {
+func (w *Web) Signals(c echo.Context) error {
 	items, err := w.d.Signals.Signals(c.Request().Context(), callerOf(c))
 	if err != nil {
 		return w.fail(c, err)
@@ -257,7 +257,7 @@ func (w *Web) signals(c echo.Context) error {
 
 type signalData struct{ S *signals.SignalView }
 
-func (w *Web) signal(c echo.Context) error {
+func (w *Web) Signal(c echo.Context) error {
 	id, err := uuid.Parse(c.Param("sid"))
 	if err != nil {
 		return w.fail(c, apperr.NotFoundError("Signal"))
@@ -269,7 +269,7 @@ func (w *Web) signal(c echo.Context) error {
 	return w.render(c, "signal", w.newPage(c, "signals.one.title", signalData{S: v}))
 }
 
-func (w *Web) answerSignal(c echo.Context) error {
+func (w *Web) AnswerSignal(c echo.Context) error {
 	id, err := uuid.Parse(c.Param("sid"))
 	if err != nil {
 		return w.fail(c, apperr.NotFoundError("Signal"))
@@ -310,7 +310,7 @@ type auditData struct {
 
 const auditPerPage = 50
 
-func (w *Web) auditPage(c echo.Context) error {
+func (w *Web) AuditPage(c echo.Context) error {
 	p := w.newPage(c, "audit.title", nil)
 	d, err := w.auditSearch(c, p)
 	if err != nil {
@@ -377,7 +377,7 @@ func (w *Web) auditSearch(c echo.Context, p *page) (auditData, error) {
 	return d, nil
 }
 
-func (w *Web) auditVerify(c echo.Context) error {
+func (w *Web) AuditVerify(c echo.Context) error {
 	res, err := w.d.Audit.Check(c.Request().Context(), readerOf(c))
 	if err != nil {
 		return w.fail(c, err)
@@ -431,8 +431,8 @@ func (w *Web) adminData(c echo.Context) (adminData, error) {
 		Ministries: ms, Retention: w.d.Retention, Requests: len(reqs)}, nil
 }
 
-// adminMinistry adds, renames or (de)activates a ministry.
-func (w *Web) adminMinistry(c echo.Context) error {
+// AdminMinistry adds, renames or (de)activates a ministry.
+func (w *Web) AdminMinistry(c echo.Context) error {
 	m := accounts.Ministry{Code: strings.TrimSpace(c.FormValue("code")), Name: strings.TrimSpace(c.FormValue("name")),
 		Active: c.FormValue("active") != "no"}
 	if err := w.d.Accounts.SaveMinistry(c.Request().Context(), m); err != nil {
@@ -441,7 +441,7 @@ func (w *Web) adminMinistry(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin/accounts?done=ministry_saved")
 }
 
-func (w *Web) adminAccounts(c echo.Context) error {
+func (w *Web) AdminAccounts(c echo.Context) error {
 	d, err := w.adminData(c)
 	if err != nil {
 		return w.fail(c, err)
@@ -449,11 +449,11 @@ func (w *Web) adminAccounts(c echo.Context) error {
 	return w.render(c, "admin_accounts", w.newPage(c, "admin.title", d))
 }
 
-// adminCreate invites a person: an account without a password, whose
+// AdminCreate invites a person: an account without a password, whose
 // holder chooses their own password and second factor through the link
 // (issue 14: never one an admin chose). A role that needs confirmation
 // becomes a request.
-func (w *Web) adminCreate(c echo.Context) error {
+func (w *Web) AdminCreate(c echo.Context) error {
 	cl := callerOf(c)
 	v := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
 	in := accounts.Invitation{Email: v("email"), Name: v("name"), Ministry: v("ministry"), Language: langOf(c)}

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Form is a page form's handler: Submit takes the posted form, and Refuse
+// shows the form's page again with a refusal beside the form. The route
+// table's middleware in front of a form (a re-authentication, say) refuses
+// through Refuse too, so its refusal is shown where the person acted.
+type Form interface {
+	Submit(c echo.Context) error
+	Refuse(c echo.Context, err error) error
+}
+
+// form is the pages' one form adapter: parse the posted form into the
+// service's input, call the service, and answer with a redirect onwards
+// (303) or the page again with the refusal beside the form.
+type form[In any] struct {
+	// parse reads the form; problems with single fields go into bad, an
+	// error (an unknown case, say) is refused as it is.
+	parse func(c echo.Context, bad map[string]string) (In, error)
+	// call runs the service and says where to go next.
+	call func(c echo.Context, in In) (string, error)
+	// refuse shows the page again with bad or err beside the form.
+	refuse func(c echo.Context, bad map[string]string, err error) error
+}
+
+func (f form[In]) Submit(c echo.Context) error {
+	bad := map[string]string{}
+	in, err := f.parse(c, bad)
+	if err != nil || len(bad) > 0 {
+		return f.refuse(c, bad, err)
+	}
+	next, err := f.call(c, in)
+	if err != nil {
+		return f.refuse(c, nil, err)
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func (f form[In]) Refuse(c echo.Context, err error) error { return f.refuse(c, nil, err) }
+
+// Router adds the pages to the route table (internal/server/routes.go).
+// Every page gets the pages' own middleware first: recovery to the error
+// page, the security headers, the language, the session (with its idle
+// timeout) and the CSRF check; then the route table's shared middleware;
+// then the route's own (its permission, a re-authentication) and handler,
+// whose errors become a page: a form's refusal beside the form, any other
+// error the error page (a missing session the sign-in page).
+type Router struct {
+	w    *Web
+	e    *echo.Echo
+	base []echo.MiddlewareFunc
+}
+
+// Router returns the pages' router on e; shared is middleware the route
+// table puts on the pages as on the API (after the session is known).
+// It serves the static assets and the kind 404 page itself.
+func (w *Web) Router(e *echo.Echo, shared ...echo.MiddlewareFunc) *Router {
+	base := append([]echo.MiddlewareFunc{w.recoverPage, w.headers, w.language, w.session, w.csrf}, shared...)
+	e.GET("/static/*", w.ServeStatic)
+	e.RouteNotFound("/*", w.NotFound, base...)
+	return &Router{w: w, e: e, base: base}
+}
+
+// GET adds a page.
+func (r *Router) GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	r.add(http.MethodGet, path, h, r.w.fail, m)
+}
+
+// POST adds a form that answers its own refusals, or an action without a
+// form of its own (signing out, say); errors from m become the error page.
+func (r *Router) POST(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	r.add(http.MethodPost, path, h, r.w.fail, m)
+}
+
+// Form adds a form whose refusals, also those of m, are shown beside it.
+func (r *Router) Form(path string, f Form, m ...echo.MiddlewareFunc) {
+	r.add(http.MethodPost, path, f.Submit, f.Refuse, m)
+}
+
+func (r *Router) add(method, path string, h echo.HandlerFunc, refuse func(echo.Context, error) error, m []echo.MiddlewareFunc) {
+	answer := func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			if err == nil || c.Response().Committed {
+				return err
+			}
+			return refuse(c, err)
+		}
+	}
+	chain := append(append(append([]echo.MiddlewareFunc{}, r.base...), answer), m...)
+	r.e.Add(method, path, h, chain...)
+}

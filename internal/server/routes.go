@@ -213,7 +213,7 @@ func New(d Deps) *echo.Echo {
 	e.GET("/.well-known/security.txt", securityTxt(d.SecurityTxt, time.Now())) // anyone (RFC 9116)
 
 	if d.Pages != nil {
-		pages(d.Pages.Router(e, refused), d.Pages, pm, auth, reauth)
+		pages(e, d.Pages.Router(e, refused), d.Pages, pm, auth, reauth)
 	}
 	return e
 }
@@ -221,7 +221,10 @@ func New(d Deps) *echo.Echo {
 // pages is the route table of the pages (internal/web): the same permission
 // middleware as the API's routes; a refusal becomes a page (the sign-in page
 // without a session, the error page, or beside the form that was posted).
-func pages(pg *web.Router, p *web.Web, pm func(string) echo.MiddlewareFunc, auth, reauth echo.MiddlewareFunc) {
+func pages(e *echo.Echo, pg *web.Router, p *web.Web, pm func(string) echo.MiddlewareFunc, auth, reauth echo.MiddlewareFunc) {
+	e.GET("/static/*", p.ServeStatic) // the embedded assets, without the pages' middleware: they hold no data
+	pg.NotFound(p.NotFound)
+
 	// Anyone.
 	pg.GET("/", p.Home)
 	pg.GET("/lang/:lang", p.SetLanguage)

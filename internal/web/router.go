@@ -58,13 +58,14 @@ type Router struct {
 
 // Router returns the pages' router on e; shared is middleware the route
 // table puts on the pages as on the API (after the session is known).
-// It serves the static assets and the kind 404 page itself.
 func (w *Web) Router(e *echo.Echo, shared ...echo.MiddlewareFunc) *Router {
 	base := append([]echo.MiddlewareFunc{w.recoverPage, w.headers, w.language, w.session, w.csrf}, shared...)
-	e.GET("/static/*", w.ServeStatic)
-	e.RouteNotFound("/*", w.NotFound, base...)
 	return &Router{w: w, e: e, base: base}
 }
+
+// NotFound answers every path no route serves, outside the API, with h
+// (the kind 404 page).
+func (r *Router) NotFound(h echo.HandlerFunc) { r.e.RouteNotFound("/*", h, r.base...) }
 
 // GET adds a page.
 func (r *Router) GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {

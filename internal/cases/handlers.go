@@ -73,7 +73,14 @@ func (h *Handlers) Get(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().Header().Set("ETag", strconv.Quote(strconv.Itoa(v.Version)))
-	return c.JSON(http.StatusOK, v)
+	return c.JSON(http.StatusOK, viewWithSteps{View: v, Steps: h.Service.Steps(caller(c), v)})
+}
+
+// viewWithSteps is the case view with the steps the caller may take now,
+// the same answer the pages show their forms by.
+type viewWithSteps struct {
+	*View
+	Steps []string `json:"steps"`
 }
 
 // Events handles GET /api/v1/cases/{id}/events.

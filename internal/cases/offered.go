@@ -53,19 +53,20 @@ var offeredSteps = []offeredStep{
 }
 
 // Steps says which steps the caller may take on the case of v now, by the
-// step's name: their relation to the case allows the step's action, their
-// roles allow it (casbin), and the case is in a state where the step can be
-// taken. The pages show a step's form only when it is offered here; taking
-// the step checks everything again.
-func (s *Service) Steps(caller *accounts.Caller, v *View) map[string]bool {
-	out := map[string]bool{}
+// step's name, in the order of the case's life: their relation to the case
+// allows the step's action, their roles allow it (casbin), and the case is
+// in a state where the step can be taken. The pages show a step's form only
+// when it is offered here, and the API's case view lists them (steps);
+// taking the step checks everything again.
+func (s *Service) Steps(caller *accounts.Caller, v *View) []string {
+	out := []string{}
 	if caller == nil {
 		return out
 	}
 	rel := authz.Relation(v.Relation)
 	for _, st := range offeredSteps {
 		if st.now(v) && authz.RelationAllows(rel, st.action) && len(s.enf.Domains(caller.ID.String(), st.action)) > 0 {
-			out[st.name] = true
+			out = append(out, st.name)
 		}
 	}
 	return out

@@ -54,7 +54,10 @@ type caseData struct {
 // formsFor turns the steps the case service offers the caller into the
 // case page's forms.
 func (w *Web) formsFor(cl *accounts.Caller, v *cases.View) forms {
-	st := w.d.Cases.Steps(cl, v)
+	st := map[string]bool{}
+	for _, name := range w.d.Cases.Steps(cl, v) {
+		st[name] = true
+	}
 	return forms{
 		Register: st["register"], RequestInfo: st["information-request"], SupplyInfo: st["information"],
 		Admissibility: st["admissibility"], Panel: st["panel"], Investigate: st["investigation"], Extend: st["extension"],

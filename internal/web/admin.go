@@ -36,6 +36,7 @@ func (w *Web) adminAccountView(c echo.Context) (*adminAccountData, error) {
 	return nil, apperr.NotFoundError("Person")
 }
 
+// AdminAccount serves GET /admin/accounts/:pid.
 func (w *Web) AdminAccount(c echo.Context) error {
 	d, err := w.adminAccountView(c)
 	if err != nil {
@@ -87,6 +88,7 @@ func (w *Web) AdminGrant(c echo.Context) error {
 	})(c)
 }
 
+// AdminWithdraw serves POST /admin/accounts/:pid/grants/withdraw.
 func (w *Web) AdminWithdraw(c echo.Context) error {
 	flash := "role_withdrawn"
 	return w.adminAccountStep("withdraw", &flash, func(c echo.Context, admin *accounts.Caller, pid uuid.UUID) error {
@@ -94,6 +96,7 @@ func (w *Web) AdminWithdraw(c echo.Context) error {
 	})(c)
 }
 
+// AdminDeactivate serves POST /admin/accounts/:pid/deactivate.
 func (w *Web) AdminDeactivate(c echo.Context) error {
 	flash := "account_deactivated"
 	return w.adminAccountStep("account", &flash, func(c echo.Context, admin *accounts.Caller, pid uuid.UUID) error {
@@ -101,6 +104,7 @@ func (w *Web) AdminDeactivate(c echo.Context) error {
 	})(c)
 }
 
+// AdminActivate serves POST /admin/accounts/:pid/activate.
 func (w *Web) AdminActivate(c echo.Context) error {
 	flash := "account_activated"
 	return w.adminAccountStep("account", &flash, func(c echo.Context, admin *accounts.Caller, pid uuid.UUID) error {

@@ -95,6 +95,7 @@ func (w *Web) stepPage(c echo.Context, name string, d *drafts.Draft) (*page, err
 	return p, nil
 }
 
+// ComplaintStep serves GET /complaint/step/:step.
 func (w *Web) ComplaintStep(c echo.Context) error {
 	d, err := w.loadDraft(c)
 	if err != nil {
@@ -257,6 +258,7 @@ type reviewData struct {
 	Draft *drafts.Draft
 }
 
+// ComplaintReview serves GET /complaint/review.
 func (w *Web) ComplaintReview(c echo.Context) error {
 	d, err := w.loadDraft(c)
 	if err != nil {
@@ -305,6 +307,7 @@ func (w *Web) SendComplaint(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/cases/"+filed.ID.String()+"?done="+done)
 }
 
+// DiscardComplaint serves POST /complaint/discard.
 func (w *Web) DiscardComplaint(c echo.Context) error {
 	w.drafts.Delete(c.Request().Context(), callerOf(c).ID)
 	return c.Redirect(http.StatusSeeOther, "/dashboard?done=draft_discarded")

@@ -230,6 +230,7 @@ type notesData struct {
 	Notes []conversations.NoteView
 }
 
+// NotesPage serves GET /cases/:id/notes.
 func (w *Web) NotesPage(c echo.Context) error {
 	p, err := w.notesPageData(c, nil)
 	if err != nil {
@@ -260,6 +261,7 @@ func (w *Web) notesPageData(c echo.Context, p *page) (*page, error) {
 	return p, nil
 }
 
+// AddNote serves POST /cases/:id/notes.
 func (w *Web) AddNote(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {
@@ -279,6 +281,7 @@ func (w *Web) AddNote(c echo.Context) error {
 	return w.convFormError(c, "notes", "note", bad, err, w.notesPageData)
 }
 
+// EditNote serves POST /cases/:id/notes/:nid.
 func (w *Web) EditNote(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {
@@ -311,6 +314,7 @@ type witnessesData struct {
 	CanInvite bool // while the case is under investigation
 }
 
+// WitnessesPage serves GET /cases/:id/witnesses.
 func (w *Web) WitnessesPage(c echo.Context) error {
 	p, err := w.witnessesPageData(c, nil)
 	if err != nil {
@@ -345,6 +349,7 @@ func (w *Web) witnessesPageData(c echo.Context, p *page) (*page, error) {
 	return p, nil
 }
 
+// AddWitness serves POST /cases/:id/witnesses.
 func (w *Web) AddWitness(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {
@@ -368,6 +373,7 @@ func (w *Web) AddWitness(c echo.Context) error {
 	return w.convFormError(c, "witnesses", "witness", bad, err, w.witnessesPageData)
 }
 
+// WitnessStatement serves POST /cases/:id/witnesses/:wid/statement.
 func (w *Web) WitnessStatement(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {
@@ -392,6 +398,7 @@ func (w *Web) WitnessStatement(c echo.Context) error {
 	return w.convFormError(c, "witnesses", "statement:"+wid.String(), bad, err, w.witnessesPageData)
 }
 
+// WitnessHearing serves POST /cases/:id/witnesses/:wid/hearing.
 func (w *Web) WitnessHearing(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {
@@ -442,6 +449,7 @@ func (retaliationData) Next(state string) []string {
 	return nil
 }
 
+// RetaliationPage serves GET /cases/:id/retaliation.
 func (w *Web) RetaliationPage(c echo.Context) error {
 	p, err := w.retaliationPageData(c, nil)
 	if err != nil {
@@ -478,6 +486,7 @@ func (w *Web) retaliationPageData(c echo.Context, p *page) (*page, error) {
 	return p, nil
 }
 
+// ReportRetaliation serves POST /cases/:id/retaliation.
 func (w *Web) ReportRetaliation(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {
@@ -497,6 +506,7 @@ func (w *Web) ReportRetaliation(c echo.Context) error {
 	return w.convFormError(c, "retaliation", "retaliation", bad, err, w.retaliationPageData)
 }
 
+// MoveRetaliation serves POST /cases/:id/retaliation/:rid/state.
 func (w *Web) MoveRetaliation(c echo.Context) error {
 	id, err := caseID(c)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 
 type requestsData struct{ Items []privacy.Request }
 
+// DSRList serves GET /privacy/requests.
 func (w *Web) DSRList(c echo.Context) error {
 	return w.renderRequests(c, w.newPage(c, "dsr.title", nil))
 }
@@ -78,6 +79,7 @@ func (w *Web) requestOf(c echo.Context) (*privacy.Request, error) {
 	return w.d.Privacy.Request(c.Request().Context(), id)
 }
 
+// DSRPage serves GET /privacy/requests/:request.
 func (w *Web) DSRPage(c echo.Context) error {
 	r, err := w.requestOf(c)
 	if err != nil {
@@ -87,6 +89,7 @@ func (w *Web) DSRPage(c echo.Context) error {
 		requestData{R: r, Recent: w.d.Accounts.RecentlyAuthenticated(callerOf(c))}))
 }
 
+// DSRClose serves POST /privacy/requests/:request/close.
 func (w *Web) DSRClose(c echo.Context) error {
 	r, err := w.requestOf(c)
 	if err != nil {

@@ -99,6 +99,7 @@ func (w *Web) newLoginData(c echo.Context, next, email string) loginData {
 	return loginData{Next: next, Email: email, Providers: w.d.Accounts.Providers(), PasswordLogin: w.d.Accounts.Options().PasswordLogin}
 }
 
+// LoginForm serves GET /login.
 func (w *Web) LoginForm(c echo.Context) error {
 	if callerOf(c) != nil {
 		return c.Redirect(http.StatusSeeOther, accounts.LocalPath(c.QueryParam("next"), "/dashboard"))
@@ -193,6 +194,7 @@ func (w *Web) Login(c echo.Context) error {
 	return w.render(c, "login", p)
 }
 
+// Logout serves POST /logout.
 func (w *Web) Logout(c echo.Context) error {
 	if ck, err := c.Cookie(accounts.CookieName); err == nil {
 		w.d.Accounts.Logout(c.Request().Context(), ck.Value)
@@ -203,6 +205,7 @@ func (w *Web) Logout(c echo.Context) error {
 
 // Anonymous signals (meldingen).
 
+// SignalForm serves GET /signal.
 func (w *Web) SignalForm(c echo.Context) error {
 	return w.render(c, "signal_new", w.newPage(c, "signal.title", nil))
 }
@@ -242,6 +245,7 @@ type followData struct {
 	Signal *signals.SignalView
 }
 
+// SignalFollowForm serves GET /signal/follow.
 func (w *Web) SignalFollowForm(c echo.Context) error {
 	return w.render(c, "signal_follow", w.newPage(c, "signal.follow.title", followData{}))
 }

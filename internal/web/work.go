@@ -212,6 +212,7 @@ func (w *Web) MyData(c echo.Context) error {
 // them, an export under a data-subject request).
 type myDataData struct{ Notices []privacy.Notice }
 
+// MyDataExport serves GET /my-data/export.:format.
 func (w *Web) MyDataExport(c echo.Context) error {
 	if w.d.Privacy == nil {
 		return w.fail(c, apperr.New(apperr.Unavailable, "unavailable", ""))
@@ -247,6 +248,7 @@ func (w *Web) MyDataExport(c echo.Context) error {
 
 type signalsData struct{ Items []signals.SignalSummary }
 
+// Signals serves GET /committee/signals.
 func (w *Web) Signals(c echo.Context) error {
 	items, err := w.d.Signals.Signals(c.Request().Context(), callerOf(c))
 	if err != nil {
@@ -257,6 +259,7 @@ func (w *Web) Signals(c echo.Context) error {
 
 type signalData struct{ S *signals.SignalView }
 
+// Signal serves GET /committee/signals/:sid.
 func (w *Web) Signal(c echo.Context) error {
 	id, err := uuid.Parse(c.Param("sid"))
 	if err != nil {
@@ -269,6 +272,7 @@ func (w *Web) Signal(c echo.Context) error {
 	return w.render(c, "signal", w.newPage(c, "signals.one.title", signalData{S: v}))
 }
 
+// AnswerSignal serves POST /committee/signals/:sid/answer.
 func (w *Web) AnswerSignal(c echo.Context) error {
 	id, err := uuid.Parse(c.Param("sid"))
 	if err != nil {
@@ -310,6 +314,7 @@ type auditData struct {
 
 const auditPerPage = 50
 
+// AuditPage serves GET /audit.
 func (w *Web) AuditPage(c echo.Context) error {
 	p := w.newPage(c, "audit.title", nil)
 	d, err := w.auditSearch(c, p)
@@ -377,6 +382,7 @@ func (w *Web) auditSearch(c echo.Context, p *page) (auditData, error) {
 	return d, nil
 }
 
+// AuditVerify serves POST /audit/verify.
 func (w *Web) AuditVerify(c echo.Context) error {
 	res, err := w.d.Audit.Check(c.Request().Context(), readerOf(c))
 	if err != nil {
@@ -441,6 +447,7 @@ func (w *Web) AdminMinistry(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin/accounts?done=ministry_saved")
 }
 
+// AdminAccounts serves GET /admin/accounts.
 func (w *Web) AdminAccounts(c echo.Context) error {
 	d, err := w.adminData(c)
 	if err != nil {

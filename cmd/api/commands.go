@@ -17,11 +17,11 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/app"
 	"github.com/rkc-nl/rkc/internal/audit"
-	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/config"
 	"github.com/rkc-nl/rkc/internal/crypto"
 	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/privacy"
+	"github.com/rkc-nl/rkc/internal/retention"
 )
 
 func printJSON(w io.Writer, v any) {
@@ -194,8 +194,9 @@ func verifyCommand(cfg *config.Config, log *slog.Logger, args []string, out io.W
 	return nil
 }
 
-func retention(cfg *config.Config) cases.Retention {
-	return cases.Retention{CaseYears: cfg.RetentionYears, SignalYears: cfg.SignalRetentionYears}
+// retentionTerms are the configured retention terms.
+func retentionTerms(cfg *config.Config) retention.Terms {
+	return retention.Terms{CaseYears: cfg.RetentionYears, SignalYears: cfg.SignalRetentionYears}
 }
 
 // purgeCommand runs the retention job now.
@@ -212,7 +213,7 @@ func purgeCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, arg
 		if err != nil {
 			return err
 		}
-		rep, err := a.Cases.Purge(ctx, retention(cfg), dry)
+		rep, err := a.Retention.Purge(ctx, retentionTerms(cfg), dry)
 		if err != nil {
 			return err
 		}
@@ -237,7 +238,7 @@ func purgeLoop(ctx context.Context, cfg *config.Config, log *slog.Logger, a *app
 		case <-t.C:
 		}
 		runScheduled(ctx, a.DB, log, "purge", purgeLock, cfg.PurgeInterval, func() {
-			rep, err := a.Cases.Purge(ctx, retention(cfg), false)
+			rep, err := a.Retention.Purge(ctx, retentionTerms(cfg), false)
 			if err != nil {
 				log.Error("retention purge failed", "error_type", fmt.Sprintf("%T", err))
 				return

@@ -31,6 +31,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/platform/dbhealth"
 	"github.com/rkc-nl/rkc/internal/privacy"
 	"github.com/rkc-nl/rkc/internal/reporting"
+	"github.com/rkc-nl/rkc/internal/retention"
 	"github.com/rkc-nl/rkc/internal/server"
 	"github.com/rkc-nl/rkc/internal/signals"
 	"github.com/rkc-nl/rkc/internal/web"
@@ -42,10 +43,12 @@ type App struct {
 	Accounts *accounts.Service
 	Enforcer *authz.Enforcer
 	Cases    *cases.Service
-	Keys     *crypto.Keyring
-	Outbox   *notify.Outbox
-	AuditLog *audit.Log // the access log's sequencer, checks and proofs
-	Handler  *echo.Echo
+	// Retention runs the purge (cmd/api schedules it).
+	Retention *retention.Service
+	Keys      *crypto.Keyring
+	Outbox    *notify.Outbox
+	AuditLog  *audit.Log // the access log's sequencer, checks and proofs
+	Handler   *echo.Echo
 	// Metrics serves /metrics on the operators' listener (RKC_METRICS_ADDR),
 	// apart from Handler.
 	Metrics http.Handler
@@ -104,7 +107,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	if err := reporting.Check(ctx, gdb); err != nil {
 		return nil, err
 	}
-	a := &App{DB: gdb, Accounts: acc, Enforcer: enf, Cases: cs, Keys: keys, Outbox: outbox, AuditLog: auditLog}
+	a := &App{DB: gdb, Accounts: acc, Enforcer: enf, Cases: cs, Retention: retention.NewService(gdb, cs, o.Now, log), Keys: keys, Outbox: outbox, AuditLog: auditLog}
 	priv := &privacy.Service{DB: gdb, Accounts: acc, Cases: cs, Now: o.Now}
 	reg := prometheus.NewRegistry()
 	a.Metrics = server.MetricsHandler(reg, cfg.Pprof)

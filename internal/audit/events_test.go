@@ -16,8 +16,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/audit"
-	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/privacy"
+	"github.com/rkc-nl/rkc/internal/retention"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
@@ -98,9 +98,9 @@ func TestNewEventKinds(t *testing.T) {
 	})
 
 	t.Run("purge runs", func(t *testing.T) {
-		ret := cases.Retention{CaseYears: 5, SignalYears: 2}
+		ret := retention.Terms{CaseYears: 5, SignalYears: 2}
 		for _, dry := range []bool{true, false} {
-			if _, err := e.App.Cases.Purge(ctx, ret, dry); err != nil {
+			if _, err := e.App.Retention.Purge(ctx, ret, dry); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -179,7 +179,7 @@ func TestPurgeForgetsPersons(t *testing.T) {
 	if _, err := owner.Exec(`UPDATE cases SET state = 'closed', closed_at = now() - interval '10 years' WHERE id = $1`, caseID); err != nil {
 		t.Fatal(err)
 	}
-	if rep, err := e.App.Cases.Purge(ctx, cases.Retention{CaseYears: 5, SignalYears: 2}, false); err != nil || rep.CasesPurged != 1 {
+	if rep, err := e.App.Retention.Purge(ctx, retention.Terms{CaseYears: 5, SignalYears: 2}, false); err != nil || rep.CasesPurged != 1 {
 		t.Fatalf("purge: %+v, %v", rep, err)
 	}
 	sequence(t, e)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/retention"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
@@ -91,13 +92,13 @@ func TestFinishedCasesCloseByThemselves(t *testing.T) {
 	}
 
 	// Retention runs from the closing: five years after it, not before.
-	ret := cases.Retention{CaseYears: 5, SignalYears: 2}
+	ret := retention.Terms{CaseYears: 5, SignalYears: 2}
 	c.e.Clock.Set(closedAt.AddDate(5, 0, -1))
-	if pr, err := c.e.App.Cases.Purge(ctx, ret, false); err != nil || pr.CasesPurged != 0 {
+	if pr, err := c.e.App.Retention.Purge(ctx, ret, false); err != nil || pr.CasesPurged != 0 {
 		t.Fatalf("purge a day before five years: %+v %v", pr, err)
 	}
 	c.e.Clock.Set(closedAt.AddDate(5, 0, 1))
-	if pr, err := c.e.App.Cases.Purge(ctx, ret, false); err != nil || pr.CasesPurged != 4 {
+	if pr, err := c.e.App.Retention.Purge(ctx, ret, false); err != nil || pr.CasesPurged != 4 {
 		t.Fatalf("purge after five years: %+v %v", pr, err)
 	}
 	if n := c.count(t, "cases", "id = ?", open); n != 1 {

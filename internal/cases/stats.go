@@ -113,3 +113,40 @@ func newStatsRow(c *CaseRecord, statsID uuid.UUID) statsRow {
 		Admissible: c.Admissible, InadmissibleGround: c.InadmissibleGround, AdvisedOn: dateOf(c.AdvisedAt),
 		DecidedOn: dateOf(c.DecidedAt), ClosedOn: dateOf(c.ClosedAt)}
 }
+
+// Destroy deletes a case past its retention term (the retention job in
+// internal/retention chooses which): it first marks the case's anonymous
+// statistical record as purged, then deletes the case row with its wrapped
+// data key (crypto-shredding: copies of the content in backups become
+// unreadable once the master keys of those backups are retired) and, by
+// cascade, every row and attachment of the case. A case whose key or stats
+// link cannot be opened (its master key was retired, or the row was
+// tampered with) is deleted all the same: its content is unreadable
+// already, and one such case must not stop the retention of every other
+// case. Only its statistical record then stays unmarked; statsMarked says so.
+func (s *Service) Destroy(tx *gorm.DB, c *CaseRecord) (statsMarked bool, err error) {
+	if c.StatsIDEnc != nil {
+		if statsID, ok := s.statsIDOf(c); ok {
+			if err := tx.Exec(`UPDATE case_stats SET purged_on = ? WHERE id = ?`, DateOf(s.now()), statsID).Error; err != nil {
+				return false, err
+			}
+			statsMarked = true
+		}
+	}
+	return statsMarked, tx.Exec(`DELETE FROM cases WHERE id = ?`, c.ID).Error
+}
+
+// statsIDOf opens the case's link to its statistical record.
+func (s *Service) statsIDOf(c *CaseRecord) (uuid.UUID, bool) {
+	dk, err := s.keys.Unwrap(c.DataKey, c.DataKeyID, c.ID.String())
+	if err != nil {
+		return uuid.Nil, false
+	}
+	defer dk.Zero()
+	raw, err := dk.Open(c.ID.String(), "stats_id", c.StatsIDEnc)
+	if err != nil {
+		return uuid.Nil, false
+	}
+	id, err := uuid.FromBytes(raw)
+	return id, err == nil
+}

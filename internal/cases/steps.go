@@ -6,10 +6,12 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/crypto"
 )
@@ -598,4 +600,50 @@ func (s *Service) Close(ctx context.Context, caller *accounts.Caller, id uuid.UU
 		return nil, err
 	}
 	return result(r), nil
+}
+
+// LegalHoldInput sets or lifts a legal hold.
+type LegalHoldInput struct {
+	Hold   *bool  `json:"hold"`
+	Reason string `json:"reason"`
+}
+
+// SetLegalHold sets or lifts a legal hold, which stops the retention clock
+// (for example during court proceedings). Callable by the chair.
+func (s *Service) SetLegalHold(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in LegalHoldInput) (*Result, error) {
+	bad := map[string]string{}
+	if in.Hold == nil {
+		bad["hold"] = "is required (true or false)"
+	}
+	CheckText(bad, "reason", in.Reason, true, MaxText)
+	if len(bad) > 0 {
+		return nil, apperr.InvalidFields(bad)
+	}
+	r, err := s.step(ctx, caller, id, 0, "case:legal-hold", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+		if err := tx.Model(&CaseRecord{}).Where("id = ?", r.ID).Updates(map[string]any{"legal_hold": *in.Hold,
+			"legal_hold_reason_enc": dk.SealString(r.ID.String(), "legal_hold_reason", in.Reason)}).Error; err != nil {
+			return err
+		}
+		kind, action := "legal_hold_lifted", audit.ActionHoldLifted
+		if *in.Hold {
+			kind, action = "legal_hold_set", audit.ActionHoldSet
+		}
+		// Besides the step's own case entry, a hold is an event of its own
+		// kind on the access log.
+		if err := s.logAccess(ctx, tx, caller, string(rel), &r.ID, action); err != nil {
+			return err
+		}
+		return s.event(tx, r, caller, rel, kind, nil, dk, in.Reason, false)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result(r), nil
+}
+
+// LegalHold handles POST /api/v1/cases/{id}/legal-hold.
+func (h *Handlers) LegalHold(c echo.Context) error {
+	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *LegalHoldInput) (any, error) {
+		return s.SetLegalHold(c.Request().Context(), caller(c), id, *in)
+	}, nil)(h)(c)
 }

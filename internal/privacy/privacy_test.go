@@ -28,6 +28,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/config"
 	"github.com/rkc-nl/rkc/internal/crypto"
 	"github.com/rkc-nl/rkc/internal/privacy"
+	"github.com/rkc-nl/rkc/internal/retention"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
@@ -296,13 +297,13 @@ func TestSentinelNeverInDumpOrLog(t *testing.T) {
 	wrapped := key.DataKey
 
 	// Not yet past the term: the purge leaves it.
-	ret := cases.Retention{CaseYears: e.Config.RetentionYears, SignalYears: e.Config.SignalRetentionYears}
-	rep, err := e.App.Cases.Purge(context.Background(), ret, false)
+	ret := retention.Terms{CaseYears: e.Config.RetentionYears, SignalYears: e.Config.SignalRetentionYears}
+	rep, err := e.App.Retention.Purge(context.Background(), ret, false)
 	if err != nil || rep.CasesPurged != 0 {
 		t.Fatalf("purge before the term: %+v, %v", rep, err)
 	}
 	e.Clock.Set(e.Clock.Now().AddDate(e.Config.RetentionYears, 0, 1))
-	rep, err = e.App.Cases.Purge(context.Background(), ret, false)
+	rep, err = e.App.Retention.Purge(context.Background(), ret, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -840,7 +841,7 @@ func TestLegalHoldAndDryRun(t *testing.T) {
 	}
 	e.Must(200, c.chair, "POST", "/api/v1/cases/"+held+"/legal-hold", map[string]any{"hold": true, "reason": "Beroep bij de rechtbank"})
 	// The term runs from closing; the hold only defers the purge.
-	ret := cases.Retention{CaseYears: 5, SignalYears: 2}
+	ret := retention.Terms{CaseYears: 5, SignalYears: 2}
 	e.Clock.Set(e.Clock.Now().AddDate(5, 0, 1))
 	exists := func(id string) bool {
 		var n int64
@@ -853,22 +854,22 @@ func TestLegalHoldAndDryRun(t *testing.T) {
 		return n
 	}
 
-	rep, err := e.App.Cases.Purge(ctx, ret, true)
+	rep, err := e.App.Retention.Purge(ctx, ret, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (cases.PurgeReport{DryRun: true, CasesPurged: 1, SignalsPurged: 1, AttachmentsPurged: 0, HeldBack: 1}); *rep != want {
+	if want := (retention.Report{DryRun: true, CasesPurged: 1, SignalsPurged: 1, AttachmentsPurged: 0, HeldBack: 1}); *rep != want {
 		t.Errorf("dry run: %+v, want %+v", *rep, want)
 	}
 	if !exists(held) || !exists(free) || !exists(openCase) || signals() != 1 {
 		t.Fatal("a dry run removed something")
 	}
 
-	rep, err = e.App.Cases.Purge(ctx, ret, false)
+	rep, err = e.App.Retention.Purge(ctx, ret, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (cases.PurgeReport{CasesPurged: 1, SignalsPurged: 1, HeldBack: 1}); *rep != want {
+	if want := (retention.Report{CasesPurged: 1, SignalsPurged: 1, HeldBack: 1}); *rep != want {
 		t.Errorf("purge: %+v, want %+v", *rep, want)
 	}
 	if !exists(held) || exists(free) || !exists(openCase) || signals() != 0 {
@@ -883,11 +884,11 @@ func TestLegalHoldAndDryRun(t *testing.T) {
 	}
 
 	e.Must(200, c.chair, "POST", "/api/v1/cases/"+held+"/legal-hold", map[string]any{"hold": false, "reason": "Uitspraak onherroepelijk"})
-	rep, err = e.App.Cases.Purge(ctx, ret, false)
+	rep, err = e.App.Retention.Purge(ctx, ret, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (cases.PurgeReport{CasesPurged: 1}); *rep != want {
+	if want := (retention.Report{CasesPurged: 1}); *rep != want {
 		t.Errorf("purge after lifting the hold: %+v, want %+v", *rep, want)
 	}
 	if exists(held) || !exists(openCase) {
@@ -964,7 +965,7 @@ func TestPurgeUnreadableCase(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Clock.Set(e.Clock.Now().AddDate(5, 0, 1))
-	rep, err := e.App.Cases.Purge(context.Background(), cases.Retention{CaseYears: 5, SignalYears: 2}, false)
+	rep, err := e.App.Retention.Purge(context.Background(), retention.Terms{CaseYears: 5, SignalYears: 2}, false)
 	if err != nil {
 		t.Fatalf("purge with one unreadable case: %v", err)
 	}

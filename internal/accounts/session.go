@@ -284,7 +284,7 @@ func (s *Service) authenticate(ctx context.Context, token string) (*Caller, erro
 		SELECT live.*, coalesce((SELECT json_agg(json_build_object('role', g.role, 'domain', g.domain) ORDER BY g.role, g.domain)
 		  FROM role_grants g WHERE g.person_id = live.id), '[]') AS grants
 		FROM live`,
-		map[string]any{"token": tokenHash(token), "idle": s.opts.IdleTimeout.Seconds(), "touch": touchEvery.Seconds()}).Scan(&rows).Error
+		map[string]any{"token": tokenHash(token), "idle": s.opts.IdleTimeout.Seconds(), "touch": touchEvery.Seconds()}).Find(&rows).Error
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}

@@ -43,19 +43,19 @@ func Open(ctx context.Context, url string, opts ...Option) (*gorm.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database: invalid DATABASE_URL: %w", redact(err))
 	}
-	var connOpts []stdlib.OptionOpenDB
-	if o.appRole {
-		connOpts = append(connOpts, stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {
-			var usable bool
-			err := c.QueryRow(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) THEN pg_has_role($1, 'MEMBER') ELSE false END`, AppRole).Scan(&usable)
-			if err != nil || !usable {
-				return err
-			}
-			_, err = c.Exec(ctx, "SET ROLE "+AppRole)
+	pool := stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {
+		encodeUUIDAsBytes(c.TypeMap())
+		if !o.appRole {
+			return nil
+		}
+		var usable bool
+		err := c.QueryRow(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) THEN pg_has_role($1, 'MEMBER') ELSE false END`, AppRole).Scan(&usable)
+		if err != nil || !usable {
 			return err
-		}))
-	}
-	pool := stdlib.OpenDB(*cfg, connOpts...)
+		}
+		_, err = c.Exec(ctx, "SET ROLE "+AppRole)
+		return err
+	}))
 	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: pool}), &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,

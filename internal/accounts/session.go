@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -237,6 +238,26 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 }
 
 // authRow is a session with its person, as Authenticate reads it.
+// authenticateSQL finds the live session of token hash $1 (idle for less
+// than $2 seconds) with its person and grants, and marks its last use when
+// the mark is older than $3 seconds. It runs on every request: positional
+// parameters, no statement building per call.
+const authenticateSQL = `
+		WITH live AS (
+		  SELECT p.id, p.email, p.name, p.ministry, p.language, s.last_seen_at,
+		    s.id AS session_id, s.method, s.pending, s.second_factor,
+		    extract(epoch FROM now() - s.authenticated_at)::float8 AS auth_age
+		  FROM sessions s JOIN persons p ON p.id = s.person_id
+		  WHERE s.token_hash = $1 AND s.expires_at > now()
+		    AND s.last_seen_at > now() - make_interval(secs => $2) AND p.active
+		), touched AS (
+		  UPDATE sessions SET last_seen_at = now() FROM live
+		  WHERE sessions.id = live.session_id AND live.last_seen_at <= now() - make_interval(secs => $3)
+		)
+		SELECT live.*, coalesce((SELECT json_agg(json_build_object('role', g.role, 'domain', g.domain) ORDER BY g.role, g.domain)
+		  FROM role_grants g WHERE g.person_id = live.id), '[]') AS grants
+		FROM live`
+
 type authRow struct {
 	ID           uuid.UUID
 	Email        string
@@ -268,30 +289,16 @@ func (s *Service) authenticate(ctx context.Context, token string) (*Caller, erro
 	if token == "" || len(token) > 200 {
 		return nil, errNoSession
 	}
-	var rows []authRow
-	err := s.db.WithContext(ctx).Raw(`
-		WITH live AS (
-		  SELECT p.id, p.email, p.name, p.ministry, p.language, s.last_seen_at,
-		    s.id AS session_id, s.method, s.pending, s.second_factor,
-		    extract(epoch FROM now() - s.authenticated_at)::float8 AS auth_age
-		  FROM sessions s JOIN persons p ON p.id = s.person_id
-		  WHERE s.token_hash = @token AND s.expires_at > now()
-		    AND s.last_seen_at > now() - make_interval(secs => @idle) AND p.active
-		), touched AS (
-		  UPDATE sessions SET last_seen_at = now() FROM live
-		  WHERE sessions.id = live.session_id AND live.last_seen_at <= now() - make_interval(secs => @touch)
-		)
-		SELECT live.*, coalesce((SELECT json_agg(json_build_object('role', g.role, 'domain', g.domain) ORDER BY g.role, g.domain)
-		  FROM role_grants g WHERE g.person_id = live.id), '[]') AS grants
-		FROM live`,
-		map[string]any{"token": tokenHash(token), "idle": s.opts.IdleTimeout.Seconds(), "touch": touchEvery.Seconds()}).Find(&rows).Error
+	var r authRow
+	var lastSeen time.Time
+	err := s.db.Statement.ConnPool.QueryRowContext(ctx, authenticateSQL, tokenHash(token), s.opts.IdleTimeout.Seconds(), touchEvery.Seconds()).
+		Scan(&r.ID, &r.Email, &r.Name, &r.Ministry, &r.Language, &lastSeen, &r.SessionID, &r.Method, &r.Pending, &r.SecondFactor, &r.AuthAge, &r.Grants)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoSession
+	}
 	if err != nil {
 		return nil, apperr.Wrap(err)
 	}
-	if len(rows) == 0 {
-		return nil, errNoSession
-	}
-	r := rows[0]
 	var grants []authz.Grant
 	if err := json.Unmarshal(r.Grants, &grants); err != nil {
 		return nil, apperr.Wrap(err)

@@ -69,10 +69,11 @@ func AppendID(ctx context.Context, tx *gorm.DB, e Entry) (int64, error) {
 			return 0, err
 		}
 	}
-	// One plain statement: this runs for every audited request, and gorm's
-	// Create would map the struct by reflection each time.
-	err := tx.Raw(`INSERT INTO access_log (at, person_id, role, case_id, action, client, digest, key_handle, sealed, person_tag)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		e.At, e.PersonID, e.Role, e.CaseID, e.Action, e.Client, e.Digest, e.KeyHandle, e.Sealed, e.PersonTag).Row().Scan(&e.ID)
+	// One plain statement with positional parameters: this runs for every
+	// audited request, and gorm would map the struct by reflection and
+	// build the statement each time.
+	err := tx.Statement.ConnPool.QueryRowContext(ctx, `INSERT INTO access_log (at, person_id, role, case_id, action, client, digest, key_handle, sealed, person_tag)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		e.At, e.PersonID, e.Role, e.CaseID, e.Action, e.Client, e.Digest, e.KeyHandle, e.Sealed, e.PersonTag).Scan(&e.ID)
 	return e.ID, err
 }

@@ -98,30 +98,6 @@ func (s *Service) work(ctx context.Context, tx *gorm.DB, caller *accounts.Caller
 	return s.logCaseAccess(ctx, tx, caller, rel, r, logAction)
 }
 
-// load reads one case with the caller's relations, scoped in SQL, and its
-// access-log key, in one statement; spec.Write locks the row for the rest of
-// the transaction, spec.WithParts reads the case's parts too.
-func (s *Service) load(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, id uuid.UUID, spec AccessSpec) (*relRow, error) {
-	args := relationArgs(caller)
-	args["id"] = id
-	q := `SELECT c.*, ` + relationSQL + `, ` + audit.CaseKeyColumns
-	if spec.WithParts {
-		q += `, (` + casePartsSQL + `) AS parts_doc`
-	}
-	q += ` FROM cases c ` + audit.CaseKeyJoin + ` WHERE c.id = @id AND ` + relationWhere
-	if spec.Write {
-		q += ` FOR UPDATE OF c`
-	}
-	var rows []relRow
-	if err := tx.WithContext(ctx).Raw(q, args).Find(&rows).Error; err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	if len(rows) == 0 {
-		return nil, errCaseNotFound
-	}
-	return &rows[0], nil
-}
-
 var errCaseNotFound = apperr.NotFoundError("Case")
 
 // authorize checks action on a loaded case: not_found when the caller may not

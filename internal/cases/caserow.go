@@ -1,0 +1,111 @@
+package cases
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/audit"
+	"github.com/rkc-nl/rkc/internal/authz"
+)
+
+// Every request on a case loads it first, so that load is written out by
+// hand: the SQL is built once with positional parameters (gorm would parse
+// a few kilobytes of SQL for its named parameters on every call) and the
+// row is scanned into the fields named beside their columns (gorm would map
+// them by reflection). TestCaseColumnsCoverTable keeps the list complete.
+
+// fields pairs each column of the cases table with the field it is read into.
+func (c *CaseRecord) fields() []struct {
+	column string
+	dest   any
+} {
+	return []struct {
+		column string
+		dest   any
+	}{
+		{"id", &c.ID}, {"number", &c.Number}, {"state", &c.State}, {"version", &c.Version},
+		{"ministry", &c.Ministry}, {"respondent_ministry", &c.RespondentMinistry}, {"category", &c.Category},
+		{"complainant_id", &c.ComplainantID}, {"adviser_id", &c.AdviserID}, {"respondent_id", &c.RespondentID},
+		{"filed_by", &c.FiledBy}, {"filed_at", &c.FiledAt}, {"received_on", &c.ReceivedOn},
+		{"registered_at", &c.RegisteredAt}, {"due_on", &c.DueOn}, {"not_handled_due_on", &c.NotHandledDueOn},
+		{"extended", &c.Extended}, {"admissible", &c.Admissible}, {"inadmissible_ground", &c.InadmissibleGround},
+		{"respondent_informed_at", &c.RespondentInformedAt}, {"advised_at", &c.AdvisedAt},
+		{"decided_at", &c.DecidedAt}, {"closed_at", &c.ClosedAt}, {"finished_at", &c.FinishedAt},
+		{"legal_hold", &c.LegalHold}, {"data_key", &c.DataKey}, {"data_key_id", &c.DataKeyID},
+		{"consent_enc", &c.ConsentEnc}, {"complainant_contact_enc", &c.ComplainantContactEnc},
+		{"respondent_name_enc", &c.RespondentNameEnc}, {"respondent_function_enc", &c.RespondentFunctionEnc},
+		{"description_enc", &c.DescriptionEnc}, {"incident_when_enc", &c.IncidentWhenEnc},
+		{"incident_where_enc", &c.IncidentWhereEnc}, {"ground_enc", &c.GroundEnc}, {"witnesses_enc", &c.WitnessesEnc},
+		{"wished_outcome_enc", &c.WishedOutcomeEnc}, {"extension_reason_enc", &c.ExtensionReasonEnc},
+		{"admissibility_reason_enc", &c.AdmissibilityReasonEnc}, {"late_admission_reason_enc", &c.LateAdmissionReasonEnc},
+		{"stats_id_enc", &c.StatsIDEnc}, {"legal_hold_reason_enc", &c.LegalHoldReasonEnc},
+		{"created_at", &c.CreatedAt}, {"updated_at", &c.UpdatedAt},
+	}
+}
+
+// loadSQL[withParts][forUpdate] reads one case scoped to the caller's
+// relations, with its log key: $1 the case, $2 the caller, $3 whether the
+// caller is committee staff, $4 the caller's authority domains.
+var loadSQL = func() (q [2][2]string) {
+	var cols []string
+	for _, f := range (&CaseRecord{}).fields() {
+		cols = append(cols, "c."+f.column)
+	}
+	positional := strings.NewReplacer("@id", "$1", "@me", "$2", "@staff", "$3", "@authdoms", "$4")
+	base := `SELECT ` + strings.Join(cols, ", ") + `, ` + positional.Replace(relationSQL) + `, ` + audit.CaseKeyColumns
+	from := ` FROM cases c ` + audit.CaseKeyJoin + ` WHERE c.id = $1 AND ` + positional.Replace(relationWhere)
+	for parts, withParts := range []string{"", `, (` + positional.Replace(casePartsSQL) + `) AS parts_doc`} {
+		q[parts][0] = base + withParts + from
+		q[parts][1] = q[parts][0] + ` FOR UPDATE OF c`
+	}
+	return q
+}()
+
+// load reads one case with the caller's relations, scoped in SQL, and its
+// access-log key, in one statement; spec.Write locks the row for the rest of
+// the transaction, spec.WithParts reads the case's parts too.
+func (s *Service) load(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, id uuid.UUID, spec AccessSpec) (*relRow, error) {
+	parts, lock := 0, 0
+	if spec.WithParts {
+		parts = 1
+	}
+	if spec.Write {
+		lock = 1
+	}
+	staff := caller.Has(authz.Secretary, authz.AnyDomain) || caller.Has(authz.Chair, authz.AnyDomain)
+	doms := []string{}
+	for _, g := range caller.Grants {
+		if g.Role == authz.Authority {
+			doms = append(doms, g.Domain)
+		}
+	}
+	rows, err := tx.Statement.ConnPool.QueryContext(ctx, loadSQL[parts][lock], id, caller.ID, staff, doms)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return nil, errCaseNotFound
+	}
+	r := &relRow{}
+	var dest []any
+	for _, f := range r.CaseRecord.fields() {
+		dest = append(dest, f.dest)
+	}
+	dest = append(dest, &r.IsComplainant, &r.IsAdviser, &r.IsRespondent, &r.IsPanel, &r.IsStaff, &r.IsAuthority, &r.IsWitness,
+		&r.LogKey.Handle, &r.LogKey.Key)
+	if spec.WithParts {
+		dest = append(dest, &r.PartsDoc)
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return nil, err
+	}
+	return r, rows.Close()
+}

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -14,28 +15,27 @@ import (
 )
 
 // Handlers serves the case API. Each handler binds and validates its input
-// before the service acts, so a refused request changes nothing.
+// before the service acts, so a refused request changes nothing; the JSON
+// routes go through OnCase and its kin (route.go), which also reconcile a
+// body's version with If-Match.
 type Handlers struct {
 	Service *Service
 }
 
-func caller(c echo.Context) *accounts.Caller {
-	cl, _ := accounts.CallerFrom(c)
-	return cl
-}
+var (
+	hearingID = httpx.Param{Name: "hid", What: "Hearing"}
+	witnessID = httpx.Param{Name: "wid", What: "Witness"}
+)
 
 // File handles POST /api/v1/cases.
 func (h *Handlers) File(c echo.Context) error {
-	var in Complaint
-	if err := httpx.BindJSON(c, &in); err != nil {
-		return err
-	}
-	out, err := h.Service.File(c.Request().Context(), caller(c), in)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/cases/"+out.ID.String())
-	return c.JSON(http.StatusCreated, out)
+	return httpx.Handle(c, http.StatusCreated, nil, func(_ []uuid.UUID, in Complaint) (*Filed, error) {
+		out, err := h.Service.File(c.Request().Context(), caller(c), in)
+		if err == nil {
+			c.Response().Header().Set(echo.HeaderLocation, "/api/v1/cases/"+out.ID.String())
+		}
+		return out, err
+	})
 }
 
 // List handles GET /api/v1/cases.
@@ -61,19 +61,17 @@ func (h *Handlers) List(c echo.Context) error {
 	return c.JSON(http.StatusOK, page)
 }
 
-// Get handles GET /api/v1/cases/{id}.
+// Get handles GET /api/v1/cases/{id}: the case with the steps the caller may
+// take now, and its version as the ETag.
 func (h *Handlers) Get(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	v, err := h.Service.Get(c.Request().Context(), caller(c), id)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	c.Response().Header().Set("ETag", strconv.Quote(strconv.Itoa(v.Version)))
-	return c.JSON(http.StatusOK, viewWithSteps{View: v, Steps: h.Service.Steps(caller(c), v)})
+	return ReadCase(c, func(ctx context.Context, cl *accounts.Caller, id uuid.UUID) (*viewWithSteps, error) {
+		v, err := h.Service.Get(ctx, cl, id)
+		if err != nil {
+			return nil, err
+		}
+		c.Response().Header().Set("ETag", strconv.Quote(strconv.Itoa(v.Version)))
+		return &viewWithSteps{View: v, Steps: h.Service.Steps(cl, v)}, nil
+	})
 }
 
 // viewWithSteps is the case view with the steps the caller may take now,
@@ -84,88 +82,26 @@ type viewWithSteps struct {
 }
 
 // Events handles GET /api/v1/cases/{id}/events.
-func (h *Handlers) Events(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	evs, err := h.Service.Events(c.Request().Context(), caller(c), id)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, map[string]any{"items": evs})
-}
-
-// step adapts a service step taking a JSON body to a handler. The If-Match
-// header, when sent, must name the case's current version.
-func step[T any](fn func(h *Handlers, c echo.Context, in T) (any, error), status int) func(h *Handlers) echo.HandlerFunc {
-	return func(h *Handlers) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			var in T
-			if err := httpx.BindJSON(c, &in); err != nil {
-				return err
-			}
-			out, err := fn(h, c, in)
-			if err != nil {
-				return err
-			}
-			if out == nil {
-				return c.NoContent(http.StatusNoContent)
-			}
-			return c.JSON(status, out)
-		}
-	}
-}
-
-// caseStep wraps a step on one case: it parses the case id and the version.
-func caseStep[T any](do func(s *Service, c echo.Context, id uuid.UUID, version int, in *T) (any, error), versionOf func(*T) *int) func(h *Handlers) echo.HandlerFunc {
-	return step(func(h *Handlers, c echo.Context, in T) (any, error) {
-		id, err := httpx.UUIDParam(c, "id", "Case")
-		if err != nil {
-			return nil, err
-		}
-		v, err := httpx.IfMatchVersion(c)
-		if err != nil {
-			return nil, err
-		}
-		if versionOf != nil && v != 0 {
-			if p := versionOf(&in); *p == 0 {
-				*p = v
-			} else if *p != v {
-				return nil, apperr.InvalidFields(map[string]string{"version": "differs from the If-Match header"})
-			}
-		}
-		return do(h.Service, c, id, v, &in)
-	}, http.StatusOK)
-}
+func (h *Handlers) Events(c echo.Context) error { return ReadCase(c, Items(h.Service.Events)) }
 
 // Register handles POST /api/v1/cases/{id}/register.
 func (h *Handlers) Register(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *Registration) (any, error) {
-		return s.Register(c.Request().Context(), caller(c), id, *in)
-	}, func(in *Registration) *int { return &in.Version })(h)(c)
+	return OnCase(c, http.StatusOK, h.Service.Register)
 }
 
 // RequestInformation handles POST /api/v1/cases/{id}/information-request.
 func (h *Handlers) RequestInformation(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *InformationRequest) (any, error) {
-		return s.RequestInformation(c.Request().Context(), caller(c), id, *in)
-	}, func(in *InformationRequest) *int { return &in.Version })(h)(c)
+	return OnCase(c, http.StatusOK, h.Service.RequestInformation)
 }
 
 // SupplyInformation handles POST /api/v1/cases/{id}/information.
 func (h *Handlers) SupplyInformation(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *Supply) (any, error) {
-		return s.SupplyInformation(c.Request().Context(), caller(c), id, *in)
-	}, func(in *Supply) *int { return &in.Version })(h)(c)
+	return OnCase(c, http.StatusOK, h.Service.SupplyInformation)
 }
 
 // Admissibility handles POST /api/v1/cases/{id}/admissibility.
 func (h *Handlers) Admissibility(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *Ruling) (any, error) {
-		return s.Admissibility(c.Request().Context(), caller(c), id, *in)
-	}, func(in *Ruling) *int { return &in.Version })(h)(c)
+	return OnCase(c, http.StatusOK, h.Service.Admissibility)
 }
 
 // panelBody is PanelRequest as sent: ids are read as text first, so that a
@@ -178,7 +114,7 @@ type panelBody struct {
 
 // Panel handles POST /api/v1/cases/{id}/panel.
 func (h *Handlers) Panel(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *panelBody) (any, error) {
+	return OnCase(c, http.StatusOK, func(ctx context.Context, cl *accounts.Caller, id uuid.UUID, in panelBody) (*Result, error) {
 		req := PanelRequest{Version: in.Version, MemberIDs: make([]uuid.UUID, len(in.MemberIDs))}
 		for i, m := range in.MemberIDs {
 			var err error
@@ -186,119 +122,90 @@ func (h *Handlers) Panel(c echo.Context) error {
 				return nil, apperr.InvalidFields(map[string]string{"member_ids": fmt.Sprintf("item %d is not a person id (UUID)", i)})
 			}
 		}
-		return s.ComposePanel(c.Request().Context(), caller(c), id, req)
-	}, func(in *panelBody) *int { return &in.Version })(h)(c)
+		return h.Service.ComposePanel(ctx, cl, id, req)
+	})
 }
 
 // Investigation handles POST /api/v1/cases/{id}/investigation.
 func (h *Handlers) Investigation(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *Investigation) (any, error) {
-		return s.StartInvestigation(c.Request().Context(), caller(c), id, *in)
-	}, func(in *Investigation) *int { return &in.Version })(h)(c)
+	return OnCase(c, http.StatusOK, h.Service.StartInvestigation)
 }
 
-// Conflicts handles POST /api/v1/cases/{id}/conflicts.
+// Conflicts handles POST /api/v1/cases/{id}/conflicts: 204.
 func (h *Handlers) Conflicts(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *ConflictDeclaration) (any, error) {
-		return nil, s.DeclareConflict(c.Request().Context(), caller(c), id, *in)
-	}, nil)(h)(c)
+	return OnCase(c, http.StatusNoContent, func(ctx context.Context, cl *accounts.Caller, id uuid.UUID, in ConflictDeclaration) (any, error) {
+		return nil, h.Service.DeclareConflict(ctx, cl, id, in)
+	})
 }
 
 // Extension handles POST /api/v1/cases/{id}/extension.
-func (h *Handlers) Extension(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *Extension) (any, error) {
-		return s.Extend(c.Request().Context(), caller(c), id, *in)
-	}, func(in *Extension) *int { return &in.Version })(h)(c)
+func (h *Handlers) Extension(c echo.Context) error { return OnCase(c, http.StatusOK, h.Service.Extend) }
+
+// FurtherDelayStep handles POST /api/v1/cases/{id}/further-delay.
+func (h *Handlers) FurtherDelayStep(c echo.Context) error {
+	return OnCase(c, http.StatusOK, h.Service.FurtherDelay)
 }
 
-// Statements handles POST /api/v1/cases/{id}/statements.
+// NotHeardStep handles POST /api/v1/cases/{id}/not-heard.
+func (h *Handlers) NotHeardStep(c echo.Context) error {
+	return OnCase(c, http.StatusOK, h.Service.NotHeard)
+}
+
+// Statements handles POST /api/v1/cases/{id}/statements: 201 {"id"}.
 func (h *Handlers) Statements(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	var in StatementInput
-	if err := httpx.BindJSON(c, &in); err != nil {
-		return err
-	}
-	sid, err := h.Service.AddStatement(c.Request().Context(), caller(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, map[string]any{"id": sid})
+	return OnCase(c, http.StatusCreated, func(ctx context.Context, cl *accounts.Caller, id uuid.UUID, in StatementInput) (map[string]any, error) {
+		sid, err := h.Service.AddStatement(ctx, cl, id, in)
+		return map[string]any{"id": sid}, err
+	})
 }
 
 // Hearings handles POST /api/v1/cases/{id}/hearings.
 func (h *Handlers) Hearings(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	var in HearingPlan
-	if err := httpx.BindJSON(c, &in); err != nil {
-		return err
-	}
-	out, err := h.Service.PlanHearing(c.Request().Context(), caller(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, out)
+	return OnCase(c, http.StatusCreated, h.Service.PlanHearing)
 }
 
 // Hearing handles PUT /api/v1/cases/{id}/hearings/{hid}.
 func (h *Handlers) Hearing(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	hid, err := httpx.UUIDParam(c, "hid", "Hearing")
-	if err != nil {
-		return err
-	}
-	var in HearingRecord
-	if err := httpx.BindJSON(c, &in); err != nil {
-		return err
-	}
-	out, err := h.Service.RecordHearing(c.Request().Context(), caller(c), id, hid, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
+	return OnPart(c, http.StatusOK, hearingID, h.Service.RecordHearing)
 }
 
 // Advice handles POST /api/v1/cases/{id}/advice.
 func (h *Handlers) Advice(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *AdviceInput) (any, error) {
-		return s.AdoptAdvice(c.Request().Context(), caller(c), id, *in)
-	}, func(in *AdviceInput) *int { return &in.Version })(h)(c)
+	return OnCase(c, http.StatusOK, h.Service.AdoptAdvice)
 }
 
 // Decision handles POST /api/v1/cases/{id}/decision.
-func (h *Handlers) Decision(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *DecisionInput) (any, error) {
-		return s.Decide(c.Request().Context(), caller(c), id, *in)
-	}, func(in *DecisionInput) *int { return &in.Version })(h)(c)
-}
+func (h *Handlers) Decision(c echo.Context) error { return OnCase(c, http.StatusOK, h.Service.Decide) }
 
 // Withdraw handles POST /api/v1/cases/{id}/withdraw.
 func (h *Handlers) Withdraw(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *Withdrawal) (any, error) {
-		return s.Withdraw(c.Request().Context(), caller(c), id, *in)
-	}, func(in *Withdrawal) *int { return &in.Version })(h)(c)
+	return OnCase(c, http.StatusOK, h.Service.Withdraw)
 }
 
 // InformalResolution handles POST /api/v1/cases/{id}/informal-resolution.
 func (h *Handlers) InformalResolution(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *InformalResolution) (any, error) {
-		return s.ResolveInformally(c.Request().Context(), caller(c), id, *in)
-	}, func(in *InformalResolution) *int { return &in.Version })(h)(c)
+	return OnCase(c, http.StatusOK, h.Service.ResolveInformally)
 }
 
 // Close handles POST /api/v1/cases/{id}/close.
-func (h *Handlers) Close(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *Closing) (any, error) {
-		return s.Close(c.Request().Context(), caller(c), id, *in)
-	}, func(in *Closing) *int { return &in.Version })(h)(c)
+func (h *Handlers) Close(c echo.Context) error { return OnCase(c, http.StatusOK, h.Service.Close) }
+
+// LegalHold handles POST /api/v1/cases/{id}/legal-hold.
+func (h *Handlers) LegalHold(c echo.Context) error {
+	return OnCase(c, http.StatusOK, h.Service.SetLegalHold)
+}
+
+// Witnesses handles GET /api/v1/cases/{id}/witnesses.
+func (h *Handlers) Witnesses(c echo.Context) error { return ReadCase(c, Items(h.Service.Witnesses)) }
+
+// AddWitness handles POST /api/v1/cases/{id}/witnesses.
+func (h *Handlers) AddWitness(c echo.Context) error {
+	return OnCase(c, http.StatusCreated, h.Service.AddWitness)
+}
+
+// WitnessStatement handles PUT /api/v1/cases/{id}/witnesses/{wid}/statement.
+func (h *Handlers) WitnessStatement(c echo.Context) error {
+	return OnPart(c, http.StatusOK, witnessID, h.Service.RecordWitnessStatement)
 }
 
 // AddAttachment handles POST /api/v1/cases/{id}/attachments (multipart/form-data, field "file").
@@ -349,76 +256,4 @@ func (h *Handlers) Attachment(c echo.Context) error {
 		return err
 	}
 	return httpx.Download(c, meta.Filename, meta.ContentType, content)
-}
-
-// Witnesses handles GET /api/v1/cases/{id}/witnesses.
-func (h *Handlers) Witnesses(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	out, err := h.Service.Witnesses(c.Request().Context(), caller(c), id)
-	if err != nil {
-		return err
-	}
-	noStore(c)
-	return c.JSON(http.StatusOK, map[string]any{"items": out})
-}
-
-// AddWitness handles POST /api/v1/cases/{id}/witnesses.
-func (h *Handlers) AddWitness(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	var in WitnessInput
-	if err := httpx.BindJSON(c, &in); err != nil {
-		return err
-	}
-	out, err := h.Service.AddWitness(c.Request().Context(), caller(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, out)
-}
-
-// WitnessStatement handles PUT /api/v1/cases/{id}/witnesses/{wid}/statement.
-func (h *Handlers) WitnessStatement(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	wid, err := httpx.UUIDParam(c, "wid", "Witness")
-	if err != nil {
-		return err
-	}
-	var in WitnessStatement
-	if err := httpx.BindJSON(c, &in); err != nil {
-		return err
-	}
-	if err := versionFromHeader(c, &in.Version); err != nil {
-		return err
-	}
-	out, err := h.Service.RecordWitnessStatement(c.Request().Context(), caller(c), id, wid, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
-}
-
-func noStore(c echo.Context) { c.Response().Header().Set("Cache-Control", "no-store") }
-
-// versionFromHeader fills an absent version from If-Match, and refuses one
-// that differs from it.
-func versionFromHeader(c echo.Context, v *int) error {
-	h, err := httpx.IfMatchVersion(c)
-	if err != nil || h == 0 {
-		return err
-	}
-	if *v == 0 {
-		*v = h
-	} else if *v != h {
-		return apperr.InvalidFields(map[string]string{"version": "differs from the If-Match header"})
-	}
-	return nil
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -404,18 +403,4 @@ func statutoryViews(parts *caseParts, v *View, o *opener) {
 		v.NotHeard = append(v.NotHeard, WaiverView{Side: w.Side, Ground: w.Ground, RecordedAt: w.RecordedAt,
 			Reason: o.open(rowField("hearing_waiver.reason", w.Side), w.ReasonEnc)})
 	}
-}
-
-// FurtherDelayStep handles POST /api/v1/cases/{id}/further-delay.
-func (h *Handlers) FurtherDelayStep(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *FurtherDelayInput) (any, error) {
-		return s.FurtherDelay(c.Request().Context(), caller(c), id, *in)
-	}, func(in *FurtherDelayInput) *int { return &in.Version })(h)(c)
-}
-
-// NotHeardStep handles POST /api/v1/cases/{id}/not-heard.
-func (h *Handlers) NotHeardStep(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *NotHeardInput) (any, error) {
-		return s.NotHeard(c.Request().Context(), caller(c), id, *in)
-	}, func(in *NotHeardInput) *int { return &in.Version })(h)(c)
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
@@ -639,11 +638,4 @@ func (s *Service) SetLegalHold(ctx context.Context, caller *accounts.Caller, id 
 		return nil, err
 	}
 	return result(r), nil
-}
-
-// LegalHold handles POST /api/v1/cases/{id}/legal-hold.
-func (h *Handlers) LegalHold(c echo.Context) error {
-	return caseStep(func(s *Service, c echo.Context, id uuid.UUID, _ int, in *LegalHoldInput) (any, error) {
-		return s.SetLegalHold(c.Request().Context(), caller(c), id, *in)
-	}, nil)(h)(c)
 }

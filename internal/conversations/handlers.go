@@ -1,11 +1,13 @@
 package conversations
 
 import (
+	"context"
 	"errors"
 	"mime"
 	"net/http"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
@@ -17,44 +19,31 @@ import (
 // Handlers serves the conversation API: threads, notes and retaliation
 // reports. Each parses its path and body and hands over to the service,
 // which checks the caller's relation to the case and to the thread, note or
-// report.
+// report; the JSON routes go through cases.OnCase and its kin.
 type Handlers struct {
 	Service *Service
 }
+
+var (
+	noteID        = httpx.Param{Name: "nid", What: "Note"}
+	retaliationID = httpx.Param{Name: "rid", What: "Retaliation report"}
+)
 
 func caller(c echo.Context) *accounts.Caller {
 	cl, _ := accounts.CallerFrom(c)
 	return cl
 }
 
-func noStore(c echo.Context) { c.Response().Header().Set("Cache-Control", "no-store") }
-
 // Threads handles GET /api/v1/cases/{id}/threads.
 func (h *Handlers) Threads(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	out, err := h.Service.Threads(c.Request().Context(), caller(c), id)
-	if err != nil {
-		return err
-	}
-	noStore(c)
-	return c.JSON(http.StatusOK, map[string]any{"items": out})
+	return cases.ReadCase(c, cases.Items(h.Service.Threads))
 }
 
 // Thread handles GET /api/v1/cases/{id}/threads/{thread}.
 func (h *Handlers) Thread(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	out, err := h.Service.Thread(c.Request().Context(), caller(c), id, c.Param("thread"))
-	if err != nil {
-		return err
-	}
-	noStore(c)
-	return c.JSON(http.StatusOK, out)
+	return cases.ReadCase(c, func(ctx context.Context, cl *accounts.Caller, id uuid.UUID) (*ThreadView, error) {
+		return h.Service.Thread(ctx, cl, id, c.Param("thread"))
+	})
 }
 
 // PostMessage handles POST /api/v1/cases/{id}/threads/{thread}/messages:
@@ -120,162 +109,40 @@ func (h *Handlers) MessageAttachment(c echo.Context) error {
 
 // Notes handles GET /api/v1/cases/{id}/notes.
 func (h *Handlers) Notes(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	out, err := h.Service.Notes(c.Request().Context(), caller(c), id)
-	if err != nil {
-		return err
-	}
-	noStore(c)
-	return c.JSON(http.StatusOK, map[string]any{"items": out})
+	return cases.ReadCase(c, cases.Items(h.Service.Notes))
 }
 
 // AddNote handles POST /api/v1/cases/{id}/notes.
 func (h *Handlers) AddNote(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	var in NoteInput
-	if err := httpx.BindJSON(c, &in); err != nil {
-		return err
-	}
-	out, err := h.Service.AddNote(c.Request().Context(), caller(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, out)
+	return cases.OnCase(c, http.StatusCreated, h.Service.AddNote)
 }
 
 // Note handles GET /api/v1/cases/{id}/notes/{nid}.
-func (h *Handlers) Note(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	nid, err := httpx.UUIDParam(c, "nid", "Note")
-	if err != nil {
-		return err
-	}
-	out, err := h.Service.Note(c.Request().Context(), caller(c), id, nid)
-	if err != nil {
-		return err
-	}
-	noStore(c)
-	return c.JSON(http.StatusOK, out)
-}
+func (h *Handlers) Note(c echo.Context) error { return cases.ReadPart(c, noteID, h.Service.Note) }
 
 // EditNote handles PUT /api/v1/cases/{id}/notes/{nid}: a new version. The
 // version edited comes in the body or as If-Match.
 func (h *Handlers) EditNote(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	nid, err := httpx.UUIDParam(c, "nid", "Note")
-	if err != nil {
-		return err
-	}
-	var in NoteInput
-	if err := httpx.BindJSON(c, &in); err != nil {
-		return err
-	}
-	if err := versionFromHeader(c, &in.Version); err != nil {
-		return err
-	}
-	out, err := h.Service.EditNote(c.Request().Context(), caller(c), id, nid, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
-}
-
-// versionFromHeader fills an absent version from If-Match, and refuses one
-// that differs from it.
-func versionFromHeader(c echo.Context, v *int) error {
-	h, err := httpx.IfMatchVersion(c)
-	if err != nil || h == 0 {
-		return err
-	}
-	if *v == 0 {
-		*v = h
-	} else if *v != h {
-		return apperr.InvalidFields(map[string]string{"version": "differs from the If-Match header"})
-	}
-	return nil
+	return cases.OnPart(c, http.StatusOK, noteID, h.Service.EditNote)
 }
 
 // RetaliationReports handles GET /api/v1/cases/{id}/retaliation.
 func (h *Handlers) RetaliationReports(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	out, err := h.Service.RetaliationReports(c.Request().Context(), caller(c), id)
-	if err != nil {
-		return err
-	}
-	noStore(c)
-	return c.JSON(http.StatusOK, map[string]any{"items": out})
+	return cases.ReadCase(c, cases.Items(h.Service.RetaliationReports))
 }
 
 // ReportRetaliation handles POST /api/v1/cases/{id}/retaliation.
 func (h *Handlers) ReportRetaliation(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	var in RetaliationInput
-	if err := httpx.BindJSON(c, &in); err != nil {
-		return err
-	}
-	out, err := h.Service.ReportRetaliation(c.Request().Context(), caller(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, out)
+	return cases.OnCase(c, http.StatusCreated, h.Service.ReportRetaliation)
 }
 
 // RetaliationReport handles GET /api/v1/cases/{id}/retaliation/{rid}.
 func (h *Handlers) RetaliationReport(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	rid, err := httpx.UUIDParam(c, "rid", "Retaliation report")
-	if err != nil {
-		return err
-	}
-	out, err := h.Service.RetaliationReport(c.Request().Context(), caller(c), id, rid)
-	if err != nil {
-		return err
-	}
-	noStore(c)
-	return c.JSON(http.StatusOK, out)
+	return cases.ReadPart(c, retaliationID, h.Service.RetaliationReport)
 }
 
 // MoveRetaliation handles POST /api/v1/cases/{id}/retaliation/{rid}/state.
+// The report's version comes in the body or as If-Match.
 func (h *Handlers) MoveRetaliation(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	rid, err := httpx.UUIDParam(c, "rid", "Retaliation report")
-	if err != nil {
-		return err
-	}
-	var in RetaliationStep
-	if err := httpx.BindJSON(c, &in); err != nil {
-		return err
-	}
-	if err := versionFromHeader(c, &in.Version); err != nil {
-		return err
-	}
-	out, err := h.Service.MoveRetaliation(c.Request().Context(), caller(c), id, rid, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
+	return cases.OnPart(c, http.StatusOK, retaliationID, h.Service.MoveRetaliation)
 }

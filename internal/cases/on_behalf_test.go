@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/casetest"
 )
 
 // TestFilingOnBehalfRefused is the attack of issue 14: a confidential
@@ -15,27 +16,27 @@ import (
 func TestFilingOnBehalfRefused(t *testing.T) {
 	t.Parallel()
 	c := newCast(t)
-	e := c.e
-	before := c.count(t, "cases", "")
-	for _, p := range []*apptest.Person{c.authority, c.secretary, c.member2, c.admin, c.privacy} {
-		body := complaint()
-		body["complainant_email"], body["consent"] = p.Email, consentText
-		errs := problem(t, e.Do(c.adviser, "POST", "/api/v1/cases", body), 400, "validation")
+	e := c.E
+	before := c.Count(t, "cases", "")
+	for _, p := range []*apptest.Person{c.Authority, c.Secretary, c.Member2, c.Admin, c.Privacy} {
+		body := casetest.Complaint()
+		body["complainant_email"], body["consent"] = p.Email, casetest.ConsentText
+		errs := casetest.Problem(t, e.Do(c.Adviser, "POST", "/api/v1/cases", body), 400, "validation")
 		if !strings.Contains(errs["complainant_email"], "files a complaint themselves") {
 			t.Errorf("filing for %s: errors %v", p.Email, errs)
 		}
 	}
 	// The person the complaint names as respondent.
-	body := complaint()
+	body := casetest.Complaint()
 	body["respondent"] = map[string]any{"name": "  test AANGEKLAAGDE ", "ministry": "BZK"}
-	body["complainant_email"], body["consent"] = c.respondent.Email, consentText
-	if errs := problem(t, e.Do(c.adviser, "POST", "/api/v1/cases", body), 400, "validation"); !strings.Contains(errs["complainant_email"], "respondent") {
+	body["complainant_email"], body["consent"] = c.Respondent.Email, casetest.ConsentText
+	if errs := casetest.Problem(t, e.Do(c.Adviser, "POST", "/api/v1/cases", body), 400, "validation"); !strings.Contains(errs["complainant_email"], "respondent") {
 		t.Errorf("filing for the respondent: errors %v", errs)
 	}
-	if n := c.count(t, "cases", ""); n != before {
+	if n := c.Count(t, "cases", ""); n != before {
 		t.Fatalf("%d cases stored by refused filings", n-before)
 	}
-	if n := c.count(t, "role_grants", "person_id = ? AND role = 'complainant'", c.authority.ID); n != 0 {
+	if n := c.Count(t, "role_grants", "person_id = ? AND role = 'complainant'", c.Authority.ID); n != 0 {
 		t.Errorf("the authority was made complainant by a refused filing")
 	}
 }
@@ -45,10 +46,10 @@ func TestFilingOnBehalfRefused(t *testing.T) {
 func TestFiledOnBehalfTold(t *testing.T) {
 	t.Parallel()
 	c := newCast(t)
-	e := c.e
-	body := complaint()
-	body["complainant_email"], body["consent"] = c.complainant.Email, consentText
-	id := c.file(t, c.adviser, body)
+	e := c.E
+	body := casetest.Complaint()
+	body["complainant_email"], body["consent"] = c.Complainant.Email, casetest.ConsentText
+	id := c.File(t, c.Adviser, body)
 
 	var notices struct {
 		Items []struct {
@@ -57,17 +58,17 @@ func TestFiledOnBehalfTold(t *testing.T) {
 			CaseNumber string `json:"case_number"`
 		}
 	}
-	e.Must(200, c.complainant, "GET", "/api/v1/me/notices", nil).Decode(t, &notices)
+	e.Must(200, c.Complainant, "GET", "/api/v1/me/notices", nil).Decode(t, &notices)
 	if len(notices.Items) != 1 || notices.Items[0].Kind != "filed_on_behalf" || notices.Items[0].CaseID != id ||
 		!strings.HasPrefix(notices.Items[0].CaseNumber, "RKC-") {
 		t.Fatalf("the complainant's notices: %+v", notices.Items)
 	}
-	if n := c.count(t, "outbox", "kind = 'filed_on_behalf' AND recipient_id = ? AND case_id = ?", c.complainant.ID, id); n != 1 {
+	if n := c.Count(t, "outbox", "kind = 'filed_on_behalf' AND recipient_id = ? AND case_id = ?", c.Complainant.ID, id); n != 1 {
 		t.Errorf("%d filed_on_behalf messages for the complainant, want 1", n)
 	}
 	// Filing for oneself tells nobody anything new.
-	own := c.file(t, c.complainant2, complaint())
-	if n := c.count(t, "account_notices", "case_id = ?", own); n != 0 {
+	own := c.File(t, c.Complainant2, casetest.Complaint())
+	if n := c.Count(t, "account_notices", "case_id = ?", own); n != 0 {
 		t.Errorf("a complaint filed by the complainant themselves left %d notices", n)
 	}
 }

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/casetest"
 )
 
 // fromAddress posts a signal as the client at addr (the test trusts
 // X-Forwarded-For from loopback, as production trusts its ingress).
 func fromAddress(t *testing.T, e *apptest.Env, addr string, body map[string]any) *apptest.Response {
 	t.Helper()
-	req, err := http.NewRequest("POST", e.Server.URL+"/api/v1/signals", strings.NewReader(string(mustJSON(body))))
+	req, err := http.NewRequest("POST", e.Server.URL+"/api/v1/signals", strings.NewReader(string(casetest.MustJSON(body))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func TestSignalFlood(t *testing.T) {
 		case http.StatusCreated:
 			accepted++
 		case http.StatusTooManyRequests:
-			problem(t, r, 429, "too-many-signals")
+			casetest.Problem(t, r, 429, "too-many-signals")
 			if s, _ := strconv.Atoi(r.Header.Get("Retry-After")); s < 1 || s > 3600 {
 				t.Fatalf("Retry-After %q, want 1..3600 seconds", r.Header.Get("Retry-After"))
 			}
@@ -70,7 +71,7 @@ func TestSignalFlood(t *testing.T) {
 	}
 
 	// The bound on a signal's length: 20,000 characters are refused.
-	errs := problem(t, fromAddress(t, e, "198.51.100.8", map[string]any{"category": "bullying", "message": strings.Repeat("x", 20000)}), 400, "validation")
+	errs := casetest.Problem(t, fromAddress(t, e, "198.51.100.8", map[string]any{"category": "bullying", "message": strings.Repeat("x", 20000)}), 400, "validation")
 	if errs["message"] == "" {
 		t.Error("no error on message for 20,000 characters")
 	}
@@ -87,7 +88,7 @@ func TestSignalOverallLimit(t *testing.T) {
 		if r.Status == http.StatusCreated {
 			accepted++
 		} else {
-			problem(t, r, 429, "too-many-signals")
+			casetest.Problem(t, r, 429, "too-many-signals")
 		}
 	}
 	if accepted != 8 {
@@ -105,7 +106,7 @@ func TestSignalOverallLimit(t *testing.T) {
 func TestSignalAbuse(t *testing.T) {
 	t.Parallel()
 	c := newCast(t)
-	e := c.e
+	e := c.E
 	var ids []string
 	for i := range 3 {
 		e.Must(201, nil, "POST", "/api/v1/signals", map[string]any{"category": "bullying", "message": "Melding " + strconv.Itoa(i)})
@@ -116,7 +117,7 @@ func TestSignalAbuse(t *testing.T) {
 			Abuse bool
 		}
 	}
-	e.Must(200, c.secretary, "GET", "/api/v1/signals", nil).Decode(t, &list)
+	e.Must(200, c.Secretary, "GET", "/api/v1/signals", nil).Decode(t, &list)
 	for _, it := range list.Items {
 		ids = append(ids, it.ID)
 	}
@@ -144,13 +145,13 @@ func TestSignalAbuse(t *testing.T) {
 
 	yes, no := map[string]any{"abuse": true}, map[string]any{"abuse": false}
 	path := "/api/v1/signals/" + ids[0] + "/abuse"
-	problem(t, e.Do(c.complainant, "PUT", path, yes), 403, "forbidden")
-	problem(t, e.Do(c.admin, "PUT", path, yes), 403, "forbidden")
-	problem(t, e.Do(c.secretary, "PUT", path, map[string]any{}), 400, "validation")
-	problem(t, e.Do(c.secretary, "PUT", "/api/v1/signals/"+c.complainant.ID.String()+"/abuse", yes), 404, "not-found")
-	e.Must(204, c.secretary, "PUT", path, yes)
-	e.Must(204, c.chair, "PUT", "/api/v1/signals/"+ids[1]+"/abuse", yes)
-	e.Must(204, c.chair, "PUT", "/api/v1/signals/"+ids[1]+"/abuse", yes) // again: no change
+	casetest.Problem(t, e.Do(c.Complainant, "PUT", path, yes), 403, "forbidden")
+	casetest.Problem(t, e.Do(c.Admin, "PUT", path, yes), 403, "forbidden")
+	casetest.Problem(t, e.Do(c.Secretary, "PUT", path, map[string]any{}), 400, "validation")
+	casetest.Problem(t, e.Do(c.Secretary, "PUT", "/api/v1/signals/"+c.Complainant.ID.String()+"/abuse", yes), 404, "not-found")
+	e.Must(204, c.Secretary, "PUT", path, yes)
+	e.Must(204, c.Chair, "PUT", "/api/v1/signals/"+ids[1]+"/abuse", yes)
+	e.Must(204, c.Chair, "PUT", "/api/v1/signals/"+ids[1]+"/abuse", yes) // again: no change
 	if n, a := totals(); n != 1 || a != 2 {
 		t.Fatalf("after marking two: %d counted, %d abuse; want 1, 2", n, a)
 	}
@@ -162,14 +163,14 @@ func TestSignalAbuse(t *testing.T) {
 		t.Fatalf("after report_compact: %d counted, %d abuse; want 1, 2", n, a)
 	}
 	var one map[string]any
-	e.Must(200, c.secretary, "GET", "/api/v1/signals/"+ids[0], nil).Decode(t, &one)
+	e.Must(200, c.Secretary, "GET", "/api/v1/signals/"+ids[0], nil).Decode(t, &one)
 	if one["abuse"] != true {
 		t.Errorf("the marked signal reads %v, want abuse true", one["abuse"])
 	}
 	var report struct {
 		Figures []struct{ Key string }
 	}
-	e.Must(200, c.reporter, "GET", "/api/v1/reports/annual/"+strconv.Itoa(e.Clock.Now().Year()), nil).Decode(t, &report)
+	e.Must(200, c.Reporter, "GET", "/api/v1/reports/annual/"+strconv.Itoa(e.Clock.Now().Year()), nil).Decode(t, &report)
 	found := false
 	for _, f := range report.Figures {
 		found = found || f.Key == "signals_abuse"
@@ -178,11 +179,11 @@ func TestSignalAbuse(t *testing.T) {
 		t.Error("the annual report has no separate figure signals_abuse")
 	}
 
-	e.Must(204, c.secretary, "PUT", path, no)
+	e.Must(204, c.Secretary, "PUT", path, no)
 	if n, a := totals(); n != 2 || a != 1 {
 		t.Fatalf("after taking one mark away: %d counted, %d abuse; want 2, 1", n, a)
 	}
-	if got := c.count(t, "access_log", "action IN ('signal:abuse', 'signal:abuse:undo')"); got != 3 {
+	if got := c.Count(t, "access_log", "action IN ('signal:abuse', 'signal:abuse:undo')"); got != 3 {
 		t.Errorf("%d abuse entries on the access log, want 3", got)
 	}
 }

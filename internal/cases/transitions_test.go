@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/casetest"
 )
 
 var allStates = []string{"submitted", "registered", "awaiting_information", "admissible", "inadmissible",
@@ -32,53 +33,53 @@ type caseStep struct {
 }
 
 var caseSteps = []caseStep{
-	{name: "register", who: func(c *cast) *apptest.Person { return c.secretary }, path: "register",
+	{name: "register", who: func(c *cast) *apptest.Person { return c.Secretary }, path: "register",
 		legal: []string{"submitted"}, typ: "illegal-transition"},
-	{name: "information-request", who: func(c *cast) *apptest.Person { return c.secretary }, path: "information-request",
+	{name: "information-request", who: func(c *cast) *apptest.Person { return c.Secretary }, path: "information-request",
 		body:  func(*cast) any { return map[string]any{"what": "Data"} },
 		legal: []string{"registered"}, typ: "illegal-transition"},
-	{name: "information", who: func(c *cast) *apptest.Person { return c.complainant }, path: "information",
+	{name: "information", who: func(c *cast) *apptest.Person { return c.Complainant }, path: "information",
 		body:  func(*cast) any { return map[string]any{"text": "Hier is het"} },
 		legal: []string{"awaiting_information"}, typ: "illegal-transition"},
-	{name: "admissible", who: func(c *cast) *apptest.Person { return c.chair }, path: "admissibility",
+	{name: "admissible", who: func(c *cast) *apptest.Person { return c.Chair }, path: "admissibility",
 		body:  func(*cast) any { return map[string]any{"admissible": true} },
 		legal: []string{"registered"}, typ: "illegal-transition"},
-	{name: "inadmissible", who: func(c *cast) *apptest.Person { return c.chair }, path: "admissibility",
+	{name: "inadmissible", who: func(c *cast) *apptest.Person { return c.Chair }, path: "admissibility",
 		body: func(*cast) any {
 			return map[string]any{"admissible": false, "ground": "incomplete", "reason": "Onvolledig"}
 		},
 		legal: []string{"registered", "awaiting_information"}, typ: "illegal-transition"},
-	{name: "panel", who: func(c *cast) *apptest.Person { return c.chair }, path: "panel",
-		body:  func(c *cast) any { return map[string]any{"member_ids": []string{c.member.ID.String()}} },
+	{name: "panel", who: func(c *cast) *apptest.Person { return c.Chair }, path: "panel",
+		body:  func(c *cast) any { return map[string]any{"member_ids": []string{c.Member.ID.String()}} },
 		legal: []string{"admissible", "investigating"}, typ: "illegal-transition"},
-	{name: "investigation", who: func(c *cast) *apptest.Person { return c.secretary }, path: "investigation",
-		body:  func(c *cast) any { return map[string]any{"respondent_email": c.respondent.Email} },
+	{name: "investigation", who: func(c *cast) *apptest.Person { return c.Secretary }, path: "investigation",
+		body:  func(c *cast) any { return map[string]any{"respondent_email": c.Respondent.Email} },
 		legal: []string{"admissible"}, typ: "illegal-transition"},
-	{name: "advice", who: func(c *cast) *apptest.Person { return c.chair }, path: "advice",
-		body:  func(*cast) any { return adviceBody() },
+	{name: "advice", who: func(c *cast) *apptest.Person { return c.Chair }, path: "advice",
+		body:  func(*cast) any { return casetest.AdviceBody() },
 		legal: []string{"investigating"}, typ: "illegal-transition"},
-	{name: "decision", who: func(c *cast) *apptest.Person { return c.authority }, path: "decision",
+	{name: "decision", who: func(c *cast) *apptest.Person { return c.Authority }, path: "decision",
 		body:  func(*cast) any { return map[string]any{"follows_advice": true} },
 		legal: []string{"advised"}, typ: "illegal-transition",
 		unknownIn: []string{"submitted", "registered", "awaiting_information", "admissible", "inadmissible",
 			"investigating", "withdrawn", "resolved_informally"}},
-	{name: "withdraw", who: func(c *cast) *apptest.Person { return c.complainant }, path: "withdraw",
+	{name: "withdraw", who: func(c *cast) *apptest.Person { return c.Complainant }, path: "withdraw",
 		legal: []string{"submitted", "registered", "awaiting_information", "admissible", "investigating"}, typ: "illegal-transition"},
-	{name: "informal-resolution", who: func(c *cast) *apptest.Person { return c.chair }, path: "informal-resolution",
+	{name: "informal-resolution", who: func(c *cast) *apptest.Person { return c.Chair }, path: "informal-resolution",
 		body: func(*cast) any {
 			return map[string]any{"reason": "Bemiddeld", "complainant_consented": true, "respondent_consented": true}
 		},
 		legal: []string{"investigating"}, typ: "illegal-transition"},
-	{name: "close", who: func(c *cast) *apptest.Person { return c.secretary }, path: "close",
+	{name: "close", who: func(c *cast) *apptest.Person { return c.Secretary }, path: "close",
 		legal: []string{"inadmissible", "decided", "withdrawn", "resolved_informally"}, typ: "illegal-transition"},
 	// Steps that do not move the case but belong to some states only.
-	{name: "hearing", who: func(c *cast) *apptest.Person { return c.secretary }, path: "hearings",
-		body:  func(c *cast) any { return map[string]any{"planned_at": c.plannedAt(), "parties": "both"} },
+	{name: "hearing", who: func(c *cast) *apptest.Person { return c.Secretary }, path: "hearings",
+		body:  func(c *cast) any { return map[string]any{"planned_at": c.PlannedAt(), "parties": "both"} },
 		legal: []string{"investigating"}, typ: "case-not-investigating"},
-	{name: "extension", who: func(c *cast) *apptest.Person { return c.chair }, path: "extension",
+	{name: "extension", who: func(c *cast) *apptest.Person { return c.Chair }, path: "extension",
 		body:  func(*cast) any { return map[string]any{"reason": "Drukte"} },
 		legal: []string{"registered", "awaiting_information", "admissible", "investigating"}, typ: "not-extendable"},
-	{name: "statement", who: func(c *cast) *apptest.Person { return c.complainant }, path: "statements",
+	{name: "statement", who: func(c *cast) *apptest.Person { return c.Complainant }, path: "statements",
 		body:  func(*cast) any { return map[string]any{"body": "Aanvulling"} },
 		legal: []string{"registered", "awaiting_information", "admissible", "investigating"}, typ: "case-not-open"},
 }
@@ -91,37 +92,37 @@ func TestIllegalTransitions(t *testing.T) {
 	c := newCast(t)
 	for _, state := range allStates {
 		t.Run(state, func(t *testing.T) {
-			id := c.caseIn(t, state)
+			id := c.CaseIn(t, state)
 			for _, s := range caseSteps {
 				if slices.Contains(s.legal, state) {
 					continue
 				}
-				before := c.row(t, id)
+				before := c.Row(t, id)
 				var body any = map[string]any{}
 				if s.body != nil {
 					body = s.body(c)
 				}
-				r := c.e.Do(s.who(c), "POST", "/api/v1/cases/"+id+"/"+s.path, body)
+				r := c.E.Do(s.who(c), "POST", "/api/v1/cases/"+id+"/"+s.path, body)
 				if slices.Contains(s.unknownIn, state) {
-					problem(t, r, 404, "not-found")
+					casetest.Problem(t, r, 404, "not-found")
 				} else {
-					problem(t, r, 409, s.typ)
+					casetest.Problem(t, r, 409, s.typ)
 				}
-				if after := c.row(t, id); after != before {
+				if after := c.Row(t, id); after != before {
 					t.Errorf("%s in %s changed the case: %+v → %+v", s.name, state, before, after)
 				}
 			}
 			// Evidence is added while the case is being handled, and not after.
-			before := c.row(t, id)
-			r := c.upload(t, c.complainant, id, "bewijs.pdf", "application/pdf", pdf)
+			before := c.Row(t, id)
+			r := c.Upload(t, c.Complainant, id, "bewijs.pdf", "application/pdf", casetest.PDF)
 			switch state {
 			case "submitted", "registered", "awaiting_information", "admissible", "investigating":
 				if r.Status != 201 {
 					t.Errorf("attachment in %s: %d %s", state, r.Status, r.Body)
 				}
 			default:
-				problem(t, r, 409, "case-not-open")
-				if after := c.row(t, id); after != before {
+				casetest.Problem(t, r, 409, "case-not-open")
+				if after := c.Row(t, id); after != before {
 					t.Errorf("a refused attachment changed the case: %+v → %+v", before, after)
 				}
 			}
@@ -137,23 +138,23 @@ func TestLegalSteps(t *testing.T) {
 	for _, s := range caseSteps {
 		for _, state := range s.legal {
 			t.Run(s.name+"/"+state, func(t *testing.T) {
-				id := c.caseIn(t, state)
+				id := c.CaseIn(t, state)
 				switch s.name {
 				case "advice":
-					c.hearHeld(t, id)
+					c.HearHeld(t, id)
 				case "investigation":
-					c.e.Must(200, c.chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.member.ID.String()}})
+					c.E.Must(200, c.Chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.Member.ID.String()}})
 				}
 				var body any = map[string]any{}
 				if s.body != nil {
 					body = s.body(c)
 				}
-				before := c.row(t, id)
-				r := c.e.Do(s.who(c), "POST", "/api/v1/cases/"+id+"/"+s.path, body)
+				before := c.Row(t, id)
+				r := c.E.Do(s.who(c), "POST", "/api/v1/cases/"+id+"/"+s.path, body)
 				if r.Status != 200 && r.Status != 201 {
 					t.Fatalf("%s in %s: %d %s", s.name, state, r.Status, r.Body)
 				}
-				if after := c.row(t, id); after.Version <= before.Version {
+				if after := c.Row(t, id); after.Version <= before.Version {
 					t.Errorf("%s did not bump the version: %+v → %+v", s.name, before, after)
 				}
 			})
@@ -167,26 +168,26 @@ func TestLegalSteps(t *testing.T) {
 func TestConflictOfInterest(t *testing.T) {
 	t.Parallel()
 	c := newCast(t)
-	e := c.e
+	e := c.E
 	// A committee member who is also a complainant in a case of their own.
 	member3 := e.Person("lid3@test.rkc", "SZW", apptest.Grant("member", "*"), apptest.Grant("complainant", "SZW"))
 
-	caseA := c.caseIn(t, "admissible") // complainant BZK, respondent BZK
-	finBody := complaint()
+	caseA := c.CaseIn(t, "admissible") // complainant BZK, respondent BZK
+	finBody := casetest.Complaint()
 	finBody["respondent"] = map[string]any{"name": "B. Bakker", "ministry": "BZK"}
-	caseB := c.file(t, c.complainant2, finBody) // complainant FIN, respondent BZK
-	stepRegister(c, t, caseB)
-	stepAdmit(c, t, caseB)
-	caseC := c.file(t, member3, complaint()) // complainant SZW (member3 themself)
-	stepRegister(c, t, caseC)
-	stepAdmit(c, t, caseC)
+	caseB := c.File(t, c.Complainant2, finBody) // complainant FIN, respondent BZK
+	casetest.StepRegister(c.Cast, t, caseB)
+	casetest.StepAdmit(c.Cast, t, caseB)
+	caseC := c.File(t, member3, casetest.Complaint()) // complainant SZW (member3 themself)
+	casetest.StepRegister(c.Cast, t, caseC)
+	casetest.StepAdmit(c.Cast, t, caseC)
 
 	// The member declares a conflict in case A after being assigned: they
 	// leave the panel and lose sight of the case.
-	e.Must(200, c.chair, "POST", "/api/v1/cases/"+caseA+"/panel", map[string]any{"member_ids": []string{c.member.ID.String()}})
-	e.Must(204, c.member, "POST", "/api/v1/cases/"+caseA+"/conflicts", map[string]any{"reason": "Oud-collega van klager"})
-	problem(t, e.Do(c.member, "GET", "/api/v1/cases/"+caseA, nil), 404, "not-found")
-	if v, _ := c.get(t, c.secretary, caseA); len(v.Panel) != 0 {
+	e.Must(200, c.Chair, "POST", "/api/v1/cases/"+caseA+"/panel", map[string]any{"member_ids": []string{c.Member.ID.String()}})
+	e.Must(204, c.Member, "POST", "/api/v1/cases/"+caseA+"/conflicts", map[string]any{"reason": "Oud-collega van klager"})
+	casetest.Problem(t, e.Do(c.Member, "GET", "/api/v1/cases/"+caseA, nil), 404, "not-found")
+	if v, _ := c.Get(t, c.Secretary, caseA); len(v.Panel) != 0 {
 		t.Fatalf("the member stayed on the panel: %+v", v.Panel)
 	}
 
@@ -196,24 +197,24 @@ func TestConflictOfInterest(t *testing.T) {
 		members []*apptest.Person
 		reasons map[*apptest.Person]string // who is refused, and a word of the reason
 	}{
-		{"complainant's ministry", caseA, []*apptest.Person{c.member2}, map[*apptest.Person]string{c.member2: "complainant's ministry"}},
-		{"respondent's ministry", caseB, []*apptest.Person{c.member2, c.member}, map[*apptest.Person]string{c.member2: "respondent's ministry"}},
-		{"a party", caseC, []*apptest.Person{member3, c.chair}, map[*apptest.Person]string{member3: "party"}},
-		{"declared a conflict", caseA, []*apptest.Person{c.member, c.chair}, map[*apptest.Person]string{c.member: "declared a conflict"}},
-		{"not on the committee", caseA, []*apptest.Person{c.adviser}, map[*apptest.Person]string{c.adviser: "not a member"}},
-		{"several at once", caseA, []*apptest.Person{c.chair, c.member2, c.member}, map[*apptest.Person]string{
-			c.member2: "complainant's ministry", c.member: "declared a conflict"}},
+		{"complainant's ministry", caseA, []*apptest.Person{c.Member2}, map[*apptest.Person]string{c.Member2: "complainant's ministry"}},
+		{"respondent's ministry", caseB, []*apptest.Person{c.Member2, c.Member}, map[*apptest.Person]string{c.Member2: "respondent's ministry"}},
+		{"a party", caseC, []*apptest.Person{member3, c.Chair}, map[*apptest.Person]string{member3: "party"}},
+		{"declared a conflict", caseA, []*apptest.Person{c.Member, c.Chair}, map[*apptest.Person]string{c.Member: "declared a conflict"}},
+		{"not on the committee", caseA, []*apptest.Person{c.Adviser}, map[*apptest.Person]string{c.Adviser: "not a member"}},
+		{"several at once", caseA, []*apptest.Person{c.Chair, c.Member2, c.Member}, map[*apptest.Person]string{
+			c.Member2: "complainant's ministry", c.Member: "declared a conflict"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			before := c.row(t, tc.caseID)
-			panelBefore := c.count(t, "panel_members", "case_id = ?", tc.caseID)
+			before := c.Row(t, tc.caseID)
+			panelBefore := c.Count(t, "panel_members", "case_id = ?", tc.caseID)
 			ids := []string{}
 			for _, m := range tc.members {
 				ids = append(ids, m.ID.String())
 			}
-			r := e.Do(c.chair, "POST", "/api/v1/cases/"+tc.caseID+"/panel", map[string]any{"member_ids": ids})
-			errs := problem(t, r, 409, "conflict-of-interest")
+			r := e.Do(c.Chair, "POST", "/api/v1/cases/"+tc.caseID+"/panel", map[string]any{"member_ids": ids})
+			errs := casetest.Problem(t, r, 409, "conflict-of-interest")
 			if len(errs) != len(tc.reasons) {
 				t.Errorf("reasons %v, want one for each of %d members", errs, len(tc.reasons))
 			}
@@ -222,54 +223,54 @@ func TestConflictOfInterest(t *testing.T) {
 					t.Errorf("reason for %s is %q, want it to say %q", p.Email, errs[p.ID.String()], word)
 				}
 			}
-			if after := c.row(t, tc.caseID); after != before {
+			if after := c.Row(t, tc.caseID); after != before {
 				t.Errorf("a refused panel changed the case: %+v → %+v", before, after)
 			}
-			if n := c.count(t, "panel_members", "case_id = ?", tc.caseID); n != panelBefore {
+			if n := c.Count(t, "panel_members", "case_id = ?", tc.caseID); n != panelBefore {
 				t.Errorf("panel members %d → %d", panelBefore, n)
 			}
 		})
 	}
 
 	// A panel without conflicts is assigned.
-	e.Must(200, c.chair, "POST", "/api/v1/cases/"+caseB+"/panel", map[string]any{"member_ids": []string{c.member.ID.String(), c.chair.ID.String()}})
+	e.Must(200, c.Chair, "POST", "/api/v1/cases/"+caseB+"/panel", map[string]any{"member_ids": []string{c.Member.ID.String(), c.Chair.ID.String()}})
 
 	t.Run("respondent's ministry learnt at the investigation", func(t *testing.T) {
 		// The complainant did not name the respondent's ministry, so a BZK
 		// member could sit; once the respondent turns out to work at BZK, the
 		// investigation must not start with that panel.
-		body := complaint()
+		body := casetest.Complaint()
 		body["respondent"] = map[string]any{"name": "C. Visser"}
-		id := c.file(t, c.complainant2, body)
-		stepRegister(c, t, id)
-		stepAdmit(c, t, id)
-		e.Must(200, c.chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.member2.ID.String(), c.chair.ID.String()}})
-		before := c.row(t, id)
-		r := e.Do(c.secretary, "POST", "/api/v1/cases/"+id+"/investigation", map[string]any{"respondent_email": c.respondent.Email})
-		errs := problem(t, r, 409, "conflict-of-interest")
-		if !strings.Contains(errs[c.member2.ID.String()], "respondent's ministry") || len(errs) != 1 {
+		id := c.File(t, c.Complainant2, body)
+		casetest.StepRegister(c.Cast, t, id)
+		casetest.StepAdmit(c.Cast, t, id)
+		e.Must(200, c.Chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.Member2.ID.String(), c.Chair.ID.String()}})
+		before := c.Row(t, id)
+		r := e.Do(c.Secretary, "POST", "/api/v1/cases/"+id+"/investigation", map[string]any{"respondent_email": c.Respondent.Email})
+		errs := casetest.Problem(t, r, 409, "conflict-of-interest")
+		if !strings.Contains(errs[c.Member2.ID.String()], "respondent's ministry") || len(errs) != 1 {
 			t.Errorf("reasons %v", errs)
 		}
-		if after := c.row(t, id); after != before {
+		if after := c.Row(t, id); after != before {
 			t.Errorf("changed: %+v → %+v", before, after)
 		}
-		problem(t, e.Do(c.respondent, "GET", "/api/v1/cases/"+id, nil), 404, "not-found")
+		casetest.Problem(t, e.Do(c.Respondent, "GET", "/api/v1/cases/"+id, nil), 404, "not-found")
 		// With a panel free of conflicts it starts.
-		e.Must(200, c.chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.member.ID.String()}})
-		c.post(t, c.secretary, id, "investigation", map[string]any{"respondent_email": c.respondent.Email}, "investigating")
+		e.Must(200, c.Chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.Member.ID.String()}})
+		c.Post(t, c.Secretary, id, "investigation", map[string]any{"respondent_email": c.Respondent.Email}, "investigating")
 	})
 	t.Run("a panel member named as respondent", func(t *testing.T) {
-		id := c.file(t, c.complainant2, complaint())
-		stepRegister(c, t, id)
-		stepAdmit(c, t, id)
-		e.Must(200, c.chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.member.ID.String(), c.chair.ID.String()}})
-		before := c.row(t, id)
-		r := e.Do(c.secretary, "POST", "/api/v1/cases/"+id+"/investigation", map[string]any{"respondent_email": c.member.Email})
-		errs := problem(t, r, 409, "conflict-of-interest")
-		if !strings.Contains(errs[c.member.ID.String()], "party") {
+		id := c.File(t, c.Complainant2, casetest.Complaint())
+		casetest.StepRegister(c.Cast, t, id)
+		casetest.StepAdmit(c.Cast, t, id)
+		e.Must(200, c.Chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.Member.ID.String(), c.Chair.ID.String()}})
+		before := c.Row(t, id)
+		r := e.Do(c.Secretary, "POST", "/api/v1/cases/"+id+"/investigation", map[string]any{"respondent_email": c.Member.Email})
+		errs := casetest.Problem(t, r, 409, "conflict-of-interest")
+		if !strings.Contains(errs[c.Member.ID.String()], "party") {
 			t.Errorf("reasons %v", errs)
 		}
-		if after := c.row(t, id); after != before {
+		if after := c.Row(t, id); after != before {
 			t.Errorf("changed: %+v → %+v", before, after)
 		}
 	})
@@ -280,35 +281,35 @@ func TestConflictOfInterest(t *testing.T) {
 func TestStaleVersion(t *testing.T) {
 	t.Parallel()
 	c := newCast(t)
-	e := c.e
-	id := c.caseIn(t, "registered") // version 2
+	e := c.E
+	id := c.CaseIn(t, "registered") // version 2
 	base := "/api/v1/cases/" + id
 
 	ifMatch := func(version string, body any) *apptest.Response {
-		req, err := http.NewRequest("POST", e.Server.URL+base+"/admissibility", bytes.NewReader(mustJSON(body)))
+		req, err := http.NewRequest("POST", e.Server.URL+base+"/admissibility", bytes.NewReader(casetest.MustJSON(body)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("If-Match", version)
-		return e.Send(c.chair, req)
+		return e.Send(c.Chair, req)
 	}
-	before := c.row(t, id)
+	before := c.Row(t, id)
 	if before.Version != 2 {
 		t.Fatalf("version %d after registration, want 2", before.Version)
 	}
-	problem(t, ifMatch(`"1"`, map[string]any{"admissible": true}), 409, "stale-version")
-	problem(t, e.Do(c.chair, "POST", base+"/admissibility", map[string]any{"admissible": true, "version": 1}), 409, "stale-version")
-	errs := problem(t, ifMatch(`"2"`, map[string]any{"admissible": true, "version": 1}), 400, "validation")
+	casetest.Problem(t, ifMatch(`"1"`, map[string]any{"admissible": true}), 409, "stale-version")
+	casetest.Problem(t, e.Do(c.Chair, "POST", base+"/admissibility", map[string]any{"admissible": true, "version": 1}), 409, "stale-version")
+	errs := casetest.Problem(t, ifMatch(`"2"`, map[string]any{"admissible": true, "version": 1}), 400, "validation")
 	if errs["version"] == "" {
 		t.Errorf("errors %v", errs)
 	}
-	problem(t, ifMatch(`"abc"`, map[string]any{"admissible": true}), 400, "validation")
-	if after := c.row(t, id); after != before {
+	casetest.Problem(t, ifMatch(`"abc"`, map[string]any{"admissible": true}), 400, "validation")
+	if after := c.Row(t, id); after != before {
 		t.Fatalf("a stale step changed the case: %+v → %+v", before, after)
 	}
 	// The ETag of a read is what If-Match takes.
-	_, r := c.get(t, c.chair, id)
+	_, r := c.Get(t, c.Chair, id)
 	if r.Header.Get("ETag") != `"2"` {
 		t.Fatalf("ETag %q", r.Header.Get("ETag"))
 	}
@@ -317,15 +318,15 @@ func TestStaleVersion(t *testing.T) {
 	}
 
 	t.Run("concurrent hearing records", func(t *testing.T) {
-		id := c.caseIn(t, "investigating")
+		id := c.CaseIn(t, "investigating")
 		var h struct {
 			ID      string `json:"id"`
 			Version int    `json:"version"`
 		}
-		e.Must(201, c.secretary, "POST", "/api/v1/cases/"+id+"/hearings", map[string]any{"planned_at": c.heldAt(), "parties": "both", "minutes": "Eerste verslag."}).Decode(t, &h)
+		e.Must(201, c.Secretary, "POST", "/api/v1/cases/"+id+"/hearings", map[string]any{"planned_at": c.HeldAt(), "parties": "both", "minutes": "Eerste verslag."}).Decode(t, &h)
 		path := e.Server.URL + "/api/v1/cases/" + id + "/hearings/" + h.ID
 		minutes := []string{"Verslag van de secretaris.", "Verslag van het lid."}
-		authors := []*apptest.Person{c.secretary, c.member}
+		authors := []*apptest.Person{c.Secretary, c.Member}
 		statuses := make([]int, 2)
 		errs := make([]error, 2)
 		start := make(chan struct{})
@@ -334,7 +335,7 @@ func TestStaleVersion(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				req, _ := http.NewRequest("PUT", path, bytes.NewReader(mustJSON(map[string]any{"version": h.Version, "minutes": minutes[i], "held": true})))
+				req, _ := http.NewRequest("PUT", path, bytes.NewReader(casetest.MustJSON(map[string]any{"version": h.Version, "minutes": minutes[i], "held": true})))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Authorization", "Bearer "+authors[i].Token)
 				<-start
@@ -358,7 +359,7 @@ func TestStaleVersion(t *testing.T) {
 		if statuses[0] != 200 || statuses[1] != 409 {
 			t.Fatalf("statuses %v, want one 200 and one 409", statuses)
 		}
-		v, _ := c.get(t, c.secretary, id)
+		v, _ := c.Get(t, c.Secretary, id)
 		if len(v.Hearings) != 1 || v.Hearings[0].Version != 2 || !slices.Contains(minutes, v.Hearings[0].Minutes) {
 			t.Fatalf("hearing after the race: %+v", v.Hearings)
 		}
@@ -369,13 +370,13 @@ func TestStaleVersion(t *testing.T) {
 		if winner == loser {
 			loser = minutes[1]
 		}
-		problem(t, e.Do(c.member, "PUT", "/api/v1/cases/"+id+"/hearings/"+h.ID, map[string]any{"version": h.Version, "minutes": loser, "held": true}), 409, "stale-version")
-		if v, _ := c.get(t, c.secretary, id); v.Hearings[0].Minutes != winner {
+		casetest.Problem(t, e.Do(c.Member, "PUT", "/api/v1/cases/"+id+"/hearings/"+h.ID, map[string]any{"version": h.Version, "minutes": loser, "held": true}), 409, "stale-version")
+		if v, _ := c.Get(t, c.Secretary, id); v.Hearings[0].Minutes != winner {
 			t.Fatalf("the winner's record was overwritten: %q", v.Hearings[0].Minutes)
 		}
 		// One for the hearing recorded after the fact, one for the winner's
 		// correction; none for the loser.
-		if n := c.count(t, "case_events", "case_id = ? AND kind = 'hearing_recorded'", id); n != 2 {
+		if n := c.Count(t, "case_events", "case_id = ? AND kind = 'hearing_recorded'", id); n != 2 {
 			t.Fatalf("%d hearing_recorded events, want 2", n)
 		}
 	})

@@ -49,6 +49,9 @@ type Entry struct {
 // TableName is the log's table.
 func (Entry) TableName() string { return "access_log" }
 
+const insertEntrySQL = `INSERT INTO access_log (at, person_id, role, case_id, action, client, digest, key_handle, sealed, person_tag)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`
+
 // Append adds an entry in the caller's transaction tx, so a write and its log
 // line commit together or not at all. It takes no lock and reads no other
 // entry; the entry's position in the log is given later by the sequencer.
@@ -64,7 +67,12 @@ func AppendID(ctx context.Context, tx *gorm.DB, e Entry) (int64, error) {
 	e.ID = 0
 	e.At = e.At.UTC().Truncate(time.Microsecond)
 	e.KeyHandle, e.Sealed, e.PersonTag, e.Forgotten = nil, nil, nil, false
+	insert, args := insertEntrySQL, []any{}
 	if e.CaseID != nil {
+		if k := e.Key; k != nil && k.isNew {
+			insert = `WITH key AS (INSERT INTO log_case_keys (case_id, handle, key) VALUES ($11, $12, $13)) ` + insertEntrySQL
+			args = []any{*e.CaseID, k.Handle, k.Key}
+		}
 		if err := seal(tx, &e); err != nil {
 			return 0, err
 		}
@@ -72,8 +80,7 @@ func AppendID(ctx context.Context, tx *gorm.DB, e Entry) (int64, error) {
 	// One plain statement with positional parameters: this runs for every
 	// audited request, and gorm would map the struct by reflection and
 	// build the statement each time.
-	err := tx.Statement.ConnPool.QueryRowContext(ctx, `INSERT INTO access_log (at, person_id, role, case_id, action, client, digest, key_handle, sealed, person_tag)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		e.At, e.PersonID, e.Role, e.CaseID, e.Action, e.Client, e.Digest, e.KeyHandle, e.Sealed, e.PersonTag).Scan(&e.ID)
+	args = append([]any{e.At, e.PersonID, e.Role, e.CaseID, e.Action, e.Client, e.Digest, e.KeyHandle, e.Sealed, e.PersonTag}, args...)
+	err := tx.Statement.ConnPool.QueryRowContext(ctx, insert, args...).Scan(&e.ID)
 	return e.ID, err
 }

@@ -32,6 +32,18 @@ import (
 type CaseKey struct {
 	Handle uuid.UUID
 	Key    []byte
+	isNew  bool // made by NewCaseKey, not stored yet
+}
+
+// NewCaseKey makes the log key of a case that has none yet, for its first
+// entry (the filing): Append stores the key with that entry, in one
+// statement.
+func NewCaseKey() (*CaseKey, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	return &CaseKey{Handle: uuid.New(), Key: key, isNew: true}, nil
 }
 
 // CaseKeyJoin and CaseKeyColumns read a case's log key together with the

@@ -2,6 +2,8 @@ package cases
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/google/uuid"
@@ -45,6 +47,28 @@ func (c *CaseRecord) fields() []struct {
 		{"stats_id_enc", &c.StatsIDEnc}, {"legal_hold_reason_enc", &c.LegalHoldReasonEnc},
 		{"created_at", &c.CreatedAt}, {"updated_at", &c.UpdatedAt},
 	}
+}
+
+// insertCaseSQL inserts a whole case row, its values in the order of fields.
+var insertCaseSQL = func() string {
+	var cols, params []string
+	for i, f := range (&CaseRecord{}).fields() {
+		cols = append(cols, f.column)
+		params = append(params, fmt.Sprintf("$%d", i+1))
+	}
+	return `INSERT INTO cases (` + strings.Join(cols, ", ") + `) VALUES (` + strings.Join(params, ", ") + `)`
+}()
+
+// insertCaseRow stores a new case row.
+func insertCaseRow(ctx context.Context, tx *gorm.DB, c *CaseRecord) error {
+	var values []any
+	for _, f := range c.fields() {
+		// The field's value, not its address: a nil *uuid.UUID behind a
+		// pointer would reach pgx as a Valuer it calls on nil.
+		values = append(values, reflect.ValueOf(f.dest).Elem().Interface())
+	}
+	_, err := tx.Statement.ConnPool.ExecContext(ctx, insertCaseSQL, values...)
+	return err
 }
 
 // loadSQL[withParts][forUpdate] reads one case scoped to the caller's

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/crypto"
 )
@@ -234,7 +235,7 @@ func (s *Service) insertCase(ctx context.Context, tx *gorm.DB, caller *accounts.
 	// is on the case (syncStats keeps it current at every later step).
 	statsID := uuid.New()
 	row.StatsIDEnc = dk.Seal(sid, "stats_id", statsID[:])
-	if err := tx.Create(&row).Error; err != nil {
+	if err := insertCaseRow(ctx, tx, &row); err != nil {
 		return nil, err
 	}
 	elements := c.Elements
@@ -261,7 +262,14 @@ func (s *Service) insertCase(ctx context.Context, tx *gorm.DB, caller *accounts.
 	if err := tx.Create(&stats).Error; err != nil {
 		return nil, err
 	}
-	if err := s.logAccess(ctx, tx, caller, role, &id, "case:file"); err != nil {
+	// The case's first entry: its log key is made here and stored by the
+	// same statement as the entry.
+	key, err := audit.NewCaseKey()
+	if err != nil {
+		return nil, err
+	}
+	if err := audit.Append(ctx, tx, audit.Entry{At: now, PersonID: &caller.ID, Role: role, CaseID: &id, Action: "case:file",
+		Client: caller.Client, Key: key}); err != nil {
 		return nil, err
 	}
 	return &Filed{ID: id, Number: number, State: Submitted}, nil

@@ -22,6 +22,9 @@ type Handlers struct {
 	Service *Service
 }
 
+// AttachmentID is the path parameter of a file in a case: {aid}.
+var AttachmentID = httpx.Param{Name: "aid", What: "Attachment"}
+
 var (
 	hearingID = httpx.Param{Name: "hid", What: "Hearing"}
 	witnessID = httpx.Param{Name: "wid", What: "Witness"}
@@ -30,7 +33,7 @@ var (
 // File handles POST /api/v1/cases.
 func (h *Handlers) File(c echo.Context) error {
 	return httpx.Handle(c, http.StatusCreated, nil, func(_ []uuid.UUID, in Complaint) (*Filed, error) {
-		out, err := h.Service.File(c.Request().Context(), caller(c), in)
+		out, err := h.Service.File(c.Request().Context(), Caller(c), in)
 		if err == nil {
 			c.Response().Header().Set(echo.HeaderLocation, "/api/v1/cases/"+out.ID.String())
 		}
@@ -54,7 +57,7 @@ func (h *Handlers) List(c echo.Context) error {
 	if len(bad) > 0 {
 		return apperr.InvalidFields(bad)
 	}
-	page, err := h.Service.List(c.Request().Context(), caller(c), f)
+	page, err := h.Service.List(c.Request().Context(), Caller(c), f)
 	if err != nil {
 		return err
 	}
@@ -234,7 +237,7 @@ func (h *Handlers) AddAttachment(c echo.Context) error {
 		return apperr.New(apperr.Invalid, "bad-request", "The file could not be read.")
 	}
 	defer f.Close()
-	meta, err := h.Service.AddAttachment(req.Context(), caller(c), id, Upload{Filename: fh.Filename, ContentType: httpx.PartType(fh), Content: f})
+	meta, err := h.Service.AddAttachment(req.Context(), Caller(c), id, Upload{Filename: fh.Filename, ContentType: httpx.PartType(fh), Content: f})
 	if err != nil {
 		return err
 	}
@@ -243,17 +246,5 @@ func (h *Handlers) AddAttachment(c echo.Context) error {
 
 // Attachment handles GET /api/v1/cases/{id}/attachments/{aid}.
 func (h *Handlers) Attachment(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	aid, err := httpx.UUIDParam(c, "aid", "Attachment")
-	if err != nil {
-		return err
-	}
-	meta, content, err := h.Service.Attachment(c.Request().Context(), caller(c), id, aid)
-	if err != nil {
-		return err
-	}
-	return httpx.Download(c, meta.Filename, meta.ContentType, content)
+	return DownloadPart(c, AttachmentID, h.Service.Attachment)
 }

@@ -17,7 +17,9 @@ import (
 
 var caseID = httpx.Param{Name: "id", What: "Case"}
 
-func caller(c echo.Context) *accounts.Caller {
+// Caller is the authenticated caller of a request (the API's middleware
+// let only such requests through to a case route).
+func Caller(c echo.Context) *accounts.Caller {
 	cl, _ := accounts.CallerFrom(c)
 	return cl
 }
@@ -26,7 +28,7 @@ func caller(c echo.Context) *accounts.Caller {
 // the request's body.
 func OnCase[In, Out any](c echo.Context, status int, fn func(context.Context, *accounts.Caller, uuid.UUID, In) (Out, error)) error {
 	return httpx.Handle(c, status, []httpx.Param{caseID}, func(ids []uuid.UUID, in In) (Out, error) {
-		return fn(c.Request().Context(), caller(c), ids[0], in)
+		return fn(c.Request().Context(), Caller(c), ids[0], in)
 	})
 }
 
@@ -35,7 +37,7 @@ func OnCase[In, Out any](c echo.Context, status int, fn func(context.Context, *a
 // request's body.
 func OnPart[In, Out any](c echo.Context, status int, part httpx.Param, fn func(context.Context, *accounts.Caller, uuid.UUID, uuid.UUID, In) (Out, error)) error {
 	return httpx.Handle(c, status, []httpx.Param{caseID, part}, func(ids []uuid.UUID, in In) (Out, error) {
-		return fn(c.Request().Context(), caller(c), ids[0], ids[1], in)
+		return fn(c.Request().Context(), Caller(c), ids[0], ids[1], in)
 	})
 }
 
@@ -59,4 +61,22 @@ func Items[T any](fn func(context.Context, *accounts.Caller, uuid.UUID) ([]T, er
 		items, err := fn(ctx, cl, id)
 		return httpx.List[T]{Items: items}, err
 	}
+}
+
+// DownloadPart answers a file of case {id} named by the path parameter part
+// with fn (httpx.Download).
+func DownloadPart(c echo.Context, part httpx.Param, fn func(context.Context, *accounts.Caller, uuid.UUID, uuid.UUID) (*AttachmentMeta, []byte, error)) error {
+	id, err := httpx.UUIDParam(c, caseID.Name, caseID.What)
+	if err != nil {
+		return err
+	}
+	pid, err := httpx.UUIDParam(c, part.Name, part.What)
+	if err != nil {
+		return err
+	}
+	meta, content, err := fn(c.Request().Context(), Caller(c), id, pid)
+	if err != nil {
+		return err
+	}
+	return httpx.Download(c, meta.Filename, meta.ContentType, content)
 }

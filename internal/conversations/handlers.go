@@ -29,11 +29,6 @@ var (
 	retaliationID = httpx.Param{Name: "rid", What: "Retaliation report"}
 )
 
-func caller(c echo.Context) *accounts.Caller {
-	cl, _ := accounts.CallerFrom(c)
-	return cl
-}
-
 // Threads handles GET /api/v1/cases/{id}/threads.
 func (h *Handlers) Threads(c echo.Context) error {
 	return cases.ReadCase(c, cases.Items(h.Service.Threads))
@@ -83,7 +78,7 @@ func (h *Handlers) PostMessage(c echo.Context) error {
 	} else if err := httpx.BindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := h.Service.PostMessage(c.Request().Context(), caller(c), id, c.Param("thread"), in, files)
+	out, err := h.Service.PostMessage(c.Request().Context(), cases.Caller(c), id, c.Param("thread"), in, files)
 	if err != nil {
 		return err
 	}
@@ -92,19 +87,9 @@ func (h *Handlers) PostMessage(c echo.Context) error {
 
 // MessageAttachment handles GET /api/v1/cases/{id}/threads/{thread}/attachments/{aid}.
 func (h *Handlers) MessageAttachment(c echo.Context) error {
-	id, err := httpx.UUIDParam(c, "id", "Case")
-	if err != nil {
-		return err
-	}
-	aid, err := httpx.UUIDParam(c, "aid", "Attachment")
-	if err != nil {
-		return err
-	}
-	meta, content, err := h.Service.MessageAttachment(c.Request().Context(), caller(c), id, c.Param("thread"), aid)
-	if err != nil {
-		return err
-	}
-	return httpx.Download(c, meta.Filename, meta.ContentType, content)
+	return cases.DownloadPart(c, cases.AttachmentID, func(ctx context.Context, cl *accounts.Caller, id, aid uuid.UUID) (*cases.AttachmentMeta, []byte, error) {
+		return h.Service.MessageAttachment(ctx, cl, id, c.Param("thread"), aid)
+	})
 }
 
 // Notes handles GET /api/v1/cases/{id}/notes.

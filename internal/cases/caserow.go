@@ -71,6 +71,19 @@ func insertCaseRow(ctx context.Context, tx *gorm.DB, c *CaseRecord) error {
 	return err
 }
 
+// insertRow writes one row of table with the values of cols, by a plain
+// statement: for the rows every filing and step writes, without gorm's
+// reflection and statement building.
+func insertRow(tx *gorm.DB, table string, cols []string, values ...any) error {
+	params := make([]string, len(cols))
+	for i := range cols {
+		params[i] = fmt.Sprintf("$%d", i+1)
+	}
+	_, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context,
+		`INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES (`+strings.Join(params, ", ")+`)`, values...)
+	return err
+}
+
 // loadSQL[withParts][forUpdate] reads one case scoped to the caller's
 // relations, with its log key: $1 the case, $2 the caller, $3 whether the
 // caller is committee staff, $4 the caller's authority domains.

@@ -244,7 +244,8 @@ func (s *Service) insertCase(ctx context.Context, tx *gorm.DB, caller *accounts.
 		elements = []string{c.Description}
 	}
 	for i, e := range elements {
-		if err := tx.Create(&elementRow{CaseID: id, Position: i + 1, DescriptionEnc: dk.SealString(sid, fmt.Sprintf("element.%d", i+1), e)}).Error; err != nil {
+		if err := insertRow(tx, "case_elements", []string{"case_id", "position", "description_enc"},
+			id, i+1, dk.SealString(sid, fmt.Sprintf("element.%d", i+1), e)); err != nil {
 			return nil, err
 		}
 	}
@@ -254,12 +255,14 @@ func (s *Service) insertCase(ctx context.Context, tx *gorm.DB, caller *accounts.
 		return nil, err
 	}
 	// A new case has no facts beyond its row: one plain insert, without the
-	// read-back and upsert of syncStats.
+	// read-back and upsert of syncStats; the facts of later steps (received,
+	// due, admissible, …) keep their empty defaults.
 	stats := newStatsRow(&row, statsID)
 	if c.Ground != "" {
 		stats.Ground = &c.Ground
 	}
-	if err := tx.Create(&stats).Error; err != nil {
+	if err := insertRow(tx, "case_stats", []string{"id", "ministry", "respondent_ministry", "category", "ground", "filed_on", "state"},
+		stats.ID, stats.Ministry, stats.RespondentMinistry, stats.Category, stats.Ground, stats.FiledOn, stats.State); err != nil {
 		return nil, err
 	}
 	// The case's first entry: its log key is made here and stored by the

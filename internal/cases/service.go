@@ -210,7 +210,12 @@ func (s *Service) event(tx *gorm.DB, r *relRow, caller *accounts.Caller, rel aut
 		}
 		ev.ReasonEnc = dk.SealString(r.ID.String(), rowField("event.reason", ev.ID), reason)
 	}
-	return tx.Create(&ev).Error
+	cols := []string{"case_id", "at", "actor_id", "actor_role", "kind", "from_state", "to_state", "reason_enc", "visible_to_parties"}
+	values := []any{ev.CaseID, ev.At, ev.ActorID, ev.ActorRole, ev.Kind, ev.FromState, ev.ToState, ev.ReasonEnc, ev.VisibleToParties}
+	if ev.ID != 0 {
+		cols, values = append(cols, "id"), append(values, ev.ID)
+	}
+	return insertRow(tx, "case_events", cols, values...)
 }
 
 // rowField names a sealed field of one row of a case's table: binding the row

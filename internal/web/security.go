@@ -230,19 +230,6 @@ func (w *Web) Roles(roles ...string) echo.MiddlewareFunc {
 	}
 }
 
-// can lets in a signed-in person whose roles allow action in some domain
-// (the casbin layer, as on the API routes).
-func (w *Web) can(action string) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return w.signedIn(func(c echo.Context) error {
-			if !w.allowed(callerOf(c), action) {
-				return w.fail(c, apperr.New(apperr.Forbidden, "forbidden", "Your roles do not allow this."))
-			}
-			return next(c)
-		})
-	}
-}
-
 func (w *Web) allowed(cl *accounts.Caller, action string) bool {
 	return cl != nil && len(w.d.Enforcer.Domains(cl.ID.String(), action)) > 0
 }

@@ -116,7 +116,8 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	auditUse := &audit.Handlers{DB: gdb, Log: auditLog, Caller: callerOf, Now: o.Now}
 	reports := &reporting.Handlers{DB: gdb, Log: auditLog}
 	throttle := accounts.NewThrottle(gdb)
-	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Conversations: cv, Signals: sg, Enforcer: enf, Privacy: priv,
+	exports := &privacy.Handlers{Service: priv, Log: auditLog}
+	pages, err := web.New(web.Deps{Accounts: acc, Cases: cs, Conversations: cv, Signals: sg, Enforcer: enf, Privacy: priv, Exports: exports,
 		Audit: auditUse, Reports: reports, Drafts: drafts.NewSealed(gdb, keys, clock(o.Now)), Throttle: throttle, Log: log, SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Now: o.Now,
 		IdleTimeout: cfg.SessionIdle, AccessibilityContact: cfg.AccessibilityContact, Retention: web.Retention{CaseYears: cfg.RetentionYears, SignalYears: cfg.SignalRetentionYears}})
 	if err != nil {
@@ -131,7 +132,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 		Conversations: &conversations.Handlers{Service: cv},
 		Signals:       &signals.Handlers{Service: sg, Throttle: throttle},
 		Audit:         auditUse,
-		Privacy:       &privacy.Handlers{Service: priv, Log: auditLog},
+		Privacy:       exports,
 		Outbox:        &notify.Handlers{Outbox: outbox},
 		Reports:       reports,
 		Pages:         pages,

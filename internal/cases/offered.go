@@ -50,6 +50,9 @@ var offeredSteps = []offeredStep{
 	{"informal-resolution", "case:informal-resolution", inState(Investigating)},
 	{"further-delay", "case:extend", func(v *View) bool { return (handled(v.State) || v.State == Advised) && v.Deadline != nil }},
 	{"not-heard", "case:advice", inState(Investigating)},
+	{"witness", "case:witness", func(v *View) bool { return handled(v.State) }}, // add a witness, record a statement
+	{"witness-hearing", "case:witness", inState(Investigating)},
+	{"message", "case:message", func(v *View) bool { return v.State != Closed }},
 }
 
 // Steps says which steps the caller may take on the case of v now, by the
@@ -63,11 +66,17 @@ func (s *Service) Steps(caller *accounts.Caller, v *View) []string {
 	if caller == nil {
 		return out
 	}
-	rel := authz.Relation(v.Relation)
 	for _, st := range offeredSteps {
-		if st.now(v) && authz.RelationAllows(rel, st.action) && len(s.enf.Domains(caller.ID.String(), st.action)) > 0 {
+		if st.now(v) && s.May(caller, v, st.action) {
 			out = append(out, st.name)
 		}
 	}
 	return out
+}
+
+// May says whether the caller's relation to the case of v and their roles
+// (casbin) both allow action, whatever the case's state: what the pages
+// link to (threads, notes, witnesses, retaliation reports).
+func (s *Service) May(caller *accounts.Caller, v *View, action string) bool {
+	return caller != nil && authz.RelationAllows(authz.Relation(v.Relation), action) && len(s.enf.Domains(caller.ID.String(), action)) > 0
 }

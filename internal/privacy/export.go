@@ -194,6 +194,19 @@ func exportFormat(c echo.Context) (string, error) {
 func (h *Handlers) respond(c echo.Context, caller *accounts.Caller, subject uuid.UUID, format string, exp *Export) error {
 	hd := c.Response().Header()
 	hd.Set("Cache-Control", "no-store")
+	doc, mime, err := h.File(c.Request().Context(), caller, subject, format, exp)
+	if err != nil {
+		return err
+	}
+	hd.Set("Content-Disposition", `attachment; filename="rkc-export.`+format+`"`)
+	return c.Blob(http.StatusOK, mime, doc)
+}
+
+// File is the export as a file in format ("json" or "pdf") with its media
+// type: logged on the access log (export:file) and carrying the log's
+// signature and the entry's inclusion proof. The API's and the pages'
+// downloads are both this file.
+func (h *Handlers) File(ctx context.Context, caller *accounts.Caller, subject uuid.UUID, format string, exp *Export) ([]byte, string, error) {
 	var doc []byte
 	var err error
 	docFormat, mime := audit.FormatJSON, echo.MIMEApplicationJSON
@@ -204,13 +217,12 @@ func (h *Handlers) respond(c echo.Context, caller *accounts.Caller, subject uuid
 		docFormat, mime = audit.FormatPDF, "application/pdf"
 	}
 	if err != nil {
-		return apperr.Wrap(err)
+		return nil, "", apperr.Wrap(err)
 	}
-	if doc, err = h.sign(c.Request().Context(), caller, subject, docFormat, doc); err != nil {
-		return apperr.Wrap(err)
+	if doc, err = h.sign(ctx, caller, subject, docFormat, doc); err != nil {
+		return nil, "", apperr.Wrap(err)
 	}
-	hd.Set("Content-Disposition", `attachment; filename="rkc-export.`+format+`"`)
-	return c.Blob(http.StatusOK, mime, doc)
+	return doc, mime, nil
 }
 
 // sign logs the export with the file's digest and attaches the signature and

@@ -295,18 +295,18 @@ func pages(e *echo.Echo, pg *web.Router, p *web.Web, pm func(string) echo.Middle
 	pg.POST("/cases/:id/hearings/:hid/record", p.RecordHearing, pm("case:hearing"))
 	// Its threads, notes, witnesses and retaliation reports.
 	pg.GET("/cases/:id/threads/:thread", p.ThreadPage, pm("case:thread"))
-	pg.POST("/cases/:id/threads/:thread/messages", p.PostMessage, pm("case:message"))
+	pg.Form("/cases/:id/threads/:thread/messages", p.PostMessage(), pm("case:message"))
 	pg.GET("/cases/:id/threads/:thread/attachments/:aid", p.MessageAttachment, pm("case:thread"))
 	pg.GET("/cases/:id/notes", p.NotesPage, pm("case:note:read"))
-	pg.POST("/cases/:id/notes", p.AddNote, pm("case:note:write"))
-	pg.POST("/cases/:id/notes/:nid", p.EditNote, pm("case:note:write"))
+	pg.Form("/cases/:id/notes", p.AddNote(), pm("case:note:write"))
+	pg.Form("/cases/:id/notes/:nid", p.EditNote(), pm("case:note:write"))
 	pg.GET("/cases/:id/witnesses", p.WitnessesPage, pm("case:witness:read"))
-	pg.POST("/cases/:id/witnesses", p.AddWitness, pm("case:witness"))
-	pg.POST("/cases/:id/witnesses/:wid/statement", p.WitnessStatement, pm("case:witness"))
-	pg.POST("/cases/:id/witnesses/:wid/hearing", p.WitnessHearing, pm("case:witness"))
+	pg.Form("/cases/:id/witnesses", p.AddWitness(), pm("case:witness"))
+	pg.Form("/cases/:id/witnesses/:wid/statement", p.WitnessStatement(), pm("case:witness"))
+	pg.Form("/cases/:id/witnesses/:wid/hearing", p.WitnessHearing(), pm("case:witness"))
 	pg.GET("/cases/:id/retaliation", p.RetaliationPage, pm("case:retaliation:read"))
-	pg.POST("/cases/:id/retaliation", p.ReportRetaliation, pm("case:retaliation:report"))
-	pg.POST("/cases/:id/retaliation/:rid/state", p.MoveRetaliation, pm("case:retaliation:handle"))
+	pg.Form("/cases/:id/retaliation", p.ReportRetaliation(), pm("case:retaliation:report"))
+	pg.Form("/cases/:id/retaliation/:rid/state", p.MoveRetaliation(), pm("case:retaliation:handle"))
 
 	// Committee staff.
 	pg.GET("/deadlines", p.Deadlines, p.Roles(authz.Secretary, authz.Chair)) // a work list: the policy names no action for it

@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -18,7 +17,6 @@ import (
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/conversations"
-	"github.com/rkc-nl/rkc/internal/i18n"
 )
 
 // The pages of the conversations inside a case (issue 10): a thread per
@@ -43,8 +41,7 @@ func (l convLinks) Any() bool { return len(l.Threads) > 0 || l.Notes || l.Witnes
 // conversationLinks gathers the case page's links. The relation decides;
 // nothing is read beyond the list of threads.
 func (w *Web) conversationLinks(ctx context.Context, cl *accounts.Caller, v *cases.View) (convLinks, error) {
-	rel := authz.Relation(v.Relation)
-	ok := func(action string) bool { return authz.RelationAllows(rel, action) && w.allowed(cl, action) }
+	ok := func(action string) bool { return w.d.Cases.May(cl, v, action) }
 	var l convLinks
 	if ok("case:thread") {
 		ts, err := w.d.Conversations.Threads(ctx, cl, v.ID)
@@ -54,7 +51,7 @@ func (w *Web) conversationLinks(ctx context.Context, cl *accounts.Caller, v *cas
 		l.Threads = ts
 	}
 	l.Notes = ok("case:note:read")
-	l.Witnesses = ok("case:witness:read") && rel != authz.RelWitness
+	l.Witnesses = ok("case:witness:read") && authz.Relation(v.Relation) != authz.RelWitness
 	l.Retaliation = ok("case:retaliation:read") || ok("case:retaliation:report")
 	return l, nil
 }
@@ -80,13 +77,7 @@ type threadData struct {
 }
 
 // ThreadPage shows one thread with the form to write in it.
-func (w *Web) ThreadPage(c echo.Context) error {
-	p, err := w.threadPageData(c, nil)
-	if err != nil {
-		return w.fail(c, err)
-	}
-	return w.render(c, "thread", p)
-}
+func (w *Web) ThreadPage(c echo.Context) error { return w.show(c, "thread", w.threadPageData) }
 
 func (w *Web) threadPageData(c echo.Context, p *page) (*page, error) {
 	id, err := caseID(c)
@@ -104,7 +95,7 @@ func (w *Web) threadPageData(c echo.Context, p *page) (*page, error) {
 	}
 	rel := authz.Relation(v.Relation)
 	d := threadData{Case: v, Thread: th, Committee: rel == authz.RelPanel || rel == authz.RelStaff,
-		CanWrite: v.State != cases.Closed && authz.RelationAllows(rel, "case:message") && w.allowed(cl, "case:message"),
+		CanWrite: slices.Contains(w.d.Cases.Steps(cl, v), "message"),
 		MaxFile:  w.maxUpload(), Accept: acceptTypes}
 	switch {
 	case !d.Committee:
@@ -129,47 +120,6 @@ func (w *Web) threadPageData(c echo.Context, p *page) (*page, error) {
 	p.Title, p.TitleArgs = d.Title, []any{"number", v.Number, "name", d.Witness}
 	p.Data = d
 	return p, nil
-}
-
-// PostMessage writes in a thread, with files, and shows the thread again.
-func (w *Web) PostMessage(c echo.Context) error {
-	id, err := caseID(c)
-	if err != nil {
-		return w.fail(c, err)
-	}
-	key := c.Param("thread")
-	body := strings.TrimSpace(c.FormValue("body"))
-	bad := map[string]string{}
-	if body == "" {
-		bad["body"] = fieldMessage(langOf(c), "body")
-	}
-	var files []cases.Upload
-	if form, err := c.MultipartForm(); err == nil && form != nil {
-		for _, fh := range form.File["files"] {
-			if fh.Size == 0 && fh.Filename == "" {
-				continue
-			}
-			typ, ok := acceptedTypes[strings.ToLower(filepathExt(fh.Filename))]
-			if !ok {
-				bad["files"] = i18n.T(langOf(c), "err.files.type", "name", fh.Filename)
-				continue
-			}
-			f, err := fh.Open()
-			if err != nil {
-				bad["files"] = i18n.T(langOf(c), "err.files.read", "name", fh.Filename)
-				continue
-			}
-			defer f.Close()
-			files = append(files, cases.Upload{Filename: fh.Filename, ContentType: typ, Content: f})
-		}
-	}
-	if len(bad) == 0 {
-		_, err = w.d.Conversations.PostMessage(c.Request().Context(), callerOf(c), id, key, conversations.MessageInput{Body: body}, files)
-		if err == nil {
-			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/threads/"+url.PathEscape(key)+"?done=message#messages")
-		}
-	}
-	return w.convFormError(c, "thread", "message", bad, err, w.threadPageData)
 }
 
 // convFormError shows a conversations page again with the refusal beside
@@ -231,13 +181,7 @@ type notesData struct {
 }
 
 // NotesPage serves GET /cases/:id/notes.
-func (w *Web) NotesPage(c echo.Context) error {
-	p, err := w.notesPageData(c, nil)
-	if err != nil {
-		return w.fail(c, err)
-	}
-	return w.render(c, "notes", p)
-}
+func (w *Web) NotesPage(c echo.Context) error { return w.show(c, "notes", w.notesPageData) }
 
 func (w *Web) notesPageData(c echo.Context, p *page) (*page, error) {
 	id, err := caseID(c)
@@ -261,51 +205,6 @@ func (w *Web) notesPageData(c echo.Context, p *page) (*page, error) {
 	return p, nil
 }
 
-// AddNote serves POST /cases/:id/notes.
-func (w *Web) AddNote(c echo.Context) error {
-	id, err := caseID(c)
-	if err != nil {
-		return w.fail(c, err)
-	}
-	in := conversations.NoteInput{Kind: c.FormValue("kind"), Title: strings.TrimSpace(c.FormValue("title")), Body: strings.TrimSpace(c.FormValue("body"))}
-	bad := map[string]string{}
-	if in.Body == "" {
-		bad["body"] = fieldMessage(langOf(c), "body")
-	}
-	if len(bad) == 0 {
-		_, err = w.d.Conversations.AddNote(c.Request().Context(), callerOf(c), id, in)
-		if err == nil {
-			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/notes?done=note")
-		}
-	}
-	return w.convFormError(c, "notes", "note", bad, err, w.notesPageData)
-}
-
-// EditNote serves POST /cases/:id/notes/:nid.
-func (w *Web) EditNote(c echo.Context) error {
-	id, err := caseID(c)
-	if err != nil {
-		return w.fail(c, err)
-	}
-	nid, err := uuid.Parse(c.Param("nid"))
-	if err != nil {
-		return w.fail(c, apperr.NotFoundError("Note"))
-	}
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	in := conversations.NoteInput{Version: version, Title: strings.TrimSpace(c.FormValue("title")), Body: strings.TrimSpace(c.FormValue("body"))}
-	bad := map[string]string{}
-	if in.Body == "" {
-		bad["body"] = fieldMessage(langOf(c), "body")
-	}
-	if len(bad) == 0 {
-		_, err = w.d.Conversations.EditNote(c.Request().Context(), callerOf(c), id, nid, in)
-		if err == nil {
-			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/notes?done=note_edited#note-"+nid.String())
-		}
-	}
-	return w.convFormError(c, "notes", "note:"+nid.String(), bad, err, w.notesPageData)
-}
-
 // witnessesData is the committee's page of the case's witnesses.
 type witnessesData struct {
 	Case      *cases.View
@@ -315,13 +214,7 @@ type witnessesData struct {
 }
 
 // WitnessesPage serves GET /cases/:id/witnesses.
-func (w *Web) WitnessesPage(c echo.Context) error {
-	p, err := w.witnessesPageData(c, nil)
-	if err != nil {
-		return w.fail(c, err)
-	}
-	return w.render(c, "witnesses", p)
-}
+func (w *Web) WitnessesPage(c echo.Context) error { return w.show(c, "witnesses", w.witnessesPageData) }
 
 func (w *Web) witnessesPageData(c echo.Context, p *page) (*page, error) {
 	id, err := caseID(c)
@@ -337,94 +230,14 @@ func (w *Web) witnessesPageData(c echo.Context, p *page) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	rel := authz.Relation(v.Relation)
-	handled := v.State == cases.Registered || v.State == cases.AwaitingInformation || v.State == cases.Admissible || v.State == cases.Investigating
-	d := witnessesData{Case: v, Witnesses: ws, CanEdit: handled && authz.RelationAllows(rel, "case:witness") && w.allowed(cl, "case:witness")}
-	d.CanInvite = d.CanEdit && v.State == cases.Investigating
+	steps := w.d.Cases.Steps(cl, v)
+	d := witnessesData{Case: v, Witnesses: ws, CanEdit: slices.Contains(steps, "witness"), CanInvite: slices.Contains(steps, "witness-hearing")}
 	if p == nil {
 		p = w.newPage(c, "case.witnesses.title", nil)
 	}
 	p.Title, p.TitleArgs = "case.witnesses.title", []any{"number", v.Number}
 	p.Data = d
 	return p, nil
-}
-
-// AddWitness serves POST /cases/:id/witnesses.
-func (w *Web) AddWitness(c echo.Context) error {
-	id, err := caseID(c)
-	if err != nil {
-		return w.fail(c, err)
-	}
-	v := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
-	in := cases.WitnessInput{Name: v("name"), Contact: v("contact"), ProposedBy: v("proposed_by"), Email: v("email")}
-	bad := map[string]string{}
-	if in.Name == "" {
-		bad["name"] = fieldMessage(langOf(c), "name")
-	}
-	if in.ProposedBy == "" {
-		bad["proposed_by"] = fieldMessage(langOf(c), "proposed_by")
-	}
-	if len(bad) == 0 {
-		_, err = w.d.Cases.AddWitness(c.Request().Context(), callerOf(c), id, in)
-		if err == nil {
-			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/witnesses?done=witness")
-		}
-	}
-	return w.convFormError(c, "witnesses", "witness", bad, err, w.witnessesPageData)
-}
-
-// WitnessStatement serves POST /cases/:id/witnesses/:wid/statement.
-func (w *Web) WitnessStatement(c echo.Context) error {
-	id, err := caseID(c)
-	if err != nil {
-		return w.fail(c, err)
-	}
-	wid, err := uuid.Parse(c.Param("wid"))
-	if err != nil {
-		return w.fail(c, apperr.NotFoundError("Witness"))
-	}
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	statement := strings.TrimSpace(c.FormValue("statement"))
-	bad := map[string]string{}
-	if statement == "" {
-		bad["statement"] = fieldMessage(langOf(c), "statement")
-	}
-	if len(bad) == 0 {
-		_, err = w.d.Cases.RecordWitnessStatement(c.Request().Context(), callerOf(c), id, wid, cases.WitnessStatement{Version: version, Statement: statement})
-		if err == nil {
-			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/witnesses?done=witness_statement#witness-"+wid.String())
-		}
-	}
-	return w.convFormError(c, "witnesses", "statement:"+wid.String(), bad, err, w.witnessesPageData)
-}
-
-// WitnessHearing serves POST /cases/:id/witnesses/:wid/hearing.
-func (w *Web) WitnessHearing(c echo.Context) error {
-	id, err := caseID(c)
-	if err != nil {
-		return w.fail(c, err)
-	}
-	wid, err := uuid.Parse(c.Param("wid"))
-	if err != nil {
-		return w.fail(c, apperr.NotFoundError("Witness"))
-	}
-	v := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
-	bad := map[string]string{}
-	at, perr := time.ParseInLocation("2006-01-02 15:04", v("date")+" "+v("time"), w.loc)
-	if perr != nil {
-		bad["planned_at"] = fieldMessage(langOf(c), "planned_at")
-	}
-	if len(bad) == 0 {
-		_, err = w.d.Cases.PlanHearing(c.Request().Context(), callerOf(c), id, cases.HearingPlan{PlannedAt: at.Format(time.RFC3339),
-			Parties: "witness", Location: v("location"), WitnessID: &wid})
-		if err == nil {
-			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/witnesses?done=witness_hearing#witness-"+wid.String())
-		}
-		if e := apperr.As(err); e.Code == apperr.Invalid && e.Fields["witness_id"] != "" {
-			return w.fail(c, apperr.NotFoundError("Witness"))
-		}
-	}
-	return w.convFormError(c, "witnesses", "hearing:"+wid.String(), bad, err, w.witnessesPageData)
 }
 
 // retaliationData is the page of a case's retaliation reports: the chair's
@@ -450,13 +263,7 @@ func (retaliationData) Next(state string) []string {
 }
 
 // RetaliationPage serves GET /cases/:id/retaliation.
-func (w *Web) RetaliationPage(c echo.Context) error {
-	p, err := w.retaliationPageData(c, nil)
-	if err != nil {
-		return w.fail(c, err)
-	}
-	return w.render(c, "retaliation", p)
-}
+func (w *Web) RetaliationPage(c echo.Context) error { return w.show(c, "retaliation", w.retaliationPageData) }
 
 func (w *Web) retaliationPageData(c echo.Context, p *page) (*page, error) {
 	id, err := caseID(c)
@@ -468,8 +275,7 @@ func (w *Web) retaliationPageData(c echo.Context, p *page) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	rel := authz.Relation(v.Relation)
-	ok := func(action string) bool { return authz.RelationAllows(rel, action) && w.allowed(cl, action) }
+	ok := func(action string) bool { return w.d.Cases.May(cl, v, action) }
 	d := retaliationData{Case: v, Chair: ok("case:retaliation:handle"), CanReport: ok("case:retaliation:report")}
 	if ok("case:retaliation:read") {
 		if d.Reports, err = w.d.Conversations.RetaliationReports(ctx, cl, id); err != nil {
@@ -484,53 +290,4 @@ func (w *Web) retaliationPageData(c echo.Context, p *page) (*page, error) {
 	p.Title, p.TitleArgs = "case.retaliation.title", []any{"number", v.Number}
 	p.Data = d
 	return p, nil
-}
-
-// ReportRetaliation serves POST /cases/:id/retaliation.
-func (w *Web) ReportRetaliation(c echo.Context) error {
-	id, err := caseID(c)
-	if err != nil {
-		return w.fail(c, err)
-	}
-	desc := strings.TrimSpace(c.FormValue("description"))
-	bad := map[string]string{}
-	if desc == "" {
-		bad["description"] = fieldMessage(langOf(c), "retaliation_description")
-	}
-	if len(bad) == 0 {
-		_, err = w.d.Conversations.ReportRetaliation(c.Request().Context(), callerOf(c), id, conversations.RetaliationInput{Description: desc})
-		if err == nil {
-			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/retaliation?done=retaliation")
-		}
-	}
-	return w.convFormError(c, "retaliation", "retaliation", bad, err, w.retaliationPageData)
-}
-
-// MoveRetaliation serves POST /cases/:id/retaliation/:rid/state.
-func (w *Web) MoveRetaliation(c echo.Context) error {
-	id, err := caseID(c)
-	if err != nil {
-		return w.fail(c, err)
-	}
-	rid, err := uuid.Parse(c.Param("rid"))
-	if err != nil {
-		return w.fail(c, apperr.NotFoundError("Retaliation report"))
-	}
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	in := conversations.RetaliationStep{Version: version, To: c.FormValue("to"), Reason: strings.TrimSpace(c.FormValue("reason")),
-		Recommendation: strings.TrimSpace(c.FormValue("recommendation"))}
-	bad := map[string]string{}
-	if in.To == "" {
-		bad["to"] = fieldMessage(langOf(c), "to")
-	}
-	if in.To == conversations.RetaliationReferred && in.Recommendation == "" {
-		bad["recommendation"] = fieldMessage(langOf(c), "recommendation")
-	}
-	if len(bad) == 0 {
-		_, err = w.d.Conversations.MoveRetaliation(c.Request().Context(), callerOf(c), id, rid, in)
-		if err == nil {
-			return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"/retaliation?done=retaliation_state#report-"+rid.String())
-		}
-	}
-	return w.convFormError(c, "retaliation", "move:"+rid.String(), bad, err, w.retaliationPageData)
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -124,21 +123,5 @@ func (w *Web) DSRExport(c echo.Context) error {
 	if err != nil {
 		return w.fail(c, err)
 	}
-	h := c.Response().Header()
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
-	name := "rkc-inzage-" + strings.SplitN(r.ID.String(), "-", 2)[0]
-	if format == "json" {
-		b, err := json.MarshalIndent(exp, "", "  ")
-		if err != nil {
-			return w.fail(c, apperr.Wrap(err))
-		}
-		h.Set("Content-Disposition", `attachment; filename="`+name+`.json"`)
-		return c.Blob(http.StatusOK, "application/json", b)
-	}
-	pdf, err := privacy.RenderPDF(exp)
-	if err != nil {
-		return w.fail(c, apperr.Wrap(err))
-	}
-	h.Set("Content-Disposition", `attachment; filename="`+name+`.pdf"`)
-	return c.Blob(http.StatusOK, "application/pdf", pdf)
+	return w.download(c, r.SubjectID, format, exp, "rkc-inzage-"+strings.SplitN(r.ID.String(), "-", 2)[0])
 }

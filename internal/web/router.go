@@ -4,12 +4,15 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/apperr"
 )
 
-// Form is a page form's handler: Submit takes the posted form, and Refuse
-// shows the form's page again with a refusal beside the form. The route
-// table's middleware in front of a form (a re-authentication, say) refuses
-// through Refuse too, so its refusal is shown where the person acted.
+// Form is a page form's handler: Submit takes the posted form and answers
+// (onwards, or the page again with the refusal beside the form), and Refuse
+// shows the form's page again with a refusal of the route's middleware (a
+// re-authentication) beside the form, where the person acted.
 type Form interface {
 	Submit(c echo.Context) error
 	Refuse(c echo.Context, err error) error
@@ -78,9 +81,18 @@ func (r *Router) POST(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc)
 	r.add(http.MethodPost, path, h, r.w.fail, m)
 }
 
-// Form adds a form whose refusals, also those of m, are shown beside it.
+// Form adds a form, which shows its refusals beside itself. Of the
+// refusals of m, a re-authentication is shown beside the form too; a
+// missing session or a role that may not (pm) is the sign-in or error page,
+// as for any page, since the form's page may not be the caller's to see.
 func (r *Router) Form(path string, f Form, m ...echo.MiddlewareFunc) {
-	r.add(http.MethodPost, path, f.Submit, f.Refuse, m)
+	refuse := func(c echo.Context, err error) error {
+		if apperr.As(err).Type == accounts.TypeReauthRequired {
+			return f.Refuse(c, err)
+		}
+		return r.w.fail(c, err)
+	}
+	r.add(http.MethodPost, path, f.Submit, refuse, m)
 }
 
 func (r *Router) add(method, path string, h echo.HandlerFunc, refuse func(echo.Context, error) error, m []echo.MiddlewareFunc) {
@@ -95,4 +107,14 @@ func (r *Router) add(method, path string, h echo.HandlerFunc, refuse func(echo.C
 	}
 	chain := append(append(append([]echo.MiddlewareFunc{}, r.base...), answer), m...)
 	r.e.Add(method, path, h, chain...)
+}
+
+// show answers a page: its data from load (which a form's refusal also
+// uses, with the refusal on the page), or the error page.
+func (w *Web) show(c echo.Context, tmpl string, load func(echo.Context, *page) (*page, error)) error {
+	p, err := load(c, nil)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	return w.render(c, tmpl, p)
 }

@@ -41,6 +41,9 @@ type Deps struct {
 	Signals       *signals.Service
 	Enforcer      *authz.Enforcer
 	Privacy       *privacy.Service
+	// Exports makes the files of data-subject exports, as the API does
+	// (logged, signed, with the entry\'s inclusion proof).
+	Exports *privacy.Handlers
 	// Audit searches and checks the access log, logging each use (the
 	// same functions as the API's).
 	Audit *audit.Handlers

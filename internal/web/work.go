@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -226,22 +225,24 @@ func (w *Web) MyDataExport(c echo.Context) error {
 	if err != nil {
 		return w.fail(c, err)
 	}
+	return w.download(c, cl.ID, format, exp, "rkc-mijn-gegevens")
+}
+
+// download sends a data-subject export as the API does (logged, signed,
+// with its inclusion proof: privacy.Handlers.File), under name, never
+// rendered in the site's origin.
+func (w *Web) download(c echo.Context, subject uuid.UUID, format string, exp *privacy.Export, name string) error {
+	if w.d.Exports == nil {
+		return w.fail(c, apperr.New(apperr.Unavailable, "unavailable", ""))
+	}
+	doc, mime, err := w.d.Exports.File(c.Request().Context(), callerOf(c), subject, format, exp)
+	if err != nil {
+		return w.fail(c, err)
+	}
 	h := c.Response().Header()
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
-	if format == "json" {
-		b, err := json.MarshalIndent(exp, "", "  ")
-		if err != nil {
-			return w.fail(c, apperr.Wrap(err))
-		}
-		h.Set("Content-Disposition", `attachment; filename="rkc-mijn-gegevens.json"`)
-		return c.Blob(http.StatusOK, "application/json", b)
-	}
-	pdf, err := privacy.RenderPDF(exp)
-	if err != nil {
-		return w.fail(c, apperr.Wrap(err))
-	}
-	h.Set("Content-Disposition", `attachment; filename="rkc-mijn-gegevens.pdf"`)
-	return c.Blob(http.StatusOK, "application/pdf", pdf)
+	h.Set("Content-Disposition", `attachment; filename="`+name+"."+format+`"`)
+	return c.Blob(http.StatusOK, mime, doc)
 }
 
 // The committee's side of signals.

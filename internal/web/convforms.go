@@ -1,0 +1,260 @@
+package web
+
+import (
+	"mime/multipart"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/conversations"
+	"github.com/rkc-nl/rkc/internal/i18n"
+)
+
+// The forms of the conversation pages (conversations.go): each is the form
+// adapter (router.go) with the case from the path, the page to show again
+// on a refusal, and the form's own parse and service call.
+
+// onCase is a form's input with the case it is posted on.
+type onCase[In any] struct {
+	id uuid.UUID
+	in In
+}
+
+// convForm is a form on one of a case's conversation pages: tmpl with its
+// data from load, the form named by name (fields with a suffix after ':'
+// in their ids); parse reads the input, call runs the service and says
+// where to go next.
+func convForm[In any](w *Web, tmpl string, load func(echo.Context, *page) (*page, error), name func(echo.Context) string,
+	parse func(c echo.Context, bad map[string]string) (In, error), call func(c echo.Context, id uuid.UUID, in In) (string, error)) Form {
+	return form[onCase[In]]{
+		parse: func(c echo.Context, bad map[string]string) (onCase[In], error) {
+			id, err := caseID(c)
+			if err != nil {
+				return onCase[In]{}, err
+			}
+			in, err := parse(c, bad)
+			return onCase[In]{id: id, in: in}, err
+		},
+		call: func(c echo.Context, in onCase[In]) (string, error) { return call(c, in.id, in.in) },
+		refuse: func(c echo.Context, bad map[string]string, err error) error {
+			return w.convFormError(c, tmpl, name(c), bad, err, load)
+		},
+	}
+}
+
+// named is a form's fixed name; namedBy names it after an object in the path.
+func named(n string) func(echo.Context) string { return func(echo.Context) string { return n } }
+
+func namedBy(prefix, param string) func(echo.Context) string {
+	return func(c echo.Context) string {
+		id, _ := uuid.Parse(c.Param(param))
+		return prefix + ":" + id.String()
+	}
+}
+
+// pathID is the object of a form named in the path (a note, a witness…);
+// a malformed id is an unknown one.
+func pathID(c echo.Context, param, what string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param(param))
+	if err != nil {
+		return id, apperr.NotFoundError(what)
+	}
+	return id, nil
+}
+
+// need marks field as missing when value is empty.
+func need(c echo.Context, bad map[string]string, field, value string) {
+	if value == "" {
+		bad[field] = fieldMessage(langOf(c), field)
+	}
+}
+
+func formText(c echo.Context, k string) string { return strings.TrimSpace(c.FormValue(k)) }
+
+func formVersion(c echo.Context) int {
+	v, _ := strconv.Atoi(c.FormValue("version"))
+	return v
+}
+
+// message is a message's text and its files, not yet opened.
+type message struct {
+	body  string
+	files []*multipart.FileHeader
+	types []string
+}
+
+// PostMessage is the form that writes in a thread, with files, and shows
+// the thread again.
+func (w *Web) PostMessage() Form {
+	return convForm(w, "thread", w.threadPageData, named("message"),
+		func(c echo.Context, bad map[string]string) (message, error) {
+			m := message{body: formText(c, "body")}
+			need(c, bad, "body", m.body)
+			if form, err := c.MultipartForm(); err == nil && form != nil {
+				for _, fh := range form.File["files"] {
+					if fh.Size == 0 && fh.Filename == "" {
+						continue
+					}
+					typ, ok := acceptedTypes[strings.ToLower(filepathExt(fh.Filename))]
+					if !ok {
+						bad["files"] = i18n.T(langOf(c), "err.files.type", "name", fh.Filename)
+						continue
+					}
+					m.files, m.types = append(m.files, fh), append(m.types, typ)
+				}
+			}
+			return m, nil
+		},
+		func(c echo.Context, id uuid.UUID, m message) (string, error) {
+			var files []cases.Upload
+			for i, fh := range m.files {
+				f, err := fh.Open()
+				if err != nil {
+					return "", apperr.InvalidFields(map[string]string{"files": "cannot be read"})
+				}
+				defer f.Close()
+				files = append(files, cases.Upload{Filename: fh.Filename, ContentType: m.types[i], Content: f})
+			}
+			key := c.Param("thread")
+			_, err := w.d.Conversations.PostMessage(c.Request().Context(), callerOf(c), id, key, conversations.MessageInput{Body: m.body}, files)
+			return "/cases/" + id.String() + "/threads/" + url.PathEscape(key) + "?done=message#messages", err
+		})
+}
+
+// AddNote is the form that adds a note of the panel.
+func (w *Web) AddNote() Form {
+	return convForm(w, "notes", w.notesPageData, named("note"),
+		func(c echo.Context, bad map[string]string) (conversations.NoteInput, error) {
+			in := conversations.NoteInput{Kind: c.FormValue("kind"), Title: formText(c, "title"), Body: formText(c, "body")}
+			need(c, bad, "body", in.Body)
+			return in, nil
+		},
+		func(c echo.Context, id uuid.UUID, in conversations.NoteInput) (string, error) {
+			_, err := w.d.Conversations.AddNote(c.Request().Context(), callerOf(c), id, in)
+			return "/cases/" + id.String() + "/notes?done=note", err
+		})
+}
+
+// EditNote is the form that saves a note as a new version; a stale edit is
+// refused beside the form.
+func (w *Web) EditNote() Form {
+	type edit struct {
+		nid uuid.UUID
+		in  conversations.NoteInput
+	}
+	return convForm(w, "notes", w.notesPageData, namedBy("note", "nid"),
+		func(c echo.Context, bad map[string]string) (edit, error) {
+			nid, err := pathID(c, "nid", "Note")
+			e := edit{nid: nid, in: conversations.NoteInput{Version: formVersion(c), Title: formText(c, "title"), Body: formText(c, "body")}}
+			need(c, bad, "body", e.in.Body)
+			return e, err
+		},
+		func(c echo.Context, id uuid.UUID, e edit) (string, error) {
+			_, err := w.d.Conversations.EditNote(c.Request().Context(), callerOf(c), id, e.nid, e.in)
+			return "/cases/" + id.String() + "/notes?done=note_edited#note-" + e.nid.String(), err
+		})
+}
+
+// AddWitness is the secretary's form that adds a witness.
+func (w *Web) AddWitness() Form {
+	return convForm(w, "witnesses", w.witnessesPageData, named("witness"),
+		func(c echo.Context, bad map[string]string) (cases.WitnessInput, error) {
+			in := cases.WitnessInput{Name: formText(c, "name"), Contact: formText(c, "contact"), ProposedBy: formText(c, "proposed_by"), Email: formText(c, "email")}
+			need(c, bad, "name", in.Name)
+			need(c, bad, "proposed_by", in.ProposedBy)
+			return in, nil
+		},
+		func(c echo.Context, id uuid.UUID, in cases.WitnessInput) (string, error) {
+			_, err := w.d.Cases.AddWitness(c.Request().Context(), callerOf(c), id, in)
+			return "/cases/" + id.String() + "/witnesses?done=witness", err
+		})
+}
+
+// witnessPart is a form about one witness of the case.
+type witnessPart[In any] struct {
+	wid uuid.UUID
+	in  In
+}
+
+// WitnessStatement is the form that records a witness's statement.
+func (w *Web) WitnessStatement() Form {
+	return convForm(w, "witnesses", w.witnessesPageData, namedBy("statement", "wid"),
+		func(c echo.Context, bad map[string]string) (witnessPart[cases.WitnessStatement], error) {
+			wid, err := pathID(c, "wid", "Witness")
+			s := witnessPart[cases.WitnessStatement]{wid: wid, in: cases.WitnessStatement{Version: formVersion(c), Statement: formText(c, "statement")}}
+			need(c, bad, "statement", s.in.Statement)
+			return s, err
+		},
+		func(c echo.Context, id uuid.UUID, s witnessPart[cases.WitnessStatement]) (string, error) {
+			_, err := w.d.Cases.RecordWitnessStatement(c.Request().Context(), callerOf(c), id, s.wid, s.in)
+			return "/cases/" + id.String() + "/witnesses?done=witness_statement#witness-" + s.wid.String(), err
+		})
+}
+
+// WitnessHearing is the form that invites a witness to a hearing.
+func (w *Web) WitnessHearing() Form {
+	return convForm(w, "witnesses", w.witnessesPageData, namedBy("hearing", "wid"),
+		func(c echo.Context, bad map[string]string) (witnessPart[cases.HearingPlan], error) {
+			wid, err := pathID(c, "wid", "Witness")
+			at, perr := time.ParseInLocation("2006-01-02 15:04", formText(c, "date")+" "+formText(c, "time"), w.loc)
+			if perr != nil {
+				bad["planned_at"] = fieldMessage(langOf(c), "planned_at")
+			}
+			h := witnessPart[cases.HearingPlan]{wid: wid, in: cases.HearingPlan{PlannedAt: at.Format(time.RFC3339), Parties: "witness",
+				Location: formText(c, "location")}}
+			h.in.WitnessID = &h.wid
+			return h, err
+		},
+		func(c echo.Context, id uuid.UUID, h witnessPart[cases.HearingPlan]) (string, error) {
+			_, err := w.d.Cases.PlanHearing(c.Request().Context(), callerOf(c), id, h.in)
+			if e := apperr.As(err); err != nil && e.Code == apperr.Invalid && e.Fields["witness_id"] != "" {
+				err = apperr.NotFoundError("Witness") // not a witness of this case
+			}
+			return "/cases/" + id.String() + "/witnesses?done=witness_hearing#witness-" + h.wid.String(), err
+		})
+}
+
+// ReportRetaliation is a party's form that reports retaliation.
+func (w *Web) ReportRetaliation() Form {
+	return convForm(w, "retaliation", w.retaliationPageData, named("retaliation"),
+		func(c echo.Context, bad map[string]string) (conversations.RetaliationInput, error) {
+			in := conversations.RetaliationInput{Description: formText(c, "description")}
+			if in.Description == "" {
+				bad["description"] = fieldMessage(langOf(c), "retaliation_description")
+			}
+			return in, nil
+		},
+		func(c echo.Context, id uuid.UUID, in conversations.RetaliationInput) (string, error) {
+			_, err := w.d.Conversations.ReportRetaliation(c.Request().Context(), callerOf(c), id, in)
+			return "/cases/" + id.String() + "/retaliation?done=retaliation", err
+		})
+}
+
+// MoveRetaliation is the chair's form that moves a retaliation report on.
+func (w *Web) MoveRetaliation() Form {
+	type move struct {
+		rid uuid.UUID
+		in  conversations.RetaliationStep
+	}
+	return convForm(w, "retaliation", w.retaliationPageData, namedBy("move", "rid"),
+		func(c echo.Context, bad map[string]string) (move, error) {
+			rid, err := pathID(c, "rid", "Retaliation report")
+			m := move{rid: rid, in: conversations.RetaliationStep{Version: formVersion(c), To: c.FormValue("to"), Reason: formText(c, "reason"),
+				Recommendation: formText(c, "recommendation")}}
+			need(c, bad, "to", m.in.To)
+			if m.in.To == conversations.RetaliationReferred {
+				need(c, bad, "recommendation", m.in.Recommendation)
+			}
+			return m, err
+		},
+		func(c echo.Context, id uuid.UUID, m move) (string, error) {
+			_, err := w.d.Conversations.MoveRetaliation(c.Request().Context(), callerOf(c), id, m.rid, m.in)
+			return "/cases/" + id.String() + "/retaliation?done=retaliation_state#report-" + m.rid.String(), err
+		})
+}

@@ -123,9 +123,17 @@ func RequireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// TypeReauthRequired is the type of the error RequireRecentAuth answers
-// with: the pages show it beside the form that needs a fresh sign-in.
-const TypeReauthRequired = "reauthentication-required"
+// The types of the sign-in refusals a face words in its own way (the
+// pages choose their messages by these, never by an error's text).
+const (
+	// TypeReauthRequired: RequireRecentAuth's refusal; the pages show it
+	// beside the form that needs a fresh sign-in.
+	TypeReauthRequired = "reauthentication-required"
+	// TypeSecondFactorRequired: a session that waits for its second factor.
+	TypeSecondFactorRequired = "second-factor-required"
+	// TypeInvalidOTP: a wrong or used authenticator code.
+	TypeInvalidOTP = "invalid-otp"
+)
 
 // RequireRecentAuth refuses a sensitive action (adopting advice, recording
 // a decision, exporting someone else's data) with 401

@@ -58,9 +58,9 @@ var (
 	errNoSession = apperr.New(apperr.Unauthenticated, "unauthenticated", "Sign in first.")
 	// errSecondFactor answers a session that still waits for its second
 	// factor on any route but the ones that give or set one up.
-	errSecondFactor = apperr.New(apperr.Unauthenticated, "second-factor-required",
+	errSecondFactor = apperr.New(apperr.Unauthenticated, TypeSecondFactorRequired,
 		"Give the code of your authenticator app (or set one up) before going on.")
-	errReauth = apperr.New(apperr.Unauthenticated, "reauthentication-required",
+	errReauth = apperr.New(apperr.Unauthenticated, TypeReauthRequired,
 		"Confirm who you are again before this action.")
 	errBadCredentials = apperr.New(apperr.Unauthenticated, "invalid-credentials", "The e-mail address or password is wrong.")
 	errPasswordOff    = apperr.New(apperr.Forbidden, "password-sign-in-off", "Signing in with a password is switched off; use your organisation's sign-in.")

@@ -33,7 +33,7 @@ const (
 )
 
 var (
-	errBadOTP = apperr.New(apperr.Unauthenticated, "invalid-otp", "The code is wrong or was used already.")
+	errBadOTP = apperr.New(apperr.Unauthenticated, TypeInvalidOTP, "The code is wrong or was used already.")
 	errNoTOTP = apperr.New(apperr.Conflict, "no-enrolment", "Set up the authenticator app first.")
 )
 

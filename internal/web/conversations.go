@@ -263,7 +263,9 @@ func (retaliationData) Next(state string) []string {
 }
 
 // RetaliationPage serves GET /cases/:id/retaliation.
-func (w *Web) RetaliationPage(c echo.Context) error { return w.show(c, "retaliation", w.retaliationPageData) }
+func (w *Web) RetaliationPage(c echo.Context) error {
+	return w.show(c, "retaliation", w.retaliationPageData)
+}
 
 func (w *Web) retaliationPageData(c echo.Context, p *page) (*page, error) {
 	id, err := caseID(c)

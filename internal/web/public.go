@@ -177,7 +177,7 @@ func (w *Web) Login(c echo.Context) error {
 		}
 		switch apperr.CodeOf(err) {
 		case apperr.Unauthenticated:
-			if apperr.As(err).Type == "invalid-otp" {
+			if apperr.As(err).Type == accounts.TypeInvalidOTP {
 				p.Errors["otp"] = p.T("login.otp.wrong")
 			} else {
 				p.FormError = p.T("login.wrong")

@@ -118,7 +118,7 @@ func (w *Web) session(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		caller, err := w.d.Accounts.Authenticate(ctx, ck.Value)
 		if err != nil {
-			if apperr.As(err).Type == "second-factor-required" {
+			if apperr.As(err).Type == accounts.TypeSecondFactorRequired {
 				// Staff setting up their second factor: no session for any
 				// page but that one (enrolling), so the cookie stays.
 				c.Set(keyPending, ck.Value)

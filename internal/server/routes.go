@@ -291,8 +291,8 @@ func pages(e *echo.Echo, pg *web.Router, p *web.Web, pm func(string) echo.Middle
 	pg.Form("/cases/:id/informal-resolution", p.Step("informal-resolution"), auth) // case:informal-resolution
 	pg.Form("/cases/:id/close", p.Step("close"), auth)                             // case:close
 	pg.POST("/cases/:id/:action", p.NoSuchStep, auth)
-	pg.POST("/cases/:id/legal-hold", p.LegalHold, pm("case:legal-hold"))
-	pg.POST("/cases/:id/hearings/:hid/record", p.RecordHearing, pm("case:hearing"))
+	pg.Form("/cases/:id/legal-hold", p.LegalHold(), pm("case:legal-hold"))
+	pg.Form("/cases/:id/hearings/:hid/record", p.RecordHearing(), pm("case:hearing"))
 	// Its threads, notes, witnesses and retaliation reports.
 	pg.GET("/cases/:id/threads/:thread", p.ThreadPage, pm("case:thread"))
 	pg.Form("/cases/:id/threads/:thread/messages", p.PostMessage(), pm("case:message"))

@@ -440,24 +440,32 @@ func conflictReason(lang string, why apperr.Reason) string {
 	return i18n.T(lang, "conflict.other")
 }
 
-// RecordHearing stores the record (verslag) of a hearing.
-func (w *Web) RecordHearing(c echo.Context) error {
-	id, err1 := uuid.Parse(c.Param("id"))
-	hid, err2 := uuid.Parse(c.Param("hid"))
-	if err1 != nil || err2 != nil {
-		return w.fail(c, apperr.NotFoundError("Hearing"))
+// RecordHearing is the form that stores the record (verslag) of a hearing.
+func (w *Web) RecordHearing() Form {
+	type record struct {
+		id, hid uuid.UUID
+		in      cases.HearingRecord
 	}
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	minutes := strings.TrimSpace(c.FormValue("minutes"))
-	form := "record-" + hid.String()
-	if minutes == "" {
-		return w.caseFormError(c, form, map[string]string{"minutes": fieldMessage(langOf(c), "minutes")}, nil)
+	return form[record]{
+		parse: func(c echo.Context, bad map[string]string) (record, error) {
+			id, err1 := uuid.Parse(c.Param("id"))
+			hid, err2 := uuid.Parse(c.Param("hid"))
+			if err1 != nil || err2 != nil {
+				return record{}, apperr.NotFoundError("Hearing")
+			}
+			r := record{id: id, hid: hid, in: cases.HearingRecord{Version: formVersion(c), Minutes: formText(c, "minutes"), Held: c.FormValue("held") == "yes"}}
+			need(c, bad, "minutes", r.in.Minutes)
+			return r, nil
+		},
+		call: func(c echo.Context, r record) (string, error) {
+			_, err := w.d.Cases.RecordHearing(c.Request().Context(), callerOf(c), r.id, r.hid, r.in)
+			return "/cases/" + r.id.String() + "?done=hearing_recorded", err
+		},
+		refuse: func(c echo.Context, bad map[string]string, err error) error {
+			hid, _ := uuid.Parse(c.Param("hid"))
+			return w.caseFormError(c, "record-"+hid.String(), bad, err)
+		},
 	}
-	_, err := w.d.Cases.RecordHearing(c.Request().Context(), callerOf(c), id, hid, cases.HearingRecord{Version: version, Minutes: minutes, Held: c.FormValue("held") == "yes"})
-	if err != nil {
-		return w.caseFormError(c, form, nil, err)
-	}
-	return c.Redirect(http.StatusSeeOther, "/cases/"+id.String()+"?done=hearing_recorded")
 }
 
 // Attachment hands an evidence file to the browser as a download, never

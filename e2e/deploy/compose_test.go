@@ -163,6 +163,17 @@ func TestCompose(t *testing.T) {
 	if !api.ReadOnly || !slices.Contains(api.CapDrop, "ALL") {
 		t.Errorf("api: want read_only and cap_drop ALL")
 	}
+	// On a read-only filesystem the data folder (the log's signing key, the
+	// checkpoints outside the database) must be a volume that outlives the
+	// container.
+	dataDir := api.Environment["RKC_DATA_DIR"]
+	if !slices.ContainsFunc(api.Volumes, func(v string) bool {
+		name, path, _ := strings.Cut(v, ":")
+		_, named := cf.Volumes[name]
+		return named && dataDir != "" && strings.TrimSuffix(path, ":rw") == dataDir
+	}) {
+		t.Errorf("api: RKC_DATA_DIR %q is not on a named volume (volumes %v)", dataDir, api.Volumes)
+	}
 	if h := api.Healthcheck; h == nil || len(h.Test) < 2 || h.Test[0] != "CMD" || h.Test[1] != "/rkc" {
 		t.Errorf("api: healthcheck %v, want the binary's own check in exec form (no shell in the image)", h)
 	}

@@ -53,6 +53,7 @@ type manifests struct {
 	hpas        []*autoscalingv2.HorizontalPodAutoscaler
 	accounts    []*corev1.ServiceAccount
 	namespaces  []*corev1.Namespace
+	claims      []*corev1.PersistentVolumeClaim
 	clusters    []*cnpgCluster
 	backups     []*cnpgScheduledBackup
 	stores      []*barmanObjectStore
@@ -104,6 +105,9 @@ func build(t reporter, dir string) *manifests {
 		case "v1/Namespace":
 			o := &corev1.Namespace{}
 			m.namespaces, obj = append(m.namespaces, o), o
+		case "v1/PersistentVolumeClaim":
+			o := &corev1.PersistentVolumeClaim{}
+			m.claims, obj = append(m.claims, o), o
 		case "policy/v1/PodDisruptionBudget":
 			o := &policyv1.PodDisruptionBudget{}
 			m.pdbs, obj = append(m.pdbs, o), o
@@ -414,6 +418,34 @@ func checkDeployment(t reporter, o overlay, dir string, d *appsv1.Deployment, m 
 	}
 	if _, ok := mounts["/tmp"]; !ok {
 		t.Errorf("no writable /tmp on a read-only root filesystem")
+	}
+	checkCheckpointVolume(t, vars["RKC_CHECKPOINT_FILE"], mounts, d, m)
+}
+
+// checkCheckpointVolume: the access log's checkpoints are appended to a file
+// outside the database that verify checks the tree against. On a read-only
+// root filesystem the default (in the data folder) cannot be written, and on
+// a pod's own disk it dies with the pod: it must be on a persistent volume
+// that every replica (any may sequence) can write.
+func checkCheckpointVolume(t reporter, file string, mounts map[string]string, d *appsv1.Deployment, m *manifests) {
+	if file == "" {
+		t.Errorf("RKC_CHECKPOINT_FILE is not set: the checkpoints outside the database have nowhere to go")
+		return
+	}
+	volume := mounts[file[:strings.LastIndex(file, "/")]]
+	i := slices.IndexFunc(d.Spec.Template.Spec.Volumes, func(v corev1.Volume) bool { return v.Name == volume })
+	if i < 0 || d.Spec.Template.Spec.Volumes[i].PersistentVolumeClaim == nil {
+		t.Errorf("RKC_CHECKPOINT_FILE=%s is not on a persistent volume", file)
+		return
+	}
+	claim := d.Spec.Template.Spec.Volumes[i].PersistentVolumeClaim.ClaimName
+	j := slices.IndexFunc(m.claims, func(c *corev1.PersistentVolumeClaim) bool { return c.Name == claim })
+	if j < 0 {
+		t.Errorf("the checkpoints' claim %q is not part of the build", claim)
+		return
+	}
+	if !slices.Contains(m.claims[j].Spec.AccessModes, corev1.ReadWriteMany) && *d.Spec.Replicas > 1 {
+		t.Errorf("the checkpoints' claim %q is not ReadWriteMany, but %d replicas may each become the sequencer", claim, *d.Spec.Replicas)
 	}
 }
 

@@ -59,6 +59,37 @@ type manifests struct {
 	stores      []*barmanObjectStore
 }
 
+// kinds maps each kind a kustomization may hold (apiVersion/kind) to a
+// function that appends a new object of its API type to m's list for that
+// kind and returns it to be decoded into.
+func (m *manifests) kinds() map[string]func() any {
+	kinds := map[string]func() any{
+		"apps/v1/Deployment":                     func() any { return appendNew(&m.deployments) },
+		"v1/Service":                             func() any { return appendNew(&m.services) },
+		"v1/ConfigMap":                           func() any { return appendNew(&m.configMaps) },
+		"v1/ServiceAccount":                      func() any { return appendNew(&m.accounts) },
+		"v1/Namespace":                           func() any { return appendNew(&m.namespaces) },
+		"v1/PersistentVolumeClaim":               func() any { return appendNew(&m.claims) },
+		"policy/v1/PodDisruptionBudget":          func() any { return appendNew(&m.pdbs) },
+		"networking.k8s.io/v1/NetworkPolicy":     func() any { return appendNew(&m.netpols) },
+		"networking.k8s.io/v1/Ingress":           func() any { return appendNew(&m.ingresses) },
+		"autoscaling/v2/HorizontalPodAutoscaler": func() any { return appendNew(&m.hpas) },
+	}
+	// The CloudNativePG and Barman Cloud kinds, decoded into the mirror
+	// types of cnpg_types_test.go.
+	kinds["postgresql.cnpg.io/v1/Cluster"] = func() any { return appendNew(&m.clusters) }
+	kinds["postgresql.cnpg.io/v1/ScheduledBackup"] = func() any { return appendNew(&m.backups) }
+	kinds["barmancloud.cnpg.io/v1/ObjectStore"] = func() any { return appendNew(&m.stores) }
+	return kinds
+}
+
+// appendNew appends a new zero T to list and returns it.
+func appendNew[T any](list *[]*T) *T {
+	o := new(T)
+	*list = append(*list, o)
+	return o
+}
+
 // strict decodes JSON into v, refusing fields v does not have.
 func strict(raw []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -88,51 +119,12 @@ func build(t reporter, dir string) *manifests {
 		}
 		gvk := r.GetApiVersion() + "/" + r.GetKind()
 		name := gvk + " " + r.GetName()
-		var obj any
-		switch gvk {
-		case "apps/v1/Deployment":
-			o := &appsv1.Deployment{}
-			m.deployments, obj = append(m.deployments, o), o
-		case "v1/Service":
-			o := &corev1.Service{}
-			m.services, obj = append(m.services, o), o
-		case "v1/ConfigMap":
-			o := &corev1.ConfigMap{}
-			m.configMaps, obj = append(m.configMaps, o), o
-		case "v1/ServiceAccount":
-			o := &corev1.ServiceAccount{}
-			m.accounts, obj = append(m.accounts, o), o
-		case "v1/Namespace":
-			o := &corev1.Namespace{}
-			m.namespaces, obj = append(m.namespaces, o), o
-		case "v1/PersistentVolumeClaim":
-			o := &corev1.PersistentVolumeClaim{}
-			m.claims, obj = append(m.claims, o), o
-		case "policy/v1/PodDisruptionBudget":
-			o := &policyv1.PodDisruptionBudget{}
-			m.pdbs, obj = append(m.pdbs, o), o
-		case "networking.k8s.io/v1/NetworkPolicy":
-			o := &networkingv1.NetworkPolicy{}
-			m.netpols, obj = append(m.netpols, o), o
-		case "networking.k8s.io/v1/Ingress":
-			o := &networkingv1.Ingress{}
-			m.ingresses, obj = append(m.ingresses, o), o
-		case "autoscaling/v2/HorizontalPodAutoscaler":
-			o := &autoscalingv2.HorizontalPodAutoscaler{}
-			m.hpas, obj = append(m.hpas, o), o
-		case "postgresql.cnpg.io/v1/Cluster":
-			o := &cnpgCluster{}
-			m.clusters, obj = append(m.clusters, o), o
-		case "postgresql.cnpg.io/v1/ScheduledBackup":
-			o := &cnpgScheduledBackup{}
-			m.backups, obj = append(m.backups, o), o
-		case "barmancloud.cnpg.io/v1/ObjectStore":
-			o := &barmanObjectStore{}
-			m.stores, obj = append(m.stores, o), o
-		default:
+		newObject, known := m.kinds()[gvk]
+		if !known {
 			t.Errorf("%s: a kind this test does not know; add its type so that it is validated", name)
 			continue
 		}
+		obj := newObject()
 		if err := strict(raw, obj); err != nil {
 			t.Errorf("%s does not decode into its API type: %v", name, err)
 			continue

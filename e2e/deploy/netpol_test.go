@@ -141,6 +141,15 @@ func portsMatch(ports []networkingv1.NetworkPolicyPort, proto corev1.Protocol, p
 	return false
 }
 
+// flow is one connection the policies are asked about and whether they
+// must let it through.
+type flow struct {
+	from, to endpoint
+	proto    corev1.Protocol
+	port     int32
+	want     bool
+}
+
 // checkNetwork asks the policies about the connections that matter: the
 // API reaches the database, DNS and the relay and nothing else; only the
 // API (and the database's own instances and operator) reach the database.
@@ -167,12 +176,7 @@ func checkNetwork(t reporter, o overlay, d *appsv1.Deployment, m *manifests) {
 		relay.ip = o.relay
 	}
 	tcp, udp := corev1.ProtocolTCP, corev1.ProtocolUDP
-	cases := []struct {
-		from, to endpoint
-		proto    corev1.Protocol
-		port     int32
-		want     bool
-	}{
+	cases := []flow{
 		{api, db, tcp, 5432, true},
 		{db, db, tcp, 5432, true}, // streaming replication
 		{operator, db, tcp, 8000, true},
@@ -194,20 +198,10 @@ func checkNetwork(t reporter, o overlay, d *appsv1.Deployment, m *manifests) {
 		{other, other, tcp, 8080, false}, // default deny
 	}
 	if o.relay != "" {
-		cases = append(cases, struct {
-			from, to endpoint
-			proto    corev1.Protocol
-			port     int32
-			want     bool
-		}{api, internet, tcp, 587, false})
+		cases = append(cases, flow{api, internet, tcp, 587, false})
 	}
 	if o.ingressFrom != "" {
-		cases = append(cases, struct {
-			from, to endpoint
-			proto    corev1.Protocol
-			port     int32
-			want     bool
-		}{other, api, tcp, 8080, false})
+		cases = append(cases, flow{other, api, tcp, 8080, false})
 	}
 	for _, c := range cases {
 		if got := netpolAllows(m.netpols, ns, c.from, c.to, c.proto, c.port); got != c.want {

@@ -29,13 +29,12 @@ func TestAccountEventsLogged(t *testing.T) {
 	accountstest.One(t, e, "signin-failed:password:unknown-account", nil, client)
 
 	// Success, the second factor set up, a wrong code, a recovery code.
-	var s session
-	accountstest.SignIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
+	s := signIn(t, e, sec)
 	accountstest.One(t, e, "signin:password", &sec.ID, client)
 	_, codes, _ := enrol(t, e, s.Token)
 	accountstest.One(t, e, accounts.ActEnrolBegin, &sec.ID, client)
 	accountstest.One(t, e, accounts.ActEnrolConfirm, &sec.ID, client)
-	accountstest.SignIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
+	s = signIn(t, e, sec)
 	accountstest.ExpectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/session/otp", map[string]string{"otp": "000000"}), 401, "invalid-otp")
 	accountstest.One(t, e, "signin-failed:otp", &sec.ID, client)
 	var done session

@@ -27,6 +27,15 @@ type session struct {
 	Pending string `json:"pending"`
 }
 
+// signIn signs p in with the test password and returns the session of the
+// answer: a usable one, or one that waits for a second factor.
+func signIn(t *testing.T, e *apptest.Env, p *apptest.Person) session {
+	t.Helper()
+	var s session
+	accountstest.SignIn(e, p.Email, apptest.Password, nil).Decode(t, &s)
+	return s
+}
+
 func as(token string) *apptest.Person { return &apptest.Person{Token: token} }
 
 // enrol sets up TOTP for the holder of token and returns the secret, the

@@ -131,10 +131,9 @@ func TestOTPRateLimit(t *testing.T) {
 	e, _ := accountstest.NewEnv(t, nil)
 	e.Clock.Set(accountstest.StepStart(time.Now()))
 	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
-	var s session
-	accountstest.SignIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
+	s := signIn(t, e, sec)
 	secret, _, _ := enrol(t, e, s.Token)
-	accountstest.SignIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
+	s = signIn(t, e, sec)
 	limited(t, "wrong codes", 10, func(i int) *apptest.Response {
 		return e.Do(as(s.Token), "POST", "/api/v1/session/otp", map[string]string{"otp": fmt.Sprintf("%06d", 999990-i)})
 	})

@@ -20,8 +20,7 @@ func TestDeactivationEndsSessions(t *testing.T) {
 	e, _ := accountstest.NewEnv(t, nil)
 	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
 	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
-	var s session
-	accountstest.SignIn(e, kl.Email, apptest.Password, nil).Decode(t, &s)
+	s := signIn(t, e, kl)
 	e.Must(200, kl, "GET", "/api/v1/me", nil)
 	e.Must(200, as(s.Token), "GET", "/api/v1/cases", nil)
 
@@ -184,8 +183,7 @@ func TestReauthentication(t *testing.T) {
 	}
 
 	// With a second factor, re-authenticating needs a code too.
-	var s session
-	accountstest.SignIn(e, fg.Email, apptest.Password, nil).Decode(t, &s)
+	s := signIn(t, e, fg)
 	secret, _, token := enrol(t, e, s.Token)
 	fgNow := as(token)
 	e.Must(200, fgNow, "GET", "/api/v1/persons/"+kl.ID.String()+"/export", nil)
@@ -202,7 +200,7 @@ func TestReauthentication(t *testing.T) {
 
 // Role grants and withdrawals by the admin are in the access log, and the
 // person's sessions end: a privilege change takes a new session. A role
-// that opens cases waits for a second person (foureyes_test.go).
+// that opens cases waits for a second person (TestFourEyes in duties_test.go).
 func TestGrantsAreLogged(t *testing.T) {
 	t.Parallel()
 	e, _ := accountstest.NewEnv(t, nil)
@@ -224,8 +222,7 @@ func TestGrantsAreLogged(t *testing.T) {
 		}
 	}
 	accountstest.ExpectProblem(t, e.Do(p, "GET", "/api/v1/me", nil), 401, "unauthenticated")
-	var s session
-	accountstest.SignIn(e, p.Email, apptest.Password, nil).Decode(t, &s)
+	s := signIn(t, e, p)
 	if s.Pending != "enrolment" {
 		t.Errorf("a new member signs in without a second factor (pending %q)", s.Pending)
 	}
@@ -245,4 +242,39 @@ func TestGrantsAreLogged(t *testing.T) {
 	if !accountstest.AccessLogged(t, e, "account:grant:reporter@*:"+p.ID.String()) {
 		t.Error("a reporter grant is not in the access log")
 	}
+}
+
+// A request marks its session as used only when the last mark is older
+// than half a minute, so a burst of reads writes nothing; a withdrawn grant
+// and a deactivated account still take effect at the very next request.
+func TestSessionTouchedOnlyWhenDue(t *testing.T) {
+	t.Parallel()
+	e, _ := accountstest.NewEnv(t, nil)
+	p := e.Person("a@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"), apptest.Grant(authz.Reporter, authz.AnyDomain))
+	ageAfterRequest := func(setAgo string) float64 {
+		t.Helper()
+		if err := e.App.DB.Exec(`UPDATE sessions SET last_seen_at = now() - CAST(? AS interval) WHERE person_id = ?`, setAgo, p.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		e.Must(200, p, "GET", "/api/v1/me", nil)
+		var age float64
+		e.App.DB.Raw(`SELECT extract(epoch FROM now() - last_seen_at)::float8 FROM sessions WHERE person_id = ?`, p.ID).Scan(&age)
+		return age
+	}
+	if age := ageAfterRequest("10 seconds"); age < 9 {
+		t.Errorf("a session used 10 s ago was written again (last use %.1f s ago)", age)
+	}
+	if age := ageAfterRequest("5 minutes"); age > 5 {
+		t.Errorf("a session last marked 5 minutes ago was not marked as used (last use %.1f s ago)", age)
+	}
+
+	// Withdrawn in the database by another instance: the next request knows.
+	if err := e.App.DB.Exec(`DELETE FROM role_grants WHERE person_id = ? AND role = ?`, p.ID, authz.Reporter).Error; err != nil {
+		t.Fatal(err)
+	}
+	e.Must(403, p, "GET", "/api/v1/reports/annual/2025", nil)
+	if err := e.App.DB.Exec(`UPDATE persons SET active = false WHERE id = ?`, p.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	accountstest.ExpectProblem(t, e.Do(p, "GET", "/api/v1/me", nil), 401, "unauthenticated")
 }

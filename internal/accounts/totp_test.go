@@ -27,8 +27,7 @@ func TestStaffNeedsSecondFactor(t *testing.T) {
 	caseID := filed["id"].(string)
 
 	// A complainant needs no second factor.
-	var s session
-	accountstest.SignIn(e, kl.Email, apptest.Password, nil).Decode(t, &s)
+	s := signIn(t, e, kl)
 	if s.Pending != "" {
 		t.Fatalf("the complainant's session waits for %q", s.Pending)
 	}
@@ -75,8 +74,7 @@ func TestStaffNeedsSecondFactor(t *testing.T) {
 	e.Must(200, as(full), "GET", "/api/v1/cases/"+caseID, nil)
 
 	// The next sign-in waits for a code.
-	s = session{}
-	accountstest.SignIn(e, sec.Email, apptest.Password, nil).Decode(t, &s)
+	s = signIn(t, e, sec)
 	if s.Pending != accounts.PendingOTP {
 		t.Fatalf("after enrolment the sign-in waits for %q, want otp", s.Pending)
 	}
@@ -93,8 +91,7 @@ func TestTOTPSteps(t *testing.T) {
 	t0 := accountstest.StepStart(time.Now())
 	e.Clock.Set(t0)
 	chair := e.Person("voorzitter@test.rkc", "OCW", apptest.Grant(authz.Chair, authz.AnyDomain))
-	var s session
-	accountstest.SignIn(e, chair.Email, apptest.Password, nil).Decode(t, &s)
+	s := signIn(t, e, chair)
 	secret, _, _ := enrol(t, e, s.Token) // uses the code of t0's step
 
 	// Later, on another step.
@@ -130,8 +127,7 @@ func TestTOTPSteps(t *testing.T) {
 
 	// The code after a pending sign-in works the same way.
 	e.Clock.Set(t1.Add(5 * time.Minute))
-	var p session
-	accountstest.SignIn(e, chair.Email, apptest.Password, nil).Decode(t, &p)
+	p := signIn(t, e, chair)
 	c := accountstest.Code(t, secret, e.Clock.Now())
 	var done struct {
 		Token string `json:"token"`
@@ -142,8 +138,7 @@ func TestTOTPSteps(t *testing.T) {
 	}
 	e.Must(200, as(done.Token), "GET", "/api/v1/cases", nil)
 	accountstest.ExpectProblem(t, e.Do(as(p.Token), "GET", "/api/v1/cases", nil), 401, "unauthenticated")
-	var again session
-	accountstest.SignIn(e, chair.Email, apptest.Password, nil).Decode(t, &again)
+	again := signIn(t, e, chair)
 	accountstest.ExpectProblem(t, e.Do(as(again.Token), "POST", "/api/v1/session/otp", map[string]string{"otp": c}), 401, "invalid-otp")
 	// A usable session waits for no code.
 	accountstest.ExpectProblem(t, e.Do(as(done.Token), "POST", "/api/v1/session/otp", map[string]string{"otp": c}), 409, "no-second-factor-pending")
@@ -155,21 +150,20 @@ func TestRecoveryCodes(t *testing.T) {
 	e, _ := accountstest.NewEnv(t, nil)
 	e.Clock.Set(accountstest.StepStart(time.Now()))
 	fg := e.Person("fg@test.rkc", "BZK", apptest.Grant(authz.PrivacyOfficer, authz.AnyDomain))
-	var s session
-	accountstest.SignIn(e, fg.Email, apptest.Password, nil).Decode(t, &s)
+	s := signIn(t, e, fg)
 	_, codes, _ := enrol(t, e, s.Token)
 	if codes[0] == codes[1] {
 		t.Fatal("recovery codes repeat")
 	}
 
-	accountstest.SignIn(e, fg.Email, apptest.Password, nil).Decode(t, &s)
+	s = signIn(t, e, fg)
 	var done struct {
 		Token string `json:"token"`
 	}
 	e.Must(200, as(s.Token), "POST", "/api/v1/session/otp", map[string]string{"recovery_code": strings.ToUpper(codes[0])}).Decode(t, &done)
 	e.Must(200, as(done.Token), "GET", "/api/v1/audit", nil)
 
-	accountstest.SignIn(e, fg.Email, apptest.Password, nil).Decode(t, &s)
+	s = signIn(t, e, fg)
 	accountstest.ExpectProblem(t, e.Do(as(s.Token), "POST", "/api/v1/session/otp", map[string]string{"recovery_code": codes[0]}), 401, "invalid-otp")
 	res := accountstest.SignIn(e, fg.Email, apptest.Password, map[string]string{"recovery_code": codes[1]})
 	s = session{}
@@ -194,8 +188,7 @@ func TestRecoveryCodes(t *testing.T) {
 	if !accountstest.AccessLogged(t, e, "account:second-factor-reset:"+fg.ID.String()) {
 		t.Error("the reset of the second factor is not in the access log")
 	}
-	s = session{}
-	accountstest.SignIn(e, fg.Email, apptest.Password, nil).Decode(t, &s)
+	s = signIn(t, e, fg)
 	if s.Pending != accounts.PendingEnrolment {
 		t.Errorf("after the reset the sign-in waits for %q, want enrolment", s.Pending)
 	}

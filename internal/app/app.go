@@ -22,6 +22,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/calendar"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/config"
 	"github.com/rkc-nl/rkc/internal/conversations"
@@ -76,7 +77,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	if err != nil {
 		return nil, err
 	}
-	cal, err := cases.LoadCalendar(ctx, gdb)
+	cal, err := calendar.Load(ctx, gdb)
 	if err != nil {
 		return nil, err
 	}

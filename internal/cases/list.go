@@ -10,6 +10,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/calendar"
 )
 
 // ListFilter narrows the list of cases.
@@ -194,7 +195,7 @@ func (s *Service) dueSoonHorizon(today time.Time) time.Time {
 	for {
 		next := d.AddDate(0, 0, 1)
 		if !s.cal.IsNonWorkingDay(next) {
-			if n++; n > dueSoonWorkingDay {
+			if n++; n > calendar.DueSoonWorkingDays {
 				return d
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/calendar"
 	"github.com/rkc-nl/rkc/internal/crypto"
 )
 
@@ -23,7 +24,7 @@ import (
 type Service struct {
 	db        *gorm.DB
 	keys      *crypto.Keyring
-	cal       *Calendar
+	cal       *calendar.Calendar
 	enf       *authz.Enforcer
 	log       *slog.Logger
 	now       func() time.Time
@@ -49,7 +50,7 @@ type Notice struct {
 type Options struct {
 	DB             *gorm.DB
 	Keys           *crypto.Keyring
-	Calendar       *Calendar
+	Calendar       *calendar.Calendar
 	Enforcer       *authz.Enforcer
 	Log            *slog.Logger
 	Now            func() time.Time
@@ -77,7 +78,7 @@ func NewService(o Options) *Service {
 }
 
 // Calendar returns the deadline calendar the service uses.
-func (s *Service) Calendar() *Calendar { return s.cal }
+func (s *Service) Calendar() *calendar.Calendar { return s.cal }
 
 // caseRelations is the one definition of who may touch a case: each
 // relation of person @me to case c with its condition. A respondent relates

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/rkc-nl/rkc/internal/calendar"
 )
 
 // What code outside this package (conversations, the data-subject export)
@@ -15,6 +17,10 @@ import (
 // ErrStale is the refusal of a change made to an older version than the
 // latest (optimistic concurrency): 409 stale-version.
 var ErrStale = errStale
+
+// DateOf is the calendar date of t in Amsterdam, as midnight UTC
+// (calendar.DateOf): the form of every date of a case.
+func DateOf(t time.Time) time.Time { return calendar.DateOf(t) }
 
 // CaseID is the case's id.
 func (w *Work) CaseID() uuid.UUID { return w.c.ID }

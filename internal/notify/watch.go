@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"github.com/rkc-nl/rkc/internal/calendar"
 	"github.com/rkc-nl/rkc/internal/cases"
 )
 
@@ -68,7 +69,7 @@ var openStates = []string{string(cases.Registered), string(cases.AwaitingInforma
 // about: when the term is extended, the later deadline earns its own
 // reminders; the same deadline never earns two.
 func (w *Watch) Run(ctx context.Context, now time.Time) (*WatchReport, error) {
-	cal, err := cases.LoadCalendar(ctx, w.db)
+	cal, err := calendar.Load(ctx, w.db)
 	if err != nil {
 		return nil, fmt.Errorf("deadline watch: calendar: %w", err)
 	}
@@ -158,7 +159,7 @@ func (w *Watch) remind(ctx context.Context, caseID uuid.UUID, number string, due
 // tell the complainant that the complaint will not be handled (Awb 9:8 lid
 // 3) ends within a week, or has ended, while admissibility is not yet ruled
 // on: once a week before, once per term.
-func (w *Watch) notHandled(ctx context.Context, cal *cases.Calendar, today time.Time, rep *WatchReport) error {
+func (w *Watch) notHandled(ctx context.Context, cal *calendar.Calendar, today time.Time, rep *WatchReport) error {
 	var pending []struct {
 		ID              uuid.UUID
 		Number          string

@@ -1,4 +1,4 @@
-package cases
+package calendar
 
 import (
 	"context"
@@ -7,10 +7,10 @@ import (
 	"gorm.io/gorm"
 )
 
-// LoadCalendar builds the calendar from the designated days shipped with the
+// Load builds the calendar from the designated days shipped with the
 // binary plus those an administrator added to the designated_days table, so
 // a new Royal Decree needs no new release.
-func LoadCalendar(ctx context.Context, db *gorm.DB) (*Calendar, error) {
+func Load(ctx context.Context, db *gorm.DB) (*Calendar, error) {
 	days := DefaultDesignatedDays()
 	var rows []struct {
 		Day    time.Time

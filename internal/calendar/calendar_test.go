@@ -1,4 +1,4 @@
-package cases
+package calendar
 
 import (
 	"encoding/json"

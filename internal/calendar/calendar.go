@@ -1,4 +1,10 @@
-package cases
+// Package calendar is the statutory calendar of the Dutch terms
+// (docs/design.md §3): which days are not working days (Algemene
+// termijnenwet: the statutory holidays and the days designated by Royal
+// Decree), and the Awb terms of a complaint counted on it. It is pure date
+// arithmetic, with no case in it; when a case's terms are set, extended or
+// delayed is internal/cases's.
+package calendar
 
 // Statutory deadlines (docs/design.md §3). Every date in this file is a
 // calendar date held as midnight UTC, produced by DateOf. Terms are counted
@@ -24,10 +30,12 @@ import (
 
 // Terms in days, from the Awb provisions that set them.
 const (
-	decisionTermDays  = 70 // ten weeks, Awb 9:11 lid 1 (advisory committee route)
-	extensionDays     = 28 // at most four weeks, Awb 9:11 lid 2
-	notHandledDays    = 28 // four weeks, Awb 9:8 lid 3
-	dueSoonWorkingDay = 10 // dashboards and reminders flag cases this close (docs/design.md §3)
+	decisionTermDays = 70 // ten weeks, Awb 9:11 lid 1 (advisory committee route)
+	extensionDays    = 28 // at most four weeks, Awb 9:11 lid 2
+	notHandledDays   = 28 // four weeks, Awb 9:8 lid 3
+	// DueSoonWorkingDays is how close, in working days, a due date is when
+	// dashboards and reminders flag it (docs/design.md §3).
+	DueSoonWorkingDays = 10
 )
 
 // dateLayout is how designated days are written in designated_days.json.
@@ -140,7 +148,7 @@ var designatedDaysJSON string
 func DefaultDesignatedDays() []DesignatedDay {
 	days, err := ParseDesignatedDays(strings.NewReader(designatedDaysJSON))
 	if err != nil {
-		panic("cases: embedded designated_days.json: " + err.Error())
+		panic("calendar: embedded designated_days.json: " + err.Error())
 	}
 	return days
 }
@@ -356,6 +364,6 @@ func (c *Calendar) Status(due, today time.Time) DeadlineStatus {
 		WorkingDaysLeft: c.WorkingDaysBetween(today, due),
 		Overdue:         today.After(due),
 	}
-	s.DueSoon = !s.Overdue && s.WorkingDaysLeft <= dueSoonWorkingDay
+	s.DueSoon = !s.Overdue && s.WorkingDaysLeft <= DueSoonWorkingDays
 	return s
 }

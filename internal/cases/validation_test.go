@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 	"github.com/rkc-nl/rkc/internal/testing/casetest"
 )
@@ -144,7 +145,9 @@ func TestMalformedSteps(t *testing.T) {
 		Version int    `json:"version"`
 	}
 	e.Must(201, c.Secretary, "POST", "/api/v1/cases/"+investigating+"/hearings", map[string]any{"planned_at": c.PlannedAt(), "parties": "both"}).Decode(t, &h)
-	today := e.Clock.Now()
+	// The service counts dates in Amsterdam: between 23:00 and 24:00 UTC
+	// (22:00 in summer) the UTC date is a day behind.
+	today := cases.DateOf(e.Clock.Now())
 	tomorrow := today.AddDate(0, 0, 1).Format(time.DateOnly)
 
 	tests := []struct {

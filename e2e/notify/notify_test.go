@@ -241,9 +241,7 @@ func TestSMTPOutageDeliversExactlyOnce(t *testing.T) {
 
 	var ids []string
 	for i := 0; i < 3; i++ {
-		id := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
-		c.Step(t, c.Secretary, id, "register", nil)
-		ids = append(ids, id)
+		ids = append(ids, c.Registered(t, c.Complainant, sentinel))
 	}
 	c.Investigate(t, ids[0])
 	c.Step(t, c.Complainant, ids[1], "withdraw", map[string]any{})
@@ -311,8 +309,7 @@ func TestKillNineBetweenCommitAndDelivery(t *testing.T) {
 	c := notifytest.NewCast(t)
 	srv := newMailServer(t)
 	for i := 0; i < 3; i++ {
-		id := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
-		c.Step(t, c.Secretary, id, "register", nil)
+		c.Registered(t, c.Complainant, sentinel)
 	}
 	total := c.Count(t, `SELECT count(*) FROM outbox WHERE status = 'pending'`)
 	if total != 3 {
@@ -359,8 +356,7 @@ func TestTwoInstancesThousandMessages(t *testing.T) {
 	c := notifytest.NewCast(t)
 	srv := newMailServer(t)
 	ctx := context.Background()
-	id := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
-	c.Step(t, c.Secretary, id, "register", nil) // one acknowledgement
+	id := c.Registered(t, c.Complainant, sentinel) // one acknowledgement
 	caseID := uuid.MustParse(id)
 	to := []uuid.UUID{c.Complainant.ID, c.Adviser.ID, c.Secretary.ID, c.Chair.ID}
 	for batch := 0; batch < 5; batch++ {
@@ -415,8 +411,7 @@ func TestDeadLetterOnTheBoard(t *testing.T) {
 		t.Fatal(err)
 	}
 	runWorker(t, w)
-	id := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
-	c.Step(t, c.Secretary, id, "register", nil)
+	c.Registered(t, c.Complainant, sentinel)
 	ctx := context.Background()
 	waitUntil(t, 10*time.Second, "the message to die", func() bool {
 		n, err := c.E.App.Outbox.DeadCount(ctx)
@@ -497,8 +492,7 @@ func TestAcceptedButNotRecordedIsSentAgain(t *testing.T) {
 	t.Parallel()
 	c := notifytest.NewCast(t)
 	srv := newMailServer(t)
-	id := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
-	c.Step(t, c.Secretary, id, "register", nil)
+	c.Registered(t, c.Complainant, sentinel)
 	w, err := notify.NewWorker(testOptions(c.E.App.DB, &crashBeforeCommit{Transport: smtpTo(t, srv), t: t, url: c.E.Config.DatabaseURL}))
 	if err != nil {
 		t.Fatal(err)
@@ -533,8 +527,7 @@ func TestStartTLSWithCredentials(t *testing.T) {
 		TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, User: "rkc", Password: "s3cret-pw"}
 	srv.Start()
 	t.Cleanup(srv.Stop)
-	id := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
-	c.Step(t, c.Secretary, id, "register", nil)
+	c.Registered(t, c.Complainant, sentinel)
 	ctx := context.Background()
 
 	bad, err := notify.NewSMTP(notify.SMTPConfig{Host: srv.Host(), Port: srv.Port(), TLS: notify.TLSStartTLS,

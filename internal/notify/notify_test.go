@@ -27,8 +27,7 @@ func TestStepAndMessageCommitTogether(t *testing.T) {
 	t.Parallel()
 	c := notifytest.NewCast(t)
 	ctx := context.Background()
-	id := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
-	c.Step(t, c.Secretary, id, "register", nil)
+	id := c.Registered(t, c.Complainant, sentinel)
 	before := c.Count(t, `SELECT count(*) FROM outbox`)
 	if before != 1 {
 		t.Fatalf("%d outbox rows after registration, want 1", before)
@@ -81,8 +80,7 @@ func TestMailFolderWithoutSMTP(t *testing.T) {
 		t.Errorf("the start does not say where mail goes: %s", logBuf.String())
 	}
 	for i := 0; i < 2; i++ {
-		id := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
-		c.Step(t, c.Secretary, id, "register", nil)
+		c.Registered(t, c.Complainant, sentinel)
 	}
 	crashed := false
 	notify.SetAfterSend(w, func(uuid.UUID) error {

@@ -32,15 +32,12 @@ func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
 	e.Clock.Set(notifytest.Amsterdam(t, time.January, 19))
 	// Both admitted at once, so that only the decision term is watched
 	// here (TestNotHandledTermReminder covers the four weeks to rule).
-	case1 := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
-	c.Step(t, c.Secretary, case1, "register", nil)
+	case1 := c.Registered(t, c.Complainant, sentinel)
 	c.Step(t, c.Chair, case1, "admissibility", map[string]any{"admissible": true})
-	case2 := c.File(t, c.Complainant2, notifytest.Complaint(sentinel))
-	c.Step(t, c.Secretary, case2, "register", nil)
+	case2 := c.Registered(t, c.Complainant2, sentinel)
 	c.Step(t, c.Chair, case2, "admissibility", map[string]any{"admissible": true})
 	// A closed case and a case not yet registered are not watched.
-	closed := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
-	c.Step(t, c.Secretary, closed, "register", nil)
+	closed := c.Registered(t, c.Complainant, sentinel)
 	c.Step(t, c.Complainant, closed, "withdraw", map[string]any{})
 	c.File(t, c.Complainant, notifytest.Complaint(sentinel))
 	// The second chair declared a conflict in case 1 and may not hear of it.
@@ -158,13 +155,10 @@ func TestNotHandledTermReminder(t *testing.T) {
 	ctx := context.Background()
 	watch := notify.NewWatch(e.App.DB, nil)
 	e.Clock.Set(notifytest.Amsterdam(t, time.January, 19))
-	pending := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
-	c.Step(t, c.Secretary, pending, "register", nil)
-	awaiting := c.File(t, c.Complainant2, notifytest.Complaint(sentinel))
-	c.Step(t, c.Secretary, awaiting, "register", nil)
+	pending := c.Registered(t, c.Complainant, sentinel)
+	awaiting := c.Registered(t, c.Complainant2, sentinel)
 	c.Step(t, c.Secretary, awaiting, "information-request", map[string]any{"what": "De datum"})
-	ruled := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
-	c.Step(t, c.Secretary, ruled, "register", nil)
+	ruled := c.Registered(t, c.Complainant, sentinel)
 	c.Step(t, c.Chair, ruled, "admissibility", map[string]any{"admissible": true})
 
 	reminded := func(id string) []string {

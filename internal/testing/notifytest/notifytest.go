@@ -83,6 +83,15 @@ func (c *Cast) File(t *testing.T, p *apptest.Person, body map[string]any) string
 	return out.ID
 }
 
+// Registered files Complaint(sentinel) as p and has the secretary register
+// it, as most notification stories begin, and returns the case id.
+func (c *Cast) Registered(t *testing.T, p *apptest.Person, sentinel string) string {
+	t.Helper()
+	id := c.File(t, p, Complaint(sentinel))
+	c.Step(t, c.Secretary, id, "register", nil)
+	return id
+}
+
 // Step posts a step of case id as p and expects 200 or 201.
 func (c *Cast) Step(t *testing.T, p *apptest.Person, id, path string, body any) *apptest.Response {
 	t.Helper()

@@ -86,18 +86,26 @@ func insertRow(tx *gorm.DB, table string, cols []string, values ...any) error {
 
 // loadSQL[withParts][forUpdate] reads one case scoped to the caller's
 // relations, with its log key: $1 the case, $2 the caller, $3 whether the
-// caller is committee staff, $4 the caller's authority domains.
+// caller is committee staff, $4 the caller's authority domains. The inner
+// query computes each relation once (OFFSET 0 keeps PostgreSQL from
+// inlining it, which would evaluate the relations' subqueries again for the
+// filter); only a case the caller relates to passes the outer filter, and
+// only then are its parts read.
 var loadSQL = func() (q [2][2]string) {
-	var cols []string
+	var cols, related []string
 	for _, f := range (&CaseRecord{}).fields() {
 		cols = append(cols, "c."+f.column)
 	}
+	for _, r := range caseRelations {
+		related = append(related, "x."+r.column)
+	}
 	positional := strings.NewReplacer("@id", "$1", "@me", "$2", "@staff", "$3", "@authdoms", "$4")
-	base := `SELECT ` + strings.Join(cols, ", ") + `, ` + positional.Replace(relationSQL) + `, ` + audit.CaseKeyColumns
-	from := ` FROM cases c ` + audit.CaseKeyJoin + ` WHERE c.id = $1 AND ` + positional.Replace(relationWhere)
+	inner := `SELECT ` + strings.Join(cols, ", ") + `, ` + positional.Replace(relationSQL) + `, ` + audit.CaseKeyColumns +
+		` FROM cases c ` + audit.CaseKeyJoin + ` WHERE c.id = $1`
 	for parts, withParts := range []string{"", `, (` + positional.Replace(casePartsSQL) + `) AS parts_doc`} {
-		q[parts][0] = base + withParts + from
-		q[parts][1] = q[parts][0] + ` FOR UPDATE OF c`
+		for lock, locking := range []string{"", ` FOR UPDATE OF c`} {
+			q[parts][lock] = `SELECT x.*` + withParts + ` FROM (` + inner + locking + ` OFFSET 0) x WHERE ` + strings.Join(related, " OR ")
+		}
 	}
 	return q
 }()

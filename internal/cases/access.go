@@ -134,6 +134,9 @@ func (s *Service) step(ctx context.Context, caller *accounts.Caller, id uuid.UUI
 	var out *relRow
 	err := s.Access(ctx, caller, id, AccessSpec{Action: action, Write: true}, func(w *Work) error {
 		r := w.c
+		if version == 0 {
+			version = ifMatchOf(ctx) // a body without a version (route.go)
+		}
 		if version != 0 && version != r.Version {
 			return errStale
 		}

@@ -217,6 +217,9 @@ func (h *Handlers) AddAttachment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if _, err := httpx.IfMatchVersion(c); err != nil {
+		return err
+	}
 	req := c.Request()
 	req.Body = http.MaxBytesReader(c.Response(), req.Body, h.Service.maxUpload+64<<10)
 	fh, err := c.FormFile("file")
@@ -237,7 +240,7 @@ func (h *Handlers) AddAttachment(c echo.Context) error {
 		return apperr.New(apperr.Invalid, "bad-request", "The file could not be read.")
 	}
 	defer f.Close()
-	meta, err := h.Service.AddAttachment(req.Context(), Caller(c), id, Upload{Filename: fh.Filename, ContentType: httpx.PartType(fh), Content: f})
+	meta, err := h.Service.AddAttachment(withIfMatch(c), Caller(c), id, Upload{Filename: fh.Filename, ContentType: httpx.PartType(fh), Content: f})
 	if err != nil {
 		return err
 	}

@@ -28,8 +28,30 @@ func Caller(c echo.Context) *accounts.Caller {
 // the request's body.
 func OnCase[In, Out any](c echo.Context, status int, fn func(context.Context, *accounts.Caller, uuid.UUID, In) (Out, error)) error {
 	return httpx.Handle(c, status, []httpx.Param{caseID}, func(ids []uuid.UUID, in In) (Out, error) {
-		return fn(c.Request().Context(), Caller(c), ids[0], in)
+		ctx := c.Request().Context()
+		if _, read := any(in).(httpx.NoBody); !read {
+			ctx = withIfMatch(c)
+		}
+		return fn(ctx, Caller(c), ids[0], in)
 	})
+}
+
+// ifMatchKey carries the If-Match version of a change to case {id} to step,
+// which checks it against the case when the body names no version of its
+// own (a statement, evidence, a hearing plan, a legal hold, a conflict).
+type ifMatchKey struct{}
+
+// withIfMatch is the request's context with its If-Match version, which
+// httpx has already found well-formed (or absent).
+func withIfMatch(c echo.Context) context.Context {
+	v, _ := httpx.IfMatchVersion(c)
+	return context.WithValue(c.Request().Context(), ifMatchKey{}, v)
+}
+
+// ifMatchOf is the If-Match version withIfMatch carried; 0 when none.
+func ifMatchOf(ctx context.Context) int {
+	v, _ := ctx.Value(ifMatchKey{}).(int)
+	return v
 }
 
 // OnPart answers a JSON route on a part of case {id} named by the path

@@ -2,8 +2,11 @@ package cases_test
 
 import (
 	"bytes"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -380,4 +383,54 @@ func TestStaleVersion(t *testing.T) {
 			t.Fatalf("%d hearing_recorded events, want 2", n)
 		}
 	})
+}
+
+// TestStaleVersionWithoutBodyVersion: a step whose body names no version
+// (a statement, evidence, a hearing plan, a legal hold, a conflict) is still
+// refused when If-Match names an older version of the case, and changes
+// nothing; with the current version it goes through.
+func TestStaleVersionWithoutBodyVersion(t *testing.T) {
+	t.Parallel()
+	c := newCast(t)
+	e := c.E
+	id := c.CaseIn(t, "investigating")
+	base := e.Server.URL + "/api/v1/cases/" + id
+	send := func(p *apptest.Person, path, ifMatch, contentType string, body []byte) *apptest.Response {
+		req, err := http.NewRequest("POST", base+path, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("If-Match", ifMatch)
+		return e.Send(p, req)
+	}
+	var file bytes.Buffer
+	w := multipart.NewWriter(&file)
+	part, _ := w.CreatePart(textproto.MIMEHeader{"Content-Disposition": {`form-data; name="file"; filename="bewijs.pdf"`},
+		"Content-Type": {"application/pdf"}})
+	part.Write(casetest.PDF)
+	w.Close()
+	steps := []struct {
+		name, path, contentType string
+		who                     *apptest.Person
+		body                    []byte
+		want                    int
+	}{
+		{"statement", "/statements", "application/json", c.Complainant, casetest.MustJSON(map[string]any{"body": "Aanvulling"}), 201},
+		{"evidence", "/attachments", w.FormDataContentType(), c.Complainant, file.Bytes(), 201},
+		{"hearing plan", "/hearings", "application/json", c.Secretary, casetest.MustJSON(map[string]any{"planned_at": c.PlannedAt(), "parties": "both"}), 201},
+		{"legal hold", "/legal-hold", "application/json", c.Chair, casetest.MustJSON(map[string]any{"hold": true, "reason": "Beroep"}), 200},
+		{"conflict", "/conflicts", "application/json", c.Member, casetest.MustJSON(map[string]any{"reason": "Ik ken de klager."}), 204},
+	}
+	for _, s := range steps {
+		before := c.Row(t, id)
+		stale := strconv.Quote(strconv.Itoa(before.Version - 1))
+		casetest.Problem(t, send(s.who, s.path, stale, s.contentType, s.body), 409, "stale-version")
+		if after := c.Row(t, id); after != before {
+			t.Fatalf("%s with a stale If-Match changed the case: %+v → %+v", s.name, before, after)
+		}
+		if r := send(s.who, s.path, strconv.Quote(strconv.Itoa(before.Version)), s.contentType, s.body); r.Status != s.want {
+			t.Fatalf("%s with the current If-Match: %d %s, want %d", s.name, r.Status, r.Body, s.want)
+		}
+	}
 }

@@ -11,6 +11,30 @@ import (
 	"github.com/rkc-nl/rkc/internal/testing/notifytest"
 )
 
+// watchStory is the cast of the watch tests with its clock on Tuesday 19
+// January 2027, the day their cases are received, and the watch.
+type watchStory struct {
+	*notifytest.Cast
+	watch *notify.Watch
+}
+
+func newWatchStory(t *testing.T) *watchStory {
+	t.Helper()
+	c := notifytest.NewCast(t)
+	c.E.Clock.Set(notifytest.Amsterdam(t, time.January, 19))
+	return &watchStory{Cast: c, watch: notify.NewWatch(c.E.App.DB, nil)}
+}
+
+// runOn runs the watch on a day of 2027 (in Amsterdam).
+func (s *watchStory) runOn(t *testing.T, month time.Month, day int) *notify.WatchReport {
+	t.Helper()
+	rep, err := s.watch.Run(context.Background(), notifytest.Amsterdam(t, month, day))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
 // TestDeadlineWatchAcrossWeekendsAndHolidays runs the watch day by day with
 // a controlled clock around Easter and King's Day 2027.
 //
@@ -24,12 +48,9 @@ import (
 // April, and that new deadline earns reminders of its own.
 func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
 	t.Parallel()
-	c := notifytest.NewCast(t)
+	c := newWatchStory(t)
 	e := c.E
 	ctx := context.Background()
-	watch := notify.NewWatch(e.App.DB, nil)
-
-	e.Clock.Set(notifytest.Amsterdam(t, time.January, 19))
 	// Both admitted at once, so that only the decision term is watched
 	// here (TestNotHandledTermReminder covers the four weeks to rule).
 	case1 := c.Registered(t, c.Complainant, sentinel)
@@ -67,10 +88,7 @@ func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
 	var want1, want2 []string
 	step := func(month time.Month, day int, wantReminders int) {
 		t.Helper()
-		rep, err := watch.Run(ctx, notifytest.Amsterdam(t, month, day))
-		if err != nil {
-			t.Fatal(err)
-		}
+		rep := c.runOn(t, month, day)
 		if rep.Reminders != wantReminders {
 			t.Errorf("%s: %d reminders, want %d (%+v)", rep.Today, rep.Reminders, wantReminders, rep)
 		}
@@ -150,11 +168,8 @@ func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
 // February; five working days before is Tuesday 9 February.
 func TestNotHandledTermReminder(t *testing.T) {
 	t.Parallel()
-	c := notifytest.NewCast(t)
+	c := newWatchStory(t)
 	e := c.E
-	ctx := context.Background()
-	watch := notify.NewWatch(e.App.DB, nil)
-	e.Clock.Set(notifytest.Amsterdam(t, time.January, 19))
 	pending := c.Registered(t, c.Complainant, sentinel)
 	awaiting := c.Registered(t, c.Complainant2, sentinel)
 	c.Step(t, c.Secretary, awaiting, "information-request", map[string]any{"what": "De datum"})
@@ -167,14 +182,7 @@ func TestNotHandledTermReminder(t *testing.T) {
 			WHERE o.case_id = ? AND o.kind = ? ORDER BY 1`, id, notify.KindNotHandledDueSoon).Scan(&out)
 		return out
 	}
-	run := func(day int) *notify.WatchReport {
-		t.Helper()
-		rep, err := watch.Run(ctx, notifytest.Amsterdam(t, time.February, day))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rep
-	}
+	run := func(day int) *notify.WatchReport { return c.runOn(t, time.February, day) }
 	if rep := run(8); rep.NotHandledSoon != 0 || len(reminded(pending)) != 0 {
 		t.Fatalf("Monday 8 February, six working days ahead: %+v", rep)
 	}

@@ -54,6 +54,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/rkc-nl/rkc/internal/platform/atomicfile"
 )
 
 // EnvVar is the environment variable that [KeySource.EnvKeys] is meant to be
@@ -506,9 +508,8 @@ func readKeyFile(path string) ([]string, []keyLine, error) {
 	return lines, kls, nil
 }
 
-// writeKeyFile replaces path atomically (temporary file, fsync, rename), so a
-// crash leaves either the old or the new key file, never a torn one. The new
-// file is always mode 0600.
+// writeKeyFile replaces path atomically, so a crash leaves either the old or
+// the new key file, never a torn one. The new file is always mode 0600.
 func writeKeyFile(path string, lines []string) error {
 	var buf bytes.Buffer
 	for _, l := range lines {
@@ -516,41 +517,15 @@ func writeKeyFile(path string, lines []string) error {
 		buf.WriteByte('\n')
 	}
 	defer clear(buf.Bytes())
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".rkc-keys-*.tmp") // CreateTemp uses mode 0600
-	if err != nil {
+	if err := atomicfile.Replace(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("crypto: writing key file: %w", err)
 	}
-	tmp := f.Name()
-	err = f.Chmod(0o600)
-	if err == nil {
-		_, err = f.Write(buf.Bytes())
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("crypto: writing key file: %w", err)
-	}
-	return syncDir(dir)
+	return nil
 }
 
-// syncDir makes a create or rename durable; without it a power cut can lose
-// a freshly written key file.
+// syncDir makes a freshly created key file durable.
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("crypto: syncing key directory: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return fmt.Errorf("crypto: syncing key directory: %w", err)
 	}
 	return nil

@@ -34,6 +34,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/rkc-nl/rkc/internal/platform/atomicfile"
 )
 
 // ErrNotInstalled is returned by Start and FindBinDir when no PostgreSQL
@@ -601,24 +603,9 @@ func newPassword() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
+// writeFileAtomic replaces path with data (mode 0600), never leaving a torn file.
 func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("pgserver: %w", err)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.Replace(path, data); err != nil {
 		return fmt.Errorf("pgserver: writing %s: %w", path, err)
 	}
 	return nil

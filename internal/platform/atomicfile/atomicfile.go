@@ -1,0 +1,51 @@
+// Package atomicfile replaces small files (key files, passwords, markers) so
+// that a crash or a power cut leaves either the old content or the new one,
+// never a torn file.
+package atomicfile
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// Replace writes data to path through a temporary file in the same
+// directory: mode 0600, fsync, rename over path, fsync of the directory. On
+// an error the temporary file is removed and path is as it was.
+func Replace(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp") // CreateTemp uses mode 0600
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	// The umask can only narrow 0600, but make the mode exact anyway.
+	err = f.Chmod(0o600)
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return SyncDir(dir)
+}
+
+// SyncDir makes a create or rename in dir durable; without it a power cut
+// can lose a freshly written file.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

@@ -37,6 +37,10 @@ var retaliationEdges = map[string][]string{
 	RetaliationReferred: {RetaliationClosed},
 }
 
+// RetaliationNext lists the states a report in state can move to, for a
+// face that offers the moves (the chair's page).
+func RetaliationNext(state string) []string { return slices.Clone(retaliationEdges[state]) }
+
 type retaliationRow struct {
 	ID                uuid.UUID `gorm:"type:uuid;primaryKey"`
 	CaseID            uuid.UUID `gorm:"type:uuid"`

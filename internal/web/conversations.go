@@ -249,18 +249,8 @@ type retaliationData struct {
 	CanReport bool
 }
 
-// Next lists the states a report can move to.
-func (retaliationData) Next(state string) []string {
-	switch state {
-	case conversations.RetaliationReceived:
-		return []string{conversations.RetaliationReview, conversations.RetaliationClosed}
-	case conversations.RetaliationReview:
-		return []string{conversations.RetaliationReferred, conversations.RetaliationClosed}
-	case conversations.RetaliationReferred:
-		return []string{conversations.RetaliationClosed}
-	}
-	return nil
-}
+// Next lists the states a report can move to (the service's state machine).
+func (retaliationData) Next(state string) []string { return conversations.RetaliationNext(state) }
 
 // RetaliationPage serves GET /cases/:id/retaliation.
 func (w *Web) RetaliationPage(c echo.Context) error {

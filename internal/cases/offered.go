@@ -53,6 +53,7 @@ var offeredSteps = []offeredStep{
 	{"witness", "case:witness", func(v *View) bool { return handled(v.State) }}, // add a witness, record a statement
 	{"witness-hearing", "case:witness", inState(Investigating)},
 	{"message", "case:message", func(v *View) bool { return v.State != Closed }},
+	{"note", "case:note:write", func(v *View) bool { return v.State != Closed }}, // write or edit a note of the panel
 }
 
 // Steps says which steps the caller may take on the case of v now, by the

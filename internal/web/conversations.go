@@ -176,8 +176,9 @@ func (w *Web) MessageAttachment(c echo.Context) error {
 
 // notesData is the notes page.
 type notesData struct {
-	Case  *cases.View
-	Notes []conversations.NoteView
+	Case     *cases.View
+	Notes    []conversations.NoteView
+	CanWrite bool // write and edit notes (cases.Service.Steps: "note")
 }
 
 // NotesPage serves GET /cases/:id/notes.
@@ -201,7 +202,7 @@ func (w *Web) notesPageData(c echo.Context, p *page) (*page, error) {
 		p = w.newPage(c, "case.notes.title", nil)
 	}
 	p.Title, p.TitleArgs = "case.notes.title", []any{"number", v.Number}
-	p.Data = notesData{Case: v, Notes: ns}
+	p.Data = notesData{Case: v, Notes: ns, CanWrite: slices.Contains(w.d.Cases.Steps(cl, v), "note")}
 	return p, nil
 }
 

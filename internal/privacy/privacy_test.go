@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -22,7 +21,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for tampering as the owner
 
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/config"
@@ -30,6 +28,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/privacy"
 	"github.com/rkc-nl/rkc/internal/retention"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/casetest"
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
@@ -150,29 +149,6 @@ func (c *cast) toInvestigation(t testing.TB, id, tag string) {
 	c.post(t, c.chair, id, "admissibility", map[string]any{"admissible": true, "reason": "Ontvankelijk " + tag}, "admissible")
 	c.e.Must(200, c.chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.member.ID.String(), c.chair.ID.String()}})
 	c.post(t, c.secretary, id, "investigation", map[string]any{"respondent_email": c.respondent.Email}, "investigating")
-}
-
-// closedCase files a complaint and closes it the short way (inadmissible).
-func (c *cast) closedCase(t testing.TB, tag string) string {
-	t.Helper()
-	id := c.file(t, c.complainant, complaint(tag))
-	c.post(t, c.secretary, id, "register", nil, "registered")
-	c.post(t, c.chair, id, "admissibility", map[string]any{"admissible": false, "ground": "insufficient_interest",
-		"reason": "Onvoldoende belang " + tag}, "inadmissible")
-	c.post(t, c.secretary, id, "close", nil, "closed")
-	return id
-}
-
-// ownerDB connects as the database owner (a superuser in tests), around the
-// application and its role, as an attacker with database access would.
-func ownerDB(t testing.TB, e *apptest.Env) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("pgx", e.Config.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
 }
 
 func pgDumpPath(t testing.TB) string {
@@ -410,7 +386,7 @@ func TestSwappedCiphertextDoesNotOpen(t *testing.T) {
 	attA := c.upload(t, c.complainant, a, "a.txt", "Bewijs "+sa)
 	attB := c.upload(t, c.complainant, b, "b.txt", "Bewijs "+sb)
 	attB2 := c.upload(t, c.complainant, b, "b2.txt", "Ander bewijs "+sb)
-	owner := ownerDB(t, e)
+	owner := casetest.OwnerDB(t, e)
 	caseB := "/api/v1/cases/" + b
 
 	swaps := []struct {
@@ -466,7 +442,7 @@ func TestSwapBetweenRowsOfOneField(t *testing.T) {
 	mine, theirs := "Klager verklaart "+sentinel("MINE"), "Verweerder verklaart "+sentinel("THEIRS")
 	c.e.Must(201, c.complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": mine})
 	c.e.Must(201, c.respondent, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": theirs})
-	owner := ownerDB(t, e)
+	owner := casetest.OwnerDB(t, e)
 	// The complainant's words put under the respondent's name.
 	if _, err := owner.Exec(`UPDATE statements SET body_enc = (SELECT body_enc FROM statements WHERE case_id = $1 AND side = 'complainant')
 		WHERE case_id = $1 AND side = 'respondent'`, id); err != nil {
@@ -595,7 +571,7 @@ func TestRotateUnderLoad(t *testing.T) {
 	// A step holds one case row locked while the rotation runs: the rotation
 	// must wait for it rather than finish with that key still under the old
 	// master key.
-	lockTx, err := ownerDB(t, e2).Begin()
+	lockTx, err := casetest.OwnerDB(t, e2).Begin()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -820,109 +796,6 @@ func TestExport(t *testing.T) {
 	absent(t, "the service log", logOf(e), desc, contact, witness, cStmt, rStmt, cAtt, rAtt)
 }
 
-// TestLegalHoldAndDryRun: a dry run only counts; a held case stays past its
-// term until the hold is lifted; every run is recorded with counts.
-func TestLegalHoldAndDryRun(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	e := apptest.New(t)
-	c := newCast(t, e)
-	held := c.closedCase(t, sentinel("HELD"))
-	free := c.closedCase(t, sentinel("FREE"))
-	openCase := c.file(t, c.complainant, complaint(sentinel("OPEN")))
-	e.Must(201, nil, "POST", "/api/v1/signals", map[string]any{"category": "bullying", "message": "Melding"})
-
-	// Only the chair sets a hold, and a reason is required.
-	if r := e.Do(c.secretary, "POST", "/api/v1/cases/"+held+"/legal-hold", map[string]any{"hold": true, "reason": "Procedure"}); r.Status != 403 {
-		t.Errorf("secretary setting a legal hold: %d, want 403", r.Status)
-	}
-	if r := e.Do(c.chair, "POST", "/api/v1/cases/"+held+"/legal-hold", map[string]any{"hold": true}); r.Status != 400 {
-		t.Errorf("legal hold without a reason: %d, want 400", r.Status)
-	}
-	e.Must(200, c.chair, "POST", "/api/v1/cases/"+held+"/legal-hold", map[string]any{"hold": true, "reason": "Beroep bij de rechtbank"})
-	// The term runs from closing; the hold only defers the purge.
-	ret := retention.Terms{CaseYears: 5, SignalYears: 2}
-	e.Clock.Set(e.Clock.Now().AddDate(5, 0, 1))
-	exists := func(id string) bool {
-		var n int64
-		e.App.DB.Raw(`SELECT count(*) FROM cases WHERE id = ?`, id).Scan(&n)
-		return n == 1
-	}
-	signals := func() int64 {
-		var n int64
-		e.App.DB.Raw(`SELECT count(*) FROM signals`).Scan(&n)
-		return n
-	}
-
-	rep, err := e.App.Retention.Purge(ctx, ret, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (retention.Report{DryRun: true, CasesPurged: 1, SignalsPurged: 1, AttachmentsPurged: 0, HeldBack: 1}); *rep != want {
-		t.Errorf("dry run: %+v, want %+v", *rep, want)
-	}
-	if !exists(held) || !exists(free) || !exists(openCase) || signals() != 1 {
-		t.Fatal("a dry run removed something")
-	}
-
-	rep, err = e.App.Retention.Purge(ctx, ret, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (retention.Report{CasesPurged: 1, SignalsPurged: 1, HeldBack: 1}); *rep != want {
-		t.Errorf("purge: %+v, want %+v", *rep, want)
-	}
-	if !exists(held) || exists(free) || !exists(openCase) || signals() != 0 {
-		t.Errorf("after purge: held %v, free %v, open %v, signals %d; want the held and the open case only", exists(held), exists(free), exists(openCase), signals())
-	}
-	var v struct {
-		LegalHold bool `json:"legal_hold"`
-	}
-	e.Must(200, c.chair, "GET", "/api/v1/cases/"+held, nil).Decode(t, &v)
-	if !v.LegalHold {
-		t.Error("the committee does not see the hold")
-	}
-
-	e.Must(200, c.chair, "POST", "/api/v1/cases/"+held+"/legal-hold", map[string]any{"hold": false, "reason": "Uitspraak onherroepelijk"})
-	rep, err = e.App.Retention.Purge(ctx, ret, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (retention.Report{CasesPurged: 1}); *rep != want {
-		t.Errorf("purge after lifting the hold: %+v, want %+v", *rep, want)
-	}
-	if exists(held) || !exists(openCase) {
-		t.Errorf("after lifting the hold: held %v, open %v", exists(held), exists(openCase))
-	}
-	var stats struct{ Total, Purged int }
-	e.App.DB.Raw(`SELECT count(*) AS total, count(purged_on) AS purged FROM case_stats`).Scan(&stats)
-	if stats.Total != 3 || stats.Purged != 2 {
-		t.Errorf("case_stats: %+v, want 3 records of which 2 purged", stats)
-	}
-	var sigStats int64
-	e.App.DB.Raw(`SELECT count(*) FROM signal_stats`).Scan(&sigStats)
-	if sigStats != 1 {
-		t.Errorf("signal_stats: %d, want the purged signal still counted", sigStats)
-	}
-
-	type run struct {
-		DryRun                                                  bool
-		CasesPurged, SignalsPurged, AttachmentsPurged, HeldBack int
-	}
-	var runs []run
-	e.App.DB.Raw(`SELECT dry_run, cases_purged, signals_purged, attachments_purged, held_back FROM purge_runs ORDER BY id`).Scan(&runs)
-	want := []run{{true, 1, 1, 0, 1}, {false, 1, 1, 0, 1}, {false, 1, 0, 0, 0}}
-	if fmt.Sprint(runs) != fmt.Sprint(want) {
-		t.Errorf("purge_runs %+v, want %+v", runs, want)
-	}
-	// The purges themselves are in the access log, without a person.
-	var purgeLog int64
-	e.App.DB.Raw(`SELECT count(*) FROM access_log WHERE action = 'case:purge' AND person_id IS NULL AND case_id IN (?, ?)`, held, free).Scan(&purgeLog)
-	if purgeLog != 2 {
-		t.Errorf("access log has %d purge entries, want 2", purgeLog)
-	}
-}
-
 // TestExportAdviser: an adviser's export holds what they filed and wrote,
 // not what the complainant wrote in the case themselves.
 func TestExportAdviser(t *testing.T) {
@@ -950,33 +823,4 @@ func TestExportAdviser(t *testing.T) {
 	}
 	// The complainant's export holds the whole complaint side.
 	present(t, "the complainant's export", exportOf(t, e, c.complainant, "/api/v1/me/export").Body, desc, consent, mine, theirs)
-}
-
-// TestPurgeUnreadableCase: a case whose data key no longer opens (its master
-// key retired, or the row tampered with) is purged all the same, and does
-// not stop the purge of the others.
-func TestPurgeUnreadableCase(t *testing.T) {
-	t.Parallel()
-	e := apptest.New(t)
-	c := newCast(t, e)
-	broken := c.closedCase(t, sentinel("BROKEN"))
-	fine := c.closedCase(t, sentinel("FINE"))
-	if _, err := ownerDB(t, e).Exec(`UPDATE cases SET data_key = (SELECT data_key FROM cases WHERE id = $1) WHERE id = $2`, fine, broken); err != nil {
-		t.Fatal(err)
-	}
-	e.Clock.Set(e.Clock.Now().AddDate(5, 0, 1))
-	rep, err := e.App.Retention.Purge(context.Background(), retention.Terms{CaseYears: 5, SignalYears: 2}, false)
-	if err != nil {
-		t.Fatalf("purge with one unreadable case: %v", err)
-	}
-	if rep.CasesPurged != 2 {
-		t.Errorf("purge report %+v, want both cases purged", rep)
-	}
-	var left int64
-	e.App.DB.Raw(`SELECT count(*) FROM cases`).Scan(&left)
-	var stats struct{ Total, Purged int }
-	e.App.DB.Raw(`SELECT count(*) AS total, count(purged_on) AS purged FROM case_stats`).Scan(&stats)
-	if left != 0 || stats.Total != 2 || stats.Purged != 1 {
-		t.Errorf("after purge: %d cases left, stats %+v; want none left, the readable case's record marked", left, stats)
-	}
 }

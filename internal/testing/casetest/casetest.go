@@ -7,6 +7,7 @@ package casetest
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for OwnerDB
 	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/cases"
@@ -487,4 +489,16 @@ func (c *Conv) AddWitness(t *testing.T, id, name string, p *apptest.Person) Witn
 	var w WitnessOut
 	c.E.Must(201, c.Secretary, "POST", "/api/v1/cases/"+id+"/witnesses", body).Decode(t, &w)
 	return w
+}
+
+// OwnerDB connects as the database owner (a superuser in tests), around the
+// application and its role, as an attacker with database access would.
+func OwnerDB(t testing.TB, e *apptest.Env) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("pgx", e.Config.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

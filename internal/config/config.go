@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -214,14 +215,7 @@ func settings() []setting {
 			c.MetricsAddr = v
 			return nil
 		}},
-		{"pprof", "RKC_PPROF", "false", "also serve Go's profiles (/debug/pprof/) on the metrics address, for operators measuring the hot paths", func(c *Config, v string) error {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return errors.New("must be true or false")
-			}
-			c.Pprof = b
-			return nil
-		}},
+		{"pprof", "RKC_PPROF", "false", "also serve Go's profiles (/debug/pprof/) on the metrics address, for operators measuring the hot paths", boolSetter(func(c *Config) *bool { return &c.Pprof })},
 		{"data-dir", "RKC_DATA_DIR", "./var", "data folder (embedded database, master key, mail folder)", func(c *Config, v string) error {
 			if v == "" {
 				return errors.New("must not be empty")
@@ -241,39 +235,13 @@ func settings() []setting {
 			c.BaseURL = strings.TrimRight(v, "/")
 			return nil
 		}},
-		{"log-level", "RKC_LOG_LEVEL", "info", "log level: debug, info, warn or error", func(c *Config, v string) error {
-			switch v {
-			case "debug", "info", "warn", "error":
-				c.LogLevel = v
-				return nil
-			}
-			return errors.New("must be debug, info, warn or error")
-		}},
+		{"log-level", "RKC_LOG_LEVEL", "info", "log level: debug, info, warn or error", oneOfSetter([]string{"debug", "info", "warn", "error"}, func(c *Config) *string { return &c.LogLevel })},
 		{"shutdown-timeout", "RKC_SHUTDOWN_TIMEOUT", "15s", "time for in-flight requests at shutdown", durationSetter(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
-		{"demo", "RKC_DEMO", "false", "create the demo accounts and cases (idempotent)", func(c *Config, v string) error {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return errors.New("must be true or false")
-			}
-			c.Demo = b
-			return nil
-		}},
-		{"demo-password", "RKC_DEMO_PASSWORD", "", "password of every demo account; a random one is printed when empty", func(c *Config, v string) error {
-			c.DemoPassword = v
-			return nil
-		}},
-		{"master-key-file", "RKC_MASTER_KEY_FILE", "", "master key file (default <data-dir>/master.keys, generated on first start)", func(c *Config, v string) error {
-			c.MasterKeyFile = v
-			return nil
-		}},
-		{"master-keys", "RKC_MASTER_KEYS", "", "master keys as id:base64 lines separated by ';' (overrides the file)", func(c *Config, v string) error {
-			c.MasterKeys = v
-			return nil
-		}},
-		{"log-key-file", "RKC_LOG_KEY_FILE", "", "access log signing key (default <data-dir>/log.key, generated on first start)", func(c *Config, v string) error {
-			c.LogKeyFile = v
-			return nil
-		}},
+		{"demo", "RKC_DEMO", "false", "create the demo accounts and cases (idempotent)", boolSetter(func(c *Config) *bool { return &c.Demo })},
+		{"demo-password", "RKC_DEMO_PASSWORD", "", "password of every demo account; a random one is printed when empty", stringSetter(func(c *Config) *string { return &c.DemoPassword })},
+		{"master-key-file", "RKC_MASTER_KEY_FILE", "", "master key file (default <data-dir>/master.keys, generated on first start)", stringSetter(func(c *Config) *string { return &c.MasterKeyFile })},
+		{"master-keys", "RKC_MASTER_KEYS", "", "master keys as id:base64 lines separated by ';' (overrides the file)", stringSetter(func(c *Config) *string { return &c.MasterKeys })},
+		{"log-key-file", "RKC_LOG_KEY_FILE", "", "access log signing key (default <data-dir>/log.key, generated on first start)", stringSetter(func(c *Config) *string { return &c.LogKeyFile })},
 		{"log-signing-key", "RKC_LOG_SIGNING_KEY", "", "access log signing keyring: a signed-note private key PRIVATE+KEY+…, then the earlier keys' public keys (overrides the file)", func(c *Config, v string) error {
 			if v != "" && !strings.HasPrefix(v, "PRIVATE+KEY+") {
 				return errors.New("must be a signed-note private key (PRIVATE+KEY+name+hash+key)")
@@ -281,10 +249,7 @@ func settings() []setting {
 			c.LogKey = v
 			return nil
 		}},
-		{"checkpoint-file", "RKC_CHECKPOINT_FILE", "", "file outside the database every signed access log checkpoint is appended to (default <data-dir>/checkpoints.log)", func(c *Config, v string) error {
-			c.CheckpointFile = v
-			return nil
-		}},
+		{"checkpoint-file", "RKC_CHECKPOINT_FILE", "", "file outside the database every signed access log checkpoint is appended to (default <data-dir>/checkpoints.log)", stringSetter(func(c *Config) *string { return &c.CheckpointFile })},
 		{"witness-url", "RKC_WITNESS_URL", "", "address every signed access log checkpoint is POSTed to; empty: none", func(c *Config, v string) error {
 			if v != "" {
 				u, err := url.Parse(v)
@@ -320,22 +285,9 @@ func settings() []setting {
 			return nil
 		}},
 		{"smtp-port", "RKC_SMTP_PORT", "587", "SMTP port", intSetter(1, 65535, func(c *Config) *int { return &c.SMTPPort })},
-		{"smtp-tls", "RKC_SMTP_TLS", "starttls", "SMTP encryption: none, starttls (required STARTTLS) or tls (implicit TLS, usually port 465)", func(c *Config, v string) error {
-			switch v {
-			case "none", "starttls", "tls":
-				c.SMTPTLS = v
-				return nil
-			}
-			return errors.New("must be none, starttls or tls")
-		}},
-		{"smtp-username", "RKC_SMTP_USERNAME", "", "SMTP user name; empty: no authentication", func(c *Config, v string) error {
-			c.SMTPUsername = v
-			return nil
-		}},
-		{"smtp-password", "RKC_SMTP_PASSWORD", "", "SMTP password", func(c *Config, v string) error {
-			c.SMTPPassword = v
-			return nil
-		}},
+		{"smtp-tls", "RKC_SMTP_TLS", "starttls", "SMTP encryption: none, starttls (required STARTTLS) or tls (implicit TLS, usually port 465)", oneOfSetter([]string{"none", "starttls", "tls"}, func(c *Config) *string { return &c.SMTPTLS })},
+		{"smtp-username", "RKC_SMTP_USERNAME", "", "SMTP user name; empty: no authentication", stringSetter(func(c *Config) *string { return &c.SMTPUsername })},
+		{"smtp-password", "RKC_SMTP_PASSWORD", "", "SMTP password", stringSetter(func(c *Config) *string { return &c.SMTPPassword })},
 		{"mail-from", "RKC_MAIL_FROM", "RKC <noreply@rkc.localhost>", "sender of every e-mail, an address or Name <address>", func(c *Config, v string) error {
 			if _, err := mail.ParseAddress(v); err != nil {
 				return errors.New("must be an e-mail address, optionally as Name <address>")
@@ -350,10 +302,7 @@ func settings() []setting {
 			c.AccessibilityContact = v
 			return nil
 		}},
-		{"mail-dir", "RKC_MAIL_DIR", "", "mail folder used when no SMTP host is set (default <data-dir>/mail)", func(c *Config, v string) error {
-			c.MailDir = v
-			return nil
-		}},
+		{"mail-dir", "RKC_MAIL_DIR", "", "mail folder used when no SMTP host is set (default <data-dir>/mail)", stringSetter(func(c *Config) *string { return &c.MailDir })},
 		{"mail-max-attempts", "RKC_MAIL_MAX_ATTEMPTS", "12", "failed delivery attempts before a message is given up and shown as dead", intSetter(1, 100, func(c *Config) *int { return &c.MailMaxAttempts })},
 		{"trusted-proxies", "RKC_TRUSTED_PROXIES", "", "comma-separated address ranges (CIDR) of reverse proxies whose X-Forwarded-For is believed; empty: none", func(c *Config, v string) error {
 			c.TrustedProxies = nil
@@ -410,6 +359,24 @@ func databaseURLSetter(field func(*Config) *string) func(*Config, string) error 
 		u, err := url.Parse(v)
 		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" && u.Query().Get("host") == "" {
 			return errors.New("must be a URL like postgres://user:password@host:5432/dbname")
+		}
+		*field(c) = v
+		return nil
+	}
+}
+
+func stringSetter(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		*field(c) = v
+		return nil
+	}
+}
+
+// oneOfSetter takes one of the allowed words; the error lists them.
+func oneOfSetter(allowed []string, field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if !slices.Contains(allowed, v) {
+			return fmt.Errorf("must be %s or %s", strings.Join(allowed[:len(allowed)-1], ", "), allowed[len(allowed)-1])
 		}
 		*field(c) = v
 		return nil

@@ -229,23 +229,14 @@ const purgeLock = 0x524b43_505247 // "RKC" "PRG"
 // (runScheduled): the first instance to tick in a round runs it, the
 // others skip that round.
 func purgeLoop(ctx context.Context, cfg *config.Config, log *slog.Logger, a *app.App) {
-	t := time.NewTicker(cfg.PurgeInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
+	scheduleLoop(ctx, a.DB, log, "purge", purgeLock, cfg.PurgeInterval, atFirstTick, func() {
+		rep, err := a.Retention.Purge(ctx, retentionTerms(cfg), false)
+		if err != nil {
+			log.Error("retention purge failed", "error_type", fmt.Sprintf("%T", err))
 			return
-		case <-t.C:
 		}
-		runScheduled(ctx, a.DB, log, "purge", purgeLock, cfg.PurgeInterval, func() {
-			rep, err := a.Retention.Purge(ctx, retentionTerms(cfg), false)
-			if err != nil {
-				log.Error("retention purge failed", "error_type", fmt.Sprintf("%T", err))
-				return
-			}
-			log.Info("retention purge", "cases", rep.CasesPurged, "signals", rep.SignalsPurged, "attachments", rep.AttachmentsPurged, "held_back", rep.HeldBack)
-		})
-	}
+		log.Info("retention purge", "cases", rep.CasesPurged, "signals", rep.SignalsPurged, "attachments", rep.AttachmentsPurged, "held_back", rep.HeldBack)
+	})
 }
 
 // closeLock makes the scheduled closing of finished cases run on one
@@ -257,20 +248,11 @@ const closeLock = 0x524b43_434c53 // "RKC" "CLS"
 // instances (runScheduled), trying at start and at every tick; their
 // retention term runs from then on.
 func closeLoop(ctx context.Context, cfg *config.Config, log *slog.Logger, a *app.App) {
-	t := time.NewTicker(cfg.DeadlineWatchInterval)
-	defer t.Stop()
-	for {
-		runScheduled(ctx, a.DB, log, "close_finished", closeLock, cfg.DeadlineWatchInterval, func() {
-			if _, err := a.Cases.CloseFinished(ctx); err != nil && ctx.Err() == nil {
-				log.Error("closing finished cases failed", "error_type", fmt.Sprintf("%T", err))
-			}
-		})
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+	scheduleLoop(ctx, a.DB, log, "close_finished", closeLock, cfg.DeadlineWatchInterval, atStart, func() {
+		if _, err := a.Cases.CloseFinished(ctx); err != nil && ctx.Err() == nil {
+			log.Error("closing finished cases failed", "error_type", fmt.Sprintf("%T", err))
 		}
-	}
+	})
 }
 
 // runExclusive runs fn while holding a session advisory lock on one
@@ -302,20 +284,11 @@ const deadlineLock = 0x524b43_444c4e // "RKC" "DLN"
 // instances (runScheduled), trying at start and at every tick.
 func deadlineLoop(ctx context.Context, cfg *config.Config, log *slog.Logger, a *app.App) {
 	w := notify.NewWatch(a.DB, log)
-	t := time.NewTicker(cfg.DeadlineWatchInterval)
-	defer t.Stop()
-	for {
-		runScheduled(ctx, a.DB, log, "deadline_watch", deadlineLock, cfg.DeadlineWatchInterval, func() {
-			if _, err := w.Run(ctx, time.Now()); err != nil && ctx.Err() == nil {
-				log.Error("deadline watch failed", "error_type", fmt.Sprintf("%T", err))
-			}
-		})
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+	scheduleLoop(ctx, a.DB, log, "deadline_watch", deadlineLock, cfg.DeadlineWatchInterval, atStart, func() {
+		if _, err := w.Run(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Error("deadline watch failed", "error_type", fmt.Sprintf("%T", err))
 		}
-	}
+	})
 }
 
 // deadlinesCommand runs the deadline watch now. The reminders it enqueues

@@ -21,23 +21,14 @@ const compactEvery = 5 * time.Minute
 // compactLoop folds the report's running totals once per round across all
 // instances (runScheduled).
 func compactLoop(ctx context.Context, log *slog.Logger, a *app.App) {
-	t := time.NewTicker(compactEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		runScheduled(ctx, a.DB, log, "report_compact", compactLock, compactEvery, func() {
-			n, err := reporting.Compact(ctx, a.DB)
-			if err != nil {
-				if ctx.Err() == nil {
-					log.Error("report compaction failed", "error_type", fmt.Sprintf("%T", err))
-				}
-				return
+	scheduleLoop(ctx, a.DB, log, "report_compact", compactLock, compactEvery, atFirstTick, func() {
+		n, err := reporting.Compact(ctx, a.DB)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Error("report compaction failed", "error_type", fmt.Sprintf("%T", err))
 			}
-			log.Debug("report compaction", "rows_folded", n)
-		})
-	}
+			return
+		}
+		log.Debug("report compaction", "rows_folded", n)
+	})
 }

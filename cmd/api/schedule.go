@@ -50,3 +50,28 @@ func runScheduled(ctx context.Context, gdb *gorm.DB, log *slog.Logger, job strin
 	})
 	return ran
 }
+
+// Whether a scheduled job also tries at start, before the first tick.
+const (
+	atFirstTick = false
+	atStart     = true
+)
+
+// scheduleLoop tries job at every tick of interval until ctx ends (and
+// first at once when start is atStart); runScheduled lets one instance run
+// it per round.
+func scheduleLoop(ctx context.Context, gdb *gorm.DB, log *slog.Logger, job string, lockKey int64, interval time.Duration, start bool, fn func()) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	if start {
+		runScheduled(ctx, gdb, log, job, lockKey, interval, fn)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		runScheduled(ctx, gdb, log, job, lockKey, interval, fn)
+	}
+}

@@ -15,19 +15,27 @@ import (
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
+// withFiledComplaint starts the service with a complainant who has filed a
+// complaint, so that the access log and the complainant's export hold
+// something to verify.
+func withFiledComplaint(t *testing.T) (*apptest.Env, *apptest.Person) {
+	t.Helper()
+	e := apptest.New(t)
+	complainant := e.Person("klager@test.rkc", "BZK", apptest.Grant("complainant", "BZK"))
+	e.Must(201, complainant, "POST", "/api/v1/cases", map[string]any{
+		"category": "bullying", "description": "Mijn leidinggevende maakt mij belachelijk.", "contact": "06-12345678",
+	})
+	return e, complainant
+}
+
 // TestVerifyFile: a fresh data-subject export (JSON, PDF) and a fresh annual
 // report (PDF, CSV) pass `rkc verify` with the log's public key alone; the
 // same file with one byte changed is refused, and so is a file checked
 // against another log's key.
 func TestVerifyFile(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
-	g := apptest.Grant
-	complainant := e.Person("klager@test.rkc", "BZK", g("complainant", "BZK"))
-	reporter := e.Person("rapportage@test.rkc", "BZK", g("reporter", "*"))
-	e.Must(201, complainant, "POST", "/api/v1/cases", map[string]any{
-		"category": "bullying", "description": "Mijn leidinggevende maakt mij belachelijk.", "contact": "06-12345678",
-	})
+	e, complainant := withFiledComplaint(t)
+	reporter := e.Person("rapportage@test.rkc", "BZK", apptest.Grant("reporter", "*"))
 	year := fmt.Sprint(time.Now().Year())
 	files := map[string][]byte{
 		"export.json": e.Must(200, complainant, "GET", "/api/v1/me/export", nil).Body,
@@ -86,11 +94,7 @@ func TestVerifyFile(t *testing.T) {
 // exits 1.
 func TestAuditCommands(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
-	complainant := e.Person("klager@test.rkc", "BZK", apptest.Grant("complainant", "BZK"))
-	e.Must(201, complainant, "POST", "/api/v1/cases", map[string]any{
-		"category": "bullying", "description": "Mijn leidinggevende maakt mij belachelijk.", "contact": "06-12345678",
-	})
+	e, _ := withFiledComplaint(t)
 	if _, err := e.App.AuditLog.SequenceOnce(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -136,11 +140,7 @@ func TestAuditCommands(t *testing.T) {
 // keyring to --out.
 func TestLogKeyRotationCommand(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
-	complainant := e.Person("klager@test.rkc", "BZK", apptest.Grant("complainant", "BZK"))
-	e.Must(201, complainant, "POST", "/api/v1/cases", map[string]any{
-		"category": "bullying", "description": "Mijn leidinggevende maakt mij belachelijk.", "contact": "06-12345678",
-	})
+	e, complainant := withFiledComplaint(t)
 	export := filepath.Join(t.TempDir(), "export.json")
 	os.WriteFile(export, e.Must(200, complainant, "GET", "/api/v1/me/export", nil).Body, 0o600)
 	oldPub := e.App.AuditLog.Key().Public()

@@ -140,13 +140,8 @@ type HearingRecord struct {
 // instead of overwriting a colleague's text. Callable by a secretary or a
 // panel member.
 func (s *Service) RecordHearing(ctx context.Context, caller *accounts.Caller, id, hid uuid.UUID, in HearingRecord) (*HearingView, error) {
-	bad := map[string]string{}
-	if in.Version < 1 {
-		bad["version"] = "is required: the version of the hearing you edited"
-	}
-	CheckText(bad, "minutes", in.Minutes, true, MaxText*5)
-	if len(bad) > 0 {
-		return nil, apperr.InvalidFields(bad)
+	if err := checkRecord(in.Version, "hearing", "minutes", in.Minutes); err != nil {
+		return nil, err
 	}
 	var out HearingView
 	_, err := s.step(ctx, caller, id, 0, "case:hearing", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {

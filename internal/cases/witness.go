@@ -186,18 +186,28 @@ type WitnessStatement struct {
 	Statement string `json:"statement"`
 }
 
+// checkRecord refuses an edit of a record — a hearing's minutes, a
+// witness's statement — that does not name the version it started from or
+// holds no text.
+func checkRecord(version int, record, field, text string) error {
+	bad := map[string]string{}
+	if version < 1 {
+		bad["version"] = "is required: the version of the " + record + " you edited"
+	}
+	CheckText(bad, field, text, true, MaxText*5)
+	if len(bad) > 0 {
+		return apperr.InvalidFields(bad)
+	}
+	return nil
+}
+
 // RecordWitnessStatement stores or corrects a witness's statement. The
 // witness's version must match (optimistic concurrency), so a stale edit
 // gets conflict instead of overwriting a colleague's text. The witness, when
 // linked, is told there is news. Callable by a secretary.
 func (s *Service) RecordWitnessStatement(ctx context.Context, caller *accounts.Caller, id, wid uuid.UUID, in WitnessStatement) (*WitnessView, error) {
-	bad := map[string]string{}
-	if in.Version < 1 {
-		bad["version"] = "is required: the version of the witness record you edited"
-	}
-	CheckText(bad, "statement", in.Statement, true, MaxText*5)
-	if len(bad) > 0 {
-		return nil, apperr.InvalidFields(bad)
+	if err := checkRecord(in.Version, "witness record", "statement", in.Statement); err != nil {
+		return nil, err
 	}
 	var out WitnessView
 	err := s.aside(ctx, caller, id, "case:witness", "case:witness", true, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {

@@ -13,39 +13,20 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for tampering as the owner
 
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/casetest"
 )
 
-// world is a service with one filed case and the people around it.
+// world is the case tests' cast with one case filed.
 type world struct {
-	e           *apptest.Env
-	complainant *apptest.Person
-	secretary   *apptest.Person
-	chair       *apptest.Person
-	member      *apptest.Person
-	authority   *apptest.Person
-	reporter    *apptest.Person
-	admin       *apptest.Person
-	officer     *apptest.Person
-	caseID      string
+	*casetest.Cast
+	caseID string
 }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	e := apptest.New(t)
-	g := apptest.Grant
-	w := &world{
-		e:           e,
-		complainant: e.Person("klager@test.rkc", "BZK", g("complainant", "BZK")),
-		secretary:   e.Person("secretaris@test.rkc", "BZK", g("secretary", "*")),
-		chair:       e.Person("voorzitter@test.rkc", "OCW", g("chair", "*")),
-		member:      e.Person("lid@test.rkc", "JenV", g("member", "*")),
-		authority:   e.Person("gezag@test.rkc", "BZK", g("authority", "BZK")),
-		reporter:    e.Person("rapportage@test.rkc", "BZK", g("reporter", "*")),
-		admin:       e.Person("beheer@test.rkc", "BZK", g("admin", "*")),
-		officer:     e.Person("fg@test.rkc", "BZK", g("privacy_officer", "*")),
-	}
+	w := &world{Cast: casetest.NewCast(t)}
 	var out struct{ ID string }
-	e.Must(201, w.complainant, "POST", "/api/v1/cases", map[string]any{
+	w.E.Must(201, w.Complainant, "POST", "/api/v1/cases", map[string]any{
 		"category": "bullying", "description": "Mijn leidinggevende maakt mij belachelijk.", "contact": "06-12345678",
 	}).Decode(t, &out)
 	w.caseID = out.ID
@@ -56,7 +37,7 @@ func newWorld(t *testing.T) *world {
 func (w *world) ids(t *testing.T) []int64 {
 	t.Helper()
 	var ids []int64
-	if err := w.e.App.DB.Raw(`SELECT id FROM access_log ORDER BY id`).Scan(&ids).Error; err != nil {
+	if err := w.E.App.DB.Raw(`SELECT id FROM access_log ORDER BY id`).Scan(&ids).Error; err != nil {
 		t.Fatal(err)
 	}
 	return ids
@@ -68,13 +49,13 @@ func (w *world) ids(t *testing.T) []int64 {
 func TestAppRoleCannotChangeLog(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	app := w.e.App.DB
+	app := w.E.App.DB
 	var role string
 	if err := app.Raw(`SELECT current_user`).Scan(&role).Error; err != nil || role != "rkc_app" {
 		t.Fatalf("the application works as %q (%v), want rkc_app", role, err)
 	}
 	first := w.ids(t)[0]
-	owner(t, w.e, "access_log") // trigger off: what stops the application now is its grants
+	owner(t, w.E, "access_log") // trigger off: what stops the application now is its grants
 	for _, q := range []string{
 		`UPDATE access_log SET action = 'case:list' WHERE id = ?`,
 		`DELETE FROM access_log WHERE id = ?`,
@@ -91,9 +72,9 @@ func TestAppRoleCannotChangeLog(t *testing.T) {
 		}
 	}
 	// Appending still works, and the log verifies.
-	w.e.Must(200, w.secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
-	sequence(t, w.e)
-	if res, err := w.e.App.AuditLog.Verify(context.Background()); err != nil || !res.OK || res.Entries != int64(len(w.ids(t))) {
+	w.E.Must(200, w.Secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
+	sequence(t, w.E)
+	if res, err := w.E.App.AuditLog.Verify(context.Background()); err != nil || !res.OK || res.Entries != int64(len(w.ids(t))) {
 		t.Fatalf("log after the refused changes: %+v, %v", res, err)
 	}
 }
@@ -103,7 +84,7 @@ func TestAppRoleCannotChangeLog(t *testing.T) {
 func TestAppendOnlyTrigger(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	db, err := sql.Open("pgx", w.e.Config.DatabaseURL)
+	db, err := sql.Open("pgx", w.E.Config.DatabaseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +117,7 @@ type page struct {
 func (w *world) search(t *testing.T, q url.Values) page {
 	t.Helper()
 	var p page
-	w.e.Must(200, w.officer, "GET", "/api/v1/audit?"+q.Encode(), nil).Decode(t, &p)
+	w.E.Must(200, w.Privacy, "GET", "/api/v1/audit?"+q.Encode(), nil).Decode(t, &p)
 	return p
 }
 
@@ -152,11 +133,11 @@ func str(p *string) string {
 func TestAuditSearch(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	e := w.e
+	e := w.E
 	id := w.caseID
 
 	t.Run("only the privacy officer", func(t *testing.T) {
-		for _, p := range []*apptest.Person{w.complainant, w.secretary, w.chair, w.member, w.authority, w.reporter, w.admin} {
+		for _, p := range []*apptest.Person{w.Complainant, w.Secretary, w.Chair, w.Member, w.Authority, w.Reporter, w.Admin} {
 			for _, r := range []struct{ method, path string }{{"GET", "/api/v1/audit"}, {"GET", "/api/v1/audit?caseId=" + id}, {"POST", "/api/v1/audit/verify"}} {
 				if got := e.Do(p, r.method, r.path, nil); got.Status != 403 {
 					t.Errorf("%s %s %s: %d, want 403", p.Email, r.method, r.path, got.Status)
@@ -166,9 +147,9 @@ func TestAuditSearch(t *testing.T) {
 		if got := e.Do(nil, "GET", "/api/v1/audit", nil); got.Status != 401 {
 			t.Errorf("anonymous: %d, want 401", got.Status)
 		}
-		e.Must(200, w.officer, "GET", "/api/v1/audit", nil)
+		e.Must(200, w.Privacy, "GET", "/api/v1/audit", nil)
 		// Separation of duties: the officer reads the log, not the case file.
-		for _, p := range []*apptest.Person{w.officer, w.admin} {
+		for _, p := range []*apptest.Person{w.Privacy, w.Admin} {
 			if got := e.Do(p, "GET", "/api/v1/cases/"+id, nil); got.Status != 403 && got.Status != 404 {
 				t.Errorf("%s reading the case: %d, want 403 or 404", p.Email, got.Status)
 			}
@@ -177,33 +158,33 @@ func TestAuditSearch(t *testing.T) {
 
 	t.Run("every case read is logged", func(t *testing.T) {
 		before := w.search(t, url.Values{"caseId": {id}}).Total
-		e.Must(200, w.secretary, "GET", "/api/v1/cases/"+id, nil)
-		e.Must(200, w.complainant, "GET", "/api/v1/cases/"+id, nil)
-		e.Must(200, w.secretary, "GET", "/api/v1/cases/"+id+"/events", nil)
+		e.Must(200, w.Secretary, "GET", "/api/v1/cases/"+id, nil)
+		e.Must(200, w.Complainant, "GET", "/api/v1/cases/"+id, nil)
+		e.Must(200, w.Secretary, "GET", "/api/v1/cases/"+id+"/events", nil)
 		got := w.search(t, url.Values{"caseId": {id}, "perPage": {"500"}})
 		if got.Total != before+3 {
 			t.Fatalf("%d entries for the case after three reads, want %d", got.Total, before+3)
 		}
-		want := []string{"staff case:read " + w.secretary.ID.String(), "complainant case:read " + w.complainant.ID.String(),
-			"staff case:events " + w.secretary.ID.String()}
+		want := []string{"staff case:read " + w.Secretary.ID.String(), "complainant case:read " + w.Complainant.ID.String(),
+			"staff case:events " + w.Secretary.ID.String()}
 		tail := got.Items[len(got.Items)-3:]
 		for i, it := range tail {
 			if s := it.Role + " " + it.Action + " " + str(it.PersonID); s != want[i] || str(it.CaseID) != id || it.Client == "" {
 				t.Errorf("entry %d: %+v, want %s on the case with a client address", i, it, want[i])
 			}
 		}
-		if first := got.Items[0]; first.Action != "case:file" || str(first.PersonID) != w.complainant.ID.String() {
+		if first := got.Items[0]; first.Action != "case:file" || str(first.PersonID) != w.Complainant.ID.String() {
 			t.Errorf("first entry of the case: %+v, want the filing", first)
 		}
 	})
 
 	t.Run("by person", func(t *testing.T) {
-		got := w.search(t, url.Values{"personId": {w.complainant.ID.String()}, "perPage": {"500"}})
+		got := w.search(t, url.Values{"personId": {w.Complainant.ID.String()}, "perPage": {"500"}})
 		if got.Total < 2 {
 			t.Fatalf("complainant's entries: %+v", got)
 		}
 		for _, it := range got.Items {
-			if str(it.PersonID) != w.complainant.ID.String() {
+			if str(it.PersonID) != w.Complainant.ID.String() {
 				t.Errorf("entry of someone else in a search by person: %+v", it)
 			}
 		}
@@ -213,9 +194,9 @@ func TestAuditSearch(t *testing.T) {
 		// The case service's clock stamps its entries; put two reads on
 		// known days well after everything else.
 		e.Clock.Set(time.Date(2031, 3, 1, 10, 0, 0, 0, time.UTC))
-		e.Must(200, w.secretary, "GET", "/api/v1/cases/"+id, nil)
+		e.Must(200, w.Secretary, "GET", "/api/v1/cases/"+id, nil)
 		e.Clock.Set(time.Date(2031, 4, 1, 10, 0, 0, 0, time.UTC))
-		e.Must(200, w.secretary, "GET", "/api/v1/cases/"+id, nil)
+		e.Must(200, w.Secretary, "GET", "/api/v1/cases/"+id, nil)
 		for _, tc := range []struct {
 			from, to string
 			want     []string
@@ -266,15 +247,15 @@ func TestAuditSearch(t *testing.T) {
 	t.Run("invalid parameters", func(t *testing.T) {
 		for _, q := range []string{"caseId=12", "personId=x", "from=yesterday", "to=2031-13-01", "page=0", "perPage=501", "perPage=x",
 			"case_id=12", "per_page=501", "caseId=" + id + "&case_id=" + id} { // the deprecated names too
-			if got := e.Do(w.officer, "GET", "/api/v1/audit?"+q, nil); got.Status != 400 {
+			if got := e.Do(w.Privacy, "GET", "/api/v1/audit?"+q, nil); got.Status != 400 {
 				t.Errorf("%s: %d, want 400: %s", q, got.Status, got.Body)
 			}
 		}
 	})
 
 	t.Run("reading the log is logged", func(t *testing.T) {
-		before := w.search(t, url.Values{"personId": {w.officer.ID.String()}}).Total
-		got := w.search(t, url.Values{"personId": {w.officer.ID.String()}, "perPage": {"500"}})
+		before := w.search(t, url.Values{"personId": {w.Privacy.ID.String()}}).Total
+		got := w.search(t, url.Values{"personId": {w.Privacy.ID.String()}, "perPage": {"500"}})
 		if got.Total != before+1 {
 			t.Fatalf("officer's entries went from %d to %d after one search, want one more", before, got.Total)
 		}

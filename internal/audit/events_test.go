@@ -36,17 +36,17 @@ func (w *world) kind(t *testing.T, kind string, extra url.Values) page {
 func TestNewEventKinds(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	e := w.e
+	e := w.E
 	ctx := context.Background()
 
 	t.Run("refused case access", func(t *testing.T) {
 		// A committee member outside the panel, and the officer, are refused the case.
-		for _, p := range []*apptest.Person{w.member, w.officer} {
+		for _, p := range []*apptest.Person{w.Member, w.Privacy} {
 			if got := e.Do(p, "GET", "/api/v1/cases/"+w.caseID, nil); got.Status != 403 && got.Status != 404 {
 				t.Fatalf("%s reading the case: %d", p.Email, got.Status)
 			}
 		}
-		e.Do(w.member, "GET", "/api/v1/cases/"+w.caseID+"/notes", nil)
+		e.Do(w.Member, "GET", "/api/v1/cases/"+w.caseID+"/notes", nil)
 		got := w.kind(t, audit.KindAccess, url.Values{"case_id": {w.caseID}})
 		if got.Total != 3 {
 			t.Fatalf("refusals on the log for the case: %+v, want 3", got)
@@ -57,20 +57,20 @@ func TestNewEventKinds(t *testing.T) {
 			}
 		}
 		// An allowed read is not a refusal.
-		e.Must(200, w.secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
+		e.Must(200, w.Secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
 		if n := w.kind(t, audit.KindAccess, nil).Total; n != 3 {
 			t.Errorf("refusals after an allowed read: %d, want 3", n)
 		}
 	})
 
 	t.Run("exports", func(t *testing.T) {
-		e.Must(200, w.complainant, "GET", "/api/v1/me/export", nil)
-		e.Must(200, w.reporter, "GET", fmt.Sprintf("/api/v1/reports/annual/%d?format=csv", time.Now().Year()), nil)
+		e.Must(200, w.Complainant, "GET", "/api/v1/me/export", nil)
+		e.Must(200, w.Reporter, "GET", fmt.Sprintf("/api/v1/reports/annual/%d?format=csv", time.Now().Year()), nil)
 		got := w.kind(t, audit.KindExport, nil)
 		var file, report bool
 		for _, it := range got.Items {
-			file = file || (it.Action == audit.ActionExportFile && str(it.PersonID) == w.complainant.ID.String())
-			report = report || (it.Action == audit.ActionReportFile && str(it.PersonID) == w.reporter.ID.String())
+			file = file || (it.Action == audit.ActionExportFile && str(it.PersonID) == w.Complainant.ID.String())
+			report = report || (it.Action == audit.ActionReportFile && str(it.PersonID) == w.Reporter.ID.String())
 		}
 		if !file || !report {
 			t.Fatalf("export entries %+v: want the data-subject export and the report file", got.Items)
@@ -88,11 +88,11 @@ func TestNewEventKinds(t *testing.T) {
 	})
 
 	t.Run("legal hold", func(t *testing.T) {
-		e.Must(200, w.chair, "POST", "/api/v1/cases/"+w.caseID+"/legal-hold", map[string]any{"hold": true, "reason": "Procedure bij de rechter"})
-		e.Must(200, w.chair, "POST", "/api/v1/cases/"+w.caseID+"/legal-hold", map[string]any{"hold": false, "reason": "Uitspraak"})
+		e.Must(200, w.Chair, "POST", "/api/v1/cases/"+w.caseID+"/legal-hold", map[string]any{"hold": true, "reason": "Procedure bij de rechter"})
+		e.Must(200, w.Chair, "POST", "/api/v1/cases/"+w.caseID+"/legal-hold", map[string]any{"hold": false, "reason": "Uitspraak"})
 		got := w.kind(t, audit.KindHold, url.Values{"case_id": {w.caseID}})
 		if got.Total != 2 || got.Items[0].Action != audit.ActionHoldSet || got.Items[1].Action != audit.ActionHoldLifted ||
-			str(got.Items[0].PersonID) != w.chair.ID.String() {
+			str(got.Items[0].PersonID) != w.Chair.ID.String() {
 			t.Fatalf("hold entries %+v", got.Items)
 		}
 	})
@@ -116,7 +116,7 @@ func TestNewEventKinds(t *testing.T) {
 				t.Errorf("entry %s in a search for kind case", it.Action)
 			}
 		}
-		if got := e.Do(w.officer, "GET", "/api/v1/audit?kind=Case!", nil); got.Status != 400 {
+		if got := e.Do(w.Privacy, "GET", "/api/v1/audit?kind=Case!", nil); got.Status != 400 {
 			t.Errorf("invalid kind: %d", got.Status)
 		}
 	})
@@ -144,7 +144,7 @@ func pgDump(t *testing.T, dbURL string) []byte {
 func TestPurgeForgetsPersons(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	e := w.e
+	e := w.E
 	ctx := context.Background()
 	sentinel := uuid.New() // a reader of the case with no account left anywhere else
 	caseID := uuid.MustParse(w.caseID)
@@ -153,7 +153,7 @@ func TestPurgeForgetsPersons(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	e.Must(200, w.secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
+	e.Must(200, w.Secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
 	sequence(t, e)
 
 	found := func() int64 { return w.search(t, url.Values{"person_id": {sentinel.String()}}).Total }

@@ -51,11 +51,11 @@ func TestLogKeyRotation(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	w := newWorld(t)
-	w.e.Must(200, w.secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
-	sequence(t, w.e)
-	oldLog := w.e.App.AuditLog
+	w.E.Must(200, w.Secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
+	sequence(t, w.E)
+	oldLog := w.E.App.AuditLog
 	old := oldLog.Key()
-	file := w.e.Config.CheckpointFile
+	file := w.E.Config.CheckpointFile
 	before := checkpointLines(t, file)
 
 	next, err := old.Rotated()
@@ -74,7 +74,7 @@ func TestLogKeyRotation(t *testing.T) {
 	}
 
 	t.Run("refused while an instance sequences", func(t *testing.T) {
-		sqlDB, _ := w.e.App.DB.DB()
+		sqlDB, _ := w.E.App.DB.DB()
 		conn, err := sqlDB.Conn(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -93,8 +93,8 @@ func TestLogKeyRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	newLog := audit.New(audit.Options{DB: w.e.App.DB, Key: next, CheckpointFile: file})
-	w.e.Must(200, w.secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
+	newLog := audit.New(audit.Options{DB: w.E.App.DB, Key: next, CheckpointFile: file})
+	w.E.Must(200, w.Secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
 	if _, err := newLog.SequenceOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -161,20 +161,20 @@ func TestLogKeyRotation(t *testing.T) {
 	t.Run("retired key signing after the rotation", func(t *testing.T) {
 		// An instance still configured with the old key does not sign
 		// after the handover.
-		w.e.Must(200, w.secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
+		w.E.Must(200, w.Secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
 		var size uint64
-		w.e.App.DB.Raw(`SELECT max(size) FROM log_checkpoints`).Scan(&size)
+		w.E.App.DB.Raw(`SELECT max(size) FROM log_checkpoints`).Scan(&size)
 		if _, err := oldLog.SequenceOnce(ctx); err == nil {
 			t.Fatal("an instance with the retired key sequenced after the rotation")
 		}
 		var after uint64
-		w.e.App.DB.Raw(`SELECT max(size) FROM log_checkpoints`).Scan(&after)
+		w.E.App.DB.Raw(`SELECT max(size) FROM log_checkpoints`).Scan(&after)
 		if after != size {
 			t.Fatalf("checkpoints went from %d to %d under the retired key", size, after)
 		}
 		// A database checkpoint signed by the retired key alone (a stolen
 		// old key) is forged.
-		db := owner(t, w.e, "log_checkpoints")
+		db := owner(t, w.E, "log_checkpoints")
 		defer exec(t, db, `ALTER TABLE log_checkpoints ENABLE TRIGGER log_checkpoints_no_update`)
 		var note0 string
 		db.QueryRow(`SELECT note FROM log_checkpoints WHERE size = $1`, size).Scan(&note0)

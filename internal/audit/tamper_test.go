@@ -113,18 +113,18 @@ func TestVerifyNamesTampering(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	for range 4 {
-		w.e.Must(200, w.secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
+		w.E.Must(200, w.Secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
 	}
-	sequence(t, w.e)
-	db := owner(t, w.e, logTables...)
+	sequence(t, w.E)
+	db := owner(t, w.E, logTables...)
 	var firstSize int64
 	db.QueryRow(`SELECT max(size) FROM log_checkpoints`).Scan(&firstSize)
 	for range 4 {
-		w.e.Must(200, w.secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
+		w.E.Must(200, w.Secretary, "GET", "/api/v1/cases/"+w.caseID, nil)
 	}
-	sequence(t, w.e)
+	sequence(t, w.E)
 	ctx := context.Background()
-	if res, err := w.e.App.AuditLog.Verify(ctx); err != nil || !res.OK || res.CheckpointSize < uint64(firstSize)+3 {
+	if res, err := w.E.App.AuditLog.Verify(ctx); err != nil || !res.OK || res.CheckpointSize < uint64(firstSize)+3 {
 		t.Fatalf("intact log: %+v, %v", res, err)
 	}
 	pos := byPosition(t, db)
@@ -183,14 +183,14 @@ func TestVerifyNamesTampering(t *testing.T) {
 			// attacker's own, under the log's name.
 			exec(t, db, `UPDATE access_log SET action = 'case:list' WHERE id = $1`, pos[2])
 			root := rebuildTree(t, db)
-			skey, _, err := note.GenerateKey(rand.Reader, w.e.App.AuditLog.Key().Origin())
+			skey, _, err := note.GenerateKey(rand.Reader, w.E.App.AuditLog.Key().Origin())
 			if err != nil {
 				t.Fatal(err)
 			}
 			signer, _ := note.NewSigner(skey)
 			var size uint64
 			db.QueryRow(`SELECT max(size) FROM log_checkpoints`).Scan(&size)
-			body := fmtlog.Checkpoint{Origin: w.e.App.AuditLog.Key().Origin(), Size: size, Hash: root}.Marshal()
+			body := fmtlog.Checkpoint{Origin: w.E.App.AuditLog.Key().Origin(), Size: size, Hash: root}.Marshal()
 			signed, _ := note.Sign(&note.Note{Text: string(body)}, signer)
 			exec(t, db, `UPDATE log_checkpoints SET root = $1, note = $2 WHERE size = $3`, root, string(signed), size)
 			return audit.ProblemForged, 0
@@ -208,7 +208,7 @@ func TestVerifyNamesTampering(t *testing.T) {
 				exec(t, db, q+`SET session_replication_role = origin`)
 			}()
 			problem, entry := tt.tamper(t)
-			res, err := w.e.App.AuditLog.Verify(ctx)
+			res, err := w.E.App.AuditLog.Verify(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -216,14 +216,14 @@ func TestVerifyNamesTampering(t *testing.T) {
 				t.Fatalf("Verify after tampering: %+v (entry %v), want %s naming entry %d", res, deref(res.FirstBroken), problem, entry)
 			}
 			var api audit.Result
-			w.e.Must(200, w.officer, "POST", "/api/v1/audit/verify", nil).Decode(t, &api)
+			w.E.Must(200, w.Privacy, "POST", "/api/v1/audit/verify", nil).Decode(t, &api)
 			if api.OK || api.Problem != problem {
 				t.Fatalf("POST /audit/verify: %+v, want %s", api, problem)
 			}
 		})
 	}
 	var api audit.Result
-	w.e.Must(200, w.officer, "POST", "/api/v1/audit/verify", nil).Decode(t, &api)
+	w.E.Must(200, w.Privacy, "POST", "/api/v1/audit/verify", nil).Decode(t, &api)
 	if !api.OK || api.Problem != "" {
 		t.Fatalf("POST /audit/verify on the restored log: %+v", api)
 	}
@@ -234,8 +234,8 @@ func TestVerifyNamesTampering(t *testing.T) {
 func TestVerifyNamesForgedCheckpointFile(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	sequence(t, w.e)
-	f := w.e.Config.CheckpointFile
+	sequence(t, w.E)
+	f := w.E.Config.CheckpointFile
 	b, err := os.ReadFile(f)
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +246,7 @@ func TestVerifyNamesForgedCheckpointFile(t *testing.T) {
 	line["checkpoint"] = strings.Replace(line["checkpoint"].(string), "\n\n", "\n\n\n", 1) // body changed under the signature
 	forged, _ := json.Marshal(line)
 	os.WriteFile(f, append(b, append(forged, '\n')...), 0o600)
-	res, err := w.e.App.AuditLog.Verify(context.Background())
+	res, err := w.E.App.AuditLog.Verify(context.Background())
 	if err != nil || res.OK || res.Problem != audit.ProblemForged {
 		t.Fatalf("Verify with a forged checkpoint file line: %+v, %v", res, err)
 	}

@@ -62,11 +62,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/testing/deploytest"
 )
 
-func TestMain(m *testing.M) {
-	code := dbtest.Main(m)
-	deploytest.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(deploytest.Main(m)) }
 
 const (
 	password  = "correct horse battery staple"

@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 	"github.com/rkc-nl/rkc/internal/testing/proctest"
 )
 
@@ -37,6 +38,15 @@ func Binary(t testing.TB) string {
 
 // Cleanup removes the built binary.
 func Cleanup() { proctest.Cleanup() }
+
+// Main runs the tests of a package that launches the binary against the
+// test database, then stops the private PostgreSQL (dbtest.Main) and
+// removes the binary. Call it from TestMain: os.Exit(deploytest.Main(m)).
+func Main(m *testing.M) int {
+	code := dbtest.Main(m)
+	Cleanup()
+	return code
+}
 
 // MasterKeys returns a fresh RKC_MASTER_KEYS value with one random key.
 func MasterKeys() string {

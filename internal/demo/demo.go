@@ -129,6 +129,14 @@ func seedCases(ctx context.Context, d Deps) error {
 		}
 		return f.ID
 	}
+	// investigate takes a filed case through registration, admission and the
+	// panel (the member and the chair) to the investigation.
+	investigate := func(id uuid.UUID) {
+		try(cs.Register(ctx, sec, id, cases.Registration{}))
+		try(cs.Admissibility(ctx, chair, id, cases.Ruling{Admissible: yes()}))
+		try(cs.ComposePanel(ctx, chair, id, cases.PanelRequest{MemberIDs: []uuid.UUID{lid.ID, chair.ID}}))
+		try(cs.StartInvestigation(ctx, sec, id, cases.Investigation{RespondentEmail: "aangeklaagde@demo.rkc"}))
+	}
 	// 1. Just filed.
 	file(kl, "bullying", "Mijn leidinggevende kleineert mij herhaaldelijk in het teamoverleg.")
 	// 2. Registered, waiting for the chair.
@@ -142,10 +150,7 @@ func seedCases(ctx context.Context, d Deps) error {
 		return err
 	}
 	c3 := f3.ID
-	try(cs.Register(ctx, sec, c3, cases.Registration{}))
-	try(cs.Admissibility(ctx, chair, c3, cases.Ruling{Admissible: yes()}))
-	try(cs.ComposePanel(ctx, chair, c3, cases.PanelRequest{MemberIDs: []uuid.UUID{lid.ID, chair.ID}}))
-	try(cs.StartInvestigation(ctx, sec, c3, cases.Investigation{RespondentEmail: "aangeklaagde@demo.rkc"}))
+	investigate(c3)
 	try(cs.PlanHearing(ctx, sec, c3, cases.HearingPlan{PlannedAt: time.Now().AddDate(0, 0, 14).UTC().Format(time.RFC3339), Parties: "both", Location: "Den Haag, zaal 3"}))
 	// 4. Inadmissible, closed.
 	c4 := file(kl2, "other", "Klacht over de inrichting van de werkplek.")
@@ -159,10 +164,7 @@ func seedCases(ctx context.Context, d Deps) error {
 		return err
 	}
 	c5 := f5.ID
-	try(cs.Register(ctx, sec, c5, cases.Registration{}))
-	try(cs.Admissibility(ctx, chair, c5, cases.Ruling{Admissible: yes()}))
-	try(cs.ComposePanel(ctx, chair, c5, cases.PanelRequest{MemberIDs: []uuid.UUID{lid.ID, chair.ID}}))
-	try(cs.StartInvestigation(ctx, sec, c5, cases.Investigation{RespondentEmail: "aangeklaagde@demo.rkc"}))
+	investigate(c5)
 	// The hearing took place and is recorded after the fact.
 	if _, err := cs.PlanHearing(ctx, sec, c5, cases.HearingPlan{PlannedAt: time.Now().UTC().Format(time.RFC3339Nano), Parties: "both",
 		Minutes: "Beide partijen gehoord."}); err != nil {

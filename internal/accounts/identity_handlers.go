@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -235,17 +236,12 @@ var accepted = map[string]string{"status": "accepted"}
 
 // RequestReset handles POST /api/v1/password-reset.
 func (h *Handlers) RequestReset(c echo.Context) error {
-	var req resetRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if len(req.Email) > 254 {
-		return apperr.InvalidFields(map[string]string{"email": "must be an e-mail address"})
-	}
-	if err := h.Service.RequestPasswordReset(c.Request().Context(), req.Email, c.RealIP()); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusAccepted, accepted)
+	return httpx.Handle(c, http.StatusAccepted, nil, func(_ []uuid.UUID, req resetRequest) (map[string]string, error) {
+		if len(req.Email) > 254 {
+			return nil, apperr.InvalidFields(map[string]string{"email": "must be an e-mail address"})
+		}
+		return accepted, h.Service.RequestPasswordReset(c.Request().Context(), req.Email, c.RealIP())
+	})
 }
 
 type setPasswordRequest struct {
@@ -256,17 +252,12 @@ type setPasswordRequest struct {
 // SetPassword handles POST /api/v1/password: a password set with the token
 // of an invitation or a reset link.
 func (h *Handlers) SetPassword(c echo.Context) error {
-	var req setPasswordRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if req.Token == "" || len(req.Token) > 200 {
-		return apperr.InvalidFields(map[string]string{"token": "is required"})
-	}
-	if err := h.Service.SetPassword(c.Request().Context(), req.Token, req.Password, c.RealIP()); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return httpx.Handle(c, http.StatusNoContent, nil, func(_ []uuid.UUID, req setPasswordRequest) (any, error) {
+		if req.Token == "" || len(req.Token) > 200 {
+			return nil, apperr.InvalidFields(map[string]string{"token": "is required"})
+		}
+		return nil, h.Service.SetPassword(c.Request().Context(), req.Token, req.Password, c.RealIP())
+	})
 }
 
 // ListAccounts handles GET /api/v1/accounts[?unused=true] (admin).
@@ -280,87 +271,51 @@ func (h *Handlers) ListAccounts(c echo.Context) error {
 
 // Invite handles POST /api/v1/invitations (admin).
 func (h *Handlers) Invite(c echo.Context) error {
-	var req Invitation
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	caller, _ := CallerFrom(c)
-	if err := h.Service.Invite(c.Request().Context(), caller, req); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusAccepted, accepted)
-}
-
-// personParam reads the {pid} of an account route.
-func personParam(c echo.Context) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("pid"))
-	if err != nil {
-		return uuid.Nil, apperr.NotFoundError("Person")
-	}
-	return id, nil
-}
-
-// accountAction serves the admin's POST/DELETE routes on one account.
-func (h *Handlers) accountAction(act func(c echo.Context, admin *Caller, pid uuid.UUID) error) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		pid, err := personParam(c)
-		if err != nil {
-			return err
-		}
+	return httpx.Handle(c, http.StatusAccepted, nil, func(_ []uuid.UUID, req Invitation) (map[string]string, error) {
 		caller, _ := CallerFrom(c)
-		if err := act(c, caller, pid); err != nil {
-			return err
-		}
-		return c.NoContent(http.StatusNoContent)
-	}
+		return accepted, h.Service.Invite(c.Request().Context(), caller, req)
+	})
+}
+
+// The path parameters of the admin's account routes.
+var (
+	personID       = httpx.Param{Name: "pid", What: "Person"}
+	grantRequestID = httpx.Param{Name: "rid", What: "GrantRequest"}
+)
+
+// onAccount answers an admin's change of account {pid} that takes no body
+// with act: 204 when done.
+func (h *Handlers) onAccount(c echo.Context, act func(ctx context.Context, admin *Caller, pid uuid.UUID) error) error {
+	return httpx.Handle(c, http.StatusNoContent, []httpx.Param{personID}, func(ids []uuid.UUID, _ httpx.NoBody) (any, error) {
+		caller, _ := CallerFrom(c)
+		return nil, act(c.Request().Context(), caller, ids[0])
+	})
 }
 
 // Deactivate handles POST /api/v1/accounts/{pid}/deactivate (admin).
-func (h *Handlers) Deactivate(c echo.Context) error {
-	return h.accountAction(func(c echo.Context, admin *Caller, pid uuid.UUID) error {
-		return h.Service.Deactivate(c.Request().Context(), admin, pid)
-	})(c)
-}
+func (h *Handlers) Deactivate(c echo.Context) error { return h.onAccount(c, h.Service.Deactivate) }
 
 // Activate handles POST /api/v1/accounts/{pid}/activate (admin).
-func (h *Handlers) Activate(c echo.Context) error {
-	return h.accountAction(func(c echo.Context, admin *Caller, pid uuid.UUID) error {
-		return h.Service.Activate(c.Request().Context(), admin, pid)
-	})(c)
-}
+func (h *Handlers) Activate(c echo.Context) error { return h.onAccount(c, h.Service.Activate) }
 
 // GrantRole handles POST /api/v1/accounts/{pid}/grants (admin): 204 when
 // the grant took effect, 202 with the request when it waits for a second
 // person's confirmation.
 func (h *Handlers) GrantRole(c echo.Context) error {
-	pid, err := personParam(c)
-	if err != nil {
-		return err
-	}
-	var g authz.Grant
-	if err := httpx.BindJSON(c, &g); err != nil {
-		return err
-	}
-	caller, _ := CallerFrom(c)
-	req, err := h.Service.GrantRole(c.Request().Context(), caller, pid, g)
-	if err != nil {
-		return err
-	}
-	if req != nil {
-		return c.JSON(http.StatusAccepted, req)
-	}
-	return c.NoContent(http.StatusNoContent)
+	return httpx.Handle(c, http.StatusAccepted, []httpx.Param{personID}, func(ids []uuid.UUID, g authz.Grant) (*GrantRequest, error) {
+		caller, _ := CallerFrom(c)
+		return h.Service.GrantRole(c.Request().Context(), caller, ids[0], g)
+	})
 }
 
 // GrantRequests handles GET /api/v1/grant-requests (admin, chair): the open
 // requests the caller asked for or may decide.
 func (h *Handlers) GrantRequests(c echo.Context) error {
-	caller, _ := CallerFrom(c)
-	list, err := h.Service.GrantRequests(c.Request().Context(), caller)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"items": list})
+	return httpx.Handle(c, http.StatusOK, nil, func(_ []uuid.UUID, _ httpx.NoBody) (httpx.List[GrantRequest], error) {
+		caller, _ := CallerFrom(c)
+		list, err := h.Service.GrantRequests(c.Request().Context(), caller)
+		return httpx.List[GrantRequest]{Items: list}, err
+	})
 }
 
 // ConfirmGrant handles POST /api/v1/grant-requests/{rid}/confirm.
@@ -370,31 +325,24 @@ func (h *Handlers) ConfirmGrant(c echo.Context) error { return h.decideGrant(c, 
 func (h *Handlers) RefuseGrant(c echo.Context) error { return h.decideGrant(c, false) }
 
 func (h *Handlers) decideGrant(c echo.Context, confirm bool) error {
-	id, err := uuid.Parse(c.Param("rid"))
-	if err != nil {
-		return apperr.NotFoundError("GrantRequest")
-	}
-	caller, _ := CallerFrom(c)
-	if err := h.Service.DecideGrant(c.Request().Context(), caller, id, confirm); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return httpx.Handle(c, http.StatusNoContent, []httpx.Param{grantRequestID}, func(ids []uuid.UUID, _ httpx.NoBody) (any, error) {
+		caller, _ := CallerFrom(c)
+		return nil, h.Service.DecideGrant(c.Request().Context(), caller, ids[0], confirm)
+	})
 }
 
 // WithdrawRole handles DELETE /api/v1/accounts/{pid}/grants/{role}/{domain} (admin).
 func (h *Handlers) WithdrawRole(c echo.Context) error {
-	return h.accountAction(func(c echo.Context, admin *Caller, pid uuid.UUID) error {
+	return h.onAccount(c, func(ctx context.Context, admin *Caller, pid uuid.UUID) error {
 		domain, err := url.PathUnescape(c.Param("domain"))
 		if err != nil {
 			return apperr.NotFoundError("Grant")
 		}
-		return h.Service.WithdrawRole(c.Request().Context(), admin, pid, authz.Grant{Role: strings.TrimSpace(c.Param("role")), Domain: domain})
-	})(c)
+		return h.Service.WithdrawRole(ctx, admin, pid, authz.Grant{Role: strings.TrimSpace(c.Param("role")), Domain: domain})
+	})
 }
 
 // ResetSecondFactor handles DELETE /api/v1/accounts/{pid}/totp (admin).
 func (h *Handlers) ResetSecondFactor(c echo.Context) error {
-	return h.accountAction(func(c echo.Context, admin *Caller, pid uuid.UUID) error {
-		return h.Service.ResetSecondFactor(c.Request().Context(), admin, pid)
-	})(c)
+	return h.onAccount(c, h.Service.ResetSecondFactor)
 }

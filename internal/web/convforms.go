@@ -48,6 +48,25 @@ func convForm[In any](w *Web, tmpl string, load func(echo.Context, *page) (*page
 	}
 }
 
+// part is a form's input about one object of the case named in the path.
+type part[In any] struct {
+	id uuid.UUID
+	in In
+}
+
+// convPartForm is convForm for a form about one object of the case named
+// in the path by param (a note, a witness, a report: what): the form is
+// named prefix:<id>, and an id that names nothing is an unknown object.
+func convPartForm[In any](w *Web, tmpl string, load func(echo.Context, *page) (*page, error), prefix, param, what string,
+	parse func(c echo.Context, bad map[string]string) In, call func(c echo.Context, id, object uuid.UUID, in In) (string, error)) Form {
+	return convForm(w, tmpl, load, namedBy(prefix, param),
+		func(c echo.Context, bad map[string]string) (part[In], error) {
+			object, err := pathID(c, param, what)
+			return part[In]{id: object, in: parse(c, bad)}, err
+		},
+		func(c echo.Context, id uuid.UUID, p part[In]) (string, error) { return call(c, id, p.id, p.in) })
+}
+
 // named is a form's fixed name; namedBy names it after an object in the path.
 func named(n string) func(echo.Context) string { return func(echo.Context) string { return n } }
 
@@ -144,20 +163,15 @@ func (w *Web) AddNote() Form {
 // EditNote is the form that saves a note as a new version; a stale edit is
 // refused beside the form.
 func (w *Web) EditNote() Form {
-	type edit struct {
-		nid uuid.UUID
-		in  conversations.NoteInput
-	}
-	return convForm(w, "notes", w.notesPageData, namedBy("note", "nid"),
-		func(c echo.Context, bad map[string]string) (edit, error) {
-			nid, err := pathID(c, "nid", "Note")
-			e := edit{nid: nid, in: conversations.NoteInput{Version: formVersion(c), Title: formText(c, "title"), Body: formText(c, "body")}}
-			need(c, bad, "body", e.in.Body)
-			return e, err
+	return convPartForm(w, "notes", w.notesPageData, "note", "nid", "Note",
+		func(c echo.Context, bad map[string]string) conversations.NoteInput {
+			in := conversations.NoteInput{Version: formVersion(c), Title: formText(c, "title"), Body: formText(c, "body")}
+			need(c, bad, "body", in.Body)
+			return in
 		},
-		func(c echo.Context, id uuid.UUID, e edit) (string, error) {
-			_, err := w.d.Conversations.EditNote(c.Request().Context(), callerOf(c), id, e.nid, e.in)
-			return "/cases/" + id.String() + "/notes?done=note_edited#note-" + e.nid.String(), err
+		func(c echo.Context, id, nid uuid.UUID, in conversations.NoteInput) (string, error) {
+			_, err := w.d.Conversations.EditNote(c.Request().Context(), callerOf(c), id, nid, in)
+			return "/cases/" + id.String() + "/notes?done=note_edited#note-" + nid.String(), err
 		})
 }
 
@@ -176,47 +190,37 @@ func (w *Web) AddWitness() Form {
 		})
 }
 
-// witnessPart is a form about one witness of the case.
-type witnessPart[In any] struct {
-	wid uuid.UUID
-	in  In
-}
-
 // WitnessStatement is the form that records a witness's statement.
 func (w *Web) WitnessStatement() Form {
-	return convForm(w, "witnesses", w.witnessesPageData, namedBy("statement", "wid"),
-		func(c echo.Context, bad map[string]string) (witnessPart[cases.WitnessStatement], error) {
-			wid, err := pathID(c, "wid", "Witness")
-			s := witnessPart[cases.WitnessStatement]{wid: wid, in: cases.WitnessStatement{Version: formVersion(c), Statement: formText(c, "statement")}}
-			need(c, bad, "statement", s.in.Statement)
-			return s, err
+	return convPartForm(w, "witnesses", w.witnessesPageData, "statement", "wid", "Witness",
+		func(c echo.Context, bad map[string]string) cases.WitnessStatement {
+			in := cases.WitnessStatement{Version: formVersion(c), Statement: formText(c, "statement")}
+			need(c, bad, "statement", in.Statement)
+			return in
 		},
-		func(c echo.Context, id uuid.UUID, s witnessPart[cases.WitnessStatement]) (string, error) {
-			_, err := w.d.Cases.RecordWitnessStatement(c.Request().Context(), callerOf(c), id, s.wid, s.in)
-			return "/cases/" + id.String() + "/witnesses?done=witness_statement#witness-" + s.wid.String(), err
+		func(c echo.Context, id, wid uuid.UUID, in cases.WitnessStatement) (string, error) {
+			_, err := w.d.Cases.RecordWitnessStatement(c.Request().Context(), callerOf(c), id, wid, in)
+			return "/cases/" + id.String() + "/witnesses?done=witness_statement#witness-" + wid.String(), err
 		})
 }
 
 // WitnessHearing is the form that invites a witness to a hearing.
 func (w *Web) WitnessHearing() Form {
-	return convForm(w, "witnesses", w.witnessesPageData, namedBy("hearing", "wid"),
-		func(c echo.Context, bad map[string]string) (witnessPart[cases.HearingPlan], error) {
-			wid, err := pathID(c, "wid", "Witness")
-			at, perr := time.ParseInLocation("2006-01-02 15:04", formText(c, "date")+" "+formText(c, "time"), w.loc)
-			if perr != nil {
+	return convPartForm(w, "witnesses", w.witnessesPageData, "hearing", "wid", "Witness",
+		func(c echo.Context, bad map[string]string) cases.HearingPlan {
+			at, err := time.ParseInLocation("2006-01-02 15:04", formText(c, "date")+" "+formText(c, "time"), w.loc)
+			if err != nil {
 				bad["planned_at"] = fieldMessage(langOf(c), "planned_at")
 			}
-			h := witnessPart[cases.HearingPlan]{wid: wid, in: cases.HearingPlan{PlannedAt: at.Format(time.RFC3339), Parties: "witness",
-				Location: formText(c, "location")}}
-			h.in.WitnessID = &h.wid
-			return h, err
+			return cases.HearingPlan{PlannedAt: at.Format(time.RFC3339), Parties: "witness", Location: formText(c, "location")}
 		},
-		func(c echo.Context, id uuid.UUID, h witnessPart[cases.HearingPlan]) (string, error) {
-			_, err := w.d.Cases.PlanHearing(c.Request().Context(), callerOf(c), id, h.in)
+		func(c echo.Context, id, wid uuid.UUID, in cases.HearingPlan) (string, error) {
+			in.WitnessID = &wid
+			_, err := w.d.Cases.PlanHearing(c.Request().Context(), callerOf(c), id, in)
 			if e := apperr.As(err); err != nil && e.Code == apperr.Invalid && e.Fields["witness_id"] != "" {
 				err = apperr.NotFoundError("Witness") // not a witness of this case
 			}
-			return "/cases/" + id.String() + "/witnesses?done=witness_hearing#witness-" + h.wid.String(), err
+			return "/cases/" + id.String() + "/witnesses?done=witness_hearing#witness-" + wid.String(), err
 		})
 }
 
@@ -238,23 +242,18 @@ func (w *Web) ReportRetaliation() Form {
 
 // MoveRetaliation is the chair's form that moves a retaliation report on.
 func (w *Web) MoveRetaliation() Form {
-	type move struct {
-		rid uuid.UUID
-		in  conversations.RetaliationStep
-	}
-	return convForm(w, "retaliation", w.retaliationPageData, namedBy("move", "rid"),
-		func(c echo.Context, bad map[string]string) (move, error) {
-			rid, err := pathID(c, "rid", "Retaliation report")
-			m := move{rid: rid, in: conversations.RetaliationStep{Version: formVersion(c), To: c.FormValue("to"), Reason: formText(c, "reason"),
-				Recommendation: formText(c, "recommendation")}}
-			need(c, bad, "to", m.in.To)
-			if m.in.To == conversations.RetaliationReferred {
-				need(c, bad, "recommendation", m.in.Recommendation)
+	return convPartForm(w, "retaliation", w.retaliationPageData, "move", "rid", "Retaliation report",
+		func(c echo.Context, bad map[string]string) conversations.RetaliationStep {
+			in := conversations.RetaliationStep{Version: formVersion(c), To: c.FormValue("to"), Reason: formText(c, "reason"),
+				Recommendation: formText(c, "recommendation")}
+			need(c, bad, "to", in.To)
+			if in.To == conversations.RetaliationReferred {
+				need(c, bad, "recommendation", in.Recommendation)
 			}
-			return m, err
+			return in
 		},
-		func(c echo.Context, id uuid.UUID, m move) (string, error) {
-			_, err := w.d.Conversations.MoveRetaliation(c.Request().Context(), callerOf(c), id, m.rid, m.in)
-			return "/cases/" + id.String() + "/retaliation?done=retaliation_state#report-" + m.rid.String(), err
+		func(c echo.Context, id, rid uuid.UUID, in conversations.RetaliationStep) (string, error) {
+			_, err := w.d.Conversations.MoveRetaliation(c.Request().Context(), callerOf(c), id, rid, in)
+			return "/cases/" + id.String() + "/retaliation?done=retaliation_state#report-" + rid.String(), err
 		})
 }

@@ -40,7 +40,7 @@ func walkConversations(t *testing.T, w *walker, env *apptest.Env, c string, comp
 	// Threads.
 	w.do(call{who: comp, method: "GET", path: c + "/threads", want: 200})
 	w.do(call{who: sec, method: "GET", path: c + "/threads", want: 200})
-	file, ctype := multipartFile(t, "brief.txt", "text/plain", []byte("Brief van mijn leidinggevende.\n"))
+	file, ctype := apptest.FileForm(t, "brief.txt", "text/plain", []byte("Brief van mijn leidinggevende.\n"))
 	// multipartFile names its part "file"; the body field goes before it.
 	body := append([]byte("--"+ctype[len("multipart/form-data; boundary="):]+"\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nZie de brief in de bijlage.\r\n"), file...)
 	msg := w.do(call{who: comp, method: "POST", path: c + "/threads/complainant/messages", body: body, header: map[string]string{"Content-Type": ctype}, want: 201})

@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -470,21 +468,6 @@ func (w *walker) raw(method, path string) *apptest.Response {
 	return w.env.Send(nil, req)
 }
 
-func multipartFile(t *testing.T, name, ctype string, content []byte) ([]byte, string) {
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, name))
-	h.Set("Content-Type", ctype)
-	part, err := mw.CreatePart(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	part.Write(content)
-	mw.Close()
-	return buf.Bytes(), mw.FormDataContentType()
-}
-
 func field(t *testing.T, res *apptest.Response, name string) string {
 	t.Helper()
 	v, _ := res.Map(t)[name].(string)
@@ -627,7 +610,7 @@ func TestOpenAPIWalk(t *testing.T) {
 	w.do(call{who: resp, method: "POST", path: c + "/statements", body: map[string]any{"body": "Ik herken mij hier niet in."}, want: 201})
 	w.do(call{who: comp, method: "POST", path: c + "/statements", body: map[string]any{"body": "Aanvulling."}, want: 201})
 	w.do(call{who: comp, method: "POST", path: c + "/statements", body: map[string]any{"body": ""}, want: 400, problem: "validation", badRequest: true})
-	file, ctype := multipartFile(t, "verslag.txt", "text/plain", []byte("Verslag van het werkoverleg.\n"))
+	file, ctype := apptest.FileForm(t, "verslag.txt", "text/plain", []byte("Verslag van het werkoverleg.\n"))
 	att := w.do(call{who: comp, method: "POST", path: c + "/attachments", body: file, header: map[string]string{"Content-Type": ctype}, want: 201})
 	aid := field(t, att, "id")
 	dl := w.do(call{who: resp, method: "GET", path: c + "/attachments/" + aid, want: 200})
@@ -635,7 +618,7 @@ func TestOpenAPIWalk(t *testing.T) {
 		t.Errorf("attachment content %q", dl.Body)
 	}
 	w.do(call{who: resp, method: "GET", path: c + "/attachments/" + uuid.NewString(), want: 404, problem: "not-found"})
-	html, htype := multipartFile(t, "x.html", "text/html", []byte("<html><script>alert(1)</script></html>"))
+	html, htype := apptest.FileForm(t, "x.html", "text/html", []byte("<html><script>alert(1)</script></html>"))
 	w.do(call{who: comp, method: "POST", path: c + "/attachments", body: html, header: map[string]string{"Content-Type": htype},
 		want: 415, problem: "unsupported-file-type"})
 	w.do(call{who: comp, method: "POST", path: c + "/attachments", body: map[string]any{"file": "x"}, want: 415, problem: "unsupported-media-type", badRequest: true})

@@ -10,9 +10,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"slices"
 	"strings"
 	"sync"
@@ -366,22 +364,12 @@ func MustJSON(v any) json.RawMessage {
 // part's own content type.
 func (c *Cast) Upload(t *testing.T, p *apptest.Person, id, filename, contentType string, content []byte) *apptest.Response {
 	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, filename))
-	h.Set("Content-Type", contentType)
-	part, err := w.CreatePart(h)
+	body, formType := apptest.FileForm(t, filename, contentType, content)
+	req, err := http.NewRequest("POST", c.E.Server.URL+"/api/v1/cases/"+id+"/attachments", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	part.Write(content)
-	w.Close()
-	req, err := http.NewRequest("POST", c.E.Server.URL+"/api/v1/cases/"+id+"/attachments", &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Content-Type", formType)
 	return c.E.Send(p, req)
 }
 

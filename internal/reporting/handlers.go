@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
@@ -151,23 +152,11 @@ type saveBody struct {
 // with {"text","version"}: it saves a new version, or answers 409 when a
 // newer version exists or the year's recommendations are adopted.
 func (h *Handlers) SaveRecommendations(c echo.Context) error {
-	year, err := yearParam(c)
-	if err != nil {
-		return err
-	}
 	var body saveBody
-	if err := httpx.BindJSON(c, &body); err != nil {
-		return err
-	}
-	caller, ok := accounts.CallerFrom(c)
-	if !ok {
-		return accounts.ErrUnauthenticated(c)
-	}
-	view, err := SaveRecommendations(c.Request().Context(), h.DB, year, caller.ID, body.Text, body.Version)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, view)
+	return h.changeRecommendations(c, func() error { return httpx.BindJSON(c, &body) },
+		func(ctx context.Context, year int, by uuid.UUID) (RecommendationsView, error) {
+			return SaveRecommendations(ctx, h.DB, year, by, body.Text, body.Version)
+		})
 }
 
 // adoptBody is the optional body of POST …/adopt: the version the chair
@@ -180,21 +169,33 @@ type adoptBody struct {
 // optionally with {"version": n}: it adopts the latest version, after which
 // the year's recommendations cannot change.
 func (h *Handlers) AdoptRecommendations(c echo.Context) error {
+	var body adoptBody
+	bind := func() error {
+		if c.Request().ContentLength == 0 {
+			return nil // the body is optional
+		}
+		return httpx.BindJSON(c, &body)
+	}
+	return h.changeRecommendations(c, bind, func(ctx context.Context, year int, by uuid.UUID) (RecommendationsView, error) {
+		return AdoptRecommendations(ctx, h.DB, year, by, body.Version)
+	})
+}
+
+// changeRecommendations answers a change to the recommendations of {year}:
+// the year, then the body (bind), then the signed-in author, then fn's view.
+func (h *Handlers) changeRecommendations(c echo.Context, bind func() error, fn func(ctx context.Context, year int, by uuid.UUID) (RecommendationsView, error)) error {
 	year, err := yearParam(c)
 	if err != nil {
 		return err
 	}
-	var body adoptBody
-	if c.Request().ContentLength != 0 {
-		if err := httpx.BindJSON(c, &body); err != nil {
-			return err
-		}
+	if err := bind(); err != nil {
+		return err
 	}
 	caller, ok := accounts.CallerFrom(c)
 	if !ok {
 		return accounts.ErrUnauthenticated(c)
 	}
-	view, err := AdoptRecommendations(c.Request().Context(), h.DB, year, caller.ID, body.Version)
+	view, err := fn(c.Request().Context(), year, caller.ID)
 	if err != nil {
 		return err
 	}

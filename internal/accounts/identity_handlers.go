@@ -37,25 +37,23 @@ func (r codeRequest) check() error {
 // CompleteSignIn handles POST /api/v1/session/otp: the second factor of a
 // session that waits for it. The session gets a new token.
 func (h *Handlers) CompleteSignIn(c echo.Context) error {
-	var req codeRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := req.check(); err != nil {
-		return err
-	}
-	caller, _ := sessionCaller(c)
-	ctx := c.Request().Context()
-	token, err := h.Service.CompleteSignIn(ctx, caller, bearer(c), req.OTP, req.RecoveryCode)
-	if err != nil {
-		return err
-	}
-	full, err := h.Service.authenticate(ctx, token)
-	if err != nil {
-		return err
-	}
-	h.setCookie(c, token)
-	return c.JSON(http.StatusOK, loginResponse{Token: token, User: full})
+	return httpx.Handle(c, http.StatusOK, nil, func(_ []uuid.UUID, req codeRequest) (*loginResponse, error) {
+		if err := req.check(); err != nil {
+			return nil, err
+		}
+		caller, _ := sessionCaller(c)
+		ctx := c.Request().Context()
+		token, err := h.Service.CompleteSignIn(ctx, caller, bearer(c), req.OTP, req.RecoveryCode)
+		if err != nil {
+			return nil, err
+		}
+		full, err := h.Service.authenticate(ctx, token)
+		if err != nil {
+			return nil, err
+		}
+		h.setCookie(c, token)
+		return &loginResponse{Token: token, User: full}, nil
+	})
 }
 
 type newPasswordRequest struct {
@@ -66,18 +64,15 @@ type newPasswordRequest struct {
 // password of a session that signed in with a one-time password. The
 // session gets a new token and waits for the second factor next.
 func (h *Handlers) ReplaceOneTimePassword(c echo.Context) error {
-	var req newPasswordRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	caller, _ := sessionCaller(c)
-	r, err := h.Service.ReplaceOneTimePassword(c.Request().Context(), caller, bearer(c), req.Password)
-	if err != nil {
-		return err
-	}
-	h.setCookie(c, r.Token)
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, r)
+	return httpx.Handle(c, http.StatusOK, nil, func(_ []uuid.UUID, req newPasswordRequest) (*ReplacedPassword, error) {
+		caller, _ := sessionCaller(c)
+		r, err := h.Service.ReplaceOneTimePassword(c.Request().Context(), caller, bearer(c), req.Password)
+		if err != nil {
+			return nil, err
+		}
+		h.newToken(c, r.Token)
+		return r, nil
+	})
 }
 
 type reauthRequest struct {
@@ -90,23 +85,21 @@ type reauthRequest struct {
 // the second factor, where the account has one) again, before a sensitive
 // action. The session gets a new token.
 func (h *Handlers) Reauthenticate(c echo.Context) error {
-	var req reauthRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if req.Password == "" || len(req.Password) > 1024 {
-		return apperr.InvalidFields(map[string]string{"password": "is required"})
-	}
-	if err := (codeRequest{OTP: req.OTP, RecoveryCode: req.RecoveryCode}).check(); err != nil {
-		return err
-	}
-	caller, _ := CallerFrom(c)
-	token, err := h.Service.Reauthenticate(c.Request().Context(), caller, bearer(c), req.Password, req.OTP, req.RecoveryCode)
-	if err != nil {
-		return err
-	}
-	h.setCookie(c, token)
-	return c.JSON(http.StatusOK, tokenResponse{Token: token})
+	return httpx.Handle(c, http.StatusOK, nil, func(_ []uuid.UUID, req reauthRequest) (*tokenResponse, error) {
+		if req.Password == "" || len(req.Password) > 1024 {
+			return nil, apperr.InvalidFields(map[string]string{"password": "is required"})
+		}
+		if err := (codeRequest{OTP: req.OTP, RecoveryCode: req.RecoveryCode}).check(); err != nil {
+			return nil, err
+		}
+		caller, _ := CallerFrom(c)
+		token, err := h.Service.Reauthenticate(c.Request().Context(), caller, bearer(c), req.Password, req.OTP, req.RecoveryCode)
+		if err != nil {
+			return nil, err
+		}
+		h.setCookie(c, token)
+		return &tokenResponse{Token: token}, nil
+	})
 }
 
 // MySessions handles GET /api/v1/me/sessions.
@@ -143,37 +136,43 @@ func (h *Handlers) clearCookie(c echo.Context) {
 // BeginEnrolment handles POST /api/v1/me/totp: a new TOTP secret with its
 // otpauth URI and QR code, to be confirmed with a code.
 func (h *Handlers) BeginEnrolment(c echo.Context) error {
-	caller, _ := sessionCaller(c)
-	e, err := h.Service.BeginEnrolment(c.Request().Context(), caller)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusCreated, e)
+	return httpx.Handle(c, http.StatusCreated, nil, func(_ []uuid.UUID, _ httpx.NoBody) (*Enrolment, error) {
+		caller, _ := sessionCaller(c)
+		e, err := h.Service.BeginEnrolment(c.Request().Context(), caller)
+		if err == nil {
+			c.Response().Header().Set("Cache-Control", "no-store") // the answer holds the secret
+		}
+		return e, err
+	})
 }
 
 // ConfirmEnrolment handles POST /api/v1/me/totp/confirm: a code of the new
 // secret puts it in force; the answer holds the recovery codes, shown this
 // once, and the session's new token.
 func (h *Handlers) ConfirmEnrolment(c echo.Context) error {
-	var req codeRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		return err
-	}
-	if req.OTP == "" {
-		return apperr.InvalidFields(map[string]string{"otp": "is required"})
-	}
-	if err := req.check(); err != nil {
-		return err
-	}
-	caller, _ := sessionCaller(c)
-	done, err := h.Service.ConfirmEnrolment(c.Request().Context(), caller, bearer(c), req.OTP)
-	if err != nil {
-		return err
-	}
-	h.setCookie(c, done.Token)
+	return httpx.Handle(c, http.StatusOK, nil, func(_ []uuid.UUID, req codeRequest) (*Enrolled, error) {
+		if req.OTP == "" {
+			return nil, apperr.InvalidFields(map[string]string{"otp": "is required"})
+		}
+		if err := req.check(); err != nil {
+			return nil, err
+		}
+		caller, _ := sessionCaller(c)
+		done, err := h.Service.ConfirmEnrolment(c.Request().Context(), caller, bearer(c), req.OTP)
+		if err != nil {
+			return nil, err
+		}
+		h.newToken(c, done.Token)
+		return done, nil
+	})
+}
+
+// newToken hands the session's new token to the browser as its cookie; the
+// answer that carries it (with the recovery codes or the pending step) is
+// kept by no cache.
+func (h *Handlers) newToken(c echo.Context, token string) {
+	h.setCookie(c, token)
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, done)
 }
 
 // StartOIDC handles GET /api/v1/oidc/{provider}/start?next=…: sends the

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
 // withFiledComplaint starts the service with a complainant who has filed a
@@ -115,11 +115,7 @@ func TestAuditCommands(t *testing.T) {
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &p) != nil || p.EntryID != id || !strings.HasPrefix(p.Checkpoint, e.App.AuditLog.Key().Origin()+"\n") {
 		t.Fatalf("rkc audit prove %d: exit %d: %s %s", id, r.code, r.stdout, r.stderr)
 	}
-	owner, err := sql.Open("pgx", e.Config.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := dbtest.OpenSQL(t, e.Config.DatabaseURL)
 	// As the owner, with the append-only trigger off.
 	if _, err := owner.Exec(`ALTER TABLE access_log DISABLE TRIGGER access_log_no_update`); err != nil {
 		t.Fatal(err)

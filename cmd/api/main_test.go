@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -211,11 +210,7 @@ func TestMigrateCommand(t *testing.T) {
 			t.Fatalf("migrate run %d: exit %d:\n%s", i+1, r.code, r.stderr)
 		}
 	}
-	conn, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dbtest.OpenSQL(t, url)
 	var n, max int
 	if err := conn.QueryRow(`SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &max); err != nil {
 		t.Fatal(err)

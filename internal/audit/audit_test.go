@@ -2,7 +2,6 @@ package audit_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for tampering as the owner
 
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 	"github.com/rkc-nl/rkc/internal/testing/casetest"
@@ -84,11 +82,7 @@ func TestAppRoleCannotChangeLog(t *testing.T) {
 func TestAppendOnlyTrigger(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	db, err := sql.Open("pgx", w.E.Config.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := casetest.OwnerDB(t, w.E)
 	for _, q := range []string{`UPDATE access_log SET action = 'x'`, `DELETE FROM access_log`, `TRUNCATE access_log`} {
 		if _, err := db.Exec(q); err == nil {
 			t.Errorf("%s as the owner with the trigger on: no error", q)

@@ -3,7 +3,6 @@ package audit_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"net/url"
@@ -19,6 +18,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/privacy"
 	"github.com/rkc-nl/rkc/internal/retention"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/casetest"
 )
 
 // kind lists the officer's search for one event kind.
@@ -171,11 +171,7 @@ func TestPurgeForgetsPersons(t *testing.T) {
 	}
 
 	// The case closed long ago; the retention job purges it.
-	owner, err := sql.Open("pgx", e.Config.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := casetest.OwnerDB(t, e)
 	if _, err := owner.Exec(`UPDATE cases SET state = 'closed', closed_at = now() - interval '10 years' WHERE id = $1`, caseID); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
 // sequence puts every committed entry in the tree and signs a checkpoint.
@@ -34,11 +35,7 @@ var logTables = []string{"access_log", "log_leaves", "log_nodes", "log_checkpoin
 // append-only triggers of the given tables.
 func owner(t *testing.T, e *apptest.Env, tables ...string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("pgx", e.Config.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := dbtest.OpenSQL(t, e.Config.DatabaseURL)
 	for _, table := range tables {
 		exec(t, db, `ALTER TABLE `+table+` DISABLE TRIGGER `+table+`_no_update`)
 	}

@@ -9,22 +9,9 @@ import (
 	"sync"
 	"testing"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
-
 	"github.com/rkc-nl/rkc/internal/platform/db"
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
-
-// open connects database/sql to url for the length of the test.
-func open(t *testing.T, url string) *sql.DB {
-	t.Helper()
-	conn, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return conn
-}
 
 // versions lists the rows of the version table in order.
 func versions(t *testing.T, conn *sql.DB) []int {
@@ -116,7 +103,7 @@ func TestMigrationsAreWellFormed(t *testing.T) {
 func TestMigrateFromEmpty(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	conn := open(t, dbtest.NewEmptyURL(t))
+	conn := dbtest.OpenSQL(t, dbtest.NewEmptyURL(t))
 	if err := db.CheckCurrent(ctx, conn); err == nil {
 		t.Fatal("CheckCurrent on an empty database: nil, want an error")
 	}
@@ -137,7 +124,7 @@ func TestMigrateFromEmpty(t *testing.T) {
 	if err := db.CheckCurrent(ctx, conn); err != nil {
 		t.Errorf("CheckCurrent after Migrate: %v", err)
 	}
-	if got, want := schema(t, conn), schema(t, open(t, dbtest.NewURL(t))); got != want {
+	if got, want := schema(t, conn), schema(t, dbtest.OpenSQL(t, dbtest.NewURL(t))); got != want {
 		t.Errorf("schema migrated from empty differs from the test template:\n%s\nvs\n%s", got, want)
 	}
 
@@ -166,7 +153,7 @@ func TestMigrateConcurrently(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, instances)
 	for i := range instances {
-		conn := open(t, url) // a pool of its own, like a separate process
+		conn := dbtest.OpenSQL(t, url) // a pool of its own, like a separate process
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -179,11 +166,11 @@ func TestMigrateConcurrently(t *testing.T) {
 			t.Errorf("instance %d: %v", i, err)
 		}
 	}
-	conn := open(t, url)
+	conn := dbtest.OpenSQL(t, url)
 	if got, n := versions(t, conn), db.LatestVersion(); fmt.Sprint(got) != fmt.Sprint(oneToN(n)) {
 		t.Fatalf("versions = %v, want 1..%d", got, n)
 	}
-	if got, want := schema(t, conn), schema(t, open(t, dbtest.NewURL(t))); got != want {
+	if got, want := schema(t, conn), schema(t, dbtest.OpenSQL(t, dbtest.NewURL(t))); got != want {
 		t.Errorf("schema after concurrent migration differs from a serial one:\n%s\nvs\n%s", got, want)
 	}
 }
@@ -194,7 +181,7 @@ func TestMigrateConcurrently(t *testing.T) {
 func TestRefusesNewerSchema(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	conn := open(t, dbtest.NewURL(t))
+	conn := dbtest.OpenSQL(t, dbtest.NewURL(t))
 	n := db.LatestVersion()
 	if _, err := conn.Exec(`INSERT INTO schema_migrations (version, name) VALUES ($1, 'from_the_future')`, n+1); err != nil {
 		t.Fatal(err)
@@ -221,7 +208,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 func TestCheckCurrentBehind(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	conn := open(t, dbtest.NewURL(t))
+	conn := dbtest.OpenSQL(t, dbtest.NewURL(t))
 	if err := db.CheckCurrent(ctx, conn); err != nil {
 		t.Fatalf("CheckCurrent on a migrated database: %v", err)
 	}

@@ -22,7 +22,7 @@ import (
 // and appending stay allowed.
 func TestAppLoginCannotAlterLog(t *testing.T) {
 	owner := dbtest.NewURL(t)
-	app := open(t, dbtest.AppURL(t, owner))
+	app := dbtest.OpenSQL(t, dbtest.AppURL(t, owner))
 	ctx := context.Background()
 
 	for _, stmt := range []string{
@@ -59,16 +59,16 @@ func TestAppLoginCannotAlterLog(t *testing.T) {
 func TestCheckAppLoginRefuses(t *testing.T) {
 	owner := dbtest.NewURL(t)
 	ctx := context.Background()
-	err := db.CheckAppLogin(ctx, open(t, owner))
+	err := db.CheckAppLogin(ctx, dbtest.OpenSQL(t, owner))
 	if !errors.Is(err, db.ErrLoginCanAlterLog) || !strings.Contains(err.Error(), "superuser") {
 		t.Errorf("CheckAppLogin as the superuser = %v, want ErrLoginCanAlterLog naming the superuser", err)
 	}
 
 	// An application role given more than it should have.
-	if _, err := open(t, owner).ExecContext(ctx, `GRANT DELETE ON access_log TO `+db.AppRole); err != nil {
+	if _, err := dbtest.OpenSQL(t, owner).ExecContext(ctx, `GRANT DELETE ON access_log TO `+db.AppRole); err != nil {
 		t.Fatal(err)
 	}
-	err = db.CheckAppLogin(ctx, open(t, dbtest.AppURL(t, owner)))
+	err = db.CheckAppLogin(ctx, dbtest.OpenSQL(t, dbtest.AppURL(t, owner)))
 	if !errors.Is(err, db.ErrLoginCanAlterLog) || !strings.Contains(err.Error(), "may update, delete or truncate access_log") {
 		t.Errorf("CheckAppLogin with DELETE granted = %v, want a refusal naming access_log", err)
 	}
@@ -82,14 +82,14 @@ func TestCheckAppLoginRefuses(t *testing.T) {
 func TestMigrateGrants(t *testing.T) {
 	owner := dbtest.NewURL(t)
 	ctx := context.Background()
-	conn := open(t, owner)
+	conn := dbtest.OpenSQL(t, owner)
 	if _, err := conn.ExecContext(ctx, `GRANT UPDATE, DELETE, TRUNCATE ON access_log TO `+db.AppRole); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Migrate(ctx, conn, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CheckAppLogin(ctx, open(t, dbtest.AppURL(t, owner))); err != nil {
+	if err := db.CheckAppLogin(ctx, dbtest.OpenSQL(t, dbtest.AppURL(t, owner))); err != nil {
 		t.Errorf("after Migrate: %v", err)
 	}
 }
@@ -99,7 +99,7 @@ func TestMigrateGrants(t *testing.T) {
 func TestCheckAppLoginSeesMemberships(t *testing.T) {
 	owner := dbtest.NewURL(t)
 	ctx := context.Background()
-	conn := open(t, owner)
+	conn := dbtest.OpenSQL(t, owner)
 	var b [4]byte
 	rand.Read(b[:])
 	suffix := hex.EncodeToString(b[:])
@@ -124,7 +124,7 @@ func TestCheckAppLoginSeesMemberships(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.User = url.UserPassword(login, "test-only")
-	err = db.CheckAppLogin(ctx, open(t, u.String()))
+	err = db.CheckAppLogin(ctx, dbtest.OpenSQL(t, u.String()))
 	if !errors.Is(err, db.ErrLoginCanAlterLog) || !strings.Contains(err.Error(), "access_log") {
 		t.Errorf("CheckAppLogin for a login that may SET ROLE %s = %v, want a refusal naming access_log", editor, err)
 	}

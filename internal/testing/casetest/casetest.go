@@ -23,6 +23,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
 // Cast is the standard set of people of the case tests, one per part they
@@ -483,10 +484,5 @@ func (c *Conv) AddWitness(t *testing.T, id, name string, p *apptest.Person) Witn
 // application and its role, as an attacker with database access would.
 func OwnerDB(t testing.TB, e *apptest.Env) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("pgx", e.Config.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return dbtest.OpenSQL(t, e.Config.DatabaseURL)
 }

@@ -313,3 +313,16 @@ func AppURL(t testing.TB, dbURL string) string {
 	u.User = url.UserPassword(db.AppRole, appPassword)
 	return u.String()
 }
+
+// OpenSQL connects database/sql (driver pgx) to url for the length of the
+// test, for what gorm and the application's role would hide: the owner's
+// view, triggers switched off, the version table.
+func OpenSQL(t testing.TB, url string) *sql.DB {
+	t.Helper()
+	conn, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}

@@ -18,16 +18,6 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(Main(m)) }
 
-func open(t testing.TB, rawURL string) *sql.DB {
-	t.Helper()
-	conn, err := sql.Open("pgx", rawURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return conn
-}
-
 func dbName(t testing.TB, rawURL string) string {
 	t.Helper()
 	u, err := url.Parse(rawURL)
@@ -40,7 +30,7 @@ func dbName(t testing.TB, rawURL string) string {
 func databaseExists(t testing.TB, name string) bool {
 	t.Helper()
 	var exists bool
-	if err := open(t, AdminURL(t)).QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+	if err := OpenSQL(t, AdminURL(t)).QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
 		t.Fatal(err)
 	}
 	return exists
@@ -51,7 +41,7 @@ func databaseExists(t testing.TB, name string) bool {
 func TestNewURLIsMigratedAndPrivate(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	a, b := open(t, NewURL(t)), open(t, NewURL(t))
+	a, b := OpenSQL(t, NewURL(t)), OpenSQL(t, NewURL(t))
 	for _, conn := range []*sql.DB{a, b} {
 		if err := db.CheckCurrent(ctx, conn); err != nil {
 			t.Fatalf("fresh test database is not migrated: %v", err)
@@ -70,7 +60,7 @@ func TestNewURLIsMigratedAndPrivate(t *testing.T) {
 func TestNewEmptyURL(t *testing.T) {
 	t.Parallel()
 	var n int
-	err := open(t, NewEmptyURL(t)).QueryRow(`SELECT count(*) FROM pg_tables WHERE schemaname = 'public'`).Scan(&n)
+	err := OpenSQL(t, NewEmptyURL(t)).QueryRow(`SELECT count(*) FROM pg_tables WHERE schemaname = 'public'`).Scan(&n)
 	if err != nil || n != 0 {
 		t.Fatalf("empty database has %d tables (%v)", n, err)
 	}

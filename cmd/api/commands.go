@@ -151,15 +151,11 @@ func withAuditLog(ctx context.Context, cfg *config.Config, log *slog.Logger, fn 
 func verifyCommand(cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
 	var file, pub string
 	for i := 0; i < len(args); i++ {
-		switch {
-		case args[i] == "--key" && i+1 < len(args):
-			pub = args[i+1]
-			i++
-		case strings.HasPrefix(args[i], "--key="):
-			pub = strings.TrimPrefix(args[i], "--key=")
-		case file == "" && !strings.HasPrefix(args[i], "-"):
+		if v, ok := optionValue(args, &i, "--key"); ok {
+			pub = v
+		} else if file == "" && !strings.HasPrefix(args[i], "-") {
 			file = args[i]
-		default:
+		} else {
 			return fmt.Errorf("verify: unexpected argument %q; want FILE [--key PUBLIC-KEY]", args[i])
 		}
 	}
@@ -192,6 +188,16 @@ func verifyCommand(cfg *config.Config, log *slog.Logger, args []string, out io.W
 	}
 	printJSON(out, map[string]any{"ok": true, "entry_id": e.ID, "action": e.Action, "at": e.At, "log": trust.Origin()})
 	return nil
+}
+
+// optionValue reads option name at args[*i], given as "name VALUE" (then it
+// moves *i past the value) or as "name=VALUE".
+func optionValue(args []string, i *int, name string) (string, bool) {
+	if args[*i] == name && *i+1 < len(args) {
+		*i++
+		return args[*i], true
+	}
+	return strings.CutPrefix(args[*i], name+"=")
 }
 
 // retentionTerms are the configured retention terms.

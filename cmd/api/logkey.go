@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"gorm.io/gorm"
 
@@ -28,15 +27,11 @@ import (
 func rotateLogKey(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
 	var dest string
 	for i := 0; i < len(args); i++ {
-		switch {
-		case args[i] == "--out" && i+1 < len(args):
-			dest = args[i+1]
-			i++
-		case strings.HasPrefix(args[i], "--out="):
-			dest = strings.TrimPrefix(args[i], "--out=")
-		default:
+		v, ok := optionValue(args, &i, "--out")
+		if !ok {
 			return fmt.Errorf("audit key rotate: unexpected argument %q; want [--out FILE]", args[i])
 		}
+		dest = v
 	}
 	if dest == "" && cfg.LogKey != "" {
 		return errors.New("audit key rotate: the log key comes from RKC_LOG_SIGNING_KEY; give --out FILE to write the new keyring there, then put it in that secret and restart the instances")

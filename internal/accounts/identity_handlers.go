@@ -104,29 +104,29 @@ func (h *Handlers) Reauthenticate(c echo.Context) error {
 
 // MySessions handles GET /api/v1/me/sessions.
 func (h *Handlers) MySessions(c echo.Context) error {
-	caller, _ := CallerFrom(c)
-	list, err := h.Service.Sessions(c.Request().Context(), caller)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"items": list})
+	return httpx.Handle(c, http.StatusOK, nil, func(_ []uuid.UUID, _ httpx.NoBody) (httpx.List[SessionView], error) {
+		caller, _ := CallerFrom(c)
+		list, err := h.Service.Sessions(c.Request().Context(), caller)
+		return httpx.List[SessionView]{Items: list}, err
+	})
 }
+
+// sessionID is the path parameter naming one of the caller's sessions.
+var sessionID = httpx.Param{Name: "session", What: "Session"}
 
 // EndMySession handles DELETE /api/v1/me/sessions/{session}: ends one of the
 // caller's sessions (404 for any other).
 func (h *Handlers) EndMySession(c echo.Context) error {
-	caller, _ := CallerFrom(c)
-	id, err := uuid.Parse(c.Param("session"))
-	if err != nil {
-		return apperr.NotFoundError("Session")
-	}
-	if err := h.Service.EndSession(c.Request().Context(), caller, id); err != nil {
-		return err
-	}
-	if caller.Session != nil && caller.Session.ID == id {
-		h.clearCookie(c)
-	}
-	return c.NoContent(http.StatusNoContent)
+	return httpx.Handle(c, http.StatusNoContent, []httpx.Param{sessionID}, func(ids []uuid.UUID, _ httpx.NoBody) (any, error) {
+		caller, _ := CallerFrom(c)
+		if err := h.Service.EndSession(c.Request().Context(), caller, ids[0]); err != nil {
+			return nil, err
+		}
+		if caller.Session != nil && caller.Session.ID == ids[0] {
+			h.clearCookie(c)
+		}
+		return nil, nil
+	})
 }
 
 func (h *Handlers) clearCookie(c echo.Context) {

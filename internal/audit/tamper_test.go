@@ -59,18 +59,7 @@ func deref(p *int64) any {
 // byPosition lists the entry ids in tree order.
 func byPosition(t *testing.T, db *sql.DB) []int64 {
 	t.Helper()
-	rows, err := db.Query(`SELECT entry_id FROM log_leaves ORDER BY position`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		ids = append(ids, id)
-	}
-	return ids
+	return dbtest.Column[int64](t, db, `SELECT entry_id FROM log_leaves ORDER BY position`)
 }
 
 // rebuildTree recomputes every stored node hash from the entries as they

@@ -16,30 +16,14 @@ import (
 // versions lists the rows of the version table in order.
 func versions(t *testing.T, conn *sql.DB) []int {
 	t.Helper()
-	rows, err := conn.Query(`SELECT version FROM schema_migrations ORDER BY version`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var vs []int
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		vs = append(vs, v)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return vs
+	return dbtest.Column[int](t, conn, `SELECT version FROM schema_migrations ORDER BY version`)
 }
 
 // schema describes the public schema (every column with its type and
 // nullability, every constraint and index) so two databases can be compared.
 func schema(t *testing.T, conn *sql.DB) string {
 	t.Helper()
-	rows, err := conn.Query(`
+	lines := dbtest.Column[string](t, conn, `
 		SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable
 		  FROM information_schema.columns WHERE table_schema = 'public'
 		UNION ALL
@@ -48,20 +32,9 @@ func schema(t *testing.T, conn *sql.DB) string {
 		UNION ALL
 		SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
 		ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	var b strings.Builder
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
+	for _, line := range lines {
 		b.WriteString(line + "\n")
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return b.String()
 }

@@ -326,3 +326,26 @@ func OpenSQL(t testing.TB, url string) *sql.DB {
 	t.Cleanup(func() { conn.Close() })
 	return conn
 }
+
+// Column runs query on conn and returns its one column, row by row; an
+// error fails the test.
+func Column[T any](t testing.TB, conn *sql.DB, query string, args ...any) []T {
+	t.Helper()
+	rows, err := conn.Query(query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -471,10 +471,13 @@ func (c *crashBeforeCommit) Send(ctx context.Context, id uuid.UUID, date time.Ti
 	}
 	defer conn.Close(ctx)
 	// The claim's FOR UPDATE holds a RowShareLock on outbox until its
-	// transaction ends; nothing else in this test holds one.
+	// transaction ends; nothing else in this test holds one. pg_locks is the
+	// whole server's, and every test database is a clone of one template
+	// (the same table oids): only this database's sessions are candidates.
 	var ended []bool
 	rows, err := conn.Query(ctx, `SELECT pg_terminate_backend(pid, 5000) FROM pg_locks
-		WHERE locktype = 'relation' AND relation = 'outbox'::regclass AND mode = 'RowShareLock' AND granted AND pid <> pg_backend_pid()`)
+		WHERE locktype = 'relation' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		AND relation = 'outbox'::regclass AND mode = 'RowShareLock' AND granted AND pid <> pg_backend_pid()`)
 	if err == nil {
 		ended, err = pgx.CollectRows(rows, pgx.RowTo[bool])
 	}

@@ -113,12 +113,8 @@ func (s *Service) authorize(caller *accounts.Caller, r *relRow, action string) (
 	return "", apperr.New(apperr.Forbidden, "forbidden", "Your part in this case does not allow this step.")
 }
 
-func (s *Service) logAccess(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, role string, caseID *uuid.UUID, action string) error {
-	id := caller.ID
-	return audit.Append(ctx, tx, audit.Entry{At: s.now(), PersonID: &id, Role: role, CaseID: caseID, Action: action, Client: caller.Client})
-}
-
-// logCaseAccess is logAccess for a loaded case, with the log key read with it.
+// logCaseAccess appends the access-log entry of caller's work on the loaded
+// case r, sealed under the case's log key read with it.
 func (s *Service) logCaseAccess(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, rel authz.Relation, r *relRow, action string) error {
 	id, caseID := caller.ID, r.ID
 	return audit.Append(ctx, tx, audit.Entry{At: s.now(), PersonID: &id, Role: string(rel), CaseID: &caseID, Action: action,

@@ -11,7 +11,6 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/audit"
-	"github.com/rkc-nl/rkc/internal/authz"
 )
 
 // Every request on a case loads it first, so that load is written out by
@@ -121,13 +120,7 @@ func (s *Service) load(ctx context.Context, tx *gorm.DB, caller *accounts.Caller
 	if spec.Write {
 		lock = 1
 	}
-	staff := caller.Has(authz.Secretary, authz.AnyDomain) || caller.Has(authz.Chair, authz.AnyDomain)
-	doms := []string{}
-	for _, g := range caller.Grants {
-		if g.Role == authz.Authority {
-			doms = append(doms, g.Domain)
-		}
-	}
+	staff, doms := callerScope(caller)
 	rows, err := tx.Statement.ConnPool.QueryContext(ctx, loadSQL[parts][lock], id, caller.ID, staff, doms)
 	if err != nil {
 		return nil, err

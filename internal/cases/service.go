@@ -123,14 +123,22 @@ var relationWhere = func() string {
 }()
 
 func relationArgs(caller *accounts.Caller) map[string]any {
-	staff := caller.Has(authz.Secretary, authz.AnyDomain) || caller.Has(authz.Chair, authz.AnyDomain)
-	var doms []string
+	staff, doms := callerScope(caller)
+	return map[string]any{"me": caller.ID, "staff": staff, "authdoms": pgArray(doms)}
+}
+
+// callerScope is what the relation condition needs of the caller besides
+// their id: whether they are committee staff (@staff) and the ministries
+// they are the competent authority of (@authdoms).
+func callerScope(caller *accounts.Caller) (staff bool, doms []string) {
+	staff = caller.Has(authz.Secretary, authz.AnyDomain) || caller.Has(authz.Chair, authz.AnyDomain)
+	doms = []string{}
 	for _, g := range caller.Grants {
 		if g.Role == authz.Authority {
 			doms = append(doms, g.Domain)
 		}
 	}
-	return map[string]any{"me": caller.ID, "staff": staff, "authdoms": pgArray(doms)}
+	return staff, doms
 }
 
 // pgArray renders a text[] literal; domains are validated codes, never free text.

@@ -629,7 +629,7 @@ func (s *Service) SetLegalHold(ctx context.Context, caller *accounts.Caller, id 
 		}
 		// Besides the step's own case entry, a hold is an event of its own
 		// kind on the access log.
-		if err := s.logAccess(ctx, tx, caller, string(rel), &r.ID, action); err != nil {
+		if err := s.logCaseAccess(ctx, tx, caller, rel, r, action); err != nil {
 			return err
 		}
 		return s.event(tx, r, caller, rel, kind, nil, dk, in.Reason, false)

@@ -261,8 +261,9 @@ func (en *Enforcer) Domains(personID, action string) []string {
 	return out
 }
 
-// allowedSomewhere reports whether any grant of the person allows action.
-func (en *Enforcer) allowedSomewhere(personID, action string) bool {
+// AllowedSomewhere reports whether any grant of the person allows action
+// (in some domain); it stops at the first.
+func (en *Enforcer) AllowedSomewhere(personID, action string) bool {
 	en.mu.RLock()
 	grants := en.grants[personID]
 	en.mu.RUnlock()
@@ -292,7 +293,7 @@ func (en *Enforcer) Require(action string, caller func(echo.Context) (string, bo
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			id, ok := caller(c)
-			if !ok || !en.allowedSomewhere(id, action) {
+			if !ok || !en.AllowedSomewhere(id, action) {
 				return denied(c)
 			}
 			return next(c)

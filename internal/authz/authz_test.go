@@ -647,12 +647,12 @@ func BenchmarkCasbinUncached(b *testing.B) {
 func BenchmarkRouteDecision(b *testing.B) {
 	en, _, reqs := benchWorld(b)
 	for _, r := range reqs {
-		en.allowedSomewhere(r.person.id, r.action)
+		en.AllowedSomewhere(r.person.id, r.action)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		r := &reqs[i%len(reqs)]
-		en.allowedSomewhere(r.person.id, r.action)
+		en.AllowedSomewhere(r.person.id, r.action)
 	}
 }

@@ -67,11 +67,12 @@ func AppendID(ctx context.Context, tx *gorm.DB, e Entry) (int64, error) {
 	e.ID = 0
 	e.At = e.At.UTC().Truncate(time.Microsecond)
 	e.KeyHandle, e.Sealed, e.PersonTag, e.Forgotten = nil, nil, nil, false
-	insert, args := insertEntrySQL, []any{}
+	insert, newKey := insertEntrySQL, []any(nil)
 	if e.CaseID != nil {
 		if k := e.Key; k != nil && k.isNew {
+			// The case's first entry stores the case's new log key too.
 			insert = `WITH key AS (INSERT INTO log_case_keys (case_id, handle, key) VALUES ($11, $12, $13)) ` + insertEntrySQL
-			args = []any{*e.CaseID, k.Handle, k.Key}
+			newKey = []any{*e.CaseID, k.Handle, k.Key}
 		}
 		if err := seal(tx, &e); err != nil {
 			return 0, err
@@ -80,7 +81,7 @@ func AppendID(ctx context.Context, tx *gorm.DB, e Entry) (int64, error) {
 	// One plain statement with positional parameters: this runs for every
 	// audited request, and gorm would map the struct by reflection and
 	// build the statement each time.
-	args = append([]any{e.At, e.PersonID, e.Role, e.CaseID, e.Action, e.Client, e.Digest, e.KeyHandle, e.Sealed, e.PersonTag}, args...)
+	args := append([]any{e.At, e.PersonID, e.Role, e.CaseID, e.Action, e.Client, e.Digest, e.KeyHandle, e.Sealed, e.PersonTag}, newKey...)
 	err := tx.Statement.ConnPool.QueryRowContext(ctx, insert, args...).Scan(&e.ID)
 	return e.ID, err
 }

@@ -224,14 +224,11 @@ func (h *Handlers) AddAttachment(c echo.Context) error {
 	req.Body = http.MaxBytesReader(c.Response(), req.Body, h.Service.maxUpload+64<<10)
 	fh, err := c.FormFile("file")
 	if err != nil {
-		if _, ok := err.(*http.MaxBytesError); ok {
+		if httpx.BodyTooLarge(err) {
 			return apperr.New(apperr.TooLarge, "file-too-large", "The file is larger than allowed.")
 		}
 		if err == http.ErrNotMultipart || err == http.ErrMissingBoundary {
 			return apperr.New(apperr.Unsupported, "unsupported-media-type", "Send the file as multipart/form-data in the field \"file\".")
-		}
-		if err.Error() == "http: request body too large" {
-			return apperr.New(apperr.TooLarge, "file-too-large", "The file is larger than allowed.")
 		}
 		return apperr.InvalidFields(map[string]string{"file": "is required (multipart field \"file\")"})
 	}

@@ -2,10 +2,8 @@ package conversations
 
 import (
 	"context"
-	"errors"
 	"mime"
 	"net/http"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -56,8 +54,7 @@ func (h *Handlers) PostMessage(c echo.Context) error {
 		req := c.Request()
 		req.Body = http.MaxBytesReader(c.Response(), req.Body, h.Service.cases.MaxUpload()+256<<10)
 		if err := req.ParseMultipartForm(h.Service.cases.MaxUpload() + 256<<10); err != nil {
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) || strings.Contains(err.Error(), "too large") {
+			if httpx.BodyTooLarge(err) {
 				return apperr.New(apperr.TooLarge, "file-too-large", "The files of one message may together be at most the upload limit.")
 			}
 			return apperr.New(apperr.Invalid, "bad-request", "The form could not be read.")

@@ -2,12 +2,24 @@ package httpx
 
 import (
 	"bytes"
+	"errors"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
+
+// BodyTooLarge reports whether err, from reading an upload, means the body
+// was cut off by http.MaxBytesReader (or held more than multipart allows).
+// Reading a multipart form does not always wrap the reader's error, so its
+// text is the last resort, in this one place.
+func BodyTooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe) || errors.Is(err, multipart.ErrMessageTooLarge) ||
+		strings.Contains(err.Error(), "http: request body too large")
+}
 
 // PartType is the declared content type of an uploaded file part; a part
 // that declares none is taken as arbitrary bytes.

@@ -132,3 +132,21 @@ func mapValues(m map[string]string) []string {
 	}
 	return out
 }
+
+// An upload over the limit is a 413 whichever way reading the form reports
+// the cut (both upload handlers ask BodyTooLarge); other form errors are not.
+func TestBodyTooLarge(t *testing.T) {
+	body := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n" + strings.Repeat("x", 4096) + "\r\n--b--\r\n"
+	for limit, want := range map[int64]bool{1024: true, 1 << 20: false} {
+		req := httptest.NewRequest("POST", "/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+		req.Body = http.MaxBytesReader(httptest.NewRecorder(), req.Body, limit)
+		err := req.ParseMultipartForm(512)
+		if got := err != nil && httpx.BodyTooLarge(err); got != want {
+			t.Errorf("limit %d: form error %v, too large %v, want %v", limit, err, got, want)
+		}
+	}
+	if httpx.BodyTooLarge(http.ErrMissingBoundary) {
+		t.Error("a form without boundary is not too large")
+	}
+}

@@ -148,7 +148,7 @@ func withAuditLog(ctx context.Context, cfg *config.Config, log *slog.Logger, fn 
 // RKC unaltered and is on the access log: rkc verify FILE [--key PUBLIC-KEYS],
 // where PUBLIC-KEYS is the output of `rkc audit key` (the current key and the
 // earlier ones) or a file holding it.
-func verifyCommand(cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
+func verifyCommand(_ context.Context, cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
 	var file, pub string
 	for i := 0; i < len(args); i++ {
 		if v, ok := optionValue(args, &i, "--key"); ok {

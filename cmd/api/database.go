@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"path/filepath"
 
@@ -165,7 +166,7 @@ func migrateAsOwner(ctx context.Context, appURL, ownerURL string, log *slog.Logg
 // role its rights, always (a role declared after the last migration gets
 // its rights this way). It needs only the owner's login: the migration job
 // of a cluster gets no other (RKC_OWNER_DATABASE_URL, else DATABASE_URL).
-func migrateCommand(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+func migrateCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, _ []string, _ io.Writer) error {
 	url := cfg.OwnerDatabaseURL
 	if url == "" {
 		url = cfg.DatabaseURL

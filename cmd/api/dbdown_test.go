@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,20 +18,10 @@ import (
 	"github.com/rkc-nl/rkc/internal/testing/proctest"
 )
 
-// openDataDir is a data folder below a fresh test directory; as root the
-// directories are opened for the postgres user, as `make run` in a
-// checkout under /tmp or /srv would find them.
+// openDataDir is a data folder below a fresh test directory, open to the
+// postgres user (proctest.TempDir).
 func openDataDir(t *testing.T) string {
-	t.Helper()
-	root := t.TempDir()
-	if os.Geteuid() == 0 {
-		for _, d := range []string{filepath.Dir(root), root} {
-			if err := os.Chmod(d, 0o755); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return filepath.Join(root, "var")
+	return filepath.Join(proctest.TempDir(t), "var")
 }
 
 // demoPassword is the demo accounts' password in these tests.
@@ -92,22 +80,6 @@ func (a answer) isUnavailable() bool {
 		a.retry != "" && strings.HasSuffix(a.problemType, "/database-unavailable")
 }
 
-// postmasterPID reads the pid of the embedded server from its
-// postmaster.pid, as an operator would before a kill -9.
-func postmasterPID(t *testing.T, pgData string) int {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(pgData, "postmaster.pid"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, _, _ := strings.Cut(string(b), "\n")
-	pid, err := strconv.Atoi(strings.TrimSpace(first))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pid
-}
-
 // waitLog waits until the binary's log holds want, for at most d.
 func (s *server) waitLog(t *testing.T, want string, d time.Duration) {
 	t.Helper()
@@ -134,7 +106,7 @@ func TestEmbeddedPostgresKilled(t *testing.T) {
 	}
 
 	killed := time.Now()
-	if err := syscall.Kill(postmasterPID(t, filepath.Join(dataDir, "pgdata")), syscall.SIGKILL); err != nil {
+	if err := syscall.Kill(proctest.PostmasterPID(t, filepath.Join(dataDir, "pgdata")), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	// A backend of the killed server may still answer a request or two
@@ -184,7 +156,7 @@ func TestEmbeddedPostgresKilledNoRestart(t *testing.T) {
 	dataDir := openDataDir(t)
 	s := startServer(t, dataDir, "RKC_EMBEDDED_MAX_RESTARTS=0")
 	killed := time.Now()
-	if err := syscall.Kill(postmasterPID(t, filepath.Join(dataDir, "pgdata")), syscall.SIGKILL); err != nil {
+	if err := syscall.Kill(proctest.PostmasterPID(t, filepath.Join(dataDir, "pgdata")), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	s.waitLog(t, "embedded PostgreSQL died", 5*time.Second)

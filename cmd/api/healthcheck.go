@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -15,7 +16,7 @@ import (
 // /readyz with the argument "ready") and fails unless it answers 200. It is
 // the container's HEALTHCHECK: the image has no shell and no curl, so the
 // binary checks itself.
-func healthcheck(ctx context.Context, cfg *config.Config, args []string, out io.Writer) error {
+func healthcheck(ctx context.Context, cfg *config.Config, _ *slog.Logger, args []string, out io.Writer) error {
 	path := "/healthz"
 	switch {
 	case len(args) == 0:

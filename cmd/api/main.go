@@ -44,48 +44,44 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	cmd := "serve"
+	cmd, cmdArgs := "serve", []string(nil)
 	if len(rest) > 0 {
-		cmd = rest[0]
+		cmd, cmdArgs = rest[0], rest[1:]
 	}
-	if (cmd == "serve" || cmd == "migrate") && len(rest) > 1 {
+	if (cmd == "serve" || cmd == "migrate") && len(cmdArgs) > 0 {
 		// The flag package stops at the command, so `rkc serve --addr :9000`
 		// would silently ignore the setting; say so instead.
 		fmt.Fprintf(stderr, "rkc: %s takes no arguments; put settings before the command (rkc --addr :9000 %s)\n", cmd, cmd)
 		return 2
 	}
-	switch cmd {
-	case "serve":
-		err = serve(ctx, cfg, log, stdout)
-	case "migrate":
-		err = migrateCommand(ctx, cfg, log)
-	case "keys":
-		err = keysCommand(ctx, cfg, log, rest[1:], stdout)
-	case "audit":
-		err = auditCommand(ctx, cfg, log, rest[1:], stdout)
-	case "verify":
-		err = verifyCommand(cfg, log, rest[1:], stdout)
-	case "purge":
-		err = purgeCommand(ctx, cfg, log, rest[1:], stdout)
-	case "deadlines":
-		err = deadlinesCommand(ctx, cfg, log, rest[1:], stdout)
-	case "outbox":
-		err = outboxCommand(ctx, cfg, log, rest[1:], stdout)
-	case "healthcheck":
-		err = healthcheck(ctx, cfg, rest[1:], stdout)
-	case "seed":
-		err = seedCommand(ctx, cfg, log, rest[1:], stdout)
-	case "grants":
-		err = grantsCommand(ctx, cfg, log, rest[1:], stdout)
-	default:
+	command, ok := commands[cmd]
+	if !ok {
 		fmt.Fprintf(stderr, "rkc: unknown command %q; see rkc --help\n", cmd)
 		return 2
 	}
-	if err != nil {
+	if err = command(ctx, cfg, log, cmdArgs, stdout); err != nil {
 		fmt.Fprintln(stderr, "rkc:", err)
 		return 1
 	}
 	return 0
+}
+
+// command is a subcommand of the binary; args are the words after its name.
+type command func(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error
+
+// commands are the binary's subcommands by name; serve is the default.
+var commands = map[string]command{
+	"serve":       serve,
+	"migrate":     migrateCommand,
+	"keys":        keysCommand,
+	"audit":       auditCommand,
+	"verify":      verifyCommand,
+	"purge":       purgeCommand,
+	"deadlines":   deadlinesCommand,
+	"outbox":      outboxCommand,
+	"healthcheck": healthcheck,
+	"seed":        seedCommand,
+	"grants":      grantsCommand,
 }
 
 func newLogger(level string, w io.Writer) *slog.Logger {
@@ -94,7 +90,7 @@ func newLogger(level string, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io.Writer) error {
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, _ []string, stdout io.Writer) error {
 	if err := app.CheckKeyFiles(cfg); err != nil {
 		return err
 	}

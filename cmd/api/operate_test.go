@@ -24,14 +24,14 @@ func TestCommandsWhileServing(t *testing.T) {
 	dataDir := openDataDir(t)
 	s := startServer(t, dataDir)
 	pgData := filepath.Join(dataDir, "pgdata")
-	before := postmasterPID(t, pgData)
+	before := proctest.PostmasterPID(t, pgData)
 	for _, args := range [][]string{{"audit", "verify"}, {"purge", "--dry-run"}, {"outbox", "dead"}, {"migrate"}} {
 		r := runBinary(t, []string{"RKC_DATA_DIR=" + dataDir}, args...)
 		if r.code != 0 {
 			t.Errorf("rkc %s while serving: exit %d:\n%s", strings.Join(args, " "), r.code, r.stderr)
 		}
 	}
-	if after := postmasterPID(t, pgData); after != before {
+	if after := proctest.PostmasterPID(t, pgData); after != before {
 		t.Errorf("the commands replaced the service's PostgreSQL (pid %d, now %d)", before, after)
 	}
 	if a := s.get(t, "/readyz", ""); a.status != http.StatusOK {

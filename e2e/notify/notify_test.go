@@ -245,12 +245,12 @@ func TestSMTPOutageDeliversExactlyOnce(t *testing.T) {
 	}
 	c.Investigate(t, ids[0])
 	c.Step(t, c.Complainant, ids[1], "withdraw", map[string]any{})
-	total := c.Count(t, `SELECT count(*) FROM outbox`)
+	total := int(c.Count(t, "outbox", ""))
 	if total != 6 { // 3 acknowledgements, admissible, respondent informed, withdrawal
 		t.Fatalf("%d messages enqueued, want 6", total)
 	}
 	waitUntil(t, 10*time.Second, "failed attempts", func() bool {
-		return c.Count(t, `SELECT count(*) FROM outbox WHERE attempts > 0 AND status = 'pending'`) >= 2
+		return c.Count(t, "outbox", "attempts > 0 AND status = 'pending'") >= 2
 	})
 	if n := len(srv.Messages()); n != 0 {
 		t.Fatalf("%d messages arrived while the server was down", n)
@@ -311,7 +311,7 @@ func TestKillNineBetweenCommitAndDelivery(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		c.Registered(t, c.Complainant, sentinel)
 	}
-	total := c.Count(t, `SELECT count(*) FROM outbox WHERE status = 'pending'`)
+	total := int(c.Count(t, "outbox", "status = 'pending'"))
 	if total != 3 {
 		t.Fatalf("%d pending messages, want 3", total)
 	}
@@ -336,7 +336,7 @@ func TestKillNineBetweenCommitAndDelivery(t *testing.T) {
 	// The killed instance's transaction died with its connection: nothing
 	// is marked sent. (Its row lock may outlive it for a moment; the next
 	// instance skips the row until then.)
-	if n := c.Count(t, `SELECT count(*) FROM outbox WHERE status = 'pending' AND attempts = 0`); n != total {
+	if n := c.Count(t, "outbox", "status = 'pending' AND attempts = 0"); int(n) != total {
 		t.Fatalf("%d of %d messages untouched after the kill", n, total)
 	}
 
@@ -372,7 +372,7 @@ func TestTwoInstancesThousandMessages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	total := c.Count(t, `SELECT count(*) FROM outbox`)
+	total := int(c.Count(t, "outbox", ""))
 	if total != 1001 {
 		t.Fatalf("%d messages, want 1001", total)
 	}

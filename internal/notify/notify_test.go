@@ -28,7 +28,7 @@ func TestStepAndMessageCommitTogether(t *testing.T) {
 	c := notifytest.NewCast(t)
 	ctx := context.Background()
 	id := c.Registered(t, c.Complainant, sentinel)
-	before := c.Count(t, `SELECT count(*) FROM outbox`)
+	before := c.Count(t, "outbox", "")
 	if before != 1 {
 		t.Fatalf("%d outbox rows after registration, want 1", before)
 	}
@@ -45,14 +45,14 @@ func TestStepAndMessageCommitTogether(t *testing.T) {
 		}
 		return errors.New("roll back")
 	})
-	if err == nil || c.Count(t, `SELECT count(*) FROM outbox`) != before {
+	if err == nil || c.Count(t, "outbox", "") != before {
 		t.Fatalf("a rolled-back transaction left messages (err %v)", err)
 	}
 	// An unknown recipient is an error, not a silently lost message.
 	err = c.E.App.DB.Transaction(func(tx *gorm.DB) error {
 		return ob.Enqueue(ctx, tx, cases.Notice{Kind: "decision", CaseID: caseID, Number: "X", To: []uuid.UUID{c.Complainant.ID, uuid.New()}})
 	})
-	if err == nil || c.Count(t, `SELECT count(*) FROM outbox`) != before {
+	if err == nil || c.Count(t, "outbox", "") != before {
 		t.Fatalf("a notice to an unknown person was accepted (err %v)", err)
 	}
 	if strings.Contains(fmt.Sprint(err), c.Complainant.ID.String()) {

@@ -35,22 +35,6 @@ func needPostgres(t testing.TB) {
 	}
 }
 
-// tempDir is t.TempDir opened up for the postgres user: t.TempDir makes
-// 0700 directories, and as root the server runs as postgres, who must pass
-// through them.
-func tempDir(t testing.TB) string {
-	t.Helper()
-	dir := t.TempDir()
-	if os.Geteuid() == 0 {
-		for _, d := range []string{filepath.Dir(dir), dir} {
-			if err := os.Chmod(d, 0o755); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return dir
-}
-
 func start(t testing.TB, dataDir string) *Server {
 	t.Helper()
 	s, err := Start(context.Background(), Options{DataDir: dataDir})
@@ -83,7 +67,7 @@ func exec1(t testing.TB, conn *pgx.Conn, sql string) {
 func TestStartStopRestart(t *testing.T) {
 	needPostgres(t)
 	t.Parallel()
-	dataDir := filepath.Join(tempDir(t), "var", "pgdata")
+	dataDir := filepath.Join(proctest.TempDir(t), "var", "pgdata")
 
 	begin := time.Now()
 	s := start(t, dataDir)
@@ -147,7 +131,7 @@ func TestStartStopRestart(t *testing.T) {
 func TestStartRefusesRunningCluster(t *testing.T) {
 	needPostgres(t)
 	t.Parallel()
-	dataDir := filepath.Join(tempDir(t), "pgdata")
+	dataDir := filepath.Join(proctest.TempDir(t), "pgdata")
 	s := start(t, dataDir)
 
 	_, err := Start(context.Background(), Options{DataDir: dataDir})
@@ -162,7 +146,7 @@ func TestStartRefusesRunningCluster(t *testing.T) {
 func TestStalePidFile(t *testing.T) {
 	needPostgres(t)
 	t.Parallel()
-	dataDir := filepath.Join(tempDir(t), "pgdata")
+	dataDir := filepath.Join(proctest.TempDir(t), "pgdata")
 	if err := start(t, dataDir).Stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +178,7 @@ func TestKill9(t *testing.T) {
 	needPostgres(t)
 	t.Parallel()
 	holdpg := proctest.Binary(t, proctest.Module+"/internal/testing/holdpg")
-	dir := tempDir(t)
+	dir := proctest.TempDir(t)
 
 	dataDir := filepath.Join(dir, "pgdata")
 	cmd := exec.Command(holdpg, dataDir)
@@ -259,7 +243,7 @@ func TestNotInstalled(t *testing.T) {
 
 func TestDataDirNotACluster(t *testing.T) {
 	needPostgres(t)
-	dataDir := filepath.Join(tempDir(t), "pgdata")
+	dataDir := filepath.Join(proctest.TempDir(t), "pgdata")
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +258,7 @@ func TestDataDirNotACluster(t *testing.T) {
 
 func BenchmarkWarmStart(b *testing.B) {
 	needPostgres(b)
-	dataDir := filepath.Join(tempDir(b), "pgdata")
+	dataDir := filepath.Join(proctest.TempDir(b), "pgdata")
 	if err := start(b, dataDir).Stop(); err != nil {
 		b.Fatal(err)
 	}

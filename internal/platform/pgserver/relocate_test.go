@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rkc-nl/rkc/internal/testing/proctest"
 )
 
 // TestPrivateDataFolder: a data folder below a 0700 directory (a checkout
@@ -23,7 +25,7 @@ func TestPrivateDataFolder(t *testing.T) {
 	if err := os.Chmod(private, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	clusterRoot := filepath.Join(tempDir(t), "clusters")
+	clusterRoot := filepath.Join(proctest.TempDir(t), "clusters")
 	dataDir := filepath.Join(private, "checkout", "var", "pgdata")
 	o := Options{DataDir: dataDir, ClusterRoot: clusterRoot}
 
@@ -95,7 +97,7 @@ func TestClusterRootUnusable(t *testing.T) {
 func TestSupervise(t *testing.T) {
 	needPostgres(t)
 	t.Parallel()
-	s := start(t, filepath.Join(tempDir(t), "pgdata"))
+	s := start(t, filepath.Join(proctest.TempDir(t), "pgdata"))
 	url := s.URL("postgres")
 	done := make(chan error, 1)
 	go func() { done <- s.Supervise(context.Background(), RestartPolicy{Max: 1, Window: time.Minute}) }()
@@ -131,7 +133,7 @@ func TestSupervise(t *testing.T) {
 func TestSuperviseStop(t *testing.T) {
 	needPostgres(t)
 	t.Parallel()
-	s := start(t, filepath.Join(tempDir(t), "pgdata"))
+	s := start(t, filepath.Join(proctest.TempDir(t), "pgdata"))
 	done := make(chan error, 1)
 	go func() { done <- s.Supervise(context.Background(), DefaultRestartPolicy) }()
 	if err := s.Stop(); err != nil {
@@ -155,7 +157,7 @@ func TestSuperviseStop(t *testing.T) {
 func TestAttach(t *testing.T) {
 	needPostgres(t)
 	t.Parallel()
-	dataDir := filepath.Join(tempDir(t), "pgdata")
+	dataDir := filepath.Join(proctest.TempDir(t), "pgdata")
 	if _, err := Attach(context.Background(), Options{DataDir: dataDir}); !errors.Is(err, ErrNotRunning) {
 		t.Fatalf("Attach with no server = %v, want ErrNotRunning", err)
 	}

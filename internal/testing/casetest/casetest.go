@@ -166,20 +166,12 @@ func Problem(t *testing.T, r *apptest.Response, status int, typ string) map[stri
 
 // CaseView is the part of a case answer the tests look at.
 type CaseView struct {
-	ID       string `json:"id"`
-	State    string `json:"state"`
-	Version  int    `json:"version"`
-	Relation string `json:"relation"`
-	Deadline *struct {
-		DueOn           string `json:"due_on"`
-		DaysLeft        int    `json:"days_left"`
-		WorkingDaysLeft int    `json:"working_days_left"`
-		DueSoon         bool   `json:"due_soon"`
-		Overdue         bool   `json:"overdue"`
-		Extended        bool   `json:"extended"`
-		NotHandledDueOn string `json:"not_handled_due_on"`
-	} `json:"deadline"`
-	ReceivedOn string `json:"received_on"`
+	ID         string          `json:"id"`
+	State      string          `json:"state"`
+	Version    int             `json:"version"`
+	Relation   string          `json:"relation"`
+	Deadline   *cases.Deadline `json:"deadline"`
+	ReceivedOn string          `json:"received_on"`
 	Panel      []struct {
 		ID string `json:"id"`
 	} `json:"panel"`

@@ -15,42 +15,22 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/platform/db"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/casetest"
 )
 
-// Cast is one service on a fresh database with a person per part.
+// Cast is casetest's cast with a second chair, who declares conflicts; the
+// complainant reads English.
 type Cast struct {
-	E            *apptest.Env
-	Complainant  *apptest.Person // BZK, reads English
-	Complainant2 *apptest.Person // FIN
-	Adviser      *apptest.Person
-	Respondent   *apptest.Person
-	Secretary    *apptest.Person
-	Chair        *apptest.Person
-	Chair2       *apptest.Person // a second chair, who declares conflicts
-	Member       *apptest.Person
-	Authority    *apptest.Person // BZK
-	AuthorityFIN *apptest.Person
+	*casetest.Cast
+	Chair2 *apptest.Person // SZW
 }
 
 // NewCast starts the service on a fresh database with the cast; the
 // complainant reads English.
 func NewCast(t *testing.T) *Cast {
 	t.Helper()
-	e := apptest.New(t)
-	g := apptest.Grant
-	c := &Cast{
-		E:            e,
-		Complainant:  e.Person("klager@test.rkc", "BZK", g("complainant", "BZK")),
-		Complainant2: e.Person("klager2@test.rkc", "FIN", g("complainant", "FIN")),
-		Adviser:      e.Person("vertrouwenspersoon@test.rkc", "BZK", g("adviser", "BZK")),
-		Respondent:   e.Person("aangeklaagde@test.rkc", "BZK", g("respondent", "BZK")),
-		Secretary:    e.Person("secretaris@test.rkc", "BZK", g("secretary", "*")),
-		Chair:        e.Person("voorzitter@test.rkc", "OCW", g("chair", "*")),
-		Chair2:       e.Person("voorzitter2@test.rkc", "SZW", g("chair", "*")),
-		Member:       e.Person("lid@test.rkc", "JenV", g("member", "*")),
-		Authority:    e.Person("gezag-bzk@test.rkc", "BZK", g("authority", "BZK")),
-		AuthorityFIN: e.Person("gezag-fin@test.rkc", "FIN", g("authority", "FIN")),
-	}
+	c := &Cast{Cast: casetest.NewCast(t)}
+	c.Chair2 = c.E.Person("voorzitter2@test.rkc", "SZW", apptest.Grant("chair", "*"))
 	c.Exec(t, `UPDATE persons SET language = 'en' WHERE id = ?`, c.Complainant.ID)
 	return c
 }
@@ -61,26 +41,6 @@ func (c *Cast) Exec(t *testing.T, q string, args ...any) {
 	if err := c.E.App.DB.Exec(q, args...).Error; err != nil {
 		t.Fatal(err)
 	}
-}
-
-// Count runs a query that counts.
-func (c *Cast) Count(t *testing.T, q string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := c.E.App.DB.Raw(q, args...).Scan(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// File files body as p and returns the case id.
-func (c *Cast) File(t *testing.T, p *apptest.Person, body map[string]any) string {
-	t.Helper()
-	var out struct {
-		ID string `json:"id"`
-	}
-	c.E.Must(201, p, "POST", "/api/v1/cases", body).Decode(t, &out)
-	return out.ID
 }
 
 // Registered files Complaint(sentinel) as p and has the secretary register
@@ -168,8 +128,8 @@ func (c *Cast) Outbox(t *testing.T) map[string]OutboxRow {
 }
 
 // Pending counts the rows not yet sent.
-func (c *Cast) Pending(t *testing.T) int {
-	return c.Count(t, `SELECT count(*) FROM outbox WHERE status <> 'sent'`)
+func (c *Cast) Pending(t *testing.T) int64 {
+	return c.Count(t, "outbox", "status <> 'sent'")
 }
 
 // Amsterdam returns 10:00 in Amsterdam on the given day of 2027.

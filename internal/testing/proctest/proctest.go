@@ -156,6 +156,39 @@ func (o *Output) String() string {
 	return o.b.String()
 }
 
+// TempDir is t.TempDir opened up for the postgres user: t.TempDir makes
+// 0700 directories, and as root PostgreSQL runs as postgres, who must pass
+// through them (as through a checkout under /tmp or /srv that `make run`
+// finds).
+func TempDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	if os.Geteuid() == 0 {
+		for _, d := range []string{filepath.Dir(dir), dir} {
+			if err := os.Chmod(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return dir
+}
+
+// PostmasterPID reads the pid of the server on pgData from its
+// postmaster.pid, as an operator would before a kill -9.
+func PostmasterPID(t testing.TB, pgData string) int {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(pgData, "postmaster.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(first))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pid
+}
+
 // PostgresPIDs lists the PostgreSQL processes serving dataDir: the
 // postmaster names it on its command line, and every backend works in it
 // (backends rewrite their command line, so that alone would miss them).

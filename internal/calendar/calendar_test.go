@@ -183,11 +183,21 @@ func TestIsNonWorkingDay(t *testing.T) {
 	}
 }
 
+// dayCase is one input day and the day a date function should give for it.
+type dayCase struct{ in, want time.Time }
+
+// checkDays runs a function from day to day over its cases.
+func checkDays(t *testing.T, name string, f func(time.Time) time.Time, cases []dayCase) {
+	t.Helper()
+	for _, c := range cases {
+		if got := f(c.in); !got.Equal(c.want) {
+			t.Errorf("%s(%s) = %s, want %s", name, fmtDay(c.in), fmtDay(got), fmtDay(c.want))
+		}
+	}
+}
+
 func TestShift(t *testing.T) {
-	cal := testCalendar(t)
-	tests := []struct {
-		in, want time.Time
-	}{
+	checkDays(t, "Shift", testCalendar(t).Shift, []dayCase{
 		{day(2026, time.March, 4), day(2026, time.March, 4)},         // Wed stays
 		{day(2026, time.March, 7), day(2026, time.March, 9)},         // Sat -> Mon
 		{day(2026, time.March, 8), day(2026, time.March, 9)},         // Sun -> Mon
@@ -196,12 +206,7 @@ func TestShift(t *testing.T) {
 		{day(2025, time.December, 25), day(2025, time.December, 29)}, // Christmas Thu+Fri, weekend
 		{day(2026, time.January, 1), day(2026, time.January, 5)},     // New Year, decree day, weekend
 		{day(2027, time.May, 5), day(2027, time.May, 10)},            // 5 May, Ascension, decree day, weekend
-	}
-	for _, tt := range tests {
-		if got := cal.Shift(tt.in); !got.Equal(tt.want) {
-			t.Errorf("Shift(%s) = %s, want %s", fmtDay(tt.in), fmtDay(got), fmtDay(tt.want))
-		}
-	}
+	})
 }
 
 func TestDecisionDue(t *testing.T) {
@@ -212,104 +217,30 @@ func TestDecisionDue(t *testing.T) {
 		extended bool
 		want     time.Time
 	}{
-		{
-			// The case docs/design.md is built around: ten weeks after Wed 24 Feb
-			// 2027 is Wed 5 May 2027, then Ascension Thu 6 May, the decree
-			// day Fri 7 May and the weekend.
-			name:    "5 May, Ascension, decree day, weekend",
-			receipt: day(2027, time.February, 24),
-			want:    day(2027, time.May, 10),
-		},
-		{
-			name:    "plain working day",
-			receipt: day(2026, time.March, 2), // Mon -> Mon 11 May 2026
-			want:    day(2026, time.May, 11),
-		},
-		{
-			name:    "Saturday",
-			receipt: day(2026, time.January, 10), // -> Sat 21 Mar 2026
-			want:    day(2026, time.March, 23),
-		},
-		{
-			name:    "Good Friday, weekend, Easter Monday",
-			receipt: day(2026, time.January, 23), // -> Fri 3 Apr 2026
-			want:    day(2026, time.April, 7),
-		},
-		{
-			name:    "King's Day",
-			receipt: day(2026, time.February, 16), // -> Mon 27 Apr 2026
-			want:    day(2026, time.April, 28),
-		},
-		{
-			name:    "5 May",
-			receipt: day(2026, time.February, 24), // -> Tue 5 May 2026
-			want:    day(2026, time.May, 6),
-		},
-		{
-			name:    "Whit Monday",
-			receipt: day(2026, time.March, 16), // -> Mon 25 May 2026
-			want:    day(2026, time.May, 26),
-		},
-		{
-			name:    "decree day after New Year",
-			receipt: day(2025, time.October, 24), // -> Fri 2 Jan 2026
-			want:    day(2026, time.January, 5),
-		},
-		{
-			name:    "decree day after Ascension",
-			receipt: day(2026, time.March, 6), // -> Fri 15 May 2026
-			want:    day(2026, time.May, 18),
-		},
-		{
-			name:    "King's Day and decree day 2028",
-			receipt: day(2028, time.February, 17), // leap year -> Thu 27 Apr 2028
-			want:    day(2028, time.May, 1),
-		},
-		{
-			name:    "Ascension and decree day 2028",
-			receipt: day(2028, time.March, 16), // -> Thu 25 May 2028
-			want:    day(2028, time.May, 29),
-		},
-		{
-			name:    "Christmas",
-			receipt: day(2026, time.October, 16), // -> Fri 25 Dec 2026
-			want:    day(2026, time.December, 28),
-		},
-		{
-			name:    "New Year",
-			receipt: day(2026, time.October, 23), // -> Fri 1 Jan 2027
-			want:    day(2027, time.January, 4),
-		},
-		{
-			name:     "extended, working day",
-			receipt:  day(2026, time.March, 2), // +98 -> Mon 8 Jun 2026
-			extended: true,
-			want:     day(2026, time.June, 8),
-		},
-		{
-			name:     "extended, Whit Monday",
-			receipt:  day(2027, time.February, 8), // +98 -> Mon 17 May 2027
-			extended: true,
-			want:     day(2027, time.May, 18),
-		},
-		{
-			name:    "same receipt not extended",
-			receipt: day(2027, time.February, 8), // +70 -> Mon 19 Apr 2027
-			want:    day(2027, time.April, 19),
-		},
-		{
-			// 23:30 UTC on 23 Feb is 00:30 on 24 Feb in Amsterdam.
-			name:    "instant late in the UTC day",
-			receipt: time.Date(2027, time.February, 23, 23, 30, 0, 0, time.UTC),
-			want:    day(2027, time.May, 10),
-		},
-		{
-			// 22:30 UTC on Mon 1 Jun is 00:30 CEST on Tue 2 Jun; from the UTC
-			// date the answer would be Mon 10 Aug.
-			name:    "instant in Amsterdam summer time",
-			receipt: time.Date(2026, time.June, 1, 22, 30, 0, 0, time.UTC),
-			want:    day(2026, time.August, 11),
-		},
+		// The case docs/design.md is built around: ten weeks after Wed 24 Feb
+		// 2027 is Wed 5 May 2027, then Ascension Thu 6 May, the decree day
+		// Fri 7 May and the weekend.
+		{"5 May, Ascension, decree day, weekend", day(2027, time.February, 24), false, day(2027, time.May, 10)},
+		{"plain working day", day(2026, time.March, 2), false, day(2026, time.May, 11)},                       // Mon -> Mon 11 May 2026
+		{"Saturday", day(2026, time.January, 10), false, day(2026, time.March, 23)},                           // -> Sat 21 Mar 2026
+		{"Good Friday, weekend, Easter Monday", day(2026, time.January, 23), false, day(2026, time.April, 7)}, // -> Fri 3 Apr 2026
+		{"King's Day", day(2026, time.February, 16), false, day(2026, time.April, 28)},                        // -> Mon 27 Apr 2026
+		{"5 May", day(2026, time.February, 24), false, day(2026, time.May, 6)},                                // -> Tue 5 May 2026
+		{"Whit Monday", day(2026, time.March, 16), false, day(2026, time.May, 26)},                            // -> Mon 25 May 2026
+		{"decree day after New Year", day(2025, time.October, 24), false, day(2026, time.January, 5)},         // -> Fri 2 Jan 2026
+		{"decree day after Ascension", day(2026, time.March, 6), false, day(2026, time.May, 18)},              // -> Fri 15 May 2026
+		{"King's Day and decree day 2028", day(2028, time.February, 17), false, day(2028, time.May, 1)},       // leap year -> Thu 27 Apr 2028
+		{"Ascension and decree day 2028", day(2028, time.March, 16), false, day(2028, time.May, 29)},          // -> Thu 25 May 2028
+		{"Christmas", day(2026, time.October, 16), false, day(2026, time.December, 28)},                       // -> Fri 25 Dec 2026
+		{"New Year", day(2026, time.October, 23), false, day(2027, time.January, 4)},                          // -> Fri 1 Jan 2027
+		{"extended, working day", day(2026, time.March, 2), true, day(2026, time.June, 8)},                    // +98 -> Mon 8 Jun 2026
+		{"extended, Whit Monday", day(2027, time.February, 8), true, day(2027, time.May, 18)},                 // +98 -> Mon 17 May 2027
+		{"same receipt not extended", day(2027, time.February, 8), false, day(2027, time.April, 19)},          // +70 -> Mon 19 Apr 2027
+		// 23:30 UTC on 23 Feb is 00:30 on 24 Feb in Amsterdam.
+		{"instant late in the UTC day", time.Date(2027, time.February, 23, 23, 30, 0, 0, time.UTC), false, day(2027, time.May, 10)},
+		// 22:30 UTC on Mon 1 Jun is 00:30 CEST on Tue 2 Jun; from the UTC
+		// date the answer would be Mon 10 Aug.
+		{"instant in Amsterdam summer time", time.Date(2026, time.June, 1, 22, 30, 0, 0, time.UTC), false, day(2026, time.August, 11)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -322,20 +253,12 @@ func TestDecisionDue(t *testing.T) {
 }
 
 func TestNotHandledDue(t *testing.T) {
-	cal := testCalendar(t)
-	tests := []struct {
-		receipt, want time.Time
-	}{
+	checkDays(t, "NotHandledDue", testCalendar(t).NotHandledDue, []dayCase{
 		{day(2026, time.March, 2), day(2026, time.March, 30)},        // Mon -> Mon
 		{day(2026, time.March, 30), day(2026, time.April, 28)},       // -> King's Day Mon 27 Apr
 		{day(2025, time.March, 21), day(2025, time.April, 22)},       // -> Good Friday 18 Apr, weekend, Easter Monday
 		{day(2025, time.November, 27), day(2025, time.December, 29)}, // -> Christmas Thu+Fri, weekend
-	}
-	for _, tt := range tests {
-		if got := cal.NotHandledDue(tt.receipt); !got.Equal(tt.want) {
-			t.Errorf("NotHandledDue(%s) = %s, want %s", fmtDay(tt.receipt), fmtDay(got), fmtDay(tt.want))
-		}
-	}
+	})
 }
 
 func TestWorkingDaysBetween(t *testing.T) {
@@ -400,74 +323,34 @@ func TestWorkingDaysBetweenMatchesDayByDay(t *testing.T) {
 func TestStatus(t *testing.T) {
 	cal := testCalendar(t)
 	tests := []struct {
-		name       string
-		due, today time.Time
-		want       DeadlineStatus
+		name                      string
+		due, today                time.Time
+		daysLeft, workingDaysLeft int
+		dueSoon, overdue          bool
 	}{
-		{
-			// Mon 23 Mar 2026, no holidays in March: 10-13, 16-20, 23 = 10
-			name:  "exactly ten working days",
-			due:   day(2026, time.March, 23),
-			today: day(2026, time.March, 9),
-			want:  DeadlineStatus{Due: day(2026, time.March, 23), DaysLeft: 14, WorkingDaysLeft: 10, DueSoon: true},
-		},
-		{
-			name:  "eleven working days",
-			due:   day(2026, time.March, 23),
-			today: day(2026, time.March, 6),
-			want:  DeadlineStatus{Due: day(2026, time.March, 23), DaysLeft: 17, WorkingDaysLeft: 11},
-		},
-		{
-			name:  "due today",
-			due:   day(2026, time.March, 23),
-			today: day(2026, time.March, 23),
-			want:  DeadlineStatus{Due: day(2026, time.March, 23), DaysLeft: 0, WorkingDaysLeft: 0, DueSoon: true},
-		},
-		{
-			name:  "late on the due day in Amsterdam",
-			due:   day(2026, time.March, 23),
-			today: time.Date(2026, time.March, 23, 22, 30, 0, 0, time.UTC), // 23:30 CET
-			want:  DeadlineStatus{Due: day(2026, time.March, 23), DaysLeft: 0, WorkingDaysLeft: 0, DueSoon: true},
-		},
-		{
-			name:  "just past midnight in Amsterdam",
-			due:   day(2026, time.March, 23),
-			today: time.Date(2026, time.March, 23, 23, 30, 0, 0, time.UTC), // 24 Mar 00:30 CET
-			want:  DeadlineStatus{Due: day(2026, time.March, 23), DaysLeft: -1, WorkingDaysLeft: -1, Overdue: true},
-		},
-		{
-			name:  "two days overdue",
-			due:   day(2026, time.March, 23),
-			today: day(2026, time.March, 25),
-			want:  DeadlineStatus{Due: day(2026, time.March, 23), DaysLeft: -2, WorkingDaysLeft: -2, Overdue: true},
-		},
-		{
-			name:  "overdue across a weekend",
-			due:   day(2026, time.March, 27), // Fri
-			today: day(2026, time.March, 30), // Mon
-			want:  DeadlineStatus{Due: day(2026, time.March, 27), DaysLeft: -3, WorkingDaysLeft: -1, Overdue: true},
-		},
-		{
-			// Mon 26 Apr -> Mon 10 May 2027: 28, 29, 30 Apr, 3, 4, 10 May;
-			// King's Day, 5 May, Ascension and the decree day do not count
-			name:  "holidays shrink the working days",
-			due:   day(2027, time.May, 10),
-			today: day(2027, time.April, 26),
-			want:  DeadlineStatus{Due: day(2027, time.May, 10), DaysLeft: 14, WorkingDaysLeft: 6, DueSoon: true},
-		},
-		{
-			// Mon 29 Mar -> Mon 10 May 2027: 4+5+5+5+4+2+1 working days
-			name:  "six weeks out",
-			due:   day(2027, time.May, 10),
-			today: day(2027, time.March, 29),
-			want:  DeadlineStatus{Due: day(2027, time.May, 10), DaysLeft: 42, WorkingDaysLeft: 26},
-		},
+		// Mon 23 Mar 2026, no holidays in March: 10-13, 16-20, 23 = 10
+		{"exactly ten working days", day(2026, time.March, 23), day(2026, time.March, 9), 14, 10, true, false},
+		{"eleven working days", day(2026, time.March, 23), day(2026, time.March, 6), 17, 11, false, false},
+		{"due today", day(2026, time.March, 23), day(2026, time.March, 23), 0, 0, true, false},
+		// 22:30 UTC is 23:30 CET
+		{"late on the due day in Amsterdam", day(2026, time.March, 23), time.Date(2026, time.March, 23, 22, 30, 0, 0, time.UTC), 0, 0, true, false},
+		// 23:30 UTC is 24 Mar 00:30 CET
+		{"just past midnight in Amsterdam", day(2026, time.March, 23), time.Date(2026, time.March, 23, 23, 30, 0, 0, time.UTC), -1, -1, false, true},
+		{"two days overdue", day(2026, time.March, 23), day(2026, time.March, 25), -2, -2, false, true},
+		// due Fri, today Mon
+		{"overdue across a weekend", day(2026, time.March, 27), day(2026, time.March, 30), -3, -1, false, true},
+		// Mon 26 Apr -> Mon 10 May 2027: 28, 29, 30 Apr, 3, 4, 10 May;
+		// King's Day, 5 May, Ascension and the decree day do not count
+		{"holidays shrink the working days", day(2027, time.May, 10), day(2027, time.April, 26), 14, 6, true, false},
+		// Mon 29 Mar -> Mon 10 May 2027: 4+5+5+5+4+2+1 working days
+		{"six weeks out", day(2027, time.May, 10), day(2027, time.March, 29), 42, 26, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			want := DeadlineStatus{Due: tt.due, DaysLeft: tt.daysLeft, WorkingDaysLeft: tt.workingDaysLeft, DueSoon: tt.dueSoon, Overdue: tt.overdue}
 			got := cal.Status(tt.due, tt.today)
-			if got != tt.want {
-				t.Errorf("Status(%s, %s) = %+v, want %+v", fmtDay(tt.due), tt.today, got, tt.want)
+			if got != want {
+				t.Errorf("Status(%s, %s) = %+v, want %+v", fmtDay(tt.due), tt.today, got, want)
 			}
 		})
 	}

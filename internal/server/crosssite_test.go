@@ -2,9 +2,8 @@ package server_test
 
 import (
 	"bytes"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -12,26 +11,16 @@ import (
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
-// multipartPost builds a post with one text file, as an HTML form with
-// enctype multipart/form-data on another site would send it.
-func multipartPost(t *testing.T, url string, fields map[string]string) *http.Request {
+// multipartPost builds a post with one text file after the form's fields,
+// as an HTML form with enctype multipart/form-data sends it.
+func multipartPost(t *testing.T, to string, fields url.Values, filename, content string) *http.Request {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, v := range fields {
-		mw.WriteField(k, v)
-	}
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", `form-data; name="file"; filename="vals.txt"`)
-	h.Set("Content-Type", "text/plain")
-	part, _ := mw.CreatePart(h)
-	part.Write([]byte("Ondergeschoven bewijs.\n"))
-	mw.Close()
-	req, err := http.NewRequest("POST", url, &buf)
+	body, formType := apptest.FormWithFile(t, fields, filename, "text/plain", []byte(content))
+	req, err := http.NewRequest("POST", to, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Content-Type", formType)
 	return req
 }
 
@@ -71,8 +60,8 @@ func TestCrossSiteMultipartPostRefused(t *testing.T) {
 		{"no origin, no token", nil},
 		{"wrong token", map[string]string{accounts.CSRFHeader: strings.Repeat("x", 43)}},
 	} {
-		for _, url := range []string{attachments, messages} {
-			req := multipartPost(t, url, map[string]string{"body": "Vals bericht"})
+		for _, to := range []string{attachments, messages} {
+			req := multipartPost(t, to, url.Values{"body": {"Vals bericht"}}, "vals.txt", "Ondergeschoven bewijs.\n")
 			req.AddCookie(session)
 			req.AddCookie(&http.Cookie{Name: accounts.CSRFCookie, Value: strings.Repeat("y", 43)})
 			for k, v := range forged.headers {
@@ -80,7 +69,7 @@ func TestCrossSiteMultipartPostRefused(t *testing.T) {
 			}
 			res := sendRaw(t, env, req)
 			if res.Status != http.StatusForbidden || !strings.Contains(string(res.Body), "/problems/csrf") {
-				t.Errorf("%s to %s: %d %s, want 403 csrf", forged.name, url, res.Status, res.Body)
+				t.Errorf("%s to %s: %d %s, want 403 csrf", forged.name, to, res.Status, res.Body)
 			}
 		}
 	}
@@ -99,7 +88,7 @@ func TestCrossSiteMultipartPostRefused(t *testing.T) {
 		{"csrf token", map[string]string{accounts.CSRFHeader: token}, false},
 		{"bearer token, whatever the origin", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://kwaadwillig.example"}, true},
 	} {
-		req := multipartPost(t, attachments, nil)
+		req := multipartPost(t, attachments, nil, "vals.txt", "Ondergeschoven bewijs.\n")
 		req.AddCookie(session)
 		req.AddCookie(&http.Cookie{Name: accounts.CSRFCookie, Value: token})
 		for k, v := range allowed.headers {

@@ -18,10 +18,6 @@ package server_test
 // own.
 
 import (
-	"bytes"
-	"mime/multipart"
-	"net/http"
-	"net/textproto"
 	"net/url"
 	"regexp"
 	"time"
@@ -100,21 +96,8 @@ func (w *world) message(p *apptest.Person, caseID, thread string, withFile bool)
 	if !withFile {
 		return w.env.Do(p, "POST", path, map[string]any{"body": "Een vraag over de hoorzitting."})
 	}
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	mw.WriteField("body", "Zie de bijlage.")
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", `form-data; name="file"; filename="brief.txt"`)
-	h.Set("Content-Type", "text/plain")
-	part, _ := mw.CreatePart(h)
-	part.Write([]byte("Brief van de leidinggevende.\n"))
-	mw.Close()
-	req, err := http.NewRequest("POST", w.env.Server.URL+path, &buf)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return w.env.Send(p, req)
+	return w.env.Send(p, multipartPost(w.t, w.env.Server.URL+path, url.Values{"body": {"Zie de bijlage."}},
+		"brief.txt", "Brief van de leidinggevende.\n"))
 }
 
 // convParam is the value of a conversations path parameter on case f.

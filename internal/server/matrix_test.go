@@ -31,9 +31,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"regexp"
 	"slices"
@@ -161,15 +159,19 @@ PUT    /api/v1/reports/recommendations/:year        -                      401  
 POST   /api/v1/reports/recommendations/:year/adopt  -                      401  403  403  403  403  403  403  403  403  403  200  200  403  403   403  403  403  403
 `
 
+// publicRoute is a route anyone may call without a session, with the
+// status they get.
+type publicRoute struct {
+	method, path string
+	want         int
+}
+
 // publicRoutes answer without a session: the ops endpoints, the API
 // document, signing in (with a password or an OpenID provider), asking for
 // and using a password link, and the anonymous signal with its receipt code. The
 // two echo_route_not_found entries are echo's fallbacks for unknown paths
 // under /api/v1 (registered by the group's middleware): they answer 404.
-var publicRoutes = []struct {
-	method, path string
-	want         int
-}{
+var publicRoutes = []publicRoute{
 	{"GET", "/healthz", 200},
 	{"GET", "/readyz", 200},
 	{"GET", "/api/v1/openapi.yaml", 200},
@@ -304,10 +306,7 @@ POST   /signal/follow/complaint                     -                           
 // webPublicRoutes are the pages anyone may open without a session, with the
 // status a visitor gets; echo_route_not_found /* is the web's page for
 // unknown addresses.
-var webPublicRoutes = []struct {
-	method, path string
-	want         int
-}{
+var webPublicRoutes = []publicRoute{
 	{"GET", "/", 200},
 	{"GET", "/lang/:lang", 303},
 	{"GET", "/login", 200},
@@ -680,23 +679,8 @@ func adviceInput() cases.AdviceInput {
 
 func (w *world) upload(p *apptest.Person, caseID string) *apptest.Response {
 	w.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", `form-data; name="file"; filename="verklaring.txt"`)
-	h.Set("Content-Type", "text/plain")
-	part, err := mw.CreatePart(h)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	part.Write([]byte("Verklaring van een collega over het overleg van 3 maart.\n"))
-	mw.Close()
-	req, err := http.NewRequest("POST", w.env.Server.URL+"/api/v1/cases/"+caseID+"/attachments", &buf)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return w.env.Send(p, req)
+	return w.env.Send(p, multipartPost(w.t, w.env.Server.URL+"/api/v1/cases/"+caseID+"/attachments", nil,
+		"verklaring.txt", "Verklaring van een collega over het overleg van 3 maart.\n"))
 }
 
 func (w *world) mustUpload(p *apptest.Person, caseID string) string {
@@ -1015,20 +999,8 @@ func (w *world) webDo(p *apptest.Person, method, path string, form url.Values, f
 			form.Set("csrf", webCSRF)
 		}
 		if file {
-			var buf bytes.Buffer
-			mw := multipart.NewWriter(&buf)
-			for k, vs := range form {
-				for _, v := range vs {
-					mw.WriteField(k, v)
-				}
-			}
-			h := textproto.MIMEHeader{}
-			h.Set("Content-Disposition", `form-data; name="file"; filename="verklaring.txt"`)
-			h.Set("Content-Type", "text/plain")
-			part, _ := mw.CreatePart(h)
-			part.Write([]byte("Verklaring van een collega.\n"))
-			mw.Close()
-			body, contentType = &buf, mw.FormDataContentType()
+			b, formType := apptest.FormWithFile(t, form, "verklaring.txt", "text/plain", []byte("Verklaring van een collega.\n"))
+			body, contentType = bytes.NewReader(b), formType
 		} else {
 			body, contentType = strings.NewReader(form.Encode()), "application/x-www-form-urlencoded"
 		}

@@ -23,9 +23,8 @@ import (
 // The admin grants itself the secretary's role and reads every case: now
 // refused, whatever the role, through the API and the admin page.
 func TestAttackAdminSelfGrant(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
-	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	e := parallelEnv(t)
+	adm := admin(e)
 	for _, role := range []string{authz.Secretary, authz.Reporter, authz.Complainant} {
 		accountstest.ExpectProblem(t, e.Do(adm, "POST", "/api/v1/accounts/"+adm.ID.String()+"/grants", authz.Grant{Role: role, Domain: authz.AnyDomain}),
 			403, "own-grant")
@@ -55,7 +54,7 @@ func TestAttackAdminSelfGrant(t *testing.T) {
 func TestAttackAdminHiddenAccount(t *testing.T) {
 	t.Parallel()
 	e, box := accountstest.NewEnv(t, nil)
-	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	adm := admin(e)
 	c := adminPage(t, e, adm)
 	status, h, _ := c.Post("/admin/accounts", url.Values{"email": {"handlanger@test.rkc"}, "name": {"Handlanger"}, "ministry": {"BZK"},
 		"password": {"gekozen door beheer"}, "role": {authz.Secretary}, "domain": {authz.AnyDomain}})
@@ -90,8 +89,7 @@ func TestAttackAdminHiddenAccount(t *testing.T) {
 // export: now enrolment asks for a recent proof itself, and confirming it
 // never refreshes one.
 func TestAttackStepUpThroughEnrolment(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
+	e := parallelEnv(t)
 	e.Clock.Set(accountstest.StepStart(time.Now()))
 	gezag := e.Person("gezag@test.rkc", "FIN", apptest.Grant(authz.Authority, "FIN"))
 	stale := func(p *apptest.Person) {
@@ -106,7 +104,7 @@ func TestAttackStepUpThroughEnrolment(t *testing.T) {
 
 	// A complainant may set one up without a recent proof, but confirming
 	// it does not make the session's proof recent.
-	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
+	kl := complainant(e)
 	stale(kl)
 	_, _, token := enrol(t, e, kl.Token)
 	caller, err := e.App.Accounts.Authenticate(t.Context(), token)
@@ -124,9 +122,8 @@ func TestAttackStepUpThroughEnrolment(t *testing.T) {
 // The same through the pages: a stale session is sent to sign in again
 // instead of being shown a secret.
 func TestAttackStepUpThroughEnrolmentWeb(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
-	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
+	e := parallelEnv(t)
+	sec := secretary(e)
 	c := accountstest.NewWebClient(t, e)
 	jarCookie(t, c, e, sec.Token)
 	if err := e.App.DB.Exec(`UPDATE sessions SET authenticated_at = now() - interval '2 hours' WHERE person_id = ?`, sec.ID).Error; err != nil {
@@ -151,8 +148,7 @@ var oneTimePassword = regexp.MustCompile(`^\S{15,}$`)
 // the first sign-in must replace it and set up a second factor before
 // anything else works, and the printed one never works again.
 func TestAttackReusedFirstPassword(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
+	e := parallelEnv(t)
 	ctx := t.Context()
 	e.App.DB.Exec(`DELETE FROM role_grants WHERE role = 'admin'`)
 	printed, err := e.App.Accounts.EnsureAdmin(ctx, "eerste@test.rkc")
@@ -225,10 +221,9 @@ func TestAttackBystanderLockout(t *testing.T) {
 // leaves the person without the role; the operator's command only when
 // nobody in RKC can decide.
 func TestFourEyes(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
+	e := parallelEnv(t)
 	ctx := t.Context()
-	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	adm := admin(e)
 	p := e.Person("nieuw@test.rkc", "BZK")
 	request := func(by *apptest.Person, g authz.Grant) string {
 		t.Helper()

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/testing/accountstest"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
@@ -82,4 +83,29 @@ func mustSession(t *testing.T, e *apptest.Env, p *apptest.Person) string {
 		t.Fatal(err)
 	}
 	return token
+}
+
+// parallelEnv runs t in parallel with the others in an environment of its
+// own, configured as shipped; a test that reads the mail calls
+// accountstest.NewEnv itself.
+func parallelEnv(t *testing.T) *apptest.Env {
+	t.Helper()
+	t.Parallel()
+	e, _ := accountstest.NewEnv(t, nil)
+	return e
+}
+
+// The people most tests here need, one of each per environment: an admin
+// (beheer@), a complainant of BZK (klager@) and a committee secretary
+// (secretaris@).
+func admin(e *apptest.Env) *apptest.Person {
+	return e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+}
+
+func complainant(e *apptest.Env) *apptest.Person {
+	return e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
+}
+
+func secretary(e *apptest.Env) *apptest.Person {
+	return e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
 }

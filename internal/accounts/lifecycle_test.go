@@ -32,7 +32,7 @@ func sameAnswer(t *testing.T, what string, a, b *apptest.Response) {
 func TestPasswordReset(t *testing.T) {
 	t.Parallel()
 	e, box := accountstest.NewEnv(t, nil)
-	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
+	kl := complainant(e)
 	known := e.Do(nil, "POST", "/api/v1/password-reset", map[string]string{"email": "Klager@test.rkc"})
 	unknown := e.Do(nil, "POST", "/api/v1/password-reset", map[string]string{"email": "niemand@test.rkc"})
 	if known.Status != http.StatusAccepted {
@@ -80,7 +80,7 @@ func TestPasswordReset(t *testing.T) {
 func TestInvitation(t *testing.T) {
 	t.Parallel()
 	e, box := accountstest.NewEnv(t, nil)
-	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	adm := admin(e)
 	e.Person("bestaand@test.rkc", "FIN", apptest.Grant(authz.Complainant, "FIN"))
 	inv := func(email string) *apptest.Response {
 		return e.Do(adm, "POST", "/api/v1/invitations", accounts.Invitation{Email: email, Name: "Nieuw Lid", Ministry: "AZ",
@@ -152,7 +152,7 @@ func TestUnusedAccounts(t *testing.T) {
 	e, _ := accountstest.NewEnv(t, map[string]string{"RKC_ACCOUNT_UNUSED_DAYS": "30"})
 	start := time.Now()
 	e.Clock.Set(start)
-	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	adm := admin(e)
 	used := e.Person("actief@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
 	e.Person("stil@test.rkc", "AZ", apptest.Grant(authz.Member, authz.AnyDomain))
 	gone := e.Person("weg@test.rkc", "AZ", apptest.Grant(authz.Member, authz.AnyDomain))
@@ -200,7 +200,7 @@ func TestUnusedAccounts(t *testing.T) {
 func TestPasswordLinkPage(t *testing.T) {
 	t.Parallel()
 	e, box := accountstest.NewEnv(t, nil)
-	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	adm := admin(e)
 	e.Must(202, adm, "POST", "/api/v1/invitations", map[string]any{"email": "nieuw@test.rkc", "name": "Nieuw", "ministry": "BZK",
 		"roles": []authz.Grant{{Role: authz.Complainant, Domain: "BZK"}}})
 	link := box.Last(t, "nieuw@test.rkc").Link

@@ -41,10 +41,9 @@ func limited(t *testing.T, what string, n int, send func(i int) *apptest.Respons
 }
 
 func TestRateLimits(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
-	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
-	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
+	e := parallelEnv(t)
+	adm := admin(e)
+	kl := complainant(e)
 	ctx := t.Context()
 
 	t.Run("sign-in per account", func(t *testing.T) {
@@ -127,10 +126,9 @@ func setFailures(t *testing.T, e *apptest.Env, key string, n int) {
 
 // Wrong second-factor codes are limited per account like passwords.
 func TestOTPRateLimit(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
+	e := parallelEnv(t)
 	e.Clock.Set(accountstest.StepStart(time.Now()))
-	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
+	sec := secretary(e)
 	s := signIn(t, e, sec)
 	secret, _, _ := enrol(t, e, s.Token)
 	s = signIn(t, e, sec)

@@ -17,10 +17,9 @@ import (
 // Deactivation ends every session of the account at once: the next request
 // with any of its tokens is unauthenticated, and so is a new sign-in.
 func TestDeactivationEndsSessions(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
-	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
-	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
+	e := parallelEnv(t)
+	adm := admin(e)
+	kl := complainant(e)
 	s := signIn(t, e, kl)
 	e.Must(200, kl, "GET", "/api/v1/me", nil)
 	e.Must(200, as(s.Token), "GET", "/api/v1/cases", nil)
@@ -45,9 +44,8 @@ func TestDeactivationEndsSessions(t *testing.T) {
 
 // A person lists their sessions and ends one; nobody else's.
 func TestMySessions(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
-	me := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
+	e := parallelEnv(t)
+	me := complainant(e)
 	other := e.Person("ander@test.rkc", "FIN", apptest.Grant(authz.Complainant, "FIN"))
 	var s session
 	req, _ := http.NewRequest("POST", e.Server.URL+"/api/v1/session", strings.NewReader(`{"email":"klager@test.rkc","password":"`+apptest.Password+`"}`))
@@ -93,9 +91,8 @@ func TestMySessions(t *testing.T) {
 
 // A sign-in always gets a new token and ends the session it came with.
 func TestSignInRotatesSession(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
-	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
+	e := parallelEnv(t)
+	kl := complainant(e)
 	var s session
 	e.Do(kl, "POST", "/api/v1/session", map[string]string{"email": kl.Email, "password": apptest.Password}).Decode(t, &s)
 	if s.Token == "" || s.Token == kl.Token {
@@ -137,12 +134,11 @@ func TestSessionTimeouts(t *testing.T) {
 // need a recent proof of identity; re-authenticating gives it, with the
 // second factor where the account has one.
 func TestReauthentication(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
+	e := parallelEnv(t)
 	chair := e.Person("voorzitter@test.rkc", "OCW", apptest.Grant(authz.Chair, authz.AnyDomain))
 	gezag := e.Person("gezag@test.rkc", "FIN", apptest.Grant(authz.Authority, "FIN"))
 	fg := e.Person("fg@test.rkc", "BZK", apptest.Grant(authz.PrivacyOfficer, authz.AnyDomain))
-	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
+	kl := complainant(e)
 	e.OpenDataSubjectRequest(fg.ID, kl.ID) // exports of others need a request
 	stale := func(p *apptest.Person) {
 		if err := e.App.DB.Exec(`UPDATE sessions SET authenticated_at = now() - interval '6 minutes' WHERE person_id = ?`, p.ID).Error; err != nil {
@@ -203,9 +199,8 @@ func TestReauthentication(t *testing.T) {
 // person's sessions end: a privilege change takes a new session. A role
 // that opens cases waits for a second person (TestFourEyes in duties_test.go).
 func TestGrantsAreLogged(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
-	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	e := parallelEnv(t)
+	adm := admin(e)
 	chair := e.Person("voorzitter@test.rkc", "BZK", apptest.Grant(authz.Chair, authz.AnyDomain))
 	p := e.Person("lid@test.rkc", "AZ")
 	base := "/api/v1/accounts/" + p.ID.String() + "/grants"
@@ -249,8 +244,7 @@ func TestGrantsAreLogged(t *testing.T) {
 // than half a minute, so a burst of reads writes nothing; a withdrawn grant
 // and a deactivated account still take effect at the very next request.
 func TestSessionTouchedOnlyWhenDue(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
+	e := parallelEnv(t)
 	p := e.Person("a@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"), apptest.Grant(authz.Reporter, authz.AnyDomain))
 	ageAfterRequest := func(setAgo string) float64 {
 		t.Helper()
@@ -284,12 +278,11 @@ func TestSessionTouchedOnlyWhenDue(t *testing.T) {
 // request and account creation are each on the access log, with who and
 // from where, and never with a password or a code.
 func TestAccountEventsLogged(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
+	e := parallelEnv(t)
 	e.Clock.Set(accountstest.StepStart(time.Now()))
 	ctx := t.Context()
 	const client = "127.0.0.1"
-	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
+	sec := secretary(e)
 	accountstest.One(t, e, accounts.ActAccountCreated+sec.ID.String(), nil, "")
 
 	// Failures: a known account, an unknown one.
@@ -325,7 +318,7 @@ func TestAccountEventsLogged(t *testing.T) {
 
 	// Switching the account off and on, by an admin, and the sessions that
 	// ended with it.
-	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	adm := admin(e)
 	e.Must(204, adm, "POST", "/api/v1/accounts/"+sec.ID.String()+"/deactivate", nil)
 	e.Must(204, adm, "POST", "/api/v1/accounts/"+sec.ID.String()+"/activate", nil)
 	accountstest.One(t, e, "account:deactivate:"+sec.ID.String(), &adm.ID, client)

@@ -17,11 +17,10 @@ import (
 // up of the second factor, neither through the API nor through the pages;
 // once it is set up, every later sign-in waits for a code.
 func TestStaffNeedsSecondFactor(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
+	e := parallelEnv(t)
 	e.Clock.Set(accountstest.StepStart(time.Now()))
-	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
-	kl := e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK"))
+	sec := secretary(e)
+	kl := complainant(e)
 	filed := e.Must(201, kl, "POST", "/api/v1/cases", cases.Complaint{Category: "bullying", Description: "Ik word buitengesloten.",
 		Respondent: cases.Respondent{Name: "J. Jansen", Ministry: "BZK"}}).Map(t)
 	caseID := filed["id"].(string)
@@ -86,8 +85,7 @@ func TestStaffNeedsSecondFactor(t *testing.T) {
 // Codes of the previous and the next 30-second step are accepted, an older
 // one is not, and no code is accepted twice.
 func TestTOTPSteps(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
+	e := parallelEnv(t)
 	t0 := accountstest.StepStart(time.Now())
 	e.Clock.Set(t0)
 	chair := e.Person("voorzitter@test.rkc", "OCW", apptest.Grant(authz.Chair, authz.AnyDomain))
@@ -146,8 +144,7 @@ func TestTOTPSteps(t *testing.T) {
 
 // A recovery code stands in for the authenticator once.
 func TestRecoveryCodes(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
+	e := parallelEnv(t)
 	e.Clock.Set(accountstest.StepStart(time.Now()))
 	fg := e.Person("fg@test.rkc", "BZK", apptest.Grant(authz.PrivacyOfficer, authz.AnyDomain))
 	s := signIn(t, e, fg)
@@ -183,7 +180,7 @@ func TestRecoveryCodes(t *testing.T) {
 	}
 
 	// The admin removes a lost second factor; the next sign-in sets up a new one.
-	adm := e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain))
+	adm := admin(e)
 	e.Must(204, adm, "DELETE", "/api/v1/accounts/"+fg.ID.String()+"/totp", nil)
 	if !accountstest.AccessLogged(t, e, "account:second-factor-reset:"+fg.ID.String()) {
 		t.Error("the reset of the second factor is not in the access log")

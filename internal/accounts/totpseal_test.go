@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/crypto"
 	"github.com/rkc-nl/rkc/internal/privacy"
 	"github.com/rkc-nl/rkc/internal/testing/accountstest"
@@ -24,7 +23,7 @@ func TestTOTPSecretsSealed(t *testing.T) {
 	oldKey, newKey := masterKey(t), masterKey(t)
 	e, _ := accountstest.NewEnv(t, map[string]string{"RKC_MASTER_KEYS": "old:" + oldKey})
 	e.Clock.Set(accountstest.StepStart(time.Now()))
-	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
+	sec := secretary(e)
 	secret, _, token := enrol(t, e, sec.Token)
 	var pending struct {
 		Secret string `json:"secret"`
@@ -90,10 +89,9 @@ func masterKey(t *testing.T) string {
 // A secret an older version stored in plain text is sealed at start and
 // its plain copy emptied; codes of it still sign in.
 func TestPlainTOTPSecretsSealedAtStart(t *testing.T) {
-	t.Parallel()
-	e, _ := accountstest.NewEnv(t, nil)
+	e := parallelEnv(t)
 	e.Clock.Set(accountstest.StepStart(time.Now()))
-	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain))
+	sec := secretary(e)
 	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	if err := e.App.DB.Exec(`INSERT INTO totp_secrets (person_id, plain_secret, plain_pending, confirmed_at) VALUES (?, ?, 'PENDINGSECRET', now())`,
 		sec.ID, secret).Error; err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/config"
 	"github.com/rkc-nl/rkc/internal/crypto"
 	"github.com/rkc-nl/rkc/internal/notify"
+	"github.com/rkc-nl/rkc/internal/platform/db"
 	"github.com/rkc-nl/rkc/internal/privacy"
 	"github.com/rkc-nl/rkc/internal/retention"
 )
@@ -27,6 +28,27 @@ import (
 func printJSON(w io.Writer, v any) {
 	b, _ := json.MarshalIndent(v, "", "  ")
 	fmt.Fprintln(w, string(b))
+}
+
+// migrateCommand brings the schema up to date and grants the application
+// role its rights, always (a role declared after the last migration gets
+// its rights this way). It needs only the owner's login: the migration job
+// of a cluster gets no other (RKC_OWNER_DATABASE_URL, else DATABASE_URL).
+func migrateCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, _ []string, _ io.Writer) error {
+	url := cfg.OwnerDatabaseURL
+	if url == "" {
+		url = cfg.DatabaseURL
+	}
+	if url == "" {
+		return withDB(ctx, cfg, log, func(*gorm.DB, *sql.DB) error { return nil })
+	}
+	gdb, err := db.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer db.Close(gdb)
+	sqlDB, _ := gdb.DB()
+	return db.Migrate(ctx, sqlDB, log)
 }
 
 // keysCommand rotates and retires master keys.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"path/filepath"
 
@@ -160,27 +159,6 @@ func migrateAsOwner(ctx context.Context, appURL, ownerURL string, log *slog.Logg
 		return err
 	}
 	return nil
-}
-
-// migrateCommand brings the schema up to date and grants the application
-// role its rights, always (a role declared after the last migration gets
-// its rights this way). It needs only the owner's login: the migration job
-// of a cluster gets no other (RKC_OWNER_DATABASE_URL, else DATABASE_URL).
-func migrateCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, _ []string, _ io.Writer) error {
-	url := cfg.OwnerDatabaseURL
-	if url == "" {
-		url = cfg.DatabaseURL
-	}
-	if url == "" {
-		return withDB(ctx, cfg, log, func(*gorm.DB, *sql.DB) error { return nil })
-	}
-	gdb, err := db.Open(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer db.Close(gdb)
-	sqlDB, _ := gdb.DB()
-	return db.Migrate(ctx, sqlDB, log)
 }
 
 // withDB opens the database for a command (openDatabase), runs fn and

@@ -11,6 +11,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 	"gorm.io/gorm"
 
+	"github.com/rkc-nl/rkc/e2e/internal/smtptest"
 	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/testing/notifytest"
 )
@@ -21,7 +22,7 @@ func testOptions(gdb *gorm.DB, t notify.Transport) notify.WorkerOptions {
 		Backoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, PollInterval: 20 * time.Millisecond, MaxAttempts: 100}
 }
 
-func smtpTo(t testing.TB, m *mailServer) *notify.SMTP {
+func smtpTo(t testing.TB, m *smtptest.Server) *notify.SMTP {
 	t.Helper()
 	tr, err := notify.NewSMTP(notify.SMTPConfig{Host: m.Host(), Port: m.Port(), TLS: notify.TLSNone, Timeout: 5 * time.Second})
 	if err != nil {
@@ -40,7 +41,7 @@ func runWorker(t *testing.T, w *notify.Worker) {
 }
 
 // newWorker runs a worker on the service's database delivering to m.
-func newWorker(t *testing.T, c *notifytest.Cast, m *mailServer) *notify.Worker {
+func newWorker(t *testing.T, c *notifytest.Cast, m *smtptest.Server) *notify.Worker {
 	t.Helper()
 	w, err := notify.NewWorker(testOptions(c.E.App.DB, smtpTo(t, m)))
 	if err != nil {
@@ -51,7 +52,7 @@ func newWorker(t *testing.T, c *notifytest.Cast, m *mailServer) *notify.Worker {
 
 // checkOnce checks that the messages are exactly the outbox rows, each
 // received once, with the Message-ID naming the row.
-func checkOnce(t *testing.T, c *notifytest.Cast, msgs []received) {
+func checkOnce(t *testing.T, c *notifytest.Cast, msgs []smtptest.Message) {
 	t.Helper()
 	rows := c.Outbox(t)
 	seen := map[string]int{}

@@ -18,6 +18,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 	"gorm.io/gorm"
 
+	"github.com/rkc-nl/rkc/e2e/internal/smtptest"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/i18n"
 	"github.com/rkc-nl/rkc/internal/notify"
@@ -41,7 +42,7 @@ func TestEveryKindReachesItsRecipients(t *testing.T) {
 	t.Parallel()
 	c := notifytest.NewCast(t)
 	e := c.E
-	srv := newMailServer(t)
+	srv := smtptest.New(t, smtptest.Options{})
 	var wants []want
 	expect := func(kind, id string, to ...*apptest.Person) {
 		for _, p := range to {
@@ -235,7 +236,7 @@ func TestEveryKindReachesItsRecipients(t *testing.T) {
 func TestSMTPOutageDeliversExactlyOnce(t *testing.T) {
 	t.Parallel()
 	c := notifytest.NewCast(t)
-	srv := newMailServer(t)
+	srv := smtptest.New(t, smtptest.Options{})
 	srv.Stop()
 	runWorker(t, newWorker(t, c, srv))
 
@@ -269,7 +270,7 @@ func TestSMTPOutageDeliversExactlyOnce(t *testing.T) {
 }
 
 // startWorkerProcess starts the test binary as a worker-only instance.
-func startWorkerProcess(t *testing.T, c *notifytest.Cast, srv *mailServer) *exec.Cmd {
+func startWorkerProcess(t *testing.T, c *notifytest.Cast, srv *smtptest.Server) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), workerEnv+"=1", "DATABASE_URL="+c.E.Config.DatabaseURL, fmt.Sprintf("SMTP_PORT=%d", srv.Port()))
@@ -307,7 +308,7 @@ func startWorkerProcess(t *testing.T, c *notifytest.Cast, srv *mailServer) *exec
 func TestKillNineBetweenCommitAndDelivery(t *testing.T) {
 	t.Parallel()
 	c := notifytest.NewCast(t)
-	srv := newMailServer(t)
+	srv := smtptest.New(t, smtptest.Options{})
 	for i := 0; i < 3; i++ {
 		c.Registered(t, c.Complainant, sentinel)
 	}
@@ -319,7 +320,7 @@ func TestKillNineBetweenCommitAndDelivery(t *testing.T) {
 	gate := srv.HoldNext()
 	first := startWorkerProcess(t, c, srv)
 	select {
-	case <-gate.entered:
+	case <-gate.Entered:
 	case <-time.After(20 * time.Second):
 		t.Fatal("the worker process never reached the mail server")
 	}
@@ -329,7 +330,7 @@ func TestKillNineBetweenCommitAndDelivery(t *testing.T) {
 		t.Fatal(err)
 	}
 	first.Wait()
-	close(gate.release)
+	close(gate.Release)
 	if n := len(srv.Messages()); n != 0 {
 		t.Fatalf("%d messages accepted before the restart", n)
 	}
@@ -354,7 +355,7 @@ func TestKillNineBetweenCommitAndDelivery(t *testing.T) {
 func TestTwoInstancesThousandMessages(t *testing.T) {
 	t.Parallel()
 	c := notifytest.NewCast(t)
-	srv := newMailServer(t)
+	srv := smtptest.New(t, smtptest.Options{})
 	ctx := context.Background()
 	id := c.Registered(t, c.Complainant, sentinel) // one acknowledgement
 	caseID := uuid.MustParse(id)
@@ -402,7 +403,7 @@ func TestTwoInstancesThousandMessages(t *testing.T) {
 func TestDeadLetterOnTheBoard(t *testing.T) {
 	t.Parallel()
 	c := notifytest.NewCast(t)
-	srv := newMailServer(t)
+	srv := smtptest.New(t, smtptest.Options{})
 	srv.Stop()
 	o := testOptions(c.E.App.DB, smtpTo(t, srv))
 	o.MaxAttempts = 3
@@ -494,7 +495,7 @@ func (c *crashBeforeCommit) Send(ctx context.Context, id uuid.UUID, date time.Ti
 func TestAcceptedButNotRecordedIsSentAgain(t *testing.T) {
 	t.Parallel()
 	c := notifytest.NewCast(t)
-	srv := newMailServer(t)
+	srv := smtptest.New(t, smtptest.Options{})
 	c.Registered(t, c.Complainant, sentinel)
 	w, err := notify.NewWorker(testOptions(c.E.App.DB, &crashBeforeCommit{Transport: smtpTo(t, srv), t: t, url: c.E.Config.DatabaseURL}))
 	if err != nil {
@@ -525,11 +526,8 @@ func TestAcceptedButNotRecordedIsSentAgain(t *testing.T) {
 func TestStartTLSWithCredentials(t *testing.T) {
 	t.Parallel()
 	c := notifytest.NewCast(t)
-	cert, pool := selfSigned(t)
-	srv := &mailServer{t: t, addr: "127.0.0.1:0", changed: make(chan struct{}),
-		TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, User: "rkc", Password: "s3cret-pw"}
-	srv.Start()
-	t.Cleanup(srv.Stop)
+	cert, pool := smtptest.SelfSigned(t)
+	srv := smtptest.New(t, smtptest.Options{TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, User: "rkc", Password: "s3cret-pw"})
 	c.Registered(t, c.Complainant, sentinel)
 	ctx := context.Background()
 
@@ -571,7 +569,7 @@ func TestStartTLSWithCredentials(t *testing.T) {
 
 	// A server that does not offer STARTTLS is refused in starttls mode
 	// rather than sent to in the clear.
-	plain := newMailServer(t)
+	plain := smtptest.New(t, smtptest.Options{})
 	c.E.App.DB.Exec(`UPDATE outbox SET status = 'pending', sent_at = NULL, next_attempt_at = now()`)
 	strict, _ := notify.NewSMTP(notify.SMTPConfig{Host: plain.Host(), Port: plain.Port(), TLS: notify.TLSStartTLS, Timeout: 5 * time.Second})
 	w, _ = notify.NewWorker(testOptions(c.E.App.DB, strict))

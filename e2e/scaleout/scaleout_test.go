@@ -15,6 +15,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/rkc-nl/rkc/e2e/internal/smtptest"
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/platform/db"
@@ -38,7 +39,7 @@ const jobInterval = 300 * time.Millisecond
 // them, and every notification goes out once.
 func TestTwoInstances(t *testing.T) {
 	url := dbtest.NewURL(t)
-	mailer := newMailCatcher(t)
+	mailer := smtptest.New(t, smtptest.Options{})
 	env := map[string]string{
 		"DATABASE_URL":                dbtest.AppURL(t, url), // as in production: the owner migrates, the service logs in as rkc_app
 		"RKC_OWNER_DATABASE_URL":      url,
@@ -232,7 +233,7 @@ func TestTwoInstances(t *testing.T) {
 		gdb.Raw(`SELECT id::text FROM outbox WHERE status = 'sent'`).Scan(&ids)
 		msgs := mailer.Messages()
 		seen := map[string]int{}
-		idRe := regexp.MustCompile(`^<([0-9a-f-]{36})@`)
+		idRe := regexp.MustCompile(`^([0-9a-f-]{36})@`) // smtptest keeps the Message-ID without its angle brackets
 		for _, m := range msgs {
 			if mm := idRe.FindStringSubmatch(m.MessageID); mm != nil {
 				seen[mm[1]]++

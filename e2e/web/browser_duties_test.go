@@ -46,9 +46,7 @@ func TestDutiesPages(t *testing.T) {
 	}
 	first := newTab(t, c.e.Server.URL, "eerste-beheerder")
 	first.open("/login")
-	first.fill("#f-email", "eerste@test.rkc")
-	first.fill("#f-password", printed)
-	first.submit("form[action='/login'] button[type=submit]")
+	first.signIn("eerste@test.rkc", printed)
 	first.expect("eenmalige wachtwoord")
 	first.check("35-eerste-wachtwoord")
 	first.fill("#f-password", "mijn eigen lange wachtwoord")

@@ -220,12 +220,42 @@ func (b *tab) login(email, password string) {
 		}
 	}()
 	b.open("/login")
-	b.fill("#f-email", email)
-	b.fill("#f-password", password)
-	b.submit("form[action='/login'] button[type=submit]")
+	b.signIn(email, password)
 	if p := b.path(); !strings.HasPrefix(p, "/dashboard") {
 		b.t.Fatalf("%s: after signing in at %s: %s", b.name, p, b.text("main"))
 	}
+}
+
+// signIn fills in the sign-in form the tab shows and sends it.
+func (b *tab) signIn(email, password string) {
+	b.t.Helper()
+	b.fill("#f-email", email)
+	b.fill("#f-password", password)
+	b.submit("form[action='/login'] button[type=submit]")
+}
+
+// sendSignal sends the anonymous signal form the tab shows and returns the
+// receipt code the answer shows once.
+func (b *tab) sendSignal(category, message string) string {
+	b.t.Helper()
+	b.click("#f-category-" + category)
+	b.fill("#f-message", message)
+	b.submit("form[action='/signal'] button[type=submit]")
+	return strings.TrimSpace(b.text("#receipt-code"))
+}
+
+// enterCode enters a signal's receipt code in the follow-up form the tab
+// shows; followSignal opens that form first.
+func (b *tab) enterCode(code string) {
+	b.t.Helper()
+	b.fill("#f-code", code)
+	b.submit("form[action='/signal/follow'] button[type=submit]")
+}
+
+func (b *tab) followSignal(code string) {
+	b.t.Helper()
+	b.open("/signal/follow")
+	b.enterCode(code)
 }
 
 // axe runs axe-core on the page and fails on any WCAG 2.1 A or AA violation,
@@ -328,6 +358,16 @@ func (b *tab) shot(name string) {
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		b.t.Errorf("screenshot %s: %v", name, err)
 	}
+}
+
+// checkShown runs axe-core on the page as shown, in the language lang it
+// is in, and takes a screenshot: for the answer to a form (an error, a
+// receipt), which a GET does not show again, so check cannot switch its
+// language.
+func (b *tab) checkShown(name, lang string) {
+	b.t.Helper()
+	b.axe(name + " (" + lang + ")")
+	b.shot(name + "." + lang)
 }
 
 // check runs axe-core on the page in Dutch and in English and takes a

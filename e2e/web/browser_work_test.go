@@ -206,24 +206,16 @@ func TestSignalBecomesComplaint(t *testing.T) {
 	c := newCast(t)
 	b := newTab(t, c.e.Server.URL, "melder-naar-voren")
 	b.open("/signal")
-	b.click("#f-category-bullying")
-	b.fill("#f-message", "Mijn teamleider scheldt mij uit waar anderen bij zijn.")
-	b.submit("form[action='/signal'] button[type=submit]")
-	code := strings.TrimSpace(b.text("#receipt-code"))
+	code := b.sendSignal("bullying", "Mijn teamleider scheldt mij uit waar anderen bij zijn.")
 
-	b.open("/signal/follow")
-	b.fill("#f-code", code)
-	b.submit("form[action='/signal/follow'] button[type=submit]")
+	b.followSignal(code)
 	b.expect("Naar voren komen", "Meld u eerst aan")
 	b.submit("#convert-login")
-	b.fill("#f-email", c.complainant.Email)
-	b.fill("#f-password", apptest.Password)
-	b.submit("form[action='/login'] button[type=submit]")
+	b.signIn(c.complainant.Email, apptest.Password)
 	if p := b.path(); p != "/signal/follow" {
 		t.Fatalf("after signing in at %s, not back at the follow-up", p)
 	}
-	b.fill("#f-code", code)
-	b.submit("form[action='/signal/follow'] button[type=submit]")
+	b.enterCode(code)
 	b.expect("Klacht indienen met deze melding")
 	b.submit("form[action='/signal/follow/complaint'] button[type=submit]") // not confirmed
 	b.expect("Bevestig dat u van de melding een klacht wilt maken.")
@@ -237,9 +229,7 @@ func TestSignalBecomesComplaint(t *testing.T) {
 	b.check("55-melding-wordt-klacht", true)
 
 	// The same code cannot make a second complaint.
-	b.open("/signal/follow")
-	b.fill("#f-code", code)
-	b.submit("form[action='/signal/follow'] button[type=submit]")
+	b.followSignal(code)
 	b.click("#f-confirm")
 	b.submit("form[action='/signal/follow/complaint'] button[type=submit]")
 	b.expect("Van deze melding is al een klacht gemaakt.")

@@ -1,4 +1,7 @@
-package notify_test
+// Package smtptest is a real SMTP server on loopback (go-smtp) for the
+// tests of the e2e module that deliver mail: notification delivery
+// (e2e/notify) and the scale-out test's count of deliveries (e2e/scaleout).
+package smtptest
 
 import (
 	"bytes"
@@ -25,8 +28,8 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// received is one message the test server accepted.
-type received struct {
+// Message is one message the server accepted.
+type Message struct {
 	From      string
 	Rcpt      []string
 	Raw       []byte
@@ -36,41 +39,46 @@ type received struct {
 	MessageID string // without the angle brackets
 }
 
-// mailServer is a real SMTP server on loopback (go-smtp) that keeps what it
-// accepts. It can be stopped and started again on the same address, and it
-// can hold the next message before answering, to catch a client mid-delivery.
-type mailServer struct {
-	t    testing.TB
-	addr string
-
+// Options are what a Server asks of its clients; the zero value asks
+// nothing (RKC_SMTP_TLS=none, no credentials).
+type Options struct {
 	TLS            *tls.Config // offered with STARTTLS when set
 	User, Password string      // AUTH PLAIN required when set
+}
+
+// Server is a real SMTP server on loopback (go-smtp) that keeps what it
+// accepts. It can be stopped and started again on the same address, and it
+// can hold the next message before answering, to catch a client mid-delivery.
+type Server struct {
+	t    testing.TB
+	addr string
+	o    Options
 
 	mu      sync.Mutex
 	srv     *smtp.Server
 	ln      net.Listener
-	msgs    []received
+	msgs    []Message
 	changed chan struct{}
-	// hold, when set, makes the next DATA wait after reading the message
-	// and before answering: entered is closed then, and the answer is 451
-	// (not accepted) once release is closed.
-	hold *holdGate
+	hold    *Hold
 }
 
-type holdGate struct {
-	entered, release chan struct{}
+// Hold, when armed (HoldNext), makes the next DATA wait after reading the
+// message and before answering: Entered is closed then, and the answer is
+// 451 (not accepted) once the test closes Release.
+type Hold struct {
+	Entered, Release chan struct{}
 }
 
-// newMailServer starts a server on a free loopback port.
-func newMailServer(t testing.TB) *mailServer {
-	m := &mailServer{t: t, addr: "127.0.0.1:0", changed: make(chan struct{})}
+// New starts a server on a free loopback port, stopped when the test ends.
+func New(t testing.TB, o Options) *Server {
+	m := &Server{t: t, addr: "127.0.0.1:0", o: o, changed: make(chan struct{})}
 	m.Start()
 	t.Cleanup(m.Stop)
 	return m
 }
 
 // Start starts (or restarts) the server on its address.
-func (m *mailServer) Start() {
+func (m *Server) Start() {
 	m.t.Helper()
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -94,14 +102,14 @@ func (m *mailServer) Start() {
 	s.Domain = "localhost"
 	s.ReadTimeout = 10 * time.Second
 	s.WriteTimeout = 10 * time.Second
-	s.TLSConfig = m.TLS
+	s.TLSConfig = m.o.TLS
 	s.ErrorLog = log.New(io.Discard, "", 0)
 	m.srv, m.ln = s, ln
 	go s.Serve(ln)
 }
 
 // Stop closes the server and every open connection.
-func (m *mailServer) Stop() {
+func (m *Server) Stop() {
 	m.mu.Lock()
 	s, ln := m.srv, m.ln
 	m.srv, m.ln = nil, nil
@@ -114,17 +122,25 @@ func (m *mailServer) Stop() {
 	}
 }
 
-// Host and Port say where the server listens.
-func (m *mailServer) Host() string { h, _, _ := net.SplitHostPort(m.addr); return h }
-func (m *mailServer) Port() int {
+// Host says where the server listens.
+func (m *Server) Host() string { h, _, _ := net.SplitHostPort(m.addr); return h }
+
+// Port says on which port the server listens.
+func (m *Server) Port() int {
 	_, p, _ := net.SplitHostPort(m.addr)
 	n, _ := strconv.Atoi(p)
 	return n
 }
 
+// Env is the settings that send an instance's mail here (without TLS and
+// credentials).
+func (m *Server) Env() map[string]string {
+	return map[string]string{"RKC_SMTP_HOST": m.Host(), "RKC_SMTP_PORT": strconv.Itoa(m.Port()), "RKC_SMTP_TLS": "none"}
+}
+
 // HoldNext arms the gate for the next message.
-func (m *mailServer) HoldNext() *holdGate {
-	g := &holdGate{entered: make(chan struct{}), release: make(chan struct{})}
+func (m *Server) HoldNext() *Hold {
+	g := &Hold{Entered: make(chan struct{}), Release: make(chan struct{})}
 	m.mu.Lock()
 	m.hold = g
 	m.mu.Unlock()
@@ -132,15 +148,15 @@ func (m *mailServer) HoldNext() *holdGate {
 }
 
 // Messages returns a copy of what was accepted so far.
-func (m *mailServer) Messages() []received {
+func (m *Server) Messages() []Message {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return append([]received(nil), m.msgs...)
+	return append([]Message(nil), m.msgs...)
 }
 
 // WaitFor waits until at least n messages arrived, failing the test after
 // the timeout.
-func (m *mailServer) WaitFor(n int, timeout time.Duration) []received {
+func (m *Server) WaitFor(n int, timeout time.Duration) []Message {
 	m.t.Helper()
 	deadline := time.After(timeout)
 	for {
@@ -159,14 +175,14 @@ func (m *mailServer) WaitFor(n int, timeout time.Duration) []received {
 }
 
 type session struct {
-	m      *mailServer
+	m      *Server
 	authed bool
 	from   string
 	rcpt   []string
 }
 
 func (s *session) AuthMechanisms() []string {
-	if s.m.User == "" {
+	if s.m.o.User == "" {
 		return nil
 	}
 	return []string{sasl.Plain}
@@ -174,7 +190,7 @@ func (s *session) AuthMechanisms() []string {
 
 func (s *session) Auth(mech string) (sasl.Server, error) {
 	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != s.m.User || pass != s.m.Password {
+		if user != s.m.o.User || pass != s.m.o.Password {
 			return smtp.ErrAuthFailed
 		}
 		s.authed = true
@@ -183,7 +199,7 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
-	if s.m.User != "" && !s.authed {
+	if s.m.o.User != "" && !s.authed {
 		return smtp.ErrAuthRequired
 	}
 	s.from = from
@@ -205,8 +221,8 @@ func (s *session) Data(r io.Reader) error {
 	s.m.hold = nil
 	s.m.mu.Unlock()
 	if g != nil {
-		close(g.entered)
-		<-g.release
+		close(g.Entered)
+		<-g.Release
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "not accepted"}
 	}
 	msg, err := mail.ReadMessage(bytes.NewReader(raw))
@@ -226,7 +242,7 @@ func (s *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	rec := received{From: s.from, Rcpt: append([]string(nil), s.rcpt...), Raw: raw, Header: msg.Header, Subject: subject,
+	rec := Message{From: s.from, Rcpt: append([]string(nil), s.rcpt...), Raw: raw, Header: msg.Header, Subject: subject,
 		Body: string(body), MessageID: strings.Trim(msg.Header.Get("Message-Id"), "<>")}
 	s.m.mu.Lock()
 	s.m.msgs = append(s.m.msgs, rec)
@@ -240,9 +256,9 @@ func (s *session) Reset() { s.from, s.rcpt = "", nil }
 
 func (s *session) Logout() error { return nil }
 
-// selfSigned returns a server certificate for 127.0.0.1 and a pool that
+// SelfSigned returns a server certificate for 127.0.0.1 and a pool that
 // trusts it.
-func selfSigned(t testing.TB) (tls.Certificate, *x509.CertPool) {
+func SelfSigned(t testing.TB) (tls.Certificate, *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

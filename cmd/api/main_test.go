@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -139,16 +138,6 @@ func oneErrorLine(t *testing.T, r result, mentions ...string) {
 	}
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 func TestHelp(t *testing.T) {
 	t.Parallel()
 	r := runBinary(t, nil, "--help")
@@ -170,7 +159,8 @@ func TestHelp(t *testing.T) {
 func TestBadSettings(t *testing.T) {
 	t.Parallel()
 	const secret = "Sentinel-Pa55word"
-	closed := freePort(t) // nothing listens there once freePort returns
+	closed := proctest.FreeAddr(t) // nothing listens there once FreeAddr returns
+	_, closedPort, _ := net.SplitHostPort(closed)
 	tests := []struct {
 		name     string
 		settings []string
@@ -179,8 +169,8 @@ func TestBadSettings(t *testing.T) {
 	}{
 		{"not a url", []string{"DATABASE_URL=nonsense"}, nil, []string{"DATABASE_URL"}},
 		{"not postgres", []string{"DATABASE_URL=mysql://rkc:" + secret + "@localhost/rkc"}, nil, []string{"DATABASE_URL"}},
-		{"closed port", []string{fmt.Sprintf("DATABASE_URL=postgres://rkc:%s@127.0.0.1:%d/rkc", secret, closed)}, nil, []string{"unreachable", strconv.Itoa(closed)}},
-		{"closed port, migrate", []string{fmt.Sprintf("DATABASE_URL=postgres://rkc:%s@127.0.0.1:%d/rkc", secret, closed)}, []string{"migrate"}, []string{"unreachable"}},
+		{"closed port", []string{"DATABASE_URL=postgres://rkc:" + secret + "@" + closed + "/rkc"}, nil, []string{"unreachable", closedPort}},
+		{"closed port, migrate", []string{"DATABASE_URL=postgres://rkc:" + secret + "@" + closed + "/rkc"}, []string{"migrate"}, []string{"unreachable"}},
 		{"bad address", []string{"RKC_ADDR=8080"}, nil, []string{"RKC_ADDR"}},
 		{"unknown flag", nil, []string{"--colour"}, []string{"colour"}},
 		{"unknown command", nil, []string{"serv"}, []string{"serv", "--help"}},
@@ -239,7 +229,7 @@ type server struct {
 // allows 30 s.
 func startServer(t *testing.T, dataDir string, settings ...string) *server {
 	t.Helper()
-	s := &server{done: make(chan struct{}), addr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+	s := &server{done: make(chan struct{}), addr: proctest.FreeAddr(t),
 		stdout: &proctest.Output{}, stderr: &proctest.Output{}}
 	s.cmd = exec.Command(binary)
 	s.cmd.Env = childEnv(append([]string{"RKC_DATA_DIR=" + dataDir, "RKC_ADDR=" + s.addr, "RKC_SHUTDOWN_TIMEOUT=5s"}, settings...)...)
@@ -392,7 +382,7 @@ func TestKeyFileTooOpen(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	closed := fmt.Sprintf("DATABASE_URL=postgres://rkc:x@127.0.0.1:%d/rkc", freePort(t))
+	closed := "DATABASE_URL=postgres://rkc:x@" + proctest.FreeAddr(t) + "/rkc"
 	for _, settings := range [][]string{
 		{closed, "RKC_MASTER_KEY_FILE=" + keys},
 		{closed, "RKC_MASTER_KEYS_FILE=" + keys},
@@ -412,7 +402,7 @@ func TestKeyFileTooOpen(t *testing.T) {
 // the public address, which is all an ingress forwards to.
 func TestMetricsListener(t *testing.T) {
 	t.Parallel()
-	metrics := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	metrics := proctest.FreeAddr(t)
 	s := startServer(t, t.TempDir(), "RKC_METRICS_ADDR="+metrics)
 	get := func(url string) (int, string) {
 		res, err := http.Get(url)

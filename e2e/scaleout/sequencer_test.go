@@ -16,6 +16,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/platform/db"
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 	"github.com/rkc-nl/rkc/internal/testing/deploytest"
+	"github.com/rkc-nl/rkc/internal/testing/proctest"
 )
 
 // TestSequencerKilledMidBatch runs two instances on one database with one
@@ -42,7 +43,7 @@ func TestSequencerKilledMidBatch(t *testing.T) {
 	}
 	// Each instance its own operators' listener.
 	own := func() map[string]string {
-		m := map[string]string{"RKC_METRICS_ADDR": deploytest.FreeAddr(t)}
+		m := map[string]string{"RKC_METRICS_ADDR": proctest.FreeAddr(t)}
 		for k, v := range env {
 			m[k] = v
 		}

@@ -180,13 +180,7 @@ func settings() []setting {
 			c.SecurityExpires = t.UTC()
 			return nil
 		}},
-		{"security-policy", "RKC_SECURITY_POLICY", "", "https URL of the vulnerability disclosure policy, for security.txt", func(c *Config, v string) error {
-			if u, err := url.Parse(v); v != "" && (err != nil || u.Scheme != "https" || u.Host == "") {
-				return errors.New("must be an https URL")
-			}
-			c.SecurityPolicy = v
-			return nil
-		}},
+		{"security-policy", "RKC_SECURITY_POLICY", "", "https URL of the vulnerability disclosure policy, for security.txt", checkedSetter(httpsURL, func(c *Config) *string { return &c.SecurityPolicy })},
 		{"security-languages", "RKC_SECURITY_LANGUAGES", "nl, en", "languages a vulnerability report may be written in, for security.txt (language tags separated by commas)", func(c *Config, v string) error {
 			c.SecurityLanguages = nil
 			for _, s := range splitList(v) {
@@ -197,40 +191,19 @@ func settings() []setting {
 			}
 			return nil
 		}},
-		{"addr", "RKC_ADDR", ":8080", "listen address", func(c *Config, v string) error {
-			if _, _, err := net.SplitHostPort(v); err != nil {
-				return errors.New("must be host:port, for example :8080")
-			}
-			c.Addr = v
-			return nil
-		}},
+		{"addr", "RKC_ADDR", ":8080", "listen address", checkedSetter(hostPort(":8080"), func(c *Config) *string { return &c.Addr })},
 		{"metrics-addr", "RKC_METRICS_ADDR", "127.0.0.1:9090", "listen address of /metrics, apart from the public one (loopback by default; in a pod :9090 for the scraper); off: no metrics", func(c *Config, v string) error {
 			if v == "off" {
 				c.MetricsAddr = ""
 				return nil
 			}
-			if _, _, err := net.SplitHostPort(v); err != nil {
-				return errors.New("must be host:port, for example 127.0.0.1:9090, or off")
-			}
-			c.MetricsAddr = v
-			return nil
+			return checkedSetter(hostPort("127.0.0.1:9090, or off"), func(c *Config) *string { return &c.MetricsAddr })(c, v)
 		}},
 		{"pprof", "RKC_PPROF", "false", "also serve Go's profiles (/debug/pprof/) on the metrics address, for operators measuring the hot paths", boolSetter(func(c *Config) *bool { return &c.Pprof })},
-		{"data-dir", "RKC_DATA_DIR", "./var", "data folder (embedded database, master key, mail folder)", func(c *Config, v string) error {
-			if v == "" {
-				return errors.New("must not be empty")
-			}
-			c.DataDir = v
-			return nil
-		}},
+		{"data-dir", "RKC_DATA_DIR", "./var", "data folder (embedded database, master key, mail folder)", checkedSetter(notEmpty, func(c *Config) *string { return &c.DataDir })},
 		{"base-url", "RKC_BASE_URL", "", "public address of the service, used in links in e-mails; empty: http:// and the listen address (localhost when it names no host)", func(c *Config, v string) error {
-			if v == "" {
-				c.BaseURL = ""
-				return nil
-			}
-			u, err := url.Parse(v)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				return errors.New("must be an http(s) URL")
+			if err := httpURL(v); err != nil {
+				return err
 			}
 			c.BaseURL = strings.TrimRight(v, "/")
 			return nil
@@ -250,16 +223,7 @@ func settings() []setting {
 			return nil
 		}},
 		{"checkpoint-file", "RKC_CHECKPOINT_FILE", "", "file outside the database every signed access log checkpoint is appended to (default <data-dir>/checkpoints.log)", stringSetter(func(c *Config) *string { return &c.CheckpointFile })},
-		{"witness-url", "RKC_WITNESS_URL", "", "address every signed access log checkpoint is POSTed to; empty: none", func(c *Config, v string) error {
-			if v != "" {
-				u, err := url.Parse(v)
-				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-					return errors.New("must be an http(s) URL")
-				}
-			}
-			c.WitnessURL = v
-			return nil
-		}},
+		{"witness-url", "RKC_WITNESS_URL", "", "address every signed access log checkpoint is POSTed to; empty: none", checkedSetter(httpURL, func(c *Config) *string { return &c.WitnessURL })},
 		{"sequence-interval", "RKC_SEQUENCE_INTERVAL", "1s", "longest wait before committed access log entries are put in the tree and signed", durationSetter(func(c *Config) *time.Duration { return &c.SequenceInterval })},
 		{"session-ttl", "RKC_SESSION_TTL", "12h", "absolute lifetime of a session", durationSetter(func(c *Config) *time.Duration { return &c.SessionTTL })},
 		{"retention-years", "RKC_RETENTION_YEARS", "5", "years after closing before a case is purged", intSetter(1, 100, func(c *Config) *int { return &c.RetentionYears })},
@@ -334,8 +298,6 @@ func settings() []setting {
 	}
 }
 
-// databaseURLSetter checks a PostgreSQL URL without ever echoing it: it
-// holds a password.
 // languageTag is the simple form of an RFC 5646 language tag (nl, en, en-GB).
 var languageTag = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$`)
 
@@ -350,6 +312,8 @@ func splitList(v string) []string {
 	return out
 }
 
+// databaseURLSetter checks a PostgreSQL URL without ever echoing it: it
+// holds a password.
 func databaseURLSetter(field func(*Config) *string) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		if v == "" {
@@ -363,6 +327,51 @@ func databaseURLSetter(field func(*Config) *string) func(*Config, string) error 
 		*field(c) = v
 		return nil
 	}
+}
+
+// checkedSetter sets a string setting that check accepts; check's error
+// says what the setting must be.
+func checkedSetter(check func(string) error, field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if err := check(v); err != nil {
+			return err
+		}
+		*field(c) = v
+		return nil
+	}
+}
+
+// hostPort accepts a listen address; example completes the error.
+func hostPort(example string) func(string) error {
+	return func(v string) error {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return errors.New("must be host:port, for example " + example)
+		}
+		return nil
+	}
+}
+
+// httpURL and httpsURL accept nothing (the setting is off) or an absolute
+// URL of their schemes.
+var (
+	httpURL  = webURL("must be an http(s) URL", "http", "https")
+	httpsURL = webURL("must be an https URL", "https")
+)
+
+func webURL(problem string, schemes ...string) func(string) error {
+	return func(v string) error {
+		if u, err := url.Parse(v); v != "" && (err != nil || !slices.Contains(schemes, u.Scheme) || u.Host == "") {
+			return errors.New(problem)
+		}
+		return nil
+	}
+}
+
+func notEmpty(v string) error {
+	if v == "" {
+		return errors.New("must not be empty")
+	}
+	return nil
 }
 
 func stringSetter(field func(*Config) *string) func(*Config, string) error {

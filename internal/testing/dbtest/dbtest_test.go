@@ -8,7 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,7 +114,7 @@ func TestCreateIsFast(t *testing.T) {
 		NewURL(t)
 		times[i] = time.Since(start)
 	}
-	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	slices.Sort(times)
 	t.Logf("creating a test database: median %v, max %v", times[n/2], times[n-1])
 	// The bound is loose because `make test` runs packages in parallel on
 	// a loaded machine; an idle one takes tens of milliseconds.

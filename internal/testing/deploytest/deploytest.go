@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -55,17 +54,6 @@ func MasterKeys() string {
 	return "deploytest:" + base64.StdEncoding.EncodeToString(k[:])
 }
 
-// FreeAddr returns a loopback address with a port nothing listens on now.
-func FreeAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // Instance is one running process of the binary.
 type Instance struct {
 	Name string
@@ -103,7 +91,7 @@ func Launch(t testing.TB, o Options) *Instance {
 		env["RKC_METRICS_ADDR"] = "127.0.0.1:0"
 	}
 	if env["RKC_ADDR"] == "" {
-		env["RKC_ADDR"] = FreeAddr(t)
+		env["RKC_ADDR"] = proctest.FreeAddr(t)
 	}
 	in := &Instance{Name: o.Name, Addr: env["RKC_ADDR"], out: &proctest.Output{}, done: make(chan struct{})}
 	in.URL = "http://" + in.Addr

@@ -9,6 +9,7 @@ package proctest
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -187,6 +188,17 @@ func PostmasterPID(t testing.TB, pgData string) int {
 		t.Fatal(err)
 	}
 	return pid
+}
+
+// FreeAddr returns a loopback address with a port nothing listens on now.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // PostgresPIDs lists the PostgreSQL processes serving dataDir: the

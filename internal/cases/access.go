@@ -126,8 +126,8 @@ func (s *Service) logCaseAccess(ctx context.Context, tx *gorm.DB, caller *accoun
 // the statistical record synchronised and the version bumped, so a client
 // holding the old one gets 409.
 func (s *Service) step(ctx context.Context, caller *accounts.Caller, id uuid.UUID, version int, action string,
-	fn func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error) (*relRow, error) {
-	var out *relRow
+	fn func(w *Work) error) (*Result, error) {
+	var out *Result
 	err := s.Access(ctx, caller, id, AccessSpec{Action: action, Write: true}, func(w *Work) error {
 		r := w.c
 		if version == 0 {
@@ -136,7 +136,7 @@ func (s *Service) step(ctx context.Context, caller *accounts.Caller, id uuid.UUI
 		if version != 0 && version != r.Version {
 			return errStale
 		}
-		if err := fn(w.Tx, r, w.Rel, w.Key); err != nil {
+		if err := fn(w); err != nil {
 			return err
 		}
 		if err := s.syncStats(w.Tx, r.ID, w.Key); err != nil {
@@ -149,7 +149,7 @@ func (s *Service) step(ctx context.Context, caller *accounts.Caller, id uuid.UUI
 		if res.RowsAffected != 1 {
 			return errStale
 		}
-		out = r
+		out = result(r)
 		return nil
 	})
 	if err != nil {
@@ -159,16 +159,6 @@ func (s *Service) step(ctx context.Context, caller *accounts.Caller, id uuid.UUI
 }
 
 var errStale = apperr.New(apperr.Conflict, "stale-version", "The case was changed by someone else; reload it and try again.")
-
-// aside is Access for work beside the case file's own fields — witnesses,
-// notes, messages: unlike step it leaves the case's version alone, so a
-// message in a thread does not make a party's open form stale.
-func (s *Service) aside(ctx context.Context, caller *accounts.Caller, id uuid.UUID, action, logAction string, write bool,
-	fn func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error) error {
-	return s.Access(ctx, caller, id, AccessSpec{Action: action, LogAction: logAction, Write: write}, func(w *Work) error {
-		return fn(w.Tx, w.c, w.Rel, w.Key)
-	})
-}
 
 // committee reports whether the relation is the committee's: the panel or
 // its staff.

@@ -165,8 +165,7 @@ func (s *Service) File(ctx context.Context, caller *accounts.Caller, c Complaint
 		}
 		if onBehalf {
 			// The complainant holds the complainant role from now on, in their own ministry.
-			if err := tx.Exec(`INSERT INTO role_grants (person_id, role, domain, granted_by) VALUES (?, 'complainant', ?, ?)
-				ON CONFLICT DO NOTHING`, complainantID, ministry, caller.ID).Error; err != nil {
+			if err := grantRole(tx, complainantID, authz.Complainant, ministry, caller.ID); err != nil {
 				return err
 			}
 		}
@@ -183,6 +182,28 @@ func (s *Service) File(ctx context.Context, caller *accounts.Caller, c Complaint
 		return nil, apperr.Wrap(err)
 	}
 	return filed, nil
+}
+
+// grantRole gives person role in domain, the grant that comes with their
+// part in a case (complainant filed for, respondent informed, witness
+// linked); a grant they hold already stays as it is.
+func grantRole(tx *gorm.DB, person uuid.UUID, role, domain string, by uuid.UUID) error {
+	return tx.Exec(`INSERT INTO role_grants (person_id, role, domain, granted_by) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		person, role, domain, by).Error
+}
+
+// accountByEmail is the active account with the e-mail address (case and
+// surrounding spaces do not count); none is the refusal of field as naming
+// no account.
+func accountByEmail(tx *gorm.DB, field, email string) (*accounts.Person, error) {
+	var p accounts.Person
+	if err := tx.Where("email = ? AND active", strings.ToLower(strings.TrimSpace(email))).Take(&p).Error; err != nil {
+		if isNotFound(err) {
+			return nil, invalid(field, "has no account")
+		}
+		return nil, err
+	}
+	return &p, nil
 }
 
 // insertCase stores a new case in state submitted with its own data key.

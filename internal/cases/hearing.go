@@ -13,12 +13,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
-	"github.com/rkc-nl/rkc/internal/authz"
-	"github.com/rkc-nl/rkc/internal/crypto"
 )
 
 // HearingPlan plans a hearing.
@@ -66,7 +63,8 @@ func (s *Service) PlanHearing(ctx context.Context, caller *accounts.Caller, id u
 	}
 	h := hearingRow{ID: uuid.New(), CaseID: id, PlannedAt: at.UTC(), Parties: in.Parties, Version: 1, WitnessID: in.WitnessID,
 		Held: past, CreatedAt: s.now(), UpdatedAt: s.now()}
-	_, err = s.step(ctx, caller, id, 0, "case:hearing", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	_, err = s.step(ctx, caller, id, 0, "case:hearing", func(w *Work) error {
+		r := w.c
 		if r.State != Investigating {
 			return apperr.New(apperr.Conflict, "case-not-investigating", "Hearings are planned while the case is under investigation.")
 		}
@@ -75,7 +73,7 @@ func (s *Service) PlanHearing(ctx context.Context, caller *accounts.Caller, id u
 		}
 		var witness witnessRow
 		if in.WitnessID != nil {
-			if err := tx.Where("id = ? AND case_id = ?", *in.WitnessID, r.ID).Take(&witness).Error; err != nil {
+			if err := w.Tx.Where("id = ? AND case_id = ?", *in.WitnessID, r.ID).Take(&witness).Error; err != nil {
 				if isNotFound(err) {
 					return invalid("witness_id", "is not a witness of this case")
 				}
@@ -83,30 +81,30 @@ func (s *Service) PlanHearing(ctx context.Context, caller *accounts.Caller, id u
 			}
 		}
 		if in.Location != "" {
-			h.LocationEnc = dk.SealString(r.ID.String(), rowField("hearing.location", h.ID), in.Location)
+			h.LocationEnc = w.SealString(rowField("hearing.location", h.ID), in.Location)
 		}
 		if past {
-			h.MinutesEnc = dk.SealString(r.ID.String(), rowField("hearing.minutes", h.ID), in.Minutes)
+			h.MinutesEnc = w.SealString(rowField("hearing.minutes", h.ID), in.Minutes)
 		}
-		if err := tx.Create(&h).Error; err != nil {
+		if err := w.Tx.Create(&h).Error; err != nil {
 			return err
 		}
 		if past {
 			// Recorded after the fact: those heard were there; nobody is
 			// invited to a hearing that is over.
 			if in.WitnessID != nil {
-				return s.sideEvent(tx, r, caller, rel, "hearing_recorded", "witness", in.WitnessID)
+				return w.SideEvent("hearing_recorded", "witness", in.WitnessID)
 			}
-			return s.event(tx, r, caller, rel, "hearing_recorded", nil, dk, "", true)
+			return w.event("hearing_recorded", "", true)
 		}
 		if in.WitnessID != nil {
 			// A witness hearing is the committee's and that witness's business.
-			if err := s.sideEvent(tx, r, caller, rel, "hearing_planned", "witness", in.WitnessID); err != nil {
+			if err := w.SideEvent("hearing_planned", "witness", in.WitnessID); err != nil {
 				return err
 			}
-			return s.notify(ctx, tx, "hearing_planned", r, witness.PersonID)
+			return w.tell("hearing_planned", witness.PersonID)
 		}
-		if err := s.event(tx, r, caller, rel, "hearing_planned", nil, dk, "", true); err != nil {
+		if err := w.event("hearing_planned", "", true); err != nil {
 			return err
 		}
 		var to []*uuid.UUID
@@ -116,7 +114,7 @@ func (s *Service) PlanHearing(ctx context.Context, caller *accounts.Caller, id u
 		if in.Parties == "respondent" || in.Parties == "both" {
 			to = append(to, r.RespondentID)
 		}
-		return s.notify(ctx, tx, "hearing_planned", r, to...)
+		return w.tell("hearing_planned", to...)
 	})
 	if err != nil {
 		return nil, err
@@ -144,12 +142,13 @@ func (s *Service) RecordHearing(ctx context.Context, caller *accounts.Caller, id
 		return nil, err
 	}
 	var out HearingView
-	_, err := s.step(ctx, caller, id, 0, "case:hearing", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	_, err := s.step(ctx, caller, id, 0, "case:hearing", func(w *Work) error {
+		r := w.c
 		if r.State != Investigating {
 			return apperr.New(apperr.Conflict, "case-not-investigating", "Hearing records are kept while the case is under investigation.")
 		}
 		var h hearingRow
-		if err := tx.Where("id = ? AND case_id = ?", hid, r.ID).Take(&h).Error; err != nil {
+		if err := w.Tx.Where("id = ? AND case_id = ?", hid, r.ID).Take(&h).Error; err != nil {
 			if isNotFound(err) {
 				return apperr.NotFoundError("Hearing")
 			}
@@ -161,8 +160,8 @@ func (s *Service) RecordHearing(ctx context.Context, caller *accounts.Caller, id
 		if in.Held && h.PlannedAt.After(s.now()) {
 			return apperr.New(apperr.Conflict, "hearing-not-yet-held", "A hearing is marked held only once its time has passed.")
 		}
-		res := tx.Model(&hearingRow{}).Where("id = ? AND version = ?", hid, in.Version).Updates(map[string]any{
-			"minutes_enc": dk.SealString(r.ID.String(), rowField("hearing.minutes", hid), in.Minutes), "held": in.Held,
+		res := w.Tx.Model(&hearingRow{}).Where("id = ? AND version = ?", hid, in.Version).Updates(map[string]any{
+			"minutes_enc": w.SealString(rowField("hearing.minutes", hid), in.Minutes), "held": in.Held,
 			"version": in.Version + 1, "updated_at": s.now()})
 		if res.Error != nil {
 			return res.Error
@@ -172,9 +171,9 @@ func (s *Service) RecordHearing(ctx context.Context, caller *accounts.Caller, id
 		}
 		out = HearingView{ID: h.ID, PlannedAt: h.PlannedAt, Parties: h.Parties, Held: in.Held, Minutes: in.Minutes, Version: in.Version + 1, WitnessID: h.WitnessID}
 		if h.WitnessID != nil {
-			return s.sideEvent(tx, r, caller, rel, "hearing_recorded", "witness", h.WitnessID)
+			return w.SideEvent("hearing_recorded", "witness", h.WitnessID)
 		}
-		return s.event(tx, r, caller, rel, "hearing_recorded", nil, dk, "", true)
+		return w.event("hearing_recorded", "", true)
 	})
 	if err != nil {
 		return nil, err
@@ -217,12 +216,13 @@ func (s *Service) AdoptAdvice(ctx context.Context, caller *accounts.Caller, id u
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
-	r, err := s.step(ctx, caller, id, in.Version, "case:advice", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	return s.step(ctx, caller, id, in.Version, "case:advice", func(w *Work) error {
+		r := w.c
 		if r.State != Investigating {
 			return apperr.New(apperr.Conflict, "illegal-transition", fmt.Sprintf("A case in state %s cannot move to advised.", r.State))
 		}
 		var positions []int
-		tx.Table("case_elements").Where("case_id = ?", r.ID).Order("position").Pluck("position", &positions)
+		w.Tx.Table("case_elements").Where("case_id = ?", r.ID).Order("position").Pluck("position", &positions)
 		given := map[int]string{}
 		for _, j := range in.Judgements {
 			given[j.Position] = j.Judgement
@@ -235,35 +235,30 @@ func (s *Service) AdoptAdvice(ctx context.Context, caller *accounts.Caller, id u
 				return invalid("judgements", fmt.Sprintf("element %d is not judged", p))
 			}
 		}
-		if err := s.checkAdvicePanel(tx, r, caller.ID); err != nil {
+		if err := s.checkAdvicePanel(w.Tx, r, caller.ID); err != nil {
 			return err
 		}
-		if err := s.checkHeard(tx, r.ID, given); err != nil {
+		if err := s.checkHeard(w.Tx, r.ID, given); err != nil {
 			return err
 		}
 		for p, j := range given {
-			if err := tx.Exec(`UPDATE case_elements SET judgement = ? WHERE case_id = ? AND position = ?`, j, r.ID, p).Error; err != nil {
+			if err := w.Tx.Exec(`UPDATE case_elements SET judgement = ? WHERE case_id = ? AND position = ?`, j, r.ID, p).Error; err != nil {
 				return err
 			}
 		}
-		sid := r.ID.String()
-		adv := adviceRow{CaseID: r.ID, FindingsEnc: dk.SealString(sid, "advice.findings", in.Findings), Judgement: overall(given),
+		adv := adviceRow{CaseID: r.ID, FindingsEnc: w.SealString("advice.findings", in.Findings), Judgement: overall(given),
 			SignedBy: caller.ID, AdoptedAt: s.now()}
 		if in.Measures != "" {
-			adv.MeasuresEnc = dk.SealString(sid, "advice.measures", in.Measures)
+			adv.MeasuresEnc = w.SealString("advice.measures", in.Measures)
 		}
-		if err := tx.Create(&adv).Error; err != nil {
+		if err := w.Tx.Create(&adv).Error; err != nil {
 			return err
 		}
-		if err := s.move(tx, r, caller, rel, Advised, dk, "", map[string]any{"advised_at": s.now()}); err != nil {
+		if err := w.move(Advised, "", map[string]any{"advised_at": s.now()}); err != nil {
 			return err
 		}
-		return s.notifyAuthority(ctx, tx, r)
+		return notifyAuthority(w)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return result(r), nil
 }
 
 // overall is the judgement of the complaint as a whole.
@@ -286,20 +281,14 @@ func overall(per map[int]string) string {
 	return "partly_founded"
 }
 
-func (s *Service) notifyAuthority(ctx context.Context, tx *gorm.DB, r *relRow) error {
-	dom := r.Ministry
-	if r.RespondentMinistry != nil {
-		dom = *r.RespondentMinistry
-	}
+// notifyAuthority tells the competent authority of the respondent's
+// ministry that the advice was sent.
+func notifyAuthority(w *Work) error {
 	var ids []uuid.UUID
-	if err := tx.Raw(`SELECT person_id FROM role_grants WHERE role = 'authority' AND domain = ?`, dom).Scan(&ids).Error; err != nil {
+	if err := w.Tx.Raw(`SELECT person_id FROM role_grants WHERE role = 'authority' AND domain = ?`, w.RespondentMinistry()).Scan(&ids).Error; err != nil {
 		return err
 	}
-	to := make([]*uuid.UUID, len(ids))
-	for i := range ids {
-		to[i] = &ids[i]
-	}
-	return s.notify(ctx, tx, "advice_sent", r, to...)
+	return w.Notify("advice_sent", ids...)
 }
 
 // DecisionInput is the authority's decision.
@@ -326,23 +315,20 @@ func (s *Service) Decide(ctx context.Context, caller *accounts.Caller, id uuid.U
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
-	r, err := s.step(ctx, caller, id, in.Version, "case:decision", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		if err := s.move(tx, r, caller, rel, Decided, dk, "", map[string]any{"decided_at": s.now()}); err != nil {
+	return s.step(ctx, caller, id, in.Version, "case:decision", func(w *Work) error {
+		r := w.c
+		if err := w.move(Decided, "", map[string]any{"decided_at": s.now()}); err != nil {
 			return err
 		}
 		d := decisionRow{CaseID: r.ID, FollowsAdvice: *in.FollowsAdvice, DecidedBy: caller.ID, DecidedAt: s.now()}
 		if in.Reasons != "" {
-			d.ReasonsEnc = dk.SealString(r.ID.String(), "decision.reasons", in.Reasons)
+			d.ReasonsEnc = w.SealString("decision.reasons", in.Reasons)
 		}
-		if err := tx.Create(&d).Error; err != nil {
+		if err := w.Tx.Create(&d).Error; err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, "decision", r, &r.ComplainantID, r.AdviserID, r.RespondentID)
+		return w.tell("decision", r.parties()...)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return result(r), nil
 }
 
 // allowedTypes are the attachment types accepted: documents and images a
@@ -371,28 +357,25 @@ func (s *Service) AddAttachment(ctx context.Context, caller *accounts.Caller, id
 	}
 	name, mt, content := f.Name, f.ContentType, f.Content
 	meta := AttachmentMeta{ID: uuid.New(), Filename: name, ContentType: mt, Size: int64(len(content)), CreatedAt: s.now()}
-	_, err = s.step(ctx, caller, id, 0, "case:attachment", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	_, err = s.step(ctx, caller, id, 0, "case:attachment", func(w *Work) error {
+		r := w.c
 		// Evidence comes with the complaint (submitted) and while it is
 		// handled; once advised, ruled inadmissible, resolved or ended,
 		// there is nothing left that could weigh it.
 		if r.State != Submitted && (!r.State.open() || r.State == Advised) {
 			return apperr.New(apperr.Conflict, "case-not-open", "Evidence is added while the case is being handled.")
 		}
-		side := "committee"
-		switch rel {
-		case authz.RelComplainant, authz.RelAdviser:
-			side = "complainant"
-		case authz.RelRespondent:
-			side = "respondent"
+		side := w.Party()
+		if side == "" {
+			side = "committee"
 		}
 		meta.Side = side
-		sid := r.ID.String()
-		if err := tx.Create(&attachmentRow{ID: meta.ID, CaseID: r.ID, UploadedBy: caller.ID, Side: side,
-			FilenameEnc: dk.SealString(sid, rowField("attachment.filename", meta.ID), name), ContentType: mt, SizeBytes: meta.Size,
-			ContentEnc: dk.Seal(sid, "attachment."+meta.ID.String(), content), CreatedAt: meta.CreatedAt}).Error; err != nil {
+		if err := w.Tx.Create(&attachmentRow{ID: meta.ID, CaseID: r.ID, UploadedBy: caller.ID, Side: side,
+			FilenameEnc: w.SealString(rowField("attachment.filename", meta.ID), name), ContentType: mt, SizeBytes: meta.Size,
+			ContentEnc: w.Seal("attachment."+meta.ID.String(), content), CreatedAt: meta.CreatedAt}).Error; err != nil {
 			return err
 		}
-		return s.event(tx, r, caller, rel, "attachment_added", nil, dk, "", side != "committee")
+		return w.event("attachment_added", "", side != "committee")
 	})
 	if err != nil {
 		return nil, err

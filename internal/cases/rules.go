@@ -18,8 +18,6 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/audit"
-	"github.com/rkc-nl/rkc/internal/authz"
-	"github.com/rkc-nl/rkc/internal/crypto"
 )
 
 // DefaultCloseAfterDays is how long a finished case stays open for the
@@ -95,7 +93,8 @@ func (s *Service) FurtherDelay(ctx context.Context, caller *accounts.Caller, id 
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
-	r, err := s.step(ctx, caller, id, in.Version, "case:extend", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	return s.step(ctx, caller, id, in.Version, "case:extend", func(w *Work) error {
+		r := w.c
 		if r.DueOn == nil || r.ReceivedOn == nil || !r.State.open() {
 			return apperr.New(apperr.Conflict, "not-extendable", "Only a case that runs against its term can be delayed.")
 		}
@@ -111,23 +110,19 @@ func (s *Service) FurtherDelay(ctx context.Context, caller *accounts.Caller, id 
 		}
 		d := delayRow{ID: uuid.New(), CaseID: r.ID, PreviousDueOn: *r.DueOn, NewDueOn: newDue, ConsentReceivedOn: consentOn,
 			ConsentForm: in.ConsentForm, RecordedBy: caller.ID, RecordedAt: s.now()}
-		d.ReasonEnc = dk.SealString(r.ID.String(), rowField("term_delay.reason", d.ID), in.Reason)
-		if err := tx.Create(&d).Error; err != nil {
+		d.ReasonEnc = w.SealString(rowField("term_delay.reason", d.ID), in.Reason)
+		if err := w.Tx.Create(&d).Error; err != nil {
 			return err
 		}
-		if err := tx.Model(&CaseRecord{}).Where("id = ?", r.ID).Update("due_on", newDue).Error; err != nil {
+		if err := w.Tx.Model(&CaseRecord{}).Where("id = ?", r.ID).Update("due_on", newDue).Error; err != nil {
 			return err
 		}
 		r.DueOn = &newDue
-		if err := s.event(tx, r, caller, rel, "further_delay", nil, dk, in.Reason, true); err != nil {
+		if err := w.event("further_delay", in.Reason, true); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, "further_delay", r, &r.ComplainantID, r.AdviserID, r.RespondentID)
+		return w.tell("further_delay", r.parties()...)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return result(r), nil
 }
 
 // NotHeardGrounds are the statutory grounds on which a side is not heard:
@@ -184,28 +179,25 @@ func (s *Service) NotHeard(ctx context.Context, caller *accounts.Caller, id uuid
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
-	r, err := s.step(ctx, caller, id, in.Version, "case:advice", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	return s.step(ctx, caller, id, in.Version, "case:advice", func(w *Work) error {
+		r := w.c
 		if r.State != Investigating {
 			return apperr.New(apperr.Conflict, "case-not-investigating", "A side is heard, or not, while the case is under investigation.")
 		}
-		heard, err := s.heardSides(tx, r.ID)
+		heard, err := s.heardSides(w.Tx, r.ID)
 		if err != nil {
 			return err
 		}
 		if heard[in.Side] != "" {
 			return apperr.New(apperr.Conflict, "already-heard", "This side was heard already or its not being heard is recorded.")
 		}
-		w := waiverRow{CaseID: r.ID, Side: in.Side, Ground: in.Ground, RecordedBy: caller.ID, RecordedAt: s.now(),
-			ReasonEnc: dk.SealString(r.ID.String(), rowField("hearing_waiver.reason", in.Side), in.Reason)}
-		if err := tx.Create(&w).Error; err != nil {
+		waiver := waiverRow{CaseID: r.ID, Side: in.Side, Ground: in.Ground, RecordedBy: caller.ID, RecordedAt: s.now(),
+			ReasonEnc: w.SealString(rowField("hearing_waiver.reason", in.Side), in.Reason)}
+		if err := w.Tx.Create(&waiver).Error; err != nil {
 			return err
 		}
-		return s.event(tx, r, caller, rel, "not_heard_"+in.Side, nil, dk, in.Ground, true)
+		return w.event("not_heard_"+in.Side, in.Ground, true)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return result(r), nil
 }
 
 // heardSides says for each side how it was dealt with under Awb 9:10:

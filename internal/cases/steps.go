@@ -12,7 +12,6 @@ import (
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
-	"github.com/rkc-nl/rkc/internal/crypto"
 )
 
 // Result of a step: the case's new state and version.
@@ -62,7 +61,8 @@ type Registration struct {
 // receipt and the statutory deadlines, and sends the acknowledgement of
 // receipt (Awb 9:6). Callable by a secretary.
 func (s *Service) Register(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in Registration) (*Result, error) {
-	r, err := s.step(ctx, caller, id, in.Version, "case:register", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	return s.step(ctx, caller, id, in.Version, "case:register", func(w *Work) error {
+		r := w.c
 		// Registration happens once: awaiting_information → registered is
 		// the complainant's answer (SupplyInformation), and registering again
 		// would move the date of receipt and every term counted from it.
@@ -89,27 +89,23 @@ func (s *Service) Register(ctx context.Context, caller *accounts.Caller, id uuid
 			"due_on": s.cal.DecisionDue(received, false), "not_handled_due_on": s.cal.NotHandledDue(received)}
 		if in.RespondentMinistry != "" {
 			var n int64
-			tx.Table("ministries").Where("code = ?", in.RespondentMinistry).Count(&n)
+			w.Tx.Table("ministries").Where("code = ?", in.RespondentMinistry).Count(&n)
 			if n == 0 {
 				return invalid("respondent_ministry", "is not a known ministry code")
 			}
 			extra["respondent_ministry"] = in.RespondentMinistry
 			r.RespondentMinistry = &in.RespondentMinistry
 		}
-		if err := s.move(tx, r, caller, rel, Registered, dk, "", extra); err != nil {
+		if err := w.move(Registered, "", extra); err != nil {
 			return err
 		}
 		due := s.cal.DecisionDue(received, false)
 		r.DueOn = &due
-		if err := s.event(tx, r, caller, rel, "acknowledgement_sent", nil, dk, "", true); err != nil {
+		if err := w.event("acknowledgement_sent", "", true); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, "acknowledgement", r, &r.ComplainantID, r.AdviserID)
+		return w.tell("acknowledgement", r.complainantSide()...)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return result(r), nil
 }
 
 // InformationRequest asks the complainant for what is missing.
@@ -131,22 +127,19 @@ func (s *Service) RequestInformation(ctx context.Context, caller *accounts.Calle
 	if in.TermDays < 1 || in.TermDays > 42 {
 		return nil, invalid("term_days", "must be from 1 to 42 days")
 	}
-	r, err := s.step(ctx, caller, id, in.Version, "case:request-information", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		if err := s.move(tx, r, caller, rel, AwaitingInformation, dk, "", nil); err != nil {
+	return s.step(ctx, caller, id, in.Version, "case:request-information", func(w *Work) error {
+		r := w.c
+		if err := w.move(AwaitingInformation, "", nil); err != nil {
 			return err
 		}
 		reqID := uuid.New()
 		term := s.cal.Shift(DateOf(s.now()).AddDate(0, 0, in.TermDays))
-		if err := tx.Create(&infoRequestRow{ID: reqID, CaseID: r.ID, WhatEnc: dk.SealString(r.ID.String(), rowField("information_request", reqID), in.What),
+		if err := w.Tx.Create(&infoRequestRow{ID: reqID, CaseID: r.ID, WhatEnc: w.SealString(rowField("information_request", reqID), in.What),
 			TermUntil: term, RequestedBy: caller.ID, RequestedAt: s.now()}).Error; err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, "information_requested", r, &r.ComplainantID, r.AdviserID)
+		return w.tell("information_requested", r.complainantSide()...)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return result(r), nil
 }
 
 // Supply is the complainant's answer to a request for information.
@@ -161,26 +154,23 @@ func (s *Service) SupplyInformation(ctx context.Context, caller *accounts.Caller
 	if err := textRequired("text", in.Text, MaxText); err != nil {
 		return nil, err
 	}
-	r, err := s.step(ctx, caller, id, in.Version, "case:supply-information", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	return s.step(ctx, caller, id, in.Version, "case:supply-information", func(w *Work) error {
+		r := w.c
 		// Only an answer to a request returns a case to registered; from
 		// submitted it would skip the secretary's registration and its terms.
 		if r.State != AwaitingInformation {
 			return illegalMove(r.State, Registered)
 		}
-		if err := s.move(tx, r, caller, rel, Registered, dk, "", nil); err != nil {
+		if err := w.move(Registered, "", nil); err != nil {
 			return err
 		}
-		if err := tx.Exec(`UPDATE information_requests SET answered_at = now() WHERE case_id = ? AND answered_at IS NULL`, r.ID).Error; err != nil {
+		if err := w.Tx.Exec(`UPDATE information_requests SET answered_at = now() WHERE case_id = ? AND answered_at IS NULL`, r.ID).Error; err != nil {
 			return err
 		}
 		stID := uuid.New()
-		return tx.Create(&statementRow{ID: stID, CaseID: r.ID, AuthorID: caller.ID, Side: "complainant",
-			BodyEnc: dk.SealString(r.ID.String(), rowField("statement", stID), in.Text), CreatedAt: s.now()}).Error
+		return w.Tx.Create(&statementRow{ID: stID, CaseID: r.ID, AuthorID: caller.ID, Side: "complainant",
+			BodyEnc: w.SealString(rowField("statement", stID), in.Text), CreatedAt: s.now()}).Error
 	})
-	if err != nil {
-		return nil, err
-	}
-	return result(r), nil
 }
 
 // Ruling is the chair's decision on admissibility.
@@ -219,14 +209,14 @@ func (s *Service) Admissibility(ctx context.Context, caller *accounts.Caller, id
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
-	r, err := s.step(ctx, caller, id, in.Version, "case:admissibility", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		sid := r.ID.String()
+	return s.step(ctx, caller, id, in.Version, "case:admissibility", func(w *Work) error {
+		r := w.c
 		extra := map[string]any{"admissible": *in.Admissible}
 		if in.Reason != "" {
-			extra["admissibility_reason_enc"] = dk.SealString(sid, "admissibility_reason", in.Reason)
+			extra["admissibility_reason_enc"] = w.SealString("admissibility_reason", in.Reason)
 		}
 		if in.LateAdmissionReason != "" {
-			extra["late_admission_reason_enc"] = dk.SealString(sid, "late_admission_reason", in.LateAdmissionReason)
+			extra["late_admission_reason_enc"] = w.SealString("late_admission_reason", in.LateAdmissionReason)
 		}
 		to := Admissible
 		if !*in.Admissible {
@@ -236,15 +226,11 @@ func (s *Service) Admissibility(ctx context.Context, caller *accounts.Caller, id
 				return apperr.New(apperr.Conflict, "illegal-transition", "While information is awaited, the only ground is incomplete.")
 			}
 		}
-		if err := s.move(tx, r, caller, rel, to, dk, in.Reason, extra); err != nil {
+		if err := w.move(to, in.Reason, extra); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, string(to), r, &r.ComplainantID, r.AdviserID)
+		return w.tell(string(to), r.complainantSide()...)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return result(r), nil
 }
 
 // PanelRequest composes the panel.
@@ -268,27 +254,24 @@ func (s *Service) ComposePanel(ctx context.Context, caller *accounts.Caller, id 
 		}
 		seen[m] = true
 	}
-	r, err := s.step(ctx, caller, id, in.Version, "case:panel", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	return s.step(ctx, caller, id, in.Version, "case:panel", func(w *Work) error {
+		r := w.c
 		if r.State != Admissible && r.State != Investigating {
 			return apperr.New(apperr.Conflict, "illegal-transition", "A panel is composed once the complaint is admissible, before the advice.")
 		}
-		if err := s.checkPanel(tx, r, in.MemberIDs); err != nil {
+		if err := s.checkPanel(w.Tx, r, in.MemberIDs); err != nil {
 			return err
 		}
-		if err := tx.Exec(`DELETE FROM panel_members WHERE case_id = ?`, r.ID).Error; err != nil {
+		if err := w.Tx.Exec(`DELETE FROM panel_members WHERE case_id = ?`, r.ID).Error; err != nil {
 			return err
 		}
 		for _, m := range in.MemberIDs {
-			if err := tx.Exec(`INSERT INTO panel_members (case_id, person_id) VALUES (?, ?)`, r.ID, m).Error; err != nil {
+			if err := w.Tx.Exec(`INSERT INTO panel_members (case_id, person_id) VALUES (?, ?)`, r.ID, m).Error; err != nil {
 				return err
 			}
 		}
-		return s.event(tx, r, caller, rel, "panel_composed", nil, dk, "", true)
+		return w.event("panel_composed", "", true)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return result(r), nil
 }
 
 // checkPanel refuses, with the reason per member, a panel of which anyone
@@ -380,22 +363,20 @@ func (s *Service) StartInvestigation(ctx context.Context, caller *accounts.Calle
 	if strings.TrimSpace(in.RespondentEmail) == "" {
 		return nil, invalid("respondent_email", "is required: the respondent's account")
 	}
-	r, err := s.step(ctx, caller, id, in.Version, "case:investigate", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	return s.step(ctx, caller, id, in.Version, "case:investigate", func(w *Work) error {
+		r := w.c
 		if !CanMove(r.State, Investigating) {
 			return illegalMove(r.State, Investigating)
 		}
-		var p accounts.Person
-		if err := tx.Where("email = ? AND active", strings.ToLower(strings.TrimSpace(in.RespondentEmail))).Take(&p).Error; err != nil {
-			if isNotFound(err) {
-				return invalid("respondent_email", "has no account")
-			}
+		p, err := accountByEmail(w.Tx, "respondent_email", in.RespondentEmail)
+		if err != nil {
 			return err
 		}
 		if p.ID == r.ComplainantID || (r.AdviserID != nil && p.ID == *r.AdviserID) {
 			return invalid("respondent_email", "is a party on the complainant's side")
 		}
 		var panel []uuid.UUID
-		if err := tx.Table("panel_members").Where("case_id = ?", r.ID).Pluck("person_id", &panel).Error; err != nil {
+		if err := w.Tx.Table("panel_members").Where("case_id = ?", r.ID).Pluck("person_id", &panel).Error; err != nil {
 			return err
 		}
 		if len(panel) == 0 {
@@ -409,29 +390,24 @@ func (s *Service) StartInvestigation(ctx context.Context, caller *accounts.Calle
 		// who was free to sit may not be any more (or may be the respondent).
 		known := *r
 		known.RespondentID, known.RespondentMinistry = &p.ID, &respMinistry
-		if err := s.checkPanel(tx, &known, panel); err != nil {
+		if err := s.checkPanel(w.Tx, &known, panel); err != nil {
 			return err
 		}
 		// The respondent acts in their ministry's domain; the grant is data of
 		// this link, recorded on the timeline.
-		if err := tx.Exec(`INSERT INTO role_grants (person_id, role, domain, granted_by) VALUES (?, 'respondent', ?, ?) ON CONFLICT DO NOTHING`,
-			p.ID, respMinistry, caller.ID).Error; err != nil {
+		if err := grantRole(w.Tx, p.ID, authz.Respondent, respMinistry, caller.ID); err != nil {
 			return err
 		}
 		extra := map[string]any{"respondent_id": p.ID, "respondent_informed_at": s.now(), "respondent_ministry": respMinistry}
-		if err := s.move(tx, r, caller, rel, Investigating, dk, "", extra); err != nil {
+		if err := w.move(Investigating, "", extra); err != nil {
 			return err
 		}
 		r.RespondentID = &p.ID
-		if err := s.event(tx, r, caller, rel, "respondent_informed", nil, dk, "", true); err != nil {
+		if err := w.event("respondent_informed", "", true); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, "respondent_informed", r, &p.ID)
+		return w.tell("respondent_informed", &p.ID)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return result(r), nil
 }
 
 // ConflictDeclaration is a member's declaration of a conflict of interest.
@@ -446,15 +422,16 @@ func (s *Service) DeclareConflict(ctx context.Context, caller *accounts.Caller, 
 	if err := textRequired("reason", in.Reason, MaxLine); err != nil {
 		return err
 	}
-	_, err := s.step(ctx, caller, id, 0, "case:conflict", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		if err := tx.Exec(`INSERT INTO conflicts (case_id, person_id, reason_enc) VALUES (?, ?, ?)`,
-			r.ID, caller.ID, dk.SealString(r.ID.String(), rowField("conflict.reason", caller.ID), in.Reason)).Error; err != nil {
+	_, err := s.step(ctx, caller, id, 0, "case:conflict", func(w *Work) error {
+		r := w.c
+		if err := w.Tx.Exec(`INSERT INTO conflicts (case_id, person_id, reason_enc) VALUES (?, ?, ?)`,
+			r.ID, caller.ID, w.SealString(rowField("conflict.reason", caller.ID), in.Reason)).Error; err != nil {
 			return err
 		}
-		if err := tx.Exec(`DELETE FROM panel_members WHERE case_id = ? AND person_id = ?`, r.ID, caller.ID).Error; err != nil {
+		if err := w.Tx.Exec(`DELETE FROM panel_members WHERE case_id = ? AND person_id = ?`, r.ID, caller.ID).Error; err != nil {
 			return err
 		}
-		return s.event(tx, r, caller, rel, "conflict_declared", nil, dk, "", false)
+		return w.event("conflict_declared", "", false)
 	})
 	return err
 }
@@ -471,7 +448,8 @@ func (s *Service) Extend(ctx context.Context, caller *accounts.Caller, id uuid.U
 	if err := textRequired("reason", in.Reason, MaxText); err != nil {
 		return nil, err
 	}
-	r, err := s.step(ctx, caller, id, in.Version, "case:extend", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	return s.step(ctx, caller, id, in.Version, "case:extend", func(w *Work) error {
+		r := w.c
 		if r.ReceivedOn == nil || !r.State.open() || r.State == Advised {
 			return apperr.New(apperr.Conflict, "not-extendable", "Only a registered case not yet advised can be extended.")
 		}
@@ -479,20 +457,16 @@ func (s *Service) Extend(ctx context.Context, caller *accounts.Caller, id uuid.U
 			return apperr.New(apperr.Conflict, "already-extended", "The term was already extended once; further delay needs the complainant's written consent.")
 		}
 		due := s.cal.DecisionDue(*r.ReceivedOn, true)
-		if err := tx.Model(&CaseRecord{}).Where("id = ?", r.ID).Updates(map[string]any{"extended": true, "due_on": due,
-			"extension_reason_enc": dk.SealString(r.ID.String(), "extension_reason", in.Reason)}).Error; err != nil {
+		if err := w.Tx.Model(&CaseRecord{}).Where("id = ?", r.ID).Updates(map[string]any{"extended": true, "due_on": due,
+			"extension_reason_enc": w.SealString("extension_reason", in.Reason)}).Error; err != nil {
 			return err
 		}
 		r.DueOn = &due
-		if err := s.event(tx, r, caller, rel, "extended", nil, dk, in.Reason, true); err != nil {
+		if err := w.event("extended", in.Reason, true); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, "extension", r, &r.ComplainantID, r.AdviserID, r.RespondentID)
+		return w.tell("extension", r.parties()...)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return result(r), nil
 }
 
 // StatementInput is a party's statement or answer.
@@ -508,19 +482,17 @@ func (s *Service) AddStatement(ctx context.Context, caller *accounts.Caller, id 
 		return uuid.Nil, err
 	}
 	sid := uuid.New()
-	_, err := s.step(ctx, caller, id, 0, "case:statement", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
+	_, err := s.step(ctx, caller, id, 0, "case:statement", func(w *Work) error {
+		r := w.c
 		if !r.State.open() || r.State == Advised {
 			return apperr.New(apperr.Conflict, "case-not-open", "Statements are added while the case is being handled.")
 		}
-		side := "complainant"
-		if rel == authz.RelRespondent {
-			side = "respondent"
-		}
-		if err := tx.Create(&statementRow{ID: sid, CaseID: r.ID, AuthorID: caller.ID, Side: side,
-			BodyEnc: dk.SealString(r.ID.String(), rowField("statement", sid), in.Body), CreatedAt: s.now()}).Error; err != nil {
+		side := w.Party() // the complainant's side or the respondent's: no one else adds statements
+		if err := w.Tx.Create(&statementRow{ID: sid, CaseID: r.ID, AuthorID: caller.ID, Side: side,
+			BodyEnc: w.SealString(rowField("statement", sid), in.Body), CreatedAt: s.now()}).Error; err != nil {
 			return err
 		}
-		return s.event(tx, r, caller, rel, "statement_added", nil, dk, "", true)
+		return w.event("statement_added", "", true)
 	})
 	return sid, err
 }
@@ -537,16 +509,13 @@ func (s *Service) Withdraw(ctx context.Context, caller *accounts.Caller, id uuid
 	if err := textOptional("reason", in.Reason, MaxText); err != nil {
 		return nil, err
 	}
-	r, err := s.step(ctx, caller, id, in.Version, "case:withdraw", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		if err := s.move(tx, r, caller, rel, Withdrawn, dk, in.Reason, nil); err != nil {
+	return s.step(ctx, caller, id, in.Version, "case:withdraw", func(w *Work) error {
+		r := w.c
+		if err := w.move(Withdrawn, in.Reason, nil); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, "withdrawal", r, &r.ComplainantID, r.AdviserID, r.RespondentID)
+		return w.tell("withdrawal", r.parties()...)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return result(r), nil
 }
 
 // InformalResolution records mediation with both parties' consent.
@@ -571,16 +540,13 @@ func (s *Service) ResolveInformally(ctx context.Context, caller *accounts.Caller
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
-	r, err := s.step(ctx, caller, id, in.Version, "case:informal-resolution", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		if err := s.move(tx, r, caller, rel, ResolvedInformally, dk, in.Reason, nil); err != nil {
+	return s.step(ctx, caller, id, in.Version, "case:informal-resolution", func(w *Work) error {
+		r := w.c
+		if err := w.move(ResolvedInformally, in.Reason, nil); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, "resolved_informally", r, &r.ComplainantID, r.AdviserID, r.RespondentID)
+		return w.tell("resolved_informally", r.parties()...)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return result(r), nil
 }
 
 // Closing closes a finished case.
@@ -592,13 +558,9 @@ type Closing struct {
 // informally; from then on the retention term runs. Callable by a secretary
 // or the chair.
 func (s *Service) Close(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in Closing) (*Result, error) {
-	r, err := s.step(ctx, caller, id, in.Version, "case:close", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		return s.move(tx, r, caller, rel, Closed, dk, "", nil)
+	return s.step(ctx, caller, id, in.Version, "case:close", func(w *Work) error {
+		return w.move(Closed, "", nil)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return result(r), nil
 }
 
 // LegalHoldInput sets or lifts a legal hold.
@@ -618,9 +580,10 @@ func (s *Service) SetLegalHold(ctx context.Context, caller *accounts.Caller, id 
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
-	r, err := s.step(ctx, caller, id, 0, "case:legal-hold", func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		if err := tx.Model(&CaseRecord{}).Where("id = ?", r.ID).Updates(map[string]any{"legal_hold": *in.Hold,
-			"legal_hold_reason_enc": dk.SealString(r.ID.String(), "legal_hold_reason", in.Reason)}).Error; err != nil {
+	return s.step(ctx, caller, id, 0, "case:legal-hold", func(w *Work) error {
+		r := w.c
+		if err := w.Tx.Model(&CaseRecord{}).Where("id = ?", r.ID).Updates(map[string]any{"legal_hold": *in.Hold,
+			"legal_hold_reason_enc": w.SealString("legal_hold_reason", in.Reason)}).Error; err != nil {
 			return err
 		}
 		kind, action := "legal_hold_lifted", audit.ActionHoldLifted
@@ -629,13 +592,9 @@ func (s *Service) SetLegalHold(ctx context.Context, caller *accounts.Caller, id 
 		}
 		// Besides the step's own case entry, a hold is an event of its own
 		// kind on the access log.
-		if err := s.logCaseAccess(ctx, tx, caller, rel, r, action); err != nil {
+		if err := s.logCaseAccess(ctx, w.Tx, caller, w.Rel, r, action); err != nil {
 			return err
 		}
-		return s.event(tx, r, caller, rel, kind, nil, dk, in.Reason, false)
+		return w.event(kind, in.Reason, false)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return result(r), nil
 }

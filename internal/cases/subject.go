@@ -76,7 +76,7 @@ func (w *Work) Summary() Summary { return w.s.summary(w.c, w.Rel) }
 // own record and hearings only.
 func (w *Work) View(person uuid.UUID) (*View, error) {
 	if w.Rel == authz.RelWitness {
-		return w.s.witnessCaseView(w.Tx, w.c, person, w.Key)
+		return witnessCaseView(w, person)
 	}
 	return w.s.view(w.Tx, w.c, w.Rel, w.Key)
 }

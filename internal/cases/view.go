@@ -203,7 +203,7 @@ func (s *Service) Get(ctx context.Context, caller *accounts.Caller, id uuid.UUID
 	var v *View
 	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:read", Viewer: true, Read: true, WithParts: true}, func(w *Work) (err error) {
 		if w.Rel == authz.RelWitness {
-			v, err = s.witnessCaseView(w.Tx, w.c, caller.ID, w.Key)
+			v, err = witnessCaseView(w, caller.ID)
 		} else {
 			v, err = s.view(w.Tx, w.c, w.Rel, w.Key)
 		}

@@ -6,12 +6,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/authz"
-	"github.com/rkc-nl/rkc/internal/crypto"
 )
 
 // Who proposed a witness.
@@ -86,49 +84,46 @@ func (s *Service) AddWitness(ctx context.Context, caller *accounts.Caller, id uu
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
-	w := witnessRow{ID: uuid.New(), CaseID: id, ProposedBy: in.ProposedBy, Version: 1, AddedBy: caller.ID, CreatedAt: s.now()}
+	wit := witnessRow{ID: uuid.New(), CaseID: id, ProposedBy: in.ProposedBy, Version: 1, AddedBy: caller.ID, CreatedAt: s.now()}
 	var out WitnessView
-	err := s.aside(ctx, caller, id, "case:witness", "case:witness", true, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		if !handledBeforeAdvice(r.State) {
+	// Witness work is beside the case file's own fields: it leaves the
+	// case's version alone, so no party's open form goes stale.
+	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:witness", Write: true}, func(w *Work) error {
+		if !handledBeforeAdvice(w.c.State) {
 			return errWitnessState
 		}
-		if email := strings.ToLower(strings.TrimSpace(in.Email)); email != "" {
-			var p accounts.Person
-			if err := tx.Where("email = ? AND active", email).Take(&p).Error; err != nil {
-				if isNotFound(err) {
-					return invalid("email", "has no account")
-				}
+		if strings.TrimSpace(in.Email) != "" {
+			p, err := accountByEmail(w.Tx, "email", in.Email)
+			if err != nil {
 				return err
 			}
-			why, err := s.witnessConflict(tx, r, p.ID)
+			why, err := witnessConflict(w, p.ID)
 			if err != nil {
 				return err
 			}
 			if why != "" {
 				return invalid("email", why)
 			}
-			w.PersonID = &p.ID
-			if err := tx.Exec(`INSERT INTO role_grants (person_id, role, domain, granted_by) VALUES (?, 'witness', ?, ?) ON CONFLICT DO NOTHING`,
-				p.ID, r.Ministry, caller.ID).Error; err != nil {
+			wit.PersonID = &p.ID
+			if err := grantRole(w.Tx, p.ID, authz.Witness, w.c.Ministry, caller.ID); err != nil {
 				return err
 			}
 		}
-		sid := r.ID.String()
-		w.NameEnc = dk.SealString(sid, rowField("witness.name", w.ID), in.Name)
+		wit.NameEnc = w.SealString(rowField("witness.name", wit.ID), in.Name)
 		if in.Contact != "" {
-			w.ContactEnc = dk.SealString(sid, rowField("witness.contact", w.ID), in.Contact)
+			wit.ContactEnc = w.SealString(rowField("witness.contact", wit.ID), in.Contact)
 		}
-		if err := tx.Create(&w).Error; err != nil {
+		if err := w.Tx.Create(&wit).Error; err != nil {
 			return err
 		}
-		out = WitnessView{ID: w.ID, Name: in.Name, Contact: in.Contact, ProposedBy: w.ProposedBy, HasAccount: w.PersonID != nil,
-			Version: 1, CreatedAt: w.CreatedAt}
+		out = WitnessView{ID: wit.ID, Name: in.Name, Contact: in.Contact, ProposedBy: wit.ProposedBy, HasAccount: wit.PersonID != nil,
+			Version: 1, CreatedAt: wit.CreatedAt}
 		// The committee and the witness see that they were added; the
 		// parties do not learn who the witnesses are (docs/decisions.md).
-		if err := s.sideEvent(tx, r, caller, rel, "witness_added", "witness", &w.ID); err != nil {
+		if err := w.SideEvent("witness_added", "witness", &wit.ID); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, "witness_added", r, w.PersonID)
+		return w.tell("witness_added", wit.PersonID)
 	})
 	if err != nil {
 		return nil, err
@@ -137,13 +132,14 @@ func (s *Service) AddWitness(ctx context.Context, caller *accounts.Caller, id uu
 }
 
 // witnessConflict says why person cannot be a witness of the case, or "".
-func (s *Service) witnessConflict(tx *gorm.DB, r *relRow, person uuid.UUID) (string, error) {
+func witnessConflict(w *Work, person uuid.UUID) (string, error) {
+	r := w.c
 	switch {
 	case person == r.ComplainantID || (r.AdviserID != nil && person == *r.AdviserID) || (r.RespondentID != nil && person == *r.RespondentID):
 		return "is a party to the case", nil
 	}
 	var f struct{ Panel, Witness bool }
-	if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM panel_members WHERE case_id = @c AND person_id = @p) AS panel,
+	if err := w.Tx.Raw(`SELECT EXISTS (SELECT 1 FROM panel_members WHERE case_id = @c AND person_id = @p) AS panel,
 		EXISTS (SELECT 1 FROM witnesses WHERE case_id = @c AND person_id = @p) AS witness`,
 		map[string]any{"c": r.ID, "p": person}).Scan(&f).Error; err != nil {
 		return "", err
@@ -162,16 +158,16 @@ func (s *Service) witnessConflict(tx *gorm.DB, r *relRow, person uuid.UUID) (str
 // panel, committee staff and the case's witnesses.
 func (s *Service) Witnesses(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]WitnessView, error) {
 	out := []WitnessView{}
-	err := s.aside(ctx, caller, id, "case:witness:read", "case:witness:read", false, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		q := tx.Where("case_id = ?", r.ID)
-		if !committee(rel) {
+	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:witness:read"}, func(w *Work) error {
+		q := w.Tx.Where("case_id = ?", w.c.ID)
+		if !w.Committee() {
 			q = q.Where("person_id = ?", caller.ID)
 		}
 		var rows []witnessRow
 		if err := q.Order("seq").Find(&rows).Error; err != nil {
 			return err
 		}
-		o := &opener{dk: dk, id: r.ID.String()}
+		o := &opener{dk: w.Key, id: w.c.ID.String()}
 		for i := range rows {
 			out = append(out, openWitness(o, &rows[i]))
 		}
@@ -210,23 +206,23 @@ func (s *Service) RecordWitnessStatement(ctx context.Context, caller *accounts.C
 		return nil, err
 	}
 	var out WitnessView
-	err := s.aside(ctx, caller, id, "case:witness", "case:witness", true, func(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.DataKey) error {
-		var w witnessRow
-		if err := tx.Where("id = ? AND case_id = ?", wid, r.ID).Take(&w).Error; err != nil {
+	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:witness", Write: true}, func(w *Work) error {
+		var wit witnessRow
+		if err := w.Tx.Where("id = ? AND case_id = ?", wid, w.c.ID).Take(&wit).Error; err != nil {
 			if isNotFound(err) {
 				return errWitnessNotFound
 			}
 			return err
 		}
-		if !handledBeforeAdvice(r.State) {
+		if !handledBeforeAdvice(w.c.State) {
 			return errWitnessState
 		}
-		if w.Version != in.Version {
+		if wit.Version != in.Version {
 			return errStale
 		}
 		now := s.now()
-		res := tx.Model(&witnessRow{}).Where("id = ? AND version = ?", wid, in.Version).Updates(map[string]any{
-			"statement_enc":         dk.SealString(r.ID.String(), rowField("witness.statement", wid), in.Statement),
+		res := w.Tx.Model(&witnessRow{}).Where("id = ? AND version = ?", wid, in.Version).Updates(map[string]any{
+			"statement_enc":         w.SealString(rowField("witness.statement", wid), in.Statement),
 			"statement_recorded_at": now, "version": in.Version + 1})
 		if res.Error != nil {
 			return res.Error
@@ -234,16 +230,16 @@ func (s *Service) RecordWitnessStatement(ctx context.Context, caller *accounts.C
 		if res.RowsAffected != 1 {
 			return errStale
 		}
-		o := &opener{dk: dk, id: r.ID.String()}
-		out = openWitness(o, &w)
+		o := &opener{dk: w.Key, id: w.c.ID.String()}
+		out = openWitness(o, &wit)
 		out.Statement, out.StatementRecordedAt, out.Version = in.Statement, &now, in.Version+1
 		if o.err != nil {
 			return o.err
 		}
-		if err := s.sideEvent(tx, r, caller, rel, "witness_statement_recorded", "witness", &w.ID); err != nil {
+		if err := w.SideEvent("witness_statement_recorded", "witness", &wit.ID); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, "witness_statement", r, w.PersonID)
+		return w.tell("witness_statement", wit.PersonID)
 	})
 	if err != nil {
 		return nil, err
@@ -255,19 +251,20 @@ var errWitnessNotFound = apperr.NotFoundError("Witness")
 
 // witnessCaseView is the case as a witness sees it: its number and state,
 // the hearings they are heard in and their own record (with their
-// statement), nothing of the complaint.
-func (s *Service) witnessCaseView(tx *gorm.DB, r *relRow, person uuid.UUID, dk *crypto.DataKey) (*View, error) {
-	o := &opener{dk: dk, id: r.ID.String()}
-	v := &View{Summary: Summary{ID: r.ID, Number: r.Number, State: r.State, FiledAt: r.FiledAt, Relation: string(authz.RelWitness), Version: r.Version}}
-	var w witnessRow
-	if err := tx.Where("case_id = ? AND person_id = ?", r.ID, person).Order("seq").Limit(1).Find(&w).Error; err != nil {
+// statement), nothing of the complaint. w is work in the witness relation.
+func witnessCaseView(w *Work, person uuid.UUID) (*View, error) {
+	r := w.c
+	o := &opener{dk: w.Key, id: r.ID.String()}
+	v := &View{Summary: Summary{ID: r.ID, Number: r.Number, State: r.State, FiledAt: r.FiledAt, Relation: string(w.Rel), Version: r.Version}}
+	var wit witnessRow
+	if err := w.Tx.Where("case_id = ? AND person_id = ?", r.ID, person).Order("seq").Limit(1).Find(&wit).Error; err != nil {
 		return nil, err
 	}
-	if w.ID != uuid.Nil {
-		wv := openWitness(o, &w)
+	if wit.ID != uuid.Nil {
+		wv := openWitness(o, &wit)
 		v.Witness = &wv
 		var hs []hearingRow
-		if err := tx.Where("case_id = ? AND witness_id = ?", r.ID, w.ID).Order("planned_at, id").Find(&hs).Error; err != nil {
+		if err := w.Tx.Where("case_id = ? AND witness_id = ?", r.ID, wit.ID).Order("planned_at, id").Find(&hs).Error; err != nil {
 			return nil, err
 		}
 		for _, h := range hs {

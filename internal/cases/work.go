@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/calendar"
 )
 
@@ -105,9 +106,28 @@ func (o *Opener) Open(field string, sealed []byte) string { return o.o.open(fiel
 // Err is the first failure, if any.
 func (o *Opener) Err() error { return o.o.err }
 
-// Staff lists the active holders of role (secretary or chair, committee
-// wide) who relate to the case as its staff.
-func (w *Work) Staff(role string) ([]uuid.UUID, error) { return staffOf(w.Tx, w.c, role) }
+// Secretaries lists the committee's active secretaries who relate to the
+// case as its staff.
+func (w *Work) Secretaries() ([]uuid.UUID, error) { return staffOf(w.Tx, w.c, authz.Secretary) }
+
+// Chairs lists the committee's active chairs who relate to the case as its
+// staff.
+func (w *Work) Chairs() ([]uuid.UUID, error) { return staffOf(w.Tx, w.c, authz.Chair) }
+
+// Party is the side of the case the work is done for: "complainant" (the
+// complainant or their adviser), "respondent" or "witness"; "" for the
+// committee and the authority, who are no party.
+func (w *Work) Party() string {
+	switch w.Rel {
+	case authz.RelComplainant, authz.RelAdviser:
+		return "complainant"
+	case authz.RelRespondent:
+		return "respondent"
+	case authz.RelWitness:
+		return "witness"
+	}
+	return ""
+}
 
 // WitnessRef is a witness of the case as conversations address them.
 type WitnessRef struct {
@@ -156,6 +176,34 @@ func (w *Work) CommitteeEvent(kind string) error {
 func (w *Work) Notify(kind string, to ...uuid.UUID) error {
 	return w.s.notifyIDs(w.ctx, w.Tx, kind, w.c, to)
 }
+
+// The steps of this package on the loaded case, in the work's transaction
+// and relation.
+
+// move changes the case's state along an edge of the state machine and
+// records the event (Service.move).
+func (w *Work) move(to State, reason string, extra map[string]any) error {
+	return w.s.move(w.Tx, w.c, w.Caller, w.Rel, to, w.Key, reason, extra)
+}
+
+// event records a timeline entry that changes no state (Service.event).
+func (w *Work) event(kind, reason string, visible bool) error {
+	return w.s.event(w.Tx, w.c, w.Caller, w.Rel, kind, nil, w.Key, reason, visible)
+}
+
+// tell notifies those named of kind; nil and unset ids are left out.
+func (w *Work) tell(kind string, to ...*uuid.UUID) error {
+	return w.s.notify(w.ctx, w.Tx, kind, w.c, to...)
+}
+
+// parties are the accounts of both sides: the complainant, their adviser
+// and the respondent, each when set.
+func (r *relRow) parties() []*uuid.UUID {
+	return []*uuid.UUID{&r.ComplainantID, r.AdviserID, r.RespondentID}
+}
+
+// complainantSide are the complainant and their adviser, when set.
+func (r *relRow) complainantSide() []*uuid.UUID { return []*uuid.UUID{&r.ComplainantID, r.AdviserID} }
 
 // MaxUpload is the largest file, in bytes, a case accepts.
 func (s *Service) MaxUpload() int64 { return s.maxUpload }

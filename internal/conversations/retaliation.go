@@ -11,7 +11,6 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
-	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
 )
 
@@ -128,19 +127,6 @@ type RetaliationEventView struct {
 
 var errRetaliationNotFound = apperr.NotFoundError("Retaliation report")
 
-// retaliationSide is the side a relation reports for.
-func retaliationSide(rel authz.Relation) string {
-	switch rel {
-	case authz.RelComplainant, authz.RelAdviser:
-		return "complainant"
-	case authz.RelRespondent:
-		return "respondent"
-	case authz.RelWitness:
-		return "witness"
-	}
-	return ""
-}
-
 // ReportRetaliation records a report of retaliation by the caller, in any
 // state of the case, and tells the committee's chairs (content-free).
 // Callable by the complainant, their adviser, the informed respondent and a
@@ -151,7 +137,7 @@ func (s *Service) ReportRetaliation(ctx context.Context, caller *accounts.Caller
 	}
 	var out *RetaliationView
 	err := s.access(ctx, caller, id, "case:retaliation:report", "case:retaliation:report", true, func(w *cases.Work) error {
-		side := retaliationSide(w.Rel)
+		side := w.Party()
 		if side == "" {
 			return apperr.New(apperr.Forbidden, "forbidden", "Your part in this case does not allow this step.")
 		}
@@ -182,7 +168,7 @@ func (s *Service) ReportRetaliation(ctx context.Context, caller *accounts.Caller
 		}
 		out = &RetaliationView{ID: rep.ID, Side: side, State: rep.State, Version: 1, Description: in.Description, FiledAt: now, UpdatedAt: now,
 			History: []RetaliationEventView{{At: now, ActorRole: string(w.Rel), ToState: RetaliationReceived}}}
-		chairs, err := w.Staff(authz.Chair)
+		chairs, err := w.Chairs()
 		if err != nil {
 			return err
 		}
@@ -197,10 +183,10 @@ func scopeRetaliation(w *cases.Work) *gorm.DB {
 	q := w.Tx.Where("case_id = ?", w.CaseID())
 	switch {
 	case w.Committee():
-	case w.Rel == authz.RelWitness:
+	case w.Party() == "witness":
 		q = q.Where("side = 'witness' AND witness_id IN (SELECT id FROM witnesses WHERE case_id = ? AND person_id = ?)", w.CaseID(), w.Caller.ID)
 	default:
-		q = q.Where("side = ?", retaliationSide(w.Rel))
+		q = q.Where("side = ?", w.Party())
 	}
 	return q
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
-	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
 )
 
@@ -110,9 +109,9 @@ var errThreadNotFound = apperr.NotFoundError("Thread")
 func seesParty(w *cases.Work, party string) bool {
 	switch party {
 	case "complainant":
-		return w.Committee() || w.Rel == authz.RelComplainant || w.Rel == authz.RelAdviser
+		return w.Committee() || w.Party() == party
 	case "respondent":
-		return (w.Committee() && w.RespondentInformed()) || w.Rel == authz.RelRespondent
+		return (w.Committee() && w.RespondentInformed()) || w.Party() == party
 	}
 	return false
 }
@@ -123,7 +122,7 @@ func witnesses(w *cases.Work) ([]cases.WitnessRef, error) {
 	switch {
 	case w.Committee():
 		return w.Witnesses(nil)
-	case w.Rel == authz.RelWitness:
+	case w.Party() == "witness":
 		return w.Witnesses(&w.Caller.ID)
 	}
 	return nil, nil
@@ -328,7 +327,7 @@ func (s *Service) PostMessage(ctx context.Context, caller *accounts.Caller, id u
 				return err
 			}
 			if len(to) == 0 {
-				if to, err = w.Staff(authz.Secretary); err != nil {
+				if to, err = w.Secretaries(); err != nil {
 					return err
 				}
 			}

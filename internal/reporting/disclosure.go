@@ -142,9 +142,19 @@ func (c Cell) kind() mark {
 		return markNone
 	case c.why != markNone:
 		return c.why
-	case small(c.Value):
+	default:
+		return countMark(c.Value)
+	}
+}
+
+// countMark is why a hidden count of n is hidden when nothing else says:
+// "<5" for 1 to 4, a zero as part of a breakdown, and any other count as
+// the complement that protects another.
+func countMark(n int) mark {
+	switch {
+	case small(n):
 		return markSmall
-	case c.Value == 0:
+	case n == 0:
 		return markBreakdown
 	default:
 		return markComplement

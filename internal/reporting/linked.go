@@ -60,12 +60,8 @@ func linkedMark(from, to Cell, breakdown bool) mark {
 		return markBreakdown
 	case from.kind() == markGroup && to.Value < MinCount:
 		return markGroup
-	case small(to.Value):
-		return markSmall
-	case to.Value == 0:
-		return markBreakdown
 	default:
-		return markComplement
+		return countMark(to.Value)
 	}
 }
 

@@ -15,9 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-	"gorm.io/gorm"
-
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
@@ -98,17 +95,6 @@ func TestPDFOpensWithTablesAndCharts(t *testing.T) {
 	if chartPage < 0 {
 		t.Error("no page with the charts")
 	}
-}
-
-// chairOf creates a person to be the author of recommendations.
-func chairOf(t *testing.T, db *gorm.DB) uuid.UUID {
-	t.Helper()
-	id := uuid.New()
-	if err := db.Exec(`INSERT INTO persons (id, email, name, ministry) VALUES (?, ?, 'Voorzitter', 'BZK')`,
-		id, id.String()+"@example.org").Error; err != nil {
-		t.Fatal(err)
-	}
-	return id
 }
 
 func decodePNG(t *testing.T, file string) image.Image {
@@ -208,12 +194,7 @@ func TestChartSVG(t *testing.T) {
 // TestReportCharts: every chart of a report renders, and a narrowed
 // report's charts show the ministry's published cells.
 func TestReportCharts(t *testing.T) {
-	db := dbtest.New(t)
-	population(t, db)
-	r, err := build(context.Background(), db, 2024, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, r := knownReport(t)
 	svgs := r.ChartsSVG()
 	for _, key := range []string{"volume", "throughput", "within_term", "complaints_by_category", "course", "judgements", "complaints_by_ground"} {
 		if !strings.HasPrefix(svgs[key], "<svg") {

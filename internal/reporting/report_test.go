@@ -71,6 +71,17 @@ func insertSignal(t testing.TB, db *gorm.DB, ministry, category, filed string) {
 	}
 }
 
+// chairOf creates a person to be the author of recommendations.
+func chairOf(t *testing.T, db *gorm.DB) uuid.UUID {
+	t.Helper()
+	id := uuid.New()
+	if err := db.Exec(`INSERT INTO persons (id, email, name, ministry) VALUES (?, ?, 'Voorzitter', 'BZK')`,
+		id, id.String()+"@example.org").Error; err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 // population is a small, hand-made record with a known answer for every
 // figure; the comments give each case's part in the figures of 2024.
 func population(t testing.TB, db *gorm.DB) {
@@ -135,6 +146,23 @@ func population(t testing.TB, db *gorm.DB) {
 }
 
 // trueCounts returns the non-zero cells of a figure's table of a year as
+// knownDay is the day the tests build their reports on the known
+// population.
+var knownDay = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// knownReport is the report up to 2024 on the known population (a
+// database of its own, returned for more reports), as built on knownDay.
+func knownReport(t *testing.T) (*gorm.DB, *Report) {
+	t.Helper()
+	db := dbtest.New(t)
+	population(t, db)
+	r, err := build(context.Background(), db, 2024, knownDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, r
+}
+
 // "ROW/col" → true count, plus "total" → the grand total.
 func trueCounts(t *testing.T, r *Report, key string, year int) map[string]int {
 	t.Helper()
@@ -167,13 +195,7 @@ func trueCounts(t *testing.T, r *Report, key string, year int) map[string]int {
 }
 
 func TestFiguresOnAKnownPopulation(t *testing.T) {
-	db := dbtest.New(t)
-	population(t, db)
-	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	r, err := build(context.Background(), db, 2024, now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, r := knownReport(t)
 	if !slices.Equal(r.Years, []int{2022, 2023, 2024}) {
 		t.Fatalf("years = %v, want 2022..2024", r.Years)
 	}
@@ -246,7 +268,7 @@ func TestFiguresOnAKnownPopulation(t *testing.T) {
 	}
 
 	// The running year has no year-end stock; 2025 is not in this report.
-	r26, err := build(context.Background(), db, 2026, now)
+	r26, err := build(context.Background(), db, 2026, knownDay)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,12 +292,7 @@ func TestFiguresOnAKnownPopulation(t *testing.T) {
 // the same population: small counts as marks, shared figures hidden alike,
 // and the summary taken from the tables.
 func TestPublishedFiguresOfTheKnownPopulation(t *testing.T) {
-	db := dbtest.New(t)
-	population(t, db)
-	r, err := build(context.Background(), db, 2024, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, r := knownReport(t)
 	cat := figureByKey(r, "complaints_by_category").Years[2].Table
 	bzk := slices.Index(cat.Rows, "BZK")
 	if got := cat.Cells[bzk][slices.Index(cat.Cols, "bullying")].String(); got != SmallMark {
@@ -441,6 +458,65 @@ func TestRunningTotalsFollowEveryChange(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Two case steps of the same year, ministry and category do not wait for
+// each other to commit (the running totals take no shared row lock), and
+// folding the totals afterwards changes no figure.
+func TestTotalsTakeNoSharedLock(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	file := `INSERT INTO case_stats (id, ministry, respondent_ministry, category, filed_on, state) VALUES (?, 'FIN', 'FIN', 'bullying', '2025-03-04', 'submitted')`
+
+	first := db.Begin()
+	defer first.Rollback()
+	if err := first.Exec(file, uuid.New()).Error; err != nil {
+		t.Fatal(err)
+	}
+	second := db.Begin()
+	defer second.Rollback()
+	// Waiting for the first step's commit would run into this timeout.
+	if err := second.Exec(`SET LOCAL lock_timeout = '2s'`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Exec(file, uuid.New()).Error; err != nil {
+		t.Fatalf("the second step waited for the first one's lock: %v", err)
+	}
+	if err := second.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+
+	count := func() (rows, cases int64) {
+		t.Helper()
+		var r struct{ Rows, Cases int64 }
+		if err := db.Raw(`SELECT count(*) AS rows, coalesce(sum(cases), 0) AS cases FROM report_filed WHERE year = 2025 AND ministry = 'FIN'`).Scan(&r).Error; err != nil {
+			t.Fatal(err)
+		}
+		return r.Rows, r.Cases
+	}
+	if rows, cases := count(); rows != 2 || cases != 2 {
+		t.Fatalf("before compaction: %d rows summing to %d cases, want 2 rows summing to 2", rows, cases)
+	}
+	if n, err := Compact(ctx, db); err != nil || n != 1 {
+		t.Fatalf("Compact removed %d rows (%v), want 1", n, err)
+	}
+	if rows, cases := count(); rows != 1 || cases != 2 {
+		t.Fatalf("after compaction: %d rows summing to %d cases, want 1 row of 2", rows, cases)
+	}
+	// A withdrawn filing subtracts; the folded group disappears.
+	if err := db.Exec(`DELETE FROM case_stats WHERE ministry = 'FIN'`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Compact(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if rows, cases := count(); rows != 0 || cases != 0 {
+		t.Fatalf("after removing both: %d rows summing to %d cases, want none", rows, cases)
 	}
 }
 

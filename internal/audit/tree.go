@@ -3,14 +3,14 @@ package audit
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/platform/db"
 )
 
 // The tree's node hashes live in log_nodes, one row per complete subtree
@@ -102,23 +102,12 @@ func consistencyProof(ctx context.Context, q queryer, size1, size2 uint64) ([][]
 	return proofHashes(ctx, q, n)
 }
 
-// withConn runs fn on one pgx connection of db's pool (which works as the
+// withConn runs fn on one pgx connection of gdb's pool (which works as the
 // application role, see db.AsAppRole).
-func withConn(ctx context.Context, db *gorm.DB, fn func(*pgx.Conn) error) error {
-	sqlDB, err := db.DB()
+func withConn(ctx context.Context, gdb *gorm.DB, fn func(*pgx.Conn) error) error {
+	sqlDB, err := gdb.DB()
 	if err != nil {
 		return err
 	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("audit: database driver %T is not pgx", dc)
-		}
-		return fn(sc.Conn())
-	})
+	return db.WithPgxConn(ctx, sqlDB, fn)
 }

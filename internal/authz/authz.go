@@ -254,7 +254,7 @@ func (en *Enforcer) Domains(personID, action string) []string {
 	en.mu.RUnlock()
 	var out []string
 	for _, g := range grants {
-		if !contains(out, g.Domain) && en.Allowed(personID, g.Domain, action) {
+		if !slices.Contains(out, g.Domain) && en.Allowed(personID, g.Domain, action) {
 			out = append(out, g.Domain)
 		}
 	}
@@ -269,15 +269,6 @@ func (en *Enforcer) AllowedSomewhere(personID, action string) bool {
 	en.mu.RUnlock()
 	for _, g := range grants {
 		if en.Allowed(personID, g.Domain, action) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
 			return true
 		}
 	}

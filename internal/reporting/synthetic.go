@@ -14,10 +14,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/platform/db"
 )
 
 // ErrRealData is returned by SeedSynthetic when the database holds cases
@@ -132,20 +132,15 @@ func seedPart(codes []string, today time.Time, first, total, skip, n int, seed u
 // copyRows writes n rows made by row into table with one COPY, on a
 // connection of its own.
 func copyRows(ctx context.Context, sqlDB *sql.DB, table string, cols []string, n int, row func() []any) error {
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	// The triggers of migration 4 see the whole COPY as one transition
-	// table; with room for it in memory they need not spill it to disk.
-	if _, err := conn.ExecContext(ctx, `SET work_mem = '256MB'`); err != nil {
-		return err
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `RESET work_mem`)
-	return conn.Raw(func(dc any) error {
+	return db.WithPgxConn(ctx, sqlDB, func(conn *pgx.Conn) error {
+		// The triggers of migration 4 see the whole COPY as one transition
+		// table; with room for it in memory they need not spill it to disk.
+		if _, err := conn.Exec(ctx, `SET work_mem = '256MB'`); err != nil {
+			return err
+		}
+		defer conn.Exec(context.WithoutCancel(ctx), `RESET work_mem`)
 		i := 0
-		_, err := dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
+		_, err := conn.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
 			if i == n {
 				return nil, nil
 			}

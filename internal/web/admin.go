@@ -72,7 +72,7 @@ func (w *Web) adminAccountStep(form string, flash *string, step func(c echo.Cont
 }
 
 // AdminGrant grants a role, or for a role of power asks a second person to
-// confirm it (four eyes, grantrequests.go); nobody grants a role to
+// confirm it (four eyes, GrantRequests below); nobody grants a role to
 // themselves.
 func (w *Web) AdminGrant(c echo.Context) error {
 	flash := "role_granted"
@@ -108,4 +108,61 @@ func (w *Web) AdminActivate(c echo.Context) error {
 	return w.adminAccountStep("account", &flash, func(c echo.Context, admin *accounts.Caller, pid uuid.UUID) error {
 		return w.d.Accounts.Activate(c.Request().Context(), admin, pid)
 	})(c)
+}
+
+// Role requests under four eyes (issue 14): the admin and the chair see the
+// open requests and confirm or refuse the ones they may decide; the
+// service says which (accounts.Service.DecideGrant).
+
+// GrantRequests lists the open role requests.
+func (w *Web) GrantRequests(c echo.Context) error {
+	return showList(w, c, "grant_requests", "grantreq.title", w.d.Accounts.GrantRequests)
+}
+
+// GrantDecision is the form that confirms or refuses one request.
+// Confirming gives power, so the route table asks for a recent proof of
+// identity in front of it, as in the API; that refusal, and the service's
+// (not this person's request to decide), are shown beside the request.
+func (w *Web) GrantDecision(confirm bool) Form {
+	done := "grant_refused"
+	if confirm {
+		done = "grant_confirmed"
+	}
+	return form[uuid.UUID]{
+		parse: func(c echo.Context, _ map[string]string) (uuid.UUID, error) {
+			id, err := uuid.Parse(c.Param("rid"))
+			if err != nil {
+				return id, apperr.NotFoundError("GrantRequest")
+			}
+			return id, nil
+		},
+		call: func(c echo.Context, id uuid.UUID) (string, error) {
+			return "/grant-requests?done=" + done, w.d.Accounts.DecideGrant(c.Request().Context(), callerOf(c), id, confirm)
+		},
+		refuse: func(c echo.Context, _ map[string]string, err error) error {
+			id, perr := uuid.Parse(c.Param("rid"))
+			switch apperr.As(err).Type {
+			case accounts.TypeReauthRequired:
+				if perr == nil {
+					return w.grantRequestError(c, id, "grantreq.reauth")
+				}
+			case accounts.TypeGrantConfirmer, accounts.TypeOwnGrant:
+				return w.grantRequestError(c, id, "grantreq.not-yours")
+			}
+			return w.fail(c, err)
+		},
+	}
+}
+
+// grantRequestError shows the list again with the refusal beside the
+// request's forms.
+func (w *Web) grantRequestError(c echo.Context, id uuid.UUID, key string) error {
+	items, err := w.d.Accounts.GrantRequests(c.Request().Context(), callerOf(c))
+	if err != nil {
+		return w.fail(c, err)
+	}
+	p := w.newPage(c, "grantreq.title", rows[accounts.GrantRequest]{Items: items})
+	p.Form = "decide-" + id.String()
+	p.FormError = p.T(key)
+	return w.refused(c, "grant_requests", p)
 }

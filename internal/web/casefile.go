@@ -81,17 +81,12 @@ func (w *Web) CasePage(c echo.Context) error {
 }
 
 func (w *Web) casePageData(c echo.Context, p *page) (*page, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		return nil, apperr.NotFoundError("Case")
-	}
-	ctx := c.Request().Context()
-	cl := callerOf(c)
-	v, err := w.d.Cases.Get(ctx, cl, id)
+	v, err := w.pathCase(c)
 	if err != nil {
 		return nil, err
 	}
-	evs, err := w.d.Cases.Events(ctx, cl, id)
+	ctx, cl := c.Request().Context(), callerOf(c)
+	evs, err := w.d.Cases.Events(ctx, cl, v.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -107,12 +102,7 @@ func (w *Web) casePageData(c echo.Context, p *page) (*page, error) {
 	if d.Conv, err = w.conversationLinks(ctx, cl, v); err != nil {
 		return nil, err
 	}
-	if p == nil {
-		p = w.newPage(c, "case.title", nil)
-	}
-	p.Title, p.TitleArgs = "case.title", []any{"number", v.Number}
-	p.Data = d
-	return p, nil
+	return w.onCase(c, p, v, "case.title", d), nil
 }
 
 // candidates lists the committee's members and chairs for the panel form.
@@ -185,43 +175,31 @@ func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (s
 	switch action {
 	case "register":
 		run = func() error {
-			_, err := w.d.Cases.Register(ctx, cl, id, cases.Registration{Version: version, ReceivedOn: v("received_on"), RespondentMinistry: v("respondent_ministry")})
-			return err
+			return errOnly(w.d.Cases.Register(ctx, cl, id, cases.Registration{Version: version, ReceivedOn: v("received_on"), RespondentMinistry: v("respondent_ministry")}))
 		}
 	case "information-request":
 		required("what", v("what"))
 		days, _ := strconv.Atoi(v("term_days"))
 		run = func() error {
-			_, err := w.d.Cases.RequestInformation(ctx, cl, id, cases.InformationRequest{Version: version, What: v("what"), TermDays: days})
-			return err
+			return errOnly(w.d.Cases.RequestInformation(ctx, cl, id, cases.InformationRequest{Version: version, What: v("what"), TermDays: days}))
 		}
 	case "information":
 		required("text", v("text"))
 		run = func() error {
-			_, err := w.d.Cases.SupplyInformation(ctx, cl, id, cases.Supply{Version: version, Text: v("text")})
-			return err
+			return errOnly(w.d.Cases.SupplyInformation(ctx, cl, id, cases.Supply{Version: version, Text: v("text")}))
 		}
 	case "admissibility":
-		var adm *bool
-		switch v("admissible") {
-		case "yes":
-			t := true
-			adm = &t
-		case "no":
-			f := false
-			adm = &f
+		adm := yesNo(c, bad, "admissible")
+		if adm != nil && !*adm {
 			required("ground", v("ground"))
 			required("reason", v("reason"))
-		default:
-			bad["admissible"] = fieldMessage(lang, "admissible")
 		}
 		run = func() error {
 			in := cases.Ruling{Version: version, Admissible: adm, Reason: v("reason"), LateAdmissionReason: v("late_admission_reason")}
 			if adm != nil && !*adm {
 				in.Ground, in.LateAdmissionReason = v("ground"), ""
 			}
-			_, err := w.d.Cases.Admissibility(ctx, cl, id, in)
-			return err
+			return errOnly(w.d.Cases.Admissibility(ctx, cl, id, in))
 		}
 	case "panel":
 		var ids []uuid.UUID
@@ -234,14 +212,12 @@ func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (s
 			bad["member"] = fieldMessage(lang, "member_ids")
 		}
 		run = func() error {
-			_, err := w.d.Cases.ComposePanel(ctx, cl, id, cases.PanelRequest{Version: version, MemberIDs: ids})
-			return err
+			return errOnly(w.d.Cases.ComposePanel(ctx, cl, id, cases.PanelRequest{Version: version, MemberIDs: ids}))
 		}
 	case "investigation":
 		required("respondent_email", v("respondent_email"))
 		run = func() error {
-			_, err := w.d.Cases.StartInvestigation(ctx, cl, id, cases.Investigation{Version: version, RespondentEmail: v("respondent_email")})
-			return err
+			return errOnly(w.d.Cases.StartInvestigation(ctx, cl, id, cases.Investigation{Version: version, RespondentEmail: v("respondent_email")}))
 		}
 	case "conflict":
 		required("reason", v("reason"))
@@ -251,14 +227,12 @@ func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (s
 	case "extension":
 		required("reason", v("reason"))
 		run = func() error {
-			_, err := w.d.Cases.Extend(ctx, cl, id, cases.Extension{Version: version, Reason: v("reason")})
-			return err
+			return errOnly(w.d.Cases.Extend(ctx, cl, id, cases.Extension{Version: version, Reason: v("reason")}))
 		}
 	case "statement":
 		required("body", v("body"))
 		run = func() error {
-			_, err := w.d.Cases.AddStatement(ctx, cl, id, cases.StatementInput{Body: v("body")})
-			return err
+			return errOnly(w.d.Cases.AddStatement(ctx, cl, id, cases.StatementInput{Body: v("body")}))
 		}
 	case "attachment":
 		fh, ferr := c.FormFile("file")
@@ -275,8 +249,7 @@ func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (s
 				return apperr.New(apperr.Invalid, "bad-request", "")
 			}
 			defer f.Close()
-			_, err = w.d.Cases.AddAttachment(ctx, cl, id, cases.Upload{Filename: fh.Filename, ContentType: typ, Content: f})
-			return err
+			return errOnly(w.d.Cases.AddAttachment(ctx, cl, id, cases.Upload{Filename: fh.Filename, ContentType: typ, Content: f}))
 		}
 	case "hearing":
 		at, perr := time.ParseInLocation("2006-01-02 15:04", v("date")+" "+v("time"), w.loc)
@@ -284,9 +257,8 @@ func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (s
 			bad["planned_at"] = fieldMessage(lang, "planned_at")
 		}
 		run = func() error {
-			_, err := w.d.Cases.PlanHearing(ctx, cl, id, cases.HearingPlan{PlannedAt: at.Format(time.RFC3339), Parties: v("parties"), Location: v("location"),
-				Minutes: v("minutes")})
-			return err
+			return errOnly(w.d.Cases.PlanHearing(ctx, cl, id, cases.HearingPlan{PlannedAt: at.Format(time.RFC3339), Parties: v("parties"), Location: v("location"),
+				Minutes: v("minutes")}))
 		}
 	case "further-delay":
 		required("new_due_on", v("new_due_on"))
@@ -294,9 +266,8 @@ func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (s
 		required("consent_form", v("consent_form"))
 		required("reason", v("reason"))
 		run = func() error {
-			_, err := w.d.Cases.FurtherDelay(ctx, cl, id, cases.FurtherDelayInput{Version: version, NewDueOn: v("new_due_on"),
-				ConsentReceivedOn: v("consent_received_on"), ConsentForm: v("consent_form"), Reason: v("reason")})
-			return err
+			return errOnly(w.d.Cases.FurtherDelay(ctx, cl, id, cases.FurtherDelayInput{Version: version, NewDueOn: v("new_due_on"),
+				ConsentReceivedOn: v("consent_received_on"), ConsentForm: v("consent_form"), Reason: v("reason")}))
 		}
 	case "not-heard":
 		required("side", v("side"))
@@ -306,8 +277,7 @@ func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (s
 		}
 		required("reason", v("reason"))
 		run = func() error {
-			_, err := w.d.Cases.NotHeard(ctx, cl, id, cases.NotHeardInput{Version: version, Side: v("side"), Ground: v("ground"), Reason: v("reason")})
-			return err
+			return errOnly(w.d.Cases.NotHeard(ctx, cl, id, cases.NotHeardInput{Version: version, Side: v("side"), Ground: v("ground"), Reason: v("reason")}))
 		}
 	case "advice":
 		required("findings", v("findings"))
@@ -323,48 +293,31 @@ func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (s
 			}
 		}
 		run = func() error {
-			_, err := w.d.Cases.AdoptAdvice(ctx, cl, id, cases.AdviceInput{Version: version, Findings: v("findings"), Measures: v("measures"), Judgements: js})
-			return err
+			return errOnly(w.d.Cases.AdoptAdvice(ctx, cl, id, cases.AdviceInput{Version: version, Findings: v("findings"), Measures: v("measures"), Judgements: js}))
 		}
 	case "decision":
-		var follows *bool
-		switch v("follows_advice") {
-		case "yes":
-			t := true
-			follows = &t
-		case "no":
-			f := false
-			follows = &f
-			if v("reasons") == "" {
-				bad["reasons"] = i18n.T(lang, "err.reasons.departing")
-			}
-		default:
-			bad["follows_advice"] = fieldMessage(lang, "follows_advice")
+		follows := yesNo(c, bad, "follows_advice")
+		if follows != nil && !*follows && v("reasons") == "" {
+			bad["reasons"] = i18n.T(lang, "err.reasons.departing")
 		}
 		run = func() error {
-			_, err := w.d.Cases.Decide(ctx, cl, id, cases.DecisionInput{Version: version, FollowsAdvice: follows, Reasons: v("reasons")})
-			return err
+			return errOnly(w.d.Cases.Decide(ctx, cl, id, cases.DecisionInput{Version: version, FollowsAdvice: follows, Reasons: v("reasons")}))
 		}
 	case "withdraw":
 		if v("confirm") != "yes" {
 			bad["confirm"] = fieldMessage(lang, "confirm")
 		}
 		run = func() error {
-			_, err := w.d.Cases.Withdraw(ctx, cl, id, cases.Withdrawal{Version: version, Reason: v("reason")})
-			return err
+			return errOnly(w.d.Cases.Withdraw(ctx, cl, id, cases.Withdrawal{Version: version, Reason: v("reason")}))
 		}
 	case "informal-resolution":
 		required("reason", v("reason"))
 		run = func() error {
-			_, err := w.d.Cases.ResolveInformally(ctx, cl, id, cases.InformalResolution{Version: version, Reason: v("reason"),
-				ComplainantConsented: v("complainant_consented") == "yes", RespondentConsented: v("respondent_consented") == "yes"})
-			return err
+			return errOnly(w.d.Cases.ResolveInformally(ctx, cl, id, cases.InformalResolution{Version: version, Reason: v("reason"),
+				ComplainantConsented: v("complainant_consented") == "yes", RespondentConsented: v("respondent_consented") == "yes"}))
 		}
 	case "close":
-		run = func() error {
-			_, err := w.d.Cases.Close(ctx, cl, id, cases.Closing{Version: version})
-			return err
-		}
+		run = func() error { return errOnly(w.d.Cases.Close(ctx, cl, id, cases.Closing{Version: version})) }
 	default:
 		return stepRun{}, apperr.NotFoundError("Page")
 	}
@@ -374,6 +327,10 @@ func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (s
 	}
 	return stepRun{id: id, call: run, done: done}, nil
 }
+
+// errOnly is a step's outcome on the pages: whether it was refused. The page
+// shows the case again after it.
+func errOnly[T any](_ T, err error) error { return err }
 
 // caseFormError shows the case again with the refusal beside the form. The
 // error's typed reason chooses the words: a stale sign-in asks to sign in

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -146,10 +147,10 @@ func (w *Web) SaveComplaintStep(c echo.Context) error {
 			cp.Ground = ""
 		}
 		if nav == "next" {
-			if !contains(categories, cp.Category) {
+			if !slices.Contains(categories, cp.Category) {
 				p.Errors["category"] = p.T("err.category")
 			}
-			if cp.Category == "discrimination" && !contains(grounds, cp.Ground) {
+			if cp.Category == "discrimination" && !slices.Contains(grounds, cp.Ground) {
 				p.Errors["ground"] = p.T("err.ground")
 			}
 			if cp.Description == "" {
@@ -184,8 +185,7 @@ func (w *Web) SaveComplaintStep(c echo.Context) error {
 	}
 	if len(p.Errors) > 0 {
 		p.Form, p.Values = "step", formValues(c)
-		p.Status = http.StatusUnprocessableEntity
-		return w.render(c, "complaint_step", p)
+		return w.refused(c, "complaint_step", p)
 	}
 	data := p.Data.(stepData)
 	switch {
@@ -294,8 +294,7 @@ func (w *Web) SendComplaint(c echo.Context) error {
 		}
 	}
 	if filed == nil {
-		p.Status = http.StatusUnprocessableEntity
-		return w.render(c, "complaint_review", p)
+		return w.refused(c, "complaint_review", p)
 	}
 	done := "filed"
 	for _, f := range d.Files {

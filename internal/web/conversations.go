@@ -64,6 +64,44 @@ func caseID(c echo.Context) (uuid.UUID, error) {
 	return id, nil
 }
 
+// pathCase reads the case in the path as the caller may see it.
+func (w *Web) pathCase(c echo.Context) (*cases.View, error) {
+	id, err := caseID(c)
+	if err != nil {
+		return nil, err
+	}
+	return w.d.Cases.Get(c.Request().Context(), callerOf(c), id)
+}
+
+// partThenCase reads a part of the case in the path (its notes, its
+// witnesses, a thread) and then the case itself, as the caller may see
+// them. The part comes first, so that a caller it is closed to is refused
+// before the case is read (and the read logged).
+func partThenCase[T any](w *Web, c echo.Context, part func(context.Context, *accounts.Caller, uuid.UUID) (T, error)) (*cases.View, T, error) {
+	var got T
+	id, err := caseID(c)
+	if err != nil {
+		return nil, got, err
+	}
+	ctx, cl := c.Request().Context(), callerOf(c)
+	if got, err = part(ctx, cl, id); err != nil {
+		return nil, got, err
+	}
+	v, err := w.d.Cases.Get(ctx, cl, id)
+	return v, got, err
+}
+
+// onCase fills the page of a case's part with its data, titled by the
+// catalogue key title with args (the case number first): p is nil for the
+// page itself, or a form's refusal shown on it.
+func (w *Web) onCase(c echo.Context, p *page, v *cases.View, title string, data any, args ...any) *page {
+	if p == nil {
+		p = w.newPage(c, title, nil)
+	}
+	p.Title, p.TitleArgs, p.Data = title, append([]any{"number", v.Number}, args...), data
+	return p
+}
+
 // threadData is the thread page.
 type threadData struct {
 	Case      *cases.View
@@ -80,19 +118,14 @@ type threadData struct {
 func (w *Web) ThreadPage(c echo.Context) error { return w.show(c, "thread", w.threadPageData) }
 
 func (w *Web) threadPageData(c echo.Context, p *page) (*page, error) {
-	id, err := caseID(c)
+	key := c.Param("thread")
+	v, th, err := partThenCase(w, c, func(ctx context.Context, cl *accounts.Caller, id uuid.UUID) (*conversations.ThreadView, error) {
+		return w.d.Conversations.Thread(ctx, cl, id, key)
+	})
 	if err != nil {
 		return nil, err
 	}
-	ctx, cl, key := c.Request().Context(), callerOf(c), c.Param("thread")
-	th, err := w.d.Conversations.Thread(ctx, cl, id, key)
-	if err != nil {
-		return nil, err
-	}
-	v, err := w.d.Cases.Get(ctx, cl, id)
-	if err != nil {
-		return nil, err
-	}
+	ctx, cl := c.Request().Context(), callerOf(c)
 	rel := authz.Relation(v.Relation)
 	d := threadData{Case: v, Thread: th, Committee: rel == authz.RelPanel || rel == authz.RelStaff,
 		CanWrite: slices.Contains(w.d.Cases.Steps(cl, v), "message"),
@@ -102,7 +135,7 @@ func (w *Web) threadPageData(c echo.Context, p *page) (*page, error) {
 		d.Title = "case.thread.title.own"
 	case th.Party == "witness":
 		d.Title = "case.thread.title.witness"
-		ts, err := w.d.Conversations.Threads(ctx, cl, id)
+		ts, err := w.d.Conversations.Threads(ctx, cl, v.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -114,12 +147,7 @@ func (w *Web) threadPageData(c echo.Context, p *page) (*page, error) {
 	default:
 		d.Title = "case.thread.title." + th.Party
 	}
-	if p == nil {
-		p = w.newPage(c, d.Title, nil)
-	}
-	p.Title, p.TitleArgs = d.Title, []any{"number", v.Number, "name", d.Witness}
-	p.Data = d
-	return p, nil
+	return w.onCase(c, p, v, d.Title, d, "name", d.Witness), nil
 }
 
 // convFormError shows a conversations page again with the refusal beside
@@ -185,25 +213,12 @@ type notesData struct {
 func (w *Web) NotesPage(c echo.Context) error { return w.show(c, "notes", w.notesPageData) }
 
 func (w *Web) notesPageData(c echo.Context, p *page) (*page, error) {
-	id, err := caseID(c)
+	v, ns, err := partThenCase(w, c, w.d.Conversations.Notes)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cl := c.Request().Context(), callerOf(c)
-	ns, err := w.d.Conversations.Notes(ctx, cl, id)
-	if err != nil {
-		return nil, err
-	}
-	v, err := w.d.Cases.Get(ctx, cl, id)
-	if err != nil {
-		return nil, err
-	}
-	if p == nil {
-		p = w.newPage(c, "case.notes.title", nil)
-	}
-	p.Title, p.TitleArgs = "case.notes.title", []any{"number", v.Number}
-	p.Data = notesData{Case: v, Notes: ns, CanWrite: slices.Contains(w.d.Cases.Steps(cl, v), "note")}
-	return p, nil
+	d := notesData{Case: v, Notes: ns, CanWrite: slices.Contains(w.d.Cases.Steps(callerOf(c), v), "note")}
+	return w.onCase(c, p, v, "case.notes.title", d), nil
 }
 
 // witnessesData is the committee's page of the case's witnesses.
@@ -218,27 +233,13 @@ type witnessesData struct {
 func (w *Web) WitnessesPage(c echo.Context) error { return w.show(c, "witnesses", w.witnessesPageData) }
 
 func (w *Web) witnessesPageData(c echo.Context, p *page) (*page, error) {
-	id, err := caseID(c)
+	v, ws, err := partThenCase(w, c, w.d.Cases.Witnesses)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cl := c.Request().Context(), callerOf(c)
-	ws, err := w.d.Cases.Witnesses(ctx, cl, id)
-	if err != nil {
-		return nil, err
-	}
-	v, err := w.d.Cases.Get(ctx, cl, id)
-	if err != nil {
-		return nil, err
-	}
-	steps := w.d.Cases.Steps(cl, v)
+	steps := w.d.Cases.Steps(callerOf(c), v)
 	d := witnessesData{Case: v, Witnesses: ws, CanEdit: slices.Contains(steps, "witness"), CanInvite: slices.Contains(steps, "witness-hearing")}
-	if p == nil {
-		p = w.newPage(c, "case.witnesses.title", nil)
-	}
-	p.Title, p.TitleArgs = "case.witnesses.title", []any{"number", v.Number}
-	p.Data = d
-	return p, nil
+	return w.onCase(c, p, v, "case.witnesses.title", d), nil
 }
 
 // retaliationData is the page of a case's retaliation reports: the chair's
@@ -259,28 +260,19 @@ func (w *Web) RetaliationPage(c echo.Context) error {
 }
 
 func (w *Web) retaliationPageData(c echo.Context, p *page) (*page, error) {
-	id, err := caseID(c)
+	v, err := w.pathCase(c)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cl := c.Request().Context(), callerOf(c)
-	v, err := w.d.Cases.Get(ctx, cl, id)
-	if err != nil {
-		return nil, err
-	}
 	ok := func(action string) bool { return w.d.Cases.May(cl, v, action) }
 	d := retaliationData{Case: v, Chair: ok("case:retaliation:handle"), CanReport: ok("case:retaliation:report")}
 	if ok("case:retaliation:read") {
-		if d.Reports, err = w.d.Conversations.RetaliationReports(ctx, cl, id); err != nil {
+		if d.Reports, err = w.d.Conversations.RetaliationReports(ctx, cl, v.ID); err != nil {
 			return nil, err
 		}
 	} else if !d.CanReport {
 		return nil, apperr.New(apperr.Forbidden, "forbidden", "Your part in this case does not allow this step.")
 	}
-	if p == nil {
-		p = w.newPage(c, "case.retaliation.title", nil)
-	}
-	p.Title, p.TitleArgs = "case.retaliation.title", []any{"number", v.Number}
-	p.Data = d
-	return p, nil
+	return w.onCase(c, p, v, "case.retaliation.title", d), nil
 }

@@ -141,8 +141,7 @@ func (w *Web) PostMessage() Form {
 				files = append(files, cases.Upload{Filename: fh.Filename, ContentType: m.types[i], Content: f})
 			}
 			key := c.Param("thread")
-			_, err := w.d.Conversations.PostMessage(c.Request().Context(), callerOf(c), id, key, conversations.MessageInput{Body: m.body}, files)
-			return "/cases/" + id.String() + "/threads/" + url.PathEscape(key) + "?done=message#messages", err
+			return "/cases/" + id.String() + "/threads/" + url.PathEscape(key) + "?done=message#messages", errOnly(w.d.Conversations.PostMessage(c.Request().Context(), callerOf(c), id, key, conversations.MessageInput{Body: m.body}, files))
 		})
 }
 
@@ -155,8 +154,7 @@ func (w *Web) AddNote() Form {
 			return in, nil
 		},
 		func(c echo.Context, id uuid.UUID, in conversations.NoteInput) (string, error) {
-			_, err := w.d.Conversations.AddNote(c.Request().Context(), callerOf(c), id, in)
-			return "/cases/" + id.String() + "/notes?done=note", err
+			return "/cases/" + id.String() + "/notes?done=note", errOnly(w.d.Conversations.AddNote(c.Request().Context(), callerOf(c), id, in))
 		})
 }
 
@@ -170,8 +168,7 @@ func (w *Web) EditNote() Form {
 			return in
 		},
 		func(c echo.Context, id, nid uuid.UUID, in conversations.NoteInput) (string, error) {
-			_, err := w.d.Conversations.EditNote(c.Request().Context(), callerOf(c), id, nid, in)
-			return "/cases/" + id.String() + "/notes?done=note_edited#note-" + nid.String(), err
+			return "/cases/" + id.String() + "/notes?done=note_edited#note-" + nid.String(), errOnly(w.d.Conversations.EditNote(c.Request().Context(), callerOf(c), id, nid, in))
 		})
 }
 
@@ -185,8 +182,7 @@ func (w *Web) AddWitness() Form {
 			return in, nil
 		},
 		func(c echo.Context, id uuid.UUID, in cases.WitnessInput) (string, error) {
-			_, err := w.d.Cases.AddWitness(c.Request().Context(), callerOf(c), id, in)
-			return "/cases/" + id.String() + "/witnesses?done=witness", err
+			return "/cases/" + id.String() + "/witnesses?done=witness", errOnly(w.d.Cases.AddWitness(c.Request().Context(), callerOf(c), id, in))
 		})
 }
 
@@ -199,8 +195,7 @@ func (w *Web) WitnessStatement() Form {
 			return in
 		},
 		func(c echo.Context, id, wid uuid.UUID, in cases.WitnessStatement) (string, error) {
-			_, err := w.d.Cases.RecordWitnessStatement(c.Request().Context(), callerOf(c), id, wid, in)
-			return "/cases/" + id.String() + "/witnesses?done=witness_statement#witness-" + wid.String(), err
+			return "/cases/" + id.String() + "/witnesses?done=witness_statement#witness-" + wid.String(), errOnly(w.d.Cases.RecordWitnessStatement(c.Request().Context(), callerOf(c), id, wid, in))
 		})
 }
 
@@ -235,8 +230,7 @@ func (w *Web) ReportRetaliation() Form {
 			return in, nil
 		},
 		func(c echo.Context, id uuid.UUID, in conversations.RetaliationInput) (string, error) {
-			_, err := w.d.Conversations.ReportRetaliation(c.Request().Context(), callerOf(c), id, in)
-			return "/cases/" + id.String() + "/retaliation?done=retaliation", err
+			return "/cases/" + id.String() + "/retaliation?done=retaliation", errOnly(w.d.Conversations.ReportRetaliation(c.Request().Context(), callerOf(c), id, in))
 		})
 }
 
@@ -253,7 +247,6 @@ func (w *Web) MoveRetaliation() Form {
 			return in
 		},
 		func(c echo.Context, id, rid uuid.UUID, in conversations.RetaliationStep) (string, error) {
-			_, err := w.d.Conversations.MoveRetaliation(c.Request().Context(), callerOf(c), id, rid, in)
-			return "/cases/" + id.String() + "/retaliation?done=retaliation_state#report-" + rid.String(), err
+			return "/cases/" + id.String() + "/retaliation?done=retaliation_state#report-" + rid.String(), errOnly(w.d.Conversations.MoveRetaliation(c.Request().Context(), callerOf(c), id, rid, in))
 		})
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -122,6 +123,22 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
+// signedIn is a browser signed in as who.
+func (w *world) signedIn(t *testing.T, who *apptest.Person) *client {
+	c := newClient(t, w.e)
+	c.login(who.Email)
+	return c
+}
+
+// checkSignInFirst fails unless path, opened without a session, leads to
+// the sign-in page.
+func (w *world) checkSignInFirst(t *testing.T, path string) {
+	t.Helper()
+	if p := newClient(t, w.e).get(path); p.URL != "/login" {
+		t.Errorf("%s without signing in ended at %s", path, p.URL)
+	}
+}
+
 func checkHeaders(t *testing.T, path string, p *page) {
 	t.Helper()
 	h := p.Header
@@ -193,8 +210,7 @@ func TestPagesSendSecurityHeaders(t *testing.T) {
 func TestFormPostWithoutCSRFRefused(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	c := newClient(t, w.e)
-	c.login(w.complainant.Email)
+	c := w.signedIn(t, w.complainant)
 	path := "/cases/" + w.submitted.ID.String() + "/withdraw"
 	for name, form := range map[string]url.Values{
 		"no token":    {"confirm": {"yes"}},
@@ -237,8 +253,7 @@ func TestNotFoundPages(t *testing.T) {
 	}
 	// A case the caller may not see answers like a missing one.
 	other := w.e.Person("ander@test.rkc", "FIN", apptest.Grant(authz.Complainant, "FIN"))
-	c2 := newClient(t, w.e)
-	c2.login(other.Email)
+	c2 := w.signedIn(t, other)
 	if p := c2.get("/cases/" + w.submitted.ID.String()); p.Status != 404 {
 		t.Errorf("another complainant's case: %d", p.Status)
 	}
@@ -251,8 +266,7 @@ func TestNotFoundPages(t *testing.T) {
 func TestIdleSessionEnds(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	c := newClient(t, w.e)
-	c.login(w.complainant.Email)
+	c := w.signedIn(t, w.complainant)
 	if p := c.get("/dashboard"); p.URL != "/dashboard" || !strings.Contains(p.Body, "automatisch afgemeld") {
 		t.Fatalf("dashboard: %s %.200s", p.URL, p.Body)
 	}
@@ -283,8 +297,7 @@ func regexpFind(pattern, s string) string {
 func TestSensitiveStepsNeedRecentSignIn(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	c := newClient(t, w.e)
-	c.login(w.chair.Email)
+	c := w.signedIn(t, w.chair)
 	if err := w.e.App.DB.Exec(`UPDATE sessions SET authenticated_at = now() - interval '2 hours' WHERE person_id = ?`, w.chair.ID).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -313,8 +326,7 @@ func TestSensitiveStepsNeedRecentSignIn(t *testing.T) {
 func TestAdminManagesMinistries(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	c := newClient(t, w.e)
-	c.login(w.admin.Email)
+	c := w.signedIn(t, w.admin)
 	p := c.post("/admin/accounts", "/admin/ministries", url.Values{"code": {"RWS"}, "name": {"Rijkswaterstaat"}})
 	if p.URL != "/admin/accounts" || !strings.Contains(p.Body, "Rijkswaterstaat") || !strings.Contains(p.Body, "5 jaar na afsluiting") {
 		t.Fatalf("after adding: %s %d %.300s", p.URL, p.Status, p.Body)
@@ -333,5 +345,33 @@ func TestAdminManagesMinistries(t *testing.T) {
 	w.e.App.DB.Table("ministries").Where("code = 'R W S!'").Count(&n)
 	if n != 0 {
 		t.Fatal("a bad code was stored")
+	}
+}
+
+// TestSignalFormFlood: the web form shares the API's limit on anonymous
+// signals: from one address the sixth report within the hour is refused
+// with 429 and a plain message, and the committee's list holds five.
+func TestSignalFormFlood(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	sec := e.Person("secretaris@test.rkc", "BZK", apptest.Grant("secretary", "*"))
+	c := newClient(t, e)
+	for i := range 8 {
+		p := c.post("/signal", "/signal", url.Values{"category": {"bullying"}, "message": {"Melding " + strconv.Itoa(i)}})
+		want := http.StatusOK
+		if i >= 5 {
+			want = http.StatusTooManyRequests
+		}
+		if p.Status != want {
+			t.Fatalf("report %d: %d, want %d", i+1, p.Status, want)
+		}
+		if i >= 5 && !strings.Contains(p.Body, "Probeer het over een uur opnieuw") {
+			t.Fatalf("report %d refused without the message: %s", i+1, p.Body)
+		}
+	}
+	var list struct{ Items []any }
+	e.Must(200, sec, "GET", "/api/v1/signals", nil).Decode(t, &list)
+	if len(list.Items) != 5 {
+		t.Fatalf("the committee sees %d signals, want 5", len(list.Items))
 	}
 }

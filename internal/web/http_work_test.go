@@ -46,8 +46,7 @@ func TestAccessibilityStatement(t *testing.T) {
 func TestNewStepsRefuseOthers(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	kl := newClient(t, w.e)
-	kl.login(w.complainant.Email)
+	kl := w.signedIn(t, w.complainant)
 	ctx := context.Background()
 
 	p := kl.post("/dashboard", "/admin/accounts/"+w.reporter.ID.String()+"/deactivate", url.Values{})
@@ -102,18 +101,14 @@ func TestNewStepsRefuseOthers(t *testing.T) {
 	}
 
 	// Without a session the pages send to the sign-in.
-	anon := newClient(t, w.e)
-	if p := anon.get("/account/sessions"); p.URL != "/login" {
-		t.Errorf("sessions without signing in ended at %s", p.URL)
-	}
+	w.checkSignInFirst(t, "/account/sessions")
 }
 
 // The case list refuses filters it does not know, beside the filter.
 func TestCaseListRefusesBadFilters(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	sec := newClient(t, w.e)
-	sec.login(w.secretary.Email)
+	sec := w.signedIn(t, w.secretary)
 	for _, q := range []string{"state=bogus", "deadline=soonish", "category=rudeness", "sort=random", "page=0", "page=x"} {
 		p := sec.get("/cases?" + q)
 		if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "Er is iets niet goed ingevuld") {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -10,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -53,12 +53,11 @@ func TestCaseMailLinkLeadsToTheCase(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("mail folder holds %v, want the one acknowledgement", files)
 	}
-	raw, err := os.Open(files[0])
+	raw, err := os.ReadFile(files[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer raw.Close()
-	msg, err := mail.ReadMessage(raw)
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +69,7 @@ func TestCaseMailLinkLeadsToTheCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link := regexp.MustCompile(`https?://\S+`).FindString(string(text))
+	link := regexpFind(`(https?://\S+)`, string(text))
 	if want := "http://" + ln.Addr().String() + "/cases/" + filed.ID; link != want {
 		t.Fatalf("the e-mail links to %q, want %q:\n%s", link, want, text)
 	}

@@ -14,8 +14,6 @@ import (
 // The privacy officer's data-subject requests (docs/decisions.md, "How a
 // data-subject request flows").
 
-type requestsData struct{ Items []privacy.Request }
-
 // DSRList serves GET /privacy/requests.
 func (w *Web) DSRList(c echo.Context) error {
 	return w.renderRequests(c, w.newPage(c, "dsr.title", nil))
@@ -26,7 +24,7 @@ func (w *Web) renderRequests(c echo.Context, p *page) error {
 	if err != nil {
 		return w.fail(c, err)
 	}
-	p.Data = requestsData{Items: items}
+	p.Data = rows[privacy.Request]{Items: items}
 	return w.render(c, "privacy_requests", p)
 }
 
@@ -103,8 +101,7 @@ func (w *Web) DSRClose(c echo.Context) error {
 	if !formErrors(p.Lang, err, p) {
 		return w.fail(c, err)
 	}
-	p.Status = http.StatusUnprocessableEntity
-	return w.render(c, "privacy_request", p)
+	return w.refused(c, "privacy_request", p)
 }
 
 // DSRExport downloads the subject's data under the request; like the API

@@ -146,22 +146,19 @@ func (w *Web) Login(c echo.Context) error {
 			if ck, err := c.Cookie(accounts.CookieName); err == nil {
 				w.d.Accounts.Logout(ctx, ck.Value) // a new session, never the old one
 			}
-			c.SetCookie(&http.Cookie{Name: accounts.CookieName, Value: r.Token, Path: "/", HttpOnly: true,
-				Secure: w.d.SecureCookies, SameSite: http.SameSiteLaxMode})
+			w.setSession(c, r.Token)
 			return c.Redirect(http.StatusSeeOther, next)
 		case err == nil:
 			// The pages take the code with the password, in one form: the
 			// session that waits for it is not kept.
 			if r.Pending == accounts.PendingNewPassword {
 				// The first admin's printed password: their own one first.
-				c.SetCookie(&http.Cookie{Name: accounts.CookieName, Value: r.Token, Path: "/", HttpOnly: true,
-					Secure: w.d.SecureCookies, SameSite: http.SameSiteLaxMode})
+				w.setSession(c, r.Token)
 				return c.Redirect(http.StatusSeeOther, "/account/new-password?next="+url.QueryEscape(next))
 			}
 			if r.Pending == accounts.PendingEnrolment {
 				// Staff without a second factor set one up before anything else.
-				c.SetCookie(&http.Cookie{Name: accounts.CookieName, Value: r.Token, Path: "/", HttpOnly: true,
-					Secure: w.d.SecureCookies, SameSite: http.SameSiteLaxMode})
+				w.setSession(c, r.Token)
 				return c.Redirect(http.StatusSeeOther, "/account/two-factor?next="+url.QueryEscape(next))
 			}
 			w.d.Accounts.Logout(ctx, r.Token)
@@ -172,8 +169,7 @@ func (w *Web) Login(c echo.Context) error {
 			} else {
 				p.FormError = p.T("login.enrol")
 			}
-			p.Status = http.StatusUnprocessableEntity
-			return w.render(c, "login", p)
+			return w.refused(c, "login", p)
 		}
 		switch apperr.CodeOf(err) {
 		case apperr.Unauthenticated:
@@ -190,8 +186,7 @@ func (w *Web) Login(c echo.Context) error {
 			return w.fail(c, err)
 		}
 	}
-	p.Status = http.StatusUnprocessableEntity
-	return w.render(c, "login", p)
+	return w.refused(c, "login", p)
 }
 
 // Logout serves POST /logout.
@@ -236,8 +231,7 @@ func (w *Web) FileSignal(c echo.Context) error {
 			return w.render(c, "signal_new", p)
 		}
 	}
-	p.Status = http.StatusUnprocessableEntity
-	return w.render(c, "signal_new", p)
+	return w.refused(c, "signal_new", p)
 }
 
 type followData struct {
@@ -262,8 +256,7 @@ func (w *Web) showSignal(c echo.Context, code, flash string) error {
 	p.Form = "follow"
 	if code == "" {
 		p.Errors["code"] = p.T("err.code")
-		p.Status = http.StatusUnprocessableEntity
-		return w.render(c, "signal_follow", p)
+		return w.refused(c, "signal_follow", p)
 	}
 	v, err := w.d.Signals.SignalByCode(c.Request().Context(), w.d.Throttle, code, c.RealIP())
 	if err != nil {
@@ -297,8 +290,7 @@ func (w *Web) SignalMessage(c echo.Context) error {
 		p := w.newPage(c, "signal.follow.title", followData{Code: code, Signal: v})
 		p.Form = "message"
 		p.Errors["body"] = p.T("err.body")
-		p.Status = http.StatusUnprocessableEntity
-		return w.render(c, "signal_follow", p)
+		return w.refused(c, "signal_follow", p)
 	}
 	if err := w.d.Signals.AddSignalMessage(c.Request().Context(), w.d.Throttle, code, c.RealIP(), signals.MessageInput{Body: body}); err != nil {
 		if apperr.CodeOf(err) == apperr.NotFound || apperr.CodeOf(err) == apperr.TooManyRequests {
@@ -346,8 +338,7 @@ func (w *Web) SetPassword(c echo.Context) error {
 			return w.fail(c, err)
 		}
 	}
-	p.Status = http.StatusUnprocessableEntity
-	return w.render(c, "password", p)
+	return w.refused(c, "password", p)
 }
 
 // newPasswordOK checks a chosen password and its repetition, noting on p

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,7 +31,7 @@ var pageNames = []string{
 	"signals", "signal",
 	"audit", "admin_accounts", "report",
 	"password", "two_factor",
-	"grant_requests",                                              // grantrequests.go
+	"grant_requests",                                              // admin.go
 	"thread", "notes", "witnesses", "retaliation", "case_witness", // conversations.go
 	"privacy_requests", "privacy_request", // privacy_requests.go
 	"accessibility", // statement.go
@@ -114,7 +115,7 @@ var funcs = template.FuncMap{
 		}
 		return no
 	},
-	"has":   func(v string, list []string) bool { return contains(list, v) },
+	"has":   func(v string, list []string) bool { return slices.Contains(list, v) },
 	"str":   func(v any) string { return fmt.Sprint(v) },
 	"add":   func(a, b int) int { return a + b },
 	"int64": func(v int) int64 { return int64(v) },
@@ -497,6 +498,12 @@ func (w *Web) render(c echo.Context, name string, p *page) error {
 	return c.HTMLBlob(p.Status, buf.Bytes())
 }
 
+// refused shows page tmpl again with the refusal of its form on it (422).
+func (w *Web) refused(c echo.Context, tmpl string, p *page) error {
+	p.Status = http.StatusUnprocessableEntity
+	return w.render(c, tmpl, p)
+}
+
 // nav is the main navigation for the caller's roles.
 func (w *Web) nav(p *page) []navItem {
 	var items []navItem
@@ -538,13 +545,4 @@ func (w *Web) nav(p *page) []navItem {
 	add("/my-data", "nav.my_data")
 	add("/account/sessions", "nav.sessions")
 	return items
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -107,6 +108,20 @@ func (r *Router) add(method, path string, h echo.HandlerFunc, refuse func(echo.C
 	}
 	chain := append(append(append([]echo.MiddlewareFunc{}, r.base...), answer), m...)
 	r.e.Add(method, path, h, chain...)
+}
+
+// rows is a list page's data: the rows of its table.
+type rows[T any] struct{ Items []T }
+
+// showList answers page tmpl, titled title, with the caller's list from
+// load (their sessions, the open role requests, the signals), or the error
+// page.
+func showList[T any](w *Web, c echo.Context, tmpl, title string, load func(context.Context, *accounts.Caller) ([]T, error)) error {
+	items, err := load(c.Request().Context(), callerOf(c))
+	if err != nil {
+		return w.fail(c, err)
+	}
+	return w.render(c, tmpl, w.newPage(c, title, rows[T]{Items: items}))
 }
 
 // show answers a page: its data from load (which a form's refusal also

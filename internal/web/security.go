@@ -140,6 +140,13 @@ func (w *Web) session(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// setSession gives the browser the session token (after signing in, or a
+// step that rotates it).
+func (w *Web) setSession(c echo.Context, token string) {
+	c.SetCookie(&http.Cookie{Name: accounts.CookieName, Value: token, Path: "/", HttpOnly: true,
+		Secure: w.d.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
 func (w *Web) clearSession(c echo.Context) {
 	c.SetCookie(&http.Cookie{Name: accounts.CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		Secure: w.d.SecureCookies, SameSite: http.SameSiteLaxMode})

@@ -19,8 +19,7 @@ func TestAdviserFilesOnBehalfAndComplainantSteps(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	adviser := w.e.Person("vertrouwenspersoon@test.rkc", "BZK", apptest.Grant(authz.Adviser, "BZK"))
-	vp := newClient(t, w.e)
-	vp.login(adviser.Email)
+	vp := w.signedIn(t, adviser)
 	if p := vp.get("/complaint/step/behalf"); p.Status != 200 || !strings.Contains(p.Body, "E-mailadres van de klager") {
 		t.Fatalf("behalf step: %d", p.Status)
 	}
@@ -56,15 +55,13 @@ func TestAdviserFilesOnBehalfAndComplainantSteps(t *testing.T) {
 	casePath := p.URL
 
 	// The complainant sees the case the adviser filed.
-	kl := newClient(t, w.e)
-	kl.login(w.complainant.Email)
+	kl := w.signedIn(t, w.complainant)
 	if p := kl.get("/dashboard"); !strings.Contains(p.Body, casePath) {
 		t.Fatalf("the complainant's dashboard lacks the case")
 	}
 
 	// The secretary registers and asks for information; the complainant answers.
-	sec := newClient(t, w.e)
-	sec.login(w.secretary.Email)
+	sec := w.signedIn(t, w.secretary)
 	sec.post(casePath, casePath+"/register", url.Values{})
 	if p := sec.post(casePath, casePath+"/information-request", url.Values{"what": {"Wie waren erbij?"}, "term_days": {"14"}}); !strings.Contains(p.Body, "Wacht op informatie") {
 		t.Fatalf("information request: %.300s", p.Body)
@@ -110,8 +107,7 @@ func TestAdviserFilesOnBehalfAndComplainantSteps(t *testing.T) {
 		t.Fatalf("export: %d %.200s", exp.Status, exp.Body)
 	}
 	// The chair extends once; a second time is refused in plain words.
-	ch := newClient(t, w.e)
-	ch.login(w.chair.Email)
+	ch := w.signedIn(t, w.chair)
 	if p := ch.post(casePath, casePath+"/extension", url.Values{"reason": {"Getuigen op vakantie"}}); !strings.Contains(p.Body, "De termijn is verlengd") {
 		t.Fatalf("extension: %.300s", p.Body)
 	}
@@ -132,22 +128,17 @@ func TestAdviserFilesOnBehalfAndComplainantSteps(t *testing.T) {
 func TestPagesOutsideTheRole(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	kl := newClient(t, w.e)
-	kl.login(w.complainant.Email)
+	kl := w.signedIn(t, w.complainant)
 	for _, path := range []string{"/audit", "/admin/accounts", "/deadlines", "/committee/signals", "/reports"} {
 		if p := kl.get(path); p.Status != http.StatusForbidden {
 			t.Errorf("complainant GET %s: %d", path, p.Status)
 		}
 	}
-	adm := newClient(t, w.e)
-	adm.login(w.admin.Email)
+	adm := w.signedIn(t, w.admin)
 	if p := adm.get("/cases/" + w.submitted.ID.String()); p.Status != http.StatusForbidden && p.Status != http.StatusNotFound {
 		t.Errorf("admin reads a case: %d", p.Status)
 	}
-	anon := newClient(t, w.e)
-	if p := anon.get("/dashboard"); p.URL != "/login" {
-		t.Errorf("anonymous dashboard ended at %s", p.URL)
-	}
+	w.checkSignInFirst(t, "/dashboard")
 }
 
 // The deadline board lists a finished case with the day it closes by
@@ -158,8 +149,7 @@ func TestDeadlineBoardShowsCasesWaitingToClose(t *testing.T) {
 	id := w.submitted.ID.String()
 	w.e.Must(200, w.secretary, "POST", "/api/v1/cases/"+id+"/register", map[string]any{})
 	w.e.Must(200, w.complainant, "POST", "/api/v1/cases/"+id+"/withdraw", map[string]any{"reason": "Opgelost."})
-	sec := newClient(t, w.e)
-	sec.login(w.secretary.Email)
+	sec := w.signedIn(t, w.secretary)
 	p := sec.get("/deadlines")
 	i := strings.Index(p.Body, "Afgerond, wacht op automatisch sluiten")
 	if p.Status != 200 || i < 0 || !strings.Contains(p.Body[i:], w.submitted.Number) || !strings.Contains(p.Body[i:], "Sluit op ") {

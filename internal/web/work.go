@@ -247,15 +247,9 @@ func (w *Web) download(c echo.Context, subject uuid.UUID, format string, exp *pr
 
 // The committee's side of signals.
 
-type signalsData struct{ Items []signals.SignalSummary }
-
 // Signals serves GET /committee/signals.
 func (w *Web) Signals(c echo.Context) error {
-	items, err := w.d.Signals.Signals(c.Request().Context(), callerOf(c))
-	if err != nil {
-		return w.fail(c, err)
-	}
-	return w.render(c, "signals", w.newPage(c, "signals.title", signalsData{Items: items}))
+	return showList(w, c, "signals", "signals.title", w.d.Signals.Signals)
 }
 
 type signalData struct{ S *signals.SignalView }
@@ -297,8 +291,7 @@ func (w *Web) AnswerSignal(c echo.Context) error {
 	} else if !formErrors(p.Lang, err, p) {
 		return w.fail(c, err)
 	}
-	p.Status = http.StatusUnprocessableEntity
-	return w.render(c, "signal", p)
+	return w.refused(c, "signal", p)
 }
 
 // The privacy officer's access log.
@@ -485,8 +478,7 @@ func (w *Web) adminError(c echo.Context, form string, err error) error {
 		return w.fail(c, err)
 	}
 	delete(p.Values, "password")
-	p.Status = http.StatusUnprocessableEntity
-	return w.render(c, "admin_accounts", p)
+	return w.refused(c, "admin_accounts", p)
 }
 
 func atoiPositive(s string) (int, error) {

@@ -283,26 +283,6 @@ func closeLoop(ctx context.Context, cfg *config.Config, log *slog.Logger, a *app
 	})
 }
 
-// runExclusive runs fn while holding a session advisory lock on one
-// connection; when another instance holds it, fn is skipped.
-func runExclusive(ctx context.Context, gdb *gorm.DB, key int64, fn func()) {
-	sqlDB, err := gdb.DB()
-	if err != nil {
-		return
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return
-	}
-	defer conn.Close()
-	var got bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&got); err != nil || !got {
-		return
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key)
-	fn()
-}
-
 // deadlineLock makes the scheduled deadline watch run on one instance at a
 // time (the reminders table would keep a second run from sending twice
 // anyway; the lock saves the work).

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/platform/db"
 )
 
 // instanceName names this process in scheduled_runs, for operators who
@@ -26,8 +28,12 @@ func instanceName() string {
 // can make. The others, and this one at a second tick within the same
 // round, skip. It reports whether fn ran.
 func runScheduled(ctx context.Context, gdb *gorm.DB, log *slog.Logger, job string, lockKey int64, interval time.Duration, fn func()) bool {
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return false
+	}
 	ran := false
-	runExclusive(ctx, gdb, lockKey, func() {
+	db.Exclusive(ctx, sqlDB, lockKey, func() {
 		var round []int64
 		err := gdb.WithContext(ctx).Raw(`INSERT INTO scheduled_runs (job, round, instance)
 			VALUES (?, floor(extract(epoch FROM clock_timestamp()) * 1000 / ?)::bigint, ?)

@@ -109,17 +109,12 @@ func walkIdentity(t *testing.T, w *walker, idp *mockoidc.MockOIDC) {
 	w.do(call{who: sec, method: "POST", path: "/api/v1/session/reauth", body: map[string]any{"password": apptest.Password}, want: 400, problem: "validation"})
 	re := w.do(call{who: sec, method: "POST", path: "/api/v1/session/reauth", body: map[string]any{"password": apptest.Password, "otp": code()}, want: 200})
 	sec.Token = field(t, re, "token")
-	var list struct {
-		Items []struct {
-			ID      string `json:"id"`
-			Current bool   `json:"current"`
-		} `json:"items"`
-	}
+	var list struct{ Items []accounts.SessionView }
 	w.do(call{who: sec, method: "GET", path: "/api/v1/me/sessions", want: 200}).Decode(t, &list)
 	for _, s := range list.Items {
 		if !s.Current {
-			w.do(call{who: sec, method: "DELETE", path: "/api/v1/me/sessions/" + s.ID, want: 204})
-			w.do(call{who: sec, method: "DELETE", path: "/api/v1/me/sessions/" + s.ID, want: 404, problem: "not-found"})
+			w.do(call{who: sec, method: "DELETE", path: "/api/v1/me/sessions/" + s.ID.String(), want: 204})
+			w.do(call{who: sec, method: "DELETE", path: "/api/v1/me/sessions/" + s.ID.String(), want: 404, problem: "not-found"})
 			break
 		}
 	}
@@ -142,17 +137,12 @@ func walkIdentity(t *testing.T, w *walker, idp *mockoidc.MockOIDC) {
 	w.do(call{method: "POST", path: "/api/v1/password-reset", body: map[string]any{"email": "niemand@rkc.example.nl"}, want: 202})
 
 	// The admin's account routes.
-	var accountsList struct {
-		Items []struct {
-			ID    string `json:"id"`
-			Email string `json:"email"`
-		} `json:"items"`
-	}
+	var accountsList struct{ Items []accounts.AccountView }
 	w.do(call{who: adm, method: "GET", path: "/api/v1/accounts", want: 200}).Decode(t, &accountsList)
 	pid := ""
 	for _, a := range accountsList.Items {
 		if a.Email == "nieuw@rkc.example.nl" {
-			pid = a.ID
+			pid = a.ID.String()
 		}
 	}
 	base := "/api/v1/accounts/" + pid

@@ -97,49 +97,41 @@ func Migrate(ctx context.Context, sqlDB *sql.DB, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLockKey); err != nil {
-		return fmt.Errorf("migration lock: %w", err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLockKey)
-
-	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version integer PRIMARY KEY,
-		name text NOT NULL,
-		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return fmt.Errorf("version table: %w", err)
-	}
-	current, err := currentVersion(ctx, conn)
-	if err != nil {
-		return err
-	}
-	if current > len(ms) {
-		return fmt.Errorf("%w (database at version %d, binary knows %d)", ErrSchemaTooNew, current, len(ms))
-	}
-	for _, m := range ms[current:] {
-		tx, err := conn.BeginTx(ctx, nil)
+	return withLock(ctx, sqlDB, migrationLockKey, func(conn *sql.Conn) error {
+		if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version integer PRIMARY KEY,
+			name text NOT NULL,
+			applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+			return fmt.Errorf("version table: %w", err)
+		}
+		current, err := currentVersion(ctx, conn)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+		if current > len(ms) {
+			return fmt.Errorf("%w (database at version %d, binary knows %d)", ErrSchemaTooNew, current, len(ms))
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+		for _, m := range ms[current:] {
+			tx, err := conn.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+			}
+			if err := tx.Commit(); err != nil {
+				return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+			}
+			log.Info("migration applied", "version", m.Version, "name", m.Name)
 		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
-		}
-		log.Info("migration applied", "version", m.Version, "name", m.Name)
-	}
-	// Under the same lock: concurrent GRANTs on one table fail.
-	return grant(ctx, conn)
+		// Under the same lock: concurrent GRANTs on one table fail.
+		return grant(ctx, conn)
+	})
 }
 
 type queryer interface {

@@ -103,36 +103,29 @@ func grant(ctx context.Context, conn *sql.Conn) error {
 // default and the tests have one; elsewhere the platform declares the role
 // (CloudNativePG: managed.roles, see deploy/).
 func EnsureLoginRole(ctx context.Context, sqlDB *sql.DB, password string) error {
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
 	// Roles are shared by the whole cluster; concurrent ALTER ROLEs fail
 	// with "tuple concurrently updated".
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLockKey); err != nil {
-		return err
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLockKey)
-	var exists bool
-	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, AppRole).Scan(&exists); err != nil {
-		return err
-	}
-	verb := "ALTER"
-	if !exists {
-		verb = "CREATE"
-	}
-	// PASSWORD takes no parameter; the literal is quoted by the server's
-	// own rules, and the statement is never logged by us.
-	var lit string
-	if err := conn.QueryRowContext(ctx, `SELECT quote_literal($1)`, password).Scan(&lit); err != nil {
-		return err
-	}
-	if _, err := conn.ExecContext(ctx, verb+` ROLE `+pgx.Identifier{AppRole}.Sanitize()+
-		` LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD `+lit); err != nil {
-		return fmt.Errorf("creating the %s login: %w", AppRole, redact(err))
-	}
-	return nil
+	return withLock(ctx, sqlDB, migrationLockKey, func(conn *sql.Conn) error {
+		var exists bool
+		if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, AppRole).Scan(&exists); err != nil {
+			return err
+		}
+		verb := "ALTER"
+		if !exists {
+			verb = "CREATE"
+		}
+		// PASSWORD takes no parameter; the literal is quoted by the server's
+		// own rules, and the statement is never logged by us.
+		var lit string
+		if err := conn.QueryRowContext(ctx, `SELECT quote_literal($1)`, password).Scan(&lit); err != nil {
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, verb+` ROLE `+pgx.Identifier{AppRole}.Sanitize()+
+			` LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD `+lit); err != nil {
+			return fmt.Errorf("creating the %s login: %w", AppRole, redact(err))
+		}
+		return nil
+	})
 }
 
 // ErrLoginCanAlterLog is returned by CheckAppLogin.

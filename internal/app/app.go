@@ -104,7 +104,11 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	if err != nil {
 		return nil, err
 	}
-	// A broken report query stops the start, not the first report.
+	// A broken statement of the case store or the report stops the start,
+	// not the first request that needs it.
+	if err := cases.Check(ctx, gdb); err != nil {
+		return nil, err
+	}
 	if err := reporting.Check(ctx, gdb); err != nil {
 		return nil, err
 	}

@@ -448,7 +448,7 @@ type benchPerson struct {
 }
 
 // relationsOf computes the caller's relations to a case exactly as
-// relationSQL and relRow.relations do in internal/cases.
+// caseRelations (internal/cases/relation.go) and relRow.relations do.
 func relationsOf(c *benchCase, p *benchPerson, buf []CaseRelation) []CaseRelation {
 	out := buf[:0]
 	respDom := c.ministry

@@ -3,7 +3,6 @@ package cases
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -142,7 +141,7 @@ func (s *Service) step(ctx context.Context, caller *accounts.Caller, id uuid.UUI
 		if err := s.syncStats(w.Tx, r.ID, w.Key); err != nil {
 			return err
 		}
-		res := w.Tx.Exec(`UPDATE cases SET version = version + 1, updated_at = now() WHERE id = ? AND version = ?`, r.ID, r.Version)
+		res := w.Tx.Exec(bumpVersionSQL, r.ID, r.Version)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -192,9 +191,6 @@ func (s *Service) notifyIDs(ctx context.Context, tx *gorm.DB, kind string, r *re
 // caseRelations.
 func staffOf(tx *gorm.DB, r *relRow, role string) ([]uuid.UUID, error) {
 	var ids []uuid.UUID
-	err := tx.Raw(`SELECT p.id FROM persons p JOIN role_grants g ON g.person_id = p.id AND g.role = @role AND g.domain = '*'
-		JOIN cases c ON c.id = @case
-		WHERE p.active AND `+strings.ReplaceAll(staffCondition, "@me", "p.id")+`
-		ORDER BY p.id`, map[string]any{"role": role, "case": r.ID, "staff": true}).Scan(&ids).Error
+	err := tx.Raw(staffOfSQL, role, r.ID).Scan(&ids).Error
 	return ids, err
 }

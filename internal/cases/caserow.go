@@ -10,7 +10,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
-	"github.com/rkc-nl/rkc/internal/audit"
 )
 
 // Every request on a case loads it first, so that load is written out by
@@ -82,32 +81,6 @@ func insertRow(tx *gorm.DB, table string, cols []string, values ...any) error {
 		`INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES (`+strings.Join(params, ", ")+`)`, values...)
 	return err
 }
-
-// loadSQL[withParts][forUpdate] reads one case scoped to the caller's
-// relations, with its log key: $1 the case, $2 the caller, $3 whether the
-// caller is committee staff, $4 the caller's authority domains. The inner
-// query computes each relation once (OFFSET 0 keeps PostgreSQL from
-// inlining it, which would evaluate the relations' subqueries again for the
-// filter); only a case the caller relates to passes the outer filter, and
-// only then are its parts read.
-var loadSQL = func() (q [2][2]string) {
-	var cols, related []string
-	for _, f := range (&CaseRecord{}).fields() {
-		cols = append(cols, "c."+f.column)
-	}
-	for _, r := range caseRelations {
-		related = append(related, "x."+r.column)
-	}
-	positional := strings.NewReplacer("@id", "$1", "@me", "$2", "@staff", "$3", "@authdoms", "$4")
-	inner := `SELECT ` + strings.Join(cols, ", ") + `, ` + positional.Replace(relationSQL) + `, ` + audit.CaseKeyColumns +
-		` FROM cases c ` + audit.CaseKeyJoin + ` WHERE c.id = $1`
-	for parts, withParts := range []string{"", `, (` + positional.Replace(casePartsSQL) + `) AS parts_doc`} {
-		for lock, locking := range []string{"", ` FOR UPDATE OF c`} {
-			q[parts][lock] = `SELECT x.*` + withParts + ` FROM (` + inner + locking + ` OFFSET 0) x WHERE ` + strings.Join(related, " OR ")
-		}
-	}
-	return q
-}()
 
 // load reads one case with the caller's relations, scoped in SQL, and its
 // access-log key, in one statement; spec.Write locks the row for the rest of

@@ -123,17 +123,19 @@ func (s *Service) File(ctx context.Context, caller *accounts.Caller, c Complaint
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if c.Respondent.Ministry != "" {
-			var n int64
-			tx.Table("ministries").Where("code = ?", c.Respondent.Ministry).Count(&n)
-			if n == 0 {
+			known, err := ministryExists(tx, c.Respondent.Ministry)
+			if err != nil {
+				return err
+			}
+			if !known {
 				bad["respondent.ministry"] = "is not a known ministry code"
 			}
 		}
 		if onBehalf {
 			var p accounts.Person
-			err := tx.Where("email = ? AND active", strings.ToLower(strings.TrimSpace(c.ComplainantEmail))).Take(&p).Error
+			found, err := activePersonByEmail(tx, &p, c.ComplainantEmail)
 			switch {
-			case isNotFound(err):
+			case err == nil && !found:
 				bad["complainant_email"] = "has no account; the complainant signs in once first"
 			case err != nil:
 				return err
@@ -184,28 +186,6 @@ func (s *Service) File(ctx context.Context, caller *accounts.Caller, c Complaint
 	return filed, nil
 }
 
-// grantRole gives person role in domain, the grant that comes with their
-// part in a case (complainant filed for, respondent informed, witness
-// linked); a grant they hold already stays as it is.
-func grantRole(tx *gorm.DB, person uuid.UUID, role, domain string, by uuid.UUID) error {
-	return tx.Exec(`INSERT INTO role_grants (person_id, role, domain, granted_by) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		person, role, domain, by).Error
-}
-
-// accountByEmail is the active account with the e-mail address (case and
-// surrounding spaces do not count); none is the refusal of field as naming
-// no account.
-func accountByEmail(tx *gorm.DB, field, email string) (*accounts.Person, error) {
-	var p accounts.Person
-	if err := tx.Where("email = ? AND active", strings.ToLower(strings.TrimSpace(email))).Take(&p).Error; err != nil {
-		if isNotFound(err) {
-			return nil, invalid(field, "has no account")
-		}
-		return nil, err
-	}
-	return &p, nil
-}
-
 // insertCase stores a new case in state submitted with its own data key.
 func (s *Service) insertCase(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, role string,
 	complainantID uuid.UUID, adviserID *uuid.UUID, ministry string, c *Complaint) (*Filed, error) {
@@ -221,7 +201,7 @@ func (s *Service) insertCase(ctx context.Context, tx *gorm.DB, caller *accounts.
 	}
 	var seq int64
 	now := s.now()
-	if err := tx.Raw(`SELECT nextval('case_number_seq')`).Scan(&seq).Error; err != nil {
+	if err := tx.Raw(nextCaseNumberSQL).Scan(&seq).Error; err != nil {
 		return nil, err
 	}
 	number := fmt.Sprintf("RKC-%d-%05d", now.Year(), seq)

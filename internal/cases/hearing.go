@@ -73,8 +73,8 @@ func (s *Service) PlanHearing(ctx context.Context, caller *accounts.Caller, id u
 		}
 		var witness witnessRow
 		if in.WitnessID != nil {
-			if err := w.Tx.Where("id = ? AND case_id = ?", *in.WitnessID, r.ID).Take(&witness).Error; err != nil {
-				if isNotFound(err) {
+			if found, err := one(w.Tx, &witness, witnessOfCaseSQL, *in.WitnessID, r.ID); err != nil || !found {
+				if err == nil {
 					return invalid("witness_id", "is not a witness of this case")
 				}
 				return err
@@ -148,8 +148,8 @@ func (s *Service) RecordHearing(ctx context.Context, caller *accounts.Caller, id
 			return apperr.New(apperr.Conflict, "case-not-investigating", "Hearing records are kept while the case is under investigation.")
 		}
 		var h hearingRow
-		if err := w.Tx.Where("id = ? AND case_id = ?", hid, r.ID).Take(&h).Error; err != nil {
-			if isNotFound(err) {
+		if found, err := one(w.Tx, &h, hearingOfCaseSQL, hid, r.ID); err != nil || !found {
+			if err == nil {
 				return apperr.NotFoundError("Hearing")
 			}
 			return err
@@ -160,9 +160,7 @@ func (s *Service) RecordHearing(ctx context.Context, caller *accounts.Caller, id
 		if in.Held && h.PlannedAt.After(s.now()) {
 			return apperr.New(apperr.Conflict, "hearing-not-yet-held", "A hearing is marked held only once its time has passed.")
 		}
-		res := w.Tx.Model(&hearingRow{}).Where("id = ? AND version = ?", hid, in.Version).Updates(map[string]any{
-			"minutes_enc": w.SealString(rowField("hearing.minutes", hid), in.Minutes), "held": in.Held,
-			"version": in.Version + 1, "updated_at": s.now()})
+		res := w.Tx.Exec(recordHearingSQL, hid, in.Version, w.SealString(rowField("hearing.minutes", hid), in.Minutes), in.Held, s.now())
 		if res.Error != nil {
 			return res.Error
 		}
@@ -222,7 +220,9 @@ func (s *Service) AdoptAdvice(ctx context.Context, caller *accounts.Caller, id u
 			return apperr.New(apperr.Conflict, "illegal-transition", fmt.Sprintf("A case in state %s cannot move to advised.", r.State))
 		}
 		var positions []int
-		w.Tx.Table("case_elements").Where("case_id = ?", r.ID).Order("position").Pluck("position", &positions)
+		if err := w.Tx.Raw(elementPositionsSQL, r.ID).Scan(&positions).Error; err != nil {
+			return err
+		}
 		given := map[int]string{}
 		for _, j := range in.Judgements {
 			given[j.Position] = j.Judgement
@@ -242,7 +242,7 @@ func (s *Service) AdoptAdvice(ctx context.Context, caller *accounts.Caller, id u
 			return err
 		}
 		for p, j := range given {
-			if err := w.Tx.Exec(`UPDATE case_elements SET judgement = ? WHERE case_id = ? AND position = ?`, j, r.ID, p).Error; err != nil {
+			if err := w.Tx.Exec(judgeElementSQL, r.ID, p, j).Error; err != nil {
 				return err
 			}
 		}
@@ -285,7 +285,7 @@ func overall(per map[int]string) string {
 // ministry that the advice was sent.
 func notifyAuthority(w *Work) error {
 	var ids []uuid.UUID
-	if err := w.Tx.Raw(`SELECT person_id FROM role_grants WHERE role = 'authority' AND domain = ?`, w.RespondentMinistry()).Scan(&ids).Error; err != nil {
+	if err := w.Tx.Raw(authorityOfSQL, w.RespondentMinistry()).Scan(&ids).Error; err != nil {
 		return err
 	}
 	return w.Notify("advice_sent", ids...)
@@ -443,12 +443,8 @@ func (s *Service) Attachment(ctx context.Context, caller *accounts.Caller, id, a
 	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:attachment", LogAction: "attachment:read"}, func(w *Work) error {
 		r := w.c
 		var a attachmentRow
-		q := w.Tx.Where("id = ? AND case_id = ?", aid, r.ID)
-		if !committee(w.Rel) {
-			q = q.Where("side <> 'committee'")
-		}
-		if err := q.Take(&a).Error; err != nil {
-			if isNotFound(err) {
+		if found, err := one(w.Tx, &a, attachmentOfCaseSQL, aid, r.ID, committee(w.Rel)); err != nil || !found {
+			if err == nil {
 				return apperr.NotFoundError("Attachment")
 			}
 			return err

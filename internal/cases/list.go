@@ -68,7 +68,7 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 	if f.Category != "" && !validCategory(f.Category) {
 		bad["category"] = "is not a known category"
 	}
-	order, ok := sortOrders[f.Sort]
+	candidatesSQL, ok := listCandidatesSQL[f.Sort]
 	if !ok {
 		bad["sort"] = "must be one of filed_desc, filed_asc, due_asc, number"
 	}
@@ -87,47 +87,26 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
-	args := relationArgs(caller)
-	where := relationWhere
-	if f.State != "" {
-		where += ` AND c.state = @state`
-		args["state"] = string(f.State)
+	// A filter left empty is a null parameter: it does not narrow.
+	orNull := func(v string) any {
+		if v == "" {
+			return nil
+		}
+		return v
 	}
-	if f.Ministry != "" {
-		where += ` AND c.ministry = @ministry`
-		args["ministry"] = f.Ministry
+	var flag, today, horizon any = orNull(f.Flag), nil, nil
+	if f.Flag == "overdue" || f.Flag == "due_soon" {
+		d := DateOf(s.now())
+		today, horizon = d, s.dueSoonHorizon(d)
 	}
-	if f.Category != "" {
-		where += ` AND c.category = @category`
-		args["category"] = f.Category
-	}
-	openStates := `c.state IN ('registered','awaiting_information','admissible','investigating','advised')`
-	if dueBefore != nil {
-		where += ` AND ` + openStates + ` AND c.due_on <= @due_before`
-		args["due_before"] = *dueBefore
-	}
-	today := DateOf(s.now())
-	switch f.Flag {
-	case "overdue":
-		where += ` AND ` + openStates + ` AND c.due_on < @today`
-		args["today"] = today
-	case "due_soon":
-		// The horizon is exact, so that the count and the pages agree with
-		// the flag each case shows.
-		where += ` AND ` + openStates + ` AND c.due_on >= @today AND c.due_on <= @horizon`
-		args["today"] = today
-		args["horizon"] = s.dueSoonHorizon(today)
-	case "closing":
-		// Finished cases waiting for the scheduled job to close them.
-		where += ` AND c.state IN ('decided','inadmissible','withdrawn','resolved_informally')`
-	}
+	staff, doms := callerScope(caller)
 	// The relation in SQL is not the whole decision: casbin still has to
 	// let the relation read (a role withdrawn since keeps the relation but
 	// opens nothing). So the cases are filtered first and the total counts
 	// what the pages show.
 	var cands []relRow
-	if err := s.db.WithContext(ctx).Raw(`SELECT c.id, c.ministry, c.respondent_ministry, `+relationSQL+`
-		FROM cases c WHERE `+where+` ORDER BY `+order, args).Scan(&cands).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(candidatesSQL, caller.ID, staff, doms, orNull(string(f.State)), orNull(f.Ministry), orNull(f.Category),
+		dueBefore, flag, today, horizon).Scan(&cands).Error; err != nil {
 		return nil, apperr.Wrap(err)
 	}
 	var shown []uuid.UUID
@@ -142,11 +121,8 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args["ids"] = ids
 	var rows []relRow
-	if err := s.db.WithContext(ctx).Raw(`SELECT c.id, c.number, c.state, c.category, c.ministry, c.respondent_ministry, c.filed_at, c.received_on,
-		c.due_on, c.not_handled_due_on, c.extended, c.finished_at, c.version, c.complainant_id, c.adviser_id, c.respondent_id, `+relationSQL+`
-		FROM cases c WHERE c.id IN @ids`, args).Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(listPageSQL, caller.ID, staff, doms, ids).Scan(&rows).Error; err != nil {
 		return nil, apperr.Wrap(err)
 	}
 	// The page in the list's order.
@@ -172,11 +148,11 @@ func (s *Service) List(ctx context.Context, caller *accounts.Caller, f ListFilte
 var Sorts = []string{"filed_desc", "filed_asc", "due_asc", "number"}
 
 var sortOrders = map[string]string{
-	"":           "c.filed_at DESC, c.id",
-	"filed_desc": "c.filed_at DESC, c.id",
-	"filed_asc":  "c.filed_at ASC, c.id",
-	"due_asc":    "c.due_on ASC NULLS LAST, c.filed_at, c.id",
-	"number":     "c.number ASC, c.id",
+	"":           "x.filed_at DESC, x.id",
+	"filed_desc": "x.filed_at DESC, x.id",
+	"filed_asc":  "x.filed_at ASC, x.id",
+	"due_asc":    "x.due_on ASC NULLS LAST, x.filed_at, x.id",
+	"number":     "x.number ASC, x.id",
 }
 
 func validCategory(c string) bool {

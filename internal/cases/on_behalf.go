@@ -23,11 +23,11 @@ var ownFilingRoles = []string{authz.Secretary, authz.Member, authz.Chair, authz.
 // may): p holds one of ownFilingRoles, or p is the person the complaint is
 // about (named as its respondent).
 func onBehalfRefusal(tx *gorm.DB, p *accounts.Person, c *Complaint) (string, error) {
-	var n int64
-	if err := tx.Table("role_grants").Where("person_id = ? AND role IN ?", p.ID, ownFilingRoles).Count(&n).Error; err != nil {
+	var holds bool
+	if err := tx.Raw(filingRolesHeldSQL, p.ID, ownFilingRoles).Scan(&holds).Error; err != nil {
 		return "", err
 	}
-	if n > 0 {
+	if holds {
 		return "belongs to an account with a committee, authority, administrator or privacy-officer role; that person files a complaint themselves", nil
 	}
 	if name := normalName(c.Respondent.Name); name != "" && name == normalName(p.Name) {
@@ -42,8 +42,7 @@ func normalName(s string) string { return strings.ToLower(strings.Join(strings.F
 // tellFiledOnBehalf lets the complainant know, in their own account and by
 // an e-mail without content, that an adviser filed a complaint for them.
 func (s *Service) tellFiledOnBehalf(ctx context.Context, tx *gorm.DB, complainant uuid.UUID, f *Filed) error {
-	if err := tx.Exec(`INSERT INTO account_notices (person_id, kind, case_id, at) VALUES (?, 'filed_on_behalf', ?, ?)`,
-		complainant, f.ID, s.now()).Error; err != nil {
+	if err := tx.Exec(noticeFiledOnBehalfSQL, complainant, f.ID, s.now()).Error; err != nil {
 		return err
 	}
 	if s.Notify == nil {

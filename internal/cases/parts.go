@@ -1,15 +1,11 @@
 package cases
 
 import (
-	_ "embed"
 	"encoding/json"
 	"fmt"
 
 	"gorm.io/gorm"
 )
-
-//go:embed sql/case_parts.sql
-var casePartsSQL string
 
 // caseParts are the rows of a case's parts that its view shows, read in one
 // statement (sql/case_parts.sql) instead of one query per table: a case read
@@ -33,7 +29,7 @@ type caseParts struct {
 func partsOf(tx *gorm.DB, r *relRow) (*caseParts, error) {
 	doc := r.PartsDoc
 	if doc == nil {
-		if err := tx.Raw(casePartsSQL, map[string]any{"id": r.ID}).Row().Scan(&doc); err != nil {
+		if err := tx.Raw(casePartsSQL, r.ID).Row().Scan(&doc); err != nil {
 			return nil, err
 		}
 	}

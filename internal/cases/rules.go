@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
@@ -114,7 +113,7 @@ func (s *Service) FurtherDelay(ctx context.Context, caller *accounts.Caller, id 
 		if err := w.Tx.Create(&d).Error; err != nil {
 			return err
 		}
-		if err := w.Tx.Model(&CaseRecord{}).Where("id = ?", r.ID).Update("due_on", newDue).Error; err != nil {
+		if err := updateCase(w.Tx, r.ID, map[string]any{"due_on": newDue}); err != nil {
 			return err
 		}
 		r.DueOn = &newDue
@@ -205,9 +204,7 @@ func (s *Service) NotHeard(ctx context.Context, caller *accounts.Caller, id uuid
 // A witness hearing hears neither side.
 func (s *Service) heardSides(tx *gorm.DB, caseID uuid.UUID) (map[string]string, error) {
 	var heard struct{ Complainant, Respondent bool }
-	if err := tx.Raw(`SELECT coalesce(bool_or(parties IN ('complainant', 'both')), false) AS complainant,
-		coalesce(bool_or(parties IN ('respondent', 'both')), false) AS respondent
-		FROM hearings WHERE case_id = ? AND held`, caseID).Scan(&heard).Error; err != nil {
+	if err := tx.Raw(sidesHeardSQL, caseID).Scan(&heard).Error; err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
@@ -218,7 +215,7 @@ func (s *Service) heardSides(tx *gorm.DB, caseID uuid.UUID) (map[string]string, 
 		out["respondent"] = "heard"
 	}
 	var ws []waiverRow
-	if err := tx.Where("case_id = ?", caseID).Find(&ws).Error; err != nil {
+	if err := tx.Raw(waiversOfCaseSQL, caseID).Scan(&ws).Error; err != nil {
 		return nil, err
 	}
 	for _, w := range ws {
@@ -256,8 +253,8 @@ func (s *Service) checkHeard(tx *gorm.DB, caseID uuid.UUID, judgements map[int]s
 // with no member besides the chair who signs, or with a member who has a
 // conflict of interest (declared, or arisen since the panel was composed).
 func (s *Service) checkAdvicePanel(tx *gorm.DB, r *relRow, chair uuid.UUID) error {
-	var panel []uuid.UUID
-	if err := tx.Table("panel_members").Where("case_id = ?", r.ID).Pluck("person_id", &panel).Error; err != nil {
+	panel, err := panelOf(tx, r.ID)
+	if err != nil {
 		return err
 	}
 	others := 0
@@ -314,8 +311,7 @@ func (s *Service) CloseFinished(ctx context.Context) (*CloseReport, error) {
 	// Everything that finished on or before this instant is due today.
 	cutoff := DateOf(s.now()).AddDate(0, 0, -s.closeAfterDays+1)
 	var due []uuid.UUID
-	if err := s.db.WithContext(ctx).Model(&CaseRecord{}).Where("state IN ? AND finished_at IS NOT NULL", finishedStates).
-		Order("finished_at").Pluck("id", &due).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(finishedCasesSQL, finishedStates).Scan(&due).Error; err != nil {
 		return nil, apperr.Wrap(err)
 	}
 	for _, id := range due {
@@ -339,11 +335,8 @@ func (s *Service) closeOne(ctx context.Context, id uuid.UUID, cutoff time.Time) 
 	closed := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var c CaseRecord
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&c).Error; err != nil {
-			if isNotFound(err) {
-				return nil // purged meanwhile
-			}
-			return err
+		if found, err := one(tx, &c, caseByIDLockedSQL, id); err != nil || !found {
+			return err // none: purged meanwhile
 		}
 		if !c.State.finished() || c.FinishedAt == nil || !DateOf(*c.FinishedAt).Before(cutoff) {
 			return nil
@@ -360,8 +353,7 @@ func (s *Service) closeOne(ctx context.Context, id uuid.UUID, cutoff time.Time) 
 		}
 		from := string(c.State)
 		to := string(Closed)
-		if err := tx.Model(&CaseRecord{}).Where("id = ?", c.ID).Updates(map[string]any{"state": Closed, "closed_at": s.now(),
-			"version": gorm.Expr("version + 1"), "updated_at": s.now()}).Error; err != nil {
+		if err := tx.Exec(closeCaseSQL, c.ID, s.now()).Error; err != nil {
 			return err
 		}
 		if err := tx.Create(&eventRow{CaseID: c.ID, At: s.now(), ActorRole: "system", Kind: to, FromState: &from, ToState: &to,

@@ -2,10 +2,8 @@ package cases
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -80,79 +78,6 @@ func NewService(o Options) *Service {
 // Calendar returns the deadline calendar the service uses.
 func (s *Service) Calendar() *calendar.Calendar { return s.cal }
 
-// caseRelations is the one definition of who may touch a case: each
-// relation of person @me to case c with its condition. A respondent relates
-// only once informed (Awb 9:9), the authority only once advised, a witness
-// once the secretary linked their account; staff (the committee's
-// secretaries and chairs, @staff) relate to every case in which they are
-// not a party or witness and declared no conflict: a role alone never opens
-// a case. Load, list and its count, the data-subject export and the staff
-// lookup are all written with it.
-var caseRelations = []struct{ column, cond string }{
-	{"is_complainant", `c.complainant_id = @me`},
-	{"is_adviser", `c.adviser_id = @me`},
-	{"is_respondent", `(c.respondent_id = @me AND c.respondent_informed_at IS NOT NULL)`},
-	{"is_panel", `EXISTS (SELECT 1 FROM panel_members p WHERE p.case_id = c.id AND p.person_id = @me)`},
-	{"is_staff", staffCondition},
-	{"is_authority", `(c.advised_at IS NOT NULL AND coalesce(c.respondent_ministry, c.ministry) = ANY(CAST(@authdoms AS text[])))`},
-	{"is_witness", `EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = c.id AND w.person_id = @me)`},
-}
-
-// staffCondition is the staff relation: @staff holds a committee-wide
-// secretary or chair role.
-const staffCondition = `(@staff AND c.complainant_id <> @me AND c.adviser_id IS DISTINCT FROM @me AND c.respondent_id IS DISTINCT FROM @me
-	AND NOT EXISTS (SELECT 1 FROM conflicts k WHERE k.case_id = c.id AND k.person_id = @me)
-	AND NOT EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = c.id AND w.person_id = @me))`
-
-// relationSQL selects the caller's relations to case c as the columns of relRow.
-var relationSQL = func() string {
-	cols := make([]string, len(caseRelations))
-	for i, r := range caseRelations {
-		cols[i] = "coalesce(" + r.cond + ", false) AS " + r.column
-	}
-	return strings.Join(cols, ",\n\t")
-}()
-
-// relationWhere keeps only cases the caller relates to.
-var relationWhere = func() string {
-	conds := make([]string, len(caseRelations))
-	for i, r := range caseRelations {
-		conds[i] = r.cond
-	}
-	return "(" + strings.Join(conds, "\n\tOR ") + ")"
-}()
-
-func relationArgs(caller *accounts.Caller) map[string]any {
-	staff, doms := callerScope(caller)
-	return map[string]any{"me": caller.ID, "staff": staff, "authdoms": pgArray(doms)}
-}
-
-// callerScope is what the relation condition needs of the caller besides
-// their id: whether they are committee staff (@staff) and the ministries
-// they are the competent authority of (@authdoms).
-func callerScope(caller *accounts.Caller) (staff bool, doms []string) {
-	staff = caller.Has(authz.Secretary, authz.AnyDomain) || caller.Has(authz.Chair, authz.AnyDomain)
-	doms = []string{}
-	for _, g := range caller.Grants {
-		if g.Role == authz.Authority {
-			doms = append(doms, g.Domain)
-		}
-	}
-	return staff, doms
-}
-
-// pgArray renders a text[] literal; domains are validated codes, never free text.
-func pgArray(v []string) string {
-	out := "{"
-	for i, s := range v {
-		if i > 0 {
-			out += ","
-		}
-		out += `"` + s + `"`
-	}
-	return out + "}"
-}
-
 // relations lists the caller's relations with the domain that backs each.
 func (r *relRow) relations() []authz.CaseRelation {
 	respDom := r.Ministry
@@ -191,7 +116,7 @@ func (s *Service) move(tx *gorm.DB, r *relRow, caller *accounts.Caller, rel auth
 	if to.finished() {
 		updates["finished_at"] = s.now()
 	}
-	if err := tx.Model(&CaseRecord{}).Where("id = ?", r.ID).Updates(updates).Error; err != nil {
+	if err := updateCase(tx, r.ID, updates); err != nil {
 		return err
 	}
 	from := string(r.State)
@@ -214,7 +139,7 @@ func (s *Service) event(tx *gorm.DB, r *relRow, caller *accounts.Caller, rel aut
 	}
 	if reason != "" {
 		// The id is taken first so the reason can be bound to its own row.
-		if err := tx.Raw(`SELECT nextval('case_events_id_seq')`).Scan(&ev.ID).Error; err != nil {
+		if err := tx.Raw(nextEventIDSQL).Scan(&ev.ID).Error; err != nil {
 			return err
 		}
 		ev.ReasonEnc = dk.SealString(r.ID.String(), rowField("event.reason", ev.ID), reason)
@@ -249,4 +174,3 @@ func (s *Service) notify(ctx context.Context, tx *gorm.DB, kind string, r *relRo
 	return s.Notify(ctx, tx, Notice{Kind: kind, CaseID: r.ID, Number: r.Number, To: ids, DueOn: r.DueOn})
 }
 
-func isNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }

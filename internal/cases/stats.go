@@ -54,14 +54,17 @@ func dateOf(t *time.Time) *time.Time {
 // state, inside the transaction of the step that changed it.
 func (s *Service) syncStats(tx *gorm.DB, id uuid.UUID, dk *crypto.DataKey) error {
 	var c CaseRecord
-	if err := tx.Where("id = ?", id).Take(&c).Error; err != nil {
+	if found, err := one(tx, &c, caseByIDSQL, id); err != nil || !found {
+		if err == nil {
+			err = gorm.ErrRecordNotFound
+		}
 		return err
 	}
 	sid := c.ID.String()
 	var statsID uuid.UUID
 	if c.StatsIDEnc == nil {
 		statsID = uuid.New()
-		if err := tx.Model(&CaseRecord{}).Where("id = ?", c.ID).Update("stats_id_enc", dk.Seal(sid, "stats_id", statsID[:])).Error; err != nil {
+		if err := updateCase(tx, c.ID, map[string]any{"stats_id_enc": dk.Seal(sid, "stats_id", statsID[:])}); err != nil {
 			return err
 		}
 	} else {
@@ -87,16 +90,7 @@ func (s *Service) syncStats(tx *gorm.DB, id uuid.UUID, dk *crypto.DataKey) error
 		Judgement                            *string
 		FollowsAdvice                        *bool
 	}
-	if err := tx.Raw(`SELECT
-		EXISTS (SELECT 1 FROM case_events WHERE case_id = @id AND kind = 'withdrawn') AS withdrawn,
-		EXISTS (SELECT 1 FROM case_events WHERE case_id = @id AND kind = 'resolved_informally') AS resolved,
-		(SELECT count(*) FROM case_elements WHERE case_id = @id AND judgement = 'founded') AS founded,
-		(SELECT count(*) FROM case_elements WHERE case_id = @id AND judgement = 'partly_founded') AS partly,
-		(SELECT count(*) FROM case_elements WHERE case_id = @id AND judgement = 'unfounded') AS unfounded,
-		(SELECT count(*) FROM hearings WHERE case_id = @id AND held) AS hearings,
-		(SELECT judgement FROM advices WHERE case_id = @id) AS judgement,
-		(SELECT follows_advice FROM decisions WHERE case_id = @id) AS follows_advice`,
-		map[string]any{"id": c.ID}).Scan(&facts).Error; err != nil {
+	if err := tx.Raw(statsFactsSQL, c.ID).Scan(&facts).Error; err != nil {
 		return err
 	}
 	row.Withdrawn, row.ResolvedInformally = facts.Withdrawn, facts.Resolved
@@ -127,13 +121,13 @@ func newStatsRow(c *CaseRecord, statsID uuid.UUID) statsRow {
 func (s *Service) Destroy(tx *gorm.DB, c *CaseRecord) (statsMarked bool, err error) {
 	if c.StatsIDEnc != nil {
 		if statsID, ok := s.statsIDOf(c); ok {
-			if err := tx.Exec(`UPDATE case_stats SET purged_on = ? WHERE id = ?`, DateOf(s.now()), statsID).Error; err != nil {
+			if err := tx.Exec(markStatsPurgedSQL, DateOf(s.now()), statsID).Error; err != nil {
 				return false, err
 			}
 			statsMarked = true
 		}
 	}
-	return statsMarked, tx.Exec(`DELETE FROM cases WHERE id = ?`, c.ID).Error
+	return statsMarked, tx.Exec(deleteCaseSQL, c.ID).Error
 }
 
 // statsIDOf opens the case's link to its statistical record.

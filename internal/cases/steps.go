@@ -88,9 +88,11 @@ func (s *Service) Register(ctx context.Context, caller *accounts.Caller, id uuid
 		extra := map[string]any{"received_on": received, "registered_at": s.now(),
 			"due_on": s.cal.DecisionDue(received, false), "not_handled_due_on": s.cal.NotHandledDue(received)}
 		if in.RespondentMinistry != "" {
-			var n int64
-			w.Tx.Table("ministries").Where("code = ?", in.RespondentMinistry).Count(&n)
-			if n == 0 {
+			known, err := ministryExists(w.Tx, in.RespondentMinistry)
+			if err != nil {
+				return err
+			}
+			if !known {
 				return invalid("respondent_ministry", "is not a known ministry code")
 			}
 			extra["respondent_ministry"] = in.RespondentMinistry
@@ -164,7 +166,7 @@ func (s *Service) SupplyInformation(ctx context.Context, caller *accounts.Caller
 		if err := w.move(Registered, "", nil); err != nil {
 			return err
 		}
-		if err := w.Tx.Exec(`UPDATE information_requests SET answered_at = now() WHERE case_id = ? AND answered_at IS NULL`, r.ID).Error; err != nil {
+		if err := w.Tx.Exec(answerInformationRequestsSQL, r.ID).Error; err != nil {
 			return err
 		}
 		stID := uuid.New()
@@ -262,11 +264,11 @@ func (s *Service) ComposePanel(ctx context.Context, caller *accounts.Caller, id 
 		if err := s.checkPanel(w.Tx, r, in.MemberIDs); err != nil {
 			return err
 		}
-		if err := w.Tx.Exec(`DELETE FROM panel_members WHERE case_id = ?`, r.ID).Error; err != nil {
+		if err := w.Tx.Exec(clearPanelSQL, r.ID).Error; err != nil {
 			return err
 		}
 		for _, m := range in.MemberIDs {
-			if err := w.Tx.Exec(`INSERT INTO panel_members (case_id, person_id) VALUES (?, ?)`, r.ID, m).Error; err != nil {
+			if err := w.Tx.Exec(addPanelMemberSQL, r.ID, m).Error; err != nil {
 				return err
 			}
 		}
@@ -325,11 +327,7 @@ func (s *Service) conflictOf(tx *gorm.DB, r *relRow, person uuid.UUID) (apperr.R
 		Declared bool
 		Witness  bool
 	}
-	if err := tx.Raw(`SELECT p.ministry, p.active,
-		EXISTS (SELECT 1 FROM role_grants g WHERE g.person_id = p.id AND g.role IN ('member','chair') AND g.domain = '*') AS eligible,
-		EXISTS (SELECT 1 FROM conflicts k WHERE k.case_id = ? AND k.person_id = p.id) AS declared,
-		EXISTS (SELECT 1 FROM witnesses w WHERE w.case_id = ? AND w.person_id = p.id) AS witness
-		FROM persons p WHERE p.id = ?`, r.ID, r.ID, person).Scan(&p).Error; err != nil {
+	if err := tx.Raw(panelCandidateSQL, r.ID, person).Scan(&p).Error; err != nil {
 		return "", err
 	}
 	switch {
@@ -375,8 +373,8 @@ func (s *Service) StartInvestigation(ctx context.Context, caller *accounts.Calle
 		if p.ID == r.ComplainantID || (r.AdviserID != nil && p.ID == *r.AdviserID) {
 			return invalid("respondent_email", "is a party on the complainant's side")
 		}
-		var panel []uuid.UUID
-		if err := w.Tx.Table("panel_members").Where("case_id = ?", r.ID).Pluck("person_id", &panel).Error; err != nil {
+		panel, err := panelOf(w.Tx, r.ID)
+		if err != nil {
 			return err
 		}
 		if len(panel) == 0 {
@@ -424,11 +422,10 @@ func (s *Service) DeclareConflict(ctx context.Context, caller *accounts.Caller, 
 	}
 	_, err := s.step(ctx, caller, id, 0, "case:conflict", func(w *Work) error {
 		r := w.c
-		if err := w.Tx.Exec(`INSERT INTO conflicts (case_id, person_id, reason_enc) VALUES (?, ?, ?)`,
-			r.ID, caller.ID, w.SealString(rowField("conflict.reason", caller.ID), in.Reason)).Error; err != nil {
+		if err := w.Tx.Exec(declareConflictSQL, r.ID, caller.ID, w.SealString(rowField("conflict.reason", caller.ID), in.Reason)).Error; err != nil {
 			return err
 		}
-		if err := w.Tx.Exec(`DELETE FROM panel_members WHERE case_id = ? AND person_id = ?`, r.ID, caller.ID).Error; err != nil {
+		if err := w.Tx.Exec(leavePanelSQL, r.ID, caller.ID).Error; err != nil {
 			return err
 		}
 		return w.event("conflict_declared", "", false)
@@ -457,8 +454,8 @@ func (s *Service) Extend(ctx context.Context, caller *accounts.Caller, id uuid.U
 			return apperr.New(apperr.Conflict, "already-extended", "The term was already extended once; further delay needs the complainant's written consent.")
 		}
 		due := s.cal.DecisionDue(*r.ReceivedOn, true)
-		if err := w.Tx.Model(&CaseRecord{}).Where("id = ?", r.ID).Updates(map[string]any{"extended": true, "due_on": due,
-			"extension_reason_enc": w.SealString("extension_reason", in.Reason)}).Error; err != nil {
+		if err := updateCase(w.Tx, r.ID, map[string]any{"extended": true, "due_on": due,
+			"extension_reason_enc": w.SealString("extension_reason", in.Reason)}); err != nil {
 			return err
 		}
 		r.DueOn = &due
@@ -582,8 +579,8 @@ func (s *Service) SetLegalHold(ctx context.Context, caller *accounts.Caller, id 
 	}
 	return s.step(ctx, caller, id, 0, "case:legal-hold", func(w *Work) error {
 		r := w.c
-		if err := w.Tx.Model(&CaseRecord{}).Where("id = ?", r.ID).Updates(map[string]any{"legal_hold": *in.Hold,
-			"legal_hold_reason_enc": w.SealString("legal_hold_reason", in.Reason)}).Error; err != nil {
+		if err := updateCase(w.Tx, r.ID, map[string]any{"legal_hold": *in.Hold,
+			"legal_hold_reason_enc": w.SealString("legal_hold_reason", in.Reason)}); err != nil {
 			return err
 		}
 		kind, action := "legal_hold_lifted", audit.ActionHoldLifted

@@ -25,8 +25,7 @@ import (
 func (s *Service) EachSubjectCase(ctx context.Context, requester *accounts.Caller, subject uuid.UUID, fn func(w *Work) error) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var rows []relRow
-		args := map[string]any{"me": subject, "staff": false, "authdoms": pgArray(nil)}
-		if err := tx.Raw(`SELECT c.*, `+relationSQL+` FROM cases c WHERE `+relationWhere+` ORDER BY c.filed_at`, args).Scan(&rows).Error; err != nil {
+		if err := tx.Raw(subjectCasesSQL, subject, false, []string{}).Scan(&rows).Error; err != nil {
 			return err
 		}
 		for i := range rows {
@@ -85,9 +84,7 @@ func (w *Work) View(person uuid.UUID) (*View, error) {
 // wrote or sent in themselves.
 func (w *Work) Authored(person uuid.UUID) (map[uuid.UUID]bool, error) {
 	var ids []uuid.UUID
-	if err := w.Tx.Raw(`SELECT id FROM statements WHERE case_id = @c AND author_id = @p
-		UNION ALL SELECT id FROM attachments WHERE case_id = @c AND uploaded_by = @p`,
-		map[string]any{"c": w.c.ID, "p": person}).Scan(&ids).Error; err != nil {
+	if err := w.Tx.Raw(authoredSQL, w.c.ID, person).Scan(&ids).Error; err != nil {
 		return nil, err
 	}
 	out := make(map[uuid.UUID]bool, len(ids))

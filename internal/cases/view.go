@@ -342,20 +342,19 @@ func (s *Service) Events(ctx context.Context, caller *accounts.Caller, id uuid.U
 	var out []EventView
 	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:read", LogAction: "case:events", Viewer: true, Read: true}, func(w *Work) error {
 		r := w.c
-		q := w.Tx.Where("case_id = ?", r.ID)
+		side := "other"
 		switch w.Rel {
 		case authz.RelPanel, authz.RelStaff:
+			side = "committee"
 		case authz.RelComplainant, authz.RelAdviser:
-			q = q.Where("visible_to_parties AND (audience IS NULL OR audience = 'complainant')")
+			side = "complainant"
 		case authz.RelRespondent:
-			q = q.Where("visible_to_parties AND (audience IS NULL OR audience = 'respondent')")
+			side = "respondent"
 		case authz.RelWitness:
-			q = q.Where("visible_to_parties AND audience = 'witness' AND witness_id IN (SELECT id FROM witnesses WHERE case_id = ? AND person_id = ?)", r.ID, caller.ID)
-		default:
-			q = q.Where("visible_to_parties AND audience IS NULL")
+			side = "witness"
 		}
 		var evs []eventRow
-		if err := q.Order("id").Find(&evs).Error; err != nil {
+		if err := w.Tx.Raw(timelineSQL, r.ID, side, caller.ID).Scan(&evs).Error; err != nil {
 			return err
 		}
 		o := &opener{dk: w.Key, id: r.ID.String()}

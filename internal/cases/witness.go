@@ -139,9 +139,7 @@ func witnessConflict(w *Work, person uuid.UUID) (string, error) {
 		return "is a party to the case", nil
 	}
 	var f struct{ Panel, Witness bool }
-	if err := w.Tx.Raw(`SELECT EXISTS (SELECT 1 FROM panel_members WHERE case_id = @c AND person_id = @p) AS panel,
-		EXISTS (SELECT 1 FROM witnesses WHERE case_id = @c AND person_id = @p) AS witness`,
-		map[string]any{"c": r.ID, "p": person}).Scan(&f).Error; err != nil {
+	if err := w.Tx.Raw(witnessConflictSQL, r.ID, person).Scan(&f).Error; err != nil {
 		return "", err
 	}
 	switch {
@@ -159,12 +157,12 @@ func witnessConflict(w *Work, person uuid.UUID) (string, error) {
 func (s *Service) Witnesses(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]WitnessView, error) {
 	out := []WitnessView{}
 	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:witness:read"}, func(w *Work) error {
-		q := w.Tx.Where("case_id = ?", w.c.ID)
+		var own *uuid.UUID
 		if !w.Committee() {
-			q = q.Where("person_id = ?", caller.ID)
+			own = &caller.ID
 		}
-		var rows []witnessRow
-		if err := q.Order("seq").Find(&rows).Error; err != nil {
+		rows, err := witnessesOf(w.Tx, w.c.ID, own)
+		if err != nil {
 			return err
 		}
 		o := &opener{dk: w.Key, id: w.c.ID.String()}
@@ -208,8 +206,8 @@ func (s *Service) RecordWitnessStatement(ctx context.Context, caller *accounts.C
 	var out WitnessView
 	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:witness", Write: true}, func(w *Work) error {
 		var wit witnessRow
-		if err := w.Tx.Where("id = ? AND case_id = ?", wid, w.c.ID).Take(&wit).Error; err != nil {
-			if isNotFound(err) {
+		if found, err := one(w.Tx, &wit, witnessOfCaseSQL, wid, w.c.ID); err != nil || !found {
+			if err == nil {
 				return errWitnessNotFound
 			}
 			return err
@@ -221,9 +219,7 @@ func (s *Service) RecordWitnessStatement(ctx context.Context, caller *accounts.C
 			return errStale
 		}
 		now := s.now()
-		res := w.Tx.Model(&witnessRow{}).Where("id = ? AND version = ?", wid, in.Version).Updates(map[string]any{
-			"statement_enc":         w.SealString(rowField("witness.statement", wid), in.Statement),
-			"statement_recorded_at": now, "version": in.Version + 1})
+		res := w.Tx.Exec(recordWitnessStatementSQL, wid, in.Version, w.SealString(rowField("witness.statement", wid), in.Statement), now)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -256,15 +252,16 @@ func witnessCaseView(w *Work, person uuid.UUID) (*View, error) {
 	r := w.c
 	o := &opener{dk: w.Key, id: r.ID.String()}
 	v := &View{Summary: Summary{ID: r.ID, Number: r.Number, State: r.State, FiledAt: r.FiledAt, Relation: string(w.Rel), Version: r.Version}}
-	var wit witnessRow
-	if err := w.Tx.Where("case_id = ? AND person_id = ?", r.ID, person).Order("seq").Limit(1).Find(&wit).Error; err != nil {
+	own, err := witnessesOf(w.Tx, r.ID, &person)
+	if err != nil {
 		return nil, err
 	}
-	if wit.ID != uuid.Nil {
+	if len(own) > 0 {
+		wit := own[0]
 		wv := openWitness(o, &wit)
 		v.Witness = &wv
 		var hs []hearingRow
-		if err := w.Tx.Where("case_id = ? AND witness_id = ?", r.ID, wit.ID).Order("planned_at, id").Find(&hs).Error; err != nil {
+		if err := w.Tx.Raw(hearingsOfWitnessSQL, r.ID, wit.ID).Scan(&hs).Error; err != nil {
 			return nil, err
 		}
 		for _, h := range hs {

@@ -140,12 +140,8 @@ type WitnessRef struct {
 // them, or those whose account is person's when person is set. Their names
 // are opened only when the work is the committee's.
 func (w *Work) Witnesses(person *uuid.UUID) ([]WitnessRef, error) {
-	q := w.Tx.Where("case_id = ?", w.c.ID)
-	if person != nil {
-		q = q.Where("person_id = ?", *person)
-	}
-	var rows []witnessRow
-	if err := q.Order("seq").Find(&rows).Error; err != nil {
+	rows, err := witnessesOf(w.Tx, w.c.ID, person)
+	if err != nil {
 		return nil, err
 	}
 	o := w.Opener()

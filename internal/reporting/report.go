@@ -321,7 +321,7 @@ func Build(ctx context.Context, db *gorm.DB, year int) (*Report, error) {
 func build(ctx context.Context, db *gorm.DB, year int, now time.Time) (*Report, error) {
 	db = db.WithContext(ctx)
 	var first sql.NullInt64
-	if err := db.Raw(query("first_year")).Scan(&first).Error; err != nil {
+	if err := db.Raw(statements.Get("first_year")).Scan(&first).Error; err != nil {
 		return nil, fmt.Errorf("reporting: first year: %w", err)
 	}
 	from := year
@@ -332,7 +332,7 @@ func build(ctx context.Context, db *gorm.DB, year int, now time.Time) (*Report, 
 	for y := from; y <= year; y++ {
 		r.Years = append(r.Years, y)
 	}
-	if err := db.Raw(query("ministries")).Scan(&r.Ministries).Error; err != nil {
+	if err := db.Raw(statements.Get("ministries")).Scan(&r.Ministries).Error; err != nil {
 		return nil, fmt.Errorf("reporting: ministries: %w", err)
 	}
 
@@ -407,7 +407,7 @@ func build(ctx context.Context, db *gorm.DB, year int, now time.Time) (*Report, 
 
 // load runs one figure query for the years from..to.
 func load(db *gorm.DB, name string, from, to int) (counts, error) {
-	rs, err := db.Raw(query(name), from, to).Rows()
+	rs, err := db.Raw(statements.Get(name), from, to).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -7,11 +7,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"github.com/rkc-nl/rkc/internal/platform/sqlfiles"
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
@@ -539,14 +541,19 @@ func TestCheckRefusesABrokenQuery(t *testing.T) {
 	if err := Check(context.Background(), db); err != nil {
 		t.Fatalf("Check: %v", err)
 	}
-	qs, _ := queries()
-	broken := maps.Clone(qs)
-	broken["course"] = strings.Replace(broken["course"], "report_filed", "report_filled", 1)
-	if err := check(context.Background(), db, broken); err == nil || !strings.Contains(err.Error(), "course") {
+	// The report's files with sql/course.sql changed, then without it.
+	files := fstest.MapFS{}
+	entries, _ := sqlFiles.ReadDir("sql")
+	for _, e := range entries {
+		b, _ := sqlFiles.ReadFile("sql/" + e.Name())
+		files["sql/"+e.Name()] = &fstest.MapFile{Data: b}
+	}
+	files["sql/course.sql"].Data = []byte(strings.Replace(string(files["sql/course.sql"].Data), "report_filed", "report_filled", 1))
+	if err := check(context.Background(), db, sqlfiles.Load("reporting", files, "sql")); err == nil || !strings.Contains(err.Error(), "course") {
 		t.Errorf("check with a broken query: %v, want an error naming sql/course.sql", err)
 	}
-	delete(broken, "course")
-	if err := check(context.Background(), db, broken); err == nil || !strings.Contains(err.Error(), "missing") {
+	delete(files, "sql/course.sql")
+	if err := check(context.Background(), db, sqlfiles.Load("reporting", files, "sql")); err == nil || !strings.Contains(err.Error(), "missing") {
 		t.Errorf("check with a missing query: %v, want an error naming the missing file", err)
 	}
 }

@@ -1,0 +1,2 @@
+-- Case $1's row.
+SELECT * FROM cases WHERE id = $1

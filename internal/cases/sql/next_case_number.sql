@@ -1,0 +1,2 @@
+-- The next case number of the sequence behind RKC-<year>-<n>.
+SELECT nextval('case_number_seq')

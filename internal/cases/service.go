@@ -173,4 +173,3 @@ func (s *Service) notify(ctx context.Context, tx *gorm.DB, kind string, r *relRo
 	}
 	return s.Notify(ctx, tx, Notice{Kind: kind, CaseID: r.ID, Number: r.Number, To: ids, DueOn: r.DueOn})
 }
-

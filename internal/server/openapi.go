@@ -75,7 +75,7 @@ func apiVersionHeader(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// opsPaths are the operators' endpoints outside /api/v1 (DESIGN §7).
+// opsPaths are the operators' endpoints outside /api/v1 (docs/design.md §6).
 var opsPaths = map[string]bool{"/healthz": true, "/readyz": true}
 
 // deprecatedQueryKeys maps the snake_case query keys of API version 1.0 to

@@ -1,11 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -73,7 +70,7 @@ func (w *Web) CasePage(c echo.Context) error {
 	if err != nil {
 		return w.fail(c, err)
 	}
-	if p.Data.(caseData).V.Relation == string(authz.RelWitness) {
+	if asWitness(p.Data.(caseData).V) {
 		// A witness sees their own part only.
 		return w.render(c, "case_witness", p)
 	}
@@ -92,7 +89,7 @@ func (w *Web) casePageData(c echo.Context, p *page) (*page, error) {
 	}
 	rel := authz.Relation(v.Relation)
 	d := caseData{V: v, Events: evs, F: w.formsFor(cl, v),
-		Committee: rel == authz.RelPanel || rel == authz.RelStaff, Respondent: rel == authz.RelRespondent, Authority: rel == authz.RelAuthority,
+		Committee: committee(v), Respondent: rel == authz.RelRespondent, Authority: rel == authz.RelAuthority,
 		MaxFile: w.maxUpload(), Accept: acceptTypes, Now: w.d.Now()}
 	if d.F.Panel {
 		if d.Candidates, err = w.candidates(ctx, v); err != nil {
@@ -104,6 +101,17 @@ func (w *Web) casePageData(c echo.Context, p *page) (*page, error) {
 	}
 	return w.onCase(c, p, v, "case.title", d), nil
 }
+
+// committee reports whether the caller handles or judges the case (its
+// staff, its panel).
+func committee(v *cases.View) bool {
+	rel := authz.Relation(v.Relation)
+	return rel == authz.RelPanel || rel == authz.RelStaff
+}
+
+// asWitness reports whether the caller sees the case as a witness: their
+// own part only.
+func asWitness(v *cases.View) bool { return authz.Relation(v.Relation) == authz.RelWitness }
 
 // candidates lists the committee's members and chairs for the panel form.
 func (w *Web) candidates(ctx context.Context, v *cases.View) ([]candidate, error) {
@@ -240,7 +248,7 @@ func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (s
 			bad["file"] = fieldMessage(lang, "file")
 		}
 		run = func() error {
-			typ, ok := acceptedTypes[strings.ToLower(filepathExt(fh.Filename))]
+			typ, ok := fileType(fh.Filename)
 			if !ok {
 				return apperr.New(apperr.Unsupported, "unsupported-file-type", "")
 			}
@@ -346,26 +354,19 @@ func (w *Web) caseFormError(c echo.Context, form string, bad map[string]string, 
 			refused[m] = conflictReason(langOf(c), why)
 		}
 	}
-	p := w.newPage(c, "case.title", nil)
-	p.Form, p.Values = form, formValues(c)
+	p, ferr := w.refusalPage(c, form, bad, err)
+	if ferr != nil {
+		return w.fail(c, ferr)
+	}
 	p.IDSuffix = idSuffix[form]
 	if strings.HasPrefix(form, "record-") {
 		p.IDSuffix = "-" + strings.TrimPrefix(form, "record-")
 	}
-	for k, m := range bad {
-		p.Errors[k] = m
-	}
-	status := http.StatusUnprocessableEntity
-	if err != nil {
-		if !formErrors(p.Lang, err, p) {
-			return w.fail(c, err)
-		}
-		if apperr.CodeOf(err) == apperr.Conflict {
-			status = http.StatusConflict
-		}
-		if apperr.CodeOf(err) == apperr.Forbidden {
-			status = http.StatusForbidden
-		}
+	switch apperr.CodeOf(err) {
+	case apperr.Conflict:
+		p.Status = http.StatusConflict
+	case apperr.Forbidden:
+		p.Status = http.StatusForbidden
 	}
 	if _, err := w.casePageData(c, p); err != nil {
 		return w.fail(c, err)
@@ -379,7 +380,6 @@ func (w *Web) caseFormError(c echo.Context, form string, bad map[string]string, 
 			}
 		}
 	}
-	p.Status = status
 	return w.render(c, "case", p)
 }
 
@@ -423,41 +423,4 @@ func (w *Web) RecordHearing() Form {
 			return w.caseFormError(c, "record-"+hid.String(), bad, err)
 		},
 	}
-}
-
-// Attachment hands an evidence file to the browser as a download, never
-// rendered in the page's origin.
-func (w *Web) Attachment(c echo.Context) error {
-	id, err1 := uuid.Parse(c.Param("id"))
-	aid, err2 := uuid.Parse(c.Param("aid"))
-	if err1 != nil || err2 != nil {
-		return w.fail(c, apperr.NotFoundError("Attachment"))
-	}
-	meta, content, err := w.d.Cases.Attachment(c.Request().Context(), callerOf(c), id, aid)
-	if err != nil {
-		return w.fail(c, err)
-	}
-	h := c.Response().Header()
-	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", asciiName(meta.Filename), url.PathEscape(meta.Filename)))
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
-	return c.Stream(http.StatusOK, meta.ContentType, bytes.NewReader(content))
-}
-
-func asciiName(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
-			b.WriteByte('_')
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func filepathExt(name string) string {
-	if i := strings.LastIndexByte(name, '.'); i >= 0 {
-		return name[i:]
-	}
-	return ""
 }

@@ -203,18 +203,6 @@ func (w *Web) SaveComplaintStep(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/complaint/step/"+data.Steps[data.Step.Number].Name)
 }
 
-// acceptedTypes are the evidence types the case service accepts, by the
-// type a browser declares and by extension.
-var acceptedTypes = map[string]string{
-	".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".txt": "text/plain",
-	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-	".odt":  "application/vnd.oasis.opendocument.text", ".eml": "message/rfc822",
-}
-
-const acceptTypes = ".pdf,.png,.jpg,.jpeg,.txt,.docx,.odt,.eml"
-
-func (w *Web) maxUpload() int64 { return w.d.MaxUploadBytes }
-
 // takeFiles adds the uploaded files to the draft; it returns a message for
 // the first file it refuses.
 func (w *Web) takeFiles(c echo.Context, d *drafts.Draft, p *page) string {
@@ -229,7 +217,7 @@ func (w *Web) takeFiles(c echo.Context, d *drafts.Draft, p *page) string {
 		if len(d.Files) >= drafts.MaxFiles {
 			return p.T("err.files.count", "max", drafts.MaxFiles)
 		}
-		typ, ok := acceptedTypes[strings.ToLower(filepath.Ext(fh.Filename))]
+		typ, ok := fileType(fh.Filename)
 		if !ok {
 			return p.T("err.files.type", "name", fh.Filename)
 		}

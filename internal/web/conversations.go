@@ -1,11 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -14,7 +11,6 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
-	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/conversations"
 )
@@ -51,7 +47,7 @@ func (w *Web) conversationLinks(ctx context.Context, cl *accounts.Caller, v *cas
 		l.Threads = ts
 	}
 	l.Notes = ok("case:note:read")
-	l.Witnesses = ok("case:witness:read") && authz.Relation(v.Relation) != authz.RelWitness
+	l.Witnesses = ok("case:witness:read") && !asWitness(v)
 	l.Retaliation = ok("case:retaliation:read") || ok("case:retaliation:report")
 	return l, nil
 }
@@ -126,8 +122,7 @@ func (w *Web) threadPageData(c echo.Context, p *page) (*page, error) {
 		return nil, err
 	}
 	ctx, cl := c.Request().Context(), callerOf(c)
-	rel := authz.Relation(v.Relation)
-	d := threadData{Case: v, Thread: th, Committee: rel == authz.RelPanel || rel == authz.RelStaff,
+	d := threadData{Case: v, Thread: th, Committee: committee(v),
 		CanWrite: slices.Contains(w.d.Cases.Steps(cl, v), "message"),
 		MaxFile:  w.maxUpload(), Accept: acceptTypes}
 	switch {
@@ -154,52 +149,27 @@ func (w *Web) threadPageData(c echo.Context, p *page) (*page, error) {
 // the form; errors that are no form errors get their own page.
 func (w *Web) convFormError(c echo.Context, tmpl, form string, bad map[string]string, err error,
 	data func(echo.Context, *page) (*page, error)) error {
-	p := w.newPage(c, "case.title", nil)
-	p.Form, p.Values = form, formValues(c)
+	p, ferr := w.refusalPage(c, form, bad, err)
+	if ferr != nil {
+		return w.fail(c, ferr)
+	}
 	if i := strings.IndexByte(form, ':'); i >= 0 {
 		p.IDSuffix = "-" + form[i+1:]
 	}
-	for k, m := range bad {
-		p.Errors[k] = m
-	}
-	status := http.StatusUnprocessableEntity
-	if err != nil {
-		if !formErrors(p.Lang, err, p) {
-			return w.fail(c, err)
-		}
-		switch apperr.CodeOf(err) {
-		case apperr.Conflict:
-			status = http.StatusConflict
-		case apperr.Forbidden:
-			status = http.StatusForbidden
-		case apperr.TooLarge:
-			status = http.StatusRequestEntityTooLarge
-		case apperr.Unsupported:
-			status = http.StatusUnsupportedMediaType
-		}
+	switch apperr.CodeOf(err) {
+	case apperr.Conflict:
+		p.Status = http.StatusConflict
+	case apperr.Forbidden:
+		p.Status = http.StatusForbidden
+	case apperr.TooLarge:
+		p.Status = http.StatusRequestEntityTooLarge
+	case apperr.Unsupported:
+		p.Status = http.StatusUnsupportedMediaType
 	}
 	if _, err := data(c, p); err != nil {
 		return w.fail(c, err)
 	}
-	p.Status = status
 	return w.render(c, tmpl, p)
-}
-
-// MessageAttachment hands a file of a thread to the browser as a download.
-func (w *Web) MessageAttachment(c echo.Context) error {
-	id, err1 := uuid.Parse(c.Param("id"))
-	aid, err2 := uuid.Parse(c.Param("aid"))
-	if err1 != nil || err2 != nil {
-		return w.fail(c, apperr.NotFoundError("Attachment"))
-	}
-	meta, content, err := w.d.Conversations.MessageAttachment(c.Request().Context(), callerOf(c), id, c.Param("thread"), aid)
-	if err != nil {
-		return w.fail(c, err)
-	}
-	h := c.Response().Header()
-	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", asciiName(meta.Filename), url.PathEscape(meta.Filename)))
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
-	return c.Stream(http.StatusOK, meta.ContentType, bytes.NewReader(content))
 }
 
 // notesData is the notes page.

@@ -120,7 +120,7 @@ func (w *Web) PostMessage() Form {
 					if fh.Size == 0 && fh.Filename == "" {
 						continue
 					}
-					typ, ok := acceptedTypes[strings.ToLower(filepathExt(fh.Filename))]
+					typ, ok := fileType(fh.Filename)
 					if !ok {
 						bad["files"] = i18n.T(langOf(c), "err.files.type", "name", fh.Filename)
 						continue

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -94,6 +95,22 @@ func formErrors(lang string, err error, p *page) bool {
 		p.FormError = i18n.T(lang, errorPages[e.Code].text)
 	}
 	return true
+}
+
+// refusalPage is a case page to show again with the refusal of form on it:
+// the posted values, the problems in bad beside their fields, and err (the
+// service's refusal) beside the form, as 422 until the caller says more.
+// An err that is no refusal of the form (a missing case, a failure) comes
+// back, for the error page.
+func (w *Web) refusalPage(c echo.Context, form string, bad map[string]string, err error) (*page, error) {
+	p := w.newPage(c, "case.title", nil)
+	p.Form, p.Values = form, formValues(c)
+	maps.Copy(p.Errors, bad)
+	p.Status = http.StatusUnprocessableEntity
+	if err != nil && !formErrors(p.Lang, err, p) {
+		return nil, err
+	}
+	return p, nil
 }
 
 // fieldMessage is the plain-language message for a field the service refused.

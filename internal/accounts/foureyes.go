@@ -48,8 +48,7 @@ type GrantRequest struct {
 	PersonID        uuid.UUID  `json:"person_id"`
 	PersonEmail     string     `json:"person_email"`
 	PersonName      string     `json:"person_name"`
-	Role            string     `json:"role"`
-	Domain          string     `json:"domain"`
+	authz.Grant                // the role and domain asked for
 	RequestedBy     *uuid.UUID `json:"requested_by"`
 	RequestedByName string     `json:"requested_by_name"`
 	RequestedAt     time.Time  `json:"requested_at"`
@@ -175,7 +174,7 @@ func (s *Service) DecideGrant(ctx context.Context, decider *Caller, id uuid.UUID
 		if !confirm {
 			return nil
 		}
-		_, err = s.grant(ctx, tx, decider, r.PersonID, authz.Grant{Role: r.Role, Domain: r.Domain})
+		_, err = s.grant(ctx, tx, decider, r.PersonID, r.Grant)
 		return err
 	}))
 }
@@ -219,7 +218,7 @@ func (s *Service) ConfirmByOperator(ctx context.Context, id uuid.UUID) error {
 		if err := audit.Append(ctx, tx, audit.Entry{At: s.now(), Role: roleSystem, Action: ActGrantConfirmed + what, Client: "command-line"}); err != nil {
 			return err
 		}
-		_, err = s.grant(ctx, tx, nil, r.PersonID, authz.Grant{Role: r.Role, Domain: r.Domain})
+		_, err = s.grant(ctx, tx, nil, r.PersonID, r.Grant)
 		return err
 	}))
 }

@@ -95,7 +95,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 	cs := cases.NewService(cases.Options{DB: gdb, Keys: keys, Calendar: cal, Enforcer: enf, Log: log, Now: o.Now, MaxUploadBytes: cfg.MaxUploadBytes,
 		CloseAfterDays: cfg.CloseAfterDays})
 	cv := conversations.NewService(cs)
-	sg := signals.NewService(signals.Options{DB: gdb, Keys: keys, Enforcer: enf, Cases: cs, Now: o.Now,
+	sg := signals.NewService(signals.Options{DB: gdb, Keys: keys, Cases: cs, Now: o.Now,
 		Limits: &signals.SignalLimits{PerAddress: cfg.SignalsPerAddress, Total: cfg.SignalsPerHour, Window: time.Hour}})
 	// Every step's messages are written in the step's own transaction.
 	outbox := notify.NewOutbox(gdb)

@@ -59,6 +59,14 @@ const (
 	MaxText = 20000
 )
 
+// CheckOneOf adds to bad why v of field is refused, if it is not one of
+// list.
+func CheckOneOf(bad map[string]string, field, v string, list []string) {
+	if !oneOf(v, list) {
+		bad[field] = "must be one of " + strings.Join(list, ", ")
+	}
+}
+
 // CheckText adds to bad why the text v of field is refused, if it is: not
 // valid UTF-8, missing while required, or longer than max characters.
 func CheckText(bad map[string]string, field, v string, required bool, max int) {
@@ -75,9 +83,7 @@ func CheckText(bad map[string]string, field, v string, required bool, max int) {
 
 func (c *Complaint) validate() map[string]string {
 	bad := map[string]string{}
-	if !oneOf(c.Category, Categories) {
-		bad["category"] = "must be one of " + strings.Join(Categories, ", ")
-	}
+	CheckOneOf(bad, "category", c.Category, Categories)
 	if c.Category == "discrimination" && !oneOf(c.Ground, Grounds) {
 		bad["ground"] = "is required for discrimination and must be one of " + strings.Join(Grounds, ", ")
 	}
@@ -162,7 +168,7 @@ func (s *Service) File(ctx context.Context, caller *accounts.Caller, c Complaint
 		if onBehalf {
 			role = authz.Adviser
 		}
-		if !caller.Has(role, ministry) || !s.enf.Allowed(caller.ID.String(), ministry, "case:file") {
+		if !s.mayFile(caller, role, ministry) {
 			return apperr.New(apperr.Forbidden, "forbidden", "You may not file a complaint for this ministry.")
 		}
 		if onBehalf {
@@ -184,6 +190,18 @@ func (s *Service) File(ctx context.Context, caller *accounts.Caller, c Complaint
 		return nil, apperr.Wrap(err)
 	}
 	return filed, nil
+}
+
+// mayFile reports whether caller may file a complaint in ministry as role:
+// as complainant for themselves or as adviser on someone's behalf.
+func (s *Service) mayFile(caller *accounts.Caller, role, ministry string) bool {
+	return caller.Has(role, ministry) && s.enf.Allowed(caller.ID.String(), ministry, "case:file")
+}
+
+// MayFileOwn reports whether caller may file a complaint of their own, as
+// complainant in their own ministry (FileFromSignal).
+func (s *Service) MayFileOwn(caller *accounts.Caller) bool {
+	return s.mayFile(caller, authz.Complainant, caller.Ministry)
 }
 
 // insertCase stores a new case in state submitted with its own data key.

@@ -235,10 +235,10 @@ func (s *Service) AdoptAdvice(ctx context.Context, caller *accounts.Caller, id u
 				return invalid("judgements", fmt.Sprintf("element %d is not judged", p))
 			}
 		}
-		if err := s.checkAdvicePanel(w.Tx, r, caller.ID); err != nil {
+		if err := checkAdvicePanel(w, caller.ID); err != nil {
 			return err
 		}
-		if err := s.checkHeard(w.Tx, r.ID, given); err != nil {
+		if err := checkHeard(w, given); err != nil {
 			return err
 		}
 		for p, j := range given {

@@ -183,7 +183,7 @@ func (s *Service) NotHeard(ctx context.Context, caller *accounts.Caller, id uuid
 		if r.State != Investigating {
 			return apperr.New(apperr.Conflict, "case-not-investigating", "A side is heard, or not, while the case is under investigation.")
 		}
-		heard, err := s.heardSides(w.Tx, r.ID)
+		heard, err := heardSides(w)
 		if err != nil {
 			return err
 		}
@@ -202,9 +202,9 @@ func (s *Service) NotHeard(ctx context.Context, caller *accounts.Caller, id uuid
 // heardSides says for each side how it was dealt with under Awb 9:10:
 // "heard" (a held hearing of that side), "waived:<ground>", or "" (not yet).
 // A witness hearing hears neither side.
-func (s *Service) heardSides(tx *gorm.DB, caseID uuid.UUID) (map[string]string, error) {
+func heardSides(w *Work) (map[string]string, error) {
 	var heard struct{ Complainant, Respondent bool }
-	if err := tx.Raw(sidesHeardSQL, caseID).Scan(&heard).Error; err != nil {
+	if err := w.Tx.Raw(sidesHeardSQL, w.c.ID).Scan(&heard).Error; err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
@@ -215,7 +215,7 @@ func (s *Service) heardSides(tx *gorm.DB, caseID uuid.UUID) (map[string]string, 
 		out["respondent"] = "heard"
 	}
 	var ws []waiverRow
-	if err := tx.Raw(waiversOfCaseSQL, caseID).Scan(&ws).Error; err != nil {
+	if err := w.Tx.Raw(waiversOfCaseSQL, w.c.ID).Scan(&ws).Error; err != nil {
 		return nil, err
 	}
 	for _, w := range ws {
@@ -230,8 +230,8 @@ func (s *Service) heardSides(tx *gorm.DB, caseID uuid.UUID) (map[string]string, 
 // heard recorded (Awb 9:10), and an advice that finds any element founded
 // where the complainant went unheard because the complaint was manifestly
 // unfounded (lid 2 sub a: the ground and the judgement would contradict).
-func (s *Service) checkHeard(tx *gorm.DB, caseID uuid.UUID, judgements map[int]string) error {
-	heard, err := s.heardSides(tx, caseID)
+func checkHeard(w *Work, judgements map[int]string) error {
+	heard, err := heardSides(w)
 	if err != nil {
 		return err
 	}
@@ -252,8 +252,8 @@ func (s *Service) checkHeard(tx *gorm.DB, caseID uuid.UUID, judgements map[int]s
 // checkAdvicePanel refuses the advice of a panel that cannot give it: one
 // with no member besides the chair who signs, or with a member who has a
 // conflict of interest (declared, or arisen since the panel was composed).
-func (s *Service) checkAdvicePanel(tx *gorm.DB, r *relRow, chair uuid.UUID) error {
-	panel, err := panelOf(tx, r.ID)
+func checkAdvicePanel(w *Work, chair uuid.UUID) error {
+	panel, err := panelOf(w.Tx, w.c.ID)
 	if err != nil {
 		return err
 	}
@@ -267,7 +267,7 @@ func (s *Service) checkAdvicePanel(tx *gorm.DB, r *relRow, chair uuid.UUID) erro
 		return apperr.New(apperr.Conflict, "panel-incomplete",
 			"The panel has no member besides the chair: recompose the panel before the advice is adopted.")
 	}
-	if err := s.checkPanel(tx, r, panel); err != nil {
+	if err := checkPanel(w, w.c, panel); err != nil {
 		e := apperr.As(err)
 		if e.Type == "conflict-of-interest" {
 			e.Detail = "A member of the panel has a conflict of interest: recompose the panel before the advice is adopted."

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
@@ -198,9 +197,7 @@ func (s *Service) Admissibility(ctx context.Context, caller *accounts.Caller, id
 			bad["ground"] = "is only given when the complaint is inadmissible"
 		}
 	} else {
-		if !oneOf(in.Ground, InadmissibleGrounds) {
-			bad["ground"] = "must be one of " + strings.Join(InadmissibleGrounds, ", ")
-		}
+		CheckOneOf(bad, "ground", in.Ground, InadmissibleGrounds)
 		CheckText(bad, "reason", in.Reason, true, MaxText)
 		if in.LateAdmissionReason != "" {
 			bad["late_admission_reason"] = "is only given when the complaint is admitted"
@@ -261,7 +258,7 @@ func (s *Service) ComposePanel(ctx context.Context, caller *accounts.Caller, id 
 		if r.State != Admissible && r.State != Investigating {
 			return apperr.New(apperr.Conflict, "illegal-transition", "A panel is composed once the complaint is admissible, before the advice.")
 		}
-		if err := s.checkPanel(w.Tx, r, in.MemberIDs); err != nil {
+		if err := checkPanel(w, r, in.MemberIDs); err != nil {
 			return err
 		}
 		if err := w.Tx.Exec(clearPanelSQL, r.ID).Error; err != nil {
@@ -277,11 +274,12 @@ func (s *Service) ComposePanel(ctx context.Context, caller *accounts.Caller, id 
 }
 
 // checkPanel refuses, with the reason per member, a panel of which anyone
-// has a conflict of interest in the case as r describes it.
-func (s *Service) checkPanel(tx *gorm.DB, r *relRow, members []uuid.UUID) error {
+// has a conflict of interest in the case as r describes it: the work's
+// case, or that case as a step is about to change it.
+func checkPanel(w *Work, r *relRow, members []uuid.UUID) error {
 	refused, reasons := map[string]string{}, map[string]apperr.Reason{}
 	for _, m := range members {
-		why, err := s.conflictOf(tx, r, m)
+		why, err := conflictOf(w, r, m)
 		if err != nil {
 			return err
 		}
@@ -319,7 +317,7 @@ var conflictText = map[apperr.Reason]string{
 }
 
 // conflictOf says why person may not sit on the case's panel, or "".
-func (s *Service) conflictOf(tx *gorm.DB, r *relRow, person uuid.UUID) (apperr.Reason, error) {
+func conflictOf(w *Work, r *relRow, person uuid.UUID) (apperr.Reason, error) {
 	var p struct {
 		Ministry string
 		Active   bool
@@ -327,7 +325,7 @@ func (s *Service) conflictOf(tx *gorm.DB, r *relRow, person uuid.UUID) (apperr.R
 		Declared bool
 		Witness  bool
 	}
-	if err := tx.Raw(panelCandidateSQL, r.ID, person).Scan(&p).Error; err != nil {
+	if err := w.Tx.Raw(panelCandidateSQL, r.ID, person).Scan(&p).Error; err != nil {
 		return "", err
 	}
 	switch {
@@ -388,7 +386,7 @@ func (s *Service) StartInvestigation(ctx context.Context, caller *accounts.Calle
 		// who was free to sit may not be any more (or may be the respondent).
 		known := *r
 		known.RespondentID, known.RespondentMinistry = &p.ID, &respMinistry
-		if err := s.checkPanel(w.Tx, &known, panel); err != nil {
+		if err := checkPanel(w, &known, panel); err != nil {
 			return err
 		}
 		// The respondent acts in their ministry's domain; the grant is data of

@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -19,7 +18,6 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/audit"
-	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/crypto"
 )
@@ -33,7 +31,6 @@ import (
 type Service struct {
 	db    *gorm.DB
 	keys  *crypto.Keyring
-	enf   *authz.Enforcer
 	cases *cases.Service
 	now   func() time.Time
 	gate  *signalGate
@@ -41,9 +38,8 @@ type Service struct {
 
 // Options configures the service.
 type Options struct {
-	DB       *gorm.DB
-	Keys     *crypto.Keyring
-	Enforcer *authz.Enforcer
+	DB   *gorm.DB
+	Keys *crypto.Keyring
 	// Cases files the complaint a signal becomes.
 	Cases  *cases.Service
 	Now    func() time.Time
@@ -59,7 +55,7 @@ func NewService(o Options) *Service {
 	if o.Limits != nil {
 		limits = *o.Limits
 	}
-	return &Service{db: o.DB, keys: o.Keys, enf: o.Enforcer, cases: o.Cases, now: o.Now, gate: newSignalGate(limits)}
+	return &Service{db: o.DB, keys: o.Keys, cases: o.Cases, now: o.Now, gate: newSignalGate(limits)}
 }
 
 type signalRow struct {
@@ -133,9 +129,7 @@ func signalKeyID(id uuid.UUID) string { return "signal:" + id.String() }
 // the overall limit.
 func (s *Service) FileSignal(ctx context.Context, in SignalInput, client string) (*SignalReceipt, error) {
 	bad := map[string]string{}
-	if !slices.Contains(cases.Categories, in.Category) {
-		bad["category"] = "must be one of " + strings.Join(cases.Categories, ", ")
-	}
+	cases.CheckOneOf(bad, "category", in.Category, cases.Categories)
 	cases.CheckText(bad, "message", in.Message, true, maxSignalText)
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
@@ -327,19 +321,27 @@ func (s *Service) Signals(ctx context.Context, caller *accounts.Caller) ([]Signa
 	return out, apperr.Wrap(err)
 }
 
+// signalByID finds a signal by its id, for the committee.
+func signalByID(tx *gorm.DB, id uuid.UUID) (*signalRow, error) {
+	var row signalRow
+	if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, apperr.NotFoundError("Signal")
+		}
+		return nil, err
+	}
+	return &row, nil
+}
+
 // Signal returns one signal to the committee, and logs the read.
 func (s *Service) Signal(ctx context.Context, caller *accounts.Caller, id uuid.UUID) (*SignalView, error) {
 	var v *SignalView
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var row signalRow
-		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFoundError("Signal")
-			}
+		row, err := signalByID(tx, id)
+		if err != nil {
 			return err
 		}
-		var err error
-		if v, err = s.signalView(tx, &row); err != nil {
+		if v, err = s.signalView(tx, row); err != nil {
 			return err
 		}
 		v.ID, v.Abuse = row.ID, row.AbuseAt != nil
@@ -355,14 +357,11 @@ func (s *Service) AnswerSignal(ctx context.Context, caller *accounts.Caller, id 
 		return err
 	}
 	return apperr.Wrap(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var row signalRow
-		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFoundError("Signal")
-			}
+		row, err := signalByID(tx, id)
+		if err != nil {
 			return err
 		}
-		if err := s.addSignalMessage(tx, &row, &caller.ID, in.Body); err != nil {
+		if err := s.addSignalMessage(tx, row, &caller.ID, in.Body); err != nil {
 			return err
 		}
 		return s.logSignal(ctx, tx, caller, "signal:answer")
@@ -381,7 +380,7 @@ func (s *Service) logSignal(ctx context.Context, tx *gorm.DB, caller *accounts.C
 // with the signal. A signal becomes a complaint once. Callable by a
 // complainant holding the receipt code.
 func (s *Service) ConvertSignal(ctx context.Context, throttle *accounts.Throttle, code, client string, caller *accounts.Caller) (*cases.Filed, error) {
-	if !caller.Has(authz.Complainant, caller.Ministry) || !s.enf.Allowed(caller.ID.String(), caller.Ministry, "case:file") {
+	if !s.cases.MayFileOwn(caller) {
 		return nil, apperr.New(apperr.Forbidden, "forbidden", "Only a complainant can turn their signal into a complaint.")
 	}
 	var filed *cases.Filed

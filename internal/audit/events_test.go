@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
-	"os"
-	oexec "os/exec"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/retention"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 	"github.com/rkc-nl/rkc/internal/testing/casetest"
+	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
 // kind lists the officer's search for one event kind.
@@ -122,21 +121,6 @@ func TestNewEventKinds(t *testing.T) {
 	})
 }
 
-func pgDump(t *testing.T, dbURL string) []byte {
-	t.Helper()
-	path := "/usr/lib/postgresql/15/bin/pg_dump"
-	if _, err := os.Stat(path); err != nil {
-		if path, err = oexec.LookPath("pg_dump"); err != nil {
-			t.Fatal("pg_dump not found")
-		}
-	}
-	out, err := oexec.Command(path, "--no-owner", "--no-privileges", "--format=plain", "--dbname="+dbURL).Output()
-	if err != nil {
-		t.Fatalf("pg_dump: %v", err)
-	}
-	return out
-}
-
 // TestPurgeForgetsPersons: a person who appears in a case's log entries is
 // found there while the case exists; once the case is purged the log still
 // verifies, the entries are kept but name no one, and the person's id is
@@ -165,7 +149,7 @@ func TestPurgeForgetsPersons(t *testing.T) {
 		t.Fatalf("the case's entries: %+v", byCase)
 	}
 	raw := hex.EncodeToString(sentinel[:])
-	dump := pgDump(t, e.Config.DatabaseURL)
+	dump := dbtest.Dump(t, e.Config.DatabaseURL)
 	if bytes.Contains(dump, []byte(sentinel.String())) || bytes.Contains(dump, []byte(raw)) {
 		t.Fatal("the sentinel stands in clear in the dump even before the purge")
 	}
@@ -199,7 +183,7 @@ func TestPurgeForgetsPersons(t *testing.T) {
 	if forgotten != byCase.Total {
 		t.Errorf("forgotten entries after the purge: %d, want the case's %d", forgotten, byCase.Total)
 	}
-	dump = pgDump(t, e.Config.DatabaseURL)
+	dump = dbtest.Dump(t, e.Config.DatabaseURL)
 	if bytes.Contains(dump, []byte(sentinel.String())) || bytes.Contains(dump, []byte(raw)) {
 		t.Error("the sentinel is in the pg_dump after the purge")
 	}

@@ -10,8 +10,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -151,32 +149,6 @@ func (c *cast) toInvestigation(t testing.TB, id, tag string) {
 	c.post(t, c.secretary, id, "investigation", map[string]any{"respondent_email": c.respondent.Email}, "investigating")
 }
 
-func pgDumpPath(t testing.TB) string {
-	t.Helper()
-	const p = "/usr/lib/postgresql/15/bin/pg_dump"
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	p2, err := exec.LookPath("pg_dump")
-	if err != nil {
-		t.Fatal("pg_dump not found; the sentinel test needs it")
-	}
-	return p2
-}
-
-// pgDump is a plain SQL dump of the whole database, as a backup would hold it.
-func pgDump(t testing.TB, url string) []byte {
-	t.Helper()
-	cmd := exec.Command(pgDumpPath(t), "--no-owner", "--no-privileges", "--format=plain", "--dbname="+url)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pg_dump: %v: %s", err, stderr.Bytes())
-	}
-	return out
-}
-
 // absent fails the test when any secret occurs in data as text or as the hex
 // that pg_dump writes for bytea (which is how plaintext in a bytea column
 // would show).
@@ -217,7 +189,7 @@ func TestSentinelNeverInDumpOrLog(t *testing.T) {
 	var number string
 	check := func(step string) {
 		t.Helper()
-		dump := pgDump(t, e.Config.DatabaseURL)
+		dump := dbtest.Dump(t, e.Config.DatabaseURL)
 		if number != "" && !bytes.Contains(dump, []byte(number)) {
 			t.Fatalf("after %s: the dump does not even hold the case number; is it a dump of the right database?", step)
 		}
@@ -286,7 +258,7 @@ func TestSentinelNeverInDumpOrLog(t *testing.T) {
 	if rep.CasesPurged != 1 || rep.AttachmentsPurged != 1 || rep.DryRun {
 		t.Fatalf("purge report %+v, want one case with one attachment", rep)
 	}
-	absent(t, "pg_dump after purge (the case number)", pgDump(t, e.Config.DatabaseURL), number)
+	absent(t, "pg_dump after purge (the case number)", dbtest.Dump(t, e.Config.DatabaseURL), number)
 	number = ""
 	check("purge")
 
@@ -336,7 +308,7 @@ func TestSentinelNeverInDumpOrLog(t *testing.T) {
 	if err := e.App.DB.Raw(`SELECT count(*) FROM cases WHERE id = ?`, id).Scan(&n).Error; err != nil || n != 0 {
 		t.Errorf("cases: %d rows of the purged case left (%v)", n, err)
 	}
-	absent(t, "pg_dump after purge (the wrapped data key)", pgDump(t, e.Config.DatabaseURL), string(wrapped))
+	absent(t, "pg_dump after purge (the wrapped data key)", dbtest.Dump(t, e.Config.DatabaseURL), string(wrapped))
 
 	// Nobody can read anything of it any more.
 	for _, p := range []*apptest.Person{c.secretary, c.complainant, c.respondent, c.chair, c.authority} {

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -43,9 +42,6 @@ type caseData struct {
 	MaxFile    int64
 	Accept     string
 	Conv       convLinks // threads, notes, witnesses, retaliation (conversations.go)
-	// Now is the service's clock: a hearing is marked held only once its
-	// time has passed.
-	Now time.Time
 }
 
 // formsFor turns the steps the case service offers the caller into the
@@ -90,7 +86,7 @@ func (w *Web) casePageData(c echo.Context, p *page) (*page, error) {
 	rel := authz.Relation(v.Relation)
 	d := caseData{V: v, Events: evs, F: w.formsFor(cl, v),
 		Committee: committee(v), Respondent: rel == authz.RelRespondent, Authority: rel == authz.RelAuthority,
-		MaxFile: w.maxUpload(), Accept: acceptTypes, Now: w.d.Now()}
+		MaxFile: w.maxUpload(), Accept: acceptTypes}
 	if d.F.Panel {
 		if d.Candidates, err = w.candidates(ctx, v); err != nil {
 			return nil, err
@@ -260,12 +256,9 @@ func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (s
 			return errOnly(w.d.Cases.AddAttachment(ctx, cl, id, cases.Upload{Filename: fh.Filename, ContentType: typ, Content: f}))
 		}
 	case "hearing":
-		at, perr := time.ParseInLocation("2006-01-02 15:04", v("date")+" "+v("time"), w.loc)
-		if perr != nil {
-			bad["planned_at"] = fieldMessage(lang, "planned_at")
-		}
+		at := w.plannedAt(c, bad)
 		run = func() error {
-			return errOnly(w.d.Cases.PlanHearing(ctx, cl, id, cases.HearingPlan{PlannedAt: at.Format(time.RFC3339), Parties: v("parties"), Location: v("location"),
+			return errOnly(w.d.Cases.PlanHearing(ctx, cl, id, cases.HearingPlan{PlannedAt: at, Parties: v("parties"), Location: v("location"),
 				Minutes: v("minutes")}))
 		}
 	case "further-delay":

@@ -101,6 +101,16 @@ func formVersion(c echo.Context) int {
 	return v
 }
 
+// plannedAt reads a hearing's date and time fields, in Dutch time, as the
+// service takes them (RFC 3339); a missing or malformed one goes into bad.
+func (w *Web) plannedAt(c echo.Context, bad map[string]string) string {
+	at, err := time.ParseInLocation("2006-01-02 15:04", formText(c, "date")+" "+formText(c, "time"), w.loc)
+	if err != nil {
+		bad["planned_at"] = fieldMessage(langOf(c), "planned_at")
+	}
+	return at.Format(time.RFC3339)
+}
+
 // message is a message's text and its files, not yet opened.
 type message struct {
 	body  string
@@ -203,11 +213,7 @@ func (w *Web) WitnessStatement() Form {
 func (w *Web) WitnessHearing() Form {
 	return convPartForm(w, "witnesses", w.witnessesPageData, "hearing", "wid", "Witness",
 		func(c echo.Context, bad map[string]string) cases.HearingPlan {
-			at, err := time.ParseInLocation("2006-01-02 15:04", formText(c, "date")+" "+formText(c, "time"), w.loc)
-			if err != nil {
-				bad["planned_at"] = fieldMessage(langOf(c), "planned_at")
-			}
-			return cases.HearingPlan{PlannedAt: at.Format(time.RFC3339), Parties: "witness", Location: formText(c, "location")}
+			return cases.HearingPlan{PlannedAt: w.plannedAt(c, bad), Parties: "witness", Location: formText(c, "location")}
 		},
 		func(c echo.Context, id, wid uuid.UUID, in cases.HearingPlan) (string, error) {
 			in.WitnessID = &wid

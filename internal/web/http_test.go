@@ -93,7 +93,7 @@ func (c *client) login(email string) {
 type world struct {
 	e                                         *apptest.Env
 	complainant, secretary, chair, member, fg *apptest.Person
-	authority, admin, reporter                *apptest.Person
+	authority, admin, reporter, adviser       *apptest.Person
 	submitted                                 *cases.Filed
 }
 
@@ -108,6 +108,7 @@ func newWorld(t *testing.T) *world {
 		fg:          e.Person("fg@test.rkc", "BZK", apptest.Grant(authz.PrivacyOfficer, authz.AnyDomain)),
 		admin:       e.Person("beheer@test.rkc", "BZK", apptest.Grant(authz.Admin, authz.AnyDomain)),
 		reporter:    e.Person("rapportage@test.rkc", "BZK", apptest.Grant(authz.Reporter, authz.AnyDomain)),
+		adviser:     e.Person("vertrouwenspersoon@test.rkc", "BZK", apptest.Grant(authz.Adviser, "BZK")),
 	}
 	cl, err := e.App.Accounts.Authenticate(context.Background(), w.complainant.Token)
 	if err != nil {

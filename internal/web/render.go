@@ -311,6 +311,10 @@ func (p *page) DateTime(v any) string {
 	return i18n.Date(p.Lang, t) + ", " + t.Format("15:04")
 }
 
+// Now is the service's clock (a hearing is marked held only once its time
+// has passed).
+func (p *page) Now() time.Time { return p.w.d.Now() }
+
 // Clock writes a time of day: "14:05".
 func (p *page) Clock(t time.Time) string { return t.In(p.w.loc).Format("15:04") }
 

@@ -7,9 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/rkc-nl/rkc/internal/authz"
-	"github.com/rkc-nl/rkc/internal/testing/apptest"
 )
 
 // An adviser files on behalf of a complainant with the consent recorded;
@@ -18,8 +15,7 @@ import (
 func TestAdviserFilesOnBehalfAndComplainantSteps(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	adviser := w.e.Person("vertrouwenspersoon@test.rkc", "BZK", apptest.Grant(authz.Adviser, "BZK"))
-	vp := w.signedIn(t, adviser)
+	vp := w.signedIn(t, w.adviser)
 	if p := vp.get("/complaint/step/behalf"); p.Status != 200 || !strings.Contains(p.Body, "E-mailadres van de klager") {
 		t.Fatalf("behalf step: %d", p.Status)
 	}

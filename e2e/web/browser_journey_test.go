@@ -16,15 +16,17 @@ import (
 )
 
 type cast struct {
-	e                                                      *apptest.Env
-	complainant, secretary, chair, member, memberBZK       *apptest.Person
-	respondent, authority, privacyOfficer, admin, reporter *apptest.Person
+	e                                                *apptest.Env
+	complainant, adviser, secretary, chair, member   *apptest.Person
+	memberBZK, respondent, authority, privacyOfficer *apptest.Person
+	admin, reporter                                  *apptest.Person
 }
 
 func newCast(t *testing.T) *cast {
 	e := apptest.New(t)
 	return &cast{e: e,
 		complainant:    e.Person("klager@test.rkc", "BZK", apptest.Grant(authz.Complainant, "BZK")),
+		adviser:        e.Person("adviseur@test.rkc", "BZK", apptest.Grant(authz.Adviser, "BZK")),
 		secretary:      e.Person("secretaris@test.rkc", "BZK", apptest.Grant(authz.Secretary, authz.AnyDomain)),
 		chair:          e.Person("voorzitter@test.rkc", "OCW", apptest.Grant(authz.Chair, authz.AnyDomain)),
 		member:         e.Person("lid@test.rkc", "JenV", apptest.Grant(authz.Member, authz.AnyDomain)),

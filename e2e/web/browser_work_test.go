@@ -19,27 +19,12 @@ import (
 
 // The work each role had only in the API, now in the browser (issue 17).
 
-// callerOf is the service's view of a test person.
-func callerOf(t *testing.T, e *apptest.Env, p *apptest.Person) *accounts.Caller {
-	t.Helper()
-	cl, err := e.App.Accounts.Authenticate(context.Background(), p.Token)
-	if err != nil {
-		t.Fatalf("authenticating %s: %v", p.Email, err)
-	}
-	// The policy learns a person's grants at sign-in; these callers never
-	// signed in.
-	if err := e.App.Enforcer.Sync(cl.ID.String(), cl.Grants); err != nil {
-		t.Fatal(err)
-	}
-	return cl
-}
-
 // fileCases files n complaints of p through the case service, and when
 // receivedOn is set registers each as the secretary with that date of
 // receipt; it returns the case ids.
 func fileCases(t *testing.T, e *apptest.Env, p, secretary *apptest.Person, n int, receivedOn string) []uuid.UUID {
 	t.Helper()
-	kl, sec := callerOf(t, e, p), callerOf(t, e, secretary)
+	kl, sec := e.Caller(p), e.Caller(secretary)
 	ids := make([]uuid.UUID, n)
 	var wg sync.WaitGroup
 	errs := make(chan error, n)

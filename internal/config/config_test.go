@@ -3,6 +3,8 @@ package config
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -240,6 +242,110 @@ func TestSettingsAreDocumented(t *testing.T) {
 		seen[s.env], seen[s.flag] = true, true
 		if err := s.set(&Config{}, s.def); err != nil {
 			t.Errorf("%s: default %q is refused: %v", s.env, s.def, err)
+		}
+	}
+}
+
+// TestFileVariants reads a setting from NAME_FILE, as compose and
+// Kubernetes mount secrets, and refuses NAME and NAME_FILE together.
+func TestFileVariants(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "database_url")
+	if err := os.WriteFile(secret, []byte("postgres://rkc:s3cret@db:5432/rkc\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := load(t, nil, map[string]string{"DATABASE_URL_FILE": secret})
+	if c.DatabaseURL != "postgres://rkc:s3cret@db:5432/rkc" {
+		t.Errorf("DatabaseURL = %q from DATABASE_URL_FILE", c.DatabaseURL)
+	}
+
+	_, _, err := Load(nil, env(map[string]string{"DATABASE_URL_FILE": secret, "DATABASE_URL": "postgres://x@y/z"}), nil)
+	if err == nil || !strings.Contains(err.Error(), "not both") {
+		t.Errorf("both set: err = %v, want a refusal", err)
+	}
+	_, _, err = Load(nil, env(map[string]string{"DATABASE_URL_FILE": filepath.Join(dir, "missing")}), nil)
+	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL_FILE") {
+		t.Errorf("missing file: err = %v, want one naming DATABASE_URL_FILE", err)
+	}
+	// A bad value read from a file is named by the variable, never echoed.
+	bad := filepath.Join(dir, "bad")
+	os.WriteFile(bad, []byte("mysql://root:hunter2@db/rkc"), 0o600)
+	_, _, err = Load(nil, env(map[string]string{"DATABASE_URL_FILE": bad}), nil)
+	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "DATABASE_URL_FILE") {
+		t.Errorf("bad value: err = %v, want one naming the variable without the value", err)
+	}
+}
+
+// TestTrustedProxies reads the proxy ranges whose X-Forwarded-For is
+// believed, and refuses anything that is not a range.
+func TestTrustedProxies(t *testing.T) {
+	c, _ := load(t, nil, map[string]string{"RKC_TRUSTED_PROXIES": "10.244.0.0/16, 192.0.2.7/32"})
+	if len(c.TrustedProxies) != 2 || c.TrustedProxies[0].String() != "10.244.0.0/16" || c.TrustedProxies[1].String() != "192.0.2.7/32" {
+		t.Errorf("TrustedProxies = %v", c.TrustedProxies)
+	}
+	if c, _ := load(t, nil, nil); c.TrustedProxies != nil {
+		t.Errorf("default TrustedProxies = %v, want none", c.TrustedProxies)
+	}
+	if _, _, err := Load(nil, env(map[string]string{"RKC_TRUSTED_PROXIES": "10.0.0.1"}), nil); err == nil {
+		t.Error("an address without a prefix length was accepted")
+	}
+}
+
+// TestMailAndIdentityDefaults pins the documented defaults of the settings
+// for mail, scheduled jobs and sign-in: an operator who sets nothing gets
+// mail in a folder, hourly deadline checks, and a second factor for staff.
+func TestMailAndIdentityDefaults(t *testing.T) {
+	c, _ := load(t, nil, nil)
+	for _, tt := range []struct {
+		name      string
+		got, want any
+	}{
+		{"SignalRetentionYears", c.SignalRetentionYears, 2},
+		{"PurgeInterval", c.PurgeInterval, 24 * time.Hour},
+		{"SMTPHost", c.SMTPHost, ""},
+		{"SMTPPort", c.SMTPPort, 587},
+		{"SMTPTLS", c.SMTPTLS, "starttls"},
+		{"MailDir", c.MailDir, "var/mail"},
+		{"MailMaxAttempts", c.MailMaxAttempts, 12},
+		{"DeadlineWatchInterval", c.DeadlineWatchInterval, time.Hour},
+		{"PasswordLogin", c.PasswordLogin, true},
+		{"StaffSecondFactor", c.StaffSecondFactor, true},
+		{"SessionIdle", c.SessionIdle, 20 * time.Minute},
+		{"ReauthWindow", c.ReauthWindow, 5 * time.Minute},
+		{"AccountUnusedDays", c.AccountUnusedDays, 90},
+		{"InvitationTTL", c.InvitationTTL, 168 * time.Hour},
+		{"PasswordResetTTL", c.PasswordResetTTL, time.Hour},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("default %s = %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+// TestMailAndIdentityFromEnvironment: every such setting can be given in
+// the environment, and a nonsensical value is refused by name, never echoed.
+func TestMailAndIdentityFromEnvironment(t *testing.T) {
+	c, _ := load(t, nil, map[string]string{
+		"RKC_SMTP_HOST": "smtp.rijk.example", "RKC_SMTP_PORT": "465", "RKC_SMTP_TLS": "tls",
+		"RKC_MAIL_DIR": "/srv/mail", "RKC_STAFF_SECOND_FACTOR": "false", "RKC_REAUTH_WINDOW": "10m",
+	})
+	if c.SMTPHost != "smtp.rijk.example" || c.SMTPPort != 465 || c.SMTPTLS != "tls" || c.MailDir != "/srv/mail" ||
+		c.StaffSecondFactor || c.ReauthWindow != 10*time.Minute {
+		t.Fatalf("settings from the environment not taken: %+v", c)
+	}
+	for name, value := range map[string]string{
+		"RKC_SMTP_TLS":            "sometimes-secret-value",
+		"RKC_SMTP_PORT":           "port-secret-value",
+		"RKC_REAUTH_WINDOW":       "soon-secret-value",
+		"RKC_STAFF_SECOND_FACTOR": "maybe-secret-value",
+	} {
+		_, _, err := Load(nil, env(map[string]string{name: value}), nil)
+		if err == nil {
+			t.Errorf("%s=%s accepted", name, value)
+			continue
+		}
+		if !strings.Contains(err.Error(), name) || strings.Contains(err.Error(), "secret-value") {
+			t.Errorf("%s: error %q should name the setting and not echo its value", name, err)
 		}
 	}
 }

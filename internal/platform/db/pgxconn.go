@@ -14,16 +14,13 @@ import (
 // queries). The connection goes back to the pool afterwards: fn resets
 // whatever session setting it changes.
 func WithPgxConn(ctx context.Context, sqlDB *sql.DB, fn func(*pgx.Conn) error) error {
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("database driver %T is not pgx", dc)
-		}
-		return fn(sc.Conn())
+	return onConn(ctx, sqlDB, func(conn *sql.Conn) error {
+		return conn.Raw(func(dc any) error {
+			sc, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return fmt.Errorf("database driver %T is not pgx", dc)
+			}
+			return fn(sc.Conn())
+		})
 	})
 }

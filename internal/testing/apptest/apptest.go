@@ -171,6 +171,21 @@ func (e *Env) Person(email, ministry string, grants ...authz.Grant) *Person {
 	return &Person{ID: p.ID, Email: p.Email, Name: p.Name, Ministry: ministry, Token: token}
 }
 
+// Caller is the service's view of p, for tests that call the services
+// directly: authenticated by p's session, with p's grants in the policy
+// (which learns them at sign-in, and Person never signs in).
+func (e *Env) Caller(p *Person) *accounts.Caller {
+	e.T.Helper()
+	cl, err := e.App.Accounts.Authenticate(context.Background(), p.Token)
+	if err != nil {
+		e.T.Fatalf("authenticating %s: %v", p.Email, err)
+	}
+	if err := e.App.Enforcer.Sync(cl.ID.String(), cl.Grants); err != nil {
+		e.T.Fatal(err)
+	}
+	return cl
+}
+
 // Grant is a shorthand for an authz grant.
 func Grant(role, domain string) authz.Grant { return authz.Grant{Role: role, Domain: domain} }
 

@@ -267,19 +267,9 @@ func (s *Service) FinishOIDC(ctx context.Context, in CallbackInput) (*CallbackRe
 	if err != nil {
 		return nil, err
 	}
-	var token string
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		if token, err = s.openSession(ctx, tx, sessionSpec{person: person.ID, method: MethodOIDC, client: in.Client, userAgent: in.UserAgent}); err != nil {
-			return err
-		}
-		if err := tx.Model(&Person{}).Where("id = ?", person.ID).Update("last_login_at", s.now()).Error; err != nil {
-			return err
-		}
-		return s.recordSelf(ctx, tx, person.ID, in.Client, ActSignIn+":"+MethodOIDC)
-	})
+	token, err := s.startSession(ctx, sessionSpec{person: person.ID, method: MethodOIDC, client: in.Client, userAgent: in.UserAgent})
 	if err != nil {
-		return nil, apperr.Wrap(err)
+		return nil, err
 	}
 	return &CallbackResult{Token: token, Next: f.Next, Person: person, Created: created}, nil
 }

@@ -198,21 +198,29 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignInResult, er
 	case s.opts.StaffSecondFactor && IsStaff(grants):
 		spec.pending = PendingEnrolment
 	}
+	token, err := s.startSession(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	return &SignInResult{Token: token, Person: person, Pending: spec.pending}, nil
+}
+
+// startSession opens the session of spec, marks the person's last sign-in and
+// logs it with its method, in one transaction: the sign-in by password and
+// by OpenID Connect end here.
+func (s *Service) startSession(ctx context.Context, spec sessionSpec) (string, error) {
 	var token string
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
 		if token, err = s.openSession(ctx, tx, spec); err != nil {
 			return err
 		}
-		if err := tx.Model(&Person{}).Where("id = ?", person.ID).Update("last_login_at", s.now()).Error; err != nil {
+		if err := tx.Model(&Person{}).Where("id = ?", spec.person).Update("last_login_at", s.now()).Error; err != nil {
 			return err
 		}
-		return s.recordSelf(ctx, tx, person.ID, in.Client, ActSignIn+":"+MethodPassword)
+		return s.recordSelf(ctx, tx, spec.person, spec.client, ActSignIn+":"+spec.method)
 	})
-	if err != nil {
-		return nil, apperr.Wrap(err)
-	}
-	return &SignInResult{Token: token, Person: person, Pending: spec.pending}, nil
+	return token, apperr.Wrap(err)
 }
 
 // slowDown counts a failure against keys and, past the first few, waits a

@@ -120,10 +120,7 @@ func (s *Service) AddWitness(ctx context.Context, caller *accounts.Caller, id uu
 			Version: 1, CreatedAt: wit.CreatedAt}
 		// The committee and the witness see that they were added; the
 		// parties do not learn who the witnesses are (docs/decisions.md).
-		if err := w.SideEvent("witness_added", "witness", &wit.ID); err != nil {
-			return err
-		}
-		return w.tell("witness_added", wit.PersonID)
+		return tellWitness(w, &wit, "witness_added", "witness_added")
 	})
 	if err != nil {
 		return nil, err
@@ -232,15 +229,21 @@ func (s *Service) RecordWitnessStatement(ctx context.Context, caller *accounts.C
 		if o.err != nil {
 			return o.err
 		}
-		if err := w.SideEvent("witness_statement_recorded", "witness", &wit.ID); err != nil {
-			return err
-		}
-		return w.tell("witness_statement", wit.PersonID)
+		return tellWitness(w, &wit, "witness_statement_recorded", "witness_statement")
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &out, nil
+}
+
+// tellWitness records event on the timeline of the committee and the
+// witness, and tells the witness of notice when their account is linked.
+func tellWitness(w *Work, wit *witnessRow, event, notice string) error {
+	if err := w.SideEvent(event, "witness", &wit.ID); err != nil {
+		return err
+	}
+	return w.tell(notice, wit.PersonID)
 }
 
 var errWitnessNotFound = apperr.NotFoundError("Witness")

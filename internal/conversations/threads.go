@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
@@ -155,14 +154,13 @@ func resolveThread(w *cases.Work, key string) (thread, error) {
 	return thread{}, errThreadNotFound
 }
 
-// where scopes a query on messages to the thread.
-func (t thread) where(tx *gorm.DB, caseID uuid.UUID) *gorm.DB {
-	q := tx.Where("case_id = ? AND thread = ?", caseID, t.party)
-	if t.witness != nil {
-		q = q.Where("witness_id = ?", t.witness.ID)
-	}
-	return q
-}
+// inThread keeps the messages of one thread, with the arguments of
+// thread.in. A party's thread has no witness (a check of the messages
+// table), so the witness matches as NULL there.
+const inThread = "case_id = ? AND thread = ? AND witness_id IS NOT DISTINCT FROM ?"
+
+// in are the arguments of inThread for the thread in case caseID.
+func (t thread) in(caseID uuid.UUID) []any { return []any{caseID, t.party, t.witnessID()} }
 
 // Threads lists the threads of a case the caller may see, with the number
 // of messages in each. The committee sees the complainant's thread, the
@@ -190,7 +188,7 @@ func (s *Service) Threads(ctx context.Context, caller *accounts.Caller, id uuid.
 				N    int
 				Last *time.Time
 			}
-			if err := t.where(w.Tx.Table("messages").Select("count(*) AS n, max(created_at) AS last"), w.CaseID()).Scan(&st).Error; err != nil {
+			if err := w.Tx.Table("messages").Select("count(*) AS n, max(created_at) AS last").Where(inThread, t.in(w.CaseID())...).Scan(&st).Error; err != nil {
 				return err
 			}
 			sum := ThreadSummary{Key: t.key(), Party: t.party, WitnessID: t.witnessID(), Messages: st.N, LastMessageAt: st.Last}
@@ -225,7 +223,7 @@ func (s *Service) Thread(ctx context.Context, caller *accounts.Caller, id uuid.U
 // only when author is set.
 func threadMessages(w *cases.Work, t thread, author *uuid.UUID) ([]MessageView, error) {
 	tx := w.Tx
-	q := t.where(tx, w.CaseID())
+	q := tx.Where(inThread, t.in(w.CaseID())...)
 	if author != nil {
 		q = q.Where("author_id = ?", *author)
 	}
@@ -322,8 +320,7 @@ func (s *Service) PostMessage(ctx context.Context, caller *accounts.Caller, id u
 		if fromCommittee {
 			to = threadParty(w, t)
 		} else {
-			if err := tx.Raw(`SELECT DISTINCT author_id FROM messages WHERE case_id = ? AND thread = ? AND witness_id IS NOT DISTINCT FROM ? AND from_committee`,
-				caseID, t.party, t.witnessID()).Scan(&to).Error; err != nil {
+			if err := tx.Raw(`SELECT DISTINCT author_id FROM messages WHERE `+inThread+` AND from_committee`, t.in(caseID)...).Scan(&to).Error; err != nil {
 				return err
 			}
 			if len(to) == 0 {
@@ -392,7 +389,7 @@ func (s *Service) MessageAttachment(ctx context.Context, caller *accounts.Caller
 		tx, caseID := w.Tx, w.CaseID()
 		var a messageAttachmentRow
 		if err := tx.Where(`id = ? AND case_id = ? AND message_id IN (?)`, aid, caseID,
-			t.where(tx.Model(&messageRow{}).Select("id"), caseID)).Limit(1).Find(&a).Error; err != nil {
+			tx.Model(&messageRow{}).Select("id").Where(inThread, t.in(caseID)...)).Limit(1).Find(&a).Error; err != nil {
 			return err
 		}
 		if a.ID == uuid.Nil {

@@ -68,13 +68,6 @@ func (s *Service) exportCases(ctx context.Context, requester *accounts.Caller, s
 	return out, err
 }
 
-func exportRole(requester *accounts.Caller, subject uuid.UUID) string {
-	if requester.ID == subject {
-		return "data_subject"
-	}
-	return authz.PrivacyOfficer
-}
-
 // ownOnly leaves out what is another person's data: the other side's
 // statements and evidence, the panel, and for an adviser also what the
 // complainant wrote or sent in themselves (the adviser's own part is what

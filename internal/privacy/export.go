@@ -231,11 +231,8 @@ func (h *Handlers) sign(ctx context.Context, caller *accounts.Caller, subject uu
 	if h.Log == nil {
 		return doc, nil
 	}
-	actor, role := caller.ID, "data_subject"
-	if caller.ID != subject {
-		role = authz.PrivacyOfficer
-	}
-	return h.Log.SignFile(ctx, audit.Entry{At: time.Now(), PersonID: &actor, Role: role, Action: audit.ActionExportFile, Client: caller.Client}, f, doc)
+	actor := caller.ID
+	return h.Log.SignFile(ctx, audit.Entry{At: time.Now(), PersonID: &actor, Role: exportRole(caller, subject), Action: audit.ActionExportFile, Client: caller.Client}, f, doc)
 }
 
 // RenderPDF lays the export out as a readable document: the same content as

@@ -12,8 +12,6 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
-	"github.com/rkc-nl/rkc/internal/audit"
-	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
 )
 
@@ -291,11 +289,6 @@ func (s *Service) OpenCounts(ctx context.Context) (RequestCounts, error) {
 		count(*) FILTER (WHERE due_on < ?) AS overdue
 		FROM data_subject_requests WHERE closed_at IS NULL`, today, today.Add(dueSoon), today).Scan(&c).Error
 	return c, apperr.Wrap(err)
-}
-
-func (s *Service) log(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, action string) error {
-	id := caller.ID
-	return audit.Append(ctx, tx, audit.Entry{At: s.now(), PersonID: &id, Role: authz.PrivacyOfficer, Action: action, Client: caller.Client})
 }
 
 // dateOf is the calendar day of t in the Netherlands, as the case

@@ -244,25 +244,11 @@ func startServer(t *testing.T, dataDir string, settings ...string) *server {
 		s.cmd.Process.Kill()
 		<-s.done
 	})
-	client := &http.Client{Timeout: 2 * time.Second}
-	for {
-		select {
-		case <-s.done:
-			t.Fatalf("rkc exited with %v before it was ready; stderr:\n%s", s.cmd.ProcessState, s.stderr)
-		default:
-		}
-		if res, err := client.Get("http://" + s.addr + "/readyz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				t.Logf("ready after %v", time.Since(begin).Round(time.Millisecond))
-				return s
-			}
-		}
-		if time.Since(begin) > 30*time.Second {
-			t.Fatalf("/readyz not 200 within 30 s; stderr:\n%s", s.stderr)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := proctest.WaitReady("http://"+s.addr+"/readyz", s.done, 30*time.Second); err != nil {
+		t.Fatalf("rkc %v; stderr:\n%s", err, s.stderr)
 	}
+	t.Logf("ready after %v", time.Since(begin).Round(time.Millisecond))
+	return s
 }
 
 // stop sends sig and returns the exit code.

@@ -126,23 +126,15 @@ func Start(t testing.TB, o Options) *Instance {
 // WaitReady polls /readyz until it answers 200, the process exits or the
 // time is up.
 func (in *Instance) WaitReady(timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	c := &http.Client{Timeout: 2 * time.Second}
-	for time.Now().Before(deadline) {
+	if err := proctest.WaitReady(in.URL+"/readyz", in.done, timeout); err != nil {
 		select {
 		case <-in.done:
-			return fmt.Errorf("exited before it was ready: %v", in.err)
+			return fmt.Errorf("%w: %v", err, in.err)
 		default:
+			return err
 		}
-		if res, err := c.Get(in.URL + "/readyz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	return errors.New("not ready in time")
+	return nil
 }
 
 // Wait waits for the process to exit and returns its error.

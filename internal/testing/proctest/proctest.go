@@ -1,15 +1,19 @@
 // Package proctest is for tests that run the product's programs as separate
 // processes: it builds a program once per test process, collects a child's
-// output while the test reads it, finds the repository, and checks that no
-// PostgreSQL process outlives the program that started it. cmd/api's tests,
+// output while the test reads it, finds the repository and a free port,
+// waits for a server to be ready, gives PostgreSQL a directory it can
+// enter, and checks that no PostgreSQL process outlives the program that
+// started it. cmd/api's tests,
 // pgserver's kill -9 test and deploytest (the scale-out tests and the
 // capacity benchmarks of the e2e module) share it.
 package proctest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -199,6 +203,28 @@ func FreeAddr(t testing.TB) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// WaitReady polls url (a /readyz) until it answers 200; it fails when the
+// process ends first (done closes) or timeout passes.
+func WaitReady(url string, done <-chan struct{}, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	c := &http.Client{Timeout: 2 * time.Second}
+	for time.Now().Before(deadline) {
+		select {
+		case <-done:
+			return errors.New("exited before it was ready")
+		default:
+		}
+		if res, err := c.Get(url); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("not ready within %v", timeout)
 }
 
 // PostgresPIDs lists the PostgreSQL processes serving dataDir: the

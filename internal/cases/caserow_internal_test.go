@@ -1,11 +1,9 @@
 package cases
 
 import (
-	"context"
 	"slices"
 	"testing"
 
-	"github.com/rkc-nl/rkc/internal/platform/db"
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
@@ -14,14 +12,8 @@ import (
 // written back from a load would lose it: the list must name every column.
 func TestCaseColumnsCoverTable(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	gdb, err := db.Open(ctx, dbtest.NewURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(gdb)
 	var table []string
-	if err := gdb.Raw(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'cases' ORDER BY 1`).Scan(&table).Error; err != nil {
+	if err := dbtest.New(t).Raw(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'cases' ORDER BY 1`).Scan(&table).Error; err != nil {
 		t.Fatal(err)
 	}
 	var read []string

@@ -409,11 +409,7 @@ func TestCaseDeadlines(t *testing.T) {
 
 	list := func(query string) []string {
 		t.Helper()
-		var page struct {
-			Items []casetest.CaseView `json:"items"`
-			Total int                 `json:"total"`
-		}
-		e.Must(200, c.Secretary, "GET", "/api/v1/cases?"+query, nil).Decode(t, &page)
+		page := listCases(t, e, c.Secretary, "?"+query)
 		var names []string
 		for _, it := range page.Items {
 			for name, id := range ids {

@@ -20,12 +20,7 @@ func TestListTotalCountsWhatIsShown(t *testing.T) {
 	c.File(t, both, casetest.Complaint())
 	c.File(t, both, casetest.Complaint())
 
-	type page struct {
-		Items []casetest.CaseView `json:"items"`
-		Total int                 `json:"total"`
-	}
-	var before page
-	c.E.Must(200, both, "GET", "/api/v1/cases", nil).Decode(t, &before)
+	before := listCases(t, c.E, both, "")
 	if before.Total != 2 || len(before.Items) != 2 {
 		t.Fatalf("before the withdrawal: total %d, %d items; want 2 and 2", before.Total, len(before.Items))
 	}
@@ -37,10 +32,28 @@ func TestListTotalCountsWhatIsShown(t *testing.T) {
 	}
 	both.Token = token
 	for _, q := range []string{"", "?perPage=1", "?state=submitted"} {
-		var after page
-		c.E.Must(200, both, "GET", "/api/v1/cases"+q, nil).Decode(t, &after)
+		after := listCases(t, c.E, both, q)
 		if after.Total != 0 || len(after.Items) != 0 {
 			t.Errorf("%q after the withdrawal: total %d, %d items; want 0 and 0", q, after.Total, len(after.Items))
 		}
 	}
+}
+
+// casePage is one page of the case list as the tests read it.
+type casePage struct {
+	Items []struct {
+		casetest.CaseView
+		Category string `json:"category"`
+		ClosesOn string `json:"closes_on"`
+	} `json:"items"`
+	Total int `json:"total"`
+}
+
+// listCases reads the case list as p; query is what follows the path
+// ("?flag=closing", or "").
+func listCases(t *testing.T, e *apptest.Env, p *apptest.Person, query string) casePage {
+	t.Helper()
+	var page casePage
+	e.Must(200, p, "GET", "/api/v1/cases"+query, nil).Decode(t, &page)
+	return page
 }

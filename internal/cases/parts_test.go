@@ -1,12 +1,10 @@
 package cases_test
 
 import (
-	"context"
 	"os"
 	"strings"
 	"testing"
 
-	"github.com/rkc-nl/rkc/internal/platform/db"
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
@@ -33,12 +31,7 @@ func TestCasePartsReadEveryColumn(t *testing.T) {
 		"term_delays.case_id": "the key", "term_delays.recorded_by": "not shown",
 		"hearing_waivers.case_id": "the key", "hearing_waivers.recorded_by": "not shown",
 	}
-	ctx := context.Background()
-	gdb, err := db.Open(ctx, dbtest.NewURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(gdb)
+	gdb := dbtest.New(t)
 	for table, alias := range tables {
 		var cols []string
 		if err := gdb.Raw(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?`, table).Scan(&cols).Error; err != nil {

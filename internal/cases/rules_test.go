@@ -32,13 +32,7 @@ func TestFinishedCasesCloseByThemselves(t *testing.T) {
 	closesOn := finishedOn.AddDate(0, 0, cases.DefaultCloseAfterDays).Format(time.DateOnly)
 
 	// The board of cases waiting to close: the four, each with its date.
-	var list struct {
-		Items []struct {
-			ID       string `json:"id"`
-			ClosesOn string `json:"closes_on"`
-		} `json:"items"`
-	}
-	c.E.Must(200, c.Secretary, "GET", "/api/v1/cases?flag=closing", nil).Decode(t, &list)
+	list := listCases(t, c.E, c.Secretary, "?flag=closing")
 	if len(list.Items) != 4 {
 		t.Fatalf("waiting to close: %+v, want the four finished cases", list.Items)
 	}

@@ -238,24 +238,39 @@ func TestConflictOfInterest(t *testing.T) {
 	// A panel without conflicts is assigned.
 	e.Must(200, c.Chair, "POST", "/api/v1/cases/"+caseB+"/panel", map[string]any{"member_ids": []string{c.Member.ID.String(), c.Chair.ID.String()}})
 
+	// admitted files body for the second complainant and takes it to an
+	// admitted case with a panel of members.
+	admitted := func(t *testing.T, body map[string]any, members ...*apptest.Person) string {
+		t.Helper()
+		id := c.File(t, c.Complainant2, body)
+		casetest.StepRegister(c.Cast, t, id)
+		casetest.StepAdmit(c.Cast, t, id)
+		e.Must(200, c.Chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": casetest.IDs(members...)})
+		return id
+	}
+	// refusedInvestigation starts the investigation of id with respondent,
+	// which must be refused as a conflict of interest and change nothing; it
+	// returns the reasons per member.
+	refusedInvestigation := func(t *testing.T, id, respondent string) map[string]string {
+		t.Helper()
+		before := c.Row(t, id)
+		r := e.Do(c.Secretary, "POST", "/api/v1/cases/"+id+"/investigation", map[string]any{"respondent_email": respondent})
+		errs := casetest.Problem(t, r, 409, "conflict-of-interest")
+		if after := c.Row(t, id); after != before {
+			t.Errorf("changed: %+v → %+v", before, after)
+		}
+		return errs
+	}
 	t.Run("respondent's ministry learnt at the investigation", func(t *testing.T) {
 		// The complainant did not name the respondent's ministry, so a BZK
 		// member could sit; once the respondent turns out to work at BZK, the
 		// investigation must not start with that panel.
 		body := casetest.Complaint()
 		body["respondent"] = map[string]any{"name": "C. Visser"}
-		id := c.File(t, c.Complainant2, body)
-		casetest.StepRegister(c.Cast, t, id)
-		casetest.StepAdmit(c.Cast, t, id)
-		e.Must(200, c.Chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.Member2.ID.String(), c.Chair.ID.String()}})
-		before := c.Row(t, id)
-		r := e.Do(c.Secretary, "POST", "/api/v1/cases/"+id+"/investigation", map[string]any{"respondent_email": c.Respondent.Email})
-		errs := casetest.Problem(t, r, 409, "conflict-of-interest")
+		id := admitted(t, body, c.Member2, c.Chair)
+		errs := refusedInvestigation(t, id, c.Respondent.Email)
 		if !strings.Contains(errs[c.Member2.ID.String()], "respondent's ministry") || len(errs) != 1 {
 			t.Errorf("reasons %v", errs)
-		}
-		if after := c.Row(t, id); after != before {
-			t.Errorf("changed: %+v → %+v", before, after)
 		}
 		casetest.Problem(t, e.Do(c.Respondent, "GET", "/api/v1/cases/"+id, nil), 404, "not-found")
 		// With a panel free of conflicts it starts.
@@ -263,18 +278,10 @@ func TestConflictOfInterest(t *testing.T) {
 		c.Post(t, c.Secretary, id, "investigation", map[string]any{"respondent_email": c.Respondent.Email}, "investigating")
 	})
 	t.Run("a panel member named as respondent", func(t *testing.T) {
-		id := c.File(t, c.Complainant2, casetest.Complaint())
-		casetest.StepRegister(c.Cast, t, id)
-		casetest.StepAdmit(c.Cast, t, id)
-		e.Must(200, c.Chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.Member.ID.String(), c.Chair.ID.String()}})
-		before := c.Row(t, id)
-		r := e.Do(c.Secretary, "POST", "/api/v1/cases/"+id+"/investigation", map[string]any{"respondent_email": c.Member.Email})
-		errs := casetest.Problem(t, r, 409, "conflict-of-interest")
+		id := admitted(t, casetest.Complaint(), c.Member, c.Chair)
+		errs := refusedInvestigation(t, id, c.Member.Email)
 		if !strings.Contains(errs[c.Member.ID.String()], "party") {
 			t.Errorf("reasons %v", errs)
-		}
-		if after := c.Row(t, id); after != before {
-			t.Errorf("changed: %+v → %+v", before, after)
 		}
 	})
 }

@@ -133,13 +133,7 @@ func TestWitnesses(t *testing.T) {
 		t.Errorf("the second witness sees the first's statement or hearing")
 	}
 	// The case is in each witness's list, without what it is about.
-	var list struct {
-		Items []struct {
-			ID       string `json:"id"`
-			Category string `json:"category"`
-		} `json:"items"`
-	}
-	c.E.Must(200, c.Witness, "GET", "/api/v1/cases", nil).Decode(t, &list)
+	list := listCases(t, c.E, c.Witness, "")
 	if len(list.Items) != 1 || list.Items[0].ID != id || list.Items[0].Category != "" {
 		t.Errorf("the witness's list: %+v", list.Items)
 	}

@@ -28,6 +28,17 @@ func problemType(t *testing.T, r *apptest.Response, status int, typ string) {
 	}
 }
 
+// withComplaint starts the service with the cast, the complainant having
+// filed a complaint that carries tag in every free text.
+func withComplaint(t *testing.T) (e *apptest.Env, c *cast, tag string) {
+	t.Helper()
+	e = apptest.New(t)
+	c = newCast(t, e)
+	tag = sentinel("DESC")
+	c.file(t, c.complainant, complaint(tag))
+	return e, c, tag
+}
+
 // TestExportWithoutRequestRefused is the attack of issue 14: the privacy
 // officer reads a person's whole case file through the export at will. Now
 // the export answers 403 with the reason until a data-subject request for
@@ -35,10 +46,7 @@ func problemType(t *testing.T, r *apptest.Response, status int, typ string) {
 // person nothing happened (because nothing did).
 func TestExportWithoutRequestRefused(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
-	c := newCast(t, e)
-	tag := sentinel("DESC")
-	c.file(t, c.complainant, complaint(tag))
+	e, c, tag := withComplaint(t)
 	export := "/api/v1/persons/" + c.complainant.ID.String() + "/export"
 
 	r := e.Do(c.officer, "GET", export, nil)
@@ -72,10 +80,7 @@ func request(subject string, received time.Time) map[string]any {
 // log, the person sees it in their account; a closed request opens nothing.
 func TestDataSubjectRequestFlow(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
-	c := newCast(t, e)
-	tag := sentinel("DESC")
-	c.file(t, c.complainant, complaint(tag))
+	e, c, tag := withComplaint(t)
 	today := e.Clock.Now()
 
 	// Recording is checked, and only the privacy officer records.

@@ -2,9 +2,7 @@ package web_test
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"regexp"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/testing/accountstest"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
@@ -24,16 +23,17 @@ func TestMain(m *testing.M) {
 	os.Exit(dbtest.Main(m))
 }
 
-// client is a browser without JavaScript: cookies, forms, redirects.
+// client is a browser without JavaScript: cookies, forms, and redirects
+// followed, so that a page says where the browser ended up.
 type client struct {
-	t    *testing.T
-	base string
-	hc   *http.Client
+	*accountstest.WebClient
+	t *testing.T
 }
 
 func newClient(t *testing.T, e *apptest.Env) *client {
-	jar, _ := cookiejar.New(nil)
-	return &client{t: t, base: e.Server.URL, hc: &http.Client{Jar: jar}}
+	c := accountstest.NewWebClient(t, e)
+	c.Client.CheckRedirect = nil
+	return &client{c, t}
 }
 
 type page struct {
@@ -44,39 +44,24 @@ type page struct {
 }
 
 func (c *client) do(req *http.Request) *page {
-	c.t.Helper()
-	res, err := c.hc.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return &page{Status: res.StatusCode, Header: res.Header, Body: string(b), URL: res.Request.URL.Path}
+	st, h, body := c.Do(req)
+	return &page{Status: st, Header: h, Body: body, URL: c.LastPath}
 }
 
 func (c *client) get(path string) *page {
-	c.t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, c.base+path, nil)
-	return c.do(req)
+	st, h, body := c.Get(path)
+	return &page{Status: st, Header: h, Body: body, URL: c.LastPath}
 }
-
-var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // post sends a form as the page at from would, with its CSRF token.
 func (c *client) post(from, path string, form url.Values) *page {
-	c.t.Helper()
-	p := c.get(from)
-	m := csrfInput.FindStringSubmatch(p.Body)
-	if m == nil {
-		c.t.Fatalf("GET %s has no CSRF field: %d %s", from, p.Status, p.Body)
-	}
-	form.Set("csrf", m[1])
-	return c.postRaw(path, form)
+	st, h, body := c.PostFrom(from, path, form)
+	return &page{Status: st, Header: h, Body: body, URL: c.LastPath}
 }
 
+// postRaw sends a form as it is (no CSRF token added).
 func (c *client) postRaw(path string, form url.Values) *page {
-	c.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+	req, _ := http.NewRequest(http.MethodPost, c.Base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return c.do(req)
 }

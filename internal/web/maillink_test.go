@@ -80,7 +80,7 @@ func TestCaseMailLinkLeadsToTheCase(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newClient(t, e)
-	c.base = u.Scheme + "://" + u.Host
+	c.Base = u.Scheme + "://" + u.Host
 	p := c.get(u.Path)
 	if p.URL != "/login" {
 		t.Fatalf("the link without a session leads to %s (%d)", p.URL, p.Status)

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/rkc-nl/rkc/internal/testing/accountstest"
 )
 
 // An adviser files on behalf of a complainant with the consent recorded;
@@ -75,12 +77,12 @@ func TestAdviserFilesOnBehalfAndComplainantSteps(t *testing.T) {
 	}{{"programma.exe", "MZ", false}, {"notitie.txt", "Aantekening.", true}} {
 		var body bytes.Buffer
 		mw := multipart.NewWriter(&body)
-		csrf := csrfInput.FindStringSubmatch(kl.get(casePath).Body)[1]
+		csrf := accountstest.CSRFField.FindStringSubmatch(kl.get(casePath).Body)[1]
 		mw.WriteField("csrf", csrf)
 		fw, _ := mw.CreateFormFile("file", f.name)
 		fw.Write([]byte(f.content))
 		mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, kl.base+casePath+"/attachment", &body)
+		req, _ := http.NewRequest(http.MethodPost, kl.Base+casePath+"/attachment", &body)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		p := kl.do(req)
 		if f.ok != strings.Contains(p.Body, "Het bestand is toegevoegd.") {

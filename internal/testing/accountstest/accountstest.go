@@ -162,17 +162,20 @@ func One(t *testing.T, e *apptest.Env, action string, person *uuid.UUID, client 
 var CSRFField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // WebClient is a browser without JavaScript on the pages: cookies, forms,
-// redirects not followed.
+// redirects not followed (unless Client.CheckRedirect is set to nil).
 type WebClient struct {
 	t      *testing.T
-	base   string
+	Base   string // the server's URL
 	Client *http.Client
+	// LastPath is the path of the last answer's request: where the
+	// redirects ended when they are followed.
+	LastPath string
 }
 
 // NewWebClient returns a browser on e's server with an empty cookie jar.
 func NewWebClient(t *testing.T, e *apptest.Env) *WebClient {
 	jar, _ := cookiejar.New(nil)
-	return &WebClient{t: t, base: e.Server.URL, Client: &http.Client{Jar: jar,
+	return &WebClient{t: t, Base: e.Server.URL, Client: &http.Client{Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
@@ -185,12 +188,13 @@ func (c *WebClient) Do(req *http.Request) (int, http.Header, string) {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	c.LastPath = res.Request.URL.Path
 	return res.StatusCode, res.Header, string(b)
 }
 
 // Get opens path.
 func (c *WebClient) Get(path string) (int, http.Header, string) {
-	req, _ := http.NewRequest("GET", c.base+path, nil)
+	req, _ := http.NewRequest("GET", c.Base+path, nil)
 	return c.Do(req)
 }
 
@@ -209,7 +213,7 @@ func (c *WebClient) PostFrom(from, path string, form url.Values) (int, http.Head
 		c.t.Fatalf("%s has no form: %.300s", from, body)
 	}
 	form.Set("csrf", m[1])
-	req, _ := http.NewRequest("POST", c.base+path, strings.NewReader(form.Encode()))
+	req, _ := http.NewRequest("POST", c.Base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return c.Do(req)
 }

@@ -1,4 +1,4 @@
--- Privacy controls (DESIGN §4): the anonymous statistical record, legal
+-- Privacy controls (docs/design.md §4): the anonymous statistical record, legal
 -- holds, purge runs, and an application role that cannot change the access log.
 
 -- One anonymous statistical record per case, kept when the case is purged.

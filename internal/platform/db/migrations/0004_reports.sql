@@ -1,4 +1,4 @@
--- The annual report (DESIGN §5): the committee's recommendations per year,
+-- The annual report (docs/design.md §5): the committee's recommendations per year,
 -- and running totals of the anonymous statistical record.
 
 -- The chair's recommendations and notes for a year. Every save is a new

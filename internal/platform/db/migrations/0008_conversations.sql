@@ -5,7 +5,7 @@
 -- the case and goes with it when the case is purged.
 
 -- A person may be a witness of a case; the role follows from the link, like
--- the respondent's (migration 2 knew only the ten roles of DESIGN §1).
+-- the respondent's (migration 2 knew only the ten roles of docs/design.md §1).
 ALTER TABLE role_grants DROP CONSTRAINT role_grants_role_check;
 ALTER TABLE role_grants ADD CONSTRAINT role_grants_role_check CHECK (role IN ('complainant', 'respondent', 'adviser',
     'secretary', 'member', 'chair', 'authority', 'reporter', 'admin', 'privacy_officer', 'witness'));

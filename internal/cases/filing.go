@@ -268,9 +268,9 @@ func (s *Service) insertCase(ctx context.Context, tx *gorm.DB, caller *accounts.
 			return nil, err
 		}
 	}
-	r := &relRow{CaseRecord: row}
-	rel := authz.Relation(role)
-	if err := s.event(tx, r, caller, rel, "filed", nil, dk, "", true); err != nil {
+	// The filing is the first work on the new case.
+	w := &Work{Tx: tx, Caller: caller, Rel: authz.Relation(role), Key: dk, c: &relRow{CaseRecord: row}, s: s, ctx: ctx}
+	if err := w.event("filed", "", true); err != nil {
 		return nil, err
 	}
 	// A new case has no facts beyond its row: one plain insert, without the

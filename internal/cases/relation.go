@@ -115,3 +115,25 @@ func assembled() map[string]string {
 	}
 	return out
 }
+
+// relations lists the caller's relations with the domain that backs each.
+func (r *relRow) relations() []authz.CaseRelation {
+	respDom := r.Ministry
+	if r.RespondentMinistry != nil {
+		respDom = *r.RespondentMinistry
+	}
+	var out []authz.CaseRelation
+	add := func(ok bool, rel authz.Relation, dom string) {
+		if ok {
+			out = append(out, authz.CaseRelation{Relation: rel, Domain: dom})
+		}
+	}
+	add(r.IsPanel, authz.RelPanel, r.Ministry)
+	add(r.IsStaff, authz.RelStaff, r.Ministry)
+	add(r.IsComplainant, authz.RelComplainant, r.Ministry)
+	add(r.IsAdviser, authz.RelAdviser, r.Ministry)
+	add(r.IsRespondent, authz.RelRespondent, respDom)
+	add(r.IsAuthority, authz.RelAuthority, respDom)
+	add(r.IsWitness, authz.RelWitness, r.Ministry)
+	return out
+}

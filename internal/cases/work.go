@@ -1,10 +1,12 @@
 package cases
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/calendar"
 )
@@ -71,6 +73,12 @@ func (w *Work) Side(party string) []uuid.UUID {
 	}
 	return out
 }
+
+// rowField names a sealed field of one row of a case's table: binding the row
+// id into the associated data means a value copied to another row of the
+// same table (a complainant's statement shown as the respondent's) fails to
+// decrypt, like one copied to another case or field.
+func rowField(field string, rowID any) string { return fmt.Sprintf("%s.%v", field, rowID) }
 
 // Field names a sealed field of one row of a table outside the case file
 // (rowField): the row id is bound into the associated data.
@@ -177,14 +185,62 @@ func (w *Work) Notify(kind string, to ...uuid.UUID) error {
 // and relation.
 
 // move changes the case's state along an edge of the state machine and
-// records the event (Service.move).
+// records the event; an illegal move is refused and changes nothing.
 func (w *Work) move(to State, reason string, extra map[string]any) error {
-	return w.s.move(w.Tx, w.c, w.Caller, w.Rel, to, w.Key, reason, extra)
+	r := w.c
+	if !CanMove(r.State, to) {
+		return illegalMove(r.State, to)
+	}
+	updates := map[string]any{"state": to}
+	for k, v := range extra {
+		updates[k] = v
+	}
+	if to == Closed {
+		updates["closed_at"] = w.s.now()
+	}
+	if to.finished() {
+		updates["finished_at"] = w.s.now()
+	}
+	if err := updateCase(w.Tx, r.ID, updates); err != nil {
+		return err
+	}
+	from := string(r.State)
+	r.State = to
+	return w.record(string(to), &from, reason, true)
 }
 
-// event records a timeline entry that changes no state (Service.event).
+// illegalMove is the refusal of a move that is not an edge of the state
+// machine, or not the edge this step takes.
+func illegalMove(from, to State) error {
+	return apperr.New(apperr.Conflict, "illegal-transition", fmt.Sprintf("A case in state %s cannot move to %s.", from, to))
+}
+
+// event records a timeline entry that changes no state.
 func (w *Work) event(kind, reason string, visible bool) error {
-	return w.s.event(w.Tx, w.c, w.Caller, w.Rel, kind, nil, w.Key, reason, visible)
+	return w.record(kind, nil, reason, visible)
+}
+
+// record records an entry on the case's timeline, a move when from is set.
+func (w *Work) record(kind string, from *string, reason string, visible bool) error {
+	r := w.c
+	ev := eventRow{CaseID: r.ID, At: w.s.now(), ActorID: &w.Caller.ID, ActorRole: string(w.Rel), Kind: kind, FromState: from, VisibleToParties: visible}
+	if from != nil {
+		to := string(r.State)
+		ev.ToState = &to
+	}
+	if reason != "" {
+		// The id is taken first so the reason can be bound to its own row.
+		if err := w.Tx.Raw(nextEventIDSQL).Scan(&ev.ID).Error; err != nil {
+			return err
+		}
+		ev.ReasonEnc = w.SealString(rowField("event.reason", ev.ID), reason)
+	}
+	cols := []string{"case_id", "at", "actor_id", "actor_role", "kind", "from_state", "to_state", "reason_enc", "visible_to_parties"}
+	values := []any{ev.CaseID, ev.At, ev.ActorID, ev.ActorRole, ev.Kind, ev.FromState, ev.ToState, ev.ReasonEnc, ev.VisibleToParties}
+	if ev.ID != 0 {
+		cols, values = append(cols, "id"), append(values, ev.ID)
+	}
+	return insertRow(w.Tx, "case_events", cols, values...)
 }
 
 // tell notifies those named of kind; nil and unset ids are left out.

@@ -341,7 +341,7 @@ func (s *Service) closeOne(ctx context.Context, id uuid.UUID, cutoff time.Time) 
 		if !c.State.finished() || c.FinishedAt == nil || !DateOf(*c.FinishedAt).Before(cutoff) {
 			return nil
 		}
-		dk, err := s.keys.Unwrap(c.DataKey, c.DataKeyID, c.ID.String())
+		dk, err := s.caseKey(&c)
 		if err != nil {
 			// A key that cannot be opened cannot be kept readable either;
 			// the case still closes, so that it falls under retention.

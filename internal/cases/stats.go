@@ -132,7 +132,7 @@ func (s *Service) Destroy(tx *gorm.DB, c *CaseRecord) (statsMarked bool, err err
 
 // statsIDOf opens the case's link to its statistical record.
 func (s *Service) statsIDOf(c *CaseRecord) (uuid.UUID, bool) {
-	dk, err := s.keys.Unwrap(c.DataKey, c.DataKeyID, c.ID.String())
+	dk, err := s.caseKey(c)
 	if err != nil {
 		return uuid.Nil, false
 	}

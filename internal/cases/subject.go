@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -37,9 +36,9 @@ func (s *Service) EachSubjectCase(ctx context.Context, requester *accounts.Calle
 				}
 				continue
 			}
-			dk, err := s.keys.Unwrap(r.DataKey, r.DataKeyID, r.ID.String())
+			dk, err := s.caseKey(&r.CaseRecord)
 			if err != nil {
-				return fmt.Errorf("case key: %w", err)
+				return err
 			}
 			w.Key = dk
 			err = fn(w)

@@ -9,6 +9,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/calendar"
+	"github.com/rkc-nl/rkc/internal/crypto"
 )
 
 // What code outside this package (conversations, the data-subject export)
@@ -79,6 +80,15 @@ func (w *Work) Side(party string) []uuid.UUID {
 // same table (a complainant's statement shown as the respondent's) fails to
 // decrypt, like one copied to another case or field.
 func rowField(field string, rowID any) string { return fmt.Sprintf("%s.%v", field, rowID) }
+
+// caseKey unwraps the data key of case c; the caller zeroes it when done.
+func (s *Service) caseKey(c *CaseRecord) (*crypto.DataKey, error) {
+	dk, err := s.keys.Unwrap(c.DataKey, c.DataKeyID, c.ID.String())
+	if err != nil {
+		return nil, fmt.Errorf("case key: %w", err)
+	}
+	return dk, nil
+}
 
 // Field names a sealed field of one row of a table outside the case file
 // (rowField): the row id is bound into the associated data.

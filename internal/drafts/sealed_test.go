@@ -15,12 +15,12 @@ import (
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
-// TestDraftsSurviveAndStaySealed: a draft written by one instance is read by
-// another (a restart, or the next request on another replica), its text and
-// evidence never stand in the table in the clear, and a stale draft is gone.
 // TestMain stops the private PostgreSQL if this package's tests started it.
 func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
 
+// TestDraftsSurviveAndStaySealed: a draft written by one instance is read by
+// another (a restart, or the next request on another replica), its text and
+// evidence never stand in the table in the clear, and a stale draft is gone.
 func TestDraftsSurviveAndStaySealed(t *testing.T) {
 	gdb := dbtest.New(t)
 	mk, err := crypto.GenerateMasterKey()

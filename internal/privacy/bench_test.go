@@ -31,24 +31,24 @@ func BenchmarkReadCase(b *testing.B) {
 	e := apptest.New(b)
 	c := newCast(b, e)
 	tag := sentinel("BENCH")
-	id := c.file(b, c.complainant, complaint(tag))
-	c.upload(b, c.complainant, id, "bewijs.txt", "Bewijs "+tag)
+	id := c.file(b, c.Complainant, complaint(tag))
+	c.upload(b, c.Complainant, id, "bewijs.txt", "Bewijs "+tag)
 	c.toInvestigation(b, id, tag)
-	e.Must(201, c.complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Aanvulling " + tag})
-	e.Must(201, c.respondent, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Verweer " + tag})
+	e.Must(201, c.Complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Aanvulling " + tag})
+	e.Must(201, c.Respondent, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Verweer " + tag})
 	caseID := uuid.MustParse(id)
 	ctx := context.Background()
 	grants := []authz.Grant{{Role: authz.Secretary, Domain: authz.AnyDomain}}
-	if err := e.App.Enforcer.Sync(c.secretary.ID.String(), grants); err != nil {
+	if err := e.App.Enforcer.Sync(c.Secretary.ID.String(), grants); err != nil {
 		b.Fatal(err)
 	}
-	caller := &accounts.Caller{ID: c.secretary.ID, Ministry: "BZK", Grants: grants, Client: "127.0.0.1"}
+	caller := &accounts.Caller{ID: c.Secretary.ID, Ministry: "BZK", Grants: grants, Client: "127.0.0.1"}
 
 	b.Run("http", func(b *testing.B) {
 		client := e.Server.Client()
 		for b.Loop() {
 			req, _ := http.NewRequest("GET", e.Server.URL+"/api/v1/cases/"+id, nil)
-			req.Header.Set("Authorization", "Bearer "+c.secretary.Token)
+			req.Header.Set("Authorization", "Bearer "+c.Secretary.Token)
 			res, err := client.Do(req)
 			if err != nil {
 				b.Fatal(err)
@@ -127,7 +127,7 @@ func BenchmarkReadCase(b *testing.B) {
 		}
 	})
 	b.Run("log", func(b *testing.B) {
-		person := c.secretary.ID
+		person := c.Secretary.ID
 		for b.Loop() {
 			err := e.App.DB.Transaction(func(tx *gorm.DB) error {
 				return audit.Append(ctx, tx, audit.Entry{At: e.Clock.Now(), PersonID: &person, Role: "staff", CaseID: &caseID,

@@ -30,21 +30,13 @@ import (
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
-// cast is the people of these tests. The case is a BZK case against a BZK
-// respondent; the chair and the member work elsewhere, so they may sit on
-// its panel.
-type cast struct {
-	e           *apptest.Env
-	complainant *apptest.Person
-	respondent  *apptest.Person
-	secretary   *apptest.Person
-	chair       *apptest.Person
-	member      *apptest.Person
-	authority   *apptest.Person
-	officer     *apptest.Person
-	admin       *apptest.Person
-}
+// cast is the people of the case tests (casetest.Cast). The case is a BZK
+// case against a BZK respondent; the chair and the member work elsewhere,
+// so they may sit on its panel.
+type cast struct{ *casetest.Cast }
 
+// newCast creates the cast on e; when the test fails, the end of the
+// service's log is shown.
 func newCast(t testing.TB, e *apptest.Env) *cast {
 	t.Helper()
 	t.Cleanup(func() {
@@ -53,18 +45,7 @@ func newCast(t testing.TB, e *apptest.Env) *cast {
 			t.Logf("end of the service log:\n%s", l[max(0, len(l)-3000):])
 		}
 	})
-	g := apptest.Grant
-	return &cast{
-		e:           e,
-		complainant: e.Person("klager@test.rkc", "BZK", g("complainant", "BZK")),
-		respondent:  e.Person("aangeklaagde@test.rkc", "BZK", g("respondent", "BZK")),
-		secretary:   e.Person("secretaris@test.rkc", "BZK", g("secretary", "*")),
-		chair:       e.Person("voorzitter@test.rkc", "OCW", g("chair", "*")),
-		member:      e.Person("lid@test.rkc", "JenV", g("member", "*")),
-		authority:   e.Person("gezag-bzk@test.rkc", "BZK", g("authority", "BZK")),
-		officer:     e.Person("fg@test.rkc", "BZK", g("privacy_officer", "*")),
-		admin:       e.Person("beheer@test.rkc", "BZK", g("admin", "*")),
-	}
+	return &cast{casetest.CastOn(t, e)}
 }
 
 // sentinel is a string that occurs nowhere unless the test put it there.
@@ -94,7 +75,7 @@ func complaint(tag string) map[string]any {
 func (c *cast) file(t testing.TB, p *apptest.Person, body map[string]any) string {
 	t.Helper()
 	var out struct{ ID string }
-	c.e.Must(201, p, "POST", "/api/v1/cases", body).Decode(t, &out)
+	c.E.Must(201, p, "POST", "/api/v1/cases", body).Decode(t, &out)
 	return out.ID
 }
 
@@ -105,7 +86,7 @@ func (c *cast) post(t testing.TB, p *apptest.Person, id, step string, body any, 
 		body = map[string]any{}
 	}
 	var out struct{ State string }
-	c.e.Must(200, p, "POST", "/api/v1/cases/"+id+"/"+step, body).Decode(t, &out)
+	c.E.Must(200, p, "POST", "/api/v1/cases/"+id+"/"+step, body).Decode(t, &out)
 	if out.State != want {
 		t.Fatalf("%s: state %q, want %q", step, out.State, want)
 	}
@@ -125,12 +106,12 @@ func (c *cast) upload(t testing.TB, p *apptest.Person, id, filename, content str
 	}
 	io.WriteString(part, content)
 	w.Close()
-	req, err := http.NewRequest("POST", c.e.Server.URL+"/api/v1/cases/"+id+"/attachments", &buf)
+	req, err := http.NewRequest("POST", c.E.Server.URL+"/api/v1/cases/"+id+"/attachments", &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	r := c.e.Send(p, req)
+	r := c.E.Send(p, req)
 	if r.Status != 201 {
 		t.Fatalf("upload: status %d: %s", r.Status, r.Body)
 	}
@@ -143,10 +124,10 @@ func (c *cast) upload(t testing.TB, p *apptest.Person, id, filename, content str
 // who may take it.
 func (c *cast) toInvestigation(t testing.TB, id, tag string) {
 	t.Helper()
-	c.post(t, c.secretary, id, "register", nil, "registered")
-	c.post(t, c.chair, id, "admissibility", map[string]any{"admissible": true, "reason": "Ontvankelijk " + tag}, "admissible")
-	c.e.Must(200, c.chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.member.ID.String(), c.chair.ID.String()}})
-	c.post(t, c.secretary, id, "investigation", map[string]any{"respondent_email": c.respondent.Email}, "investigating")
+	c.post(t, c.Secretary, id, "register", nil, "registered")
+	c.post(t, c.Chair, id, "admissibility", map[string]any{"admissible": true, "reason": "Ontvankelijk " + tag}, "admissible")
+	c.E.Must(200, c.Chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.Member.ID.String(), c.Chair.ID.String()}})
+	c.post(t, c.Secretary, id, "investigation", map[string]any{"respondent_email": c.Respondent.Email}, "investigating")
 }
 
 // absent fails the test when any secret occurs in data as text or as the hex
@@ -198,45 +179,45 @@ func TestSentinelNeverInDumpOrLog(t *testing.T) {
 	}
 	check("start")
 
-	id := c.file(t, c.complainant, complaint(s))
+	id := c.file(t, c.Complainant, complaint(s))
 	var filed struct{ Number string }
-	c.e.Must(200, c.secretary, "GET", "/api/v1/cases/"+id, nil).Decode(t, &filed)
+	c.E.Must(200, c.Secretary, "GET", "/api/v1/cases/"+id, nil).Decode(t, &filed)
 	number = filed.Number
 	check("filing")
-	aid := c.upload(t, c.complainant, id, "verslag-"+s+".txt", "Wat er gebeurde, opgeschreven door mij. "+s+"\n")
+	aid := c.upload(t, c.Complainant, id, "verslag-"+s+".txt", "Wat er gebeurde, opgeschreven door mij. "+s+"\n")
 	check("attachment")
 	// The control: the service itself reads the sentinel back, so it was stored.
-	present(t, "the case as the secretary reads it", c.e.Must(200, c.secretary, "GET", "/api/v1/cases/"+id, nil).Body, s)
-	present(t, "the attachment", c.e.Must(200, c.secretary, "GET", "/api/v1/cases/"+id+"/attachments/"+aid, nil).Body, s)
+	present(t, "the case as the secretary reads it", c.E.Must(200, c.Secretary, "GET", "/api/v1/cases/"+id, nil).Body, s)
+	present(t, "the attachment", c.E.Must(200, c.Secretary, "GET", "/api/v1/cases/"+id+"/attachments/"+aid, nil).Body, s)
 
-	c.post(t, c.secretary, id, "register", nil, "registered")
+	c.post(t, c.Secretary, id, "register", nil, "registered")
 	check("register")
-	c.post(t, c.chair, id, "admissibility", map[string]any{"admissible": true, "reason": "Ontvankelijk " + s}, "admissible")
+	c.post(t, c.Chair, id, "admissibility", map[string]any{"admissible": true, "reason": "Ontvankelijk " + s}, "admissible")
 	check("admissibility")
-	c.e.Must(200, c.chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.member.ID.String(), c.chair.ID.String()}})
+	c.E.Must(200, c.Chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.Member.ID.String(), c.Chair.ID.String()}})
 	check("panel")
-	c.post(t, c.secretary, id, "investigation", map[string]any{"respondent_email": c.respondent.Email}, "investigating")
+	c.post(t, c.Secretary, id, "investigation", map[string]any{"respondent_email": c.Respondent.Email}, "investigating")
 	check("investigation")
-	c.e.Must(201, c.complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Aanvulling " + s})
-	c.e.Must(201, c.respondent, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Verweer " + s})
+	c.E.Must(201, c.Complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Aanvulling " + s})
+	c.E.Must(201, c.Respondent, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Verweer " + s})
 	check("statements")
 	var h struct {
 		ID      string
 		Version int
 	}
-	c.e.Must(201, c.secretary, "POST", "/api/v1/cases/"+id+"/hearings", map[string]any{
+	c.E.Must(201, c.Secretary, "POST", "/api/v1/cases/"+id+"/hearings", map[string]any{
 		"planned_at": e.Clock.Now().UTC().Format(time.RFC3339Nano), "parties": "both", "location": "Zaal " + s, "minutes": "Eerste verslag " + s}).Decode(t, &h)
 	check("hearing planned")
-	c.e.Must(200, c.member, "PUT", "/api/v1/cases/"+id+"/hearings/"+h.ID, map[string]any{"version": h.Version, "minutes": "Verslag " + s, "held": true})
+	c.E.Must(200, c.Member, "PUT", "/api/v1/cases/"+id+"/hearings/"+h.ID, map[string]any{"version": h.Version, "minutes": "Verslag " + s, "held": true})
 	check("hearing held")
-	c.post(t, c.chair, id, "advice", map[string]any{"findings": "Bevindingen " + s, "measures": "Maatregel " + s,
+	c.post(t, c.Chair, id, "advice", map[string]any{"findings": "Bevindingen " + s, "measures": "Maatregel " + s,
 		"judgements": []map[string]any{{"position": 1, "judgement": "founded"}, {"position": 2, "judgement": "unfounded"}}}, "advised")
 	check("advice")
-	c.post(t, c.authority, id, "decision", map[string]any{"follows_advice": false, "reasons": "Afwijkende reden " + s}, "decided")
+	c.post(t, c.Authority, id, "decision", map[string]any{"follows_advice": false, "reasons": "Afwijkende reden " + s}, "decided")
 	check("decision")
-	c.post(t, c.secretary, id, "close", nil, "closed")
+	c.post(t, c.Secretary, id, "close", nil, "closed")
 	check("close")
-	present(t, "the closed case as the complainant reads it", c.e.Must(200, c.complainant, "GET", "/api/v1/cases/"+id, nil).Body, s)
+	present(t, "the closed case as the complainant reads it", c.E.Must(200, c.Complainant, "GET", "/api/v1/cases/"+id, nil).Body, s)
 
 	var key struct{ DataKey []byte }
 	if err := e.App.DB.Raw(`SELECT data_key FROM cases WHERE id = ?`, id).Scan(&key).Error; err != nil || len(key.DataKey) == 0 {
@@ -311,13 +292,13 @@ func TestSentinelNeverInDumpOrLog(t *testing.T) {
 	absent(t, "pg_dump after purge (the wrapped data key)", dbtest.Dump(t, e.Config.DatabaseURL), string(wrapped))
 
 	// Nobody can read anything of it any more.
-	for _, p := range []*apptest.Person{c.secretary, c.complainant, c.respondent, c.chair, c.authority} {
+	for _, p := range []*apptest.Person{c.Secretary, c.Complainant, c.Respondent, c.Chair, c.Authority} {
 		paths := []string{"/api/v1/cases/" + id, "/api/v1/cases/" + id + "/events"}
-		if p != c.authority { // the authority's role has no attachment route at all (403)
+		if p != c.Authority { // the authority's role has no attachment route at all (403)
 			paths = append(paths, "/api/v1/cases/"+id+"/attachments/"+aid)
 		}
 		for _, path := range paths {
-			if r := c.e.Do(p, "GET", path, nil); r.Status != 404 {
+			if r := c.E.Do(p, "GET", path, nil); r.Status != 404 {
 				t.Errorf("%s GET %s after purge: %d, want 404", p.Email, path, r.Status)
 			}
 		}
@@ -353,11 +334,11 @@ func TestSwappedCiphertextDoesNotOpen(t *testing.T) {
 	e := apptest.New(t)
 	c := newCast(t, e)
 	sa, sb := sentinel("CASEA"), sentinel("CASEB")
-	a := c.file(t, c.complainant, complaint(sa))
-	b := c.file(t, c.complainant, complaint(sb))
-	attA := c.upload(t, c.complainant, a, "a.txt", "Bewijs "+sa)
-	attB := c.upload(t, c.complainant, b, "b.txt", "Bewijs "+sb)
-	attB2 := c.upload(t, c.complainant, b, "b2.txt", "Ander bewijs "+sb)
+	a := c.file(t, c.Complainant, complaint(sa))
+	b := c.file(t, c.Complainant, complaint(sb))
+	attA := c.upload(t, c.Complainant, a, "a.txt", "Bewijs "+sa)
+	attB := c.upload(t, c.Complainant, b, "b.txt", "Bewijs "+sb)
+	attB2 := c.upload(t, c.Complainant, b, "b2.txt", "Ander bewijs "+sb)
 	owner := casetest.OwnerDB(t, e)
 	caseB := "/api/v1/cases/" + b
 
@@ -389,13 +370,13 @@ func TestSwappedCiphertextDoesNotOpen(t *testing.T) {
 				` WHERE ` + sw.source + `) WHERE ` + sw.target); err != nil {
 				t.Fatal(err)
 			}
-			for _, p := range []*apptest.Person{c.secretary, c.complainant} {
-				problemWithout(t, c.e.Do(p, "GET", sw.read, nil), sa, sb)
+			for _, p := range []*apptest.Person{c.Secretary, c.Complainant} {
+				problemWithout(t, c.E.Do(p, "GET", sw.read, nil), sa, sb)
 			}
 			if _, err := owner.Exec(`UPDATE `+sw.table+` SET `+sw.col+` = $1 WHERE `+sw.target, orig); err != nil {
 				t.Fatal(err)
 			}
-			present(t, "the case once the value is back", c.e.Must(200, c.secretary, "GET", sw.read, nil).Body, sw.readAfterRestoreHolds)
+			present(t, "the case once the value is back", c.E.Must(200, c.Secretary, "GET", sw.read, nil).Body, sw.readAfterRestoreHolds)
 		})
 	}
 	absent(t, "the service log", logOf(e), sa, sb)
@@ -409,18 +390,18 @@ func TestSwapBetweenRowsOfOneField(t *testing.T) {
 	e := apptest.New(t)
 	c := newCast(t, e)
 	s := sentinel("SWAP")
-	id := c.file(t, c.complainant, complaint(s))
+	id := c.file(t, c.Complainant, complaint(s))
 	c.toInvestigation(t, id, s)
 	mine, theirs := "Klager verklaart "+sentinel("MINE"), "Verweerder verklaart "+sentinel("THEIRS")
-	c.e.Must(201, c.complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": mine})
-	c.e.Must(201, c.respondent, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": theirs})
+	c.E.Must(201, c.Complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": mine})
+	c.E.Must(201, c.Respondent, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": theirs})
 	owner := casetest.OwnerDB(t, e)
 	// The complainant's words put under the respondent's name.
 	if _, err := owner.Exec(`UPDATE statements SET body_enc = (SELECT body_enc FROM statements WHERE case_id = $1 AND side = 'complainant')
 		WHERE case_id = $1 AND side = 'respondent'`, id); err != nil {
 		t.Fatal(err)
 	}
-	r := c.e.Do(c.secretary, "GET", "/api/v1/cases/"+id, nil)
+	r := c.E.Do(c.Secretary, "GET", "/api/v1/cases/"+id, nil)
 	if r.Status == 200 {
 		var v struct {
 			Statements []struct{ Side, Body string }
@@ -467,7 +448,7 @@ func TestRotateUnderLoad(t *testing.T) {
 	const n = 24
 	var ids []string
 	for range n {
-		ids = append(ids, c.file(t, c.complainant, complaint(tag)))
+		ids = append(ids, c.file(t, c.Complainant, complaint(tag)))
 	}
 	e1.Must(201, nil, "POST", "/api/v1/signals", map[string]any{"category": "bullying", "message": "Melding " + tag})
 
@@ -480,8 +461,8 @@ func TestRotateUnderLoad(t *testing.T) {
 	if e2.App.Keys.ActiveID() != newID || len(e2.App.Keys.IDs()) != 2 {
 		t.Fatalf("rolled instance has keys %v, active %s; want %s active and %s readable", e2.App.Keys.IDs(), e2.App.Keys.ActiveID(), newID, oldID)
 	}
-	c.e = e2
-	ids = append(ids, c.file(t, c.complainant, complaint(tag)))
+	c.E = e2
+	ids = append(ids, c.file(t, c.Complainant, complaint(tag)))
 
 	// Readers and a writer on the rolled instance while the rotation runs.
 	var reads, failures atomic.Int64
@@ -512,7 +493,7 @@ func TestRotateUnderLoad(t *testing.T) {
 					return
 				default:
 				}
-				st, err := get(c.secretary, "GET", "/api/v1/cases/"+ids[i%len(ids)], nil)
+				st, err := get(c.Secretary, "GET", "/api/v1/cases/"+ids[i%len(ids)], nil)
 				reads.Add(1)
 				if err != nil || st != 200 {
 					failures.Add(1)
@@ -526,7 +507,7 @@ func TestRotateUnderLoad(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		for i := 0; i < len(ids)/2; i++ {
-			st, err := get(c.secretary, "POST", "/api/v1/cases/"+ids[i]+"/register", []byte(`{}`))
+			st, err := get(c.Secretary, "POST", "/api/v1/cases/"+ids[i]+"/register", []byte(`{}`))
 			if err != nil || st != 200 {
 				failures.Add(1)
 				firstFailure.CompareAndSwap(nil, fmt.Sprintf("register: %d %v", st, err))
@@ -599,17 +580,17 @@ func TestRotateUnderLoad(t *testing.T) {
 		t.Fatalf("third instance holds keys %v, want only %s", got, newID)
 	}
 	for _, id := range ids {
-		present(t, "case "+id+" on the instance with only the new key", e3.Must(200, c.secretary, "GET", "/api/v1/cases/"+id, nil).Body, tag)
+		present(t, "case "+id+" on the instance with only the new key", e3.Must(200, c.Secretary, "GET", "/api/v1/cases/"+id, nil).Body, tag)
 	}
 	var sigs struct{ Items []struct{ ID string } }
-	e3.Must(200, c.secretary, "GET", "/api/v1/signals", nil).Decode(t, &sigs)
+	e3.Must(200, c.Secretary, "GET", "/api/v1/signals", nil).Decode(t, &sigs)
 	if len(sigs.Items) != 1 {
 		t.Fatalf("signals: %+v", sigs)
 	}
-	present(t, "the signal on the instance with only the new key", e3.Must(200, c.secretary, "GET", "/api/v1/signals/"+sigs.Items[0].ID, nil).Body, tag)
+	present(t, "the signal on the instance with only the new key", e3.Must(200, c.Secretary, "GET", "/api/v1/signals/"+sigs.Items[0].ID, nil).Body, tag)
 	// The first instance, which never loaded the new key, can no longer read:
 	// the keys really moved.
-	if r := e1.Do(c.secretary, "GET", "/api/v1/cases/"+ids[0], nil); r.Status != 500 {
+	if r := e1.Do(c.Secretary, "GET", "/api/v1/cases/"+ids[0], nil); r.Status != 500 {
 		t.Errorf("instance with only the retired key read a rewrapped case: %d", r.Status)
 	}
 }
@@ -657,28 +638,28 @@ func TestExport(t *testing.T) {
 	body := complaint(desc)
 	body["contact"] = "Bel mij op " + contact
 	body["witnesses"] = "Getuige " + witness
-	id := c.file(t, c.complainant, body)
-	c.upload(t, c.complainant, id, "klacht-"+cAtt+".txt", "bewijs")
+	id := c.file(t, c.Complainant, body)
+	c.upload(t, c.Complainant, id, "klacht-"+cAtt+".txt", "bewijs")
 	c.toInvestigation(t, id, desc)
-	c.e.Must(201, c.complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Aanvulling " + cStmt})
-	c.e.Must(201, c.respondent, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Verweer " + rStmt})
-	c.upload(t, c.respondent, id, "verweer-"+rAtt+".txt", "bewijs van de andere kant")
+	c.E.Must(201, c.Complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Aanvulling " + cStmt})
+	c.E.Must(201, c.Respondent, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Verweer " + rStmt})
+	c.upload(t, c.Respondent, id, "verweer-"+rAtt+".txt", "bewijs van de andere kant")
 
 	t.Run("complainant", func(t *testing.T) {
-		r := exportOf(t, e, c.complainant, "/api/v1/me/export")
+		r := exportOf(t, e, c.Complainant, "/api/v1/me/export")
 		present(t, "the complainant's export", r.Body, desc, contact, witness, cStmt, cAtt)
-		absent(t, "the complainant's export", r.Body, rStmt, rAtt, c.respondent.Email, c.respondent.Name)
+		absent(t, "the complainant's export", r.Body, rStmt, rAtt, c.Respondent.Email, c.Respondent.Name)
 		var doc exportDoc
 		r.Decode(t, &doc)
-		if doc.Account.ID != c.complainant.ID.String() || len(doc.Cases) != 1 || doc.Cases[0].Role != "complainant" || doc.Cases[0].Case.ID != id {
+		if doc.Account.ID != c.Complainant.ID.String() || len(doc.Cases) != 1 || doc.Cases[0].Role != "complainant" || doc.Cases[0].Case.ID != id {
 			t.Errorf("complainant's export: account %+v, cases %+v", doc.Account, doc.Cases)
 		}
 	})
 	t.Run("respondent", func(t *testing.T) {
-		r := exportOf(t, e, c.respondent, "/api/v1/me/export?format=json")
+		r := exportOf(t, e, c.Respondent, "/api/v1/me/export?format=json")
 		// What was shared with them: the complaint and their own answer.
 		present(t, "the respondent's export", r.Body, desc, rStmt, rAtt)
-		absent(t, "the respondent's export", r.Body, contact, witness, cStmt, cAtt, c.complainant.Email)
+		absent(t, "the respondent's export", r.Body, contact, witness, cStmt, cAtt, c.Complainant.Email)
 		var doc exportDoc
 		r.Decode(t, &doc)
 		if len(doc.Cases) != 1 || doc.Cases[0].Role != "respondent" || doc.Cases[0].Case.ComplainantContact != "" {
@@ -686,7 +667,7 @@ func TestExport(t *testing.T) {
 		}
 	})
 	t.Run("panel member sees only that they sat on it", func(t *testing.T) {
-		r := exportOf(t, e, c.member, "/api/v1/me/export")
+		r := exportOf(t, e, c.Member, "/api/v1/me/export")
 		absent(t, "the member's export", r.Body, desc, contact, witness, cStmt, rStmt, cAtt, rAtt)
 		var doc exportDoc
 		r.Decode(t, &doc)
@@ -696,25 +677,25 @@ func TestExport(t *testing.T) {
 	})
 	// The officer exports others only under a data-subject request
 	// (requests_test.go).
-	e.OpenDataSubjectRequest(c.officer.ID, c.complainant.ID)
-	e.OpenDataSubjectRequest(c.officer.ID, c.admin.ID)
+	e.OpenDataSubjectRequest(c.Privacy.ID, c.Complainant.ID)
+	e.OpenDataSubjectRequest(c.Privacy.ID, c.Admin.ID)
 	t.Run("pdf", func(t *testing.T) {
-		for _, p := range []*apptest.Person{c.complainant, c.respondent} {
+		for _, p := range []*apptest.Person{c.Complainant, c.Respondent} {
 			r := exportOf(t, e, p, "/api/v1/me/export?format=pdf")
 			if ct := r.Header.Get("Content-Type"); ct != "application/pdf" || !bytes.HasPrefix(r.Body, []byte("%PDF")) {
 				t.Errorf("%s: pdf export has type %q and starts %q", p.Email, ct, r.Body[:min(8, len(r.Body))])
 			}
 		}
-		r := exportOf(t, e, c.officer, "/api/v1/persons/"+c.complainant.ID.String()+"/export?format=pdf")
+		r := exportOf(t, e, c.Privacy, "/api/v1/persons/"+c.Complainant.ID.String()+"/export?format=pdf")
 		if !bytes.HasPrefix(r.Body, []byte("%PDF")) {
 			t.Errorf("officer's pdf export starts %q", r.Body[:min(8, len(r.Body))])
 		}
 	})
 	t.Run("bad format", func(t *testing.T) {
-		for _, path := range []string{"/api/v1/me/export?format=xml", "/api/v1/persons/" + c.complainant.ID.String() + "/export?format=docx"} {
-			p := c.complainant
+		for _, path := range []string{"/api/v1/me/export?format=xml", "/api/v1/persons/" + c.Complainant.ID.String() + "/export?format=docx"} {
+			p := c.Complainant
 			if strings.Contains(path, "persons") {
-				p = c.officer
+				p = c.Privacy
 			}
 			if r := e.Do(p, "GET", path, nil); r.Status != 400 {
 				t.Errorf("%s: %d, want 400: %s", path, r.Status, r.Body)
@@ -722,11 +703,11 @@ func TestExport(t *testing.T) {
 		}
 	})
 	t.Run("privacy officer exports a named person, and it is logged", func(t *testing.T) {
-		r := exportOf(t, e, c.officer, "/api/v1/persons/"+c.complainant.ID.String()+"/export")
+		r := exportOf(t, e, c.Privacy, "/api/v1/persons/"+c.Complainant.ID.String()+"/export")
 		present(t, "the officer's export of the complainant", r.Body, desc, contact, cStmt)
 		absent(t, "the officer's export of the complainant", r.Body, rStmt, rAtt)
 		// A person without cases: the run is logged all the same.
-		exportOf(t, e, c.officer, "/api/v1/persons/"+c.admin.ID.String()+"/export")
+		exportOf(t, e, c.Privacy, "/api/v1/persons/"+c.Admin.ID.String()+"/export")
 		var log struct {
 			Items []struct {
 				Action, Role string
@@ -734,7 +715,7 @@ func TestExport(t *testing.T) {
 				CaseID       *string `json:"case_id"`
 			}
 		}
-		e.Must(200, c.officer, "GET", "/api/v1/audit?personId="+c.officer.ID.String()+"&perPage=500", nil).Decode(t, &log)
+		e.Must(200, c.Privacy, "GET", "/api/v1/audit?personId="+c.Privacy.ID.String()+"&perPage=500", nil).Decode(t, &log)
 		var caseExport, runs int
 		for _, it := range log.Items {
 			if it.Role != "privacy_officer" {
@@ -751,17 +732,17 @@ func TestExport(t *testing.T) {
 		if caseExport < 1 || runs < 2 {
 			t.Errorf("officer's exports in the log: %d case reads, %d runs; log %+v", caseExport, runs, log.Items)
 		}
-		if r := e.Do(c.officer, "GET", "/api/v1/persons/"+uuid.NewString()+"/export", nil); r.Status != 404 {
+		if r := e.Do(c.Privacy, "GET", "/api/v1/persons/"+uuid.NewString()+"/export", nil); r.Status != 404 {
 			t.Errorf("export of an unknown person: %d, want 404", r.Status)
 		}
 	})
 	t.Run("only the privacy officer exports others", func(t *testing.T) {
-		for _, p := range []*apptest.Person{c.complainant, c.respondent, c.secretary, c.chair, c.member, c.authority, c.admin} {
-			if r := e.Do(p, "GET", "/api/v1/persons/"+c.complainant.ID.String()+"/export", nil); r.Status != 403 {
+		for _, p := range []*apptest.Person{c.Complainant, c.Respondent, c.Secretary, c.Chair, c.Member, c.Authority, c.Admin} {
+			if r := e.Do(p, "GET", "/api/v1/persons/"+c.Complainant.ID.String()+"/export", nil); r.Status != 403 {
 				t.Errorf("%s exporting someone else: %d, want 403", p.Email, r.Status)
 			}
 		}
-		if r := e.Do(nil, "GET", "/api/v1/persons/"+c.complainant.ID.String()+"/export", nil); r.Status != 401 {
+		if r := e.Do(nil, "GET", "/api/v1/persons/"+c.Complainant.ID.String()+"/export", nil); r.Status != 401 {
 			t.Errorf("anonymous export: %d, want 401", r.Status)
 		}
 	})
@@ -774,16 +755,16 @@ func TestExportAdviser(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)
 	c := newCast(t, e)
-	adviser := e.Person("vertrouwenspersoon@test.rkc", "BZK", apptest.Grant("adviser", "BZK"))
+	adviser := c.Adviser
 	desc, consent, mine, theirs := sentinel("DESC"), sentinel("CONSENT"), sentinel("ADVISER"), sentinel("COMPLAINANT")
 	body := complaint(desc)
-	body["complainant_email"] = c.complainant.Email
+	body["complainant_email"] = c.Complainant.Email
 	body["consent"] = "Ingestemd op 3 maart " + consent
 	id := c.file(t, adviser, body)
-	c.post(t, c.secretary, id, "register", nil, "registered")
+	c.post(t, c.Secretary, id, "register", nil, "registered")
 	e.Must(201, adviser, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Namens klager " + mine})
-	e.Must(201, c.complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Zelf geschreven " + theirs})
-	c.upload(t, c.complainant, id, "eigen-"+theirs+".txt", "bewijs")
+	e.Must(201, c.Complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Zelf geschreven " + theirs})
+	c.upload(t, c.Complainant, id, "eigen-"+theirs+".txt", "bewijs")
 
 	r := exportOf(t, e, adviser, "/api/v1/me/export")
 	present(t, "the adviser's export", r.Body, consent, mine)
@@ -794,5 +775,5 @@ func TestExportAdviser(t *testing.T) {
 		t.Errorf("adviser's export cases: %+v", doc.Cases)
 	}
 	// The complainant's export holds the whole complaint side.
-	present(t, "the complainant's export", exportOf(t, e, c.complainant, "/api/v1/me/export").Body, desc, consent, mine, theirs)
+	present(t, "the complainant's export", exportOf(t, e, c.Complainant, "/api/v1/me/export").Body, desc, consent, mine, theirs)
 }

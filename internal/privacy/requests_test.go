@@ -35,7 +35,7 @@ func withComplaint(t *testing.T) (e *apptest.Env, c *cast, tag string) {
 	e = apptest.New(t)
 	c = newCast(t, e)
 	tag = sentinel("DESC")
-	c.file(t, c.complainant, complaint(tag))
+	c.file(t, c.Complainant, complaint(tag))
 	return e, c, tag
 }
 
@@ -47,23 +47,23 @@ func withComplaint(t *testing.T) (e *apptest.Env, c *cast, tag string) {
 func TestExportWithoutRequestRefused(t *testing.T) {
 	t.Parallel()
 	e, c, tag := withComplaint(t)
-	export := "/api/v1/persons/" + c.complainant.ID.String() + "/export"
+	export := "/api/v1/persons/" + c.Complainant.ID.String() + "/export"
 
-	r := e.Do(c.officer, "GET", export, nil)
+	r := e.Do(c.Privacy, "GET", export, nil)
 	problemType(t, r, 403, "no-data-subject-request")
 	if strings.Contains(string(r.Body), tag) || !strings.Contains(r.Map(t)["detail"].(string), "data-subject request") {
 		t.Fatalf("refusal %s", r.Body)
 	}
 	// A request about someone else opens nothing for this person.
-	e.Must(201, c.officer, "POST", "/api/v1/data-subject-requests", request(c.respondent.ID.String(), e.Clock.Now()))
-	problemType(t, e.Do(c.officer, "GET", export, nil), 403, "no-data-subject-request")
+	e.Must(201, c.Privacy, "POST", "/api/v1/data-subject-requests", request(c.Respondent.ID.String(), e.Clock.Now()))
+	problemType(t, e.Do(c.Privacy, "GET", export, nil), 403, "no-data-subject-request")
 	var reads int64
-	e.App.DB.Raw(`SELECT count(*) FROM access_log WHERE person_id = ? AND action LIKE '%export%'`, c.officer.ID).Scan(&reads)
+	e.App.DB.Raw(`SELECT count(*) FROM access_log WHERE person_id = ? AND action LIKE '%export%'`, c.Privacy.ID).Scan(&reads)
 	if reads != 0 {
 		t.Errorf("%d export entries on the access log after refused exports", reads)
 	}
 	var notices struct{ Items []any }
-	e.Must(200, c.complainant, "GET", "/api/v1/me/notices", nil).Decode(t, &notices)
+	e.Must(200, c.Complainant, "GET", "/api/v1/me/notices", nil).Decode(t, &notices)
 	if len(notices.Items) != 0 {
 		t.Errorf("the complainant has notices %v after refused exports", notices.Items)
 	}
@@ -85,40 +85,40 @@ func TestDataSubjectRequestFlow(t *testing.T) {
 
 	// Recording is checked, and only the privacy officer records.
 	for field, body := range map[string]map[string]any{
-		"legal_basis":    {"subject_id": c.complainant.ID, "requested_by": "x", "received_on": today.Format(time.DateOnly), "identity_check": "x", "legal_basis": "art17"},
-		"received_on":    {"subject_id": c.complainant.ID, "requested_by": "x", "received_on": today.AddDate(0, 0, 2).Format(time.DateOnly), "identity_check": "x", "legal_basis": "art15"},
-		"identity_check": {"subject_id": c.complainant.ID, "requested_by": "x", "received_on": today.Format(time.DateOnly), "identity_check": " ", "legal_basis": "art15"},
-		"subject_id":     {"subject_id": c.officer.ID, "requested_by": "x", "received_on": today.Format(time.DateOnly), "identity_check": "x", "legal_basis": "art15"},
+		"legal_basis":    {"subject_id": c.Complainant.ID, "requested_by": "x", "received_on": today.Format(time.DateOnly), "identity_check": "x", "legal_basis": "art17"},
+		"received_on":    {"subject_id": c.Complainant.ID, "requested_by": "x", "received_on": today.AddDate(0, 0, 2).Format(time.DateOnly), "identity_check": "x", "legal_basis": "art15"},
+		"identity_check": {"subject_id": c.Complainant.ID, "requested_by": "x", "received_on": today.Format(time.DateOnly), "identity_check": " ", "legal_basis": "art15"},
+		"subject_id":     {"subject_id": c.Privacy.ID, "requested_by": "x", "received_on": today.Format(time.DateOnly), "identity_check": "x", "legal_basis": "art15"},
 	} {
-		r := e.Do(c.officer, "POST", "/api/v1/data-subject-requests", body)
+		r := e.Do(c.Privacy, "POST", "/api/v1/data-subject-requests", body)
 		if r.Status != 400 || !strings.Contains(string(r.Body), `"`+field+`"`) {
 			t.Errorf("%s: %d %s, want 400 naming the field", field, r.Status, r.Body)
 		}
 	}
-	for _, p := range []*apptest.Person{c.complainant, c.secretary, c.admin} {
-		if r := e.Do(p, "POST", "/api/v1/data-subject-requests", request(c.complainant.ID.String(), today)); r.Status != 403 {
+	for _, p := range []*apptest.Person{c.Complainant, c.Secretary, c.Admin} {
+		if r := e.Do(p, "POST", "/api/v1/data-subject-requests", request(c.Complainant.ID.String(), today)); r.Status != 403 {
 			t.Errorf("%s records a request: %d, want 403", p.Email, r.Status)
 		}
 	}
 
 	received := today.AddDate(0, 0, -25)
 	var req dsr
-	e.Must(201, c.officer, "POST", "/api/v1/data-subject-requests", request(c.complainant.ID.String(), received)).Decode(t, &req)
+	e.Must(201, c.Privacy, "POST", "/api/v1/data-subject-requests", request(c.Complainant.ID.String(), received)).Decode(t, &req)
 	if want := received.AddDate(0, 1, 0).Format(time.DateOnly); req.DueOn != want || !req.DueSoon || req.Overdue {
 		t.Errorf("request %+v: want due on %s, due soon", req, want)
 	}
 
-	r := e.Must(200, c.officer, "GET", "/api/v1/persons/"+c.complainant.ID.String()+"/export?request="+req.ID, nil)
+	r := e.Must(200, c.Privacy, "GET", "/api/v1/persons/"+c.Complainant.ID.String()+"/export?request="+req.ID, nil)
 	if !strings.Contains(string(r.Body), tag) || r.Map(t)["request_id"] != req.ID {
 		t.Fatalf("the export under the request: %.300s", r.Body)
 	}
-	e.Must(200, c.officer, "GET", "/api/v1/data-subject-requests/"+req.ID, nil).Decode(t, &req)
+	e.Must(200, c.Privacy, "GET", "/api/v1/data-subject-requests/"+req.ID, nil).Decode(t, &req)
 	if len(req.Exports) != 1 {
 		t.Errorf("the request lists %d exports, want 1", len(req.Exports))
 	}
 	var logged int64
-	e.App.DB.Raw(`SELECT count(*) FROM access_log WHERE person_id = ? AND action = ?`, c.officer.ID,
-		"export:person:"+c.complainant.ID.String()+":request:"+req.ID).Scan(&logged)
+	e.App.DB.Raw(`SELECT count(*) FROM access_log WHERE person_id = ? AND action = ?`, c.Privacy.ID,
+		"export:person:"+c.Complainant.ID.String()+":request:"+req.ID).Scan(&logged)
 	if logged != 1 {
 		t.Errorf("%d access-log entries for the export under the request, want 1", logged)
 	}
@@ -128,12 +128,12 @@ func TestDataSubjectRequestFlow(t *testing.T) {
 			At               time.Time
 		}
 	}
-	e.Must(200, c.complainant, "GET", "/api/v1/me/notices", nil).Decode(t, &notices)
+	e.Must(200, c.Complainant, "GET", "/api/v1/me/notices", nil).Decode(t, &notices)
 	if len(notices.Items) != 1 || notices.Items[0].Kind != "data_export" || notices.Items[0].At.IsZero() {
 		t.Errorf("the complainant's notices: %+v, want one data_export", notices.Items)
 	}
 	var others struct{ Items []any }
-	e.Must(200, c.respondent, "GET", "/api/v1/me/notices", nil).Decode(t, &others)
+	e.Must(200, c.Respondent, "GET", "/api/v1/me/notices", nil).Decode(t, &others)
 	if len(others.Items) != 0 {
 		t.Errorf("the respondent sees %v", others.Items)
 	}
@@ -141,15 +141,15 @@ func TestDataSubjectRequestFlow(t *testing.T) {
 	// Past the deadline it shows as overdue.
 	e.Clock.Advance(10 * 24 * time.Hour)
 	var list struct{ Items []dsr }
-	e.Must(200, c.officer, "GET", "/api/v1/data-subject-requests", nil).Decode(t, &list)
+	e.Must(200, c.Privacy, "GET", "/api/v1/data-subject-requests", nil).Decode(t, &list)
 	if len(list.Items) != 1 || !list.Items[0].Overdue {
 		t.Errorf("after the deadline: %+v, want one overdue", list.Items)
 	}
 
 	// Closed, it opens nothing any more.
-	problemType(t, e.Do(c.officer, "POST", "/api/v1/data-subject-requests/"+req.ID+"/close", map[string]any{"outcome": "done"}), 400, "validation")
-	e.Must(200, c.officer, "POST", "/api/v1/data-subject-requests/"+req.ID+"/close", map[string]any{"outcome": "completed"})
-	problemType(t, e.Do(c.officer, "POST", "/api/v1/data-subject-requests/"+req.ID+"/close", map[string]any{"outcome": "completed"}), 409, "request-closed")
-	problemType(t, e.Do(c.officer, "GET", "/api/v1/persons/"+c.complainant.ID.String()+"/export", nil), 403, "no-data-subject-request")
-	problemType(t, e.Do(c.officer, "GET", "/api/v1/persons/"+c.complainant.ID.String()+"/export?request="+req.ID, nil), 403, "no-data-subject-request")
+	problemType(t, e.Do(c.Privacy, "POST", "/api/v1/data-subject-requests/"+req.ID+"/close", map[string]any{"outcome": "done"}), 400, "validation")
+	e.Must(200, c.Privacy, "POST", "/api/v1/data-subject-requests/"+req.ID+"/close", map[string]any{"outcome": "completed"})
+	problemType(t, e.Do(c.Privacy, "POST", "/api/v1/data-subject-requests/"+req.ID+"/close", map[string]any{"outcome": "completed"}), 409, "request-closed")
+	problemType(t, e.Do(c.Privacy, "GET", "/api/v1/persons/"+c.Complainant.ID.String()+"/export", nil), 403, "no-data-subject-request")
+	problemType(t, e.Do(c.Privacy, "GET", "/api/v1/persons/"+c.Complainant.ID.String()+"/export?request="+req.ID, nil), 403, "no-data-subject-request")
 }

@@ -48,7 +48,13 @@ type Cast struct {
 // NewCast starts the service on a fresh database and creates the cast.
 func NewCast(t *testing.T) *Cast {
 	t.Helper()
-	e := apptest.New(t)
+	return CastOn(t, apptest.New(t))
+}
+
+// CastOn creates the cast on a service already started (one started with a
+// configuration of its own, or for a benchmark).
+func CastOn(t testing.TB, e *apptest.Env) *Cast {
+	t.Helper()
 	g := apptest.Grant
 	return &Cast{
 		E:            e,

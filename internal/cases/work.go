@@ -12,11 +12,13 @@ import (
 	"github.com/rkc-nl/rkc/internal/crypto"
 )
 
-// What code outside this package (conversations, the data-subject export)
-// may do with a case inside Access: read the few facts of the case it needs,
-// seal and open its own fields with the case key, look up the case's staff
-// and witnesses, and leave a timeline entry or a notice — always in the
-// Work's transaction. The case file's own fields stay this package's.
+// What work on a case inside Access may do, always in the Work's
+// transaction. Code outside this package (conversations, the data-subject
+// export) may read the few facts of the case it needs, seal and open its
+// own fields with the case key, look up the case's staff and witnesses, and
+// leave a timeline entry or a notice; the case file's own fields stay this
+// package's, whose steps also move the case and record its timeline (move,
+// record, below).
 
 // ErrStale is the refusal of a change made to an older version than the
 // latest (optimistic concurrency): 409 stale-version.

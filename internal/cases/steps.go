@@ -27,7 +27,9 @@ func result(r *relRow) *Result {
 
 func invalid(field, msg string) error { return apperr.InvalidFields(map[string]string{field: msg}) }
 
-func textRequired(field, v string, max int) error {
+// RequireText refuses the text v of field when it is missing, not valid
+// UTF-8 or longer than max characters (CheckText), as invalid input.
+func RequireText(field, v string, max int) error {
 	bad := map[string]string{}
 	CheckText(bad, field, v, true, max)
 	if len(bad) > 0 {
@@ -119,7 +121,7 @@ type InformationRequest struct {
 // RequestInformation moves a registered case to awaiting_information. The
 // statutory clock keeps running. Callable by a secretary.
 func (s *Service) RequestInformation(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in InformationRequest) (*Result, error) {
-	if err := textRequired("what", in.What, MaxText); err != nil {
+	if err := RequireText("what", in.What, MaxText); err != nil {
 		return nil, err
 	}
 	if in.TermDays == 0 {
@@ -152,7 +154,7 @@ type Supply struct {
 // SupplyInformation records the complainant's answer as a statement and
 // returns the case to registered. Callable by the complainant or their adviser.
 func (s *Service) SupplyInformation(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in Supply) (*Result, error) {
-	if err := textRequired("text", in.Text, MaxText); err != nil {
+	if err := RequireText("text", in.Text, MaxText); err != nil {
 		return nil, err
 	}
 	return s.step(ctx, caller, id, in.Version, "case:supply-information", func(w *Work) error {
@@ -415,7 +417,7 @@ type ConflictDeclaration struct {
 // chair and takes them off the panel; from then on they cannot see the case.
 // Callable by a member (assigned) or the chair.
 func (s *Service) DeclareConflict(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in ConflictDeclaration) error {
-	if err := textRequired("reason", in.Reason, MaxLine); err != nil {
+	if err := RequireText("reason", in.Reason, MaxLine); err != nil {
 		return err
 	}
 	_, err := s.step(ctx, caller, id, 0, "case:conflict", func(w *Work) error {
@@ -440,7 +442,7 @@ type Extension struct {
 // Extend postpones the decision once by at most four weeks (Awb 9:11 lid 2),
 // telling both parties. Callable by the chair.
 func (s *Service) Extend(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in Extension) (*Result, error) {
-	if err := textRequired("reason", in.Reason, MaxText); err != nil {
+	if err := RequireText("reason", in.Reason, MaxText); err != nil {
 		return nil, err
 	}
 	return s.step(ctx, caller, id, in.Version, "case:extend", func(w *Work) error {
@@ -473,7 +475,7 @@ type StatementInput struct {
 // respondent's answer (verweerschrift) while the case is being handled.
 // Callable by the complainant, their adviser, or the informed respondent.
 func (s *Service) AddStatement(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in StatementInput) (uuid.UUID, error) {
-	if err := textRequired("body", in.Body, MaxText); err != nil {
+	if err := RequireText("body", in.Body, MaxText); err != nil {
 		return uuid.Nil, err
 	}
 	sid := uuid.New()

@@ -132,7 +132,7 @@ var errRetaliationNotFound = apperr.NotFoundError("Retaliation report")
 // Callable by the complainant, their adviser, the informed respondent and a
 // witness with an account.
 func (s *Service) ReportRetaliation(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in RetaliationInput) (*RetaliationView, error) {
-	if err := textRequired("description", in.Description); err != nil {
+	if err := cases.RequireText("description", in.Description, cases.MaxText); err != nil {
 		return nil, err
 	}
 	var out *RetaliationView

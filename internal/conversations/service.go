@@ -13,7 +13,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
-	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/cases"
 )
 
@@ -33,14 +32,4 @@ func NewService(cs *cases.Service) *Service { return &Service{cases: cs} }
 // the case row.
 func (s *Service) access(ctx context.Context, caller *accounts.Caller, id uuid.UUID, action, logAction string, write bool, fn func(w *cases.Work) error) error {
 	return s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: action, LogAction: logAction, Write: write}, fn)
-}
-
-// textRequired refuses a missing, invalid or overlong free text.
-func textRequired(field, v string) error {
-	bad := map[string]string{}
-	cases.CheckText(bad, field, v, true, cases.MaxText)
-	if len(bad) > 0 {
-		return apperr.InvalidFields(bad)
-	}
-	return nil
 }

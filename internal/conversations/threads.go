@@ -285,7 +285,7 @@ var errTooManyFiles = apperr.InvalidFields(map[string]string{"file": "at most 5 
 // closed. Callable by the parties, witnesses with an account, the panel and
 // committee staff, each in the threads they may see.
 func (s *Service) PostMessage(ctx context.Context, caller *accounts.Caller, id uuid.UUID, key string, in MessageInput, files []cases.Upload) (*MessageView, error) {
-	if err := textRequired("body", in.Body); err != nil {
+	if err := cases.RequireText("body", in.Body, cases.MaxText); err != nil {
 		return nil, err
 	}
 	if len(files) > maxMessageFiles {

@@ -265,18 +265,9 @@ type MessageInput struct {
 	Body string `json:"body"`
 }
 
-func validBody(in MessageInput) error {
-	bad := map[string]string{}
-	cases.CheckText(bad, "body", in.Body, true, cases.MaxText)
-	if len(bad) > 0 {
-		return apperr.InvalidFields(bad)
-	}
-	return nil
-}
-
 // AddSignalMessage adds information from the holder of the receipt code.
 func (s *Service) AddSignalMessage(ctx context.Context, throttle *accounts.Throttle, code, client string, in MessageInput) error {
-	if err := validBody(in); err != nil {
+	if err := cases.RequireText("body", in.Body, cases.MaxText); err != nil {
 		return err
 	}
 	return apperr.Wrap(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -353,7 +344,7 @@ func (s *Service) Signal(ctx context.Context, caller *accounts.Caller, id uuid.U
 // AnswerSignal adds the committee's reply; the reporter reads it with the
 // code (no e-mail: the committee does not know who they are).
 func (s *Service) AnswerSignal(ctx context.Context, caller *accounts.Caller, id uuid.UUID, in MessageInput) error {
-	if err := validBody(in); err != nil {
+	if err := cases.RequireText("body", in.Body, cases.MaxText); err != nil {
 		return err
 	}
 	return apperr.Wrap(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

@@ -31,7 +31,7 @@ func BenchmarkReadCase(b *testing.B) {
 	e := apptest.New(b)
 	c := newCast(b, e)
 	tag := sentinel("BENCH")
-	id := c.file(b, c.Complainant, complaint(tag))
+	id := c.File(b, c.Complainant, complaint(tag))
 	c.upload(b, c.Complainant, id, "bewijs.txt", "Bewijs "+tag)
 	c.toInvestigation(b, id, tag)
 	e.Must(201, c.Complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Aanvulling " + tag})

@@ -7,9 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -72,46 +70,10 @@ func complaint(tag string) map[string]any {
 	}
 }
 
-func (c *cast) file(t testing.TB, p *apptest.Person, body map[string]any) string {
-	t.Helper()
-	var out struct{ ID string }
-	c.E.Must(201, p, "POST", "/api/v1/cases", body).Decode(t, &out)
-	return out.ID
-}
-
-// post takes a step and checks the state it leads to.
-func (c *cast) post(t testing.TB, p *apptest.Person, id, step string, body any, want string) {
-	t.Helper()
-	if body == nil {
-		body = map[string]any{}
-	}
-	var out struct{ State string }
-	c.E.Must(200, p, "POST", "/api/v1/cases/"+id+"/"+step, body).Decode(t, &out)
-	if out.State != want {
-		t.Fatalf("%s: state %q, want %q", step, out.State, want)
-	}
-}
-
 // upload adds a text/plain evidence file as p and returns its id.
 func (c *cast) upload(t testing.TB, p *apptest.Person, id, filename, content string) string {
 	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, filename))
-	h.Set("Content-Type", "text/plain")
-	part, err := w.CreatePart(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.WriteString(part, content)
-	w.Close()
-	req, err := http.NewRequest("POST", c.E.Server.URL+"/api/v1/cases/"+id+"/attachments", &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	r := c.E.Send(p, req)
+	r := c.Upload(t, p, id, filename, "text/plain", []byte(content))
 	if r.Status != 201 {
 		t.Fatalf("upload: status %d: %s", r.Status, r.Body)
 	}
@@ -124,10 +86,10 @@ func (c *cast) upload(t testing.TB, p *apptest.Person, id, filename, content str
 // who may take it.
 func (c *cast) toInvestigation(t testing.TB, id, tag string) {
 	t.Helper()
-	c.post(t, c.Secretary, id, "register", nil, "registered")
-	c.post(t, c.Chair, id, "admissibility", map[string]any{"admissible": true, "reason": "Ontvankelijk " + tag}, "admissible")
+	c.Post(t, c.Secretary, id, "register", nil, "registered")
+	c.Post(t, c.Chair, id, "admissibility", map[string]any{"admissible": true, "reason": "Ontvankelijk " + tag}, "admissible")
 	c.E.Must(200, c.Chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.Member.ID.String(), c.Chair.ID.String()}})
-	c.post(t, c.Secretary, id, "investigation", map[string]any{"respondent_email": c.Respondent.Email}, "investigating")
+	c.Post(t, c.Secretary, id, "investigation", map[string]any{"respondent_email": c.Respondent.Email}, "investigating")
 }
 
 // absent fails the test when any secret occurs in data as text or as the hex
@@ -179,7 +141,7 @@ func TestSentinelNeverInDumpOrLog(t *testing.T) {
 	}
 	check("start")
 
-	id := c.file(t, c.Complainant, complaint(s))
+	id := c.File(t, c.Complainant, complaint(s))
 	var filed struct{ Number string }
 	c.E.Must(200, c.Secretary, "GET", "/api/v1/cases/"+id, nil).Decode(t, &filed)
 	number = filed.Number
@@ -190,13 +152,13 @@ func TestSentinelNeverInDumpOrLog(t *testing.T) {
 	present(t, "the case as the secretary reads it", c.E.Must(200, c.Secretary, "GET", "/api/v1/cases/"+id, nil).Body, s)
 	present(t, "the attachment", c.E.Must(200, c.Secretary, "GET", "/api/v1/cases/"+id+"/attachments/"+aid, nil).Body, s)
 
-	c.post(t, c.Secretary, id, "register", nil, "registered")
+	c.Post(t, c.Secretary, id, "register", nil, "registered")
 	check("register")
-	c.post(t, c.Chair, id, "admissibility", map[string]any{"admissible": true, "reason": "Ontvankelijk " + s}, "admissible")
+	c.Post(t, c.Chair, id, "admissibility", map[string]any{"admissible": true, "reason": "Ontvankelijk " + s}, "admissible")
 	check("admissibility")
 	c.E.Must(200, c.Chair, "POST", "/api/v1/cases/"+id+"/panel", map[string]any{"member_ids": []string{c.Member.ID.String(), c.Chair.ID.String()}})
 	check("panel")
-	c.post(t, c.Secretary, id, "investigation", map[string]any{"respondent_email": c.Respondent.Email}, "investigating")
+	c.Post(t, c.Secretary, id, "investigation", map[string]any{"respondent_email": c.Respondent.Email}, "investigating")
 	check("investigation")
 	c.E.Must(201, c.Complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Aanvulling " + s})
 	c.E.Must(201, c.Respondent, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Verweer " + s})
@@ -210,12 +172,12 @@ func TestSentinelNeverInDumpOrLog(t *testing.T) {
 	check("hearing planned")
 	c.E.Must(200, c.Member, "PUT", "/api/v1/cases/"+id+"/hearings/"+h.ID, map[string]any{"version": h.Version, "minutes": "Verslag " + s, "held": true})
 	check("hearing held")
-	c.post(t, c.Chair, id, "advice", map[string]any{"findings": "Bevindingen " + s, "measures": "Maatregel " + s,
+	c.Post(t, c.Chair, id, "advice", map[string]any{"findings": "Bevindingen " + s, "measures": "Maatregel " + s,
 		"judgements": []map[string]any{{"position": 1, "judgement": "founded"}, {"position": 2, "judgement": "unfounded"}}}, "advised")
 	check("advice")
-	c.post(t, c.Authority, id, "decision", map[string]any{"follows_advice": false, "reasons": "Afwijkende reden " + s}, "decided")
+	c.Post(t, c.Authority, id, "decision", map[string]any{"follows_advice": false, "reasons": "Afwijkende reden " + s}, "decided")
 	check("decision")
-	c.post(t, c.Secretary, id, "close", nil, "closed")
+	c.Post(t, c.Secretary, id, "close", nil, "closed")
 	check("close")
 	present(t, "the closed case as the complainant reads it", c.E.Must(200, c.Complainant, "GET", "/api/v1/cases/"+id, nil).Body, s)
 
@@ -334,8 +296,8 @@ func TestSwappedCiphertextDoesNotOpen(t *testing.T) {
 	e := apptest.New(t)
 	c := newCast(t, e)
 	sa, sb := sentinel("CASEA"), sentinel("CASEB")
-	a := c.file(t, c.Complainant, complaint(sa))
-	b := c.file(t, c.Complainant, complaint(sb))
+	a := c.File(t, c.Complainant, complaint(sa))
+	b := c.File(t, c.Complainant, complaint(sb))
 	attA := c.upload(t, c.Complainant, a, "a.txt", "Bewijs "+sa)
 	attB := c.upload(t, c.Complainant, b, "b.txt", "Bewijs "+sb)
 	attB2 := c.upload(t, c.Complainant, b, "b2.txt", "Ander bewijs "+sb)
@@ -390,7 +352,7 @@ func TestSwapBetweenRowsOfOneField(t *testing.T) {
 	e := apptest.New(t)
 	c := newCast(t, e)
 	s := sentinel("SWAP")
-	id := c.file(t, c.Complainant, complaint(s))
+	id := c.File(t, c.Complainant, complaint(s))
 	c.toInvestigation(t, id, s)
 	mine, theirs := "Klager verklaart "+sentinel("MINE"), "Verweerder verklaart "+sentinel("THEIRS")
 	c.E.Must(201, c.Complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": mine})
@@ -448,7 +410,7 @@ func TestRotateUnderLoad(t *testing.T) {
 	const n = 24
 	var ids []string
 	for range n {
-		ids = append(ids, c.file(t, c.Complainant, complaint(tag)))
+		ids = append(ids, c.File(t, c.Complainant, complaint(tag)))
 	}
 	e1.Must(201, nil, "POST", "/api/v1/signals", map[string]any{"category": "bullying", "message": "Melding " + tag})
 
@@ -462,7 +424,7 @@ func TestRotateUnderLoad(t *testing.T) {
 		t.Fatalf("rolled instance has keys %v, active %s; want %s active and %s readable", e2.App.Keys.IDs(), e2.App.Keys.ActiveID(), newID, oldID)
 	}
 	c.E = e2
-	ids = append(ids, c.file(t, c.Complainant, complaint(tag)))
+	ids = append(ids, c.File(t, c.Complainant, complaint(tag)))
 
 	// Readers and a writer on the rolled instance while the rotation runs.
 	var reads, failures atomic.Int64
@@ -638,7 +600,7 @@ func TestExport(t *testing.T) {
 	body := complaint(desc)
 	body["contact"] = "Bel mij op " + contact
 	body["witnesses"] = "Getuige " + witness
-	id := c.file(t, c.Complainant, body)
+	id := c.File(t, c.Complainant, body)
 	c.upload(t, c.Complainant, id, "klacht-"+cAtt+".txt", "bewijs")
 	c.toInvestigation(t, id, desc)
 	c.E.Must(201, c.Complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Aanvulling " + cStmt})
@@ -760,8 +722,8 @@ func TestExportAdviser(t *testing.T) {
 	body := complaint(desc)
 	body["complainant_email"] = c.Complainant.Email
 	body["consent"] = "Ingestemd op 3 maart " + consent
-	id := c.file(t, adviser, body)
-	c.post(t, c.Secretary, id, "register", nil, "registered")
+	id := c.File(t, adviser, body)
+	c.Post(t, c.Secretary, id, "register", nil, "registered")
 	e.Must(201, adviser, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Namens klager " + mine})
 	e.Must(201, c.Complainant, "POST", "/api/v1/cases/"+id+"/statements", map[string]any{"body": "Zelf geschreven " + theirs})
 	c.upload(t, c.Complainant, id, "eigen-"+theirs+".txt", "bewijs")

@@ -35,7 +35,7 @@ func withComplaint(t *testing.T) (e *apptest.Env, c *cast, tag string) {
 	e = apptest.New(t)
 	c = newCast(t, e)
 	tag = sentinel("DESC")
-	c.file(t, c.Complainant, complaint(tag))
+	c.File(t, c.Complainant, complaint(tag))
 	return e, c, tag
 }
 

@@ -101,7 +101,7 @@ func Complaint() map[string]any {
 }
 
 // File files a complaint as p and returns its id.
-func (c *Cast) File(t *testing.T, p *apptest.Person, body map[string]any) string {
+func (c *Cast) File(t testing.TB, p *apptest.Person, body map[string]any) string {
 	t.Helper()
 	r := c.E.Must(201, p, "POST", "/api/v1/cases", body)
 	var out struct {
@@ -239,7 +239,7 @@ func Kinds(evs []Event) []string {
 }
 
 // Post sends a step and expects 200 with the new state.
-func (c *Cast) Post(t *testing.T, p *apptest.Person, id, step string, body any, wantState string) {
+func (c *Cast) Post(t testing.TB, p *apptest.Person, id, step string, body any, wantState string) {
 	t.Helper()
 	if body == nil {
 		body = map[string]any{}
@@ -361,7 +361,7 @@ func MustJSON(v any) json.RawMessage {
 
 // Upload sends one evidence file as p, as multipart/form-data with the
 // part's own content type.
-func (c *Cast) Upload(t *testing.T, p *apptest.Person, id, filename, contentType string, content []byte) *apptest.Response {
+func (c *Cast) Upload(t testing.TB, p *apptest.Person, id, filename, contentType string, content []byte) *apptest.Response {
 	t.Helper()
 	body, formType := apptest.FileForm(t, filename, contentType, content)
 	req, err := http.NewRequest("POST", c.E.Server.URL+"/api/v1/cases/"+id+"/attachments", bytes.NewReader(body))

@@ -126,7 +126,7 @@ func (s *Service) AddNote(ctx context.Context, caller *accounts.Caller, id uuid.
 		in.Kind = "note"
 	}
 	var out *NoteView
-	err := s.access(ctx, caller, id, "case:note:write", "case:note:write", true, func(w *cases.Work) error {
+	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:note:write", Write: true}, func(w *cases.Work) error {
 		if w.State() == cases.Closed {
 			return errNotesClosed
 		}
@@ -156,7 +156,7 @@ func (s *Service) EditNote(ctx context.Context, caller *accounts.Caller, id, nid
 		return nil, err
 	}
 	var out *NoteView
-	err := s.access(ctx, caller, id, "case:note:write", "case:note:write", true, func(w *cases.Work) error {
+	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:note:write", Write: true}, func(w *cases.Work) error {
 		tx := w.Tx
 		var n noteRow
 		if err := tx.Where("id = ? AND case_id = ?", nid, w.CaseID()).Limit(1).Find(&n).Error; err != nil {
@@ -196,7 +196,7 @@ func (s *Service) EditNote(ctx context.Context, caller *accounts.Caller, id, nid
 // Callable by the panel and committee staff; logged as case:note:read.
 func (s *Service) Notes(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]NoteView, error) {
 	out := []NoteView{}
-	err := s.access(ctx, caller, id, "case:note:read", "case:note:read", false, func(w *cases.Work) error {
+	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:note:read"}, func(w *cases.Work) error {
 		var err error
 		out, err = notes(w, nil)
 		return err
@@ -208,7 +208,7 @@ func (s *Service) Notes(ctx context.Context, caller *accounts.Caller, id uuid.UU
 // by the panel and committee staff; logged as case:note:read.
 func (s *Service) Note(ctx context.Context, caller *accounts.Caller, id, nid uuid.UUID) (*NoteView, error) {
 	var out *NoteView
-	err := s.access(ctx, caller, id, "case:note:read", "case:note:read", false, func(w *cases.Work) error {
+	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:note:read"}, func(w *cases.Work) error {
 		ns, err := notes(w, &nid)
 		if err != nil {
 			return err

@@ -136,7 +136,7 @@ func (s *Service) ReportRetaliation(ctx context.Context, caller *accounts.Caller
 		return nil, err
 	}
 	var out *RetaliationView
-	err := s.access(ctx, caller, id, "case:retaliation:report", "case:retaliation:report", true, func(w *cases.Work) error {
+	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:retaliation:report", Write: true}, func(w *cases.Work) error {
 		side := w.Party()
 		if side == "" {
 			return apperr.New(apperr.Forbidden, "forbidden", "Your part in this case does not allow this step.")
@@ -197,7 +197,7 @@ func scopeRetaliation(w *cases.Work) *gorm.DB {
 // the read is logged.
 func (s *Service) RetaliationReports(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]RetaliationView, error) {
 	out := []RetaliationView{}
-	err := s.access(ctx, caller, id, "case:retaliation:read", "case:retaliation:read", false, func(w *cases.Work) error {
+	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:retaliation:read"}, func(w *cases.Work) error {
 		var rows []retaliationRow
 		if err := scopeRetaliation(w).Order("seq").Find(&rows).Error; err != nil {
 			return err
@@ -213,7 +213,7 @@ func (s *Service) RetaliationReports(ctx context.Context, caller *accounts.Calle
 // RetaliationReports; a report the caller may not read is not found.
 func (s *Service) RetaliationReport(ctx context.Context, caller *accounts.Caller, id, rid uuid.UUID) (*RetaliationView, error) {
 	var out *RetaliationView
-	err := s.access(ctx, caller, id, "case:retaliation:read", "case:retaliation:read", false, func(w *cases.Work) error {
+	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:retaliation:read"}, func(w *cases.Work) error {
 		var rows []retaliationRow
 		if err := scopeRetaliation(w).Where("id = ?", rid).Find(&rows).Error; err != nil {
 			return err
@@ -292,7 +292,7 @@ func (s *Service) MoveRetaliation(ctx context.Context, caller *accounts.Caller, 
 		return nil, apperr.InvalidFields(bad)
 	}
 	var out *RetaliationView
-	err := s.access(ctx, caller, id, "case:retaliation:handle", "case:retaliation:handle", true, func(w *cases.Work) error {
+	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:retaliation:handle", Write: true}, func(w *cases.Work) error {
 		tx := w.Tx
 		var rep retaliationRow
 		if err := tx.Where("id = ? AND case_id = ?", rid, w.CaseID()).Limit(1).Find(&rep).Error; err != nil {

@@ -8,28 +8,17 @@
 package conversations
 
 import (
-	"context"
-
-	"github.com/google/uuid"
-
-	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/cases"
 )
 
 // Service holds the rules of conversations. Each method's comment says who
 // may call it; all of them return not_found when the case does not exist or
-// the caller may not know it exists.
+// the caller may not know it exists. Their work is beside the case file's
+// own fields: it leaves the case's version alone, so a message in a thread
+// does not make a party's open form stale.
 type Service struct {
 	cases *cases.Service
 }
 
 // NewService builds the conversation service on the case service.
 func NewService(cs *cases.Service) *Service { return &Service{cases: cs} }
-
-// access is cases.Access for work beside the case file's own fields: it
-// leaves the case's version alone, so a message in a thread does not make a
-// party's open form stale. logAction is the access-log action; write locks
-// the case row.
-func (s *Service) access(ctx context.Context, caller *accounts.Caller, id uuid.UUID, action, logAction string, write bool, fn func(w *cases.Work) error) error {
-	return s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: action, LogAction: logAction, Write: write}, fn)
-}

@@ -169,7 +169,7 @@ func (t thread) in(caseID uuid.UUID) []any { return []any{caseID, t.party, t.wit
 // and committee staff; the read is logged.
 func (s *Service) Threads(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]ThreadSummary, error) {
 	out := []ThreadSummary{}
-	err := s.access(ctx, caller, id, "case:thread", "case:thread:list", false, func(w *cases.Work) error {
+	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:thread", LogAction: "case:thread:list"}, func(w *cases.Work) error {
 		var ts []thread
 		for _, party := range []string{"complainant", "respondent"} {
 			if seesParty(w, party) {
@@ -207,7 +207,7 @@ func (s *Service) Threads(ctx context.Context, caller *accounts.Caller, id uuid.
 // Callable as Threads; the read is logged.
 func (s *Service) Thread(ctx context.Context, caller *accounts.Caller, id uuid.UUID, key string) (*ThreadView, error) {
 	var out *ThreadView
-	err := s.access(ctx, caller, id, "case:thread", "case:thread:read", false, func(w *cases.Work) error {
+	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:thread", LogAction: "case:thread:read"}, func(w *cases.Work) error {
 		t, err := resolveThread(w, key)
 		if err != nil {
 			return err
@@ -305,7 +305,7 @@ func (s *Service) PostMessage(ctx context.Context, caller *accounts.Caller, id u
 		return nil, apperr.New(apperr.TooLarge, "file-too-large", "The files of one message may together be at most the upload limit.")
 	}
 	var out *MessageView
-	err := s.access(ctx, caller, id, "case:message", "case:message", true, func(w *cases.Work) error {
+	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:message", Write: true}, func(w *cases.Work) error {
 		t, err := resolveThread(w, key)
 		if err != nil {
 			return err
@@ -381,7 +381,7 @@ func threadParty(w *cases.Work, t thread) []uuid.UUID {
 func (s *Service) MessageAttachment(ctx context.Context, caller *accounts.Caller, id uuid.UUID, key string, aid uuid.UUID) (*cases.AttachmentMeta, []byte, error) {
 	var meta cases.AttachmentMeta
 	var content []byte
-	err := s.access(ctx, caller, id, "case:thread", "message_attachment:read", false, func(w *cases.Work) error {
+	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:thread", LogAction: "message_attachment:read"}, func(w *cases.Work) error {
 		t, err := resolveThread(w, key)
 		if err != nil {
 			return err

@@ -93,22 +93,35 @@ func TestMalformedFiling(t *testing.T) {
 			}
 		})
 	}
+	// The attack of issue 14 among them: a confidential adviser files "on
+	// behalf of" the competent authority who will decide the case (or of
+	// anyone on the committee, the admin or the privacy officer), or of the
+	// very person the complaint is about. Each is refused with the reason.
 	t.Run("on behalf", func(t *testing.T) {
-		for _, tc := range []struct {
+		type refusal struct {
 			body  map[string]any
 			field string
-		}{
-			{map[string]any{"complainant_email": c.Complainant.Email}, "consent"},
-			{map[string]any{"complainant_email": "niemand@test.rkc", "consent": "ja"}, "complainant_email"},
-			{map[string]any{"complainant_email": c.Adviser.Email, "consent": "ja"}, "complainant_email"},
-		} {
+			word  string // a word the reason must hold, if any
+		}
+		refusals := []refusal{
+			{map[string]any{"complainant_email": c.Complainant.Email}, "consent", ""},
+			{map[string]any{"complainant_email": "niemand@test.rkc", "consent": "ja"}, "complainant_email", ""},
+			{map[string]any{"complainant_email": c.Adviser.Email, "consent": "ja"}, "complainant_email", ""},
+			{map[string]any{"complainant_email": c.Respondent.Email, "consent": casetest.ConsentText,
+				"respondent": map[string]any{"name": "  test AANGEKLAAGDE ", "ministry": "BZK"}}, "complainant_email", "respondent"},
+		}
+		for _, p := range []*apptest.Person{c.Authority, c.Secretary, c.Member2, c.Admin, c.Privacy} {
+			refusals = append(refusals, refusal{map[string]any{"complainant_email": p.Email, "consent": casetest.ConsentText},
+				"complainant_email", "files a complaint themselves"})
+		}
+		for _, tc := range refusals {
 			b := casetest.Complaint()
 			for k, v := range tc.body {
 				b[k] = v
 			}
 			errs := casetest.Problem(t, c.E.Do(c.Adviser, "POST", "/api/v1/cases", b), 400, "validation")
-			if errs[tc.field] == "" {
-				t.Errorf("%v: no error on %s: %v", tc.body, tc.field, errs)
+			if errs[tc.field] == "" || !strings.Contains(errs[tc.field], tc.word) {
+				t.Errorf("%v: no error on %s saying %q: %v", tc.body, tc.field, tc.word, errs)
 			}
 		}
 		// An adviser may not file for a complainant of a ministry they do
@@ -128,6 +141,9 @@ func TestMalformedFiling(t *testing.T) {
 	}
 	if n := c.Count(t, "role_grants", "person_id = ? AND role = 'complainant'", c.Complainant2.ID); n != 1 {
 		t.Errorf("a refused filing changed the complainant's grants")
+	}
+	if n := c.Count(t, "role_grants", "person_id = ? AND role = 'complainant'", c.Authority.ID); n != 0 {
+		t.Errorf("the authority was made complainant by a refused filing")
 	}
 }
 

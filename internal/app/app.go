@@ -23,6 +23,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/calendar"
+	"github.com/rkc-nl/rkc/internal/caseapi"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/config"
 	"github.com/rkc-nl/rkc/internal/conversations"
@@ -133,7 +134,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, gdb *gorm.
 		Accounts: &accounts.Handlers{Service: acc, SecureCookies: cfg.SecureCookies, Synced: func(c *accounts.Caller) error {
 			return enf.Sync(c.ID.String(), c.Grants)
 		}},
-		Cases:         &cases.Handlers{Service: cs},
+		Cases:         &caseapi.Handlers{Service: cs},
 		Conversations: &conversations.Handlers{Service: cv},
 		Signals:       &signals.Handlers{Service: sg, Throttle: throttle},
 		Audit:         auditUse,

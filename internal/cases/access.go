@@ -157,6 +157,23 @@ func (s *Service) step(ctx context.Context, caller *accounts.Caller, id uuid.UUI
 	return out, nil
 }
 
+// ifMatchKey carries the If-Match version of a change to a case to step,
+// which checks it against the case when the body names no version of its
+// own (a statement, evidence, a hearing plan, a legal hold, a conflict).
+type ifMatchKey struct{}
+
+// WithIfMatch is ctx carrying the If-Match version of the request (0: none)
+// to the step it asks for.
+func WithIfMatch(ctx context.Context, version int) context.Context {
+	return context.WithValue(ctx, ifMatchKey{}, version)
+}
+
+// ifMatchOf is the If-Match version WithIfMatch carried; 0 when none.
+func ifMatchOf(ctx context.Context) int {
+	v, _ := ctx.Value(ifMatchKey{}).(int)
+	return v
+}
+
 var errStale = apperr.New(apperr.Conflict, "stale-version", "The case was changed by someone else; reload it and try again.")
 
 // committee reports whether the relation is the committee's: the panel or

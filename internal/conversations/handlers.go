@@ -10,6 +10,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/caseapi"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/httpx"
 )
@@ -17,7 +18,7 @@ import (
 // Handlers serves the conversation API: threads, notes and retaliation
 // reports. Each parses its path and body and hands over to the service,
 // which checks the caller's relation to the case and to the thread, note or
-// report; the JSON routes go through cases.OnCase and its kin.
+// report; the JSON routes go through caseapi.OnCase and its kin.
 type Handlers struct {
 	Service *Service
 }
@@ -29,12 +30,12 @@ var (
 
 // Threads handles GET /api/v1/cases/{id}/threads.
 func (h *Handlers) Threads(c echo.Context) error {
-	return cases.ReadCase(c, cases.Items(h.Service.Threads))
+	return caseapi.ReadCase(c, caseapi.Items(h.Service.Threads))
 }
 
 // Thread handles GET /api/v1/cases/{id}/threads/{thread}.
 func (h *Handlers) Thread(c echo.Context) error {
-	return cases.ReadCase(c, func(ctx context.Context, cl *accounts.Caller, id uuid.UUID) (*ThreadView, error) {
+	return caseapi.ReadCase(c, func(ctx context.Context, cl *accounts.Caller, id uuid.UUID) (*ThreadView, error) {
 		return h.Service.Thread(ctx, cl, id, c.Param("thread"))
 	})
 }
@@ -75,7 +76,7 @@ func (h *Handlers) PostMessage(c echo.Context) error {
 	} else if err := httpx.BindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := h.Service.PostMessage(c.Request().Context(), cases.Caller(c), id, c.Param("thread"), in, files)
+	out, err := h.Service.PostMessage(c.Request().Context(), caseapi.Caller(c), id, c.Param("thread"), in, files)
 	if err != nil {
 		return err
 	}
@@ -84,47 +85,47 @@ func (h *Handlers) PostMessage(c echo.Context) error {
 
 // MessageAttachment handles GET /api/v1/cases/{id}/threads/{thread}/attachments/{aid}.
 func (h *Handlers) MessageAttachment(c echo.Context) error {
-	return cases.DownloadPart(c, cases.AttachmentID, func(ctx context.Context, cl *accounts.Caller, id, aid uuid.UUID) (*cases.AttachmentMeta, []byte, error) {
+	return caseapi.DownloadPart(c, caseapi.AttachmentID, func(ctx context.Context, cl *accounts.Caller, id, aid uuid.UUID) (*cases.AttachmentMeta, []byte, error) {
 		return h.Service.MessageAttachment(ctx, cl, id, c.Param("thread"), aid)
 	})
 }
 
 // Notes handles GET /api/v1/cases/{id}/notes.
 func (h *Handlers) Notes(c echo.Context) error {
-	return cases.ReadCase(c, cases.Items(h.Service.Notes))
+	return caseapi.ReadCase(c, caseapi.Items(h.Service.Notes))
 }
 
 // AddNote handles POST /api/v1/cases/{id}/notes.
 func (h *Handlers) AddNote(c echo.Context) error {
-	return cases.OnCase(c, http.StatusCreated, h.Service.AddNote)
+	return caseapi.OnCase(c, http.StatusCreated, h.Service.AddNote)
 }
 
 // Note handles GET /api/v1/cases/{id}/notes/{nid}.
-func (h *Handlers) Note(c echo.Context) error { return cases.ReadPart(c, noteID, h.Service.Note) }
+func (h *Handlers) Note(c echo.Context) error { return caseapi.ReadPart(c, noteID, h.Service.Note) }
 
 // EditNote handles PUT /api/v1/cases/{id}/notes/{nid}: a new version. The
 // version edited comes in the body or as If-Match.
 func (h *Handlers) EditNote(c echo.Context) error {
-	return cases.OnPart(c, http.StatusOK, noteID, h.Service.EditNote)
+	return caseapi.OnPart(c, http.StatusOK, noteID, h.Service.EditNote)
 }
 
 // RetaliationReports handles GET /api/v1/cases/{id}/retaliation.
 func (h *Handlers) RetaliationReports(c echo.Context) error {
-	return cases.ReadCase(c, cases.Items(h.Service.RetaliationReports))
+	return caseapi.ReadCase(c, caseapi.Items(h.Service.RetaliationReports))
 }
 
 // ReportRetaliation handles POST /api/v1/cases/{id}/retaliation.
 func (h *Handlers) ReportRetaliation(c echo.Context) error {
-	return cases.OnCase(c, http.StatusCreated, h.Service.ReportRetaliation)
+	return caseapi.OnCase(c, http.StatusCreated, h.Service.ReportRetaliation)
 }
 
 // RetaliationReport handles GET /api/v1/cases/{id}/retaliation/{rid}.
 func (h *Handlers) RetaliationReport(c echo.Context) error {
-	return cases.ReadPart(c, retaliationID, h.Service.RetaliationReport)
+	return caseapi.ReadPart(c, retaliationID, h.Service.RetaliationReport)
 }
 
 // MoveRetaliation handles POST /api/v1/cases/{id}/retaliation/{rid}/state.
 // The report's version comes in the body or as If-Match.
 func (h *Handlers) MoveRetaliation(c echo.Context) error {
-	return cases.OnPart(c, http.StatusOK, retaliationID, h.Service.MoveRetaliation)
+	return caseapi.OnPart(c, http.StatusOK, retaliationID, h.Service.MoveRetaliation)
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
-	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/caseapi"
 	"github.com/rkc-nl/rkc/internal/conversations"
 	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/platform/dbhealth"
@@ -29,7 +29,7 @@ type Deps struct {
 	SQL           *sql.DB
 	Enforcer      *authz.Enforcer
 	Accounts      *accounts.Handlers
-	Cases         *cases.Handlers
+	Cases         *caseapi.Handlers
 	Conversations *conversations.Handlers
 	Signals       *signals.Handlers
 	Audit         *audit.Handlers

@@ -1,4 +1,10 @@
-package cases
+// Package caseapi is the case file's JSON API: the handlers of the
+// /api/v1/cases routes (the route table in internal/server names them) and
+// the adapters that fit httpx.Handle to the case service's method shapes,
+// which the conversations' routes use too. It holds no rule: each handler
+// binds its input, calls one method of cases.Service and answers; the
+// pages are the other face over the same service (internal/web).
+package caseapi
 
 import (
 	"context"
@@ -11,15 +17,97 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/httpx"
 )
+
+// The JSON routes on a case — here and in internal/conversations — are one
+// line each: httpx.Handle adapted to the shape of the service's methods,
+// (ctx, caller, case id[, part id], input) → (answer, error).
+
+var caseID = httpx.Param{Name: "id", What: "Case"}
+
+// Caller is the authenticated caller of a request (the API's middleware
+// let only such requests through to a case route).
+func Caller(c echo.Context) *accounts.Caller {
+	cl, _ := accounts.CallerFrom(c)
+	return cl
+}
+
+// OnCase answers a JSON route on case {id} with fn, a service method taking
+// the request's body.
+func OnCase[In, Out any](c echo.Context, status int, fn func(context.Context, *accounts.Caller, uuid.UUID, In) (Out, error)) error {
+	return httpx.Handle(c, status, []httpx.Param{caseID}, func(ids []uuid.UUID, in In) (Out, error) {
+		ctx := c.Request().Context()
+		if _, read := any(in).(httpx.NoBody); !read {
+			ctx = withIfMatch(c)
+		}
+		return fn(ctx, Caller(c), ids[0], in)
+	})
+}
+
+// withIfMatch is the request's context with its If-Match version, which
+// httpx has already found well-formed (or absent).
+func withIfMatch(c echo.Context) context.Context {
+	v, _ := httpx.IfMatchVersion(c)
+	return cases.WithIfMatch(c.Request().Context(), v)
+}
+
+// OnPart answers a JSON route on a part of case {id} named by the path
+// parameter part ({nid}, {wid}, …) with fn, a service method taking the
+// request's body.
+func OnPart[In, Out any](c echo.Context, status int, part httpx.Param, fn func(context.Context, *accounts.Caller, uuid.UUID, uuid.UUID, In) (Out, error)) error {
+	return httpx.Handle(c, status, []httpx.Param{caseID, part}, func(ids []uuid.UUID, in In) (Out, error) {
+		return fn(c.Request().Context(), Caller(c), ids[0], ids[1], in)
+	})
+}
+
+// ReadCase answers a read of case {id} with fn.
+func ReadCase[Out any](c echo.Context, fn func(context.Context, *accounts.Caller, uuid.UUID) (Out, error)) error {
+	return OnCase(c, http.StatusOK, func(ctx context.Context, cl *accounts.Caller, id uuid.UUID, _ httpx.NoBody) (Out, error) {
+		return fn(ctx, cl, id)
+	})
+}
+
+// ReadPart answers a read of a part of case {id} with fn.
+func ReadPart[Out any](c echo.Context, part httpx.Param, fn func(context.Context, *accounts.Caller, uuid.UUID, uuid.UUID) (Out, error)) error {
+	return OnPart(c, http.StatusOK, part, func(ctx context.Context, cl *accounts.Caller, id, pid uuid.UUID, _ httpx.NoBody) (Out, error) {
+		return fn(ctx, cl, id, pid)
+	})
+}
+
+// Items makes a read that returns a list answer {"items": [...]}.
+func Items[T any](fn func(context.Context, *accounts.Caller, uuid.UUID) ([]T, error)) func(context.Context, *accounts.Caller, uuid.UUID) (httpx.List[T], error) {
+	return func(ctx context.Context, cl *accounts.Caller, id uuid.UUID) (httpx.List[T], error) {
+		items, err := fn(ctx, cl, id)
+		return httpx.List[T]{Items: items}, err
+	}
+}
+
+// DownloadPart answers a file of case {id} named by the path parameter part
+// with fn (httpx.Download).
+func DownloadPart(c echo.Context, part httpx.Param, fn func(context.Context, *accounts.Caller, uuid.UUID, uuid.UUID) (*cases.AttachmentMeta, []byte, error)) error {
+	id, err := httpx.UUIDParam(c, caseID.Name, caseID.What)
+	if err != nil {
+		return err
+	}
+	pid, err := httpx.UUIDParam(c, part.Name, part.What)
+	if err != nil {
+		return err
+	}
+	meta, content, err := fn(c.Request().Context(), Caller(c), id, pid)
+	if err != nil {
+		return err
+	}
+	return httpx.Download(c, meta.Filename, meta.ContentType, content)
+}
 
 // Handlers serves the case API. Each handler binds and validates its input
 // before the service acts, so a refused request changes nothing; the JSON
 // routes go through OnCase and its kin (route.go), which also reconcile a
 // body's version with If-Match.
 type Handlers struct {
-	Service *Service
+	Service *cases.Service
 }
 
 // AttachmentID is the path parameter of a file in a case: {aid}.
@@ -32,7 +120,7 @@ var (
 
 // File handles POST /api/v1/cases.
 func (h *Handlers) File(c echo.Context) error {
-	return httpx.Handle(c, http.StatusCreated, nil, func(_ []uuid.UUID, in Complaint) (*Filed, error) {
+	return httpx.Handle(c, http.StatusCreated, nil, func(_ []uuid.UUID, in cases.Complaint) (*cases.Filed, error) {
 		out, err := h.Service.File(c.Request().Context(), Caller(c), in)
 		if err == nil {
 			c.Response().Header().Set(echo.HeaderLocation, "/api/v1/cases/"+out.ID.String())
@@ -43,7 +131,7 @@ func (h *Handlers) File(c echo.Context) error {
 
 // List handles GET /api/v1/cases.
 func (h *Handlers) List(c echo.Context) error {
-	f := ListFilter{State: State(c.QueryParam("state")), DueBefore: c.QueryParam("dueBefore"), Flag: c.QueryParam("flag")}
+	f := cases.ListFilter{State: cases.State(c.QueryParam("state")), DueBefore: c.QueryParam("dueBefore"), Flag: c.QueryParam("flag")}
 	bad := map[string]string{}
 	for name, dst := range map[string]*int{"page": &f.Page, "perPage": &f.PerPage} {
 		if v := c.QueryParam(name); v != "" {
@@ -80,7 +168,7 @@ func (h *Handlers) Get(c echo.Context) error {
 // viewWithSteps is the case view with the steps the caller may take now,
 // the same answer the pages show their forms by.
 type viewWithSteps struct {
-	*View
+	*cases.View
 	Steps []string `json:"steps"`
 }
 
@@ -117,8 +205,8 @@ type panelBody struct {
 
 // Panel handles POST /api/v1/cases/{id}/panel.
 func (h *Handlers) Panel(c echo.Context) error {
-	return OnCase(c, http.StatusOK, func(ctx context.Context, cl *accounts.Caller, id uuid.UUID, in panelBody) (*Result, error) {
-		req := PanelRequest{Version: in.Version, MemberIDs: make([]uuid.UUID, len(in.MemberIDs))}
+	return OnCase(c, http.StatusOK, func(ctx context.Context, cl *accounts.Caller, id uuid.UUID, in panelBody) (*cases.Result, error) {
+		req := cases.PanelRequest{Version: in.Version, MemberIDs: make([]uuid.UUID, len(in.MemberIDs))}
 		for i, m := range in.MemberIDs {
 			var err error
 			if req.MemberIDs[i], err = uuid.Parse(m); err != nil {
@@ -136,7 +224,7 @@ func (h *Handlers) Investigation(c echo.Context) error {
 
 // Conflicts handles POST /api/v1/cases/{id}/conflicts: 204.
 func (h *Handlers) Conflicts(c echo.Context) error {
-	return OnCase(c, http.StatusNoContent, func(ctx context.Context, cl *accounts.Caller, id uuid.UUID, in ConflictDeclaration) (any, error) {
+	return OnCase(c, http.StatusNoContent, func(ctx context.Context, cl *accounts.Caller, id uuid.UUID, in cases.ConflictDeclaration) (any, error) {
 		return nil, h.Service.DeclareConflict(ctx, cl, id, in)
 	})
 }
@@ -156,7 +244,7 @@ func (h *Handlers) NotHeardStep(c echo.Context) error {
 
 // Statements handles POST /api/v1/cases/{id}/statements: 201 {"id"}.
 func (h *Handlers) Statements(c echo.Context) error {
-	return OnCase(c, http.StatusCreated, func(ctx context.Context, cl *accounts.Caller, id uuid.UUID, in StatementInput) (map[string]any, error) {
+	return OnCase(c, http.StatusCreated, func(ctx context.Context, cl *accounts.Caller, id uuid.UUID, in cases.StatementInput) (map[string]any, error) {
 		sid, err := h.Service.AddStatement(ctx, cl, id, in)
 		return map[string]any{"id": sid}, err
 	})
@@ -221,7 +309,7 @@ func (h *Handlers) AddAttachment(c echo.Context) error {
 		return err
 	}
 	req := c.Request()
-	req.Body = http.MaxBytesReader(c.Response(), req.Body, h.Service.maxUpload+64<<10)
+	req.Body = http.MaxBytesReader(c.Response(), req.Body, h.Service.MaxUpload()+64<<10)
 	fh, err := c.FormFile("file")
 	if err != nil {
 		if httpx.BodyTooLarge(err) {
@@ -237,7 +325,7 @@ func (h *Handlers) AddAttachment(c echo.Context) error {
 		return apperr.New(apperr.Invalid, "bad-request", "The file could not be read.")
 	}
 	defer f.Close()
-	meta, err := h.Service.AddAttachment(withIfMatch(c), Caller(c), id, Upload{Filename: fh.Filename, ContentType: httpx.PartType(fh), Content: f})
+	meta, err := h.Service.AddAttachment(withIfMatch(c), Caller(c), id, cases.Upload{Filename: fh.Filename, ContentType: httpx.PartType(fh), Content: f})
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -82,9 +81,9 @@ func (s *Service) work(ctx context.Context, tx *gorm.DB, caller *accounts.Caller
 	if spec.Viewer {
 		rel = primary(authz.EffectiveRelations(r.relations()))
 	}
-	dk, err := s.keys.Unwrap(r.DataKey, r.DataKeyID, r.ID.String())
+	dk, err := s.caseKey(&r.CaseRecord)
 	if err != nil {
-		return fmt.Errorf("case key: %w", err)
+		return err
 	}
 	defer dk.Zero()
 	if err := fn(&Work{Tx: tx, Caller: caller, Rel: rel, Key: dk, c: r, s: s, ctx: ctx}); err != nil {
@@ -123,7 +122,8 @@ func (s *Service) logCaseAccess(ctx context.Context, tx *gorm.DB, caller *accoun
 // step is the frame of every change to the case file's own fields: Access
 // with the row locked, the optional expected version checked, and after fn
 // the statistical record synchronised and the version bumped, so a client
-// holding the old one gets 409.
+// holding the old one gets 409. It returns the step's Result: the case's
+// new state and version.
 func (s *Service) step(ctx context.Context, caller *accounts.Caller, id uuid.UUID, version int, action string,
 	fn func(w *Work) error) (*Result, error) {
 	var out *Result

@@ -67,11 +67,10 @@ func (h *Handlers) ReplaceOneTimePassword(c echo.Context) error {
 	return httpx.Handle(c, http.StatusOK, nil, func(_ []uuid.UUID, req newPasswordRequest) (*ReplacedPassword, error) {
 		caller, _ := sessionCaller(c)
 		r, err := h.Service.ReplaceOneTimePassword(c.Request().Context(), caller, bearer(c), req.Password)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			h.newToken(c, r.Token)
 		}
-		h.newToken(c, r.Token)
-		return r, nil
+		return r, err
 	})
 }
 
@@ -159,11 +158,10 @@ func (h *Handlers) ConfirmEnrolment(c echo.Context) error {
 		}
 		caller, _ := sessionCaller(c)
 		done, err := h.Service.ConfirmEnrolment(c.Request().Context(), caller, bearer(c), req.OTP)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			h.newToken(c, done.Token)
 		}
-		h.newToken(c, done.Token)
-		return done, nil
+		return done, err
 	})
 }
 

@@ -137,15 +137,10 @@ func (w *Web) TwoFactorConfirm(c echo.Context) error {
 	}
 	p := w.newPage(c, "twofactor.title", twoFactorData{Next: next, Retry: true})
 	p.Form = "two-factor"
-	switch apperr.CodeOf(err) {
-	case apperr.Unauthenticated:
-		p.Errors["otp"] = p.T("login.otp.wrong")
-	case apperr.TooManyRequests:
-		p.FormError = p.T("error.type.too-many-attempts")
-	default:
-		return w.fail(c, err)
-	}
-	return w.refused(c, "two_factor", p)
+	return w.refusedAs(c, "two_factor", p, err, map[apperr.Code]refusal{
+		apperr.Unauthenticated: {"otp", "login.otp.wrong"},
+		apperr.TooManyRequests: tooManyAttempts,
+	})
 }
 
 // NewPasswordForm asks for the person's own password in place of the
@@ -171,10 +166,7 @@ func (w *Web) NewPassword(c echo.Context) error {
 			}
 			return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
 		}
-		if apperr.CodeOf(err) != apperr.Invalid {
-			return w.fail(c, err)
-		}
-		p.Errors["password"] = p.T("err.password.first")
+		return w.refusedAs(c, "password", p, err, map[apperr.Code]refusal{apperr.Invalid: {"password", "err.password.first"}})
 	}
 	return w.refused(c, "password", p)
 }

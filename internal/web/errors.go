@@ -124,3 +124,27 @@ func fieldMessage(lang, field string) string {
 	}
 	return i18n.T(lang, "err.invalid")
 }
+
+// refusal is how a form's page words one kind of refused request: the
+// catalogue key of the message, beside field, or above the form when
+// field is empty.
+type refusal struct{ field, key string }
+
+// tooManyAttempts is the refusal of a form sent too often (a throttle).
+var tooManyAttempts = refusal{key: "error.type.too-many-attempts"}
+
+// refusedAs shows page tmpl again (422) with err beside its form, in the
+// words the form gives for the error's code; an error of a code it does
+// not name gets the error page.
+func (w *Web) refusedAs(c echo.Context, tmpl string, p *page, err error, words map[apperr.Code]refusal) error {
+	r, ok := words[apperr.CodeOf(err)]
+	if !ok {
+		return w.fail(c, err)
+	}
+	if r.field == "" {
+		p.FormError = p.T(r.key)
+	} else {
+		p.Errors[r.field] = p.T(r.key)
+	}
+	return w.refused(c, tmpl, p)
+}

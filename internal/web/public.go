@@ -171,20 +171,15 @@ func (w *Web) Login(c echo.Context) error {
 			}
 			return w.refused(c, "login", p)
 		}
-		switch apperr.CodeOf(err) {
-		case apperr.Unauthenticated:
-			if apperr.As(err).Type == accounts.TypeInvalidOTP {
-				p.Errors["otp"] = p.T("login.otp.wrong")
-			} else {
-				p.FormError = p.T("login.wrong")
-			}
-		case apperr.Forbidden:
-			p.FormError = p.T("login.password.off")
-		case apperr.TooManyRequests:
-			p.FormError = p.T("error.type.too-many-attempts")
-		default:
-			return w.fail(c, err)
+		wrong := refusal{key: "login.wrong"}
+		if apperr.As(err).Type == accounts.TypeInvalidOTP {
+			wrong = refusal{"otp", "login.otp.wrong"}
 		}
+		return w.refusedAs(c, "login", p, err, map[apperr.Code]refusal{
+			apperr.Unauthenticated: wrong,
+			apperr.Forbidden:       {key: "login.password.off"},
+			apperr.TooManyRequests: tooManyAttempts,
+		})
 	}
 	return w.refused(c, "login", p)
 }
@@ -327,16 +322,11 @@ func (w *Web) SetPassword(c echo.Context) error {
 		if err == nil {
 			return c.Redirect(http.StatusSeeOther, "/login?done=password")
 		}
-		switch apperr.CodeOf(err) {
-		case apperr.NotFound:
-			p.FormError = p.T("password.link.invalid")
-		case apperr.TooManyRequests:
-			p.FormError = p.T("error.type.too-many-attempts")
-		case apperr.Invalid:
-			p.Errors["password"] = p.T("err.password.short")
-		default:
-			return w.fail(c, err)
-		}
+		return w.refusedAs(c, "password", p, err, map[apperr.Code]refusal{
+			apperr.NotFound:        {key: "password.link.invalid"},
+			apperr.TooManyRequests: tooManyAttempts,
+			apperr.Invalid:         {"password", "err.password.short"},
+		})
 	}
 	return w.refused(c, "password", p)
 }

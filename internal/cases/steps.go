@@ -29,18 +29,16 @@ func invalid(field, msg string) error { return apperr.InvalidFields(map[string]s
 
 // RequireText refuses the text v of field when it is missing, not valid
 // UTF-8 or longer than max characters (CheckText), as invalid input.
-func RequireText(field, v string, max int) error {
-	bad := map[string]string{}
-	CheckText(bad, field, v, true, max)
-	if len(bad) > 0 {
-		return apperr.InvalidFields(bad)
-	}
-	return nil
-}
+func RequireText(field, v string, max int) error { return checkOneText(field, v, true, max) }
 
-func textOptional(field, v string, max int) error {
+// textOptional is RequireText for a text that may be left empty.
+func textOptional(field, v string, max int) error { return checkOneText(field, v, false, max) }
+
+// checkOneText is CheckText for input of one text field: the invalid-input
+// error, or nil.
+func checkOneText(field, v string, required bool, max int) error {
 	bad := map[string]string{}
-	CheckText(bad, field, v, false, max)
+	CheckText(bad, field, v, required, max)
 	if len(bad) > 0 {
 		return apperr.InvalidFields(bad)
 	}

@@ -125,24 +125,22 @@ func (s *Service) AddNote(ctx context.Context, caller *accounts.Caller, id uuid.
 	if in.Kind == "" {
 		in.Kind = "note"
 	}
-	var out *NoteView
-	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:note:write", Write: true}, func(w *cases.Work) error {
+	return access(ctx, s, caller, id, cases.AccessSpec{Action: "case:note:write", Write: true}, func(w *cases.Work) (*NoteView, error) {
 		if w.State() == cases.Closed {
-			return errNotesClosed
+			return nil, errNotesClosed
 		}
 		now := w.Now()
 		n := noteRow{ID: uuid.New(), CaseID: w.CaseID(), Kind: in.Kind, Version: 1, CreatedBy: caller.ID, CreatedAt: now, UpdatedBy: caller.ID, UpdatedAt: now}
 		if err := w.Tx.Create(&n).Error; err != nil {
-			return err
+			return nil, err
 		}
 		if err := saveVersion(w, n.ID, 1, now, in); err != nil {
-			return err
+			return nil, err
 		}
-		out = &NoteView{ID: n.ID, Kind: n.Kind, Version: 1, Title: in.Title, Body: in.Body, CreatedBy: caller.Name, CreatedAt: now,
+		out := &NoteView{ID: n.ID, Kind: n.Kind, Version: 1, Title: in.Title, Body: in.Body, CreatedBy: caller.Name, CreatedAt: now,
 			UpdatedBy: caller.Name, UpdatedAt: now}
-		return w.CommitteeEvent("note_written")
+		return out, w.CommitteeEvent("note_written")
 	})
-	return out, err
 }
 
 var errNotesClosed = apperr.New(apperr.Conflict, "case-closed", "The case is closed; its working papers are kept as they are.")
@@ -155,71 +153,59 @@ func (s *Service) EditNote(ctx context.Context, caller *accounts.Caller, id, nid
 	if err := checkNote(in, true); err != nil {
 		return nil, err
 	}
-	var out *NoteView
-	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:note:write", Write: true}, func(w *cases.Work) error {
+	return access(ctx, s, caller, id, cases.AccessSpec{Action: "case:note:write", Write: true}, func(w *cases.Work) (*NoteView, error) {
 		tx := w.Tx
 		var n noteRow
-		if err := tx.Where("id = ? AND case_id = ?", nid, w.CaseID()).Limit(1).Find(&n).Error; err != nil {
-			return err
-		}
-		if n.ID == uuid.Nil {
-			return errNoteNotFound
+		if err := caseRow(w, &n, nid, errNoteNotFound); err != nil {
+			return nil, err
 		}
 		if w.State() == cases.Closed {
-			return errNotesClosed
+			return nil, errNotesClosed
 		}
 		if n.Version != in.Version {
-			return cases.ErrStale
+			return nil, cases.ErrStale
 		}
 		now := w.Now()
 		res := tx.Model(&noteRow{}).Where("id = ? AND version = ?", nid, in.Version).
 			Updates(map[string]any{"version": in.Version + 1, "updated_by": caller.ID, "updated_at": now})
 		if res.Error != nil {
-			return res.Error
+			return nil, res.Error
 		}
 		if res.RowsAffected != 1 {
-			return cases.ErrStale
+			return nil, cases.ErrStale
 		}
 		if err := saveVersion(w, nid, in.Version+1, now, in); err != nil {
-			return err
+			return nil, err
 		}
 		var createdBy string
 		tx.Raw(`SELECT name FROM persons WHERE id = ?`, n.CreatedBy).Scan(&createdBy)
-		out = &NoteView{ID: n.ID, Kind: n.Kind, Version: in.Version + 1, Title: in.Title, Body: in.Body, CreatedBy: createdBy,
+		out := &NoteView{ID: n.ID, Kind: n.Kind, Version: in.Version + 1, Title: in.Title, Body: in.Body, CreatedBy: createdBy,
 			CreatedAt: n.CreatedAt, UpdatedBy: caller.Name, UpdatedAt: now}
-		return w.CommitteeEvent("note_edited")
+		return out, w.CommitteeEvent("note_edited")
 	})
-	return out, err
 }
 
 // Notes lists the notes of a case in their latest versions, oldest first.
 // Callable by the panel and committee staff; logged as case:note:read.
 func (s *Service) Notes(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]NoteView, error) {
-	out := []NoteView{}
-	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:note:read"}, func(w *cases.Work) error {
-		var err error
-		out, err = notes(w, nil)
-		return err
+	return access(ctx, s, caller, id, cases.AccessSpec{Action: "case:note:read"}, func(w *cases.Work) ([]NoteView, error) {
+		return notes(w, nil)
 	})
-	return out, err
 }
 
 // Note returns one note with every saved version, newest first. Callable
 // by the panel and committee staff; logged as case:note:read.
 func (s *Service) Note(ctx context.Context, caller *accounts.Caller, id, nid uuid.UUID) (*NoteView, error) {
-	var out *NoteView
-	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:note:read"}, func(w *cases.Work) error {
+	return access(ctx, s, caller, id, cases.AccessSpec{Action: "case:note:read"}, func(w *cases.Work) (*NoteView, error) {
 		ns, err := notes(w, &nid)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(ns) == 0 {
-			return errNoteNotFound
+			return nil, errNoteNotFound
 		}
-		out = &ns[0]
-		return nil
+		return &ns[0], nil
 	})
-	return out, err
 }
 
 // notes reads the case's notes (one when only is set, then with all its

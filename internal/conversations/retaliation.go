@@ -135,11 +135,10 @@ func (s *Service) ReportRetaliation(ctx context.Context, caller *accounts.Caller
 	if err := cases.RequireText("description", in.Description, cases.MaxText); err != nil {
 		return nil, err
 	}
-	var out *RetaliationView
-	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:retaliation:report", Write: true}, func(w *cases.Work) error {
+	return access(ctx, s, caller, id, cases.AccessSpec{Action: "case:retaliation:report", Write: true}, func(w *cases.Work) (*RetaliationView, error) {
 		side := w.Party()
 		if side == "" {
-			return apperr.New(apperr.Forbidden, "forbidden", "Your part in this case does not allow this step.")
+			return nil, apperr.New(apperr.Forbidden, "forbidden", "Your part in this case does not allow this step.")
 		}
 		tx, now := w.Tx, w.Now()
 		rep := retaliationRow{ID: uuid.New(), CaseID: w.CaseID(), ReporterID: caller.ID, Side: side, State: RetaliationReceived, Version: 1,
@@ -147,10 +146,10 @@ func (s *Service) ReportRetaliation(ctx context.Context, caller *accounts.Caller
 		if side == "witness" {
 			ws, err := w.Witnesses(&caller.ID)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if len(ws) == 0 {
-				return apperr.NotFoundError("Case")
+				return nil, apperr.NotFoundError("Case")
 			}
 			rep.WitnessID = &ws[0].ID
 		}
@@ -158,23 +157,22 @@ func (s *Service) ReportRetaliation(ctx context.Context, caller *accounts.Caller
 		rep.DescriptionEnc = w.SealString(cases.Field("retaliation.description", rep.ID), in.Description)
 		rep.StatsIDEnc = w.Seal(cases.Field("retaliation.stats_id", rep.ID), statsID[:])
 		if err := tx.Create(&rep).Error; err != nil {
-			return err
+			return nil, err
 		}
 		if err := tx.Create(&retaliationStatsRow{ID: statsID, Ministry: w.Ministry(), Side: side, FiledOn: cases.DateOf(now), State: RetaliationReceived}).Error; err != nil {
-			return err
+			return nil, err
 		}
 		if err := tx.Create(&retaliationEventRow{ReportID: rep.ID, At: now, ActorID: &caller.ID, ActorRole: string(w.Rel), ToState: RetaliationReceived}).Error; err != nil {
-			return err
+			return nil, err
 		}
-		out = &RetaliationView{ID: rep.ID, Side: side, State: rep.State, Version: 1, Description: in.Description, FiledAt: now, UpdatedAt: now,
+		out := &RetaliationView{ID: rep.ID, Side: side, State: rep.State, Version: 1, Description: in.Description, FiledAt: now, UpdatedAt: now,
 			History: []RetaliationEventView{{At: now, ActorRole: string(w.Rel), ToState: RetaliationReceived}}}
 		chairs, err := w.Chairs()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return w.Notify("retaliation_reported", chairs...)
+		return out, w.Notify("retaliation_reported", chairs...)
 	})
-	return out, err
 }
 
 // scopeRetaliation keeps the reports the caller may read: every report for
@@ -196,39 +194,38 @@ func scopeRetaliation(w *cases.Work) *gorm.DB {
 // party, their own for a witness. Callable by the chair and the reporters;
 // the read is logged.
 func (s *Service) RetaliationReports(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]RetaliationView, error) {
-	out := []RetaliationView{}
-	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:retaliation:read"}, func(w *cases.Work) error {
+	return access(ctx, s, caller, id, cases.AccessSpec{Action: "case:retaliation:read"}, func(w *cases.Work) ([]RetaliationView, error) {
 		var rows []retaliationRow
 		if err := scopeRetaliation(w).Order("seq").Find(&rows).Error; err != nil {
-			return err
+			return nil, err
 		}
-		var err error
-		out, err = openRetaliation(w, rows)
-		return err
+		return openRetaliation(w, rows)
 	})
-	return out, err
 }
 
 // RetaliationReport returns one report with its history. Callable as
 // RetaliationReports; a report the caller may not read is not found.
 func (s *Service) RetaliationReport(ctx context.Context, caller *accounts.Caller, id, rid uuid.UUID) (*RetaliationView, error) {
-	var out *RetaliationView
-	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:retaliation:read"}, func(w *cases.Work) error {
+	return access(ctx, s, caller, id, cases.AccessSpec{Action: "case:retaliation:read"}, func(w *cases.Work) (*RetaliationView, error) {
 		var rows []retaliationRow
 		if err := scopeRetaliation(w).Where("id = ?", rid).Find(&rows).Error; err != nil {
-			return err
+			return nil, err
 		}
-		if len(rows) == 0 {
-			return errRetaliationNotFound
-		}
-		vs, err := openRetaliation(w, rows)
-		if err != nil {
-			return err
-		}
-		out = &vs[0]
-		return nil
+		return openReport(w, rows)
 	})
-	return out, err
+}
+
+// openReport opens the one report rows holds with its history; not found
+// when rows is empty.
+func openReport(w *cases.Work, rows []retaliationRow) (*RetaliationView, error) {
+	if len(rows) == 0 {
+		return nil, errRetaliationNotFound
+	}
+	vs, err := openRetaliation(w, rows)
+	if err != nil {
+		return nil, err
+	}
+	return &vs[0], nil
 }
 
 // openRetaliation opens reports with their history; the chair also sees
@@ -291,27 +288,23 @@ func (s *Service) MoveRetaliation(ctx context.Context, caller *accounts.Caller, 
 	if len(bad) > 0 {
 		return nil, apperr.InvalidFields(bad)
 	}
-	var out *RetaliationView
-	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:retaliation:handle", Write: true}, func(w *cases.Work) error {
+	return access(ctx, s, caller, id, cases.AccessSpec{Action: "case:retaliation:handle", Write: true}, func(w *cases.Work) (*RetaliationView, error) {
 		tx := w.Tx
 		var rep retaliationRow
-		if err := tx.Where("id = ? AND case_id = ?", rid, w.CaseID()).Limit(1).Find(&rep).Error; err != nil {
-			return err
-		}
-		if rep.ID == uuid.Nil {
-			return errRetaliationNotFound
+		if err := caseRow(w, &rep, rid, errRetaliationNotFound); err != nil {
+			return nil, err
 		}
 		if rep.Version != in.Version {
-			return cases.ErrStale
+			return nil, cases.ErrStale
 		}
 		if !slices.Contains(retaliationEdges[rep.State], in.To) {
-			return apperr.New(apperr.Conflict, "illegal-transition", fmt.Sprintf("A retaliation report in state %s cannot move to %s.", rep.State, in.To))
+			return nil, apperr.New(apperr.Conflict, "illegal-transition", fmt.Sprintf("A retaliation report in state %s cannot move to %s.", rep.State, in.To))
 		}
 		now := w.Now()
 		updates := map[string]any{"state": in.To, "version": rep.Version + 1, "updated_at": now}
 		if in.Recommendation != "" {
 			if rep.RecommendationEnc != nil {
-				return apperr.InvalidFields(map[string]string{"recommendation": "was already given"})
+				return nil, apperr.InvalidFields(map[string]string{"recommendation": "was already given"})
 			}
 			updates["recommendation_enc"] = w.SealString(cases.Field("retaliation.recommendation", rep.ID), in.Recommendation)
 		}
@@ -323,54 +316,52 @@ func (s *Service) MoveRetaliation(ctx context.Context, caller *accounts.Caller, 
 			var n int64
 			tx.Table("ministries").Where("code = ?", min).Count(&n)
 			if n == 0 {
-				return apperr.InvalidFields(map[string]string{"authority_ministry": "is not a known ministry code"})
+				return nil, apperr.InvalidFields(map[string]string{"authority_ministry": "is not a known ministry code"})
 			}
 			updates["authority_ministry"] = min
 		}
 		res := tx.Model(&retaliationRow{}).Where("id = ? AND version = ?", rep.ID, rep.Version).Updates(updates)
 		if res.Error != nil {
-			return res.Error
+			return nil, res.Error
 		}
 		if res.RowsAffected != 1 {
-			return cases.ErrStale
+			return nil, cases.ErrStale
 		}
 		from := rep.State
 		ev := retaliationEventRow{ReportID: rep.ID, At: now, ActorID: &caller.ID, ActorRole: string(w.Rel), FromState: &from, ToState: in.To}
 		if in.Reason != "" {
 			if err := tx.Raw(`SELECT nextval('retaliation_events_id_seq')`).Scan(&ev.ID).Error; err != nil {
-				return err
+				return nil, err
 			}
 			ev.ReasonEnc = w.SealString(cases.Field("retaliation_event.reason", ev.ID), in.Reason)
 		}
 		if err := tx.Create(&ev).Error; err != nil {
-			return err
+			return nil, err
 		}
 		// The statistical record follows the report.
 		raw, err := w.Open(cases.Field("retaliation.stats_id", rep.ID), rep.StatsIDEnc)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		statsID, err := uuid.FromBytes(raw)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		stats := map[string]any{"state": in.To}
 		if in.To == RetaliationReferred {
 			stats["referred"] = true
 		}
 		if err := tx.Model(&retaliationStatsRow{}).Where("id = ?", statsID).Updates(stats).Error; err != nil {
-			return err
+			return nil, err
 		}
 		var rows []retaliationRow
 		if err := tx.Where("id = ?", rep.ID).Find(&rows).Error; err != nil {
-			return err
+			return nil, err
 		}
-		vs, err := openRetaliation(w, rows)
+		out, err := openReport(w, rows)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out = &vs[0]
-		return w.Notify("retaliation_updated", rep.ReporterID)
+		return out, w.Notify("retaliation_updated", rep.ReporterID)
 	})
-	return out, err
 }

@@ -8,6 +8,11 @@
 package conversations
 
 import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/cases"
 )
 
@@ -22,3 +27,34 @@ type Service struct {
 
 // NewService builds the conversation service on the case service.
 func NewService(cs *cases.Service) *Service { return &Service{cases: cs} }
+
+// access runs fn on case id under spec (cases.Service.Access: scoped load,
+// casbin, case key, access log, one transaction) and returns what fn made
+// of it; on any error, of fn or of Access itself, the zero value.
+func access[T any](ctx context.Context, s *Service, caller *accounts.Caller, id uuid.UUID, spec cases.AccessSpec, fn func(w *cases.Work) (T, error)) (T, error) {
+	var out T
+	err := s.cases.Access(ctx, caller, id, spec, func(w *cases.Work) error {
+		var err error
+		out, err = fn(w)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
+
+// caseRow loads into row (a pointer to a row type) the row of its table
+// with rowID in the work's case; notFound when there is none, or the row
+// belongs to another case.
+func caseRow(w *cases.Work, row any, rowID uuid.UUID, notFound error) error {
+	res := w.Tx.Where("id = ? AND case_id = ?", rowID, w.CaseID()).Limit(1).Find(row)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return notFound
+	}
+	return nil
+}

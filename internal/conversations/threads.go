@@ -168,8 +168,7 @@ func (t thread) in(caseID uuid.UUID) []any { return []any{caseID, t.party, t.wit
 // their own. Callable by the parties, witnesses with an account, the panel
 // and committee staff; the read is logged.
 func (s *Service) Threads(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]ThreadSummary, error) {
-	out := []ThreadSummary{}
-	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:thread", LogAction: "case:thread:list"}, func(w *cases.Work) error {
+	return access(ctx, s, caller, id, cases.AccessSpec{Action: "case:thread", LogAction: "case:thread:list"}, func(w *cases.Work) ([]ThreadSummary, error) {
 		var ts []thread
 		for _, party := range []string{"complainant", "respondent"} {
 			if seesParty(w, party) {
@@ -178,18 +177,19 @@ func (s *Service) Threads(ctx context.Context, caller *accounts.Caller, id uuid.
 		}
 		ws, err := witnesses(w)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for i := range ws {
 			ts = append(ts, thread{party: "witness", witness: &ws[i]})
 		}
+		out := []ThreadSummary{}
 		for _, t := range ts {
 			var st struct {
 				N    int
 				Last *time.Time
 			}
 			if err := w.Tx.Table("messages").Select("count(*) AS n, max(created_at) AS last").Where(inThread, t.in(w.CaseID())...).Scan(&st).Error; err != nil {
-				return err
+				return nil, err
 			}
 			sum := ThreadSummary{Key: t.key(), Party: t.party, WitnessID: t.witnessID(), Messages: st.N, LastMessageAt: st.Last}
 			if t.witness != nil {
@@ -197,26 +197,25 @@ func (s *Service) Threads(ctx context.Context, caller *accounts.Caller, id uuid.
 			}
 			out = append(out, sum)
 		}
-		return nil
+		return out, nil
 	})
-	return out, err
 }
 
 // Thread returns the messages of one thread, oldest first, with their
 // attachments described. A thread the caller may not see is not found.
 // Callable as Threads; the read is logged.
 func (s *Service) Thread(ctx context.Context, caller *accounts.Caller, id uuid.UUID, key string) (*ThreadView, error) {
-	var out *ThreadView
-	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:thread", LogAction: "case:thread:read"}, func(w *cases.Work) error {
+	return access(ctx, s, caller, id, cases.AccessSpec{Action: "case:thread", LogAction: "case:thread:read"}, func(w *cases.Work) (*ThreadView, error) {
 		t, err := resolveThread(w, key)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out = &ThreadView{Key: t.key(), Party: t.party, WitnessID: t.witnessID(), Messages: []MessageView{}}
-		out.Messages, err = threadMessages(w, t, nil)
-		return err
+		ms, err := threadMessages(w, t, nil)
+		if err != nil {
+			return nil, err
+		}
+		return &ThreadView{Key: t.key(), Party: t.party, WitnessID: t.witnessID(), Messages: ms}, nil
 	})
-	return out, err
 }
 
 // threadMessages reads and opens the messages of a thread, those of author
@@ -304,14 +303,13 @@ func (s *Service) PostMessage(ctx context.Context, caller *accounts.Caller, id u
 	if total > s.cases.MaxUpload() {
 		return nil, apperr.New(apperr.TooLarge, "file-too-large", "The files of one message may together be at most the upload limit.")
 	}
-	var out *MessageView
-	err := s.cases.Access(ctx, caller, id, cases.AccessSpec{Action: "case:message", Write: true}, func(w *cases.Work) error {
+	return access(ctx, s, caller, id, cases.AccessSpec{Action: "case:message", Write: true}, func(w *cases.Work) (*MessageView, error) {
 		t, err := resolveThread(w, key)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if w.State() == cases.Closed {
-			return apperr.New(apperr.Conflict, "case-closed", "The case is closed; its threads take no more messages.")
+			return nil, apperr.New(apperr.Conflict, "case-closed", "The case is closed; its threads take no more messages.")
 		}
 		tx, caseID := w.Tx, w.CaseID()
 		fromCommittee := w.Committee()
@@ -321,11 +319,11 @@ func (s *Service) PostMessage(ctx context.Context, caller *accounts.Caller, id u
 			to = threadParty(w, t)
 		} else {
 			if err := tx.Raw(`SELECT DISTINCT author_id FROM messages WHERE `+inThread+` AND from_committee`, t.in(caseID)...).Scan(&to).Error; err != nil {
-				return err
+				return nil, err
 			}
 			if len(to) == 0 {
 				if to, err = w.Secretaries(); err != nil {
-					return err
+					return nil, err
 				}
 			}
 			to = append(to, threadParty(w, t)...)
@@ -334,22 +332,22 @@ func (s *Service) PostMessage(ctx context.Context, caller *accounts.Caller, id u
 			AuthorRole: string(w.Rel), FromCommittee: fromCommittee, CreatedAt: w.Now()}
 		m.BodyEnc = w.SealString(cases.Field("message.body", m.ID), in.Body)
 		if err := tx.Create(&m).Error; err != nil {
-			return err
+			return nil, err
 		}
-		out = &MessageView{ID: m.ID, Author: caller.Name, AuthorRole: m.AuthorRole, FromCommittee: fromCommittee, Body: in.Body, CreatedAt: m.CreatedAt}
+		out := &MessageView{ID: m.ID, Author: caller.Name, AuthorRole: m.AuthorRole, FromCommittee: fromCommittee, Body: in.Body, CreatedAt: m.CreatedAt}
 		for _, f := range checked {
 			a := messageAttachmentRow{ID: uuid.New(), MessageID: m.ID, CaseID: caseID, ContentType: f.ContentType,
 				SizeBytes: int64(len(f.Content)), CreatedAt: m.CreatedAt}
 			a.FilenameEnc = w.SealString(cases.Field("message_attachment.filename", a.ID), f.Name)
 			a.ContentEnc = w.Seal(cases.Field("message_attachment", a.ID), f.Content)
 			if err := tx.Create(&a).Error; err != nil {
-				return err
+				return nil, err
 			}
 			out.Attachments = append(out.Attachments, cases.AttachmentMeta{ID: a.ID, Side: t.party, Filename: f.Name,
 				ContentType: a.ContentType, Size: a.SizeBytes, CreatedAt: a.CreatedAt})
 		}
 		if err := w.SideEvent("message_posted", t.party, t.witnessID()); err != nil {
-			return err
+			return nil, err
 		}
 		var others []uuid.UUID
 		for _, p := range to {
@@ -357,12 +355,8 @@ func (s *Service) PostMessage(ctx context.Context, caller *accounts.Caller, id u
 				others = append(others, p)
 			}
 		}
-		return w.Notify("message_received", others...)
+		return out, w.Notify("message_received", others...)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // threadParty lists the accounts on the party's side of a thread.

@@ -23,6 +23,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/i18n"
 	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/casetest"
 	"github.com/rkc-nl/rkc/internal/testing/notifytest"
 )
 
@@ -59,7 +60,7 @@ func TestEveryKindReachesItsRecipients(t *testing.T) {
 
 	// A: filed by the adviser for the (English-reading) complainant, through
 	// to the authority's decision.
-	body := notifytest.Complaint(sentinel)
+	body := casetest.TaggedComplaint(sentinel)
 	body["complainant_email"] = c.Complainant.Email
 	body["consent"] = "Toestemming " + sentinel
 	a := c.File(t, c.Adviser, body)
@@ -96,21 +97,21 @@ func TestEveryKindReachesItsRecipients(t *testing.T) {
 	expect("decision", a, c.Complainant, c.Adviser, c.Respondent)
 
 	// B: inadmissible.
-	b := c.File(t, c.Complainant2, notifytest.Complaint(sentinel))
+	b := c.File(t, c.Complainant2, casetest.TaggedComplaint(sentinel))
 	register(b)
 	expect("acknowledgement", b, c.Complainant2)
 	c.Step(t, c.Chair, b, "admissibility", map[string]any{"admissible": false, "ground": "insufficient_interest", "reason": "Gering " + sentinel})
 	expect("inadmissible", b, c.Complainant2)
 
 	// C: withdrawn before a respondent was told.
-	cc := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
+	cc := c.File(t, c.Complainant, casetest.TaggedComplaint(sentinel))
 	register(cc)
 	expect("acknowledgement", cc, c.Complainant)
 	c.Step(t, c.Complainant, cc, "withdraw", map[string]any{"reason": "Opgelost " + sentinel})
 	expect("withdrawal", cc, c.Complainant)
 
 	// D: resolved by mediation.
-	d := c.File(t, c.Complainant, notifytest.Complaint(sentinel))
+	d := c.File(t, c.Complainant, casetest.TaggedComplaint(sentinel))
 	register(d)
 	expect("acknowledgement", d, c.Complainant)
 	c.Investigate(t, d)
@@ -121,7 +122,7 @@ func TestEveryKindReachesItsRecipients(t *testing.T) {
 
 	// E: open, reminded as it nears and passes its deadline; the second
 	// chair declared a conflict and hears nothing of it.
-	ee := c.File(t, c.Complainant2, notifytest.Complaint(sentinel))
+	ee := c.File(t, c.Complainant2, casetest.TaggedComplaint(sentinel))
 	register(ee)
 	expect("acknowledgement", ee, c.Complainant2)
 	e.Must(204, c.Chair2, "POST", "/api/v1/cases/"+ee+"/conflicts", map[string]any{"reason": "Collega " + sentinel})

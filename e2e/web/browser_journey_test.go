@@ -45,6 +45,16 @@ func (c *cast) tab(t *testing.T, p *apptest.Person, name string) *tab {
 	return b
 }
 
+// atDashboard signs p in on a tab of their own and checks the dashboard the
+// sign-in lands on: it must list the work waiting for them (waiting), and it
+// is checked (axe-core, screenshot) as the page named page.
+func (c *cast) atDashboard(t *testing.T, p *apptest.Person, name, waiting, page string) *tab {
+	b := c.tab(t, p, name)
+	b.expect(waiting)
+	b.check(page)
+	return b
+}
+
 // The whole life of a complaint in the browser, every page checked with
 // axe-core in Dutch and English: the complainant files with an attachment,
 // the secretary registers, the chair admits and composes a panel (a member
@@ -109,9 +119,7 @@ func TestJourney(t *testing.T) {
 	kl.check("11-mijn-gegevens")
 
 	// The secretary registers.
-	sec := c.tab(t, c.secretary, "secretaris")
-	sec.expect("Nieuw binnengekomen klachten")
-	sec.check("_12-overzicht-secretaris")
+	sec := c.atDashboard(t, c.secretary, "secretaris", "Nieuw binnengekomen klachten", "_12-overzicht-secretaris")
 	sec.open(casePath)
 	sec.check("13-zaak-registreren")
 	sec.submit("form[action$='/register'] button[type=submit]")
@@ -119,9 +127,7 @@ func TestJourney(t *testing.T) {
 
 	// The chair admits and composes the panel; a member of the
 	// complainant's ministry is refused, and the page says why.
-	ch := c.tab(t, c.chair, "voorzitter")
-	ch.expect("Ontvankelijkheid te beoordelen")
-	ch.check("_14-overzicht-voorzitter")
+	ch := c.atDashboard(t, c.chair, "voorzitter", "Ontvankelijkheid te beoordelen", "_14-overzicht-voorzitter")
 	ch.open(casePath)
 	ch.check("15-zaak-ontvankelijkheid")
 	ch.click("#f-admissible")
@@ -167,9 +173,7 @@ func TestJourney(t *testing.T) {
 	// The planned hearing lies ahead: it cannot be marked held yet. A
 	// member records the hearing that took place this morning, after the
 	// fact, with its minutes.
-	lid := c.tab(t, c.member, "lid")
-	lid.expect("Zaken waarin ik in het panel zit")
-	lid.check("_20-overzicht-lid")
+	lid := c.atDashboard(t, c.member, "lid", "Zaken waarin ik in het panel zit", "_20-overzicht-lid")
 	lid.open(casePath)
 	lid.expect("Deze hoorzitting ligt nog in de toekomst")
 	if n := lid.eval(`String(document.querySelectorAll("form[action$='/record'] input[name=held]").length)`); n != "0" {
@@ -216,9 +220,7 @@ func TestJourney(t *testing.T) {
 	ch.check("22-zaak-advies")
 
 	// The authority decides; departing without reasons is refused.
-	gz := c.tab(t, c.authority, "gezag")
-	gz.expect("Adviezen die wachten op uw besluit")
-	gz.check("_23-overzicht-gezag")
+	gz := c.atDashboard(t, c.authority, "gezag", "Adviezen die wachten op uw besluit", "_23-overzicht-gezag")
 	gz.open(casePath)
 	gz.check("24-zaak-besluit")
 	gz.click("#f-follows-advice-no")

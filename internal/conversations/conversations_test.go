@@ -524,23 +524,7 @@ func TestRetaliation(t *testing.T) {
 	}
 	c.E.Clock.Set(now)
 	figure := func(year int) (total any, respondent any, headline any) {
-		var rep struct {
-			Summary []struct {
-				Key    string `json:"key"`
-				Values []any  `json:"values"`
-			} `json:"summary"`
-			Figures []struct {
-				Key   string `json:"key"`
-				Years []struct {
-					Year  int `json:"year"`
-					Table *struct {
-						Cols      []string `json:"cols"`
-						ColTotals []any    `json:"col_totals"`
-						Total     any      `json:"total"`
-					} `json:"table"`
-				} `json:"years"`
-			} `json:"figures"`
-		}
+		var rep apptest.AnnualReport
 		c.E.Must(200, c.Reporter, "GET", fmt.Sprintf("/api/v1/reports/annual/%d", year), nil).Decode(t, &rep)
 		for _, f := range rep.Figures {
 			if f.Key != "retaliation_reports" {

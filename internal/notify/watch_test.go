@@ -8,6 +8,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/notify"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
+	"github.com/rkc-nl/rkc/internal/testing/casetest"
 	"github.com/rkc-nl/rkc/internal/testing/notifytest"
 )
 
@@ -60,7 +61,7 @@ func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
 	// A closed case and a case not yet registered are not watched.
 	closed := c.Registered(t, c.Complainant, sentinel)
 	c.Step(t, c.Complainant, closed, "withdraw", map[string]any{})
-	c.File(t, c.Complainant, notifytest.Complaint(sentinel))
+	c.File(t, c.Complainant, casetest.TaggedComplaint(sentinel))
 	// The second chair declared a conflict in case 1 and may not hear of it.
 	e.Must(204, c.Chair2, "POST", "/api/v1/cases/"+case1+"/conflicts", map[string]any{"reason": "Oud-collega"})
 	for _, id := range []string{case1, case2} {

@@ -53,21 +53,14 @@ func sentinel(label string) string {
 	return label + "-" + strings.ToUpper(hex.EncodeToString(b))
 }
 
-// complaint carries tag in every free-text field, the respondent's name and
-// the complainant's contact details.
+// complaint is casetest's complaint with tag in every free-text field (the
+// respondent's name and the complainant's contact details among them), of
+// discrimination on the ground of religion, which the statistics kept after
+// the purge must show.
 func complaint(tag string) map[string]any {
-	return map[string]any{
-		"category":       "discrimination",
-		"ground":         "religion",
-		"description":    "Mijn leidinggevende zegt dingen over mijn geloof. " + tag,
-		"elements":       []string{"Opmerkingen in het overleg " + tag, "Uitsluiting van projecten " + tag},
-		"incident_when":  "voorjaar " + tag,
-		"incident_where": "Den Haag, kamer " + tag,
-		"respondent":     map[string]any{"name": "A. de Vries " + tag, "ministry": "BZK", "function": "afdelingshoofd " + tag},
-		"witnesses":      "Collega Jansen " + tag,
-		"wished_outcome": "Excuses " + tag,
-		"contact":        "06-12345678 " + tag,
-	}
+	body := casetest.TaggedComplaint(tag)
+	body["category"], body["ground"] = "discrimination", "religion"
+	return body
 }
 
 // upload adds a text/plain evidence file as p and returns its id.

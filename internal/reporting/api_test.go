@@ -167,13 +167,13 @@ func TestNoCountBelowFiveThroughAnyParameter(t *testing.T) {
 	now := time.Now().Year()
 	marks := 0
 	for year := now - 3; year <= now; year++ {
-		var full report
+		var full apptest.AnnualReport
 		e.Must(200, reporter, http.MethodGet, fmt.Sprintf("/api/v1/reports/annual/%d", year), nil).Decode(t, &full)
 		for _, m := range append([]string{""}, ministries...) {
 			q := fmt.Sprintf("/api/v1/reports/annual/%d?ministry=%s", year, m)
 			where := fmt.Sprintf("%d ministry=%q", year, m)
 
-			var rep report
+			var rep apptest.AnnualReport
 			e.Must(200, reporter, http.MethodGet, q, nil).Decode(t, &rep)
 			marks += checkJSON(t, where, rep)
 			if m != "" {
@@ -192,28 +192,6 @@ func TestNoCountBelowFiveThroughAnyParameter(t *testing.T) {
 	if marks == 0 {
 		t.Error("no figure was hidden: the population is too large to test the rule")
 	}
-}
-
-// report is the JSON of an annual report as a client reads it.
-type report struct {
-	Figures []struct {
-		Key   string `json:"key"`
-		Years []struct {
-			Year  int `json:"year"`
-			Table *struct {
-				Rows      []string `json:"rows"`
-				Cells     [][]any  `json:"cells"`
-				RowTotals []any    `json:"row_totals"`
-				ColTotals []any    `json:"col_totals"`
-				Total     any      `json:"total"`
-			} `json:"table"`
-		} `json:"years"`
-	} `json:"figures"`
-	Summary []struct {
-		Key    string `json:"key"`
-		Kind   string `json:"kind"`
-		Values []any  `json:"values"`
-	} `json:"summary"`
 }
 
 // checkCount fails unless v is a count 0 or >= 5 or a mark (or null where
@@ -240,7 +218,7 @@ func checkCount(t *testing.T, where string, v any, nullOK bool) int {
 	return 0
 }
 
-func checkJSON(t *testing.T, where string, r report) int {
+func checkJSON(t *testing.T, where string, r apptest.AnnualReport) int {
 	t.Helper()
 	marks := 0
 	if len(r.Figures) == 0 {
@@ -303,7 +281,7 @@ func checkCSV(t *testing.T, where string, body []byte) int {
 
 // sameRows checks that the narrowed report shows the ministry's row of the
 // full report, cell for cell, and the same all-ministry totals.
-func sameRows(t *testing.T, where string, full, narrow report, m string) {
+func sameRows(t *testing.T, where string, full, narrow apptest.AnnualReport, m string) {
 	t.Helper()
 	for fi, f := range narrow.Figures {
 		for yi, fy := range f.Years {

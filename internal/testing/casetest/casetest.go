@@ -86,17 +86,31 @@ const (
 )
 
 // Complaint is a valid complaint against a respondent at BZK with two elements.
-func Complaint() map[string]any {
+func Complaint() map[string]any { return TaggedComplaint("") }
+
+// TaggedComplaint is Complaint with tag at the end of every free text (the
+// description, the elements, when and where, the respondent's name and
+// function, the witnesses, the wished outcome, the contact details), so that
+// a test can look for the complaint's words wherever they must not go: a
+// mail, a log, an export, the database in the clear. An empty tag adds
+// nothing.
+func TaggedComplaint(tag string) map[string]any {
+	tagged := func(text string) string {
+		if tag == "" {
+			return text
+		}
+		return text + " " + tag
+	}
 	return map[string]any{
 		"category":       "bullying",
-		"description":    DescriptText,
-		"elements":       []string{Element1Text, Element2Text},
-		"incident_when":  "voorjaar",
-		"incident_where": "Den Haag",
-		"respondent":     map[string]any{"name": "A. de Vries", "ministry": "BZK", "function": "afdelingshoofd"},
-		"witnesses":      WitnessText,
-		"wished_outcome": "Excuses en een gesprek",
-		"contact":        ContactText,
+		"description":    tagged(DescriptText),
+		"elements":       []string{tagged(Element1Text), tagged(Element2Text)},
+		"incident_when":  tagged("voorjaar"),
+		"incident_where": tagged("Den Haag"),
+		"respondent":     map[string]any{"name": tagged("A. de Vries"), "ministry": "BZK", "function": tagged("afdelingshoofd")},
+		"witnesses":      tagged(WitnessText),
+		"wished_outcome": tagged("Excuses en een gesprek"),
+		"contact":        tagged(ContactText),
 	}
 }
 

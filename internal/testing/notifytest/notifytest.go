@@ -43,11 +43,12 @@ func (c *Cast) Exec(t *testing.T, q string, args ...any) {
 	}
 }
 
-// Registered files Complaint(sentinel) as p and has the secretary register
-// it, as most notification stories begin, and returns the case id.
+// Registered files casetest.TaggedComplaint(sentinel) as p and has the
+// secretary register it, as most notification stories begin, and returns the
+// case id.
 func (c *Cast) Registered(t *testing.T, p *apptest.Person, sentinel string) string {
 	t.Helper()
-	id := c.File(t, p, Complaint(sentinel))
+	id := c.File(t, p, casetest.TaggedComplaint(sentinel))
 	c.Step(t, c.Secretary, id, "register", nil)
 	return id
 }
@@ -63,22 +64,6 @@ func (c *Cast) Step(t *testing.T, p *apptest.Person, id, path string, body any) 
 		t.Fatalf("%s: status %d: %s", path, r.Status, r.Body)
 	}
 	return r
-}
-
-// Complaint is a complaint against a respondent at BZK; every free text
-// carries the sentinel.
-func Complaint(sentinel string) map[string]any {
-	return map[string]any{
-		"category":       "bullying",
-		"description":    "Beschrijving " + sentinel,
-		"elements":       []string{"Eerste onderdeel " + sentinel, "Tweede onderdeel " + sentinel},
-		"incident_when":  "Voorjaar " + sentinel,
-		"incident_where": "Den Haag " + sentinel,
-		"respondent":     map[string]any{"name": "A. " + sentinel, "ministry": "BZK", "function": "Hoofd " + sentinel},
-		"witnesses":      "Getuige " + sentinel,
-		"wished_outcome": "Excuses " + sentinel,
-		"contact":        "06-" + sentinel,
-	}
 }
 
 // Investigate admits case id, composes the panel and informs the respondent.

@@ -14,6 +14,9 @@ package audit
 
 import (
 	"context"
+	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -49,8 +52,32 @@ type Entry struct {
 // TableName is the log's table.
 func (Entry) TableName() string { return "access_log" }
 
-const insertEntrySQL = `INSERT INTO access_log (at, person_id, role, case_id, action, client, digest, key_handle, sealed, person_tag)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`
+// insertEntrySQL inserts an entry, its parameters numbered from $first+1.
+func insertEntrySQL(first int) string {
+	return `INSERT INTO access_log (at, person_id, role, case_id, action, client, digest, key_handle, sealed, person_tag)
+	VALUES (` + params(first, 10) + `)`
+}
+
+// newKeySQL is the WITH query that stores a case's new log key with the
+// case's first entry, its parameters numbered from $first+11.
+func newKeySQL(first int) string {
+	return `key AS (INSERT INTO log_case_keys (case_id, handle, key) VALUES (` + params(first+10, 3) + `))`
+}
+
+// params lists n parameters numbered from $first+1.
+func params(first, n int) string {
+	p := make([]string, n)
+	for i := range p {
+		p[i] = "$" + strconv.Itoa(first+i+1)
+	}
+	return strings.Join(p, ", ")
+}
+
+// The statements of Append, made once: it runs for every audited request.
+var (
+	appendSQL        = insertEntrySQL(0) + ` RETURNING id`
+	appendWithKeySQL = `WITH ` + newKeySQL(0) + ` ` + appendSQL
+)
 
 // Append adds an entry in the caller's transaction tx, so a write and its log
 // line commit together or not at all. It takes no lock and reads no other
@@ -63,25 +90,53 @@ func Append(ctx context.Context, tx *gorm.DB, e Entry) error {
 // AppendID is Append returning the new entry's id, for callers that later
 // want its inclusion proof (a signed document).
 func AppendID(ctx context.Context, tx *gorm.DB, e Entry) (int64, error) {
-	tx = tx.WithContext(ctx)
-	e.ID = 0
-	e.At = e.At.UTC().Truncate(time.Microsecond)
-	e.KeyHandle, e.Sealed, e.PersonTag, e.Forgotten = nil, nil, nil, false
-	insert, newKey := insertEntrySQL, []any(nil)
-	if e.CaseID != nil {
-		if k := e.Key; k != nil && k.isNew {
-			// The case's first entry stores the case's new log key too.
-			insert = `WITH key AS (INSERT INTO log_case_keys (case_id, handle, key) VALUES ($11, $12, $13)) ` + insertEntrySQL
-			newKey = []any{*e.CaseID, k.Handle, k.Key}
-		}
-		if err := seal(tx, &e); err != nil {
-			return 0, err
-		}
+	args, withKey, err := prepare(tx, &e)
+	if err != nil {
+		return 0, err
+	}
+	q := appendSQL
+	if withKey {
+		q = appendWithKeySQL
 	}
 	// One plain statement with positional parameters: this runs for every
 	// audited request, and gorm would map the struct by reflection and
 	// build the statement each time.
-	args := append([]any{e.At, e.PersonID, e.Role, e.CaseID, e.Action, e.Client, e.Digest, e.KeyHandle, e.Sealed, e.PersonTag}, newKey...)
-	err := tx.Statement.ConnPool.QueryRowContext(ctx, insert, args...).Scan(&e.ID)
+	err = tx.Statement.ConnPool.QueryRowContext(ctx, q, args...).Scan(&e.ID)
 	return e.ID, err
+}
+
+// AppendWith adds an entry, as Append does, in the same statement as query:
+// a SELECT of one row whose parameters are queryArgs, scanned into dest. A
+// read then costs no round trip of its own for its log line, and the line
+// is written exactly when the data is read. A case's first entry, which
+// stores its new log key (NewCaseKey), goes through Append.
+func AppendWith(ctx context.Context, tx *gorm.DB, e Entry, query string, queryArgs []any, dest ...any) error {
+	args, withKey, err := prepare(tx, &e)
+	if err != nil {
+		return err
+	}
+	if withKey {
+		return errors.New("audit: AppendWith cannot store a case's new log key")
+	}
+	with := `WITH logged AS (` + insertEntrySQL(len(queryArgs)) + `) `
+	return tx.Statement.ConnPool.QueryRowContext(ctx, with+query, append(queryArgs, args...)...).Scan(dest...)
+}
+
+// prepare normalises e and seals its case and person, and returns the
+// insert's parameters; withKey when the case's new log key goes in with it.
+func prepare(tx *gorm.DB, e *Entry) (args []any, withKey bool, err error) {
+	e.ID = 0
+	e.At = e.At.UTC().Truncate(time.Microsecond)
+	e.KeyHandle, e.Sealed, e.PersonTag, e.Forgotten = nil, nil, nil, false
+	var newKey []any
+	if e.CaseID != nil {
+		if k := e.Key; k != nil && k.isNew {
+			// The case's first entry stores the case's new log key too.
+			newKey = []any{*e.CaseID, k.Handle, k.Key}
+		}
+		if err := seal(tx, e); err != nil {
+			return nil, false, err
+		}
+	}
+	return append([]any{e.At, e.PersonID, e.Role, e.CaseID, e.Action, e.Client, e.Digest, e.KeyHandle, e.Sealed, e.PersonTag}, newKey...), newKey != nil, nil
 }

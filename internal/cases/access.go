@@ -27,14 +27,15 @@ type AccessSpec struct {
 	// of the case file show and log that one.
 	Viewer bool
 	// Read says that fn only reads. The work then runs without a
-	// transaction: the case comes in one statement (with its parts when
-	// WithParts) and the access-log entry is written after fn in a
-	// statement of its own, before anything reaches the caller — a read
-	// is never shown unlogged, and it costs no BEGIN and COMMIT round
-	// trips. Work that writes anything must leave Read false.
+	// transaction: the case comes in one statement and the access-log
+	// entry is written in a statement of its own (with WithParts, the one
+	// that reads the parts, before fn; otherwise after fn), before anything
+	// reaches the caller — a read is never shown unlogged, and it costs no
+	// BEGIN and COMMIT round trips. Work that writes anything must leave
+	// Read false.
 	Read bool
-	// WithParts reads the case's parts in the same statement as the case
-	// (Work.parts).
+	// WithParts, for a Read, reads the case's parts (parts.go) in the
+	// statement that writes its access-log entry.
 	WithParts bool
 }
 
@@ -86,14 +87,20 @@ func (s *Service) work(ctx context.Context, tx *gorm.DB, caller *accounts.Caller
 		return err
 	}
 	defer dk.Zero()
-	if err := fn(&Work{Tx: tx, Caller: caller, Rel: rel, Key: dk, c: r, s: s, ctx: ctx}); err != nil {
+	entry := s.caseEntry(caller, rel, r, spec)
+	w := &Work{Tx: tx, Caller: caller, Rel: rel, Key: dk, c: r, s: s, ctx: ctx}
+	if spec.Read && spec.WithParts {
+		// One round trip for the parts and the log line: the line is
+		// written when the file is read, even should the view then fail.
+		if err := audit.AppendWith(ctx, tx, entry, partsSQL(r.presentParts()), []any{r.ID}, &r.PartsDoc); err != nil {
+			return err
+		}
+		return fn(w)
+	}
+	if err := fn(w); err != nil {
 		return err
 	}
-	logAction := spec.LogAction
-	if logAction == "" {
-		logAction = spec.Action
-	}
-	return s.logCaseAccess(ctx, tx, caller, rel, r, logAction)
+	return audit.Append(ctx, tx, entry)
 }
 
 var errCaseNotFound = apperr.NotFoundError("Case")
@@ -111,12 +118,17 @@ func (s *Service) authorize(caller *accounts.Caller, r *relRow, action string) (
 	return "", apperr.New(apperr.Forbidden, "forbidden", "Your part in this case does not allow this step.")
 }
 
-// logCaseAccess appends the access-log entry of caller's work on the loaded
-// case r, sealed under the case's log key read with it.
-func (s *Service) logCaseAccess(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, rel authz.Relation, r *relRow, action string) error {
+// caseEntry is the access-log entry of caller's work on the loaded case r
+// (spec's LogAction, or else its Action), sealed under the case's log key
+// read with it.
+func (s *Service) caseEntry(caller *accounts.Caller, rel authz.Relation, r *relRow, spec AccessSpec) audit.Entry {
+	action := spec.LogAction
+	if action == "" {
+		action = spec.Action
+	}
 	id, caseID := caller.ID, r.ID
-	return audit.Append(ctx, tx, audit.Entry{At: s.now(), PersonID: &id, Role: string(rel), CaseID: &caseID, Action: action,
-		Client: caller.Client, Key: &r.LogKey})
+	return audit.Entry{At: s.now(), PersonID: &id, Role: string(rel), CaseID: &caseID, Action: action,
+		Client: caller.Client, Key: &r.LogKey}
 }
 
 // step is the frame of every change to the case file's own fields: Access

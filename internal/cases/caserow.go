@@ -82,19 +82,16 @@ func insertRow(tx *gorm.DB, table string, cols []string, values ...any) error {
 	return err
 }
 
-// load reads one case with the caller's relations, scoped in SQL, and its
-// access-log key, in one statement; spec.Write locks the row for the rest of
-// the transaction, spec.WithParts reads the case's parts too.
+// load reads one case with the caller's relations, scoped in SQL, the kinds
+// of parts it has and its access-log key, in one statement; spec.Write
+// locks the row for the rest of the transaction.
 func (s *Service) load(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, id uuid.UUID, spec AccessSpec) (*relRow, error) {
-	parts, lock := 0, 0
-	if spec.WithParts {
-		parts = 1
-	}
+	lock := 0
 	if spec.Write {
 		lock = 1
 	}
 	staff, doms := callerScope(caller)
-	rows, err := tx.Statement.ConnPool.QueryContext(ctx, loadSQL[parts][lock], id, caller.ID, staff, doms)
+	rows, err := tx.Statement.ConnPool.QueryContext(ctx, loadSQL[lock], id, caller.ID, staff, doms)
 	if err != nil {
 		return nil, err
 	}
@@ -105,16 +102,13 @@ func (s *Service) load(ctx context.Context, tx *gorm.DB, caller *accounts.Caller
 		}
 		return nil, errCaseNotFound
 	}
-	r := &relRow{}
+	r := &relRow{PartsPresent: new(int32)}
 	var dest []any
 	for _, f := range r.CaseRecord.fields() {
 		dest = append(dest, f.dest)
 	}
-	dest = append(dest, &r.IsComplainant, &r.IsAdviser, &r.IsRespondent, &r.IsPanel, &r.IsStaff, &r.IsAuthority, &r.IsWitness,
+	dest = append(dest, r.PartsPresent, &r.IsComplainant, &r.IsAdviser, &r.IsRespondent, &r.IsPanel, &r.IsStaff, &r.IsAuthority, &r.IsWitness,
 		&r.LogKey.Handle, &r.LogKey.Key)
-	if spec.WithParts {
-		dest = append(dest, &r.PartsDoc)
-	}
 	if err := rows.Scan(dest...); err != nil {
 		return nil, err
 	}

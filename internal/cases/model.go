@@ -162,8 +162,11 @@ type relRow struct {
 	// LogKey is the case's access-log key, read with the case so that the
 	// entry about this access needs no lookup of its own.
 	LogKey audit.CaseKey `gorm:"embedded;embeddedPrefix:log_key_"`
-	// PartsDoc holds the case's parts (sql/case_parts.sql) when they were
-	// read with the case (AccessSpec.WithParts).
+	// PartsPresent are the kinds of parts the case has (parts.go); nil
+	// when the row was read without them.
+	PartsPresent *int32
+	// PartsDoc holds the case's parts (parts.go) when they were read with
+	// the access-log entry of a read (AccessSpec.WithParts).
 	PartsDoc []byte
 }
 

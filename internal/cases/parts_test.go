@@ -2,23 +2,31 @@ package cases_test
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
-// A case's view reads its parts in one statement (sql/case_parts.sql) that
-// names each column it reads. A column added to a part's table later would
+// A case's view reads its parts by the subqueries of sql/_part_*.sql, which
+// name each column they read. A column added to a part's table later would
 // silently be missing from the view, so every column must be either read
 // there or listed here as left out on purpose.
 func TestCasePartsReadEveryColumn(t *testing.T) {
 	t.Parallel()
-	text, err := os.ReadFile("sql/case_parts.sql")
-	if err != nil {
-		t.Fatal(err)
+	files, err := filepath.Glob("sql/_part_*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no part subqueries: %v", err)
 	}
-	sql := string(text)
+	var sql string
+	for _, f := range files {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sql += string(text)
+	}
 	tables := map[string]string{"case_elements": "e", "information_requests": "q", "statements": "s",
 		"attachments": "a", "hearings": "h", "advices": "v", "decisions": "d", "term_delays": "y", "hearing_waivers": "w"}
 	leftOut := map[string]string{
@@ -45,7 +53,7 @@ func TestCasePartsReadEveryColumn(t *testing.T) {
 				continue
 			}
 			if !strings.Contains(sql, alias+"."+c+",") && !strings.Contains(sql, alias+"."+c+")") && !strings.Contains(sql, alias+"."+c+" ") {
-				t.Errorf("column %s.%s is neither read by sql/case_parts.sql nor listed as left out", table, c)
+				t.Errorf("column %s.%s is neither read by sql/_part_*.sql nor listed as left out", table, c)
 			}
 		}
 	}

@@ -71,19 +71,17 @@ func fill(template string, markers ...string) string {
 }
 
 var (
-	// loadSQL[withParts][forUpdate]: $1 the case, $2 the caller, $3 staff, $4 authority domains.
-	loadSQL = func() (q [2][2]string) {
+	// loadSQL[forUpdate]: $1 the case, $2 the caller, $3 staff, $4 authority domains.
+	loadSQL = func() (q [2]string) {
 		var cols []string
 		for _, f := range (&CaseRecord{}).fields() {
 			cols = append(cols, "c."+f.column)
 		}
-		for parts, withParts := range []string{"", `, (` + casePartsSQL + `) AS parts_doc`} {
-			for lock, locking := range []string{"", `FOR UPDATE OF c`} {
-				q[parts][lock] = fill(stmt("_load_case"), "/*parts*/", withParts, "/*columns*/", strings.Join(cols, ", "),
-					"/*relations*/", relationColumns(strings.NewReplacer("@me", "$2", "@staff", "$3", "@authdoms", "$4")),
-					"/*log key columns*/", audit.CaseKeyColumns, "/*log key join*/", audit.CaseKeyJoin,
-					"/*lock*/", locking, "/*related*/", related())
-			}
+		for lock, locking := range []string{"", `FOR UPDATE OF c`} {
+			q[lock] = fill(stmt("_load_case"), "/*columns*/", strings.Join(cols, ", "),
+				"/*relations*/", relationColumns(strings.NewReplacer("@me", "$2", "@staff", "$3", "@authdoms", "$4")),
+				"/*log key columns*/", audit.CaseKeyColumns, "/*log key join*/", audit.CaseKeyJoin,
+				"/*lock*/", locking, "/*related*/", related())
 		}
 		return q
 	}()
@@ -108,10 +106,11 @@ func assembled() map[string]string {
 	for sort, q := range listCandidatesSQL {
 		out["list_candidates "+sort] = q
 	}
-	for parts := range loadSQL {
-		for lock := range loadSQL[parts] {
-			out["load_case "+[]string{"", "with parts"}[parts]+[]string{"", " for update"}[lock]] = loadSQL[parts][lock]
-		}
+	for lock := range loadSQL {
+		out["load_case"+[]string{"", " for update"}[lock]] = loadSQL[lock]
+	}
+	for _, k := range partKinds {
+		out["parts "+k.field] = partsSQL(k.bit)
 	}
 	return out
 }

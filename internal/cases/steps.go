@@ -587,7 +587,7 @@ func (s *Service) SetLegalHold(ctx context.Context, caller *accounts.Caller, id 
 		}
 		// Besides the step's own case entry, a hold is an event of its own
 		// kind on the access log.
-		if err := s.logCaseAccess(ctx, w.Tx, caller, w.Rel, r, action); err != nil {
+		if err := audit.Append(ctx, w.Tx, s.caseEntry(caller, w.Rel, r, AccessSpec{Action: action})); err != nil {
 			return err
 		}
 		return w.event(kind, in.Reason, false)

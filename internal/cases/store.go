@@ -52,7 +52,6 @@ var (
 	bumpVersionSQL               = stmt("bump_version")
 	caseByIDSQL                  = stmt("case_by_id")
 	caseByIDLockedSQL            = stmt("case_by_id_locked")
-	casePartsSQL                 = stmt("case_parts")
 	clearPanelSQL                = stmt("clear_panel")
 	closeCaseSQL                 = stmt("close_case")
 	declareConflictSQL           = stmt("declare_conflict")

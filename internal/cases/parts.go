@@ -27,7 +27,8 @@ type caseParts struct {
 
 // partKinds are the part tables, each with the field of caseParts it fills,
 // its bit in cases.parts_present (set by migration 17's trigger when the
-// case gets its first row of the kind) and the subquery that reads it as
+// case gets its first row of the kind; none for elements, which every case
+// has from its filing and which are always read) and the subquery that reads it as
 // JSON (sql/_part_<file>.sql): keys are the Go field names of the row types
 // in model.go, bytea values base64 (as encoding/json reads []byte),
 // timestamps ISO 8601. An attachment's content is never read here, only its
@@ -40,22 +41,22 @@ var partKinds = []struct {
 	file  string
 	table string
 }{
-	{"Elements", 1, "elements", "case_elements"}, {"Panel", 2, "panel", "panel_members"},
+	{"Elements", 0, "elements", "case_elements"}, {"Panel", 2, "panel", "panel_members"},
 	{"InfoRequests", 4, "info_requests", "information_requests"}, {"Statements", 8, "statements", "statements"},
 	{"Attachments", 16, "attachments", "attachments"}, {"Hearings", 32, "hearings", "hearings"},
 	{"Advice", 64, "advice", "advices"}, {"Decision", 128, "decision", "decisions"},
 	{"Delays", 256, "delays", "term_delays"}, {"Waivers", 512, "waivers", "hearing_waivers"},
 }
 
-// allParts is every part kind: what a case row read without its
+// allParts is every part kind's bit: what a case row read without its
 // parts_present must assume.
-const allParts int32 = 1<<10 - 1
+const allParts int32 = 1<<10 - 2
 
 var (
-	partSubqueries = func() map[int32]string {
-		out := map[int32]string{}
+	partSubqueries = func() map[string]string {
+		out := map[string]string{}
 		for _, k := range partKinds {
-			out[k.bit] = stmt("_part_" + k.file)
+			out[k.field] = stmt("_part_" + k.file)
 		}
 		return out
 	}()
@@ -74,8 +75,8 @@ func partsSQL(present int32) string {
 	}
 	var fields []string
 	for _, k := range partKinds {
-		if present&k.bit != 0 {
-			fields = append(fields, "'"+k.field+"', "+partSubqueries[k.bit])
+		if k.bit == 0 || present&k.bit != 0 {
+			fields = append(fields, "'"+k.field+"', "+partSubqueries[k.field])
 		}
 	}
 	q := "SELECT json_build_object(" + strings.Join(fields, ",\n") + ")"

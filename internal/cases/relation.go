@@ -109,9 +109,7 @@ func assembled() map[string]string {
 	for lock := range loadSQL {
 		out["load_case"+[]string{"", " for update"}[lock]] = loadSQL[lock]
 	}
-	for _, k := range partKinds {
-		out["parts "+k.field] = partsSQL(k.bit)
-	}
+	out["parts all"] = partsSQL(allParts)
 	return out
 }
 

@@ -247,24 +247,24 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 
 // authRow is a session with its person, as Authenticate reads it.
 // authenticateSQL finds the live session of token hash $1 (idle for less
-// than $2 seconds) with its person and grants, and marks its last use when
-// the mark is older than $3 seconds. It runs on every request: positional
-// parameters, no statement building per call.
+// than $2 seconds) with its person and grants, and says whether its
+// last-use mark is older than $3 seconds. It runs on every request: a plain
+// read (no data-modifying WITH query, which PostgreSQL would prepare on
+// every call), positional parameters, no statement building per call.
 const authenticateSQL = `
-		WITH live AS (
-		  SELECT p.id, p.email, p.name, p.ministry, p.language, s.last_seen_at,
-		    s.id AS session_id, s.method, s.pending, s.second_factor,
-		    extract(epoch FROM now() - s.authenticated_at)::float8 AS auth_age
-		  FROM sessions s JOIN persons p ON p.id = s.person_id
-		  WHERE s.token_hash = $1 AND s.expires_at > now()
-		    AND s.last_seen_at > now() - make_interval(secs => $2) AND p.active
-		), touched AS (
-		  UPDATE sessions SET last_seen_at = now() FROM live
-		  WHERE sessions.id = live.session_id AND live.last_seen_at <= now() - make_interval(secs => $3)
-		)
-		SELECT live.*, coalesce((SELECT json_agg(json_build_object('role', g.role, 'domain', g.domain) ORDER BY g.role, g.domain)
-		  FROM role_grants g WHERE g.person_id = live.id), '[]') AS grants
-		FROM live`
+		SELECT p.id, p.email, p.name, p.ministry, p.language,
+		  s.last_seen_at <= now() - make_interval(secs => $3) AS touch_due,
+		  s.id AS session_id, s.method, s.pending, s.second_factor,
+		  extract(epoch FROM now() - s.authenticated_at)::float8 AS auth_age,
+		  coalesce((SELECT json_agg(json_build_object('role', g.role, 'domain', g.domain) ORDER BY g.role, g.domain)
+		    FROM role_grants g WHERE g.person_id = p.id), '[]') AS grants
+		FROM sessions s JOIN persons p ON p.id = s.person_id
+		WHERE s.token_hash = $1 AND s.expires_at > now()
+		  AND s.last_seen_at > now() - make_interval(secs => $2) AND p.active`
+
+// touchSQL marks the use of session $1 when its mark is older than $2
+// seconds (another request may have marked it meanwhile).
+const touchSQL = `UPDATE sessions SET last_seen_at = now() WHERE id = $1 AND last_seen_at <= now() - make_interval(secs => $2)`
 
 type authRow struct {
 	ID           uuid.UUID
@@ -291,21 +291,26 @@ const touchEvery = 30 * time.Second
 // timeout, or the account is deactivated. A valid request counts as use. One
 // statement reads the session, its person and their grants (so a grant
 // withdrawn or an account deactivated takes effect at the next request, on
-// every instance) and marks the use when the last mark is older than
+// every instance); a second marks the use when the last mark is older than
 // touchEvery.
 func (s *Service) authenticate(ctx context.Context, token string) (*Caller, error) {
 	if token == "" || len(token) > 200 {
 		return nil, errNoSession
 	}
 	var r authRow
-	var lastSeen time.Time
+	var touchDue bool
 	err := s.db.Statement.ConnPool.QueryRowContext(ctx, authenticateSQL, tokenHash(token), s.opts.IdleTimeout.Seconds(), touchEvery.Seconds()).
-		Scan(&r.ID, &r.Email, &r.Name, &r.Ministry, &r.Language, &lastSeen, &r.SessionID, &r.Method, &r.Pending, &r.SecondFactor, &r.AuthAge, &r.Grants)
+		Scan(&r.ID, &r.Email, &r.Name, &r.Ministry, &r.Language, &touchDue, &r.SessionID, &r.Method, &r.Pending, &r.SecondFactor, &r.AuthAge, &r.Grants)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNoSession
 	}
 	if err != nil {
 		return nil, apperr.Wrap(err)
+	}
+	if touchDue {
+		if _, err := s.db.Statement.ConnPool.ExecContext(ctx, touchSQL, r.SessionID, touchEvery.Seconds()); err != nil {
+			return nil, apperr.Wrap(err)
+		}
 	}
 	var grants []authz.Grant
 	if err := json.Unmarshal(r.Grants, &grants); err != nil {

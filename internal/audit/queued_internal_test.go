@@ -26,7 +26,7 @@ func TestQueuedReadDoesNotScanTheLog(t *testing.T) {
 		}
 	}
 	var plan []string
-	if err := gdb.Raw(`EXPLAIN `+strings.ReplaceAll(queuedSQL, "$1", "5000")).Scan(&plan).Error; err != nil {
+	if err := gdb.Raw(`EXPLAIN ` + strings.ReplaceAll(queuedSQL, "$1", "5000")).Scan(&plan).Error; err != nil {
 		t.Fatal(err)
 	}
 	text := strings.Join(plan, "\n")

@@ -14,7 +14,6 @@ package audit
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -105,21 +104,26 @@ func AppendID(ctx context.Context, tx *gorm.DB, e Entry) (int64, error) {
 	return e.ID, err
 }
 
-// AppendWith adds an entry, as Append does, in the same statement as query:
-// a SELECT of one row whose parameters are queryArgs, scanned into dest. A
-// read then costs no round trip of its own for its log line, and the line
-// is written exactly when the data is read. A case's first entry, which
-// stores its new log key (NewCaseKey), goes through Append.
-func AppendWith(ctx context.Context, tx *gorm.DB, e Entry, query string, queryArgs []any, dest ...any) error {
-	args, withKey, err := prepare(tx, &e)
+// AppendWith adds an entry, as Append does, in the same statement as other
+// work: with, data-modifying WITH queries ("name AS (…)"), and query, a
+// SELECT of one row scanned into dest, which may read the new entry's id
+// from the WITH query "logged"; args are the parameters ($1…) of both. A
+// read then costs no round trip of its own for its log line and the line
+// is written exactly when the data is read; a write sends its rows and its
+// line at once.
+func AppendWith(ctx context.Context, tx *gorm.DB, e Entry, with []string, query string, args []any, dest ...any) error {
+	entryArgs, withKey, err := prepare(tx, &e)
 	if err != nil {
 		return err
 	}
+	n := len(args)
+	queries := append([]string(nil), with...)
 	if withKey {
-		return errors.New("audit: AppendWith cannot store a case's new log key")
+		queries = append(queries, newKeySQL(n))
 	}
-	with := `WITH logged AS (` + insertEntrySQL(len(queryArgs)) + `) `
-	return tx.Statement.ConnPool.QueryRowContext(ctx, with+query, append(queryArgs, args...)...).Scan(dest...)
+	queries = append(queries, `logged AS (`+insertEntrySQL(n)+` RETURNING id)`)
+	stmt := `WITH ` + strings.Join(queries, ", ") + ` ` + query
+	return tx.Statement.ConnPool.QueryRowContext(ctx, stmt, append(append([]any(nil), args...), entryArgs...)...).Scan(dest...)
 }
 
 // prepare normalises e and seals its case and person, and returns the

@@ -92,7 +92,7 @@ func (s *Service) work(ctx context.Context, tx *gorm.DB, caller *accounts.Caller
 	if spec.Read && spec.WithParts {
 		// One round trip for the parts and the log line: the line is
 		// written when the file is read, even should the view then fail.
-		if err := audit.AppendWith(ctx, tx, entry, partsSQL(r.presentParts()), []any{r.ID}, &r.PartsDoc); err != nil {
+		if err := audit.AppendWith(ctx, tx, entry, nil, partsSQL(r.presentParts()), []any{r.ID}, &r.PartsDoc); err != nil {
 			return err
 		}
 		return fn(w)

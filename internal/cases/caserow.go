@@ -2,8 +2,8 @@ package cases
 
 import (
 	"context"
-	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -47,39 +47,49 @@ func (c *CaseRecord) fields() []struct {
 	}
 }
 
-// insertCaseSQL inserts a whole case row, its values in the order of fields.
-var insertCaseSQL = func() string {
-	var cols, params []string
-	for i, f := range (&CaseRecord{}).fields() {
-		cols = append(cols, f.column)
-		params = append(params, fmt.Sprintf("$%d", i+1))
+// rowInsert inserts one row of table with the values of cols, its
+// parameters numbered from $first+1: a plain statement for the rows every
+// filing and step writes, without gorm's reflection and statement building.
+func rowInsert(first int, table string, cols []string) string {
+	params := make([]string, len(cols))
+	for i := range cols {
+		params[i] = "$" + strconv.Itoa(first+i+1)
 	}
-	return `INSERT INTO cases (` + strings.Join(cols, ", ") + `) VALUES (` + strings.Join(params, ", ") + `)`
-}()
+	return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES (` + strings.Join(params, ", ") + `)`
+}
 
-// insertCaseRow stores a new case row.
-func insertCaseRow(ctx context.Context, tx *gorm.DB, c *CaseRecord) error {
+// insertRow writes one row of table with the values of cols now.
+func insertRow(tx *gorm.DB, table string, cols []string, values ...any) error {
+	_, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context, rowInsert(0, table, cols), values...)
+	return err
+}
+
+// inserts collects rows to write in one statement, each insert a WITH query
+// of it (audit.AppendWith sends them with the access-log entry): a filing
+// writes its case, element, timeline, statistics and log rows in one round
+// trip instead of five.
+type inserts struct {
+	with []string // "insertN AS (INSERT …)"
+	args []any
+}
+
+// add adds a row of table with the values of cols.
+func (b *inserts) add(table string, cols []string, values ...any) {
+	b.with = append(b.with, "insert"+strconv.Itoa(len(b.with))+" AS ("+rowInsert(len(b.args), table, cols)+")")
+	b.args = append(b.args, values...)
+}
+
+// addCase adds a whole case row, every column of fields.
+func (b *inserts) addCase(c *CaseRecord) {
+	var cols []string
 	var values []any
 	for _, f := range c.fields() {
+		cols = append(cols, f.column)
 		// The field's value, not its address: a nil *uuid.UUID behind a
 		// pointer would reach pgx as a Valuer it calls on nil.
 		values = append(values, reflect.ValueOf(f.dest).Elem().Interface())
 	}
-	_, err := tx.Statement.ConnPool.ExecContext(ctx, insertCaseSQL, values...)
-	return err
-}
-
-// insertRow writes one row of table with the values of cols, by a plain
-// statement: for the rows every filing and step writes, without gorm's
-// reflection and statement building.
-func insertRow(tx *gorm.DB, table string, cols []string, values ...any) error {
-	params := make([]string, len(cols))
-	for i := range cols {
-		params[i] = fmt.Sprintf("$%d", i+1)
-	}
-	_, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context,
-		`INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES (`+strings.Join(params, ", ")+`)`, values...)
-	return err
+	b.add("cases", cols, values...)
 }
 
 // load reads one case with the caller's relations, scoped in SQL, the kinds

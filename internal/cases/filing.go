@@ -254,25 +254,24 @@ func (s *Service) insertCase(ctx context.Context, tx *gorm.DB, caller *accounts.
 	// is on the case (syncStats keeps it current at every later step).
 	statsID := uuid.New()
 	row.StatsIDEnc = dk.Seal(sid, "stats_id", statsID[:])
-	if err := insertCaseRow(ctx, tx, &row); err != nil {
-		return nil, err
-	}
+	var rows inserts
+	rows.addCase(&row)
 	elements := c.Elements
 	if len(elements) == 0 {
 		// One element: the complaint as a whole. The advice judges per element.
 		elements = []string{c.Description}
 	}
 	for i, e := range elements {
-		if err := insertRow(tx, "case_elements", []string{"case_id", "position", "description_enc"},
-			id, i+1, dk.SealString(sid, fmt.Sprintf("element.%d", i+1), e)); err != nil {
-			return nil, err
-		}
+		rows.add("case_elements", []string{"case_id", "position", "description_enc"},
+			id, i+1, dk.SealString(sid, fmt.Sprintf("element.%d", i+1), e))
 	}
 	// The filing is the first work on the new case.
 	w := &Work{Tx: tx, Caller: caller, Rel: authz.Relation(role), Key: dk, c: &relRow{CaseRecord: row}, s: s, ctx: ctx}
-	if err := w.event("filed", "", true); err != nil {
+	cols, values, err := w.eventRow("filed", nil, "", true)
+	if err != nil {
 		return nil, err
 	}
+	rows.add("case_events", cols, values...)
 	// A new case has no facts beyond its row: one plain insert, without the
 	// read-back and upsert of syncStats; the facts of later steps (received,
 	// due, admissible, …) keep their empty defaults.
@@ -280,18 +279,17 @@ func (s *Service) insertCase(ctx context.Context, tx *gorm.DB, caller *accounts.
 	if c.Ground != "" {
 		stats.Ground = &c.Ground
 	}
-	if err := insertRow(tx, "case_stats", []string{"id", "ministry", "respondent_ministry", "category", "ground", "filed_on", "state"},
-		stats.ID, stats.Ministry, stats.RespondentMinistry, stats.Category, stats.Ground, stats.FiledOn, stats.State); err != nil {
-		return nil, err
-	}
-	// The case's first entry: its log key is made here and stored by the
-	// same statement as the entry.
+	rows.add("case_stats", []string{"id", "ministry", "respondent_ministry", "category", "ground", "filed_on", "state"},
+		stats.ID, stats.Ministry, stats.RespondentMinistry, stats.Category, stats.Ground, stats.FiledOn, stats.State)
+	// The case's first entry: its log key is made here; the key, the entry
+	// and the rows above go in one statement.
 	key, err := audit.NewCaseKey()
 	if err != nil {
 		return nil, err
 	}
-	if err := audit.Append(ctx, tx, audit.Entry{At: now, PersonID: &caller.ID, Role: role, CaseID: &id, Action: "case:file",
-		Client: caller.Client, Key: key}); err != nil {
+	var entryID int64
+	if err := audit.AppendWith(ctx, tx, audit.Entry{At: now, PersonID: &caller.ID, Role: role, CaseID: &id, Action: "case:file",
+		Client: caller.Client, Key: key}, rows.with, `SELECT id FROM logged`, rows.args, &entryID); err != nil {
 		return nil, err
 	}
 	return &Filed{ID: id, Number: number, State: Submitted}, nil

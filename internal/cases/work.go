@@ -234,6 +234,15 @@ func (w *Work) event(kind, reason string, visible bool) error {
 
 // record records an entry on the case's timeline, a move when from is set.
 func (w *Work) record(kind string, from *string, reason string, visible bool) error {
+	cols, values, err := w.eventRow(kind, from, reason, visible)
+	if err != nil {
+		return err
+	}
+	return insertRow(w.Tx, "case_events", cols, values...)
+}
+
+// eventRow is the timeline entry record writes, as columns and values.
+func (w *Work) eventRow(kind string, from *string, reason string, visible bool) ([]string, []any, error) {
 	r := w.c
 	ev := eventRow{CaseID: r.ID, At: w.s.now(), ActorID: &w.Caller.ID, ActorRole: string(w.Rel), Kind: kind, FromState: from, VisibleToParties: visible}
 	if from != nil {
@@ -243,7 +252,7 @@ func (w *Work) record(kind string, from *string, reason string, visible bool) er
 	if reason != "" {
 		// The id is taken first so the reason can be bound to its own row.
 		if err := w.Tx.Raw(nextEventIDSQL).Scan(&ev.ID).Error; err != nil {
-			return err
+			return nil, nil, err
 		}
 		ev.ReasonEnc = w.SealString(rowField("event.reason", ev.ID), reason)
 	}
@@ -252,7 +261,7 @@ func (w *Work) record(kind string, from *string, reason string, visible bool) er
 	if ev.ID != 0 {
 		cols, values = append(cols, "id"), append(values, ev.ID)
 	}
-	return insertRow(w.Tx, "case_events", cols, values...)
+	return cols, values, nil
 }
 
 // tell notifies those named of kind; nil and unset ids are left out.

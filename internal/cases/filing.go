@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -127,7 +128,14 @@ func (s *Service) File(ctx context.Context, caller *accounts.Caller, c Complaint
 	} else if c.Consent != "" {
 		bad["consent"] = "is only given when filing on behalf of a complainant"
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	// A filing for oneself writes in one statement (insertCase), which is
+	// all or nothing on its own: only a filing on behalf, which also grants
+	// a role and leaves a notice, needs a transaction around its writes.
+	run := s.db.WithContext(ctx).Transaction
+	if !onBehalf {
+		run = func(fn func(*gorm.DB) error, _ ...*sql.TxOptions) error { return fn(s.db.WithContext(ctx)) }
+	}
+	err := run(func(tx *gorm.DB) error {
 		if c.Respondent.Ministry != "" {
 			known, err := ministryExists(tx, c.Respondent.Ministry)
 			if err != nil {

@@ -155,7 +155,8 @@ func render(res map[string]map[string]float64, before, after string) string {
 			fmt.Sprintf("%.0f tx/s raw pgx read-plus-log-row, 8 connections", r["read-ceiling-tx/s"]), fmt.Sprintf("%.0f%% of the ceiling", 100*r["read-of-ceiling"]))
 		row("the same raw transactions behind a bare HTTP handler (net/http, vegeta, 8 workers): what any HTTP service writing those rows manages at the most",
 			fmt.Sprintf("filing %.0f%%, reading %.0f%% of that", 100*r["file-of-http-floor"], 100*r["read-of-http-floor"]),
-			fmt.Sprintf("%.0f req/s filing, %.0f req/s reading", r["file-http-floor-req/s"], r["read-http-floor-req/s"]),
+			fmt.Sprintf("%.0f req/s filing (p99 %.0f ms), %.0f req/s reading (p99 %.0f ms)", r["file-http-floor-req/s"], r["file-http-floor-p99-ms"],
+				r["read-http-floor-req/s"], r["read-http-floor-p99-ms"]),
 			fmt.Sprintf("HTTP alone leaves %.0f%% / %.0f%% of the ceilings", 100*r["file-http-floor-req/s"]/r["file-ceiling-tx/s"], 100*r["read-http-floor-req/s"]/r["read-ceiling-tx/s"]))
 		row("sequencing lag under that load (an entry's commit to the signed checkpoint that holds it, p99)", fmt.Sprintf("%.0f ms", r["lag-p99-ms"]),
 			"1 s batch interval (the sequencer's longest wait)", fmt.Sprintf("%.0f%% of the interval", r["lag-p99-ms"]/10))

@@ -14,12 +14,13 @@ package audit
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/platform/db"
 )
 
 // Entry is one line of the access log. For an entry about a case, CaseID and
@@ -54,22 +55,13 @@ func (Entry) TableName() string { return "access_log" }
 // insertEntrySQL inserts an entry, its parameters numbered from $first+1.
 func insertEntrySQL(first int) string {
 	return `INSERT INTO access_log (at, person_id, role, case_id, action, client, digest, key_handle, sealed, person_tag)
-	VALUES (` + params(first, 10) + `)`
+	VALUES (` + db.Params(first, 10) + `)`
 }
 
 // newKeySQL is the WITH query that stores a case's new log key with the
 // case's first entry, its parameters numbered from $first+11.
 func newKeySQL(first int) string {
-	return `key AS (INSERT INTO log_case_keys (case_id, handle, key) VALUES (` + params(first+10, 3) + `))`
-}
-
-// params lists n parameters numbered from $first+1.
-func params(first, n int) string {
-	p := make([]string, n)
-	for i := range p {
-		p[i] = "$" + strconv.Itoa(first+i+1)
-	}
-	return strings.Join(p, ", ")
+	return `key AS (INSERT INTO log_case_keys (case_id, handle, key) VALUES (` + db.Params(first+10, 3) + `))`
 }
 
 // The statements of Append, made once: it runs for every audited request.

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/platform/db"
 )
 
 // Every request on a case loads it first, so that load is written out by
@@ -51,11 +52,7 @@ func (c *CaseRecord) fields() []struct {
 // parameters numbered from $first+1: a plain statement for the rows every
 // filing and step writes, without gorm's reflection and statement building.
 func rowInsert(first int, table string, cols []string) string {
-	params := make([]string, len(cols))
-	for i := range cols {
-		params[i] = "$" + strconv.Itoa(first+i+1)
-	}
-	return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES (` + strings.Join(params, ", ") + `)`
+	return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES (` + db.Params(first, len(cols)) + `)`
 }
 
 // insertRow writes one row of table with the values of cols now.

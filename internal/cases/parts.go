@@ -85,7 +85,7 @@ func partsSQL(present int32) string {
 }
 
 // partsOf returns the parts of case r, as read with its access-log entry
-// (readLogged) or else now. They hold the committee's own documents: the
+// (Access, for a Read WithParts) or else now. They hold the committee's own documents: the
 // view leaves them out for everyone else.
 func partsOf(tx *gorm.DB, r *relRow) (*caseParts, error) {
 	doc := r.PartsDoc

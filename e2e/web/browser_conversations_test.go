@@ -64,8 +64,7 @@ func TestConversations(t *testing.T) {
 	}
 
 	// The complainant writes to the committee, with a file.
-	kl := c.tab(t, c.complainant, "klager")
-	kl.open(casePath)
+	kl := c.atPage(t, c.complainant, "klager", casePath)
 	kl.expect("Berichten en meer", "Uw berichten met de commissie")
 	kl.submit("a[href$='/threads/complainant']")
 	kl.expect("Uw berichten in zaak", "Er zijn nog geen berichten.")
@@ -78,8 +77,7 @@ func TestConversations(t *testing.T) {
 	kl.check("50-berichten-klager", true)
 
 	// The secretary reads it and answers, with a file of their own.
-	sec := c.tab(t, c.secretary, "secretaris")
-	sec.open(casePath)
+	sec := c.atPage(t, c.secretary, "secretaris", casePath)
 	sec.expect("Berichten met de klager en de vertrouwenspersoon", "berichten: 1")
 	sec.submit("a[href$='/threads/complainant']")
 	sec.expect("Berichten met de klager in zaak", "belde mijn leidinggevende", "gesprek-notities.txt")
@@ -97,8 +95,7 @@ func TestConversations(t *testing.T) {
 
 	// The respondent has a thread of their own and cannot open the
 	// complainant's.
-	resp := c.tab(t, c.respondent, "aangeklaagde")
-	resp.open(casePath)
+	resp := c.atPage(t, c.respondent, "aangeklaagde", casePath)
 	resp.expect("Uw berichten met de commissie")
 	if body := resp.text("main"); strings.Contains(body, "belde mijn leidinggevende") {
 		t.Errorf("the respondent's case page shows the complainant's message")
@@ -109,8 +106,7 @@ func TestConversations(t *testing.T) {
 	// A member of the panel writes an internal note, then a new version.
 	const draft = "Concept: de verklaring over het telefoongesprek weegt mee bij de bevindingen."
 	const revised = "Concept, herzien: het telefoongesprek bevestigt het patroon."
-	lid := c.tab(t, c.member, "lid")
-	lid.open(casePath)
+	lid := c.atPage(t, c.member, "lid", casePath)
 	lid.submit("a[href$='/notes']")
 	lid.expect("Interne notities van het panel", "Er zijn nog geen notities.")
 	lid.click("#f-kind-draft_findings")
@@ -164,8 +160,7 @@ func TestConversations(t *testing.T) {
 	sec.expect("De verklaring is opgeslagen.", "spottende opmerkingen")
 	sec.check("53-getuigen")
 
-	gt := c.tab(t, getuige, "getuige")
-	gt.open(casePath)
+	gt := c.atPage(t, getuige, "getuige", casePath)
 	gt.expect("U bent getuige in deze zaak", "Uw verklaring", "spottende opmerkingen", "Uw berichten met de commissie")
 	for _, s := range []string{"kleineert mij", "06-12345678", "belde mijn leidinggevende", revised} {
 		if body := gt.text("body"); strings.Contains(body, s) {
@@ -185,8 +180,7 @@ func TestConversations(t *testing.T) {
 	kl.expect("Uw melding is ontvangen.", "Ontvangen", "niet meer uitgenodigd")
 	kl.check("55-benadeling-klager")
 
-	ch := c.tab(t, c.chair, "voorzitter")
-	ch.open(casePath + "/retaliation")
+	ch := c.atPage(t, c.chair, "voorzitter", casePath+"/retaliation")
 	ch.expect("niet meer uitgenodigd", c.complainant.Name)
 	ch.click("input[name=to][value=under_review]")
 	ch.fill("textarea[name=reason]", "De voorzitter vraagt de leidinggevende om een reactie.")

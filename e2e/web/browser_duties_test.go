@@ -16,8 +16,7 @@ func TestDutiesPages(t *testing.T) {
 	c := newCast(t)
 	target := c.e.Person("nieuw-lid@test.rkc", "BZK")
 
-	adm := c.tab(t, c.admin, "beheer")
-	adm.open("/admin/accounts/" + target.ID.String()) // the account's own page (issue 17)
+	adm := c.atPage(t, c.admin, "beheer", "/admin/accounts/"+target.ID.String()) // the account's own page (issue 17)
 	adm.fill("#f-role", authz.Member)
 	adm.fill("#f-domain", authz.AnyDomain)
 	adm.submit("form[action='/admin/accounts/" + target.ID.String() + "/grants'] button[type=submit]")
@@ -28,8 +27,7 @@ func TestDutiesPages(t *testing.T) {
 	adm.expect("nieuw-lid@test.rkc", "Wacht op een andere beheerder of de voorzitter")
 	adm.check("33-rolverzoeken-beheer")
 
-	vz := c.tab(t, c.chair, "voorzitter")
-	vz.open("/grant-requests")
+	vz := c.atPage(t, c.chair, "voorzitter", "/grant-requests")
 	vz.check("34-rolverzoeken-voorzitter", true)
 	vz.tabTo("form[action$='/confirm'] button", 40)
 	vz.submit("form[action$='/confirm'] button")

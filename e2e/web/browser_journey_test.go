@@ -45,6 +45,14 @@ func (c *cast) tab(t *testing.T, p *apptest.Person, name string) *tab {
 	return b
 }
 
+// atPage signs p in on a tab of their own (name, for screenshots) and opens
+// the page at path, where most of a person's steps start.
+func (c *cast) atPage(t *testing.T, p *apptest.Person, name, path string) *tab {
+	b := c.tab(t, p, name)
+	b.open(path)
+	return b
+}
+
 // atDashboard signs p in on a tab of their own and checks the dashboard the
 // sign-in lands on: it must list the work waiting for them (waiting), and it
 // is checked (axe-core, screenshot) as the page named page.
@@ -249,13 +257,11 @@ func TestJourney(t *testing.T) {
 func TestOversightPages(t *testing.T) {
 	t.Parallel()
 	c := newCast(t)
-	fg := c.tab(t, c.privacyOfficer, "fg")
-	fg.open("/audit")
+	fg := c.atPage(t, c.privacyOfficer, "fg", "/audit")
 	fg.check("30-toegangslog")
 	fg.submit("form[action='/audit/verify'] button")
 	fg.expect("Het logboek klopt")
-	adm := c.tab(t, c.admin, "beheer")
-	adm.open("/admin/accounts")
+	adm := c.atPage(t, c.admin, "beheer", "/admin/accounts")
 	adm.check("31-beheer-accounts")
 	adm.fill("#f-email", "nieuw@test.rkc")
 	adm.fill("#f-name", "Nieuwe Klager")
@@ -264,8 +270,7 @@ func TestOversightPages(t *testing.T) {
 	adm.fill("#f-domain", "FIN")
 	adm.submit("form[action='/admin/accounts'] button[type=submit]")
 	adm.expect("De uitnodiging is verstuurd", "nieuw@test.rkc")
-	rep := c.tab(t, c.reporter, "rapportage")
-	rep.open("/reports")
+	rep := c.atPage(t, c.reporter, "rapportage", "/reports")
 	rep.expect("Jaarrapportage", "Kerncijfers")
 	rep.check("32-jaarrapportage", true)
 }
@@ -297,8 +302,7 @@ func TestSignal(t *testing.T) {
 		b.expect("Het gebeurde weer op maandag.")
 
 		if lang == "nl" {
-			sec := c.tab(t, c.secretary, "secretaris-meldingen")
-			sec.open("/committee/signals")
+			sec := c.atPage(t, c.secretary, "secretaris-meldingen", "/committee/signals")
 			sec.check("44-meldingen")
 			sec.submit("main table a")
 			sec.expect("Het gebeurde weer op maandag.")
@@ -321,8 +325,7 @@ func TestSignal(t *testing.T) {
 func TestKeyboardOnlyComplaint(t *testing.T) {
 	t.Parallel()
 	c := newCast(t)
-	b := c.tab(t, c.complainant, "toetsenbord")
-	b.open("/complaint/step/what")
+	b := c.atPage(t, c.complainant, "toetsenbord", "/complaint/step/what")
 	if shown := b.eval(`String(document.getElementById('session-warning').offsetParent !== null)`); shown != "false" {
 		t.Errorf("the idle warning shows long before the session ends")
 	}

@@ -37,8 +37,7 @@ func TestDataSubjectRequestPages(t *testing.T) {
 	// An export under the request (as a download it is not a page): the
 	// person sees it in their own account.
 	c.e.Must(200, c.privacyOfficer, "GET", "/api/v1/persons/"+c.complainant.ID.String()+"/export", nil)
-	kl := c.tab(t, c.complainant, "klager-melding")
-	kl.open("/my-data")
+	kl := c.atPage(t, c.complainant, "klager-melding", "/my-data")
 	kl.expect("de functionaris gegevensbescherming heeft uw gegevens geëxporteerd")
 	kl.check("36-mijn-gegevens-melding")
 

@@ -67,8 +67,7 @@ func TestEndOwnSession(t *testing.T) {
 	t.Parallel()
 	c := newCast(t)
 	phone := c.tab(t, c.complainant, "klager-telefoon")
-	kl := c.tab(t, c.complainant, "klager-sessies")
-	kl.open("/account/sessions")
+	kl := c.atPage(t, c.complainant, "klager-sessies", "/account/sessions")
 	kl.expect("Waar u bent aangemeld", "deze sessie")
 	kl.check("50-mijn-sessies", true)
 	// The newest session is this one; the next one signed in with a
@@ -105,8 +104,7 @@ func TestLegalHold(t *testing.T) {
 	t.Parallel()
 	c := newCast(t)
 	id := fileCases(t, c.e, c.complainant, c.secretary, 1, "")[0]
-	ch := c.tab(t, c.chair, "voorzitter-hold")
-	ch.open("/cases/" + id.String())
+	ch := c.atPage(t, c.chair, "voorzitter-hold", "/cases/"+id.String())
 	ch.expect("Er geldt geen legal hold")
 	ch.submit("form[action$='/legal-hold'] button[type=submit]") // no reason
 	ch.expect("Er is iets niet goed ingevuld", "Geef een toelichting.")
@@ -129,8 +127,7 @@ func TestLegalHold(t *testing.T) {
 		t.Fatalf("the case is still on hold in the database (%v)", err)
 	}
 	// The complainant sees no hold form.
-	kl := c.tab(t, c.complainant, "klager-hold")
-	kl.open("/cases/" + id.String())
+	kl := c.atPage(t, c.complainant, "klager-hold", "/cases/"+id.String())
 	if n := kl.eval(`String(document.querySelectorAll("form[action$='/legal-hold']").length)`); n != "0" {
 		t.Errorf("the complainant is offered the legal hold form")
 	}
@@ -143,8 +140,7 @@ func TestAdminAccountWork(t *testing.T) {
 	t.Parallel()
 	c := newCast(t)
 	reporter := c.tab(t, c.reporter, "rapportage-weg")
-	adm := c.tab(t, c.admin, "beheer-accounts")
-	adm.open("/admin/accounts")
+	adm := c.atPage(t, c.admin, "beheer-accounts", "/admin/accounts")
 	adm.tabTo("a[href='/admin/accounts/"+c.reporter.ID.String()+"']", 200)
 	adm.enter()
 	adm.expect("Account "+c.reporter.Email, "Jaarrapportage")
@@ -173,8 +169,7 @@ func TestAdminAccountWork(t *testing.T) {
 	// 100 days on, every account but the admin's (who signs in again) is
 	// due for review.
 	c.e.Clock.Advance(100 * 24 * time.Hour)
-	adm2 := c.tab(t, c.admin, "beheer-review")
-	adm2.open("/admin/accounts")
+	adm2 := c.atPage(t, c.admin, "beheer-review", "/admin/accounts")
 	adm2.submit("#to-unused")
 	adm2.expect("Accounts die 90 dagen niet zijn gebruikt", c.secretary.Email, c.reporter.Email)
 	if strings.Contains(adm2.text("#accounts"), c.admin.Email) {

@@ -63,6 +63,9 @@ func (c *cast) atDashboard(t *testing.T, p *apptest.Person, name, waiting, page 
 	return b
 }
 
+// field is a form field to fill in: its selector and the value.
+type field struct{ sel, value string }
+
 // The whole life of a complaint in the browser, every page checked with
 // axe-core in Dutch and English: the complainant files with an attachment,
 // the secretary registers, the chair admits and composes a panel (a member
@@ -91,20 +94,30 @@ func TestJourney(t *testing.T) {
 	kl.fill("#f-ground", "age")
 	kl.fill("#f-description", "Mijn leidinggevende maakt al maanden grappen over mijn leeftijd waar het hele team bij is.")
 	kl.submit("button[name=nav][value=next]")
-	kl.check("_05-klacht-stap-wanneer")
-	kl.fill("#f-incident-when", "januari tot maart 2026, wekelijks")
-	kl.fill("#f-incident-where", "Teamoverleg, Den Haag")
-	kl.submit("button[name=nav][value=next]")
-	kl.check("_06-klacht-stap-wie")
-	kl.fill("#f-respondent-name", "A. Aangeklaagde")
-	kl.fill("#f-respondent-ministry", "BZK")
-	kl.fill("#f-respondent-function", "Teamleider")
-	kl.submit("button[name=nav][value=next]")
-	kl.check("_07-klacht-stap-getuigen")
-	kl.fill("#f-witnesses", "Collega J. Jansen")
-	kl.fill("#f-wished-outcome", "Dat het stopt.")
-	kl.fill("#f-contact", "06-12345678")
-	kl.submit("button[name=nav][value=next]")
+	// The steps with text fields only: each checked, filled in, and left
+	// with Next.
+	for _, step := range []struct {
+		page   string
+		fields []field
+	}{
+		{"_05-klacht-stap-wanneer", []field{
+			{"#f-incident-when", "januari tot maart 2026, wekelijks"},
+			{"#f-incident-where", "Teamoverleg, Den Haag"}}},
+		{"_06-klacht-stap-wie", []field{
+			{"#f-respondent-name", "A. Aangeklaagde"},
+			{"#f-respondent-ministry", "BZK"},
+			{"#f-respondent-function", "Teamleider"}}},
+		{"_07-klacht-stap-getuigen", []field{
+			{"#f-witnesses", "Collega J. Jansen"},
+			{"#f-wished-outcome", "Dat het stopt."},
+			{"#f-contact", "06-12345678"}}},
+	} {
+		kl.check(step.page)
+		for _, f := range step.fields {
+			kl.fill(f.sel, f.value)
+		}
+		kl.submit("button[name=nav][value=next]")
+	}
 	evidence := filepath.Join(t.TempDir(), "verslag-teamoverleg.txt")
 	if err := os.WriteFile(evidence, []byte("Aantekeningen van het teamoverleg van 12 februari 2026.\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -350,18 +350,25 @@ var PathTo = map[string][]func(*Cast, *testing.T, string){
 // CaseIn files the standard complaint as the complainant and drives it to state.
 func (c *Cast) CaseIn(t *testing.T, state string) string {
 	t.Helper()
+	id := c.File(t, c.Complainant, Complaint())
+	c.driveTo(t, id, state)
+	return id
+}
+
+// driveTo takes the just-filed case id through the steps of PathTo to
+// state, and checks that it stands there.
+func (c *Cast) driveTo(t *testing.T, id, state string) {
+	t.Helper()
 	steps, ok := PathTo[state]
 	if !ok {
 		t.Fatalf("no path to %s", state)
 	}
-	id := c.File(t, c.Complainant, Complaint())
 	for _, s := range steps {
 		s(c, t, id)
 	}
 	if got := c.Row(t, id).State; got != state {
 		t.Fatalf("case in %s, want %s", got, state)
 	}
-	return id
 }
 
 // MustJSON is v as JSON.
@@ -438,8 +445,7 @@ func Recipients(ns []cases.Notice) []uuid.UUID {
 	for _, n := range ns {
 		out = append(out, n.To...)
 	}
-	slices.SortFunc(out, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
-	return out
+	return sortIDs(out)
 }
 
 // IDs lists the people's ids, sorted as Recipients sorts.
@@ -448,8 +454,14 @@ func IDs(ps ...*apptest.Person) []uuid.UUID {
 	for _, p := range ps {
 		out = append(out, p.ID)
 	}
-	slices.SortFunc(out, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
-	return out
+	return sortIDs(out)
+}
+
+// sortIDs sorts ids by their text, in place, and returns them: the one
+// order of Recipients and IDs, so that the two compare with slices.Equal.
+func sortIDs(ids []uuid.UUID) []uuid.UUID {
+	slices.SortFunc(ids, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+	return ids
 }
 
 // CaseIn files the standard complaint through the adviser, on the
@@ -460,12 +472,7 @@ func (c *Conv) CaseIn(t *testing.T, state string) string {
 	body["complainant_email"] = c.Complainant.Email
 	body["consent"] = ConsentText
 	id := c.File(t, c.Adviser, body)
-	for _, s := range PathTo[state] {
-		s(c.Cast, t, id)
-	}
-	if got := c.Row(t, id).State; got != state {
-		t.Fatalf("case in %s, want %s", got, state)
-	}
+	c.driveTo(t, id, state)
 	return id
 }
 

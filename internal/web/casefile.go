@@ -168,13 +168,10 @@ func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (s
 	ctx := c.Request().Context()
 	cl := callerOf(c)
 	lang := langOf(c)
-	v := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	required := func(field, value string) {
-		if value == "" {
-			bad[field] = fieldMessage(lang, field)
-		}
-	}
+	v := func(k string) string { return formText(c, k) }
+	version := formVersion(c)
+	// required marks a field the step cannot do without when it is empty.
+	required := func(field string) { need(c, bad, field, v(field)) }
 	var run func() error
 	switch action {
 	case "register":
@@ -182,21 +179,21 @@ func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (s
 			return errOnly(w.d.Cases.Register(ctx, cl, id, cases.Registration{Version: version, ReceivedOn: v("received_on"), RespondentMinistry: v("respondent_ministry")}))
 		}
 	case "information-request":
-		required("what", v("what"))
+		required("what")
 		days, _ := strconv.Atoi(v("term_days"))
 		run = func() error {
 			return errOnly(w.d.Cases.RequestInformation(ctx, cl, id, cases.InformationRequest{Version: version, What: v("what"), TermDays: days}))
 		}
 	case "information":
-		required("text", v("text"))
+		required("text")
 		run = func() error {
 			return errOnly(w.d.Cases.SupplyInformation(ctx, cl, id, cases.Supply{Version: version, Text: v("text")}))
 		}
 	case "admissibility":
 		adm := yesNo(c, bad, "admissible")
 		if adm != nil && !*adm {
-			required("ground", v("ground"))
-			required("reason", v("reason"))
+			required("ground")
+			required("reason")
 		}
 		run = func() error {
 			in := cases.Ruling{Version: version, Admissible: adm, Reason: v("reason"), LateAdmissionReason: v("late_admission_reason")}
@@ -219,22 +216,22 @@ func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (s
 			return errOnly(w.d.Cases.ComposePanel(ctx, cl, id, cases.PanelRequest{Version: version, MemberIDs: ids}))
 		}
 	case "investigation":
-		required("respondent_email", v("respondent_email"))
+		required("respondent_email")
 		run = func() error {
 			return errOnly(w.d.Cases.StartInvestigation(ctx, cl, id, cases.Investigation{Version: version, RespondentEmail: v("respondent_email")}))
 		}
 	case "conflict":
-		required("reason", v("reason"))
+		required("reason")
 		run = func() error {
 			return w.d.Cases.DeclareConflict(ctx, cl, id, cases.ConflictDeclaration{Reason: v("reason")})
 		}
 	case "extension":
-		required("reason", v("reason"))
+		required("reason")
 		run = func() error {
 			return errOnly(w.d.Cases.Extend(ctx, cl, id, cases.Extension{Version: version, Reason: v("reason")}))
 		}
 	case "statement":
-		required("body", v("body"))
+		required("body")
 		run = func() error {
 			return errOnly(w.d.Cases.AddStatement(ctx, cl, id, cases.StatementInput{Body: v("body")}))
 		}
@@ -262,26 +259,26 @@ func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (s
 				Minutes: v("minutes")}))
 		}
 	case "further-delay":
-		required("new_due_on", v("new_due_on"))
-		required("consent_received_on", v("consent_received_on"))
-		required("consent_form", v("consent_form"))
-		required("reason", v("reason"))
+		required("new_due_on")
+		required("consent_received_on")
+		required("consent_form")
+		required("reason")
 		run = func() error {
 			return errOnly(w.d.Cases.FurtherDelay(ctx, cl, id, cases.FurtherDelayInput{Version: version, NewDueOn: v("new_due_on"),
 				ConsentReceivedOn: v("consent_received_on"), ConsentForm: v("consent_form"), Reason: v("reason")}))
 		}
 	case "not-heard":
-		required("side", v("side"))
+		required("side")
 		if g := v("ground"); g == "" || (v("side") == "respondent" && g == "manifestly_unfounded") {
 			// "err.ground" speaks of discrimination grounds; this is another list.
 			bad["ground"] = i18n.T(lang, "err.not_heard_ground")
 		}
-		required("reason", v("reason"))
+		required("reason")
 		run = func() error {
 			return errOnly(w.d.Cases.NotHeard(ctx, cl, id, cases.NotHeardInput{Version: version, Side: v("side"), Ground: v("ground"), Reason: v("reason")}))
 		}
 	case "advice":
-		required("findings", v("findings"))
+		required("findings")
 		var js []cases.ElementJudgement
 		for k, vals := range c.Request().PostForm {
 			if pos, ok := strings.CutPrefix(k, "judgement-"); ok {
@@ -312,7 +309,7 @@ func (w *Web) parseStep(c echo.Context, action string, bad map[string]string) (s
 			return errOnly(w.d.Cases.Withdraw(ctx, cl, id, cases.Withdrawal{Version: version, Reason: v("reason")}))
 		}
 	case "informal-resolution":
-		required("reason", v("reason"))
+		required("reason")
 		run = func() error {
 			return errOnly(w.d.Cases.ResolveInformally(ctx, cl, id, cases.InformalResolution{Version: version, Reason: v("reason"),
 				ComplainantConsented: v("complainant_consented") == "yes", RespondentConsented: v("respondent_consented") == "yes"}))

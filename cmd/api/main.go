@@ -94,6 +94,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, _ []string
 	if err := app.CheckKeyFiles(cfg); err != nil {
 		return err
 	}
+	tuneGC(os.Getenv, log)
 	d, err := openDatabase(ctx, cfg, log, true)
 	if err != nil {
 		return err

@@ -44,6 +44,10 @@ type Handlers struct {
 	// Synced is told of every authenticated caller, so the authorisation
 	// layer holds their current grants.
 	Synced func(*Caller) error
+	// Companion, when set, may give a request a read to run in the
+	// statement that checks its session (see Companion); nil for most
+	// routes.
+	Companion func(echo.Context) *Companion
 }
 
 func bearer(c echo.Context) string {
@@ -67,7 +71,11 @@ func (h *Handlers) Authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if token == "" {
 			return next(c)
 		}
-		caller, err := h.Service.authenticate(c.Request().Context(), token)
+		var comp *Companion
+		if h.Companion != nil {
+			comp = h.Companion(c)
+		}
+		caller, err := h.Service.authenticate(c.Request().Context(), token, comp)
 		if err != nil {
 			if apperr.CodeOf(err) == apperr.Unauthenticated {
 				return next(c)
@@ -206,7 +214,7 @@ func (h *Handlers) Login(c echo.Context) error {
 	if old := bearer(c); old != "" {
 		h.Service.Logout(ctx, old)
 	}
-	caller, err := h.Service.authenticate(ctx, r.Token)
+	caller, err := h.Service.authenticate(ctx, r.Token, nil)
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func (h *Handlers) CompleteSignIn(c echo.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		full, err := h.Service.authenticate(ctx, token)
+		full, err := h.Service.authenticate(ctx, token, nil)
 		if err != nil {
 			return nil, err
 		}

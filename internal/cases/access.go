@@ -71,9 +71,16 @@ func (s *Service) Access(ctx context.Context, caller *accounts.Caller, id uuid.U
 
 // work is Access on tx: a transaction, or for a Read the database itself.
 func (s *Service) work(ctx context.Context, tx *gorm.DB, caller *accounts.Caller, id uuid.UUID, spec AccessSpec, fn func(w *Work) error) error {
-	r, err := s.load(ctx, tx, caller, id, spec)
-	if err != nil {
-		return err
+	var r *relRow
+	if spec.Read && !spec.Write {
+		// A case read's row may have come with the session check.
+		r = prefetchedRow(ctx, caller, id)
+	}
+	if r == nil {
+		var err error
+		if r, err = s.load(ctx, tx, caller, id, spec); err != nil {
+			return err
+		}
 	}
 	rel, err := s.authorize(caller, r, spec.Action)
 	if err != nil {

@@ -109,15 +109,20 @@ func (s *Service) load(ctx context.Context, tx *gorm.DB, caller *accounts.Caller
 		}
 		return nil, errCaseNotFound
 	}
-	r := &relRow{PartsPresent: new(int32)}
+	r := &relRow{}
+	if err := rows.Scan(r.loadDest()...); err != nil {
+		return nil, err
+	}
+	return r, rows.Close()
+}
+
+// loadDest are where the columns of the load (_load_case.sql) go.
+func (r *relRow) loadDest() []any {
+	r.PartsPresent = new(int32)
 	var dest []any
 	for _, f := range r.CaseRecord.fields() {
 		dest = append(dest, f.dest)
 	}
-	dest = append(dest, r.PartsPresent, &r.IsComplainant, &r.IsAdviser, &r.IsRespondent, &r.IsPanel, &r.IsStaff, &r.IsAuthority, &r.IsWitness,
+	return append(dest, r.PartsPresent, &r.IsComplainant, &r.IsAdviser, &r.IsRespondent, &r.IsPanel, &r.IsStaff, &r.IsAuthority, &r.IsWitness,
 		&r.LogKey.Handle, &r.LogKey.Key)
-	if err := rows.Scan(dest...); err != nil {
-		return nil, err
-	}
-	return r, rows.Close()
 }

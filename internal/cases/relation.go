@@ -72,19 +72,10 @@ func fill(template string, markers ...string) string {
 
 var (
 	// loadSQL[forUpdate]: $1 the case, $2 the caller, $3 staff, $4 authority domains.
-	loadSQL = func() (q [2]string) {
-		var cols []string
-		for _, f := range (&CaseRecord{}).fields() {
-			cols = append(cols, "c."+f.column)
-		}
-		for lock, locking := range []string{"", `FOR UPDATE OF c`} {
-			q[lock] = fill(stmt("_load_case"), "/*columns*/", strings.Join(cols, ", "),
-				"/*relations*/", relationColumns(strings.NewReplacer("@me", "$2", "@staff", "$3", "@authdoms", "$4")),
-				"/*log key columns*/", audit.CaseKeyColumns, "/*log key join*/", audit.CaseKeyJoin,
-				"/*lock*/", locking, "/*related*/", related())
-		}
-		return q
-	}()
+	loadSQL = [2]string{
+		loadStatement(stmt("_load_case"), strings.NewReplacer("@me", "$2", "@staff", "$3", "@authdoms", "$4"), "", "", ""),
+		loadStatement(stmt("_load_case"), strings.NewReplacer("@me", "$2", "@staff", "$3", "@authdoms", "$4"), "", "", `FOR UPDATE OF c`),
+	}
 
 	listArgs = strings.NewReplacer("@me", "$1", "@staff", "$2", "@authdoms", "$3")
 	// listCandidatesSQL by sort order; listPageSQL; see the templates.
@@ -100,6 +91,18 @@ var (
 	staffOfSQL      = fill(stmt("_staff_of"), "/*staff*/", strings.NewReplacer("@me", "p.id", "@staff", "true").Replace(staffCondition))
 )
 
+// loadStatement fills the load's template (_load_case.sql): args names @me,
+// @staff and @authdoms; columns and join add to the log key's.
+func loadStatement(template string, args *strings.Replacer, columns, join, lock string) string {
+	var cols []string
+	for _, f := range (&CaseRecord{}).fields() {
+		cols = append(cols, "c."+f.column)
+	}
+	return fill(template, "/*columns*/", strings.Join(cols, ", "), "/*relations*/", relationColumns(args),
+		"/*log key columns*/", audit.CaseKeyColumns+columns, "/*log key join*/", join+audit.CaseKeyJoin,
+		"/*lock*/", lock, "/*related*/", related())
+}
+
 // assembled are the statements built from the templates, for Check.
 func assembled() map[string]string {
 	out := map[string]string{"staff_of": staffOfSQL, "list_page": listPageSQL, "subject_cases": subjectCasesSQL}
@@ -110,6 +113,7 @@ func assembled() map[string]string {
 		out["load_case"+[]string{"", " for update"}[lock]] = loadSQL[lock]
 	}
 	out["parts all"] = partsSQL(allParts)
+	out["load_case with the session"] = prefetchCheckSQL
 	return out
 }
 

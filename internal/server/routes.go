@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -106,6 +107,9 @@ func New(d Deps) *echo.Echo {
 	pending := accounts.RequireSession
 	reauth := d.Accounts.RequireRecentAuth
 	cs, ac := d.Cases, d.Accounts
+	// The case read, the most frequent request, loads its case in the
+	// statement that checks the session.
+	ac.Companion = cs.CaseReadCompanion(http.MethodGet, "/api/v1/cases/:id")
 
 	api.POST("/session", ac.Login)
 	api.DELETE("/session", ac.Logout, auth)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/platform/db"
 )
 
 // Session methods: how the holder signed in.
@@ -335,7 +336,7 @@ func (s *Service) authenticate(ctx context.Context, token string, comp *Companio
 	if comp != nil {
 		query, args, dest = companionStatement(comp.SQL), append(args, comp.Args...), append(dest, comp.Dest...)
 	}
-	err := s.db.Statement.ConnPool.QueryRowContext(ctx, query, args...).Scan(dest...)
+	err := db.QueryRow(ctx, s.db.Statement.ConnPool, query, args, dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		if comp != nil {
 			return s.authenticate(ctx, token, nil)

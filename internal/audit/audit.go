@@ -115,7 +115,7 @@ func AppendWith(ctx context.Context, tx *gorm.DB, e Entry, with []string, query 
 	}
 	queries = append(queries, `logged AS (`+insertEntrySQL(n)+` RETURNING id)`)
 	stmt := `WITH ` + strings.Join(queries, ", ") + ` ` + query
-	return tx.Statement.ConnPool.QueryRowContext(ctx, stmt, append(append([]any(nil), args...), entryArgs...)...).Scan(dest...)
+	return db.QueryRow(ctx, tx.Statement.ConnPool, stmt, append(append([]any(nil), args...), entryArgs...), dest...)
 }
 
 // prepare normalises e and seals its case and person, and returns the

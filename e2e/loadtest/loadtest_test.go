@@ -139,6 +139,17 @@ type rawFiler struct {
 	fields      [][]byte // sealed-field sizes of the benchmark's complaint
 }
 
+// connect opens a connection to url, for the caller to close.
+func connect(b *testing.B, url string) (context.Context, *pgx.Conn) {
+	b.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ctx, conn
+}
+
 // rawConn is a connection for a ceiling: it writes rows without RKC's own
 // triggers, which are steps of RKC's design, not of the work's physics.
 func rawConn(b *testing.B, url string) *pgx.Conn {
@@ -155,14 +166,11 @@ func rawConn(b *testing.B, url string) *pgx.Conn {
 
 // requireDurable stops a benchmark that would measure a relaxed server.
 func requireDurable(b *testing.B, url string) {
-	conn, err := pgx.Connect(context.Background(), url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(context.Background())
+	ctx, conn := connect(b, url)
+	defer conn.Close(ctx)
 	for _, setting := range []string{"fsync", "synchronous_commit", "full_page_writes"} {
 		var v string
-		if err := conn.QueryRow(context.Background(), `SELECT current_setting($1)`, setting).Scan(&v); err != nil {
+		if err := conn.QueryRow(ctx, `SELECT current_setting($1)`, setting).Scan(&v); err != nil {
 			b.Fatal(err)
 		}
 		if v != "on" {
@@ -425,11 +433,7 @@ func beside(b *testing.B, url, name string, target vegeta.Target, want int, work
 // side with its ceiling.
 func settle(b *testing.B, url string) {
 	b.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
+	ctx, conn := connect(b, url)
 	defer conn.Close(ctx)
 	quiet := 0
 	for deadline := time.Now().Add(60 * time.Second); quiet < 3; time.Sleep(200 * time.Millisecond) {
@@ -460,11 +464,7 @@ func settle(b *testing.B, url string) {
 // writing to the signing of the first checkpoint that holds it.
 func sequencingLag(b *testing.B, url string, since time.Time) time.Duration {
 	b.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
+	ctx, conn := connect(b, url)
 	defer conn.Close(ctx)
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		var waiting int64

@@ -3,8 +3,13 @@ package cases
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
+	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/testing/dbtest"
 )
 
@@ -65,5 +70,43 @@ func TestEveryPartTableSetsItsBit(t *testing.T) {
 	}
 	if all != allParts {
 		t.Errorf("the part kinds' bits make %b, allParts is %b", all, allParts)
+	}
+}
+
+// A case read's early load (prefetch.go) reads the caller's scope in SQL,
+// a second spelling of callerScope. Access falls back to a fresh load when
+// the two differ, so a drift cannot open a case, but it would silently cost
+// every read its saving: the two must agree for every kind of grant.
+func TestScopeSQLAgreesWithCallerScope(t *testing.T) {
+	t.Parallel()
+	gdb := dbtest.New(t)
+	for i, grants := range [][]authz.Grant{
+		nil,
+		{{Role: authz.Secretary, Domain: authz.AnyDomain}},
+		{{Role: authz.Chair, Domain: authz.AnyDomain}, {Role: authz.Member, Domain: authz.AnyDomain}},
+		{{Role: authz.Secretary, Domain: "BZK"}, {Role: authz.Chair, Domain: "FIN"}},
+		{{Role: authz.Authority, Domain: "FIN"}, {Role: authz.Authority, Domain: "BZK"}, {Role: authz.Complainant, Domain: "OCW"}},
+		{{Role: authz.Authority, Domain: authz.AnyDomain}, {Role: authz.Secretary, Domain: authz.AnyDomain}},
+	} {
+		person := uuid.New()
+		if err := gdb.Exec(`INSERT INTO persons (id, email, name, ministry) VALUES (?, ?, 'Scope', 'BZK')`, person, person.String()+"@scope.test").Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range grants {
+			if err := gdb.Exec(`INSERT INTO role_grants (person_id, role, domain) VALUES (?, ?, ?)`, person, g.Role, g.Domain).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		var sqlStaff bool
+		var sqlDoms string
+		if err := gdb.Raw(`SELECT scope.staff, array_to_string(scope.doms, ',') FROM (SELECT ?::uuid AS id) me CROSS JOIN LATERAL (`+scopeSQL+`) scope`, person).
+			Row().Scan(&sqlStaff, &sqlDoms); err != nil {
+			t.Fatal(err)
+		}
+		staff, doms := callerScope(&accounts.Caller{ID: person, Grants: grants})
+		slices.Sort(doms)
+		if sqlStaff != staff || sqlDoms != strings.Join(doms, ",") {
+			t.Errorf("grant set %d %v: SQL says staff %v, domains %q; callerScope says %v, %q", i, grants, sqlStaff, sqlDoms, staff, strings.Join(doms, ","))
+		}
 	}
 }

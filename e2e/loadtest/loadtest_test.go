@@ -394,8 +394,8 @@ func rawLoad(b *testing.B, workers []func(context.Context) error) float64 {
 // pairs is how often an operation and its ceiling are measured one right
 // after the other (beside): the machine may be shared, and a neighbour's
 // burst during one four-second window moved a single ratio by several
-// points; the median of three pairs does not follow one such burst.
-const pairs = 3
+// points; the median of five pairs does not follow one or two such bursts.
+const pairs = 5
 
 // beside measures the API under target and, right after it, the ceiling
 // of the same work done by the workers of a fresh workers(), pairs times, each phase on a settled

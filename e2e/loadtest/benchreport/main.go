@@ -135,7 +135,7 @@ func render(res map[string]map[string]float64, before, after string) string {
 	fmt.Fprintf(&b, "Measured %s on %s; Go %s, %s.\n", time.Now().UTC().Format("2006-01-02"), machine(), strings.TrimPrefix(runtime.Version(), "go"), postgresVersion())
 	fmt.Fprintf(&b, "Load average before and after the run: %s / %s (the machine may be shared, so compare the ratios, which are measured side by side, rather than the absolute figures).\n\n", before, after)
 	fmt.Fprintf(&b, "```sh\nmake bench-report   # = withpg --durable -- %s, then this table\n```\n\n", benchCommand())
-	b.WriteString("PostgreSQL as the product ships it: durable (fsync, synchronous_commit and full_page_writes on), on disk. Ceilings: the same rows written by raw pgx in one transaction, without RKC's triggers, HTTP, authorisation, encryption or any lock. Under load, each operation and its ceiling run as three pairs, one right after the other, each phase on a settled database (sequencer caught up, VACUUM (ANALYZE), CHECKPOINT); the pair with the median ratio is shown.\n\n")
+	b.WriteString("PostgreSQL as the product ships it: durable (fsync, synchronous_commit and full_page_writes on), on disk. Ceilings: the same rows written by raw pgx in one transaction, without RKC's triggers, HTTP, authorisation, encryption or any lock. Under load, each operation and its ceiling run as five pairs, one right after the other, each phase on a settled database (sequencer caught up, VACUUM (ANALYZE), CHECKPOINT); the pair with the median ratio is shown.\n\n")
 	b.WriteString("| what | RKC (real binary, real PostgreSQL) | physical ceiling, same run | ratio |\n|---|---|---|---|\n")
 	row := func(what, rkc, ceiling, ratio string) {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", what, rkc, ceiling, ratio)

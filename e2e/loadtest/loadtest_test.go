@@ -363,6 +363,20 @@ func attack(b *testing.B, name string, t vegeta.Target, want int) *vegeta.Metric
 	return m
 }
 
+// rawWorkers are raw transactions, each on a connection of its own, for
+// one raw load: closed after it, so that the pairs' loads do not pile up
+// connections towards PostgreSQL's limit.
+type rawWorkers struct {
+	work  []func(context.Context) error
+	conns []*pgx.Conn
+}
+
+func (w rawWorkers) close() {
+	for _, c := range w.conns {
+		c.Close(context.Background())
+	}
+}
+
 // rawLoad runs one raw transaction per worker, each on its own connection,
 // as fast as they go for loadDuration, and returns the transactions per
 // second.
@@ -400,7 +414,7 @@ const pairs = 5
 // beside measures the API under target and, right after it, the ceiling
 // of the same work done by the workers of a fresh workers(), pairs times, each phase on a settled
 // database, and returns the pair whose ratio is the median.
-func beside(b *testing.B, url, name string, target vegeta.Target, want int, workers func() []func(context.Context) error) (*vegeta.Metrics, float64) {
+func beside(b *testing.B, url, name string, target vegeta.Target, want int, workers func() rawWorkers) (*vegeta.Metrics, float64) {
 	b.Helper()
 	type pair struct {
 		api     *vegeta.Metrics
@@ -412,7 +426,8 @@ func beside(b *testing.B, url, name string, target vegeta.Target, want int, work
 		api := attack(b, name, target, want)
 		ceiling := workers()
 		settle(b, url)
-		measured = append(measured, pair{api, rawLoad(b, ceiling)})
+		measured = append(measured, pair{api, rawLoad(b, ceiling.work)})
+		ceiling.close()
 	}
 	slices.SortFunc(measured, func(x, y pair) int { return cmp.Compare(x.api.Throughput/x.ceiling, y.api.Throughput/y.ceiling) })
 	for _, m := range measured {
@@ -498,17 +513,19 @@ func BenchmarkLoad(b *testing.B) {
 	sealing := newSealing() // one person reading one case
 	// Each raw load gets connections of its own: rawLoad's deadline
 	// cancels a transaction midway, which closes its connection.
-	filers := func() []func(context.Context) error {
-		w := make([]func(context.Context) error, loadWorkers)
-		for i := range w {
-			w[i] = newRawFiler(b, e.url, e.complainantID).file
+	filers := func() rawWorkers {
+		var w rawWorkers
+		for range loadWorkers {
+			f := newRawFiler(b, e.url, e.complainantID)
+			w.work, w.conns = append(w.work, f.file), append(w.conns, f.conn)
 		}
 		return w
 	}
-	readers := func() []func(context.Context) error {
-		w := make([]func(context.Context) error, loadWorkers)
-		for i := range w {
-			w[i] = (&rawReader{conn: rawConn(b, e.url), caseID: uuid.MustParse(id), sealing: sealing}).read
+	readers := func() rawWorkers {
+		var w rawWorkers
+		for range loadWorkers {
+			r := &rawReader{conn: rawConn(b, e.url), caseID: uuid.MustParse(id), sealing: sealing}
+			w.work, w.conns = append(w.work, r.read), append(w.conns, r.conn)
 		}
 		return w
 	}
@@ -522,10 +539,10 @@ func BenchmarkLoad(b *testing.B) {
 		// The lag of the entries of both of RKC's phases, filing and reading.
 		lag := sequencingLag(b, e.url, loadStart)
 		settle(b, e.url)
-		fileFloor := attack(b, "file-floor", vegeta.Target{Method: "POST", URL: floor(b, filers(), http.StatusCreated) + "/", Body: []byte(complaint),
+		fileFloor := attack(b, "file-floor", vegeta.Target{Method: "POST", URL: floor(b, filers().work, http.StatusCreated) + "/", Body: []byte(complaint),
 			Header: http.Header{"Content-Type": {"application/json"}}}, http.StatusCreated)
 		settle(b, e.url)
-		readFloor := attack(b, "read-floor", vegeta.Target{Method: "GET", URL: floor(b, readers(), http.StatusOK) + "/"}, http.StatusOK)
+		readFloor := attack(b, "read-floor", vegeta.Target{Method: "GET", URL: floor(b, readers().work, http.StatusOK) + "/"}, http.StatusOK)
 		peak, err := e.api.PeakRSS()
 		if err != nil {
 			b.Fatal(err)

@@ -87,6 +87,9 @@ func TestScopeSQLAgreesWithCallerScope(t *testing.T) {
 		{{Role: authz.Secretary, Domain: "BZK"}, {Role: authz.Chair, Domain: "FIN"}},
 		{{Role: authz.Authority, Domain: "FIN"}, {Role: authz.Authority, Domain: "BZK"}, {Role: authz.Complainant, Domain: "OCW"}},
 		{{Role: authz.Authority, Domain: authz.AnyDomain}, {Role: authz.Secretary, Domain: authz.AnyDomain}},
+		// In byte order "FIN" < "bzk" < "ocw"; a database collation other than
+		// C would sort them otherwise, hence scopeSQL's COLLATE "C".
+		{{Role: authz.Authority, Domain: "ocw"}, {Role: authz.Authority, Domain: "FIN"}, {Role: authz.Authority, Domain: "bzk"}},
 	} {
 		person := uuid.New()
 		if err := gdb.Exec(`INSERT INTO persons (id, email, name, ministry) VALUES (?, ?, 'Scope', 'BZK')`, person, person.String()+"@scope.test").Error; err != nil {

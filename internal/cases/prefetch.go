@@ -21,13 +21,13 @@ import (
 
 // scopeSQL is callerScope in SQL, for the session's person me.id: whether
 // they hold a committee-wide secretary or chair role, and the ministries
-// they are the competent authority of. A row loaded with it is used only
-// when it equals callerScope of the caller the same statement read
-// (prefetchedRow): should the two ever disagree, the case is loaded again,
-// never shown by the SQL's answer.
+// they are the competent authority of, in byte order as Go sorts them. A
+// row loaded with it is used only when it equals callerScope of the caller
+// the same statement read (prefetchedRow): should the two ever disagree,
+// the case is loaded again, never shown by the SQL's answer.
 var scopeSQL = `SELECT EXISTS (SELECT 1 FROM role_grants g WHERE g.person_id = me.id
 	  AND g.role IN ('` + authz.Secretary + `', '` + authz.Chair + `') AND g.domain = '` + authz.AnyDomain + `') AS staff,
-	ARRAY(SELECT g.domain FROM role_grants g WHERE g.person_id = me.id AND g.role = '` + authz.Authority + `' ORDER BY g.domain) AS doms`
+	ARRAY(SELECT g.domain FROM role_grants g WHERE g.person_id = me.id AND g.role = '` + authz.Authority + `' ORDER BY g.domain COLLATE "C") AS doms`
 
 // prefetchSQL is the load of case $4 for the session's person me.id (the
 // session check's parameters are $1 to $3), with the scope it was loaded
@@ -73,8 +73,7 @@ func prefetchedRow(ctx context.Context, caller *accounts.Caller, id uuid.UUID) *
 		return nil
 	}
 	p.companion.Found = false
-	staff, doms := callerScope(caller)
-	doms = slices.Clone(doms)
+	staff, doms := callerScope(caller) // a slice of its own: sorting it is safe
 	slices.Sort(doms)
 	if staff != p.staff || strings.Join(doms, ",") != p.doms {
 		return nil

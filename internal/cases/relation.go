@@ -72,9 +72,10 @@ func fill(template string, markers ...string) string {
 
 var (
 	// loadSQL[forUpdate]: $1 the case, $2 the caller, $3 staff, $4 authority domains.
-	loadSQL = [2]string{
-		loadStatement(stmt("_load_case"), strings.NewReplacer("@me", "$2", "@staff", "$3", "@authdoms", "$4"), "", "", ""),
-		loadStatement(stmt("_load_case"), strings.NewReplacer("@me", "$2", "@staff", "$3", "@authdoms", "$4"), "", "", `FOR UPDATE OF c`),
+	loadArgs = strings.NewReplacer("@me", "$2", "@staff", "$3", "@authdoms", "$4")
+	loadSQL  = [2]string{
+		loadStatement(stmt("_load_case"), loadArgs, "", "", ""),
+		loadStatement(stmt("_load_case"), loadArgs, "", "", `FOR UPDATE OF c`),
 	}
 
 	listArgs = strings.NewReplacer("@me", "$1", "@staff", "$2", "@authdoms", "$3")

@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"log/slog"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -107,9 +106,6 @@ func New(d Deps) *echo.Echo {
 	pending := accounts.RequireSession
 	reauth := d.Accounts.RequireRecentAuth
 	cs, ac := d.Cases, d.Accounts
-	// The case read, the most frequent request, loads its case in the
-	// statement that checks the session.
-	ac.Companion = cs.CaseReadCompanion(http.MethodGet, "/api/v1/cases/:id")
 
 	api.POST("/session", ac.Login)
 	api.DELETE("/session", ac.Logout, auth)
@@ -139,7 +135,10 @@ func New(d Deps) *echo.Echo {
 
 	api.POST("/cases", cs.File, pm("case:file"))
 	api.GET("/cases", cs.List, pm("case:list"))
-	api.GET("/cases/:id", cs.Get, pm("case:read"))
+	caseRead := api.GET("/cases/:id", cs.Get, pm("case:read"))
+	// The case read, the most frequent request, loads its case in the
+	// statement that checks the session.
+	ac.Companion = cs.CaseReadCompanion(caseRead.Method, caseRead.Path)
 	api.GET("/cases/:id/events", cs.Events, pm("case:read"))
 	api.POST("/cases/:id/register", cs.Register, pm("case:register"))
 	api.POST("/cases/:id/information-request", cs.RequestInformation, pm("case:request-information"))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rkc-nl/rkc/internal/audit"
+	"github.com/rkc-nl/rkc/internal/calendar"
+	"github.com/rkc-nl/rkc/internal/testing/accountstest"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 	"github.com/rkc-nl/rkc/internal/testing/casetest"
 )
@@ -195,6 +198,9 @@ func (w *world) search(t *testing.T, q url.Values) page {
 	return p
 }
 
+// resultCount is the number of entries the audit page says it found.
+var resultCount = regexp.MustCompile(`(\d+) (?:regels gevonden|entries found)`)
+
 func str(p *string) string {
 	if p == nil {
 		return ""
@@ -300,6 +306,41 @@ func TestAuditSearch(t *testing.T) {
 			if it.At.Year() == 2031 {
 				t.Errorf("entry of 2031 in a search up to 2031-01-01: %+v", it)
 			}
+		}
+	})
+
+	t.Run("a day is the committee's day, on the API and the page alike", func(t *testing.T) {
+		// Four reads around 20 May 2031 in Amsterdam (UTC+2 in summer): the
+		// middle two are on that day there, though the first of them is
+		// still 19 May in UTC and the last of those outside it is 20 May.
+		zone := calendar.Zone()
+		var inDay []int64
+		for _, at := range []time.Time{
+			time.Date(2031, 5, 19, 23, 40, 0, 0, zone),
+			time.Date(2031, 5, 20, 0, 10, 0, 0, zone),
+			time.Date(2031, 5, 20, 23, 50, 0, 0, zone),
+			time.Date(2031, 5, 21, 0, 20, 0, 0, zone),
+		} {
+			e.Clock.Set(at)
+			e.Must(200, w.Secretary, "GET", "/api/v1/cases/"+id, nil)
+			if at.Day() == 20 {
+				latest := w.search(t, url.Values{"caseId": {id}, "perPage": {"500"}}).Items
+				inDay = append(inDay, latest[len(latest)-1].ID)
+			}
+		}
+		got := w.search(t, url.Values{"caseId": {id}, "from": {"2031-05-20"}, "to": {"2031-05-20"}})
+		var ids []int64
+		for _, it := range got.Items {
+			ids = append(ids, it.ID)
+		}
+		if fmt.Sprint(ids) != fmt.Sprint(inDay) || got.Total != 2 {
+			t.Errorf("API, from and to 2031-05-20: entries %v (total %d), want %v", ids, got.Total, inDay)
+		}
+		page := accountstest.NewWebClient(t, e)
+		page.Login(url.Values{"email": {w.Privacy.Email}, "password": {apptest.Password}})
+		status, _, body := page.Get("/audit?" + url.Values{"case_id": {id}, "from": {"2031-05-20"}, "to": {"2031-05-20"}}.Encode())
+		if found := resultCount.FindStringSubmatch(body); status != 200 || found == nil || found[1] != "2" {
+			t.Errorf("page, from and to 2031-05-20: %d, %q found, want 2 entries", status, found)
 		}
 	})
 

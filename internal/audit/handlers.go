@@ -54,12 +54,7 @@ func (h *Handlers) Search(c echo.Context) error {
 		dst  **time.Time
 	}{{"from", &q.From}, {"to", &q.To}} {
 		if v := c.QueryParam(p.name); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				if d, derr := time.Parse(time.DateOnly, v); derr == nil {
-					t, err = d, nil
-				}
-			}
+			t, err := PeriodBound(v, p.dst == &q.To)
 			if err != nil {
 				bad[p.name] = "must be a date (YYYY-MM-DD) or an RFC 3339 time"
 			}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/calendar"
 )
 
 // Query selects entries of the log. Every field is optional.
@@ -13,7 +15,7 @@ type Query struct {
 	CaseID   *uuid.UUID
 	PersonID *uuid.UUID // the actor
 	Kind     string     // event kind, the part of the action before ':'
-	From, To *time.Time // From inclusive, To exclusive
+	From, To *time.Time // From inclusive, To exclusive (see PeriodBound)
 	Page     int        // from 1
 	PerPage  int
 	Newest   bool // newest first
@@ -25,6 +27,26 @@ type Page struct {
 	Page    int     `json:"page"`
 	PerPage int     `json:"per_page"`
 	Total   int64   `json:"total"`
+}
+
+// PeriodBound reads one end of a search's period, as both the API and the
+// privacy officer's page take it. A date (YYYY-MM-DD) is a day of the
+// committee's time zone, and both ends include their day: from starts at
+// the beginning of its day, to ends at the end of its day, so from and to
+// the same date is that whole day. An RFC 3339 time is an instant, to
+// excluding it.
+func PeriodBound(v string, end bool) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	day, err := time.ParseInLocation(time.DateOnly, v, calendar.Zone())
+	if err != nil {
+		return time.Time{}, err
+	}
+	if end {
+		day = day.AddDate(0, 0, 1)
+	}
+	return day, nil
 }
 
 // Search reads one page of the log, with the case and person of sealed

@@ -54,6 +54,11 @@ var amsterdam = sync.OnceValue(func() *time.Location {
 	return loc
 })
 
+// Zone is the committee's time zone, Europe/Amsterdam: the zone of its days
+// (deadlines, the dates on pages and in e-mails, the access log's search by
+// day).
+func Zone() *time.Location { return amsterdam() }
+
 // DateOf returns the calendar date of t in Europe/Amsterdam as midnight UTC.
 // A complaint received at 00:30 on 5 May in Amsterdam is received on 5 May,
 // even though it is still 4 May in UTC; every function in this file passes

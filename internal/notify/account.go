@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rkc-nl/rkc/internal/accounts"
+	"github.com/rkc-nl/rkc/internal/calendar"
 	"github.com/rkc-nl/rkc/internal/config"
 	"github.com/rkc-nl/rkc/internal/i18n"
 )
@@ -25,7 +26,6 @@ type AccountMailer struct {
 	NewTransport func() (Transport, error)
 	From         *mail.Address
 	Log          *slog.Logger
-	loc          *time.Location
 }
 
 // NewAccountMailer returns the mailer of the configured transport.
@@ -34,25 +34,19 @@ func NewAccountMailer(newTransport func() (Transport, error), from string, log *
 	if err != nil {
 		return nil, err
 	}
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		return nil, err
-	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &AccountMailer{NewTransport: newTransport, From: f, Log: log, loc: loc}, nil
+	return &AccountMailer{NewTransport: newTransport, From: f, Log: log}, nil
 }
 
-// RenderAccountMail writes an account e-mail in its language.
-func RenderAccountMail(m accounts.Mail, loc *time.Location) Message {
+// RenderAccountMail writes an account e-mail in its language, its times in
+// the committee's time zone.
+func RenderAccountMail(m accounts.Mail) Message {
 	lang := i18n.Lang(m.Lang)
-	if loc == nil {
-		loc = time.UTC
-	}
 	expires := ""
 	if !m.Expires.IsZero() {
-		t := m.Expires.In(loc)
+		t := m.Expires.In(calendar.Zone())
 		expires = i18n.Date(lang, t) + " " + t.Format("15:04")
 	}
 	args := []any{"link", m.Link, "expires", expires, "committee", i18n.T(lang, "committee.name")}
@@ -62,7 +56,7 @@ func RenderAccountMail(m accounts.Mail, loc *time.Location) Message {
 
 // SendAccountMail renders the message and sends it in the background.
 func (a *AccountMailer) SendAccountMail(_ context.Context, m accounts.Mail) error {
-	msg := RenderAccountMail(m, a.loc)
+	msg := RenderAccountMail(m)
 	go func() {
 		if err := a.deliver(msg); err != nil {
 			a.Log.Error("account e-mail not delivered", "kind", m.Kind, "error_type", errorType(err))

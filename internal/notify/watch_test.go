@@ -22,14 +22,14 @@ type watchStory struct {
 func newWatchStory(t *testing.T) *watchStory {
 	t.Helper()
 	c := notifytest.NewCast(t)
-	c.E.Clock.Set(notifytest.Amsterdam(t, time.January, 19))
+	c.E.Clock.Set(notifytest.Amsterdam(time.January, 19))
 	return &watchStory{Cast: c, watch: notify.NewWatch(c.E.App.DB, nil)}
 }
 
 // runOn runs the watch on a day of 2027 (in Amsterdam).
 func (s *watchStory) runOn(t *testing.T, month time.Month, day int) *notify.WatchReport {
 	t.Helper()
-	rep, err := s.watch.Run(context.Background(), notifytest.Amsterdam(t, month, day))
+	rep, err := s.watch.Run(context.Background(), notifytest.Amsterdam(month, day))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
 	step(time.March, 15, 0)
 
 	// The chair extends case 2 (to King's Day, shifted to 28 April).
-	e.Clock.Set(notifytest.Amsterdam(t, time.March, 15))
+	e.Clock.Set(notifytest.Amsterdam(time.March, 15))
 	c.Step(t, c.Chair, case2, "extension", map[string]any{"reason": "Getuigen op vakantie"})
 	var due2 string
 	e.App.DB.Raw(`SELECT to_char(due_on, 'YYYY-MM-DD') FROM cases WHERE id = ?`, case2).Scan(&due2)
@@ -146,7 +146,7 @@ func TestDeadlineWatchAcrossWeekendsAndHolidays(t *testing.T) {
 	errs := make(chan error, 2)
 	for i := 0; i < 2; i++ {
 		go func() {
-			_, err := notify.NewWatch(notifytest.OpenPool(t, e.Config.DatabaseURL), nil).Run(ctx, notifytest.Amsterdam(t, time.May, 4))
+			_, err := notify.NewWatch(notifytest.OpenPool(t, e.Config.DatabaseURL), nil).Run(ctx, notifytest.Amsterdam(time.May, 4))
 			errs <- err
 		}()
 	}

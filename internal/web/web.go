@@ -19,6 +19,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/calendar"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/conversations"
 	"github.com/rkc-nl/rkc/internal/drafts"
@@ -108,14 +109,10 @@ func New(d Deps) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		return nil, fmt.Errorf("web: time zone: %w", err)
-	}
 	if d.Drafts == nil {
 		d.Drafts = drafts.NewMemory(d.Now)
 	}
-	return &Web{d: d, pages: pages, static: st, drafts: d.Drafts, loc: loc}, nil
+	return &Web{d: d, pages: pages, static: st, drafts: d.Drafts, loc: calendar.Zone()}, nil
 }
 
 // DefaultAccessibilityContact is the statement's address when none is

@@ -347,12 +347,9 @@ func (w *Web) auditSearch(c echo.Context, p *page) (auditData, error) {
 		dst  **time.Time
 	}{{"from", &q.From}, {"to", &q.To}} {
 		if v := strings.TrimSpace(c.QueryParam(f.name)); v != "" {
-			t, err := time.ParseInLocation(time.DateOnly, v, w.loc)
+			t, err := audit.PeriodBound(v, f.dst == &q.To)
 			if err != nil {
 				p.Errors[f.name] = p.T("err.date")
-			}
-			if f.name == "to" {
-				t = t.AddDate(0, 0, 1)
 			}
 			*f.dst = &t
 		}

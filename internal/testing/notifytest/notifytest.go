@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"github.com/rkc-nl/rkc/internal/calendar"
 	"github.com/rkc-nl/rkc/internal/platform/db"
 	"github.com/rkc-nl/rkc/internal/testing/apptest"
 	"github.com/rkc-nl/rkc/internal/testing/casetest"
@@ -118,10 +119,6 @@ func (c *Cast) Pending(t *testing.T) int64 {
 }
 
 // Amsterdam returns 10:00 in Amsterdam on the given day of 2027.
-func Amsterdam(t *testing.T, month time.Month, day int) time.Time {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return time.Date(2027, month, day, 10, 0, 0, 0, loc)
+func Amsterdam(month time.Month, day int) time.Time {
+	return time.Date(2027, month, day, 10, 0, 0, 0, calendar.Zone())
 }

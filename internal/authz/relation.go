@@ -117,7 +117,3 @@ func (en *Enforcer) CaseAllowed(personID string, rels []CaseRelation, action str
 	}
 	return "", false
 }
-
-// RelationAllows reports whether the relation alone permits the action; the
-// case service uses it to pick which parts of a case to show.
-func RelationAllows(r Relation, action string) bool { return relationActions[r][action] }

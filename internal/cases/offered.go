@@ -2,7 +2,6 @@ package cases
 
 import (
 	"github.com/rkc-nl/rkc/internal/accounts"
-	"github.com/rkc-nl/rkc/internal/authz"
 )
 
 // A step on a case, named as the pages' route names it (POST
@@ -75,9 +74,16 @@ func (s *Service) Steps(caller *accounts.Caller, v *View) []string {
 	return out
 }
 
-// May says whether the caller's relation to the case of v and their roles
-// (casbin) both allow action, whatever the case's state: what the pages
-// link to (threads, notes, witnesses, retaliation reports).
+// May says whether the caller, who read v, may do action on its case,
+// whatever the case's state: some relation of theirs to the case allows it
+// and a role they hold in that relation's domain allows it too (casbin).
+// It is the decision that taking the step makes (authorize), on the
+// relations the case was read with. The pages link to what it allows
+// (threads, notes, witnesses, retaliation reports).
 func (s *Service) May(caller *accounts.Caller, v *View, action string) bool {
-	return caller != nil && authz.RelationAllows(authz.Relation(v.Relation), action) && s.enf.AllowedSomewhere(caller.ID.String(), action)
+	if caller == nil {
+		return false
+	}
+	_, ok := s.enf.CaseAllowed(caller.ID.String(), v.rels, action)
+	return ok
 }

@@ -72,6 +72,9 @@ type View struct {
 	LegalHold           bool               `json:"legal_hold,omitempty"`
 	// Witness is the caller's own witness record, for a witness.
 	Witness *WitnessView `json:"witness,omitempty"`
+	// rels are the reader's relations to the case as it was read: what
+	// May and Steps decide with, as taking a step does (authorize).
+	rels []authz.CaseRelation
 }
 
 // ElementView is one part of the complaint with its judgement once advised.
@@ -206,6 +209,9 @@ func (s *Service) Get(ctx context.Context, caller *accounts.Caller, id uuid.UUID
 			v, err = witnessCaseView(w, caller.ID)
 		} else {
 			v, err = s.view(w.Tx, w.c, w.Rel, w.Key)
+		}
+		if err == nil {
+			v.rels = w.c.relations()
 		}
 		return err
 	})

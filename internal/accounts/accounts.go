@@ -218,7 +218,7 @@ type NewPerson struct {
 // under four eyes. Returns invalid for a malformed address, unknown
 // ministry or role, and conflict when the address is taken.
 func (s *Service) Create(ctx context.Context, np NewPerson, by *uuid.UUID) (*Person, error) {
-	email := strings.ToLower(strings.TrimSpace(np.Email))
+	email := NormalEmail(np.Email)
 	bad := map[string]string{}
 	if !emailPattern.MatchString(email) {
 		bad["email"] = "must be an e-mail address"
@@ -286,10 +286,14 @@ func validRole(r string) bool {
 	return false
 }
 
+// NormalEmail is an e-mail address as accounts store and are found by it:
+// without surrounding white space, in lower case.
+func NormalEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
 // ByEmail returns the account with this address, not_found otherwise.
 func (s *Service) ByEmail(ctx context.Context, email string) (*Person, error) {
 	var p Person
-	err := s.db.WithContext(ctx).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Take(&p).Error
+	err := s.db.WithContext(ctx).Where("email = ?", NormalEmail(email)).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, apperr.NotFoundError("Person")
 	}

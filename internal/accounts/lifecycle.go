@@ -52,7 +52,7 @@ func (s *Service) send(ctx context.Context, m Mail) {
 // account; only too many requests for one address or from one client are
 // refused (too_many_requests), again whatever the address.
 func (s *Service) RequestPasswordReset(ctx context.Context, email, client string) error {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = NormalEmail(email)
 	if !emailPattern.MatchString(email) {
 		return apperr.InvalidFields(map[string]string{"email": "must be an e-mail address"})
 	}
@@ -169,7 +169,7 @@ type Invitation struct {
 // malformed invitation and too_many_requests after too many invitations to
 // one address or from one client. Callable by an admin.
 func (s *Service) Invite(ctx context.Context, admin *Caller, in Invitation) error {
-	email := strings.ToLower(strings.TrimSpace(in.Email))
+	email := NormalEmail(in.Email)
 	lang := in.Language
 	if lang == "" {
 		lang = "nl"

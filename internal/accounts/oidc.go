@@ -291,7 +291,7 @@ func (s *Service) personFor(ctx context.Context, cfg ProviderConfig, idt *oidc.I
 		return &person, false, nil
 	}
 	email, _ := claims[cfg.EmailClaim].(string)
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = NormalEmail(email)
 	if !emailPattern.MatchString(email) {
 		return nil, false, apperr.New(apperr.Unauthenticated, "oidc-claims-missing", "The identity provider did not give an e-mail address.")
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -153,7 +152,7 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignInResult, er
 	if !s.opts.PasswordLogin {
 		return nil, errPasswordOff
 	}
-	email := strings.ToLower(strings.TrimSpace(in.Email))
+	email := NormalEmail(in.Email)
 	g := s.signIn.guard("login", email, in.Client)
 	if wait, err := g.wait(ctx); err != nil {
 		return nil, apperr.Wrap(err)

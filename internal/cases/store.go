@@ -3,7 +3,6 @@ package cases
 import (
 	"context"
 	"embed"
-	"strings"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -92,7 +91,7 @@ func ministryExists(tx *gorm.DB, code string) (bool, error) {
 // activePersonByEmail finds the active account of an e-mail address, as
 // typed (case and surrounding spaces do not matter).
 func activePersonByEmail(tx *gorm.DB, p *accounts.Person, email string) (bool, error) {
-	return one(tx, p, activePersonByEmailSQL, strings.ToLower(strings.TrimSpace(email)))
+	return one(tx, p, activePersonByEmailSQL, accounts.NormalEmail(email))
 }
 
 // accountByEmail is the active account with the e-mail address (case and

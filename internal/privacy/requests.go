@@ -299,7 +299,7 @@ func dateOf(t time.Time) time.Time { return cases.DateOf(t) }
 // address, as the privacy officer knows it; invalid when there is none.
 func (s *Service) SubjectByEmail(ctx context.Context, email string) (uuid.UUID, error) {
 	var ids []uuid.UUID
-	if err := s.DB.WithContext(ctx).Table("persons").Select("id").Where("email = ?", strings.ToLower(strings.TrimSpace(email))).
+	if err := s.DB.WithContext(ctx).Table("persons").Select("id").Where("email = ?", accounts.NormalEmail(email)).
 		Scan(&ids).Error; err != nil {
 		return uuid.Nil, apperr.Wrap(err)
 	}

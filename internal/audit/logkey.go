@@ -14,6 +14,8 @@ import (
 
 	fmtlog "github.com/transparency-dev/formats/log"
 	"golang.org/x/mod/sumdb/note"
+
+	"github.com/rkc-nl/rkc/internal/platform/atomicfile"
 )
 
 // Key is the log's Ed25519 signing key in the signed-note format. Like the
@@ -190,7 +192,8 @@ func (t *Trust) checkpoint(msg []byte) (*fmtlog.Checkpoint, error) {
 }
 
 // GenerateKeyFile writes a new log key to path (mode 0600), refusing to
-// overwrite one. The key's name, the log's origin, carries a random part so
+// overwrite one; a crash leaves no file or the whole one, so a restart
+// generates it again rather than failing on an empty file. The key's name, the log's origin, carries a random part so
 // that two installations never share an origin.
 func GenerateKeyFile(path string) error {
 	var id [6]byte
@@ -204,11 +207,10 @@ func GenerateKeyFile(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
+	if err := atomicfile.Create(path, []byte(skey+"\n")); err != nil {
 		return fmt.Errorf("audit: creating the log key file: %w", err)
 	}
-	return writeSynced(f, []byte(skey+"\n"))
+	return nil
 }
 
 // LoadKeyFile reads the log key from path.

@@ -51,7 +51,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -378,37 +377,24 @@ func formatKeyLine(mk *MasterKey) string {
 }
 
 // GenerateKeyFile creates path holding one new random key, with mode 0600. It
-// refuses to overwrite an existing file (O_EXCL, so also against a race), since
-// losing a master key makes every case wrapped under it unreadable.
+// refuses to overwrite an existing file (also against a race), since losing
+// a master key makes every case wrapped under it unreadable; a crash leaves
+// no file or the whole one (atomicfile.Create).
 func GenerateKeyFile(path string) error {
 	mk, err := GenerateMasterKey()
 	if err != nil {
 		return err
 	}
 	defer clear(mk.key[:])
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
+	content := []byte(keyFileHeader + formatKeyLine(&mk))
+	defer clear(content)
+	if err := atomicfile.Create(path, content); err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return fmt.Errorf("crypto: key file %s already exists; refusing to overwrite it", path)
 		}
 		return fmt.Errorf("crypto: creating key file: %w", err)
 	}
-	// The umask can only narrow 0600, but make the mode exact anyway.
-	err = f.Chmod(0o600)
-	if err == nil {
-		_, err = io.WriteString(f, keyFileHeader+formatKeyLine(&mk))
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path) // a half-written key file is worse than none
-		return fmt.Errorf("crypto: writing key file: %w", err)
-	}
-	return syncDir(filepath.Dir(path))
+	return nil
 }
 
 // AddKeyToFile puts a new random key in front of the existing ones, making it
@@ -519,14 +505,6 @@ func writeKeyFile(path string, lines []string) error {
 	defer clear(buf.Bytes())
 	if err := atomicfile.Replace(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("crypto: writing key file: %w", err)
-	}
-	return nil
-}
-
-// syncDir makes a freshly created key file durable.
-func syncDir(dir string) error {
-	if err := atomicfile.SyncDir(dir); err != nil {
-		return fmt.Errorf("crypto: syncing key directory: %w", err)
 	}
 	return nil
 }

@@ -12,6 +12,27 @@ import (
 // directory: mode 0600, fsync, rename over path, fsync of the directory. On
 // an error the temporary file is removed and path is as it was.
 func Replace(path string, data []byte) error {
+	return put(path, data, os.Rename)
+}
+
+// Create writes data to a new file at path as Replace does, but refuses,
+// with an error that matches os.ErrExist, when path exists (the temporary
+// file is linked to path, which fails for an existing name even in a race).
+// For a new secret that must never overwrite an old one: a crash leaves no
+// file or the whole one, never an empty or torn file that would stop the
+// next start.
+func Create(path string, data []byte) error {
+	return put(path, data, func(tmp, path string) error {
+		if err := os.Link(tmp, path); err != nil {
+			return err
+		}
+		return os.Remove(tmp)
+	})
+}
+
+// put writes data to a temporary file beside path (mode 0600, fsync) and
+// moves it into place with move, then makes the directory durable.
+func put(path string, data []byte, move func(tmp, path string) error) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp") // CreateTemp uses mode 0600
 	if err != nil {
@@ -30,7 +51,7 @@ func Replace(path string, data []byte) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, path)
+		err = move(tmp, path)
 	}
 	if err != nil {
 		os.Remove(tmp)

@@ -1,6 +1,7 @@
 package atomicfile_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -43,5 +44,28 @@ func TestReplace(t *testing.T) {
 	}
 	if fi, err := os.Stat(sub); err != nil || !fi.IsDir() {
 		t.Errorf("a failed Replace changed its target: %v, %v", fi, err)
+	}
+}
+
+// Create makes a new file with mode 0600 and no temporary file beside it,
+// and refuses an existing name (os.ErrExist) without touching it.
+func TestCreate(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "log.key")
+	if err := atomicfile.Create(path, []byte("first\n")); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode after Create: %v, %v; want 0600", fi.Mode().Perm(), err)
+	}
+	err := atomicfile.Create(path, []byte("second\n"))
+	if !errors.Is(err, os.ErrExist) {
+		t.Errorf("Create over an existing file: %v, want os.ErrExist", err)
+	}
+	if got, err := os.ReadFile(path); err != nil || string(got) != "first\n" {
+		t.Errorf("after the refused Create: %q, %v; want the first content", got, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the directory holds %d entries, want the file alone", len(entries))
 	}
 }

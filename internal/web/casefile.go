@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -351,12 +350,6 @@ func (w *Web) caseFormError(c echo.Context, form string, bad map[string]string, 
 	p.IDSuffix = idSuffix[form]
 	if strings.HasPrefix(form, "record-") {
 		p.IDSuffix = "-" + strings.TrimPrefix(form, "record-")
-	}
-	switch apperr.CodeOf(err) {
-	case apperr.Conflict:
-		p.Status = http.StatusConflict
-	case apperr.Forbidden:
-		p.Status = http.StatusForbidden
 	}
 	if _, err := w.casePageData(c, p); err != nil {
 		return w.fail(c, err)

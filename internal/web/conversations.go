@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/http"
 	"slices"
 	"strings"
 
@@ -155,16 +154,6 @@ func (w *Web) convFormError(c echo.Context, tmpl, form string, bad map[string]st
 	}
 	if i := strings.IndexByte(form, ':'); i >= 0 {
 		p.IDSuffix = "-" + form[i+1:]
-	}
-	switch apperr.CodeOf(err) {
-	case apperr.Conflict:
-		p.Status = http.StatusConflict
-	case apperr.Forbidden:
-		p.Status = http.StatusForbidden
-	case apperr.TooLarge:
-		p.Status = http.StatusRequestEntityTooLarge
-	case apperr.Unsupported:
-		p.Status = http.StatusUnsupportedMediaType
 	}
 	if _, err := data(c, p); err != nil {
 		return w.fail(c, err)

@@ -99,18 +99,30 @@ func formErrors(lang string, err error, p *page) bool {
 
 // refusalPage is a case page to show again with the refusal of form on it:
 // the posted values, the problems in bad beside their fields, and err (the
-// service's refusal) beside the form, as 422 until the caller says more.
-// An err that is no refusal of the form (a missing case, a failure) comes
-// back, for the error page.
+// service's refusal) beside the form, with refusalStatus. An err that is no
+// refusal of the form (a missing case, a failure) comes back, for the
+// error page.
 func (w *Web) refusalPage(c echo.Context, form string, bad map[string]string, err error) (*page, error) {
 	p := w.newPage(c, "case.title", nil)
 	p.Form, p.Values = form, formValues(c)
 	maps.Copy(p.Errors, bad)
-	p.Status = http.StatusUnprocessableEntity
+	p.Status = refusalStatus(err)
 	if err != nil && !formErrors(p.Lang, err, p) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// refusalStatus is the status of a form shown again with its refusal: the
+// API's status for the refusal's kind where it says more than that the
+// input was wrong (a stale version, a step not the caller's, a file too
+// large or of a refused type), otherwise 422.
+func refusalStatus(err error) int {
+	switch code := apperr.CodeOf(err); code {
+	case apperr.Conflict, apperr.Forbidden, apperr.TooLarge, apperr.Unsupported:
+		return errorPages[code].status
+	}
+	return http.StatusUnprocessableEntity
 }
 
 // fieldMessage is the plain-language message for a field the service refused.

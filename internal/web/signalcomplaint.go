@@ -43,13 +43,6 @@ func (w *Web) SignalComplaint(c echo.Context) error {
 		clear(p.Errors)
 		p.FormError = p.T("convert.incomplete")
 	}
-	switch apperr.CodeOf(err) {
-	case apperr.Conflict:
-		p.Status = http.StatusConflict
-	case apperr.Forbidden: // signed in, but not as a complainant
-		p.Status = http.StatusForbidden
-	default:
-		p.Status = http.StatusUnprocessableEntity
-	}
+	p.Status = refusalStatus(err) // 403: signed in, but not as a complainant
 	return w.render(c, "signal_follow", p)
 }

@@ -53,6 +53,10 @@ type SessionInfo struct {
 	// AuthAge is how long ago the holder last proved who they are (sign-in
 	// or re-authentication), on the database's clock.
 	AuthAge time.Duration `json:"-"`
+	// Idle is how long the session had gone unused before this request,
+	// on the database's clock (its last use is marked at most every
+	// touchEvery): the pages end a session idle for too long.
+	Idle time.Duration `json:"-"`
 }
 
 var (
@@ -257,6 +261,7 @@ const authenticateSQL = `
 		  s.last_seen_at <= now() - make_interval(secs => $3) AS touch_due,
 		  s.id AS session_id, s.method, s.pending, s.second_factor,
 		  extract(epoch FROM now() - s.authenticated_at)::float8 AS auth_age,
+		  extract(epoch FROM now() - s.last_seen_at)::float8 AS idle,
 		  coalesce((SELECT json_agg(json_build_object('role', g.role, 'domain', g.domain) ORDER BY g.role, g.domain)
 		    FROM role_grants g WHERE g.person_id = p.id), '[]') AS grants
 		FROM sessions s JOIN persons p ON p.id = s.person_id
@@ -278,6 +283,7 @@ type authRow struct {
 	Pending      *string
 	SecondFactor bool
 	AuthAge      float64
+	Idle         float64
 	Grants       []byte // JSON array of {role, domain}
 }
 
@@ -331,7 +337,7 @@ func (s *Service) authenticate(ctx context.Context, token string, comp *Companio
 	var r authRow
 	var touchDue bool
 	query, args := authenticateSQL, []any{tokenHash(token), s.opts.IdleTimeout.Seconds(), touchEvery.Seconds()}
-	dest := []any{&r.ID, &r.Email, &r.Name, &r.Ministry, &r.Language, &touchDue, &r.SessionID, &r.Method, &r.Pending, &r.SecondFactor, &r.AuthAge, &r.Grants}
+	dest := []any{&r.ID, &r.Email, &r.Name, &r.Ministry, &r.Language, &touchDue, &r.SessionID, &r.Method, &r.Pending, &r.SecondFactor, &r.AuthAge, &r.Idle, &r.Grants}
 	if comp != nil {
 		query, args, dest = companionStatement(comp.SQL), append(args, comp.Args...), append(dest, comp.Dest...)
 	}
@@ -358,7 +364,7 @@ func (s *Service) authenticate(ctx context.Context, token string, comp *Companio
 		return nil, apperr.Wrap(err)
 	}
 	info := &SessionInfo{ID: r.SessionID, Method: r.Method, SecondFactor: r.SecondFactor,
-		AuthAge: time.Duration(r.AuthAge * float64(time.Second))}
+		AuthAge: time.Duration(r.AuthAge * float64(time.Second)), Idle: time.Duration(r.Idle * float64(time.Second))}
 	if r.Pending != nil {
 		info.Pending = *r.Pending
 	}
@@ -381,10 +387,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Caller, erro
 }
 
 // AuthenticateAny returns the caller of a live session token, also of one
-// that still waits for its second factor (Caller.Session.Pending): for the
-// pages that give or set up the second factor.
-func (s *Service) AuthenticateAny(ctx context.Context, token string) (*Caller, error) {
-	return s.authenticate(ctx, token, nil)
+// that still waits for its second factor (Caller.Session.Pending), with
+// comp's read when it is not nil: for the pages, whose session middleware
+// tells the two apart.
+func (s *Service) AuthenticateAny(ctx context.Context, token string, comp *Companion) (*Caller, error) {
+	return s.authenticate(ctx, token, comp)
 }
 
 // PurgeExpiredSessions removes sessions past their absolute or idle

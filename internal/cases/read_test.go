@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -12,6 +14,7 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/authz"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/testing/apptest"
 	"github.com/rkc-nl/rkc/internal/testing/casetest"
 )
 
@@ -48,43 +51,79 @@ func TestReadWithoutLogLineShowsNothing(t *testing.T) {
 }
 
 // A case read loads its case in the statement that checks the session
-// (cases.PrefetchRead): an ended session, a deactivated account and a
-// withdrawn grant must still take effect at the very next read.
+// (cases.PrefetchRead), on the API and on the case page alike: an ended
+// session, a deactivated account and a withdrawn grant must still take
+// effect at the very next read.
 func TestCaseReadWithTheSessionSeesChangesAtOnce(t *testing.T) {
 	t.Parallel()
-	c := newCast(t)
-	id := c.File(t, c.Complainant, casetest.Complaint())
-	path := "/api/v1/cases/" + id
-	owner := casetest.OwnerDB(t, c.E)
-	if r := c.E.Do(c.Secretary, "GET", path, nil); r.Status != http.StatusOK {
-		t.Fatalf("secretary reads the case: %d", r.Status)
-	}
-	if _, err := owner.Exec(`DELETE FROM role_grants WHERE person_id = $1 AND role = $2`, c.Secretary.ID, authz.Secretary); err != nil {
-		t.Fatal(err)
-	}
-	// Left without a role, the secretary is refused by the route (403)
-	// before the case is looked at.
-	if r := c.E.Do(c.Secretary, "GET", path, nil); r.Status != http.StatusForbidden || bytes.Contains(r.Body, []byte(casetest.DescriptText)) {
-		t.Errorf("secretary whose role was withdrawn reads the case: %d, want 403", r.Status)
-	}
+	for _, face := range []struct {
+		name string
+		read func(c *cast, p *apptest.Person, id string) readAnswer
+	}{{"API", readByAPI}, {"page", readByPage}} {
+		t.Run(face.name, func(t *testing.T) {
+			t.Parallel()
+			c := newCast(t)
+			id := c.File(t, c.Complainant, casetest.Complaint())
+			owner := casetest.OwnerDB(t, c.E)
+			if r := face.read(c, c.Secretary, id); r.status != http.StatusOK || !strings.Contains(r.body, casetest.DescriptText) {
+				t.Fatalf("secretary reads the case: %d", r.status)
+			}
+			if _, err := owner.Exec(`DELETE FROM role_grants WHERE person_id = $1 AND role = $2`, c.Secretary.ID, authz.Secretary); err != nil {
+				t.Fatal(err)
+			}
+			// Left without a role, the secretary is refused by the route
+			// (403) before the case is looked at.
+			if r := face.read(c, c.Secretary, id); r.status != http.StatusForbidden || strings.Contains(r.body, casetest.DescriptText) {
+				t.Errorf("secretary whose role was withdrawn reads the case: %d, want 403", r.status)
+			}
 
-	if r := c.E.Do(c.Complainant, "GET", path, nil); r.Status != http.StatusOK {
-		t.Fatalf("complainant reads the case: %d", r.Status)
-	}
-	if _, err := owner.Exec(`UPDATE persons SET active = false WHERE id = $1`, c.Complainant.ID); err != nil {
-		t.Fatal(err)
-	}
-	if r := c.E.Do(c.Complainant, "GET", path, nil); r.Status != http.StatusUnauthorized {
-		t.Errorf("deactivated complainant reads the case: %d, want 401", r.Status)
-	}
+			if r := face.read(c, c.Complainant, id); r.status != http.StatusOK {
+				t.Fatalf("complainant reads the case: %d", r.status)
+			}
+			if _, err := owner.Exec(`UPDATE persons SET active = false WHERE id = $1`, c.Complainant.ID); err != nil {
+				t.Fatal(err)
+			}
+			if r := face.read(c, c.Complainant, id); !r.signedOut || strings.Contains(r.body, casetest.DescriptText) {
+				t.Errorf("deactivated complainant reads the case: %d, want to be signed out", r.status)
+			}
 
-	adviser := c.E.Do(c.Adviser, "GET", path, nil).Status
-	if _, err := owner.Exec(`DELETE FROM sessions WHERE person_id = $1`, c.Adviser.ID); err != nil {
-		t.Fatal(err)
+			adviser := face.read(c, c.Adviser, id).status
+			if _, err := owner.Exec(`DELETE FROM sessions WHERE person_id = $1`, c.Adviser.ID); err != nil {
+				t.Fatal(err)
+			}
+			if r := face.read(c, c.Adviser, id); !r.signedOut || strings.Contains(r.body, casetest.DescriptText) {
+				t.Errorf("adviser (%d before) whose session was ended reads the case: %d, want to be signed out", adviser, r.status)
+			}
+		})
 	}
-	if r := c.E.Do(c.Adviser, "GET", path, nil); r.Status != http.StatusUnauthorized {
-		t.Errorf("adviser (%d before) whose session was ended reads the case: %d, want 401", adviser, r.Status)
+}
+
+// readAnswer is how a read of a case ended: its status and body, and
+// whether the reader was found signed out.
+type readAnswer struct {
+	status    int
+	body      string
+	signedOut bool
+}
+
+// readByAPI reads case id as p through the API: signed out is 401.
+func readByAPI(c *cast, p *apptest.Person, id string) readAnswer {
+	r := c.E.Do(p, "GET", "/api/v1/cases/"+id, nil)
+	return readAnswer{r.Status, string(r.Body), r.Status == http.StatusUnauthorized}
+}
+
+// readByPage opens the case page of id as p's browser, with p's session
+// cookie: signed out ends on the sign-in page.
+func readByPage(c *cast, p *apptest.Person, id string) readAnswer {
+	req, _ := http.NewRequest("GET", c.E.Server.URL+"/cases/"+id, nil)
+	req.AddCookie(&http.Cookie{Name: accounts.CookieName, Value: p.Token})
+	res, err := c.E.Server.Client().Do(req) // following redirects
+	if err != nil {
+		c.E.T.Fatal(err)
 	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return readAnswer{res.StatusCode, string(body), res.Request.URL.Path == "/login"}
 }
 
 // The row a session check loaded serves only the read it was loaded for:

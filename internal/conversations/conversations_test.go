@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +91,8 @@ func (c *conv) thread(t *testing.T, p *apptest.Person, id, thread string) thread
 	return out
 }
 
+// threadKeys lists the threads p sees in case id, in order, each as its
+// key and its number of messages ("complainant:3").
 func (c *conv) threadKeys(t *testing.T, p *apptest.Person, id string) []string {
 	t.Helper()
 	var out struct {
@@ -101,7 +104,7 @@ func (c *conv) threadKeys(t *testing.T, p *apptest.Person, id string) []string {
 	c.E.Must(200, p, "GET", "/api/v1/cases/"+id+"/threads", nil).Decode(t, &out)
 	var keys []string
 	for _, it := range out.Items {
-		keys = append(keys, it.Key)
+		keys = append(keys, it.Key+":"+strconv.Itoa(it.Messages))
 	}
 	return keys
 }
@@ -145,11 +148,11 @@ func TestThreads(t *testing.T) {
 	c.mustPost(t, c.Witness, id, w1.ID, "Ja, dat kan.")
 
 	// Who sees which thread.
-	if got := c.threadKeys(t, c.Secretary, id); !slices.Equal(got, []string{"complainant", "respondent", w1.ID, w2.ID}) {
+	if got := c.threadKeys(t, c.Secretary, id); !slices.Equal(got, []string{"complainant:3", "respondent:1", w1.ID + ":2", w2.ID + ":0"}) {
 		t.Errorf("the secretary sees threads %v", got)
 	}
-	for p, want := range map[*apptest.Person][]string{c.Complainant: {"complainant"}, c.Adviser: {"complainant"},
-		c.Respondent: {"respondent"}, c.Witness: {w1.ID}, c.Witness2: {w2.ID}} {
+	for p, want := range map[*apptest.Person][]string{c.Complainant: {"complainant:3"}, c.Adviser: {"complainant:3"},
+		c.Respondent: {"respondent:1"}, c.Witness: {w1.ID + ":2"}, c.Witness2: {w2.ID + ":0"}} {
 		if got := c.threadKeys(t, p, id); !slices.Equal(got, want) {
 			t.Errorf("%s sees threads %v, want %v", p.Email, got, want)
 		}

@@ -168,30 +168,45 @@ func (t thread) in(caseID uuid.UUID) []any { return []any{caseID, t.party, t.wit
 // their own. Callable by the parties, witnesses with an account, the panel
 // and committee staff; the read is logged.
 func (s *Service) Threads(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]ThreadSummary, error) {
-	return access(ctx, s, caller, id, cases.AccessSpec{Action: "case:thread", LogAction: "case:thread:list"}, func(w *cases.Work) ([]ThreadSummary, error) {
+	spec := cases.AccessSpec{Action: "case:thread", LogAction: "case:thread:list", Read: true}
+	return access(ctx, s, caller, id, spec, func(w *cases.Work) ([]ThreadSummary, error) {
 		var ts []thread
+		parties := []string{}
 		for _, party := range []string{"complainant", "respondent"} {
 			if seesParty(w, party) {
 				ts = append(ts, thread{party: party})
+				parties = append(parties, party)
 			}
 		}
 		ws, err := witnesses(w)
 		if err != nil {
 			return nil, err
 		}
+		wids := make([]uuid.UUID, len(ws))
 		for i := range ws {
 			ts = append(ts, thread{party: "witness", witness: &ws[i]})
+			wids[i] = ws[i].ID
+		}
+		// The counts of every thread the caller sees, in one statement, by
+		// thread key (a party's thread, or a witness's by the witness's id).
+		var counts []struct {
+			Key  string
+			N    int
+			Last *time.Time
+		}
+		if err := w.Tx.Table("messages").Select("coalesce(witness_id::text, thread) AS key, count(*) AS n, max(created_at) AS last").
+			Where("case_id = ? AND (thread IN ? OR witness_id IN ?)", w.CaseID(), parties, wids).
+			Group("thread, witness_id").Scan(&counts).Error; err != nil {
+			return nil, err
 		}
 		out := []ThreadSummary{}
 		for _, t := range ts {
-			var st struct {
-				N    int
-				Last *time.Time
+			sum := ThreadSummary{Key: t.key(), Party: t.party, WitnessID: t.witnessID()}
+			for _, n := range counts {
+				if n.Key == sum.Key {
+					sum.Messages, sum.LastMessageAt = n.N, n.Last
+				}
 			}
-			if err := w.Tx.Table("messages").Select("count(*) AS n, max(created_at) AS last").Where(inThread, t.in(w.CaseID())...).Scan(&st).Error; err != nil {
-				return nil, err
-			}
-			sum := ThreadSummary{Key: t.key(), Party: t.party, WitnessID: t.witnessID(), Messages: st.N, LastMessageAt: st.Last}
 			if t.witness != nil {
 				sum.Witness = t.witness.Name
 			}

@@ -22,6 +22,8 @@ import (
 // against reading its rows without either.
 //
 //   - http: GET /api/v1/cases/{id} through the whole service.
+//   - page: the case page, GET /cases/{id} with the session cookie (the
+//     case, its timeline and the forms the caller may use, in HTML).
 //   - service: cases.Service.Get: relation check, unwrap, decrypt, log.
 //   - rows: the SELECTs the service runs, without unwrap, decrypt or log.
 //   - row: one plain SELECT of the case row.
@@ -44,22 +46,31 @@ func BenchmarkReadCase(b *testing.B) {
 	}
 	caller := &accounts.Caller{ID: c.Secretary.ID, Ministry: "BZK", Grants: grants, Client: "127.0.0.1"}
 
-	b.Run("http", func(b *testing.B) {
-		client := e.Server.Client()
-		for b.Loop() {
-			req, _ := http.NewRequest("GET", e.Server.URL+"/api/v1/cases/"+id, nil)
-			req.Header.Set("Authorization", "Bearer "+c.Secretary.Token)
-			res, err := client.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode != 200 {
-				b.Fatalf("status %d", res.StatusCode)
+	// get reads path through the whole service, signed in by signIn.
+	get := func(path string, signIn func(*http.Request)) func(b *testing.B) {
+		return func(b *testing.B) {
+			client := e.Server.Client()
+			for b.Loop() {
+				req, _ := http.NewRequest("GET", e.Server.URL+path, nil)
+				signIn(req)
+				res, err := client.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != 200 {
+					b.Fatalf("status %d", res.StatusCode)
+				}
 			}
 		}
-	})
+	}
+	b.Run("http", get("/api/v1/cases/"+id, func(req *http.Request) {
+		req.Header.Set("Authorization", "Bearer "+c.Secretary.Token)
+	}))
+	b.Run("page", get("/cases/"+id, func(req *http.Request) {
+		req.AddCookie(&http.Cookie{Name: accounts.CookieName, Value: c.Secretary.Token})
+	}))
 	b.Run("service", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := e.App.Cases.Get(ctx, caller, caseID); err != nil {

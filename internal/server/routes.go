@@ -216,7 +216,7 @@ func New(d Deps) *echo.Echo {
 	e.GET("/.well-known/security.txt", securityTxt(d.SecurityTxt, time.Now())) // anyone (RFC 9116)
 
 	if d.Pages != nil {
-		pages(e, d.Pages.Router(e, refused), d.Pages, pm, auth, reauth)
+		pages(e, d.Pages.Router(e, refused), d.Pages, d.Cases, pm, auth, reauth)
 	}
 	return e
 }
@@ -224,7 +224,7 @@ func New(d Deps) *echo.Echo {
 // pages is the route table of the pages (internal/web): the same permission
 // middleware as the API's routes; a refusal becomes a page (the sign-in page
 // without a session, the error page, or beside the form that was posted).
-func pages(e *echo.Echo, pg *web.Router, p *web.Web, pm func(string) echo.MiddlewareFunc, auth, reauth echo.MiddlewareFunc) {
+func pages(e *echo.Echo, pg *web.Router, p *web.Web, cs *caseapi.Handlers, pm func(string) echo.MiddlewareFunc, auth, reauth echo.MiddlewareFunc) {
 	e.GET("/static/*", p.ServeStatic) // the embedded assets, without the pages' middleware: they hold no data
 	pg.NotFound(p.NotFound)
 
@@ -273,7 +273,8 @@ func pages(e *echo.Echo, pg *web.Router, p *web.Web, pm func(string) echo.Middle
 	// the caller's relation (cases.Service.Steps); the route itself checks
 	// the session only, so a case the caller may not see stays 404.
 	pg.GET("/cases", p.CaseList, pm("case:list"))
-	pg.GET("/cases/:id", p.CasePage, pm("case:read"))
+	casePage := pg.GET("/cases/:id", p.CasePage, pm("case:read"))
+	p.SetCompanion(cs.CaseReadCompanion(casePage.Method, casePage.Path)) // as the API's case read
 	pg.GET("/cases/:id/attachments/:aid", p.Attachment, pm("case:attachment"))
 	pg.Form("/cases/:id/register", p.Step("register"), auth)                       // case:register
 	pg.Form("/cases/:id/information-request", p.Step("information-request"), auth) // case:request-information

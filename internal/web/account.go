@@ -69,7 +69,7 @@ func (w *Web) waitingFor(pending string, signedIn bool) echo.MiddlewareFunc {
 			if token == "" {
 				return w.toLogin(c)
 			}
-			cl, err := w.d.Accounts.AuthenticateAny(c.Request().Context(), token)
+			cl, err := w.d.Accounts.AuthenticateAny(c.Request().Context(), token, nil)
 			if err != nil || cl.Session.Pending != pending {
 				return w.toLogin(c)
 			}

@@ -72,8 +72,8 @@ func (w *Web) Router(e *echo.Echo, shared ...echo.MiddlewareFunc) *Router {
 func (r *Router) NotFound(h echo.HandlerFunc) { r.e.RouteNotFound("/*", h, r.base...) }
 
 // GET adds a page.
-func (r *Router) GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
-	r.add(http.MethodGet, path, h, r.w.fail, m)
+func (r *Router) GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.add(http.MethodGet, path, h, r.w.fail, m)
 }
 
 // POST adds a form that answers its own refusals, or an action without a
@@ -96,7 +96,7 @@ func (r *Router) Form(path string, f Form, m ...echo.MiddlewareFunc) {
 	r.add(http.MethodPost, path, f.Submit, refuse, m)
 }
 
-func (r *Router) add(method, path string, h echo.HandlerFunc, refuse func(echo.Context, error) error, m []echo.MiddlewareFunc) {
+func (r *Router) add(method, path string, h echo.HandlerFunc, refuse func(echo.Context, error) error, m []echo.MiddlewareFunc) *echo.Route {
 	answer := func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			err := next(c)
@@ -107,7 +107,7 @@ func (r *Router) add(method, path string, h echo.HandlerFunc, refuse func(echo.C
 		}
 	}
 	chain := append(append(append([]echo.MiddlewareFunc{}, r.base...), answer), m...)
-	r.e.Add(method, path, h, chain...)
+	return r.e.Add(method, path, h, chain...)
 }
 
 // rows is a list page's data: the rows of its table.

@@ -96,39 +96,43 @@ func (w *Web) SetLanguage(c echo.Context) error {
 }
 
 // session puts the signed-in person on the context. A session unused for
-// longer than the idle timeout is ended here, before it counts as used again.
+// longer than the idle timeout is ended here, and the sign-in page says so.
+// One statement checks the session, and for the case page loads its case
+// too (the route's companion, SetCompanion).
 func (w *Web) session(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ck, err := c.Cookie(accounts.CookieName)
 		if err != nil || ck.Value == "" {
 			return next(c)
 		}
+		var comp *accounts.Companion
+		if w.companion != nil {
+			comp = w.companion(c) // may give the request a context of its own
+		}
 		ctx := c.Request().Context()
-		idle, err := w.d.Accounts.IdleFor(ctx, ck.Value)
+		caller, err := w.d.Accounts.AuthenticateAny(ctx, ck.Value, comp)
 		if err != nil && apperr.CodeOf(err) != apperr.Unauthenticated {
 			return w.fail(c, err)
 		}
-		if err != nil || idle > w.d.IdleTimeout {
-			if err == nil {
+		idle := err == nil && caller.Session.Idle > w.d.IdleTimeout
+		if err != nil {
+			// Ended, or past a timeout of the accounts' own: was it idle?
+			unused, ierr := w.d.Accounts.IdleFor(ctx, ck.Value)
+			idle = ierr == nil && unused > w.d.IdleTimeout
+		}
+		if err != nil || idle {
+			if idle { // "signed out for inactivity" on the sign-in page
 				w.d.Accounts.Logout(ctx, ck.Value)
 				c.Set("web.expired", true)
 			}
 			w.clearSession(c)
 			return next(c)
 		}
-		caller, err := w.d.Accounts.Authenticate(ctx, ck.Value)
-		if err != nil {
-			if apperr.As(err).Type == accounts.TypeSecondFactorRequired {
-				// Staff setting up their second factor: no session for any
-				// page but that one (enrolling), so the cookie stays.
-				c.Set(keyPending, ck.Value)
-				return next(c)
-			}
-			if apperr.CodeOf(err) == apperr.Unauthenticated {
-				w.clearSession(c)
-				return next(c)
-			}
-			return w.fail(c, err)
+		if caller.Session.Pending != "" {
+			// Staff setting up their second factor: no session for any
+			// page but that one (enrolling), so the cookie stays.
+			c.Set(keyPending, ck.Value)
+			return next(c)
 		}
 		caller.Client = c.RealIP()
 		if err := w.d.Enforcer.Sync(caller.ID.String(), caller.Grants); err != nil {

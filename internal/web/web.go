@@ -16,6 +16,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
@@ -79,6 +81,16 @@ type Web struct {
 	static fs.FS
 	drafts drafts.Store
 	loc    *time.Location
+	// companion gives a page's request a read to run in the statement
+	// that checks its session; nil: none.
+	companion func(echo.Context) *accounts.Companion
+}
+
+// SetCompanion gives the pages' session check a read to run with it, for
+// the requests companion answers (the route table gives the case page the
+// load of its case, as it gives the API's case read).
+func (w *Web) SetCompanion(companion func(echo.Context) *accounts.Companion) {
+	w.companion = companion
 }
 
 // New parses the templates and checks that every page has one.

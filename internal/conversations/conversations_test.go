@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/textproto"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -104,7 +103,7 @@ func (c *conv) threadKeys(t *testing.T, p *apptest.Person, id string) []string {
 	c.E.Must(200, p, "GET", "/api/v1/cases/"+id+"/threads", nil).Decode(t, &out)
 	var keys []string
 	for _, it := range out.Items {
-		keys = append(keys, it.Key+":"+strconv.Itoa(it.Messages))
+		keys = append(keys, fmt.Sprintf("%s:%d", it.Key, it.Messages))
 	}
 	return keys
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
@@ -33,7 +34,7 @@ func runScheduled(ctx context.Context, gdb *gorm.DB, log *slog.Logger, job strin
 		return false
 	}
 	ran := false
-	db.Exclusive(ctx, sqlDB, lockKey, func() {
+	db.Exclusive(ctx, sqlDB, lockKey, func(*sql.Conn) error {
 		var round []int64
 		err := gdb.WithContext(ctx).Raw(`INSERT INTO scheduled_runs (job, round, instance)
 			VALUES (?, floor(extract(epoch FROM clock_timestamp()) * 1000 / ?)::bigint, ?)
@@ -42,10 +43,10 @@ func runScheduled(ctx context.Context, gdb *gorm.DB, log *slog.Logger, job strin
 			if ctx.Err() == nil {
 				log.Error("scheduled job: claiming the round failed", "job", job, "error_type", fmt.Sprintf("%T", err))
 			}
-			return
+			return nil
 		}
 		if len(round) == 0 {
-			return // another instance ran this round
+			return nil // another instance ran this round
 		}
 		fn()
 		ran = true
@@ -53,6 +54,7 @@ func runScheduled(ctx context.Context, gdb *gorm.DB, log *slog.Logger, job strin
 		// a month for operators.
 		gdb.WithContext(context.WithoutCancel(ctx)).Exec(`UPDATE scheduled_runs SET finished_at = clock_timestamp() WHERE job = ? AND round = ?`, job, round[0])
 		gdb.WithContext(context.WithoutCancel(ctx)).Exec(`DELETE FROM scheduled_runs WHERE job = ? AND started_at < now() - interval '31 days'`, job)
+		return nil
 	})
 	return ran
 }

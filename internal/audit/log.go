@@ -21,6 +21,8 @@ import (
 	"github.com/transparency-dev/merkle/compact"
 	"golang.org/x/mod/sumdb/note"
 	"gorm.io/gorm"
+
+	"github.com/rkc-nl/rkc/internal/platform/db"
 )
 
 // Log is the transparency log over the access log: the sequencer that puts
@@ -97,24 +99,22 @@ func (l *Log) Run(ctx context.Context) {
 // lead holds the sequencer lock on one connection and sequences on that same
 // connection, so no batch runs once the lock is lost.
 func (l *Log) lead(ctx context.Context) error {
-	conn, err := l.tryLock(ctx)
-	if err != nil || conn == nil {
-		return err
-	}
-	defer release(conn)
-	l.log.Info("access log sequencer leading")
-	for {
-		n, err := l.batchOn(ctx, conn)
-		if err != nil {
-			return err
+	_, err := l.exclusive(ctx, func(conn *sql.Conn) error {
+		l.log.Info("access log sequencer leading")
+		for {
+			n, err := l.batchOn(ctx, conn)
+			if err != nil {
+				return err
+			}
+			if n == BatchMax {
+				continue
+			}
+			if err := l.wait(ctx, conn); err != nil {
+				return err
+			}
 		}
-		if n == BatchMax {
-			continue
-		}
-		if err := l.wait(ctx, conn); err != nil {
-			return err
-		}
-	}
+	})
+	return err
 }
 
 // wait returns after the interval, sooner when a batch's worth of entries
@@ -144,34 +144,14 @@ func (l *Log) wait(ctx context.Context, conn *sql.Conn) error {
 	}
 }
 
-// tryLock takes the sequencer lock on a connection of its own; nil when
-// another session holds it.
-func (l *Log) tryLock(ctx context.Context) (*sql.Conn, error) {
+// exclusive runs fn on a connection of its own holding the sequencer lock,
+// unless another session holds it: then fn is skipped (false).
+func (l *Log) exclusive(ctx context.Context, fn func(conn *sql.Conn) error) (bool, error) {
 	sqlDB, err := l.db.DB()
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var got bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, sequencerLock).Scan(&got); err != nil || !got {
-		conn.Close()
-		return nil, err
-	}
-	return conn, nil
-}
-
-// release gives up the sequencer lock and the connection.
-func release(conn *sql.Conn) {
-	defer conn.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, sequencerLock); err != nil {
-		// Drop the connection rather than return it to the pool holding the lock.
-		conn.Raw(func(dc any) error { return dc.(*stdlib.Conn).Close() })
-	}
+	return db.Exclusive(ctx, sqlDB, sequencerLock, fn)
 }
 
 // Kick asks this process's sequencer for a batch now.
@@ -186,19 +166,17 @@ func (l *Log) Kick() {
 // reports how many entries it sequenced. Tests and the commands use it; a
 // serving instance runs Run.
 func (l *Log) SequenceOnce(ctx context.Context) (int, error) {
-	conn, err := l.tryLock(ctx)
-	if err != nil || conn == nil {
-		return 0, err
-	}
-	defer release(conn)
 	total := 0
-	for {
-		n, err := l.batchOn(ctx, conn)
-		total += n
-		if err != nil || n < BatchMax {
-			return total, err
+	_, err := l.exclusive(ctx, func(conn *sql.Conn) error {
+		for {
+			n, err := l.batchOn(ctx, conn)
+			total += n
+			if err != nil || n < BatchMax {
+				return err
+			}
 		}
-	}
+	})
+	return total, err
 }
 
 // WaitSequenced returns once entry id is in a signed checkpoint, sequencing

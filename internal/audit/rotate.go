@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -45,18 +46,22 @@ func (l *Log) RotateKey(ctx context.Context, next *Key, client string) (*Rotatio
 	if next.Origin() != l.key.Origin() || !slices.Contains(next.earlier, l.key.public) || next.public == l.key.public {
 		return nil, errors.New("audit: the new log key must be a successor of the current one (Key.Rotated)")
 	}
-	conn, err := l.tryLock(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if conn == nil {
+	var out *Rotation
+	ran, err := l.exclusive(ctx, func(conn *sql.Conn) (err error) {
+		out, err = l.rotateOn(ctx, conn, next, client)
+		return err
+	})
+	if err == nil && !ran {
 		return nil, ErrSequencing
 	}
-	defer release(conn)
+	return out, err
+}
 
+// rotateOn is RotateKey on conn, which holds the sequencer lock.
+func (l *Log) rotateOn(ctx context.Context, conn *sql.Conn, next *Key, client string) (*Rotation, error) {
 	doc := []byte(next.public + "\n")
 	var id int64
-	err = l.db.WithContext(ctx).Transaction(func(tx *gorm.DB) (err error) {
+	err := l.db.WithContext(ctx).Transaction(func(tx *gorm.DB) (err error) {
 		id, err = AppendDocument(ctx, tx, Entry{
 			At: time.Now(), Role: "operator", Client: client,
 			Action: fmt.Sprintf("%s:%08x", ActionLogKeyRotated, next.verifier.KeyHash()),

@@ -240,3 +240,31 @@ func TestOpenAndPing(t *testing.T) {
 		t.Error("Ping after Close succeeded")
 	}
 }
+
+// Exclusive runs its work only while no other session holds the lock (a
+// scheduled job, the access log's sequencer), hands back the work's error,
+// and releases the lock when the work ends, also when the work failed.
+func TestExclusive(t *testing.T) {
+	t.Parallel()
+	url := dbtest.NewEmptyURL(t)
+	first, other := dbtest.OpenSQL(t, url), dbtest.OpenSQL(t, url) // two instances
+	ctx := context.Background()
+	const key = 0x7e57
+
+	ran, err := db.Exclusive(ctx, first, key, func(*sql.Conn) error {
+		ranElsewhere, err := db.Exclusive(ctx, other, key, func(*sql.Conn) error {
+			t.Error("the work ran while another session held the lock")
+			return nil
+		})
+		if ranElsewhere || err != nil {
+			t.Errorf("Exclusive elsewhere while the lock is held: ran %v, %v; want skipped", ranElsewhere, err)
+		}
+		return errors.New("the work failed")
+	})
+	if !ran || err == nil || err.Error() != "the work failed" {
+		t.Errorf("Exclusive: ran %v, %v; want ran with the work's error", ran, err)
+	}
+	if ran, err := db.Exclusive(ctx, other, key, func(*sql.Conn) error { return nil }); !ran || err != nil {
+		t.Errorf("Exclusive after the failed work: ran %v, %v; want the lock free again", ran, err)
+	}
+}

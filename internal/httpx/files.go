@@ -3,9 +3,9 @@ package httpx
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -37,6 +37,34 @@ func Download(c echo.Context, filename, contentType string, content []byte) erro
 	hd := c.Response().Header()
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(filename))
+	hd.Set("Content-Disposition", Attachment(filename))
 	return c.Stream(http.StatusOK, contentType, bytes.NewReader(content))
+}
+
+// Attachment is the Content-Disposition of a download named filename (a
+// name someone gave their file): the name in UTF-8 (RFC 6266's filename*),
+// and before it, for clients that do not read that, the name with every
+// character outside printable ASCII, and the quote and backslash, as "_".
+func Attachment(filename string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, filename)
+	var utf8 strings.Builder
+	for _, b := range []byte(filename) {
+		if isAttrChar(b) {
+			utf8.WriteByte(b)
+		} else {
+			fmt.Fprintf(&utf8, "%%%02X", b)
+		}
+	}
+	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + utf8.String()
+}
+
+// isAttrChar says whether b may stand as itself in an RFC 8187 value
+// (attr-char); every other byte is percent-encoded.
+func isAttrChar(b byte) bool {
+	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || strings.IndexByte("!#$&+-.^_`|~", b) >= 0
 }

@@ -1,6 +1,7 @@
 package httpx_test
 
 import (
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -148,5 +149,22 @@ func TestBodyTooLarge(t *testing.T) {
 	}
 	if httpx.BodyTooLarge(http.ErrMissingBoundary) {
 		t.Error("a form without boundary is not too large")
+	}
+}
+
+// A download keeps the name its owner gave the file: a client that reads
+// RFC 6266's filename* gets it exactly (accents, quotes, colons), and one
+// that does not gets a plain ASCII name that cannot break the header.
+func TestAttachmentKeepsTheFilesName(t *testing.T) {
+	for _, name := range []string{"verslag.pdf", `Klacht "één" 2026: bijlage=1 (concept);a/b.pdf`, "naïef\\%20.txt"} {
+		header := httpx.Attachment(name)
+		kind, params, err := mime.ParseMediaType(header)
+		if err != nil || kind != "attachment" || params["filename"] != name {
+			t.Errorf("%q: %q reads back as %q %q (%v)", name, header, kind, params["filename"], err)
+		}
+		ascii := regexp.MustCompile(`^attachment; filename="([^"\\]*)"; filename\*=UTF-8''[A-Za-z0-9!#$&+\-.^_` + "`" + `|~%]+$`)
+		if m := ascii.FindStringSubmatch(header); m == nil || strings.ContainsFunc(m[1], func(r rune) bool { return r < 0x20 || r > 0x7e }) {
+			t.Errorf("%q: %q is not a plain name and an RFC 8187 value", name, header)
+		}
 	}
 }

@@ -2,9 +2,7 @@ package web
 
 import (
 	"bytes"
-	"fmt"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -13,6 +11,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/apperr"
 	"github.com/rkc-nl/rkc/internal/cases"
+	"github.com/rkc-nl/rkc/internal/httpx"
 )
 
 // Files in and out of the pages: the evidence types an upload may have
@@ -65,19 +64,7 @@ func (w *Web) sendAttachment(c echo.Context, fetch func(id, aid uuid.UUID) (*cas
 		return w.fail(c, err)
 	}
 	h := c.Response().Header()
-	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", asciiName(meta.Filename), url.PathEscape(meta.Filename)))
+	h.Set("Content-Disposition", httpx.Attachment(meta.Filename))
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 	return c.Stream(http.StatusOK, meta.ContentType, bytes.NewReader(content))
-}
-
-func asciiName(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
-			b.WriteByte('_')
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

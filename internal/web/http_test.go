@@ -95,14 +95,8 @@ func newWorld(t *testing.T) *world {
 		reporter:    e.Person("rapportage@test.rkc", "BZK", apptest.Grant(authz.Reporter, authz.AnyDomain)),
 		adviser:     e.Person("vertrouwenspersoon@test.rkc", "BZK", apptest.Grant(authz.Adviser, "BZK")),
 	}
-	cl, err := e.App.Accounts.Authenticate(context.Background(), w.complainant.Token)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.App.Enforcer.Sync(cl.ID.String(), cl.Grants); err != nil {
-		t.Fatal(err)
-	}
-	w.submitted, err = e.App.Cases.File(context.Background(), cl, cases.Complaint{Category: "bullying", Description: "Mijn leidinggevende schreeuwt."})
+	var err error
+	w.submitted, err = e.App.Cases.File(context.Background(), e.Caller(w.complainant), cases.Complaint{Category: "bullying", Description: "Mijn leidinggevende schreeuwt."})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -170,6 +170,7 @@ const (
 	fontSize   = 11.0
 	titleSize  = 14.0
 	labelSize  = 9.5
+	labelCharW = 5.5 // the width of an average label character at labelSize
 	maxBarSpan = 48.0
 )
 
@@ -232,7 +233,7 @@ func drawChart(cv canvas, c Chart) {
 	slot := (right - left) / float64(n)
 	for i, l := range c.Labels {
 		cx := left + slot*(float64(i)+0.5)
-		lines := wrapLabel(l, int(slot/5.5))
+		lines := wrapLabel(l, int(slot/labelCharW))
 		for k, ln := range lines {
 			cv.text(cx, bottom+14+float64(k)*11, ln, labelSize, "middle", inkColor)
 		}
@@ -278,12 +279,24 @@ func drawChart(cv canvas, c Chart) {
 	}
 }
 
-// wrapLabel breaks a label into at most three lines of about width characters.
+// wrapLabel breaks a label into at most three lines of at most width
+// characters, so that labels side by side do not run into each other. A
+// word longer than a line is hyphenated where the line ends; what does not
+// fit in three lines ends in "…".
 func wrapLabel(s string, width int) []string {
 	width = max(width, 4)
+	var words []string
+	for _, w := range strings.Fields(s) {
+		r := []rune(w)
+		for len(r) > width {
+			words = append(words, string(r[:width-1])+"-")
+			r = r[width-1:]
+		}
+		words = append(words, string(r))
+	}
 	var lines []string
 	cur := ""
-	for _, w := range strings.Fields(s) {
+	for _, w := range words {
 		switch {
 		case cur == "":
 			cur = w
@@ -298,7 +311,8 @@ func wrapLabel(s string, width int) []string {
 		lines = append(lines, cur)
 	}
 	if len(lines) > 3 {
-		lines = append(lines[:2], lines[2]+"…")
+		third := []rune(lines[2])
+		lines = append(lines[:2], string(third[:min(len(third), width-1)])+"…")
 	}
 	return lines
 }

@@ -191,6 +191,29 @@ func TestChartSVG(t *testing.T) {
 	}
 }
 
+// Labels side by side must not run into each other: every label of every
+// chart of a report fits its slot on the x axis in at most three lines, the
+// long grounds of discrimination ("Levensovertuiging") and a long made-up
+// label too.
+func TestChartLabelsFitTheirSlots(t *testing.T) {
+	_, r := knownReport(t)
+	for _, c := range r.Charts() {
+		labels := append(c.Labels, "Arbeidsongeschiktheidsverzekeringsvoorwaarden en nog veel meer woorden dan passen")
+		width := int((chartW - padLeft - padRight) / float64(len(c.Labels)) / labelCharW)
+		for _, l := range labels {
+			lines := wrapLabel(l, width)
+			if len(lines) == 0 || len(lines) > 3 {
+				t.Errorf("chart %s: label %q in %d lines %q, want 1 to 3", c.Key, l, len(lines), lines)
+			}
+			for _, ln := range lines {
+				if n := len([]rune(ln)); n > max(width, 4) {
+					t.Errorf("chart %s: label %q has a line %q of %d characters in a slot of %d", c.Key, l, ln, n, width)
+				}
+			}
+		}
+	}
+}
+
 // TestReportCharts: every chart of a report renders, and a narrowed
 // report's charts show the ministry's published cells.
 func TestReportCharts(t *testing.T) {

@@ -75,6 +75,8 @@ var funcs = template.FuncMap{
 			switch k {
 			case "required":
 				f.Required = true
+			case "filter":
+				f.Filter = true
 			case "hint":
 				f.Hint = v
 			case "hintText":
@@ -144,13 +146,16 @@ var funcs = template.FuncMap{
 
 // field is one form control with its label, hint and error.
 type field struct {
-	P            *page
-	Name, ID     string
-	Label, Hint  string // catalogue keys
-	HintLiteral  bool   // Hint is text, not a key
-	LabelArgs    []any
-	Value        any
-	Required     bool
+	P           *page
+	Name, ID    string
+	Label, Hint string // catalogue keys
+	HintLiteral bool   // Hint is text, not a key
+	LabelArgs   []any
+	Value       any
+	Required    bool
+	// Filter marks a field of a search or filter form: every such field
+	// may stay empty, so none is labelled "optional".
+	Filter       bool
 	Type         string
 	Rows         int
 	Autocomplete string

@@ -116,8 +116,13 @@ func TestAdviserFilesOnBehalfAndComplainantSteps(t *testing.T) {
 	if p := kl.post(casePath, casePath+"/withdraw", url.Values{}); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Bevestig dat u de klacht wilt intrekken.") {
 		t.Fatalf("withdraw unconfirmed: %d", p.Status)
 	}
-	if p := kl.post(casePath, casePath+"/withdraw", url.Values{"confirm": {"yes"}}); !strings.Contains(p.Body, "De klacht is ingetrokken.") {
+	p = kl.post(casePath, casePath+"/withdraw", url.Values{"confirm": {"yes"}})
+	if !strings.Contains(p.Body, "De klacht is ingetrokken.") {
 		t.Fatalf("withdraw: %.300s", p.Body)
+	}
+	// A finished case has no deadline any more; it is not waiting for one.
+	if strings.Contains(p.Body, "Nog geen termijn") || strings.Contains(p.Body, "Uiterlijke besluitdatum") {
+		t.Errorf("the withdrawn case still speaks of a decision date to come")
 	}
 }
 

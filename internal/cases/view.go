@@ -205,16 +205,39 @@ func (s *Service) summary(r *relRow, rel authz.Relation) Summary {
 func (s *Service) Get(ctx context.Context, caller *accounts.Caller, id uuid.UUID) (*View, error) {
 	var v *View
 	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:read", Viewer: true, Read: true, WithParts: true}, func(w *Work) (err error) {
-		if w.Rel == authz.RelWitness {
-			v, err = witnessCaseView(w, caller.ID)
-		} else {
-			v, err = s.view(w.Tx, w.c, w.Rel, w.Key)
-		}
-		if err == nil {
-			v.rels = w.c.relations()
-		}
+		v, err = s.caseView(w)
 		return err
 	})
+	return v, err
+}
+
+// GetWithTimeline returns one case and its timeline as the caller may see
+// them (Get and Events), for the case page: one read of the case file,
+// logged once (case:read).
+func (s *Service) GetWithTimeline(ctx context.Context, caller *accounts.Caller, id uuid.UUID) (*View, []EventView, error) {
+	var v *View
+	var evs []EventView
+	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:read", Viewer: true, Read: true, WithParts: true}, func(w *Work) (err error) {
+		if v, err = s.caseView(w); err != nil {
+			return err
+		}
+		evs, err = timeline(w)
+		return err
+	})
+	return v, evs, err
+}
+
+// caseView is the case of w as its caller may see it: a witness their own
+// part only.
+func (s *Service) caseView(w *Work) (v *View, err error) {
+	if w.Rel == authz.RelWitness {
+		v, err = witnessCaseView(w, w.Caller.ID)
+	} else {
+		v, err = s.view(w.Tx, w.c, w.Rel, w.Key)
+	}
+	if err == nil {
+		v.rels = w.c.relations()
+	}
 	return v, err
 }
 
@@ -346,36 +369,42 @@ func (s *Service) view(tx *gorm.DB, r *relRow, rel authz.Relation, dk *crypto.Da
 // of their own part. The read is logged.
 func (s *Service) Events(ctx context.Context, caller *accounts.Caller, id uuid.UUID) ([]EventView, error) {
 	var out []EventView
-	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:read", LogAction: "case:events", Viewer: true, Read: true}, func(w *Work) error {
-		r := w.c
-		side := "other"
-		switch w.Rel {
-		case authz.RelPanel, authz.RelStaff:
-			side = "committee"
-		case authz.RelComplainant, authz.RelAdviser:
-			side = "complainant"
-		case authz.RelRespondent:
-			side = "respondent"
-		case authz.RelWitness:
-			side = "witness"
-		}
-		var evs []eventRow
-		if err := w.Tx.Raw(timelineSQL, r.ID, side, caller.ID).Scan(&evs).Error; err != nil {
-			return err
-		}
-		o := &opener{dk: w.Key, id: r.ID.String()}
-		out = make([]EventView, 0, len(evs))
-		for _, e := range evs {
-			ev := EventView{At: e.At, Kind: e.Kind, ActorRole: e.ActorRole, Reason: o.open(rowField("event.reason", e.ID), e.ReasonEnc)}
-			if e.FromState != nil {
-				ev.FromState = *e.FromState
-			}
-			if e.ToState != nil {
-				ev.ToState = *e.ToState
-			}
-			out = append(out, ev)
-		}
-		return o.err
+	err := s.Access(ctx, caller, id, AccessSpec{Action: "case:read", LogAction: "case:events", Viewer: true, Read: true}, func(w *Work) (err error) {
+		out, err = timeline(w)
+		return err
 	})
 	return out, err
+}
+
+// timeline is the timeline of w's case as its caller may see it (Events).
+func timeline(w *Work) ([]EventView, error) {
+	r := w.c
+	side := "other"
+	switch w.Rel {
+	case authz.RelPanel, authz.RelStaff:
+		side = "committee"
+	case authz.RelComplainant, authz.RelAdviser:
+		side = "complainant"
+	case authz.RelRespondent:
+		side = "respondent"
+	case authz.RelWitness:
+		side = "witness"
+	}
+	var evs []eventRow
+	if err := w.Tx.Raw(timelineSQL, r.ID, side, w.Caller.ID).Scan(&evs).Error; err != nil {
+		return nil, err
+	}
+	o := &opener{dk: w.Key, id: r.ID.String()}
+	out := make([]EventView, 0, len(evs))
+	for _, e := range evs {
+		ev := EventView{At: e.At, Kind: e.Kind, ActorRole: e.ActorRole, Reason: o.open(rowField("event.reason", e.ID), e.ReasonEnc)}
+		if e.FromState != nil {
+			ev.FromState = *e.FromState
+		}
+		if e.ToState != nil {
+			ev.ToState = *e.ToState
+		}
+		out = append(out, ev)
+	}
+	return out, o.err
 }

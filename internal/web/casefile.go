@@ -73,12 +73,12 @@ func (w *Web) CasePage(c echo.Context) error {
 }
 
 func (w *Web) casePageData(c echo.Context, p *page) (*page, error) {
-	v, err := w.pathCase(c)
+	id, err := caseID(c)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cl := c.Request().Context(), callerOf(c)
-	evs, err := w.d.Cases.Events(ctx, cl, v.ID)
+	v, evs, err := w.d.Cases.GetWithTimeline(ctx, cl, id)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"slices"
 	"strings"
 	"testing"
 
@@ -353,5 +354,24 @@ func TestSignalFormFlood(t *testing.T) {
 	e.Must(200, sec, "GET", "/api/v1/signals", nil).Decode(t, &list)
 	if len(list.Items) != 5 {
 		t.Fatalf("the committee sees %d signals, want 5", len(list.Items))
+	}
+}
+
+// The case page reads the case file, its timeline included, once: one
+// case:read line on the access log for the file, besides the line of the
+// thread list it links to, not a second line for the timeline.
+func TestCasePageReadsTheFileOnce(t *testing.T) {
+	w := newWorld(t)
+	sec := w.signedIn(t, w.secretary)
+	var before int64
+	w.e.App.DB.Raw(`SELECT coalesce(max(id), 0) FROM access_log`).Scan(&before)
+	p := sec.get("/cases/" + w.submitted.ID.String())
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Klacht ingediend") {
+		t.Fatalf("the case page with its timeline: %d", p.Status)
+	}
+	var actions []string
+	w.e.App.DB.Raw(`SELECT action FROM access_log WHERE id > ? ORDER BY id`, before).Scan(&actions)
+	if want := []string{"case:read", "case:thread:list"}; !slices.Equal(actions, want) {
+		t.Errorf("one view of the case page logged %v, want %v", actions, want)
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"net/url"
 	"os"
 	"regexp"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 

@@ -75,12 +75,12 @@ var funcs = template.FuncMap{
 			switch k {
 			case "required":
 				f.Required = true
-			case "filter":
-				f.Filter = true
 			case "hint":
 				f.Hint = v
 			case "hintText":
 				f.Hint, f.HintLiteral = v, true
+			case "filter":
+				f.Filter = true
 			case "id":
 				f.ID += "-" + v
 			case "n":

@@ -207,8 +207,6 @@ func drawChart(cv canvas, c Chart) {
 	}
 	cv.text(chartW, 35, c.Unit, labelSize, "end", inkColor)
 
-	top, bottom := padTop, chartH-padBottom
-	left, right := padLeft, chartW-padRight
 	maxV := 0.0
 	for _, s := range c.Series {
 		for _, p := range s.Points {
@@ -218,6 +216,12 @@ func drawChart(cv canvas, c Chart) {
 		}
 	}
 	axisMax, step := niceMax(maxV)
+	if horizontal(c) {
+		drawBarsAcross(cv, c, axisMax, step)
+		return
+	}
+	top, bottom := padTop, chartH-padBottom
+	left, right := padLeft, chartW-padRight
 	yOf := func(v float64) float64 { return bottom - (bottom-top)*v/axisMax }
 	for v := 0.0; v <= axisMax+step/2; v += step {
 		y := yOf(v)
@@ -233,7 +237,7 @@ func drawChart(cv canvas, c Chart) {
 	slot := (right - left) / float64(n)
 	for i, l := range c.Labels {
 		cx := left + slot*(float64(i)+0.5)
-		lines := wrapLabel(l, int(slot/labelCharW))
+		lines := wrapLabel(l, slotChars(n))
 		for k, ln := range lines {
 			cv.text(cx, bottom+14+float64(k)*11, ln, labelSize, "middle", inkColor)
 		}
@@ -275,6 +279,78 @@ func drawChart(cv canvas, c Chart) {
 				y := yOf(p.V)
 				cv.rect(bx, y, bw*0.9, bottom-y, col)
 			}
+		}
+	}
+}
+
+// horizontal says whether c's bars are drawn across, labels beside them:
+// when a word of a label is wider than its slot under a bar (the grounds
+// of discrimination, thirteen of them), so that no label is broken inside
+// a word.
+func horizontal(c Chart) bool {
+	if c.Kind != ChartBars || len(c.Labels) == 0 {
+		return false
+	}
+	width := slotChars(len(c.Labels))
+	for _, l := range c.Labels {
+		for _, w := range strings.Fields(l) {
+			if len([]rune(w)) > width {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// slotChars is how many label characters fit under each of n bars.
+func slotChars(n int) int { return int((chartW - padLeft - padRight) / float64(n) / labelCharW) }
+
+// acrossLabelChars is the widest label column of bars drawn across, in
+// characters: a third of the chart.
+const acrossLabelChars = 36
+
+// acrossLabel is label l as it stands beside its bar: on one line, cut
+// short with "…" beyond acrossLabelChars.
+func acrossLabel(l string) string {
+	r := []rune(l)
+	if len(r) <= acrossLabelChars {
+		return l
+	}
+	return string(r[:acrossLabelChars-1]) + "…"
+}
+
+// drawBarsAcross draws c's bars from a label column on the left towards
+// the right, one row a label, the series side by side within the row, the
+// value axis along the bottom. Hidden figures get their mark at the axis.
+func drawBarsAcross(cv canvas, c Chart, axisMax, step float64) {
+	longest := 0
+	for _, l := range c.Labels {
+		longest = max(longest, len([]rune(acrossLabel(l))))
+	}
+	top, bottom := padTop, chartH-padBottom+20
+	left, right := 8+float64(longest)*labelCharW, chartW-padRight
+	xOf := func(v float64) float64 { return left + (right-left)*v/axisMax }
+	for v := 0.0; v <= axisMax+step/2; v += step {
+		x := xOf(v)
+		cv.line(x, top, x, bottom, 0.5, gridColor)
+		cv.text(x, bottom+12, axisText(v), labelSize, "middle", inkColor)
+	}
+	cv.line(left, top, left, bottom, 1, inkColor)
+	row := (bottom - top) / float64(len(c.Labels))
+	ns := float64(max(1, len(c.Series)))
+	bh := math.Min(maxBarSpan, row*0.8) / ns
+	for i, l := range c.Labels {
+		cy := top + row*(float64(i)+0.5)
+		cv.text(left-6, cy+3.5, acrossLabel(l), labelSize, "end", inkColor)
+		for k, s := range c.Series {
+			col := palette[k%len(palette)]
+			p := s.Points[i]
+			by := cy - bh*ns/2 + bh*float64(k)
+			if !p.Shown { // marks of a row's series stand apart: the rows are narrow
+				cv.text(left+4+18*float64(k), by+bh/2+3.5, p.Text, labelSize, "start", readable(col))
+				continue
+			}
+			cv.rect(left, by, xOf(p.V)-left, bh*0.9, col)
 		}
 	}
 }

@@ -191,26 +191,49 @@ func TestChartSVG(t *testing.T) {
 	}
 }
 
-// Labels side by side must not run into each other: every label of every
-// chart of a report fits its slot on the x axis in at most three lines, the
-// long grounds of discrimination ("Levensovertuiging") and a long made-up
-// label too.
+// Labels must not run into each other, nor be broken inside a word: every
+// label of every chart of a report either fits its slot under a bar in at
+// most three lines, breaking only between words, or, where a word would
+// not fit (the thirteen grounds of discrimination, "Levensovertuiging"),
+// the bars are drawn across and the label stands beside its bar on one
+// line. A made-up label too long for any slot is still kept within it.
 func TestChartLabelsFitTheirSlots(t *testing.T) {
 	_, r := knownReport(t)
+	across := 0
 	for _, c := range r.Charts() {
-		labels := append(c.Labels, "Arbeidsongeschiktheidsverzekeringsvoorwaarden en nog veel meer woorden dan passen")
-		width := int((chartW - padLeft - padRight) / float64(len(c.Labels)) / labelCharW)
-		for _, l := range labels {
+		width := slotChars(len(c.Labels))
+		for _, l := range c.Labels {
+			if horizontal(c) {
+				if got := acrossLabel(l); got != l || len([]rune(got)) > acrossLabelChars {
+					t.Errorf("chart %s, drawn across: label %q stands as %q", c.Key, l, got)
+				}
+				continue
+			}
 			lines := wrapLabel(l, width)
-			if len(lines) == 0 || len(lines) > 3 {
-				t.Errorf("chart %s: label %q in %d lines %q, want 1 to 3", c.Key, l, len(lines), lines)
+			if len(lines) == 0 || len(lines) > 3 || strings.Join(lines, " ") != l {
+				t.Errorf("chart %s: label %q in lines %q, want 1 to 3 lines broken between words", c.Key, l, lines)
 			}
 			for _, ln := range lines {
-				if n := len([]rune(ln)); n > max(width, 4) {
+				if n := len([]rune(ln)); n > width {
 					t.Errorf("chart %s: label %q has a line %q of %d characters in a slot of %d", c.Key, l, ln, n, width)
 				}
 			}
 		}
+		if horizontal(c) {
+			across++
+		}
+	}
+	if across != 1 {
+		t.Errorf("%d charts drawn across, want the grounds of discrimination alone", across)
+	}
+	long := "Arbeidsongeschiktheidsverzekeringsvoorwaarden en nog veel meer woorden dan passen"
+	for _, ln := range wrapLabel(long, 8) {
+		if len([]rune(ln)) > 8 {
+			t.Errorf("a made-up label breaks out of its slot: %q", ln)
+		}
+	}
+	if got := acrossLabel(long); len([]rune(got)) > acrossLabelChars {
+		t.Errorf("a made-up label beside its bar: %q", got)
 	}
 }
 

@@ -193,8 +193,9 @@ func (t *Trust) checkpoint(msg []byte) (*fmtlog.Checkpoint, error) {
 
 // GenerateKeyFile writes a new log key to path (mode 0600), refusing to
 // overwrite one; a crash leaves no file or the whole one, so a restart
-// generates it again rather than failing on an empty file. The key's name, the log's origin, carries a random part so
-// that two installations never share an origin.
+// generates it again rather than failing on an empty file. The key's name,
+// the log's origin, carries a random part so that two installations never
+// share an origin.
 func GenerateKeyFile(path string) error {
 	var id [6]byte
 	if _, err := rand.Read(id[:]); err != nil {

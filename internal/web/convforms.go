@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rkc-nl/rkc/internal/apperr"
+	"github.com/rkc-nl/rkc/internal/calendar"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/conversations"
 	"github.com/rkc-nl/rkc/internal/i18n"
@@ -104,7 +105,7 @@ func formVersion(c echo.Context) int {
 // plannedAt reads a hearing's date and time fields, in Dutch time, as the
 // service takes them (RFC 3339); a missing or malformed one goes into bad.
 func (w *Web) plannedAt(c echo.Context, bad map[string]string) string {
-	at, err := time.ParseInLocation("2006-01-02 15:04", formText(c, "date")+" "+formText(c, "time"), w.loc)
+	at, err := time.ParseInLocation("2006-01-02 15:04", formText(c, "date")+" "+formText(c, "time"), calendar.Zone())
 	if err != nil {
 		bad["planned_at"] = fieldMessage(langOf(c), "planned_at")
 	}

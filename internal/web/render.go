@@ -17,6 +17,7 @@ import (
 
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/authz"
+	"github.com/rkc-nl/rkc/internal/calendar"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/i18n"
 	"github.com/rkc-nl/rkc/internal/privacy"
@@ -281,7 +282,7 @@ func (p *page) Date(v any) string {
 		if t.IsZero() {
 			return ""
 		}
-		return i18n.Date(p.Lang, t.In(p.w.loc))
+		return i18n.Date(p.Lang, t.In(calendar.Zone()))
 	case *time.Time:
 		if t == nil {
 			return ""
@@ -312,7 +313,7 @@ func (p *page) DateTime(v any) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.In(p.w.loc)
+	t = t.In(calendar.Zone())
 	return i18n.Date(p.Lang, t) + ", " + t.Format("15:04")
 }
 
@@ -321,7 +322,7 @@ func (p *page) DateTime(v any) string {
 func (p *page) Now() time.Time { return p.w.d.Now() }
 
 // Clock writes a time of day: "14:05".
-func (p *page) Clock(t time.Time) string { return t.In(p.w.loc).Format("15:04") }
+func (p *page) Clock(t time.Time) string { return t.In(calendar.Zone()).Format("15:04") }
 
 // Number writes a whole number with the language's digit grouping.
 func (p *page) Number(n int64) string {

@@ -21,7 +21,6 @@ import (
 	"github.com/rkc-nl/rkc/internal/accounts"
 	"github.com/rkc-nl/rkc/internal/audit"
 	"github.com/rkc-nl/rkc/internal/authz"
-	"github.com/rkc-nl/rkc/internal/calendar"
 	"github.com/rkc-nl/rkc/internal/cases"
 	"github.com/rkc-nl/rkc/internal/conversations"
 	"github.com/rkc-nl/rkc/internal/drafts"
@@ -80,7 +79,6 @@ type Web struct {
 	pages  map[string]*pageTemplate
 	static fs.FS
 	drafts drafts.Store
-	loc    *time.Location
 	// companion gives a page's request a read to run in the statement
 	// that checks its session; nil: none.
 	companion func(echo.Context) *accounts.Companion
@@ -124,7 +122,7 @@ func New(d Deps) (*Web, error) {
 	if d.Drafts == nil {
 		d.Drafts = drafts.NewMemory(d.Now)
 	}
-	return &Web{d: d, pages: pages, static: st, drafts: d.Drafts, loc: calendar.Zone()}, nil
+	return &Web{d: d, pages: pages, static: st, drafts: d.Drafts}, nil
 }
 
 // DefaultAccessibilityContact is the statement's address when none is
